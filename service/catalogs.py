@@ -1,0 +1,260 @@
+"""Gettext catalogs in and out: the only module that touches the PO library (Babel).
+
+Babel parses leniently (an unterminated string is silently cut short), so every file is first checked
+line by line against the PO grammar msgfmt enforces; errors name the file and a 1-based line.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from babel.messages.catalog import Catalog, Message
+from babel.messages.mofile import write_mo
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import PoFileError, read_po, write_po
+
+from .errors import CatalogError
+from .locales import babel_locale, from_gettext, to_gettext
+from .models import CatalogEntry, LoadedCatalog
+
+__all__ = [
+    "TemplateMessage",
+    "compile_catalog",
+    "init_catalog",
+    "parse_catalog",
+    "plural_rule",
+    "read_catalog",
+    "render_template",
+    "update_catalog",
+]
+
+WIDTH = 79  # GNU gettext's and Poedit's wrapping, so a translator's save changes no line it did not touch
+_STRING = r'"(?:[^"\\]|\\(?:[\\"abfnrtv?\']|[0-7]{1,3}|x[0-9A-Fa-f]+))*"'
+_KEYWORD_LINE = re.compile(rf"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+{_STRING}\s*$")
+_CONTINUATION = re.compile(rf"^{_STRING}\s*$")
+_STARTS_STRING = re.compile(r'^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"')
+
+
+@dataclass(frozen=True)
+class TemplateMessage:
+    msgid: str
+    msgid_plural: str | None
+    comments: tuple[str, ...]
+    location: str
+
+
+def _lex_check(lines: Iterable[str], path: str) -> None:
+    """Reject what Babel would silently mangle: broken quoting, stray text, duplicate messages."""
+    seen: dict[str, int] = {}
+    key = ""  # msgctxt + msgid of the entry being read, as written (escapes and all)
+    entry_line, keyword, live = 0, "", False
+
+    def close_entry() -> None:
+        if live and key in seen:
+            raise CatalogError(f"duplicate message (first at line {seen[key]})", path, entry_line)
+        if live:
+            seen[key] = entry_line
+
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        obsolete = line.startswith("#~")
+        if obsolete:
+            line = line[2:].strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _KEYWORD_LINE.match(line)
+        if match:
+            word = match.group(1)
+            starts_entry = word == "msgctxt" or (word == "msgid" and keyword != "msgctxt")
+            if starts_entry:
+                close_entry()
+                key, entry_line, live = "", number, not obsolete
+            keyword = word
+            if word in ("msgctxt", "msgid"):
+                key += "\x04" + line
+            continue
+        if _CONTINUATION.match(line):
+            if not keyword:
+                raise CatalogError("string outside msgid, msgstr or msgctxt", path, number)
+            if keyword in ("msgctxt", "msgid"):
+                key += line
+            continue
+        if _STARTS_STRING.match(line):
+            raise CatalogError("unterminated or badly escaped string", path, number)
+        raise CatalogError(f"not a PO keyword or string: {line[:40]!r}", path, number)
+    close_entry()
+
+
+def _entry(message: Message) -> CatalogEntry:
+    if isinstance(message.id, (list, tuple)):
+        msgid, plural = message.id[0], message.id[1]
+        forms = tuple(message.string or ())
+    else:
+        msgid, plural = message.id, None
+        forms = (message.string or "",)
+    return CatalogEntry(msgid, forms, message.fuzzy, message.lineno or 0, plural)
+
+
+def parse_catalog(text: str, path: str, domain: str, locale: str | None = None) -> LoadedCatalog:
+    """A .po file's text → entries keyed by msgid. `locale` is BCP 47; None reads `Language`."""
+    _lex_check(text.splitlines(), path)
+    try:
+        catalog = read_po(
+            io.StringIO(text),
+            locale=to_gettext(locale) if locale else None,
+            domain=domain,
+            abort_invalid=True,
+        )
+    except PoFileError as exc:
+        raise CatalogError(str(exc).rsplit(" on ", 1)[0], path, exc.lineno + 1) from exc
+    except (ValueError, LookupError) as exc:
+        raise CatalogError(f"cannot read catalog: {exc}", path, 1) from exc
+    tag = locale or (from_gettext(str(catalog.locale)) if catalog.locale else "")
+    translator = catalog.last_translator
+    if not translator or translator.startswith("FULL NAME"):
+        translator = None
+    entries = {}
+    for message in catalog:
+        if not message.id:
+            continue
+        entry = _entry(message)
+        if entry.msgid_plural is not None and len(entry.msgstr) != catalog.num_plurals:
+            raise CatalogError(
+                f"{len(entry.msgstr)} plural forms where the header says {catalog.num_plurals}",
+                path,
+                entry.line,
+            )
+        entries[entry.msgid] = entry
+    return LoadedCatalog(
+        path=path,
+        locale=tag,
+        domain=domain,
+        entries=entries,
+        last_translator=translator,
+        num_plurals=catalog.num_plurals,
+        plural_expr=catalog.plural_expr,
+    )
+
+
+def read_catalog(path: Path, domain: str, locale: str | None = None, label: str = "") -> LoadedCatalog:
+    shown = label or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise CatalogError(f"not UTF-8 ({exc.reason})", shown, line) from exc
+    except OSError as exc:
+        raise CatalogError(f"cannot read: {exc.strerror}", shown) from exc
+    return parse_catalog(text, shown, domain, locale)
+
+
+def plural_rule(locale: str) -> tuple[int, str]:
+    """CLDR's gettext plural rule for a locale: (nplurals, C expression)."""
+    rule = get_plural(babel_locale(locale))
+    return rule.num_plurals, rule.plural_expr
+
+
+def _header_date(text: str | None, key: str) -> datetime | None:
+    if not text:
+        return None
+    m = re.search(rf'^"{key}: (\d{{4}}-\d\d-\d\d \d\d:\d\d[+-]\d{{4}})\\n"$', text, re.M)
+    return datetime.strptime(m.group(1), "%Y-%m-%d %H:%M%z") if m else None
+
+
+def _write(catalog: Catalog) -> str:
+    out = io.BytesIO()
+    write_po(
+        out, catalog, width=WIDTH, include_previous=True, include_lineno=False, sort_output=False
+    )
+    return out.getvalue().decode("utf-8")
+
+
+def _template_catalog(domain: str, messages: list[TemplateMessage], created: datetime) -> Catalog:
+    catalog = Catalog(
+        domain=domain,
+        project=f"clinic-l10n {domain}",
+        msgid_bugs_address="l10n@clinic.example",
+        version="1",
+        creation_date=created,
+        charset="utf-8",
+        fuzzy=True,
+        header_comment=(
+            f"# Template of the {domain!r} domain, extracted from the English source.\n"
+            "# Written by `clinic-l10n extract`; edit the source, not this file."
+        ),
+    )
+    for m in messages:
+        msgid: str | tuple[str, str] = m.msgid if m.msgid_plural is None else (m.msgid, m.msgid_plural)
+        catalog.add(msgid, "", locations=[(m.location, None)], auto_comments=list(m.comments))
+    return catalog
+
+
+def render_template(domain: str, messages: list[TemplateMessage], previous: str | None) -> str:
+    """A .pot's text. The creation date moves only when the messages do, so reruns write nothing."""
+    kept = _header_date(previous, "POT-Creation-Date")
+    if kept is not None:
+        text = _write(_template_catalog(domain, messages, kept))
+        if text == previous:
+            return text
+    return _write(_template_catalog(domain, messages, datetime.now(timezone.utc).replace(second=0, microsecond=0)))
+
+
+def _load_babel(text: str, path: str, domain: str, locale: str) -> Catalog:
+    _lex_check(text.splitlines(), path)
+    try:
+        return read_po(io.StringIO(text), locale=to_gettext(locale), domain=domain, abort_invalid=True)
+    except PoFileError as exc:
+        raise CatalogError(str(exc).rsplit(" on ", 1)[0], path, exc.lineno + 1) from exc
+
+
+def init_catalog(template_text: str, template_path: str, domain: str, locale: str) -> str:
+    """A new, empty catalog for `locale` from a template, with its CLDR Plural-Forms."""
+    template = _load_babel(template_text, template_path, domain, "en")
+    catalog = Catalog(
+        locale=to_gettext(locale),
+        domain=domain,
+        project=f"clinic-l10n {domain}",
+        msgid_bugs_address="l10n@clinic.example",
+        version="1",
+        creation_date=template.creation_date,
+        revision_date=template.creation_date,
+        charset="utf-8",
+        fuzzy=False,
+        header_comment=(
+            f"# {babel_locale(locale).english_name} translation of the {domain!r} domain.\n"
+            "# Translators: edit msgstr only; `clinic-l10n update` keeps this file in step with "
+            "the English."
+        ),
+    )
+    catalog.language_team = f"{babel_locale(locale).english_name} <translators@clinic.example>"
+    catalog.update(template)
+    return _write(catalog)
+
+
+def update_catalog(
+    po_text: str, po_path: str, template_text: str, template_path: str, domain: str, locale: str
+) -> str:
+    """Merge a template into a catalog: changed text turns fuzzy with its previous msgid (`#|`),
+    removed text becomes obsolete (`#~`), text that comes back is revived from the obsolete."""
+    template = _load_babel(template_text, template_path, domain, "en")
+    catalog = _load_babel(po_text, po_path, domain, locale)
+    for message in template:
+        key = catalog._key_for(message.id, message.context)
+        if message.id and key in catalog.obsolete and key not in catalog:
+            catalog[message.id] = catalog.obsolete.pop(key)
+    catalog.update(template, update_header_comment=False)
+    catalog.fuzzy = False
+    return _write(catalog)
+
+
+def compile_catalog(po_text: str, po_path: str, domain: str, locale: str) -> bytes:
+    """A .mo of the translated, non-fuzzy messages (Babel's writer: linear, unlike polib's)."""
+    catalog = _load_babel(po_text, po_path, domain, locale)
+    out = io.BytesIO()
+    write_mo(out, catalog, use_fuzzy=False)
+    return out.getvalue()

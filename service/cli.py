@@ -1,0 +1,336 @@
+"""`clinic-l10n`: the command line. Each command is its docstring and a call into a stage."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import catalogs, extract, review
+from .config import Config, find_root, load_config
+from .content import load_pages, load_ui
+from .coverage import CoverageRow, rows_as_json
+from .errors import L10nError, LocaleError, ReviewError
+from .findings import Level, tree_findings
+from .locales import canonical_tag
+from .models import SOURCE_LOCALE, Page
+from .store import Tree, load_tree
+from .yamlfile import atomic_write
+
+__all__ = ["cli", "main"]
+
+
+class _Failure(click.ClickException):
+    def __init__(self, error: L10nError):
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"clinic-l10n: {self.message}", err=True)
+
+
+class _Cli(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except L10nError as exc:
+            raise _Failure(exc) from exc
+
+
+def _config(ctx: click.Context) -> Config:
+    return load_config(ctx.obj)
+
+
+def _rel(config: Config, path: Path) -> str:
+    return path.relative_to(config.root).as_posix()
+
+
+def _locale(config: Config, tag: str, allow_source: bool = False) -> str:
+    found = config.enabled(tag)
+    if found == SOURCE_LOCALE and allow_source:
+        return found
+    if found is None or found == SOURCE_LOCALE:
+        canonical = canonical_tag(tag)
+        raise LocaleError(f"locale {canonical!r} is not enabled; add it under 'locales:' in l10n.yaml")
+    return found
+
+
+@click.group(cls=_Cli)
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="CLINIC_L10N_ROOT",
+    help="Content tree (default: current directory or $CLINIC_L10N_ROOT).",
+)
+@click.pass_context
+def cli(ctx: click.Context, root: Path | None) -> None:
+    """Localize reviewed patient pages: extract, translate, review, serve."""
+    ctx.obj = find_root(root)
+
+
+@cli.command("extract")
+@click.pass_context
+def extract_cmd(ctx: click.Context) -> None:
+    """Extract every source page (and the ui strings) into locales/templates/<page>.pot."""
+    config = _config(ctx)
+    pages, errors = load_pages(config.pages_dir, config.fallback)
+    ui = load_ui(config.ui_source) if config.ui_source.exists() else None
+    for path, changed in extract.extract_all(config, pages, ui):
+        click.echo(f"{'wrote' if changed else 'unchanged'} {_rel(config, path)}")
+    for err in errors:
+        click.echo(f"clinic-l10n: {err}", err=True)
+    if errors:
+        ctx.exit(1)
+
+
+def _templates(config: Config) -> list[Path]:
+    found = sorted(config.templates_dir.glob("*.pot"))
+    if not found:
+        raise L10nError("no templates in locales/templates; run `clinic-l10n extract` first")
+    return found
+
+
+def _sync(config: Config, locales: list[str], create_only: bool) -> None:
+    for locale in locales:
+        for pot in _templates(config):
+            domain = pot.stem
+            po = config.catalog_path(locale, domain)
+            pot_text = pot.read_text(encoding="utf-8")
+            if po.exists():
+                if create_only:
+                    click.echo(f"exists {_rel(config, po)}")
+                    continue
+                text = catalogs.update_catalog(
+                    po.read_text(encoding="utf-8"), _rel(config, po), pot_text,
+                    _rel(config, pot), domain, locale,
+                )
+                verb = "updated" if atomic_write(po, text) else "unchanged"
+            else:
+                atomic_write(po, catalogs.init_catalog(pot_text, _rel(config, pot), domain, locale))
+                verb = "created"
+            click.echo(f"{verb} {_rel(config, po)}")
+
+
+@cli.command("init")
+@click.argument("locale")
+@click.pass_context
+def init_cmd(ctx: click.Context, locale: str) -> None:
+    """Create the catalogs of a newly enabled LOCALE from the templates."""
+    config = _config(ctx)
+    _sync(config, [_locale(config, locale)], create_only=True)
+
+
+@cli.command("update")
+@click.pass_context
+def update_cmd(ctx: click.Context) -> None:
+    """Merge the templates into every enabled locale's catalogs (fuzzy + previous msgid on change)."""
+    config = _config(ctx)
+    _sync(config, list(config.locales), create_only=False)
+
+
+@cli.command("compile")
+@click.pass_context
+def compile_cmd(ctx: click.Context) -> None:
+    """Compile every catalog to .mo beside it (build output: never committed)."""
+    config = _config(ctx)
+    for locale in config.locales:
+        for pot in _templates(config):
+            po = config.catalog_path(locale, pot.stem)
+            if po.exists():
+                mo = po.with_suffix(".mo")
+                atomic_write(mo, catalogs.compile_catalog(
+                    po.read_text(encoding="utf-8"), _rel(config, po), pot.stem, locale))
+                click.echo(f"compiled {_rel(config, mo)}")
+
+
+@cli.command("check")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def check_cmd(ctx: click.Context, fmt: str) -> None:
+    """Check every page, catalog and ledger; print `path:line: level: check: message`; exit 1 on errors."""
+    findings = tree_findings(load_tree(_config(ctx)))
+    if fmt == "json":
+        click.echo(json.dumps({"findings": [{**f.__dict__, "level": f.level.value} for f in findings]}, indent=2))
+    else:
+        for f in findings:
+            click.echo(str(f))
+    errors = sum(f.level is Level.ERROR for f in findings)
+    if fmt == "text":
+        click.echo(f"{errors} error(s), {len(findings) - errors} warning(s)", err=True)
+    if errors:
+        ctx.exit(1)
+
+
+def _table(rows: list[CoverageRow], markdown: bool) -> str:
+    head = ["locale", "page", "total", "translated", "fuzzy", "untranslated", "reviewed", "words", "reviewed %"]
+    body = [
+        [r.locale, r.page, r.total, r.translated, r.fuzzy, r.untranslated, r.reviewed, r.words,
+         f"{r.reviewed_percent:.1f}" + (" (error)" if r.error else "")]
+        for r in rows
+    ]
+    cells = [[str(c) for c in row] for row in [head, *body]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(head))]
+    if markdown:
+        lines = ["| " + " | ".join(row) + " |" for row in cells]
+        lines.insert(1, "|" + "|".join(" --- " for _ in head) + "|")
+        return "\n".join(lines)
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells)
+
+
+@cli.command("coverage")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
+@click.pass_context
+def coverage_cmd(ctx: click.Context, fmt: str) -> None:
+    """Per locale and page: total, translated, fuzzy, untranslated, reviewed, and words."""
+    rows = load_tree(_config(ctx)).coverage()
+    if fmt == "json":
+        click.echo(json.dumps(rows_as_json(rows), indent=2, ensure_ascii=False))
+    else:
+        click.echo(_table(rows, markdown=fmt == "markdown"))
+
+
+@cli.group("review", cls=_Cli)
+def review_group() -> None:
+    """Approve English and translations into the ledger, or revoke an approval."""
+
+
+def _page(tree: Tree, slug: str) -> Page:
+    if tree.ui and slug == tree.ui.slug:
+        return tree.ui
+    if slug not in tree.pages:
+        raise ReviewError(f"no page {slug!r}; pages: {', '.join(sorted(tree.pages)) or 'none'}")
+    return tree.pages[slug]
+
+
+def _strict(tree: Tree, locale: str, slug: str) -> None:
+    """Review commands refuse to work on a broken catalog or ledger rather than guess."""
+    broken = tree.broken.get((locale, slug)) or tree.broken.get((SOURCE_LOCALE, slug))
+    if broken:
+        raise ReviewError(f"cannot review while this is broken: {broken}")
+
+
+def _side_by_side(left: str, right: str, width: int) -> str:
+    col = max(20, (width - 3) // 2)
+    a, b = textwrap.wrap(left, col) or [""], textwrap.wrap(right, col) or [""]
+    rows = [(a[i] if i < len(a) else "", b[i] if i < len(b) else "") for i in range(max(len(a), len(b)))]
+    return "\n".join(f"{x.ljust(col)} | {y}".rstrip() for x, y in rows)
+
+
+@review_group.command("pending")
+@click.argument("locale")
+@click.option("--page", "slug", help="Only this page (default: every page and ui).")
+@click.pass_context
+def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
+    """Show what awaits review in LOCALE, English and translation side by side."""
+    tree = load_tree(_config(ctx))
+    tag = _locale(tree.config, locale, allow_source=True)
+    width = shutil.get_terminal_size((100, 20)).columns
+    domains = [_page(tree, slug)] if slug else tree.domains
+    waiting = not_ready = 0
+    for domain in domains:
+        ledger = tree.ledgers.get((tag, domain.slug))
+        catalog = tree.catalogs.get((tag, domain.slug))
+        for seg in {s.source: s for s in domain.segments}.values():
+            forms, why = review.approvable(seg, tag, catalog)
+            record = ledger.records.get(seg.source) if ledger else None
+            if why:
+                not_ready += 1
+                continue
+            if record and record.approves(seg.source_forms, forms):
+                continue
+            waiting += 1
+            flag = " [SAFETY-CRITICAL]" if seg.critical else ""
+            click.echo(f"\n{domain.slug} · {seg.id} · {seg.type.value}{flag}")
+            click.echo(_side_by_side(f"en: {' / '.join(seg.source_forms)}", f"{tag}: {' / '.join(forms)}", width))
+    click.echo(f"\n{waiting} awaiting review; {not_ready} not ready (untranslated or fuzzy)")
+
+
+@review_group.command("approve")
+@click.argument("locale")
+@click.option("--page", "slug", required=True, help="Page slug, or 'ui' for the site's strings.")
+@click.option("--reviewer", required=True, help="Your name, as recorded in the ledger.")
+@click.option("--all", "all_", is_flag=True, help="Approve everything that is ready.")
+@click.option("--msgid", help="Approve one message, given by its English text.")
+@click.pass_context
+def approve_cmd(ctx: click.Context, locale: str, slug: str, reviewer: str, all_: bool, msgid: str | None) -> None:
+    """Approve what is translated, not fuzzy and not yet approved (LOCALE may be `en`)."""
+    if all_ == (msgid is not None):
+        raise ReviewError("give exactly one of --all or --msgid TEXT")
+    tree = load_tree(_config(ctx))
+    tag = _locale(tree.config, locale, allow_source=True)
+    page = _page(tree, slug)
+    _strict(tree, tag, page.slug)
+    if msgid is not None and page.segment(msgid) is None:
+        raise ReviewError(f"page {page.slug!r} has no English text {msgid[:60]!r}")
+    ledger = tree.ledgers[(tag, page.slug)]
+    decisions = review.plan_approvals(page, tag, tree.catalogs.get((tag, page.slug)), ledger, reviewer, msgid)
+    for d in decisions:
+        if d.approved:
+            click.echo(f"approved {d.segment.id}: {d.forms[0][:70]}")
+        elif d.reason != "already approved" or msgid is not None:
+            click.echo(f"refused  {d.segment.id}: {d.reason}")
+    approved = [d for d in decisions if d.approved]
+    if approved:
+        path = tree.config.ledger_path(tag, page.slug)
+        review.save_ledger(path, review.apply(ledger, decisions), page)
+        click.echo(f"{len(approved)} approved, written to {_rel(tree.config, path)}")
+    else:
+        click.echo("nothing approved")
+    if msgid is not None and not approved:
+        ctx.exit(1)
+
+
+@review_group.command("revoke")
+@click.argument("locale")
+@click.option("--page", "slug", required=True, help="Page slug, or 'ui'.")
+@click.option("--msgid", required=True, help="The English text whose approval to revoke.")
+@click.pass_context
+def revoke_cmd(ctx: click.Context, locale: str, slug: str, msgid: str) -> None:
+    """Remove one approval from the ledger; the text stops being served at once."""
+    tree = load_tree(_config(ctx))
+    tag = _locale(tree.config, locale, allow_source=True)
+    page = _page(tree, slug)
+    _strict(tree, tag, page.slug)
+    path = tree.config.ledger_path(tag, page.slug)
+    review.save_ledger(path, review.revoke(tree.ledgers[(tag, page.slug)], msgid), page)
+    click.echo(f"revoked approval of {msgid[:70]!r} in {_rel(tree.config, path)}")
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_context
+def serve_cmd(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the reviewed pages over HTTP (JSON API, HTML pages, coverage dashboard)."""
+    import uvicorn
+
+    from .api import Settings, create_app
+
+    app = create_app(Settings(root=ctx.obj))
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@cli.command("export")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("export"),
+              show_default=True)
+@click.pass_context
+def export_cmd(ctx: click.Context, out: Path) -> None:
+    """Write every page in every locale as static JSON and HTML (reviewed text only)."""
+    from .api import Settings, build_site
+
+    site = build_site(Settings(root=ctx.obj))
+    count = 0
+    for (slug, locale), prepared in site.pages.items():
+        atomic_write(out / locale / f"{slug}.json", prepared.json)
+        atomic_write(out / locale / f"{slug}.html", prepared.html)
+        count += 2
+    atomic_write(out / "coverage.json", site.coverage_json)
+    click.echo(f"wrote {count + 1} files under {out}")
+
+
+def main() -> None:
+    cli(prog_name="clinic-l10n")

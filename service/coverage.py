@@ -1,0 +1,103 @@
+"""Coverage: per locale and page, how much is translated, fuzzy, untranslated and reviewed.
+
+Pure: counts come from loaded catalogs (with msgfmt's rules, so they equal `msgfmt --statistics`)
+and from the same review rule the server uses, so "reviewed" means "would be served".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+from .models import SOURCE_LOCALE, Ledger, LoadedCatalog, Page, word_count
+from .resolve import reviewed_text
+
+__all__ = ["CoverageRow", "coverage_rows", "rows_as_json"]
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    locale: str
+    page: str
+    total: int
+    translated: int
+    fuzzy: int
+    untranslated: int
+    reviewed: int
+    words: int
+    translated_words: int
+    reviewed_words: int
+    path: str | None
+    error: str | None = None
+
+    @property
+    def reviewed_percent(self) -> float:
+        return round(100 * self.reviewed / self.total, 1) if self.total else 100.0
+
+
+def _row(
+    page: Page,
+    locale: str,
+    catalogs: Mapping[str, LoadedCatalog],
+    ledgers: Mapping[str, Ledger],
+    path: str | None,
+    error: str | None,
+) -> CoverageRow:
+    distinct = {s.source: s for s in page.segments}
+    reviewed = [
+        s
+        for s in distinct.values()
+        if reviewed_text(s, SOURCE_LOCALE, catalogs, ledgers)
+        and reviewed_text(s, locale, catalogs, ledgers)
+    ]
+    words = sum(word_count(m) for m in distinct)
+    reviewed_words = sum(word_count(s.source) for s in reviewed)
+    catalog = catalogs.get(locale)
+    if locale == SOURCE_LOCALE or catalog is None:
+        done = len(distinct) if locale == SOURCE_LOCALE else 0
+        return CoverageRow(
+            locale, page.slug, len(distinct), done, 0, len(distinct) - done, len(reviewed),
+            words, words if done else 0, reviewed_words, path, error,
+        )
+    entries = list(catalog.entries.values())
+    translated = [e for e in entries if e.translated]
+    fuzzy = [e for e in entries if e.fuzzy and e.has_text]
+    return CoverageRow(
+        locale=locale,
+        page=page.slug,
+        total=len(entries),
+        translated=len(translated),
+        fuzzy=len(fuzzy),
+        untranslated=len(entries) - len(translated) - len(fuzzy),
+        reviewed=len(reviewed),
+        words=sum(word_count(e.msgid) for e in entries),
+        translated_words=sum(word_count(e.msgid) for e in translated),
+        reviewed_words=reviewed_words,
+        path=catalog.path,
+        error=error,
+    )
+
+
+def coverage_rows(
+    pages: Sequence[Page],
+    locales: Sequence[str],
+    catalogs: Mapping[tuple[str, str], LoadedCatalog],
+    ledgers: Mapping[tuple[str, str], Ledger],
+    paths: Mapping[tuple[str, str], str] | None = None,
+    errors: Mapping[tuple[str, str], str] | None = None,
+) -> list[CoverageRow]:
+    """One row per (locale, page), locales in the given order (English first), pages by slug."""
+    rows = []
+    for locale in locales:
+        for page in sorted(pages, key=lambda p: p.slug):
+            key = (locale, page.slug)
+            by_locale_c = {locale: catalogs[key]} if key in catalogs else {}
+            by_locale_l = {loc: ledgers[(loc, page.slug)] for loc in {locale, SOURCE_LOCALE} if (loc, page.slug) in ledgers}
+            rows.append(
+                _row(page, locale, by_locale_c, by_locale_l, (paths or {}).get(key), (errors or {}).get(key))
+            )
+    return rows
+
+
+def rows_as_json(rows: Sequence[CoverageRow]) -> dict[str, list[dict[str, object]]]:
+    return {"rows": [{**asdict(r), "reviewed_percent": r.reviewed_percent} for r in rows]}

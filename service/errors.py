@@ -1,0 +1,64 @@
+"""One small hierarchy of errors; each knows where the bad input is and never prints.
+
+The CLI turns them into a one-line reason and an exit code; the API into a health entry or a 4xx.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "CatalogError",
+    "ConfigError",
+    "ContentError",
+    "L10nError",
+    "LedgerError",
+    "LocaleError",
+    "ReviewError",
+]
+
+
+class L10nError(Exception):
+    """Base of every error this project raises on purpose."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return self.message
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class ConfigError(L10nError):
+    """l10n.yaml is missing or wrong: nothing can run."""
+
+    exit_code = 2
+
+
+class ContentError(L10nError):
+    """A source page (Markdown with front matter) is malformed."""
+
+
+class CatalogError(L10nError):
+    """A .po or .pot file is malformed."""
+
+
+class LedgerError(L10nError):
+    """A review ledger is malformed."""
+
+
+class LocaleError(L10nError):
+    """A language tag is malformed or names no locale we know."""
+
+    exit_code = 2
+
+
+class ReviewError(L10nError):
+    """A review command was asked for something it cannot do."""

@@ -1,0 +1,81 @@
+"""Extraction: each source page (and the ui strings) → its own template, locales/templates/<slug>.pot.
+
+One domain per page keeps fuzzy matching fast (it grows with the square of a catalog's size). The same
+messages are offered to `pybabel extract` through the `clinic_markdown` extraction method.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from .catalogs import TemplateMessage, render_template
+from .config import Config
+from .content import parse_page
+from .models import Page, Segment
+from .yamlfile import atomic_write
+
+__all__ = ["babel_extract", "extract_all", "segment_comments", "template_messages"]
+
+
+def _terms_in(text: str, terms: Collection[str]) -> list[str]:
+    return [t for t in terms if re.search(rf"(?<!\w){re.escape(t)}(?!\w)", text)]
+
+
+def segment_comments(segment: Segment, terms: Collection[str] = ()) -> tuple[str, ...]:
+    """What a translator sees above the msgid: what the segment is, and what must not change.
+
+    >>> from .models import SegmentType
+    >>> segment_comments(Segment("p-1", SegmentType.PARAGRAPH, "Ask about FDA rules.", 3), ["FDA"])
+    ('paragraph', 'Keep as written: FDA')
+    """
+    comments = [segment.comment or segment.type.value]
+    kept = _terms_in(" ".join(segment.source_forms), terms)
+    if kept:
+        comments.append("Keep as written: " + ", ".join(kept))
+    return tuple(comments)
+
+
+def template_messages(page: Page, location: str, terms: Collection[str] = ()) -> list[TemplateMessage]:
+    """One message per distinct English text, in page order; repeats share their entry."""
+    merged: dict[str, list[str]] = {}
+    plurals: dict[str, str | None] = {}
+    for seg in page.segments:
+        notes = merged.setdefault(seg.source, [])
+        notes += [c for c in segment_comments(seg, terms) if c not in notes]
+        plurals[seg.source] = seg.source_plural
+    return [
+        TemplateMessage(msgid, plurals[msgid], tuple(notes), location)
+        for msgid, notes in merged.items()
+    ]
+
+
+def extract_all(config: Config, pages: list[Page], ui: Page | None) -> list[tuple[Path, bool]]:
+    """Write every template; returns (path, changed) for each."""
+    written = []
+    for page in [*pages, *([ui] if ui else [])]:
+        target = config.templates_dir / f"{page.slug}.pot"
+        location = Path(page.path).resolve().relative_to(config.root).as_posix()
+        previous = target.read_text(encoding="utf-8") if target.exists() else None
+        text = render_template(
+            page.slug, template_messages(page, location, config.do_not_translate), previous
+        )
+        written.append((target, atomic_write(target, text)))
+    return written
+
+
+def babel_extract(
+    fileobj: IO[bytes],
+    keywords: Collection[str],
+    comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[tuple[int, str | None, str, list[str]]]:
+    """Babel extraction method for source pages: `[clinic_markdown: source_content/pages/**.md]`."""
+    name = getattr(fileobj, "name", "page.md")
+    text = fileobj.read().decode(options.get("encoding", "utf-8"))
+    terms = [t.strip() for t in options.get("do_not_translate", "").split(",") if t.strip()]
+    page = parse_page(text, Path(name))
+    for seg in page.segments:
+        yield seg.line, None, seg.source, list(segment_comments(seg, terms))

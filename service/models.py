@@ -1,0 +1,187 @@
+"""The plain data every stage passes around: segments, catalog entries, review records.
+
+Frozen dataclasses and enums only; nothing here reads a file or imports a library of the pipeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = [
+    "SOURCE_LOCALE",
+    "UI_DOMAIN",
+    "CatalogEntry",
+    "FallbackPolicy",
+    "LoadedCatalog",
+    "Ledger",
+    "Page",
+    "ResolvedPage",
+    "ReviewRecord",
+    "Segment",
+    "SegmentType",
+    "ServedSegment",
+    "fingerprint",
+    "word_count",
+]
+
+SOURCE_LOCALE = "en"
+UI_DOMAIN = "ui"
+
+
+class SegmentType(StrEnum):
+    TITLE = "title"
+    DESCRIPTION = "description"
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    LIST_ITEM = "list-item"
+    BLOCKQUOTE = "blockquote"
+    TABLE_CELL = "table-cell"
+    UI = "ui"
+
+
+class FallbackPolicy(StrEnum):
+    SEGMENT = "segment"  # each segment falls back along the chain on its own
+    PAGE = "page"  # the whole page comes from one locale of the chain
+
+
+def fingerprint(*parts: str) -> str:
+    """The hash a review is bound to; plural forms are joined as in a .mo file.
+
+    >>> fingerprint("Hola")[:12]
+    'e633f4fc79ba'
+    >>> fingerprint("a", "b") == fingerprint("a\\x00b")
+    True
+    """
+    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
+
+
+def word_count(text: str) -> int:
+    """Words as translators count them: runs separated by white space.
+
+    >>> word_count("Take **one** dose.")
+    3
+    """
+    return len(text.split())
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One translatable unit of a page (or one message of the ui domain)."""
+
+    id: str
+    type: SegmentType
+    source: str
+    line: int
+    critical: bool = False
+    level: int = 0
+    section: int = 0
+    source_plural: str | None = None
+    comment: str = ""
+
+    @property
+    def source_forms(self) -> tuple[str, ...]:
+        return (self.source,) if self.source_plural is None else (self.source, self.source_plural)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A source page (or the ui domain): one gettext domain."""
+
+    slug: str
+    path: str
+    segments: tuple[Segment, ...]
+    fallback: FallbackPolicy = FallbackPolicy.SEGMENT
+    body: str = ""
+    body_line: int = 1
+    author: str | None = None
+
+    def segment(self, msgid: str) -> Segment | None:
+        return next((s for s in self.segments if s.source == msgid), None)
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    msgid: str
+    msgstr: tuple[str, ...]
+    fuzzy: bool
+    line: int
+    msgid_plural: str | None = None
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.msgstr) and all(self.msgstr)
+
+    @property
+    def translated(self) -> bool:
+        return self.has_text and not self.fuzzy
+
+
+@dataclass(frozen=True)
+class LoadedCatalog:
+    path: str
+    locale: str
+    domain: str
+    entries: Mapping[str, CatalogEntry]
+    last_translator: str | None = None
+    num_plurals: int = 2
+    plural_expr: str = "(n != 1)"
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """One approval: this translation, of this English, by this reviewer."""
+
+    msgid: str
+    source_sha256: str
+    msgstr: tuple[str, ...]
+    translation_sha256: str
+    translator: str | None
+    reviewer: str
+    reviewed_at: str
+    line: int = 0
+
+    def approves(self, source_forms: tuple[str, ...], msgstr: tuple[str, ...]) -> bool:
+        return (
+            self.source_sha256 == fingerprint(*source_forms)
+            and self.translation_sha256 == fingerprint(*msgstr)
+        )
+
+
+@dataclass(frozen=True)
+class Ledger:
+    path: str
+    locale: str
+    domain: str
+    records: Mapping[str, ReviewRecord] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ServedSegment:
+    segment: Segment
+    forms: tuple[str, ...]
+    locale: str
+    fallback: bool
+    review: ReviewRecord
+
+    @property
+    def text(self) -> str:
+        return self.forms[0]
+
+
+@dataclass(frozen=True)
+class ResolvedPage:
+    page: Page
+    target: str
+    locale: str
+    served: tuple[ServedSegment, ...]
+    withheld: tuple[Segment, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.withheld and all(s.locale == self.target for s in self.served)
+
+    def get(self, segment_id: str) -> ServedSegment | None:
+        return next((s for s in self.served if s.segment.id == segment_id), None)

@@ -1,0 +1,247 @@
+"""The review ledger: approvals bound to the exact English and the exact translation by SHA-256.
+
+`locales/<locale>/reviews/<page>.yaml`; locale `en` holds source approvals. Planning an approval is pure;
+`save_ledger` writes atomically (temp file + rename).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import LedgerError
+from .models import (
+    SOURCE_LOCALE,
+    CatalogEntry,
+    Ledger,
+    LoadedCatalog,
+    Page,
+    ReviewRecord,
+    Segment,
+    fingerprint,
+)
+from .yamlfile import LineDict, atomic_write, dump_yaml, load_yaml
+
+__all__ = [
+    "Decision",
+    "apply",
+    "approvable",
+    "load_ledger",
+    "parse_ledger",
+    "plan_approvals",
+    "render_ledger",
+    "revoke",
+    "same_person",
+    "save_ledger",
+    "utc_now",
+]
+
+_HEX = re.compile(r"^[0-9a-f]{64}$")
+_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+# A finding that blocks approval: (check id, message). Checks plug in here (see SPEC invariant 6).
+Checker = Callable[[Segment, CatalogEntry, str], Sequence[tuple[str, str]]]
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def same_person(a: str | None, b: str | None) -> bool:
+    """Names compared as people write them: e-mail, case and spacing ignored.
+
+    >>> same_person("Ana Ejemplo <ana@example.org>", "ana  ejemplo")
+    True
+    """
+    if not a or not b:
+        return False
+
+    def norm(s: str) -> str:
+        return " ".join(re.sub(r"<[^>]*>", "", s).split()).casefold()
+
+    return norm(a) == norm(b)
+
+
+def _field(raw: LineDict, key: str, path: str, pattern: re.Pattern[str] | None = None) -> str:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value or (pattern and not pattern.match(value)):
+        raise LedgerError(f"record needs a valid '{key}'", path, raw.line_of(key))
+    return value
+
+
+def _record(raw: Any, path: str) -> ReviewRecord:
+    if not isinstance(raw, LineDict):
+        raise LedgerError("each record must be a mapping", path)
+    msgstr = raw.get("msgstr")
+    forms = tuple(msgstr) if isinstance(msgstr, list) else (msgstr,)
+    if not all(isinstance(f, str) for f in forms):
+        raise LedgerError("record needs 'msgstr' as text or a list of texts", path, raw.line_of("msgstr"))
+    translator = raw.get("translator")
+    if translator is not None and not isinstance(translator, str):
+        raise LedgerError("'translator' must be text", path, raw.line_of("translator"))
+    return ReviewRecord(
+        msgid=_field(raw, "msgid", path),
+        source_sha256=_field(raw, "source_sha256", path, _HEX),
+        msgstr=forms,  # type: ignore[arg-type]
+        translation_sha256=_field(raw, "translation_sha256", path, _HEX),
+        translator=translator,
+        reviewer=_field(raw, "reviewer", path),
+        reviewed_at=_field(raw, "reviewed_at", path, _TIME),
+        line=raw.line,
+    )
+
+
+def parse_ledger(text: str, path: str, locale: str, domain: str) -> Ledger:
+    data = load_yaml(text, path, LedgerError)
+    if data is None:
+        return Ledger(path, locale, domain, {})
+    if not isinstance(data, LineDict) or not isinstance(data.get("records", []), list):
+        raise LedgerError("expected a mapping with a 'records' list", path, 1)
+    records: dict[str, ReviewRecord] = {}
+    for raw in data.get("records") or []:
+        record = _record(raw, path)
+        if record.msgid in records:
+            first = records[record.msgid].line
+            raise LedgerError(f"second record for the same msgid (first at line {first})", path, record.line)
+        records[record.msgid] = record
+    return Ledger(path, locale, domain, records)
+
+
+def load_ledger(path: Path, locale: str, domain: str, label: str = "") -> Ledger:
+    shown = label or str(path)
+    if not path.exists():
+        return Ledger(shown, locale, domain, {})
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LedgerError(f"not UTF-8 ({exc.reason})", shown) from exc
+    return parse_ledger(text, shown, locale, domain)
+
+
+def render_ledger(ledger: Ledger, page: Page | None = None) -> str:
+    """Records in page order (unknown ones after, as they were), so diffs stay small."""
+    order = {s.source: i for i, s in enumerate(page.segments)} if page else {}
+    records = sorted(
+        ledger.records.values(), key=lambda r: (order.get(r.msgid, len(order)), r.line)
+    )
+    rows = []
+    for r in records:
+        rows.append(
+            {
+                "msgid": r.msgid,
+                "msgstr": r.msgstr[0] if len(r.msgstr) == 1 else list(r.msgstr),
+                "source_sha256": r.source_sha256,
+                "translation_sha256": r.translation_sha256,
+                "translator": r.translator,
+                "reviewer": r.reviewer,
+                "reviewed_at": r.reviewed_at,
+            }
+        )
+    head = (
+        f"# Review ledger: {ledger.domain} in {ledger.locale}. Written by `clinic-l10n review`.\n"
+        "# Each record approves one exact text against one exact English text (SHA-256 of each);\n"
+        "# editing either voids the record.\n"
+    )
+    return head + dump_yaml({"locale": ledger.locale, "page": ledger.domain, "records": rows})
+
+
+def save_ledger(path: Path, ledger: Ledger, page: Page | None = None) -> bool:
+    return atomic_write(path, render_ledger(ledger, page))
+
+
+@dataclass(frozen=True)
+class Decision:
+    segment: Segment
+    forms: tuple[str, ...]
+    record: ReviewRecord | None
+    reason: str = ""
+
+    @property
+    def approved(self) -> bool:
+        return self.record is not None
+
+
+def approvable(
+    segment: Segment, locale: str, catalog: LoadedCatalog | None
+) -> tuple[tuple[str, ...], str]:
+    """The text a reviewer would approve for this segment, or why there is none."""
+    if locale == SOURCE_LOCALE:
+        return segment.source_forms, ""
+    if catalog is None:
+        return (), "no catalog for this locale; run `clinic-l10n update`"
+    entry = catalog.entries.get(segment.source)
+    if entry is None or entry.msgid_plural != segment.source_plural:
+        return (), "not in the catalog; run `clinic-l10n update`"
+    if entry.fuzzy:
+        return (), "fuzzy: the translator must confirm it first"
+    if not entry.has_text:
+        return (), "not translated"
+    return entry.msgstr, ""
+
+
+def plan_approvals(
+    page: Page,
+    locale: str,
+    catalog: LoadedCatalog | None,
+    ledger: Ledger,
+    reviewer: str,
+    msgid: str | None = None,
+    now: str = "",
+    checker: Checker | None = None,
+) -> list[Decision]:
+    """What `review approve` would do, segment by segment; nothing is written here."""
+    if not reviewer.strip():
+        return [Decision(s, (), None, "a reviewer name is required") for s in page.segments[:1]]
+    translator = page.author if locale == SOURCE_LOCALE else (catalog.last_translator if catalog else None)
+    seen: set[str] = set()
+    decisions = []
+    for seg in page.segments:
+        if seg.source in seen or (msgid is not None and seg.source != msgid):
+            continue
+        seen.add(seg.source)
+        forms, why = approvable(seg, locale, catalog)
+        existing = ledger.records.get(seg.source)
+        if not why and existing and existing.approves(seg.source_forms, forms):
+            why = "already approved"
+        if not why and locale != SOURCE_LOCALE and translator is None:
+            why = "the catalog has no Last-Translator, so four eyes cannot be checked"
+        if not why and same_person(reviewer, translator):
+            who = "author" if locale == SOURCE_LOCALE else "translator (Last-Translator)"
+            why = f"four eyes: {reviewer!r} is this text's {who}"
+        if not why and checker and catalog and locale != SOURCE_LOCALE:
+            entry = catalog.entries[seg.source]
+            findings = checker(seg, entry, locale)
+            if findings:
+                why = "; ".join(f"check {cid}: {msg}" for cid, msg in findings)
+        if why:
+            decisions.append(Decision(seg, forms, None, why))
+            continue
+        record = ReviewRecord(
+            msgid=seg.source,
+            source_sha256=fingerprint(*seg.source_forms),
+            msgstr=forms,
+            translation_sha256=fingerprint(*forms),
+            translator=translator,
+            reviewer=" ".join(reviewer.split()),
+            reviewed_at=now or utc_now(),
+        )
+        decisions.append(Decision(seg, forms, record))
+    return decisions
+
+
+def apply(ledger: Ledger, decisions: Sequence[Decision]) -> Ledger:
+    records = dict(ledger.records)
+    for d in decisions:
+        if d.record:
+            records[d.record.msgid] = d.record
+    return Ledger(ledger.path, ledger.locale, ledger.domain, records)
+
+
+def revoke(ledger: Ledger, msgid: str) -> Ledger:
+    if msgid not in ledger.records:
+        raise LedgerError(f"no approval recorded for msgid {msgid[:60]!r}", ledger.path)
+    records = {k: v for k, v in ledger.records.items() if k != msgid}
+    return Ledger(ledger.path, ledger.locale, ledger.domain, records)
