@@ -320,7 +320,7 @@ def serve_cmd(ctx: click.Context, host: str, port: int) -> None:
 @click.pass_context
 def export_cmd(ctx: click.Context, out: Path) -> None:
     """Write every page in every locale as static JSON and HTML (reviewed text only)."""
-    from .api import Settings, build_site
+    from .site import Settings, build_site
 
     site = build_site(Settings(root=ctx.obj))
     count = 0

@@ -1,0 +1,122 @@
+"""The HTTP edge: `create_app(settings)` and routes a few lines each.
+
+Every body is prepared by `site.build_site` when the app is created; a request negotiates a locale,
+looks the bytes up and answers with ETag, Vary, Content-Language and Cache-Control.
+"""
+
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from .errors import LocaleError
+from .locales import canonical_tag, negotiate, parse_accept_language
+from .models import SOURCE_LOCALE
+from .schemas import CoverageOut, HealthOut, LocalesOut, PageOut, PagesOut
+from .site import PreparedPage, Settings, Site, build_site, etag_of
+
+__all__ = ["Settings", "build_site", "create_app"]
+
+JSON = "application/json"
+HTML = "text/html; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Negotiated:
+    requested: str | None
+    locale: str
+
+
+def _answer(request: Request, body: bytes, etag: str, media: str, language: str | None, max_age: int) -> Response:
+    headers = {"ETag": etag, "Vary": "Accept-Language", "Cache-Control": f"public, max-age={max_age}"}
+    if language:
+        headers["Content-Language"] = language
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")] or (
+        request.headers.get("if-none-match", "").strip() == "*"
+    ):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media, headers=headers)
+
+
+def create_app(settings: Settings, site: Site | None = None) -> FastAPI:
+    """Build the app for one content tree; nothing is loaded at import time."""
+    site = site or build_site(settings)
+    config = site.tree.config
+    app = FastAPI(
+        title="clinic-l10n",
+        version="1",
+        description="Reviewed-only patient pages per locale, with fallback to reviewed English.",
+    )
+    app.state.site = site
+
+    def negotiated(
+        request: Request,
+        locale: Annotated[str | None, Query(description="BCP 47 tag; wins over Accept-Language")] = None,
+    ) -> Negotiated:
+        if locale is not None:
+            try:
+                tag = canonical_tag(locale)
+            except LocaleError as exc:
+                raise HTTPException(400, detail=exc.message) from exc
+            return Negotiated(tag, config.enabled(tag) or SOURCE_LOCALE)
+        ranges = parse_accept_language(request.headers.get("accept-language", ""))
+        first = next((r for r in ranges if r != "*"), None)
+        return Negotiated(first, negotiate(ranges, config.all_locales))
+
+    Locale = Annotated[Negotiated, Depends(negotiated)]
+
+    def prepared(slug: str, neg: Negotiated) -> PreparedPage:
+        found = site.pages.get((slug, neg.locale))
+        if found is None:
+            raise HTTPException(404, detail=f"no page {slug!r}")
+        return found
+
+    @app.get("/v1/pages", response_model=PagesOut, summary="Pages, titled in the negotiated locale")
+    def list_pages(request: Request, neg: Locale) -> Response:
+        body, etag = site.lists[neg.locale].render(neg.requested)
+        return _answer(request, body, etag, JSON, neg.locale, settings.max_age)
+
+    @app.get("/v1/pages/{slug}", response_model=PageOut, summary="One page, resolved segment by segment")
+    def get_page(request: Request, slug: str, neg: Locale) -> Response:
+        page = prepared(slug, neg)
+        body, etag = page.json.render(neg.requested)
+        return _answer(request, body, etag, JSON, page.language, settings.max_age)
+
+    @app.get("/pages/{slug}", response_class=Response, summary="One page as an HTML document")
+    def get_page_html(
+        request: Request,
+        slug: str,
+        neg: Locale,
+        fragment: Annotated[bool, Query(description="Only the <article>, to embed")] = False,
+    ) -> Response:
+        page = prepared(slug, neg)
+        body, etag = (page.fragment, page.fragment_etag) if fragment else (page.html, page.html_etag)
+        return _answer(request, body, etag, HTML, page.language, settings.max_age)
+
+    @app.get("/v1/locales", response_model=LocalesOut, summary="Enabled locales")
+    def locales(request: Request) -> Response:
+        return _answer(request, site.locales_json, etag_of(site.locales_json), JSON, None, settings.max_age)
+
+    @app.get("/v1/coverage", response_model=CoverageOut, summary="Coverage per locale and page")
+    def coverage(request: Request) -> Response:
+        return _answer(request, site.coverage_json, etag_of(site.coverage_json), JSON, None, 0)
+
+    @app.get("/coverage", response_class=Response, summary="Coverage dashboard (HTML)")
+    def coverage_page(request: Request) -> Response:
+        return _answer(request, site.coverage_html, etag_of(site.coverage_html), HTML, "en", 0)
+
+    @app.get("/healthz", response_model=HealthOut, summary="ok, or degraded with each load error")
+    def health() -> Response:
+        return Response(site.health_json, media_type=JSON, headers={"Cache-Control": "no-store"})
+
+    @app.get("/", include_in_schema=False)
+    def index(request: Request) -> Response:
+        return _answer(request, site.index_html, etag_of(site.index_html), HTML, "en", 0)
+
+    @app.get("/pages", include_in_schema=False)
+    def pages_redirect() -> RedirectResponse:
+        return RedirectResponse("/")
+
+    return app

@@ -1,0 +1,108 @@
+"""Resolved pages → HTML: the article (from the page's own Markdown tokens) and whole documents.
+
+The article keeps the source's structure: each segment's inline token is swapped for the reviewed
+text, a fallback element gets `lang` (and `dir`) of the locale it came from, a withheld one is left out.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+from markdown_it.token import Token
+from markupsafe import Markup
+
+from .catalogs import plural_rule
+from .content import iter_blocks, markdown
+from .locales import direction
+from .models import ResolvedPage, SegmentType, ServedSegment
+
+__all__ = ["UiText", "article_html", "inline_html", "plural", "render_template"]
+
+
+def inline_html(text: str) -> str:
+    """Inline Markdown → HTML; raw HTML in a translation is escaped, never rendered.
+
+    >>> inline_html("Take **one** <script>x</script>")
+    'Take <strong>one</strong> &lt;script&gt;x&lt;/script&gt;'
+    """
+    return markdown().renderInline(text)
+
+
+@lru_cache(maxsize=64)
+def _plural_index(locale: str) -> Any:
+    return gettext.c2py(plural_rule(locale)[1])
+
+
+def plural(served: ServedSegment, n: int) -> str:
+    """The plural form for `n` under the CLDR rule of the locale the text came from."""
+    index = int(_plural_index(served.locale)(n))
+    return served.forms[min(index, len(served.forms) - 1)].replace("{count}", str(n))
+
+
+@dataclass(frozen=True)
+class UiText:
+    """A ui string as served: its text and, when it fell back, the locale to mark it with."""
+
+    text: str
+    lang: str | None
+
+    def attrs(self) -> Markup:
+        if not self.lang:
+            return Markup("")
+        return Markup(' lang="{}" dir="{}"').format(self.lang, direction(self.lang))
+
+
+def _close_of(tokens: list[Token], start: int) -> int:
+    depth = 0
+    for i in range(start, len(tokens)):
+        depth += tokens[i].nesting
+        if depth == 0:
+            return i
+    return len(tokens) - 1
+
+
+def article_html(resolved: ResolvedPage, fallback_label: str = "") -> str:
+    """The page body as HTML, segment by segment as resolved."""
+    tokens = markdown().parse(resolved.page.body)
+    body_segments = [s for s in resolved.page.segments if s.type not in (SegmentType.TITLE, SegmentType.DESCRIPTION)]
+    served = {s.segment.id: s for s in resolved.served}
+    page_dir = direction(resolved.target)
+    drop: list[tuple[int, int]] = []
+    for block, segment in zip(iter_blocks(tokens), body_segments, strict=True):
+        element = tokens[block.element]
+        element.attrSet("id", segment.id)
+        got = served.get(segment.id)
+        if got is None:
+            drop.append((block.element, _close_of(tokens, block.element)))
+            continue
+        tokens[block.inline].children = markdown().parseInline(got.text)[0].children
+        if got.fallback:
+            element.attrSet("lang", got.locale)
+            if direction(got.locale) != page_dir:
+                element.attrSet("dir", direction(got.locale))
+            element.attrJoin("class", "fallback")
+            if fallback_label:
+                element.attrSet("title", fallback_label)
+    for start, end in reversed(drop):
+        del tokens[start : end + 1]
+    return markdown().renderer.render(tokens, markdown().options, {})
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("service", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render_template(name: str, context: Mapping[str, Any]) -> str:
+    return _env().get_template(name).render(**context)

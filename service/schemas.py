@@ -1,0 +1,113 @@
+"""Typed shapes of every API response (pydantic). The server prepares these once, at load time."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+__all__ = [
+    "CoverageOut",
+    "CoverageRowOut",
+    "HealthOut",
+    "LocaleOut",
+    "LocalesOut",
+    "PageOut",
+    "PageSummary",
+    "PagesOut",
+    "ReviewOut",
+    "SegmentOut",
+]
+
+
+class ReviewOut(BaseModel):
+    translator: str | None = Field(description="Last-Translator of the catalog when approved (author for English)")
+    reviewer: str
+    reviewed_at: str = Field(description="UTC, ISO 8601")
+
+
+class SegmentOut(BaseModel):
+    id: str = Field(description="Stable across rebuilds: derived from the English text")
+    type: str
+    level: int | None = Field(None, description="Heading level")
+    critical: bool = Field(description="Safety-critical statement, marked by the author")
+    text: str = Field(description="The reviewed text exactly as approved (inline Markdown)")
+    html: str = Field(description="`text` rendered as inline HTML")
+    locale: str = Field(description="BCP 47 tag of the locale this text came from")
+    fallback: bool = Field(description="True when `locale` is not the page's target locale")
+    review: ReviewOut
+
+
+class PageOut(BaseModel):
+    slug: str
+    requested_locale: str | None = Field(description="The best-ranked tag the client asked for")
+    target_locale: str = Field(description="The enabled locale negotiated for this request")
+    locale: str = Field(description="The best locale actually served")
+    direction: Literal["ltr", "rtl"]
+    fallback_policy: Literal["segment", "page"]
+    title: str | None
+    description: str | None
+    complete: bool = Field(description="Every segment reviewed in the target locale, none withheld")
+    withheld: int = Field(description="Segments left out because their English is not approved")
+    fallback_segments: int
+    english_url: str
+    html_url: str
+    translators: list[str]
+    reviewers: list[str]
+    last_reviewed_at: str | None
+    segments: list[SegmentOut]
+
+
+class PageSummary(BaseModel):
+    slug: str
+    title: str | None
+    title_locale: str
+    complete: bool
+    url: str
+    html_url: str
+
+
+class PagesOut(BaseModel):
+    requested_locale: str | None
+    target_locale: str
+    pages: list[PageSummary]
+
+
+class LocaleOut(BaseModel):
+    tag: str = Field(description="BCP 47")
+    gettext: str = Field(description="Folder name under locales/")
+    name: str = Field(description="Native name, from CLDR")
+    english_name: str
+    direction: Literal["ltr", "rtl"]
+    chain: list[str]
+    reviewed_share: float = Field(description="Share of page segments served reviewed in this locale")
+
+
+class LocalesOut(BaseModel):
+    locales: list[LocaleOut]
+
+
+class CoverageRowOut(BaseModel):
+    locale: str
+    page: str
+    total: int
+    translated: int
+    fuzzy: int
+    untranslated: int
+    reviewed: int
+    words: int
+    translated_words: int
+    reviewed_words: int
+    reviewed_percent: float
+    path: str | None
+    error: str | None
+
+
+class CoverageOut(BaseModel):
+    rows: list[CoverageRowOut]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "degraded"]
+    errors: list[str]
+    withheld: int = Field(description="English segments awaiting source approval, across pages")

@@ -1,0 +1,283 @@
+"""Everything the server sends, prepared once at load time: per page and locale, JSON and HTML bytes.
+
+The request path then only negotiates a locale and looks bytes up. JSON bodies are kept as two halves
+around `requested_locale`, the one field that depends on the request rather than on the content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markupsafe import Markup
+from pydantic import BaseModel
+
+from .coverage import rows_as_json
+from .locales import babel_locale, direction, native_name, to_gettext
+from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
+from .render import UiText, article_html, inline_html, plural, render_template
+from .schemas import (
+    CoverageOut,
+    HealthOut,
+    LocaleOut,
+    LocalesOut,
+    PageOut,
+    PageSummary,
+    PagesOut,
+    ReviewOut,
+    SegmentOut,
+)
+from .store import Tree, load_tree
+
+__all__ = ["JsonBody", "PreparedPage", "Settings", "Site", "build_site", "etag_of"]
+
+_SENTINEL = "\x00requested\x00"
+_SPLIT = json.dumps(_SENTINEL).encode()
+
+
+def etag_of(body: bytes, extra: str = "") -> str:
+    return f'"{hashlib.sha256(body).hexdigest()[:20]}{extra}"'
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    max_age: int = 300
+
+
+@dataclass(frozen=True)
+class JsonBody:
+    """A JSON document with `requested_locale` left open."""
+
+    head: bytes
+    tail: bytes
+    digest: str
+
+    @classmethod
+    def of(cls, model: BaseModel) -> JsonBody:
+        raw = model.model_dump_json().encode()
+        head, _, tail = raw.partition(_SPLIT)
+        return cls(head, tail, hashlib.sha256(raw).hexdigest()[:20])
+
+    def render(self, requested: str | None) -> tuple[bytes, str]:
+        value = json.dumps(requested).encode()
+        return self.head + value + self.tail, f'"{self.digest}-{requested or "none"}"'
+
+
+@dataclass(frozen=True)
+class PreparedPage:
+    json: JsonBody
+    html: bytes
+    fragment: bytes
+    language: str
+
+    @property
+    def html_etag(self) -> str:
+        return etag_of(self.html)
+
+    @property
+    def fragment_etag(self) -> str:
+        return etag_of(self.fragment)
+
+
+@dataclass
+class Site:
+    tree: Tree
+    settings: Settings
+    pages: dict[tuple[str, str], PreparedPage] = field(default_factory=dict)
+    lists: dict[str, JsonBody] = field(default_factory=dict)
+    locales_json: bytes = b""
+    coverage_json: bytes = b""
+    coverage_html: bytes = b""
+    health: HealthOut = field(default_factory=lambda: HealthOut(status="ok", errors=[], withheld=0))
+    index_html: bytes = b""
+
+    @property
+    def health_json(self) -> bytes:
+        return self.health.model_dump_json().encode()
+
+
+def _segment_out(s: ServedSegment) -> SegmentOut:
+    return SegmentOut(
+        id=s.segment.id,
+        type=s.segment.type.value,
+        level=s.segment.level or None,
+        critical=s.segment.critical,
+        text=s.text,
+        html=inline_html(s.text),
+        locale=s.locale,
+        fallback=s.fallback,
+        review=ReviewOut(translator=s.review.translator, reviewer=s.review.reviewer, reviewed_at=s.review.reviewed_at),
+    )
+
+
+def _of_type(resolved: ResolvedPage, kind: SegmentType) -> ServedSegment | None:
+    return next((s for s in resolved.served if s.segment.type is kind), None)
+
+
+def page_model(resolved: ResolvedPage) -> PageOut:
+    slug, target = resolved.page.slug, resolved.target
+    title = _of_type(resolved, SegmentType.TITLE)
+    description = _of_type(resolved, SegmentType.DESCRIPTION)
+    translated = [s for s in resolved.served if s.locale != SOURCE_LOCALE]
+    return PageOut(
+        slug=slug,
+        requested_locale=_SENTINEL,
+        target_locale=target,
+        locale=resolved.locale,
+        direction="rtl" if direction(target) == "rtl" else "ltr",
+        fallback_policy="page" if resolved.page.fallback.value == "page" else "segment",
+        title=title.text if title else None,
+        description=description.text if description else None,
+        complete=resolved.complete,
+        withheld=len(resolved.withheld),
+        fallback_segments=sum(s.fallback for s in resolved.served),
+        english_url=f"/v1/pages/{slug}?locale=en",
+        html_url=f"/pages/{slug}?locale={target}",
+        translators=sorted({s.review.translator for s in translated if s.review.translator}),
+        reviewers=sorted({s.review.reviewer for s in resolved.served}),
+        last_reviewed_at=max((s.review.reviewed_at for s in resolved.served), default=None),
+        segments=[_segment_out(s) for s in resolved.served],
+    )
+
+
+class _Ui:
+    """The ui domain as served in one locale."""
+
+    def __init__(self, tree: Tree, locale: str):
+        self.resolved = tree.resolve(tree.ui, locale) if tree.ui else None
+
+    def get(self, key: str, count: int | None = None) -> UiText | None:
+        got = self.resolved.get(key) if self.resolved else None
+        if got is None:
+            return None
+        text = got.text if count is None else plural(got, count)
+        return UiText(text, got.locale if got.fallback else None)
+
+
+def _languages(tree: Tree, slug: str | None, current: str) -> list[dict[str, object]]:
+    return [
+        {
+            "tag": tag,
+            "name": native_name(tag),
+            "url": f"/pages/{slug}?locale={tag}" if slug else f"/?locale={tag}",
+            "current": tag == current,
+        }
+        for tag in tree.config.all_locales
+    ]
+
+
+def _html(tree: Tree, resolved: ResolvedPage) -> tuple[bytes, bytes]:
+    target, slug = resolved.target, resolved.page.slug
+    ui = _Ui(tree, target)
+    label = ui.get("fallback-label")
+
+    def mark(kind: SegmentType) -> UiText | None:
+        s = _of_type(resolved, kind)
+        return UiText(s.text, s.locale if s.fallback else None) if s else None
+
+    # The description lives in <meta>, not on the page a patient reads.
+    fallbacks = sum(s.fallback for s in resolved.served if s.segment.type is not SegmentType.DESCRIPTION)
+    notices = []
+    if fallbacks:
+        notices += [ui.get("fallback-notice"), ui.get("fallback-count", fallbacks)]
+    if resolved.withheld:
+        notices.append(ui.get("withheld-notice"))
+    context = {
+        "lang": target,
+        "dir": direction(target),
+        "slug": slug,
+        "title": mark(SegmentType.TITLE),
+        "notices": [n for n in notices if n],
+        "body": Markup(article_html(resolved, label.text if label else "")),
+    }
+    fragment = render_template("article.html", context)
+    document = render_template(
+        "page.html",
+        {
+            **context,
+            "description": mark(SegmentType.DESCRIPTION),
+            "article": Markup(fragment),
+            "languages": _languages(tree, slug, target),
+            "language_label": ui.get("language") or UiText("Language", SOURCE_LOCALE),
+            "read_in_english": ui.get("read-in-english") if target != SOURCE_LOCALE else None,
+            "english_html_url": f"/pages/{slug}?locale=en",
+        },
+    )
+    return document.encode(), fragment.encode()
+
+
+def _reviewed_share(tree: Tree, locale: str, resolved: dict[tuple[str, str], ResolvedPage]) -> float:
+    total = sum(len(p.segments) for p in tree.pages.values())
+    ours = sum(
+        sum(s.locale == locale for s in resolved[(slug, locale)].served) for slug in tree.pages
+    )
+    return round(ours / total, 4) if total else 0.0
+
+
+def build_site(settings: Settings, tree: Tree | None = None) -> Site:
+    """Load the tree (unless given) and prepare every response."""
+    tree = tree or load_tree(settings.root)
+    site = Site(tree, settings)
+    resolved = {
+        (slug, loc): tree.resolve(page, loc)
+        for slug, page in tree.pages.items()
+        for loc in tree.config.all_locales
+    }
+    for (slug, loc), res in resolved.items():
+        html, fragment = _html(tree, res)
+        site.pages[(slug, loc)] = PreparedPage(JsonBody.of(page_model(res)), html, fragment, loc)
+    for loc in tree.config.all_locales:
+        summaries = []
+        for slug in sorted(tree.pages):
+            res = resolved[(slug, loc)]
+            title = _of_type(res, SegmentType.TITLE)
+            summaries.append(
+                PageSummary(
+                    slug=slug,
+                    title=title.text if title else None,
+                    title_locale=title.locale if title else SOURCE_LOCALE,
+                    complete=res.complete,
+                    url=f"/v1/pages/{slug}?locale={loc}",
+                    html_url=f"/pages/{slug}?locale={loc}",
+                )
+            )
+        site.lists[loc] = JsonBody.of(PagesOut(requested_locale=_SENTINEL, target_locale=loc, pages=summaries))
+    site.locales_json = LocalesOut(
+        locales=[
+            LocaleOut(
+                tag=loc,
+                gettext=to_gettext(loc),
+                name=native_name(loc),
+                english_name=babel_locale(loc).english_name or loc,
+                direction="rtl" if direction(loc) == "rtl" else "ltr",
+                chain=list(tree.config.chain(loc)) if loc != SOURCE_LOCALE else [SOURCE_LOCALE],
+                reviewed_share=_reviewed_share(tree, loc, resolved),
+            )
+            for loc in tree.config.all_locales
+        ]
+    ).model_dump_json().encode()
+    rows = tree.coverage()
+    site.coverage_json = CoverageOut.model_validate(rows_as_json(rows)).model_dump_json().encode()
+    errors = [str(e) for e in tree.errors]
+    site.coverage_html = render_template(
+        "coverage.html",
+        {"rows": rows, "errors": errors, "names": {loc: native_name(loc) for loc in tree.config.all_locales}},
+    ).encode()
+    withheld = sum(len(resolved[(slug, SOURCE_LOCALE)].withheld) for slug in tree.pages)
+    site.health = HealthOut(status="degraded" if errors else "ok", errors=errors, withheld=withheld)
+    site.index_html = render_template(
+        "index.html",
+        {
+            "pages": [
+                {"slug": s, "title": getattr(_of_type(resolved[(s, SOURCE_LOCALE)], SegmentType.TITLE), "text", s)}
+                for s in sorted(tree.pages)
+            ],
+            "languages": _languages(tree, None, SOURCE_LOCALE),
+        },
+    ).encode()
+    return site
+
+
