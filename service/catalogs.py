@@ -16,7 +16,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 
 from .errors import CatalogError
 from .locales import babel_locale, from_gettext, to_gettext
@@ -65,7 +65,7 @@ def _lex_check(lines: Iterable[str], path: str) -> None:
         obsolete = line.startswith("#~")
         if obsolete:
             line = line[2:].strip()
-        if not line or line.startswith("#"):
+        if not line or line.startswith(("#", "|")):  # `#~|`: previous text of an obsolete entry
             continue
         match = _KEYWORD_LINE.match(line)
         if match:
@@ -102,18 +102,7 @@ def _entry(message: Message) -> CatalogEntry:
 
 def parse_catalog(text: str, path: str, domain: str, locale: str | None = None) -> LoadedCatalog:
     """A .po file's text → entries keyed by msgid. `locale` is BCP 47; None reads `Language`."""
-    _lex_check(text.splitlines(), path)
-    try:
-        catalog = read_po(
-            io.StringIO(text),
-            locale=to_gettext(locale) if locale else None,
-            domain=domain,
-            abort_invalid=True,
-        )
-    except PoFileError as exc:
-        raise CatalogError(str(exc).rsplit(" on ", 1)[0], path, exc.lineno + 1) from exc
-    except (ValueError, LookupError) as exc:
-        raise CatalogError(f"cannot read catalog: {exc}", path, 1) from exc
+    catalog = _load_babel(text, path, domain, locale)
     tag = locale or (from_gettext(str(catalog.locale)) if catalog.locale else "")
     translator = catalog.last_translator
     if not translator or translator.startswith("FULL NAME"):
@@ -204,12 +193,46 @@ def render_template(domain: str, messages: list[TemplateMessage], previous: str 
     return _write(_template_catalog(domain, messages, datetime.now(timezone.utc).replace(second=0, microsecond=0)))
 
 
-def _load_babel(text: str, path: str, domain: str, locale: str) -> Catalog:
+def _restore_previous(catalog: Catalog) -> None:
+    """Babel reads `#| msgid` lines as translator comments (python-babel/babel#206) and would write
+    them back doubled; turn them into the message's previous msgid again."""
+    for message in catalog:
+        marked = [c for c in message.user_comments if c.startswith("|")]
+        if not marked:
+            continue
+        parts: dict[str, str] = {}
+        keyword = ""
+        for comment in marked:
+            body = comment[1:].strip()
+            word, _, rest = body.partition(" ")
+            if word in ("msgctxt", "msgid", "msgid_plural"):
+                keyword, body = word, rest.strip()
+            if keyword and body.startswith('"'):
+                parts[keyword] = parts.get(keyword, "") + unescape(body)
+        message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+        if "msgid" in parts:
+            plural = parts.get("msgid_plural")
+            message.previous_id = [parts["msgid"]] + ([plural] if plural is not None else [])
+
+
+def _load_babel(text: str, path: str, domain: str, locale: str | None) -> Catalog:
     _lex_check(text.splitlines(), path)
+    # Babel cannot parse `#~|` (previous text of an obsolete entry, as msgmerge writes it); the
+    # entry stays obsolete, only that history line is dropped.
+    kept = "\n".join(line for line in text.split("\n") if not line.lstrip().startswith("#~|"))
     try:
-        return read_po(io.StringIO(text), locale=to_gettext(locale), domain=domain, abort_invalid=True)
+        catalog = read_po(
+            io.StringIO(kept),
+            locale=to_gettext(locale) if locale else None,
+            domain=domain,
+            abort_invalid=True,
+        )
     except PoFileError as exc:
         raise CatalogError(str(exc).rsplit(" on ", 1)[0], path, exc.lineno + 1) from exc
+    except (ValueError, LookupError) as exc:
+        raise CatalogError(f"cannot read catalog: {exc}", path, 1) from exc
+    _restore_previous(catalog)
+    return catalog
 
 
 def init_catalog(template_text: str, template_path: str, domain: str, locale: str) -> str:
@@ -247,7 +270,13 @@ def update_catalog(
         key = catalog._key_for(message.id, message.context)
         if message.id and key in catalog.obsolete and key not in catalog:
             catalog[message.id] = catalog.obsolete.pop(key)
+    # Babel's update forgets the previous msgid of an entry that is still fuzzy; msgmerge keeps it.
+    previous = {m.id if isinstance(m.id, str) else m.id[0]: m.previous_id for m in catalog if m.previous_id}
     catalog.update(template, update_header_comment=False)
+    for message in catalog:
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        if message.fuzzy and not message.previous_id and key in previous:
+            message.previous_id = previous[key]
     catalog.fuzzy = False
     return _write(catalog)
 

@@ -1,0 +1,92 @@
+"""Shared fixtures: a private copy of the shipped content tree, the CLI runner, and an HTTP client."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from fastapi.testclient import TestClient
+
+from service.api import Settings, create_app
+from service.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SHIPPED = ("l10n.yaml", "source_content", "locales")
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A copy of the shipped content tree that a test may break at will."""
+    root = tmp_path / "tree"
+    root.mkdir()
+    for name in SHIPPED:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("*.mo"))
+        else:
+            shutil.copy2(src, root / name)
+    return root
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(tree: Path) -> Run:
+    """`run("review", "approve", ...)`: the CLI on the copied tree; returns click's Result."""
+    runner = CliRunner()
+
+    def invoke(*args: str, root: Path | None = None) -> Result:
+        return runner.invoke(cli, ["--root", str(root or tree), *args], catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def client_for() -> Callable[[Path], TestClient]:
+    def make(root: Path) -> TestClient:
+        return TestClient(create_app(Settings(root=root)))
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def shipped_client() -> TestClient:
+    return TestClient(create_app(Settings(root=REPO)))
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def msgfmt(path: Path) -> tuple[int, str]:
+    """GNU msgfmt's verdict on a catalog: (exit code, what it printed)."""
+    import subprocess
+
+    done = subprocess.run(
+        ["msgfmt", "-c", "--statistics", "-o", "/dev/null", str(path)],
+        capture_output=True,
+        text=True,
+        env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def msgfmt_statistics(path: Path) -> dict[str, int]:
+    """`msgfmt --statistics`, parsed: translated, fuzzy, untranslated."""
+    import re
+
+    code, out = msgfmt(path)
+    assert code == 0, out
+    counts = {"translated": 0, "fuzzy": 0, "untranslated": 0}
+    for number, kind in re.findall(r"(\d+) (translated|fuzzy|untranslated)", out):
+        counts[kind] = int(number)
+    return counts

@@ -1,0 +1,53 @@
+"""l10n.yaml: chains, policy, and clear errors with file and line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from service.config import load_config
+from service.errors import ConfigError
+from service.models import FallbackPolicy
+
+from .conftest import DATA, REPO
+
+
+def test_shipped_config_chains_end_in_english() -> None:
+    config = load_config(REPO)
+    assert config.chain("pt-BR") == ("pt-BR", "pt", "en")
+    assert config.chain("es") == ("es", "en")
+    assert config.fallback is FallbackPolicy.SEGMENT
+    assert "Spravato" in config.do_not_translate
+
+
+def test_parent_locale_joins_the_chain_without_configuration(tmp_path: Path) -> None:
+    (tmp_path / "l10n.yaml").write_text("locales: [pt, pt-BR, zh-Hans]\n")
+    config = load_config(tmp_path)
+    assert config.chain("pt-BR") == ("pt-BR", "pt", "en")
+    assert config.chain("zh-Hans") == ("zh-Hans", "en")
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "message"),
+    [
+        ("unknown-locale.yaml", 1, "malformed language tag 'xx-Fake!'"),
+        ("chain-to-disabled-locale.yaml", 3, "names 'pt', not enabled"),
+        ("unknown-key.yaml", 2, "unknown key 'fallbacks'"),
+        ("bad-policy.yaml", 2, "'fallback' must be 'segment' or 'page'"),
+        ("no-locales.yaml", 2, "non-empty list"),
+        ("invalid-yaml.yaml", 2, "invalid YAML"),
+    ],
+)
+def test_bad_config_is_a_clear_error(tmp_path: Path, name: str, line: int, message: str) -> None:
+    shutil.copy(DATA / "config" / name, tmp_path / "l10n.yaml")
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_config(tmp_path)
+    assert caught.value.line == line
+    assert str(caught.value).startswith(f"{tmp_path / 'l10n.yaml'}:{line}: ")
+
+
+def test_missing_config_says_where_it_looked(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no l10n.yaml here"):
+        load_config(tmp_path)

@@ -1,0 +1,74 @@
+"""Extraction: deterministic templates, the Babel extractor entry point, translator comments."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from .conftest import REPO, Run, msgfmt, replace_in
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((root / "locales").rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_shipped_templates_and_catalogs_are_up_to_date(run: Run, tree: Path) -> None:
+    before = _snapshot(tree)
+    run("extract"), run("update")
+    assert _snapshot(tree) == before
+
+
+def test_extract_and_update_twice_give_identical_bytes(run: Run, tree: Path) -> None:
+    replace_in(tree / "source_content/pages/esketamine-overview.md", "## Safety", "## Safety first")
+    run("extract"), run("update")
+    once = _snapshot(tree)
+    out = run("extract").output + run("update").output
+    assert _snapshot(tree) == once
+    assert "wrote" not in out and "updated" not in out and "created" not in out
+
+
+def test_templates_have_no_line_numbers_or_churning_dates(tree: Path, run: Run) -> None:
+    pot = tree / "locales/templates/esketamine-overview.pot"
+    text = pot.read_text(encoding="utf-8")
+    assert "#: source_content/pages/esketamine-overview.md\n" in text
+    assert ".md:" not in text
+
+
+def test_translator_comments_say_what_each_segment_is(tree: Path) -> None:
+    with (tree / "locales/templates/esketamine-overview.pot").open("rb") as fh:
+        catalog = read_po(fh)
+    comments = {m.id: m.auto_comments for m in catalog if m.id}
+    assert comments["Safety"] == ["heading (level 2)"]
+    assert comments["major depressive disorder (MDD)"] == ["list item", "Keep as written: MDD"]
+    critical = comments[
+        "It’s important to note that ketamine should never be used recreationally or without medical "
+        "supervision. Misuse of ketamine can have serious health risks and can lead to harmful effects."
+    ]
+    assert any("SAFETY-CRITICAL" in c for c in critical)
+
+
+def test_pybabel_extract_with_mapping_gives_the_same_messages(tree: Path, tmp_path: Path) -> None:
+    mapping = tmp_path / "babel.cfg"
+    mapping.write_text("[clinic_markdown: source_content/pages/**.md]\n")
+    out = tmp_path / "pybabel.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(mapping), "-o", str(out),
+         "--no-wrap", "."],
+        cwd=tree, check=True, capture_output=True,
+    )
+    with out.open("rb") as a, (tree / "locales/templates/esketamine-overview.pot").open("rb") as b:
+        ours, theirs = read_po(b), read_po(a)
+    assert [m.id for m in theirs if m.id] == [m.id for m in ours if m.id]
+    assert msgfmt(out)[0] == 0
+
+
+def test_repo_mapping_file_is_the_one_documented() -> None:
+    assert "[clinic_markdown: source_content/pages/**.md]" in (REPO / "babel.cfg").read_text()

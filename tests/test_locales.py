@@ -1,0 +1,82 @@
+"""Language tags and negotiation (SPEC: HTTP API, locale rules)."""
+
+from __future__ import annotations
+
+import pytest
+from babel import Locale
+
+from service.errors import LocaleError
+from service.locales import (
+    canonical_tag,
+    direction,
+    native_name,
+    negotiate,
+    parse_accept_language,
+    to_gettext,
+)
+
+ENABLED = ["en", "es", "pt", "pt-BR", "zh-Hans", "ar", "vi"]
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("es-MX,es;q=0.9", "es"),  # region falls back to the language
+        ("es-MX", "es"),
+        ("fr;q=1, pt;q=0.5", "pt"),  # first enabled by preference
+        ("en;q=0.2, ar;q=0.8", "ar"),  # q-values, not order, decide
+        ("vi;q=0.5, zh-Hans;q=0.5", "vi"),  # ties keep header order
+        ("ES", "es"),  # case-insensitive
+        ("pt_br", "pt-BR"),  # underscore accepted
+        ("pt-BR,pt;q=0.9", "pt-BR"),
+        ("pt-PT", "pt"),  # a region we lack falls back to the language
+        ("zh-Hans-CN", "zh-Hans"),  # script kept, region dropped
+        ("zh-CN", "zh-Hans"),  # CLDR likely subtags: mainland Chinese is Simplified
+        ("zh-TW", "en"),  # Traditional is not Simplified: English, not a wrong script
+        ("zh-Hant", "en"),
+        ("*", "en"),
+        ("fr, *;q=0.1", "en"),
+        ("es;q=0", "en"),  # q=0 means "not this"
+        ("", "en"),
+        ("de-CH, de;q=0.9", "en"),  # nothing enabled matches
+        ("!!!, es", "es"),  # malformed items are skipped, not fatal
+        ("es;q=abc, ar", "ar"),  # a malformed q drops that item only
+        ("es;q=1.5", "en"),  # q above 1 is invalid
+        ("en-US,en;q=0.9,es;q=0.8", "en"),
+        (";;;,,,", "en"),
+    ],
+)
+def test_negotiation_table(header: str, expected: str) -> None:
+    assert negotiate(parse_accept_language(header), ENABLED) == expected
+
+
+@pytest.mark.parametrize(
+    ("tag", "canonical", "gettext"),
+    [
+        ("pt-br", "pt-BR", "pt_BR"),
+        ("zh_hans", "zh-Hans", "zh_Hans"),
+        ("ZH-HANS-cn", "zh-Hans-CN", "zh_Hans_CN"),
+        ("es-419", "es-419", "es_419"),
+        ("AR", "ar", "ar"),
+    ],
+)
+def test_tags_are_canonicalised_both_ways(tag: str, canonical: str, gettext: str) -> None:
+    assert canonical_tag(tag) == canonical
+    assert to_gettext(tag) == gettext
+
+
+@pytest.mark.parametrize("bad", ["", "e", "english", "es--MX", "es-", "../es", "es/../../etc", "es MX", "x" * 20, "zh-Hans-CN-"])
+def test_malformed_tags_are_refused(bad: str) -> None:
+    with pytest.raises(LocaleError, match="malformed language tag"):
+        canonical_tag(bad)
+
+
+@pytest.mark.parametrize("tag", ENABLED)
+def test_direction_and_names_come_from_cldr(tag: str) -> None:
+    cldr = Locale.parse(tag, sep="-")
+    assert direction(tag) == ("rtl" if cldr.character_order == "right-to-left" else "ltr")
+    assert native_name(tag).casefold() == (cldr.get_display_name(cldr) or "").casefold()
+
+
+def test_arabic_is_right_to_left_and_spanish_is_not() -> None:
+    assert (direction("ar"), direction("es")) == ("rtl", "ltr")
