@@ -1,0 +1,137 @@
+"""The serving rule, as a pure function over hand-made data (no disk)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.models import (
+    CatalogEntry,
+    FallbackPolicy,
+    Ledger,
+    LoadedCatalog,
+    Page,
+    ReviewRecord,
+    Segment,
+    SegmentType,
+    fingerprint,
+)
+from service.resolve import resolve
+
+A = Segment("p-a", SegmentType.PARAGRAPH, "Take one dose.", 1)
+B = Segment("p-b", SegmentType.PARAGRAPH, "Ask your doctor.", 2)
+PAGE = Page("demo", "demo.md", (A, B))
+
+
+def record(english: str, text: str, reviewer: str = "R") -> ReviewRecord:
+    return ReviewRecord(english, fingerprint(english), (text,), fingerprint(text), "T", reviewer, "2026-01-01T00:00:00Z")
+
+
+def catalog(locale: str, *entries: tuple[str, str, bool]) -> LoadedCatalog:
+    return LoadedCatalog(
+        f"{locale}.po", locale, "demo",
+        {en: CatalogEntry(en, (text,), fuzzy, 1) for en, text, fuzzy in entries},
+    )
+
+
+def ledger(locale: str, *records: ReviewRecord) -> Ledger:
+    return Ledger(f"{locale}.yaml", locale, "demo", {r.msgid: r for r in records})
+
+
+ENGLISH = ledger("en", record(A.source, A.source), record(B.source, B.source))
+
+
+@pytest.mark.parametrize(
+    ("case", "catalogs", "ledgers", "expected"),
+    [
+        (
+            "reviewed translation is served",
+            {"es": catalog("es", (A.source, "Tome una dosis.", False))},
+            {"en": ENGLISH, "es": ledger("es", record(A.source, "Tome una dosis."))},
+            [("Tome una dosis.", "es"), (B.source, "en")],
+        ),
+        (
+            "translation without a record falls back",
+            {"es": catalog("es", (A.source, "Tome una dosis.", False))},
+            {"en": ENGLISH, "es": ledger("es")},
+            [(A.source, "en"), (B.source, "en")],
+        ),
+        (
+            "fuzzy entry is never served, even with a matching record",
+            {"es": catalog("es", (A.source, "Tome una dosis.", True))},
+            {"en": ENGLISH, "es": ledger("es", record(A.source, "Tome una dosis."))},
+            [(A.source, "en"), (B.source, "en")],
+        ),
+        (
+            "edited msgstr voids the record",
+            {"es": catalog("es", (A.source, "Tome dos dosis.", False))},
+            {"en": ENGLISH, "es": ledger("es", record(A.source, "Tome una dosis."))},
+            [(A.source, "en"), (B.source, "en")],
+        ),
+        (
+            "record made against other English does not count",
+            {"es": catalog("es", (A.source, "Tome una dosis.", False))},
+            {"en": ENGLISH, "es": ledger("es", ReviewRecord(
+                A.source, fingerprint("Take two doses."), ("Tome una dosis.",),
+                fingerprint("Tome una dosis."), "T", "R", "2026-01-01T00:00:00Z"))},
+            [(A.source, "en"), (B.source, "en")],
+        ),
+        (
+            "unapproved English is withheld in every locale",
+            {"es": catalog("es", (A.source, "Tome una dosis.", False))},
+            {"en": ledger("en", record(B.source, B.source)), "es": ledger("es", record(A.source, "Tome una dosis."))},
+            [(B.source, "en")],
+        ),
+        (
+            "English approval of other text does not count",
+            {},
+            {"en": ledger("en", record(A.source, "Take two doses."), record(B.source, B.source))},
+            [(B.source, "en")],
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_serving_rule(case: str, catalogs: dict[str, LoadedCatalog], ledgers: dict[str, Ledger], expected: list[tuple[str, str]]) -> None:
+    resolved = resolve(PAGE, ("es", "en"), catalogs, ledgers)
+    assert [(s.text, s.locale) for s in resolved.served] == expected
+    assert all(s.fallback == (s.locale != "es") for s in resolved.served)
+
+
+def test_chain_is_walked_per_segment_in_order() -> None:
+    catalogs = {
+        "pt-BR": catalog("pt-BR", (A.source, "Tome uma dose (BR).", False)),
+        "pt": catalog("pt", (A.source, "Tome uma dose (PT).", False), (B.source, "Pergunte ao médico.", False)),
+    }
+    ledgers = {
+        "en": ENGLISH,
+        "pt-BR": ledger("pt-BR", record(A.source, "Tome uma dose (BR).")),
+        "pt": ledger("pt", record(A.source, "Tome uma dose (PT)."), record(B.source, "Pergunte ao médico.")),
+    }
+    resolved = resolve(PAGE, ("pt-BR", "pt", "en"), catalogs, ledgers)
+    assert [(s.text, s.locale, s.fallback) for s in resolved.served] == [
+        ("Tome uma dose (BR).", "pt-BR", False),
+        ("Pergunte ao médico.", "pt", True),
+    ]
+    assert resolved.locale == "pt-BR" and not resolved.complete
+
+
+def test_page_policy_takes_the_first_locale_that_has_everything() -> None:
+    page = Page("demo", "demo.md", (A, B), fallback=FallbackPolicy.PAGE)
+    catalogs = {
+        "pt-BR": catalog("pt-BR", (A.source, "BR", False)),
+        "pt": catalog("pt", (A.source, "PT-a", False), (B.source, "PT-b", False)),
+    }
+    ledgers = {
+        "en": ENGLISH,
+        "pt-BR": ledger("pt-BR", record(A.source, "BR")),
+        "pt": ledger("pt", record(A.source, "PT-a"), record(B.source, "PT-b")),
+    }
+    resolved = resolve(page, ("pt-BR", "pt", "en"), catalogs, ledgers)
+    assert [(s.text, s.locale) for s in resolved.served] == [("PT-a", "pt"), ("PT-b", "pt")]
+    only_br = resolve(page, ("pt-BR", "en"), catalogs, ledgers)
+    assert {s.locale for s in only_br.served} == {"en"}
+
+
+def test_every_served_segment_carries_its_review() -> None:
+    resolved = resolve(PAGE, ("en",), {}, {"en": ENGLISH})
+    assert [s.review.reviewer for s in resolved.served] == ["R", "R"]
+    assert resolved.complete
