@@ -6,6 +6,7 @@ looks the bytes up and answers with ETag, Vary, Content-Language and Cache-Contr
 
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -51,7 +52,7 @@ def create_app(settings: Settings, site: Site | None = None) -> FastAPI:
     )
     app.state.site = site
 
-    def negotiated(
+    async def negotiated(
         request: Request,
         locale: Annotated[str | None, Query(description="BCP 47 tag; wins over Accept-Language")] = None,
     ) -> Negotiated:
@@ -61,7 +62,12 @@ def create_app(settings: Settings, site: Site | None = None) -> FastAPI:
             except LocaleError as exc:
                 raise HTTPException(400, detail=exc.message) from exc
             return Negotiated(tag, config.enabled(tag) or SOURCE_LOCALE)
-        ranges = parse_accept_language(request.headers.get("accept-language", ""))
+        return from_header(request.headers.get("accept-language", ""))
+
+    @lru_cache(maxsize=4096)
+    def from_header(header: str) -> Negotiated:
+        """Browsers send few distinct headers; each is parsed and matched once."""
+        ranges = parse_accept_language(header)
         first = next((r for r in ranges if r != "*"), None)
         return Negotiated(first, negotiate(ranges, config.all_locales))
 
@@ -74,18 +80,18 @@ def create_app(settings: Settings, site: Site | None = None) -> FastAPI:
         return found
 
     @app.get("/v1/pages", response_model=PagesOut, summary="Pages, titled in the negotiated locale")
-    def list_pages(request: Request, neg: Locale) -> Response:
+    async def list_pages(request: Request, neg: Locale) -> Response:
         body, etag = site.lists[neg.locale].render(neg.requested)
         return _answer(request, body, etag, JSON, neg.locale, settings.max_age)
 
     @app.get("/v1/pages/{slug}", response_model=PageOut, summary="One page, resolved segment by segment")
-    def get_page(request: Request, slug: str, neg: Locale) -> Response:
+    async def get_page(request: Request, slug: str, neg: Locale) -> Response:
         page = prepared(slug, neg)
         body, etag = page.json.render(neg.requested)
         return _answer(request, body, etag, JSON, page.language, settings.max_age)
 
     @app.get("/pages/{slug}", response_class=Response, summary="One page as an HTML document")
-    def get_page_html(
+    async def get_page_html(
         request: Request,
         slug: str,
         neg: Locale,
@@ -96,27 +102,27 @@ def create_app(settings: Settings, site: Site | None = None) -> FastAPI:
         return _answer(request, body, etag, HTML, page.language, settings.max_age)
 
     @app.get("/v1/locales", response_model=LocalesOut, summary="Enabled locales")
-    def locales(request: Request) -> Response:
+    async def locales(request: Request) -> Response:
         return _answer(request, site.locales_json, etag_of(site.locales_json), JSON, None, settings.max_age)
 
     @app.get("/v1/coverage", response_model=CoverageOut, summary="Coverage per locale and page")
-    def coverage(request: Request) -> Response:
+    async def coverage(request: Request) -> Response:
         return _answer(request, site.coverage_json, etag_of(site.coverage_json), JSON, None, 0)
 
     @app.get("/coverage", response_class=Response, summary="Coverage dashboard (HTML)")
-    def coverage_page(request: Request) -> Response:
+    async def coverage_page(request: Request) -> Response:
         return _answer(request, site.coverage_html, etag_of(site.coverage_html), HTML, "en", 0)
 
     @app.get("/healthz", response_model=HealthOut, summary="ok, or degraded with each load error")
-    def health() -> Response:
+    async def health() -> Response:
         return Response(site.health_json, media_type=JSON, headers={"Cache-Control": "no-store"})
 
     @app.get("/", include_in_schema=False)
-    def index(request: Request) -> Response:
+    async def index(request: Request) -> Response:
         return _answer(request, site.index_html, etag_of(site.index_html), HTML, "en", 0)
 
     @app.get("/pages", include_in_schema=False)
-    def pages_redirect() -> RedirectResponse:
+    async def pages_redirect() -> RedirectResponse:
         return RedirectResponse("/")
 
     return app
