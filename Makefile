@@ -33,6 +33,8 @@ system-deps:
 
 test: install system-deps
 	$(BIN)/python -m pytest
+	$(BIN)/ruff check service tests benchmarks
+	$(BIN)/mypy
 
 lint: install
 	$(BIN)/ruff check service tests benchmarks

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PATH = "/v1/pages/esketamine-overview"
 HEADERS = {"Accept-Language": "es-MX,es;q=0.9"}
 
-BARE_APP = '''
+BARE_APP = """
 import sys
 body = open(sys.argv[1], "rb").read()
 headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
@@ -42,10 +42,10 @@ async def app(scope, receive, send):
     await send({"type": "http.response.body", "body": body})
 import uvicorn
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
-'''
+"""
 
 # The framework's floor: one FastAPI route returning the same prepared bytes, nothing else.
-MINIMAL_FASTAPI = '''
+MINIMAL_FASTAPI = """
 import sys
 from fastapi import FastAPI
 from fastapi.responses import Response
@@ -56,7 +56,7 @@ app = FastAPI()
 async def page(slug: str) -> Response:
     return Response(body, media_type="application/json")
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
-'''
+"""
 
 
 def free_port() -> int:
@@ -91,7 +91,10 @@ def load_wrk(url: str, seconds: int, connections: int) -> tuple[float, float]:
     header = [f"-H{k}: {v}" for k, v in HEADERS.items()]
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", *header, url],
-        capture_output=True, text=True, check=True, timeout=seconds + 30,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 30,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
@@ -133,14 +136,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=2, help="alternate the two servers this many times")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="alternate the two servers this many times"
+    )
     args = parser.parse_args()
     load = load_wrk if shutil.which("wrk") else load_python
     exe = Path(sys.executable).parent / "clinic-l10n"
 
-    ours_port, bare_port = free_port(), free_port()
-    ours = subprocess.Popen([str(exe), "--root", str(ROOT), "serve", "--port", str(ours_port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ours_port = free_port()
+    ours = subprocess.Popen(
+        [str(exe), "--root", str(ROOT), "serve", "--port", str(ours_port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     procs = [ours]
     try:
         ours_url = f"http://127.0.0.1:{ours_port}{PATH}"
@@ -149,10 +157,16 @@ def main() -> None:
         with tempfile.NamedTemporaryFile(delete=False, suffix=".json") as fh:
             fh.write(body)
         urls = {"clinic-l10n (FastAPI)": ours_url}
-        for name, script in (("minimal FastAPI route", MINIMAL_FASTAPI), ("bare ASGI, same bytes", BARE_APP)):
+        for name, script in (
+            ("minimal FastAPI route", MINIMAL_FASTAPI),
+            ("bare ASGI, same bytes", BARE_APP),
+        ):
             port = free_port()
-            proc = subprocess.Popen([sys.executable, "-c", script, fh.name, str(port)],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                [sys.executable, "-c", script, fh.name, str(port)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             procs.append(proc)
             urls[name] = f"http://127.0.0.1:{port}{PATH}"
             wait_up(urls[name], proc)
@@ -162,18 +176,32 @@ def main() -> None:
         for _ in range(args.rounds):  # alternate, so drift in the machine hits all alike
             for name, url in urls.items():
                 results[name].append(load(url, args.seconds, args.connections))
-        best = {name: (max(r[0] for r in runs), min(r[1] for r in runs)) for name, runs in results.items()}
+        best = {
+            name: (max(r[0] for r in runs), min(r[1] for r in runs))
+            for name, runs in results.items()
+        }
         b_rps, b_p99 = best["bare ASGI, same bytes"]
-        print(f"load generator: {load.__name__.removeprefix('load_')}, {args.connections} connections, "
-              f"{args.seconds}s x {args.rounds} rounds, best round shown; body {len(body)} bytes "
-              f"(GET {PATH}, {HEADERS})")
+        print(
+            f"load generator: {load.__name__.removeprefix('load_')}, {args.connections} connections, "
+            f"{args.seconds}s x {args.rounds} rounds, best round shown; body {len(body)} bytes "
+            f"(GET {PATH}, {HEADERS})"
+        )
         print(f"{'server':<24}{'requests/s':>12}{'p99 ms':>10}{'rps / bare':>12}{'p99 / bare':>12}")
         for name, (rps, p99) in best.items():
             print(f"{name:<24}{rps:>12.0f}{p99:>10.2f}{rps / b_rps:>12.2f}{p99 / b_p99:>12.2f}")
         o_rps, o_p99 = best["clinic-l10n (FastAPI)"]
-        print(json.dumps({"ours_rps": o_rps, "bare_rps": b_rps, "rps_ratio": round(o_rps / b_rps, 3),
-                          "ours_p99_ms": o_p99, "bare_p99_ms": b_p99,
-                          "minimal_fastapi_rps": best["minimal FastAPI route"][0]}))
+        print(
+            json.dumps(
+                {
+                    "ours_rps": o_rps,
+                    "bare_rps": b_rps,
+                    "rps_ratio": round(o_rps / b_rps, 3),
+                    "ours_p99_ms": o_p99,
+                    "bare_p99_ms": b_p99,
+                    "minimal_fastapi_rps": best["minimal FastAPI route"][0],
+                }
+            )
+        )
         os.unlink(fh.name)
     finally:
         for p in procs:

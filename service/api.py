@@ -4,7 +4,6 @@ Every body is prepared by `site.build_site` when the app is created; a request n
 looks the bytes up and answers with ETag, Vary, Content-Language and Cache-Control.
 """
 
-
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated
@@ -30,8 +29,14 @@ class Negotiated:
     locale: str
 
 
-def _answer(request: Request, body: bytes, etag: str, media: str, language: str | None, max_age: int) -> Response:
-    headers = {"ETag": etag, "Vary": "Accept-Language", "Cache-Control": f"public, max-age={max_age}"}
+def _answer(
+    request: Request, body: bytes, etag: str, media: str, language: str | None, max_age: int
+) -> Response:
+    headers = {
+        "ETag": etag,
+        "Vary": "Accept-Language",
+        "Cache-Control": f"public, max-age={max_age}",
+    }
     if language:
         headers["Content-Language"] = language
     if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")] or (
@@ -54,7 +59,9 @@ def create_app(settings: Settings, site: Site | None = None) -> FastAPI:
 
     async def negotiated(
         request: Request,
-        locale: Annotated[str | None, Query(description="BCP 47 tag; wins over Accept-Language")] = None,
+        locale: Annotated[
+            str | None, Query(description="BCP 47 tag; wins over Accept-Language")
+        ] = None,
     ) -> Negotiated:
         if locale is not None:
             try:
@@ -84,7 +91,9 @@ def create_app(settings: Settings, site: Site | None = None) -> FastAPI:
         body, etag = site.lists[neg.locale].render(neg.requested)
         return _answer(request, body, etag, JSON, neg.locale, settings.max_age)
 
-    @app.get("/v1/pages/{slug}", response_model=PageOut, summary="One page, resolved segment by segment")
+    @app.get(
+        "/v1/pages/{slug}", response_model=PageOut, summary="One page, resolved segment by segment"
+    )
     async def get_page(request: Request, slug: str, neg: Locale) -> Response:
         page = prepared(slug, neg)
         body, etag = page.json.render(neg.requested)
@@ -98,12 +107,16 @@ def create_app(settings: Settings, site: Site | None = None) -> FastAPI:
         fragment: Annotated[bool, Query(description="Only the <article>, to embed")] = False,
     ) -> Response:
         page = prepared(slug, neg)
-        body, etag = (page.fragment, page.fragment_etag) if fragment else (page.html, page.html_etag)
+        body, etag = (
+            (page.fragment, page.fragment_etag) if fragment else (page.html, page.html_etag)
+        )
         return _answer(request, body, etag, HTML, page.language, settings.max_age)
 
     @app.get("/v1/locales", response_model=LocalesOut, summary="Enabled locales")
     async def locales(request: Request) -> Response:
-        return _answer(request, site.locales_json, etag_of(site.locales_json), JSON, None, settings.max_age)
+        return _answer(
+            request, site.locales_json, etag_of(site.locales_json), JSON, None, settings.max_age
+        )
 
     @app.get("/v1/coverage", response_model=CoverageOut, summary="Coverage per locale and page")
     async def coverage(request: Request) -> Response:

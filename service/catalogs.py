@@ -10,7 +10,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
@@ -93,10 +93,10 @@ def _lex_check(lines: Iterable[str], path: str) -> None:
 def _entry(message: Message) -> CatalogEntry:
     if isinstance(message.id, (list, tuple)):
         msgid, plural = message.id[0], message.id[1]
-        forms = tuple(message.string or ())
+        forms: tuple[str, ...] = tuple(str(f) for f in message.string or ())
     else:
         msgid, plural = message.id, None
-        forms = (message.string or "",)
+        forms = (str(message.string or ""),)
     return CatalogEntry(msgid, forms, message.fuzzy, message.lineno or 0, plural)
 
 
@@ -104,7 +104,7 @@ def parse_catalog(text: str, path: str, domain: str, locale: str | None = None) 
     """A .po file's text → entries keyed by msgid. `locale` is BCP 47; None reads `Language`."""
     catalog = _load_babel(text, path, domain, locale)
     tag = locale or (from_gettext(str(catalog.locale)) if catalog.locale else "")
-    translator = catalog.last_translator
+    translator: str | None = catalog.last_translator
     if not translator or translator.startswith("FULL NAME"):
         translator = None
     entries = {}
@@ -130,7 +130,9 @@ def parse_catalog(text: str, path: str, domain: str, locale: str | None = None) 
     )
 
 
-def read_catalog(path: Path, domain: str, locale: str | None = None, label: str = "") -> LoadedCatalog:
+def read_catalog(
+    path: Path, domain: str, locale: str | None = None, label: str = ""
+) -> LoadedCatalog:
     shown = label or str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -178,8 +180,10 @@ def _template_catalog(domain: str, messages: list[TemplateMessage], created: dat
         ),
     )
     for m in messages:
-        msgid: str | tuple[str, str] = m.msgid if m.msgid_plural is None else (m.msgid, m.msgid_plural)
-        catalog.add(msgid, "", locations=[(m.location, None)], auto_comments=list(m.comments))
+        msgid: str | tuple[str, str] = (
+            m.msgid if m.msgid_plural is None else (m.msgid, m.msgid_plural)
+        )
+        catalog.add(msgid, "", locations=[(m.location, 0)], auto_comments=list(m.comments))
     return catalog
 
 
@@ -190,7 +194,9 @@ def render_template(domain: str, messages: list[TemplateMessage], previous: str 
         text = _write(_template_catalog(domain, messages, kept))
         if text == previous:
             return text
-    return _write(_template_catalog(domain, messages, datetime.now(timezone.utc).replace(second=0, microsecond=0)))
+    return _write(
+        _template_catalog(domain, messages, datetime.now(UTC).replace(second=0, microsecond=0))
+    )
 
 
 def _restore_previous(catalog: Catalog) -> None:
@@ -271,7 +277,9 @@ def update_catalog(
         if message.id and key in catalog.obsolete and key not in catalog:
             catalog[message.id] = catalog.obsolete.pop(key)
     # Babel's update forgets the previous msgid of an entry that is still fuzzy; msgmerge keeps it.
-    previous = {m.id if isinstance(m.id, str) else m.id[0]: m.previous_id for m in catalog if m.previous_id}
+    previous = {
+        m.id if isinstance(m.id, str) else m.id[0]: m.previous_id for m in catalog if m.previous_id
+    }
     catalog.update(template, update_header_comment=False)
     for message in catalog:
         key = message.id if isinstance(message.id, str) else message.id[0]

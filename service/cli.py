@@ -24,21 +24,15 @@ from .yamlfile import atomic_write
 __all__ = ["cli", "main"]
 
 
-class _Failure(click.ClickException):
-    def __init__(self, error: L10nError):
-        super().__init__(str(error))
-        self.exit_code = error.exit_code
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"clinic-l10n: {self.message}", err=True)
-
-
 class _Cli(click.Group):
+    """Turns the project's errors into a one-line reason on stderr and the error's exit code."""
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except L10nError as exc:
-            raise _Failure(exc) from exc
+            click.echo(f"clinic-l10n: {exc}", err=True)
+            ctx.exit(exc.exit_code)
 
 
 def _config(ctx: click.Context) -> Config:
@@ -55,7 +49,9 @@ def _locale(config: Config, tag: str, allow_source: bool = False) -> str:
         return found
     if found is None or found == SOURCE_LOCALE:
         canonical = canonical_tag(tag)
-        raise LocaleError(f"locale {canonical!r} is not enabled; add it under 'locales:' in l10n.yaml")
+        raise LocaleError(
+            f"locale {canonical!r} is not enabled; add it under 'locales:' in l10n.yaml"
+        )
     return found
 
 
@@ -105,8 +101,12 @@ def _sync(config: Config, locales: list[str], create_only: bool) -> None:
                     click.echo(f"exists {_rel(config, po)}")
                     continue
                 text = catalogs.update_catalog(
-                    po.read_text(encoding="utf-8"), _rel(config, po), pot_text,
-                    _rel(config, pot), domain, locale,
+                    po.read_text(encoding="utf-8"),
+                    _rel(config, po),
+                    pot_text,
+                    _rel(config, pot),
+                    domain,
+                    locale,
                 )
                 verb = "updated" if atomic_write(po, text) else "unchanged"
             else:
@@ -142,8 +142,12 @@ def compile_cmd(ctx: click.Context) -> None:
             po = config.catalog_path(locale, pot.stem)
             if po.exists():
                 mo = po.with_suffix(".mo")
-                atomic_write(mo, catalogs.compile_catalog(
-                    po.read_text(encoding="utf-8"), _rel(config, po), pot.stem, locale))
+                atomic_write(
+                    mo,
+                    catalogs.compile_catalog(
+                        po.read_text(encoding="utf-8"), _rel(config, po), pot.stem, locale
+                    ),
+                )
                 click.echo(f"compiled {_rel(config, mo)}")
 
 
@@ -154,7 +158,11 @@ def check_cmd(ctx: click.Context, fmt: str) -> None:
     """Check every page, catalog and ledger; print `path:line: level: check: message`; exit 1 on errors."""
     findings = tree_findings(load_tree(_config(ctx)))
     if fmt == "json":
-        click.echo(json.dumps({"findings": [{**f.__dict__, "level": f.level.value} for f in findings]}, indent=2))
+        click.echo(
+            json.dumps(
+                {"findings": [{**f.__dict__, "level": f.level.value} for f in findings]}, indent=2
+            )
+        )
     else:
         for f in findings:
             click.echo(str(f))
@@ -166,19 +174,40 @@ def check_cmd(ctx: click.Context, fmt: str) -> None:
 
 
 def _table(rows: list[CoverageRow], markdown: bool) -> str:
-    head = ["locale", "page", "total", "translated", "fuzzy", "untranslated", "reviewed", "words", "reviewed %"]
-    body = [
-        [r.locale, r.page, r.total, r.translated, r.fuzzy, r.untranslated, r.reviewed, r.words,
-         f"{r.reviewed_percent:.1f}" + (" (error)" if r.error else "")]
+    head = [
+        "locale",
+        "page",
+        "total",
+        "translated",
+        "fuzzy",
+        "untranslated",
+        "reviewed",
+        "words",
+        "reviewed %",
+    ]
+    body: list[list[object]] = [
+        [
+            r.locale,
+            r.page,
+            r.total,
+            r.translated,
+            r.fuzzy,
+            r.untranslated,
+            r.reviewed,
+            r.words,
+            f"{r.reviewed_percent:.1f}" + (" (error)" if r.error else ""),
+        ]
         for r in rows
     ]
-    cells = [[str(c) for c in row] for row in [head, *body]]
+    cells = [head] + [[str(c) for c in row] for row in body]
     widths = [max(len(row[i]) for row in cells) for i in range(len(head))]
     if markdown:
         lines = ["| " + " | ".join(row) + " |" for row in cells]
         lines.insert(1, "|" + "|".join(" --- " for _ in head) + "|")
         return "\n".join(lines)
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells)
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    )
 
 
 @cli.command("coverage")
@@ -216,7 +245,9 @@ def _strict(tree: Tree, locale: str, slug: str) -> None:
 def _side_by_side(left: str, right: str, width: int) -> str:
     col = max(20, (width - 3) // 2)
     a, b = textwrap.wrap(left, col) or [""], textwrap.wrap(right, col) or [""]
-    rows = [(a[i] if i < len(a) else "", b[i] if i < len(b) else "") for i in range(max(len(a), len(b)))]
+    rows = [
+        (a[i] if i < len(a) else "", b[i] if i < len(b) else "") for i in range(max(len(a), len(b)))
+    ]
     return "\n".join(f"{x.ljust(col)} | {y}".rstrip() for x, y in rows)
 
 
@@ -245,7 +276,11 @@ def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
             waiting += 1
             flag = " [SAFETY-CRITICAL]" if seg.critical else ""
             click.echo(f"\n{domain.slug} · {seg.id} · {seg.type.value}{flag}")
-            click.echo(_side_by_side(f"en: {' / '.join(seg.source_forms)}", f"{tag}: {' / '.join(forms)}", width))
+            click.echo(
+                _side_by_side(
+                    f"en: {' / '.join(seg.source_forms)}", f"{tag}: {' / '.join(forms)}", width
+                )
+            )
     click.echo(f"\n{waiting} awaiting review; {not_ready} not ready (untranslated or fuzzy)")
 
 
@@ -256,7 +291,9 @@ def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
 @click.option("--all", "all_", is_flag=True, help="Approve everything that is ready.")
 @click.option("--msgid", help="Approve one message, given by its English text.")
 @click.pass_context
-def approve_cmd(ctx: click.Context, locale: str, slug: str, reviewer: str, all_: bool, msgid: str | None) -> None:
+def approve_cmd(
+    ctx: click.Context, locale: str, slug: str, reviewer: str, all_: bool, msgid: str | None
+) -> None:
     """Approve what is translated, not fuzzy and not yet approved (LOCALE may be `en`)."""
     if all_ == (msgid is not None):
         raise ReviewError("give exactly one of --all or --msgid TEXT")
@@ -267,7 +304,9 @@ def approve_cmd(ctx: click.Context, locale: str, slug: str, reviewer: str, all_:
     if msgid is not None and page.segment(msgid) is None:
         raise ReviewError(f"page {page.slug!r} has no English text {msgid[:60]!r}")
     ledger = tree.ledgers[(tag, page.slug)]
-    decisions = review.plan_approvals(page, tag, tree.catalogs.get((tag, page.slug)), ledger, reviewer, msgid)
+    decisions = review.plan_approvals(
+        page, tag, tree.catalogs.get((tag, page.slug)), ledger, reviewer, msgid
+    )
     for d in decisions:
         if d.approved:
             click.echo(f"approved {d.segment.id}: {d.forms[0][:70]}")
@@ -303,8 +342,12 @@ def revoke_cmd(ctx: click.Context, locale: str, slug: str, msgid: str) -> None:
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--access-log/--no-access-log", default=False, show_default=True,
-              help="Log every request (costs about a fifth of throughput).")
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Log every request (costs about a fifth of throughput).",
+)
 @click.pass_context
 def serve_cmd(ctx: click.Context, host: str, port: int, access_log: bool) -> None:
     """Serve the reviewed pages over HTTP (JSON API, HTML pages, coverage dashboard)."""
@@ -317,8 +360,13 @@ def serve_cmd(ctx: click.Context, host: str, port: int, access_log: bool) -> Non
 
 
 @cli.command("export")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("export"),
-              show_default=True)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("export"),
+    show_default=True,
+)
 @click.pass_context
 def export_cmd(ctx: click.Context, out: Path) -> None:
     """Write every page in every locale as static JSON and HTML (reviewed text only)."""
@@ -327,7 +375,7 @@ def export_cmd(ctx: click.Context, out: Path) -> None:
     site = build_site(Settings(root=ctx.obj))
     count = 0
     for (slug, locale), prepared in site.pages.items():
-        atomic_write(out / locale / f"{slug}.json", prepared.json)
+        atomic_write(out / locale / f"{slug}.json", prepared.json.render(None)[0])
         atomic_write(out / locale / f"{slug}.html", prepared.html)
         count += 2
     atomic_write(out / "coverage.json", site.coverage_json)

@@ -108,21 +108,29 @@ def load_config(root: Path) -> Config:
         raise ConfigError(f"unknown key {unknown[0]!r}", path, data.line_of(unknown[0]))
     source = data.get("source_locale", SOURCE_LOCALE)
     if source != SOURCE_LOCALE:
-        raise ConfigError("only 'en' is supported as source_locale", path, data.line_of("source_locale"))
+        raise ConfigError(
+            "only 'en' is supported as source_locale", path, data.line_of("source_locale")
+        )
 
     raw_locales = data.get("locales")
     if not isinstance(raw_locales, list) or not raw_locales:
-        raise ConfigError("'locales' must be a non-empty list of tags", path, data.line_of("locales"))
+        raise ConfigError(
+            "'locales' must be a non-empty list of tags", path, data.line_of("locales")
+        )
     locales = tuple(_tag(v, path, data.line_of("locales")) for v in raw_locales)
     if SOURCE_LOCALE in locales:
-        raise ConfigError("'en' is the source; do not list it under locales", path, data.line_of("locales"))
+        raise ConfigError(
+            "'en' is the source; do not list it under locales", path, data.line_of("locales")
+        )
     if len(set(locales)) != len(locales):
         raise ConfigError("a locale is listed twice", path, data.line_of("locales"))
 
     chains = {tag: _default_chain(tag, locales) for tag in locales}
     raw_chains = data.get("fallback_chains") or {}
     if not isinstance(raw_chains, dict):
-        raise ConfigError("'fallback_chains' must map a locale to a list", path, data.line_of("fallback_chains"))
+        raise ConfigError(
+            "'fallback_chains' must map a locale to a list", path, data.line_of("fallback_chains")
+        )
     for key, value in raw_chains.items():
         line = raw_chains.line_of(key) if isinstance(raw_chains, LineDict) else data.line
         tag = _tag(key, path, line)
@@ -133,7 +141,9 @@ def load_config(root: Path) -> Config:
         steps = [_tag(v, path, line) for v in value]
         for step in steps:
             if step != SOURCE_LOCALE and step not in locales:
-                raise ConfigError(f"fallback chain for {tag!r} names {step!r}, not enabled", path, line)
+                raise ConfigError(
+                    f"fallback chain for {tag!r} names {step!r}, not enabled", path, line
+                )
         ordered = [tag] + [s for s in steps if s not in (tag, SOURCE_LOCALE)]
         chains[tag] = (*dict.fromkeys(ordered), SOURCE_LOCALE)
 
@@ -142,12 +152,16 @@ def load_config(root: Path) -> Config:
         policy = FallbackPolicy(raw_policy)
     except ValueError:
         raise ConfigError(
-            f"'fallback' must be 'segment' or 'page', got {raw_policy!r}", path, data.line_of("fallback")
+            f"'fallback' must be 'segment' or 'page', got {raw_policy!r}",
+            path,
+            data.line_of("fallback"),
         ) from None
 
     terms = data.get("do_not_translate") or []
     if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
-        raise ConfigError("'do_not_translate' must be a list of terms", path, data.line_of("do_not_translate"))
+        raise ConfigError(
+            "'do_not_translate' must be a list of terms", path, data.line_of("do_not_translate")
+        )
 
     return Config(
         root=root,

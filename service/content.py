@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +101,7 @@ def inline_source(content: str) -> str:
     """
     lines = content.split("\n")
     out = lines[0]
-    for prev, line in zip(lines, lines[1:], strict=False):
+    for prev, line in pairwise(lines):
         hard = prev.endswith("  ") or prev.endswith("\\")
         out += ("\n" if hard else " ") + line
     return out
@@ -163,25 +164,35 @@ def parse_page(text: str, path: Path, default: FallbackPolicy = FallbackPolicy.S
     data, body, body_line = _front_matter(text, path)
     unknown = sorted(set(data) - _FRONT_KEYS)
     if unknown:
-        raise ContentError(f"unknown front matter key {unknown[0]!r}", path, data.line_of(unknown[0]))
+        raise ContentError(
+            f"unknown front matter key {unknown[0]!r}", path, data.line_of(unknown[0])
+        )
     slug = _text_field(data, "slug", path, True) or ""
     if not _SLUG.match(slug) or slug == UI_DOMAIN:
-        raise ContentError(f"slug {slug!r} must be lowercase words joined by '-'", path, data.line_of("slug"))
+        raise ContentError(
+            f"slug {slug!r} must be lowercase words joined by '-'", path, data.line_of("slug")
+        )
     if slug != path.stem:
-        raise ContentError(f"slug {slug!r} does not match the file name {path.name!r}", path, data.line_of("slug"))
+        raise ContentError(
+            f"slug {slug!r} does not match the file name {path.name!r}", path, data.line_of("slug")
+        )
     raw_policy = data.get("fallback", default.value)
     try:
         policy = FallbackPolicy(raw_policy)
     except ValueError:
         raise ContentError(
-            f"fallback must be 'segment' or 'page', got {raw_policy!r}", path, data.line_of("fallback")
+            f"fallback must be 'segment' or 'page', got {raw_policy!r}",
+            path,
+            data.line_of("fallback"),
         ) from None
 
     raw: list[Segment] = []
     for key, kind in (("title", SegmentType.TITLE), ("description", SegmentType.DESCRIPTION)):
         value = _text_field(data, key, path, key == "title")
         if value:
-            raw.append(Segment("", kind, value, data.line_of(key), comment=_describe(kind, 0, False)))
+            raw.append(
+                Segment("", kind, value, data.line_of(key), comment=_describe(kind, 0, False))
+            )
     tokens = markdown().parse(body)
     for block in iter_blocks(tokens):
         source = inline_source(tokens[block.inline].content)
@@ -232,7 +243,9 @@ def _ui_message(key: str, value: Any, path: Path, line: int) -> Segment:
         raise ContentError(f"ui message {key!r} needs 'text'", path, line)
     plural = value.get("plural")
     if plural is not None and not isinstance(plural, str):
-        raise ContentError(f"ui message {key!r}: 'plural' must be text", path, value.line_of("plural"))
+        raise ContentError(
+            f"ui message {key!r}: 'plural' must be text", path, value.line_of("plural")
+        )
     note = value.get("comment", "")
     comment = f"ui: {key}" + (f"; {note}" if note else "")
     return Segment(key, SegmentType.UI, value["text"], line, source_plural=plural, comment=comment)

@@ -56,8 +56,18 @@ def _row(
     if locale == SOURCE_LOCALE or catalog is None:
         done = len(distinct) if locale == SOURCE_LOCALE else 0
         return CoverageRow(
-            locale, page.slug, len(distinct), done, 0, len(distinct) - done, len(reviewed),
-            words, words if done else 0, reviewed_words, path, error,
+            locale,
+            page.slug,
+            len(distinct),
+            done,
+            0,
+            len(distinct) - done,
+            len(reviewed),
+            words,
+            words if done else 0,
+            reviewed_words,
+            path,
+            error,
         )
     entries = list(catalog.entries.values())
     translated = [e for e in entries if e.translated]
@@ -92,9 +102,20 @@ def coverage_rows(
         for page in sorted(pages, key=lambda p: p.slug):
             key = (locale, page.slug)
             by_locale_c = {locale: catalogs[key]} if key in catalogs else {}
-            by_locale_l = {loc: ledgers[(loc, page.slug)] for loc in {locale, SOURCE_LOCALE} if (loc, page.slug) in ledgers}
+            by_locale_l = {
+                loc: ledgers[(loc, page.slug)]
+                for loc in {locale, SOURCE_LOCALE}
+                if (loc, page.slug) in ledgers
+            }
             rows.append(
-                _row(page, locale, by_locale_c, by_locale_l, (paths or {}).get(key), (errors or {}).get(key))
+                _row(
+                    page,
+                    locale,
+                    by_locale_c,
+                    by_locale_l,
+                    (paths or {}).get(key),
+                    (errors or {}).get(key),
+                )
             )
     return rows
 

@@ -38,7 +38,9 @@ def segment_comments(segment: Segment, terms: Collection[str] = ()) -> tuple[str
     return tuple(comments)
 
 
-def template_messages(page: Page, location: str, terms: Collection[str] = ()) -> list[TemplateMessage]:
+def template_messages(
+    page: Page, location: str, terms: Collection[str] = ()
+) -> list[TemplateMessage]:
     """One message per distinct English text, in page order; repeats share their entry."""
     merged: dict[str, list[str]] = {}
     plurals: dict[str, str | None] = {}

@@ -42,33 +42,50 @@ def tree_findings(tree: Tree) -> list[Finding]:
         english = tree.resolve(domain, SOURCE_LOCALE)
         for seg in english.withheld:
             found.append(
-                Finding(path, seg.line, Level.ERROR, "source-approval",
-                        f"English {seg.type.value} {seg.source[:50]!r} is not approved; it is withheld")
+                Finding(
+                    path,
+                    seg.line,
+                    Level.ERROR,
+                    "source-approval",
+                    f"English {seg.type.value} {seg.source[:50]!r} is not approved; it is withheld",
+                )
             )
         by_text = {s.source: s for s in domain.segments}
         for locale in tree.config.all_locales:
             ledger = tree.ledgers.get((locale, domain.slug))
             catalog = tree.catalogs.get((locale, domain.slug))
             for record in ledger.records.values() if ledger else []:
-                seg = by_text.get(record.msgid)
-                if seg is None or record.source_sha256 != fingerprint(*seg.source_forms):
+                current = by_text.get(record.msgid)
+                if current is None or record.source_sha256 != fingerprint(*current.source_forms):
                     why = "its English changed or was removed"
                 elif locale != SOURCE_LOCALE and catalog is not None:
                     entry = catalog.entries.get(record.msgid)
-                    if entry is not None and record.translation_sha256 == fingerprint(*entry.msgstr):
+                    if entry is not None and record.translation_sha256 == fingerprint(
+                        *entry.msgstr
+                    ):
                         continue
                     why = "the translation was edited since"
                 else:
                     continue
                 found.append(
-                    Finding(ledger.path if ledger else "?", record.line, Level.WARNING, "stale-approval",
-                            f"approval of {record.msgid[:50]!r} no longer applies: {why}")
+                    Finding(
+                        ledger.path if ledger else "?",
+                        record.line,
+                        Level.WARNING,
+                        "stale-approval",
+                        f"approval of {record.msgid[:50]!r} no longer applies: {why}",
+                    )
                 )
             if catalog is not None:
                 missing = [s for s in by_text if s not in catalog.entries]
                 if missing:
                     found.append(
-                        Finding(catalog.path, 1, Level.WARNING, "outdated-catalog",
-                                f"{len(missing)} English text(s) missing; run `clinic-l10n update`")
+                        Finding(
+                            catalog.path,
+                            1,
+                            Level.WARNING,
+                            "outdated-catalog",
+                            f"{len(missing)} English text(s) missing; run `clinic-l10n update`",
+                        )
                     )
     return found

@@ -7,8 +7,9 @@ and `zh-TW` does not.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from typing import cast
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
@@ -122,7 +123,7 @@ def parse_accept_language(header: str) -> list[str]:
 
 def _maximize(tag: str) -> str:
     """CLDR likely subtags: `zh-CN` → `zh-Hans-CN`, `pt` → `pt-Latn-BR`."""
-    likely: dict[str, str] = get_global("likely_subtags")
+    likely = cast("Mapping[str, str]", get_global("likely_subtags"))
     parts = canonical_tag(tag).split("-")
     for n in range(len(parts), 0, -1):
         key = "_".join(parts[:n])

@@ -15,8 +15,8 @@ __all__ = [
     "UI_DOMAIN",
     "CatalogEntry",
     "FallbackPolicy",
-    "LoadedCatalog",
     "Ledger",
+    "LoadedCatalog",
     "Page",
     "ResolvedPage",
     "ReviewRecord",
@@ -144,10 +144,9 @@ class ReviewRecord:
     line: int = 0
 
     def approves(self, source_forms: tuple[str, ...], msgstr: tuple[str, ...]) -> bool:
-        return (
-            self.source_sha256 == fingerprint(*source_forms)
-            and self.translation_sha256 == fingerprint(*msgstr)
-        )
+        return self.source_sha256 == fingerprint(
+            *source_forms
+        ) and self.translation_sha256 == fingerprint(*msgstr)
 
 
 @dataclass(frozen=True)

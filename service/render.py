@@ -30,7 +30,7 @@ def inline_html(text: str) -> str:
     >>> inline_html("Take **one** <script>x</script>")
     'Take <strong>one</strong> &lt;script&gt;x&lt;/script&gt;'
     """
-    return markdown().renderInline(text)
+    return str(markdown().renderInline(text))
 
 
 @lru_cache(maxsize=64)
@@ -69,7 +69,11 @@ def _close_of(tokens: list[Token], start: int) -> int:
 def article_html(resolved: ResolvedPage, fallback_label: str = "") -> str:
     """The page body as HTML, segment by segment as resolved."""
     tokens = markdown().parse(resolved.page.body)
-    body_segments = [s for s in resolved.page.segments if s.type not in (SegmentType.TITLE, SegmentType.DESCRIPTION)]
+    body_segments = [
+        s
+        for s in resolved.page.segments
+        if s.type not in (SegmentType.TITLE, SegmentType.DESCRIPTION)
+    ]
     served = {s.segment.id: s for s in resolved.served}
     page_dir = direction(resolved.target)
     drop: list[tuple[int, int]] = []
@@ -90,7 +94,7 @@ def article_html(resolved: ResolvedPage, fallback_label: str = "") -> str:
                 element.attrSet("title", fallback_label)
     for start, end in reversed(drop):
         del tokens[start : end + 1]
-    return markdown().renderer.render(tokens, markdown().options, {})
+    return str(markdown().renderer.render(tokens, markdown().options, {}))
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ Checker = Callable[[Segment, CatalogEntry, str], Sequence[tuple[str, str]]]
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def same_person(a: str | None, b: str | None) -> bool:
@@ -78,14 +78,16 @@ def _record(raw: Any, path: str) -> ReviewRecord:
     msgstr = raw.get("msgstr")
     forms = tuple(msgstr) if isinstance(msgstr, list) else (msgstr,)
     if not all(isinstance(f, str) for f in forms):
-        raise LedgerError("record needs 'msgstr' as text or a list of texts", path, raw.line_of("msgstr"))
+        raise LedgerError(
+            "record needs 'msgstr' as text or a list of texts", path, raw.line_of("msgstr")
+        )
     translator = raw.get("translator")
     if translator is not None and not isinstance(translator, str):
         raise LedgerError("'translator' must be text", path, raw.line_of("translator"))
     return ReviewRecord(
         msgid=_field(raw, "msgid", path),
         source_sha256=_field(raw, "source_sha256", path, _HEX),
-        msgstr=forms,  # type: ignore[arg-type]
+        msgstr=forms,
         translation_sha256=_field(raw, "translation_sha256", path, _HEX),
         translator=translator,
         reviewer=_field(raw, "reviewer", path),
@@ -105,7 +107,9 @@ def parse_ledger(text: str, path: str, locale: str, domain: str) -> Ledger:
         record = _record(raw, path)
         if record.msgid in records:
             first = records[record.msgid].line
-            raise LedgerError(f"second record for the same msgid (first at line {first})", path, record.line)
+            raise LedgerError(
+                f"second record for the same msgid (first at line {first})", path, record.line
+            )
         records[record.msgid] = record
     return Ledger(path, locale, domain, records)
 
@@ -195,7 +199,9 @@ def plan_approvals(
     """What `review approve` would do, segment by segment; nothing is written here."""
     if not reviewer.strip():
         return [Decision(s, (), None, "a reviewer name is required") for s in page.segments[:1]]
-    translator = page.author if locale == SOURCE_LOCALE else (catalog.last_translator if catalog else None)
+    translator = (
+        page.author if locale == SOURCE_LOCALE else (catalog.last_translator if catalog else None)
+    )
     seen: set[str] = set()
     decisions = []
     for seg in page.segments:

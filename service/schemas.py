@@ -21,7 +21,9 @@ __all__ = [
 
 
 class ReviewOut(BaseModel):
-    translator: str | None = Field(description="Last-Translator of the catalog when approved (author for English)")
+    translator: str | None = Field(
+        description="Last-Translator of the catalog when approved (author for English)"
+    )
     reviewer: str
     reviewed_at: str = Field(description="UTC, ISO 8601")
 
@@ -80,7 +82,9 @@ class LocaleOut(BaseModel):
     english_name: str
     direction: Literal["ltr", "rtl"]
     chain: list[str]
-    reviewed_share: float = Field(description="Share of page segments served reviewed in this locale")
+    reviewed_share: float = Field(
+        description="Share of page segments served reviewed in this locale"
+    )
 
 
 class LocalesOut(BaseModel):

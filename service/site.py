@@ -24,8 +24,8 @@ from .schemas import (
     LocaleOut,
     LocalesOut,
     PageOut,
-    PageSummary,
     PagesOut,
+    PageSummary,
     ReviewOut,
     SegmentOut,
 )
@@ -109,7 +109,11 @@ def _segment_out(s: ServedSegment) -> SegmentOut:
         html=inline_html(s.text),
         locale=s.locale,
         fallback=s.fallback,
-        review=ReviewOut(translator=s.review.translator, reviewer=s.review.reviewer, reviewed_at=s.review.reviewed_at),
+        review=ReviewOut(
+            translator=s.review.translator,
+            reviewer=s.review.reviewer,
+            reviewed_at=s.review.reviewed_at,
+        ),
     )
 
 
@@ -179,7 +183,9 @@ def _html(tree: Tree, resolved: ResolvedPage) -> tuple[bytes, bytes]:
         return UiText(s.text, s.locale if s.fallback else None) if s else None
 
     # The description lives in <meta>, not on the page a patient reads.
-    fallbacks = sum(s.fallback for s in resolved.served if s.segment.type is not SegmentType.DESCRIPTION)
+    fallbacks = sum(
+        s.fallback for s in resolved.served if s.segment.type is not SegmentType.DESCRIPTION
+    )
     notices = []
     if fallbacks:
         notices += [ui.get("fallback-notice"), ui.get("fallback-count", fallbacks)]
@@ -209,7 +215,9 @@ def _html(tree: Tree, resolved: ResolvedPage) -> tuple[bytes, bytes]:
     return document.encode(), fragment.encode()
 
 
-def _reviewed_share(tree: Tree, locale: str, resolved: dict[tuple[str, str], ResolvedPage]) -> float:
+def _reviewed_share(
+    tree: Tree, locale: str, resolved: dict[tuple[str, str], ResolvedPage]
+) -> float:
     total = sum(len(p.segments) for p in tree.pages.values())
     ours = sum(
         sum(s.locale == locale for s in resolved[(slug, locale)].served) for slug in tree.pages
@@ -244,27 +252,37 @@ def build_site(settings: Settings, tree: Tree | None = None) -> Site:
                     html_url=f"/pages/{slug}?locale={loc}",
                 )
             )
-        site.lists[loc] = JsonBody.of(PagesOut(requested_locale=_SENTINEL, target_locale=loc, pages=summaries))
-    site.locales_json = LocalesOut(
-        locales=[
-            LocaleOut(
-                tag=loc,
-                gettext=to_gettext(loc),
-                name=native_name(loc),
-                english_name=babel_locale(loc).english_name or loc,
-                direction="rtl" if direction(loc) == "rtl" else "ltr",
-                chain=list(tree.config.chain(loc)) if loc != SOURCE_LOCALE else [SOURCE_LOCALE],
-                reviewed_share=_reviewed_share(tree, loc, resolved),
-            )
-            for loc in tree.config.all_locales
-        ]
-    ).model_dump_json().encode()
+        site.lists[loc] = JsonBody.of(
+            PagesOut(requested_locale=_SENTINEL, target_locale=loc, pages=summaries)
+        )
+    site.locales_json = (
+        LocalesOut(
+            locales=[
+                LocaleOut(
+                    tag=loc,
+                    gettext=to_gettext(loc),
+                    name=native_name(loc),
+                    english_name=babel_locale(loc).english_name or loc,
+                    direction="rtl" if direction(loc) == "rtl" else "ltr",
+                    chain=list(tree.config.chain(loc)) if loc != SOURCE_LOCALE else [SOURCE_LOCALE],
+                    reviewed_share=_reviewed_share(tree, loc, resolved),
+                )
+                for loc in tree.config.all_locales
+            ]
+        )
+        .model_dump_json()
+        .encode()
+    )
     rows = tree.coverage()
     site.coverage_json = CoverageOut.model_validate(rows_as_json(rows)).model_dump_json().encode()
     errors = [str(e) for e in tree.errors]
     site.coverage_html = render_template(
         "coverage.html",
-        {"rows": rows, "errors": errors, "names": {loc: native_name(loc) for loc in tree.config.all_locales}},
+        {
+            "rows": rows,
+            "errors": errors,
+            "names": {loc: native_name(loc) for loc in tree.config.all_locales},
+        },
     ).encode()
     withheld = sum(len(resolved[(slug, SOURCE_LOCALE)].withheld) for slug in tree.pages)
     site.health = HealthOut(status="degraded" if errors else "ok", errors=errors, withheld=withheld)
@@ -272,12 +290,15 @@ def build_site(settings: Settings, tree: Tree | None = None) -> Site:
         "index.html",
         {
             "pages": [
-                {"slug": s, "title": getattr(_of_type(resolved[(s, SOURCE_LOCALE)], SegmentType.TITLE), "text", s)}
+                {
+                    "slug": s,
+                    "title": getattr(
+                        _of_type(resolved[(s, SOURCE_LOCALE)], SegmentType.TITLE), "text", s
+                    ),
+                }
                 for s in sorted(tree.pages)
             ],
             "languages": _languages(tree, None, SOURCE_LOCALE),
         },
     ).encode()
     return site
-
-

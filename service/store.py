@@ -45,8 +45,16 @@ class Tree:
 
     def resolve(self, domain: Page, locale: str) -> ResolvedPage:
         chain = self.config.chain(locale) if locale != SOURCE_LOCALE else (SOURCE_LOCALE,)
-        catalogs = {loc: self.catalogs[(loc, domain.slug)] for loc in chain if (loc, domain.slug) in self.catalogs}
-        ledgers = {loc: self.ledgers[(loc, domain.slug)] for loc in chain if (loc, domain.slug) in self.ledgers}
+        catalogs = {
+            loc: self.catalogs[(loc, domain.slug)]
+            for loc in chain
+            if (loc, domain.slug) in self.catalogs
+        }
+        ledgers = {
+            loc: self.ledgers[(loc, domain.slug)]
+            for loc in chain
+            if (loc, domain.slug) in self.ledgers
+        }
         return resolve(domain, chain, catalogs, ledgers)
 
     def coverage(self) -> list[CoverageRow]:
@@ -78,7 +86,9 @@ def load_tree(root: Path | Config) -> Tree:
             key = (locale, domain.slug)
             ledger_path = config.ledger_path(locale, domain.slug)
             try:
-                tree.ledgers[key] = load_ledger(ledger_path, locale, domain.slug, tree.rel(ledger_path))
+                tree.ledgers[key] = load_ledger(
+                    ledger_path, locale, domain.slug, tree.rel(ledger_path)
+                )
             except L10nError as exc:
                 tree.errors.append(exc)
                 tree.broken[key] = str(exc)

@@ -50,7 +50,7 @@ _Loader.yaml_implicit_resolvers = {
 
 def load_yaml(text: str, path: Path | str, error: type[L10nError], line_offset: int = 0) -> Any:
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None

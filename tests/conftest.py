@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
 from fastapi.testclient import TestClient
 
 from service.api import Settings, create_app
@@ -127,7 +126,9 @@ def live_server() -> object:
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError(f"server did not start: {proc.stderr.read().decode() if proc.stderr else ''}") from None
+                raise RuntimeError(
+                    f"server did not start: {proc.stderr.read().decode() if proc.stderr else ''}"
+                ) from None
             time.sleep(0.1)
     yield base
     proc.terminate()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
@@ -26,7 +27,9 @@ PAGE = "/v1/pages/esketamine-overview"
         ("/healthz", HealthOut),
     ],
 )
-def test_json_endpoints_answer_with_their_documented_shape(shipped_client: TestClient, path: str, model: type) -> None:
+def test_json_endpoints_answer_with_their_documented_shape(
+    shipped_client: TestClient, path: str, model: type
+) -> None:
     response = shipped_client.get(path)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
@@ -44,11 +47,22 @@ def test_json_endpoints_answer_with_their_documented_shape(shipped_client: TestC
         ({}, {}, 200, "en"),
         ({"locale": "fr"}, {}, 200, "en"),  # well-formed but not enabled: English
         ({"locale": "fr-CA"}, {}, 200, "en"),
-        ({"locale": "es-419"}, {}, 200, "en"),  # ?locale= is exact: no guessing for an explicit choice
+        (
+            {"locale": "es-419"},
+            {},
+            200,
+            "en",
+        ),  # ?locale= is exact: no guessing for an explicit choice
         ({}, {"Accept-Language": "!!, garbage;;"}, 200, "en"),
     ],
 )
-def test_locale_negotiation(shipped_client: TestClient, params: dict[str, str], headers: dict[str, str], status: int, served: str) -> None:
+def test_locale_negotiation(
+    shipped_client: TestClient,
+    params: dict[str, str],
+    headers: dict[str, str],
+    status: int,
+    served: str,
+) -> None:
     response = shipped_client.get(PAGE, params=params, headers=headers)
     assert response.status_code == status
     assert response.json()["target_locale"] == served
@@ -64,7 +78,17 @@ def test_malformed_locale_is_400_with_a_clear_message(shipped_client: TestClient
         assert "malformed language tag" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("slug", ["nope", "..%2F..%2Fl10n.yaml", "%2e%2e", "esketamine-overview.md", "ui", "ESKETAMINE-OVERVIEW"])
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "nope",
+        "..%2F..%2Fl10n.yaml",
+        "%2e%2e",
+        "esketamine-overview.md",
+        "ui",
+        "ESKETAMINE-OVERVIEW",
+    ],
+)
 def test_unknown_slug_is_404_and_never_a_file(shipped_client: TestClient, slug: str) -> None:
     for prefix in ("/v1/pages/", "/pages/"):
         response = shipped_client.get(prefix + slug)
@@ -75,13 +99,24 @@ def test_unknown_slug_is_404_and_never_a_file(shipped_client: TestClient, slug: 
 def test_page_json_carries_provenance_and_segment_fields(shipped_client: TestClient) -> None:
     page = shipped_client.get(PAGE, params={"locale": "es"}).json()
     assert page["requested_locale"] == "es" and page["locale"] == "es" and page["complete"]
-    assert page["withheld"] == 0 and page["english_url"] == "/v1/pages/esketamine-overview?locale=en"
+    assert (
+        page["withheld"] == 0 and page["english_url"] == "/v1/pages/esketamine-overview?locale=en"
+    )
     assert page["reviewers"] == ["Dr. Rosa Revisora (fictional)"]
     assert page["translators"] and page["last_reviewed_at"].endswith("Z")
     segment = next(s for s in page["segments"] if s["text"].startswith("Ha sido aprobada"))
     assert segment["html"].endswith("<strong>Spravato</strong>.")
     assert segment["text"].endswith("**Spravato**.")
-    assert {"id", "type", "text", "html", "locale", "fallback", "review", "critical"} <= segment.keys()
+    assert {
+        "id",
+        "type",
+        "text",
+        "html",
+        "locale",
+        "fallback",
+        "review",
+        "critical",
+    } <= segment.keys()
 
 
 def test_requested_locale_is_what_the_client_asked_for(shipped_client: TestClient) -> None:
@@ -100,8 +135,14 @@ def test_etag_and_304(shipped_client: TestClient) -> None:
     other = shipped_client.get(PAGE, params={"locale": "es"}, headers={"If-None-Match": etag})
     assert other.status_code == 200 and other.headers["etag"] != etag
     html = shipped_client.get("/pages/esketamine-overview", params={"locale": "ar"})
-    assert shipped_client.get("/pages/esketamine-overview", params={"locale": "ar"},
-                              headers={"If-None-Match": html.headers["etag"]}).status_code == 304
+    assert (
+        shipped_client.get(
+            "/pages/esketamine-overview",
+            params={"locale": "ar"},
+            headers={"If-None-Match": html.headers["etag"]},
+        ).status_code
+        == 304
+    )
 
 
 def test_pages_list_titles_in_the_negotiated_locale(shipped_client: TestClient) -> None:
@@ -128,7 +169,15 @@ def test_health_is_ok_for_the_shipped_tree(shipped_client: TestClient) -> None:
 def test_openapi_docs_are_served(shipped_client: TestClient) -> None:
     assert shipped_client.get("/docs").status_code == 200
     spec = shipped_client.get("/openapi.json").json()
-    assert {"/v1/pages", "/v1/pages/{slug}", "/pages/{slug}", "/v1/locales", "/v1/coverage", "/coverage", "/healthz"} <= set(spec["paths"])
+    assert {
+        "/v1/pages",
+        "/v1/pages/{slug}",
+        "/pages/{slug}",
+        "/v1/locales",
+        "/v1/coverage",
+        "/coverage",
+        "/healthz",
+    } <= set(spec["paths"])
     assert "PageOut" in spec["components"]["schemas"]
 
 
@@ -162,17 +211,41 @@ def test_html_page_has_lang_dir_and_marks_each_fallback(shipped_client: TestClie
 
 
 def test_html_fragment_is_the_article_alone(shipped_client: TestClient) -> None:
-    fragment = shipped_client.get("/pages/esketamine-overview", params={"locale": "es", "fragment": "1"}).text
+    fragment = shipped_client.get(
+        "/pages/esketamine-overview", params={"locale": "es", "fragment": "1"}
+    ).text
     assert fragment.lstrip().startswith("<article") and fragment.rstrip().endswith("</article>")
     assert "<html" not in fragment and 'lang="es"' in fragment
 
 
-def test_html_escapes_markup_from_a_catalog(tree: Path, run: Run, client_for: Callable[[Path], TestClient]) -> None:
+def test_html_escapes_markup_from_a_catalog(
+    tree: Path, run: Run, client_for: Callable[[Path], TestClient]
+) -> None:
     """Raw HTML in a (reviewed!) translation is shown as text, never run."""
     po = tree / "locales/es/LC_MESSAGES/esketamine-overview.po"
     replace_in(po, 'msgstr "Seguridad"', 'msgstr "Seguridad<script>alert(1)</script>"')
-    approved = run("review", "approve", "es", "--page", "esketamine-overview", "--msgid", "Safety",
-                   "--reviewer", "Dr. Other Reviewer")
+    approved = run(
+        "review",
+        "approve",
+        "es",
+        "--page",
+        "esketamine-overview",
+        "--msgid",
+        "Safety",
+        "--reviewer",
+        "Dr. Other Reviewer",
+    )
     assert approved.exit_code == 0, approved.output
     html = client_for(tree).get("/pages/esketamine-overview", params={"locale": "es"}).text
     assert "<script>" not in html and "Seguridad&lt;script&gt;" in html
+
+
+def test_export_writes_the_reviewed_pages_as_static_files(run: Run, tree: Path, shipped_client: TestClient) -> None:
+    out = tree / "exported"
+    result = run("export", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    exported = json.loads((out / "ar/esketamine-overview.json").read_text(encoding="utf-8"))
+    served = shipped_client.get(PAGE, params={"locale": "ar"}).json()
+    assert exported == {**served, "requested_locale": None}
+    assert (out / "ar/esketamine-overview.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert json.loads((out / "coverage.json").read_text()) == shipped_client.get("/v1/coverage").json()

@@ -10,8 +10,14 @@ from html.parser import HTMLParser
 import pytest
 
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--virtual-time-budget=2000",
 ]
 
@@ -23,7 +29,10 @@ def _dump_dom(url: str) -> str:
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
             [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
-            capture_output=True, text=True, timeout=60, check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         )
     return done.stdout
 
@@ -43,7 +52,9 @@ def _elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
     return dom.elements
 
 
-@pytest.mark.parametrize(("locale", "direction"), [("ar", "rtl"), ("es", "ltr"), ("zh-Hans", "ltr")])
+@pytest.mark.parametrize(
+    ("locale", "direction"), [("ar", "rtl"), ("es", "ltr"), ("zh-Hans", "ltr")]
+)
 def test_browser_sees_language_and_direction(live_server: str, locale: str, direction: str) -> None:
     elements = _elements(_dump_dom(f"{live_server}/pages/esketamine-overview?locale={locale}"))
     html = next(attrs for tag, attrs in elements if tag == "html")
@@ -56,10 +67,21 @@ def test_browser_sees_english_fallbacks_marked_for_screen_readers(live_server: s
 
     with urllib.request.urlopen(f"{live_server}/v1/pages/esketamine-overview?locale=ar") as r:
         page = json.load(r)
-    fallback_ids = {s["id"] for s in page["segments"] if s["fallback"] and s["type"] not in ("title", "description")}
+    fallback_ids = {
+        s["id"]
+        for s in page["segments"]
+        if s["fallback"] and s["type"] not in ("title", "description")
+    }
     assert fallback_ids
-    elements = {attrs.get("id"): attrs for _, attrs in _elements(_dump_dom(f"{live_server}/pages/esketamine-overview?locale=ar"))}
+    elements = {
+        attrs.get("id"): attrs
+        for _, attrs in _elements(_dump_dom(f"{live_server}/pages/esketamine-overview?locale=ar"))
+    }
     for seg_id in fallback_ids:
         assert (elements[seg_id].get("lang"), elements[seg_id].get("dir")) == ("en", "ltr"), seg_id
-    arabic = [s["id"] for s in page["segments"] if not s["fallback"] and s["type"] not in ("title", "description")]
+    arabic = [
+        s["id"]
+        for s in page["segments"]
+        if not s["fallback"] and s["type"] not in ("title", "description")
+    ]
     assert arabic and all(elements[i].get("lang") is None for i in arabic)

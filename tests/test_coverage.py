@@ -30,9 +30,14 @@ def test_counts_follow_msgfmt_after_translators_edit(run: Run, tree: Path) -> No
     """A fuzzy entry, an emptied one and a new translation, all in one file; msgfmt judges."""
     po = tree / "locales/pt/LC_MESSAGES/esketamine-overview.po"
     replace_in(po, 'msgstr "Segurança"', 'msgstr ""')
-    replace_in(po, 'msgid "How it works"\nmsgstr ""', 'msgid "How it works"\nmsgstr "Como funciona"')
-    replace_in(po, '#. heading (level 2)\n#: source_content/pages/esketamine-overview.md\nmsgid "What it is used for"',
-               '#. heading (level 2)\n#: source_content/pages/esketamine-overview.md\n#, fuzzy\nmsgid "What it is used for"')
+    replace_in(
+        po, 'msgid "How it works"\nmsgstr ""', 'msgid "How it works"\nmsgstr "Como funciona"'
+    )
+    replace_in(
+        po,
+        '#. heading (level 2)\n#: source_content/pages/esketamine-overview.md\nmsgid "What it is used for"',
+        '#. heading (level 2)\n#: source_content/pages/esketamine-overview.md\n#, fuzzy\nmsgid "What it is used for"',
+    )
     row = next(r for r in _rows(run) if r["locale"] == "pt" and r["page"] == "esketamine-overview")
     stats = msgfmt_statistics(po)
     assert stats["fuzzy"] == 1
@@ -54,7 +59,15 @@ def test_json_rows_use_bcp47_tags_and_match_the_api(run: Run, shipped_client: ob
     assert isinstance(shipped_client, TestClient)
     cli_rows = json.loads(run("coverage", "--format", "json", root=REPO).output)
     assert shipped_client.get("/v1/coverage").json() == cli_rows
-    assert {r["locale"] for r in cli_rows["rows"]} == {"en", "es", "pt", "pt-BR", "zh-Hans", "ar", "vi"}
+    assert {r["locale"] for r in cli_rows["rows"]} == {
+        "en",
+        "es",
+        "pt",
+        "pt-BR",
+        "zh-Hans",
+        "ar",
+        "vi",
+    }
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown"])

@@ -60,9 +60,21 @@ def test_pybabel_extract_with_mapping_gives_the_same_messages(tree: Path, tmp_pa
     mapping.write_text("[clinic_markdown: source_content/pages/**.md]\n")
     out = tmp_path / "pybabel.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(mapping), "-o", str(out),
-         "--no-wrap", "."],
-        cwd=tree, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(mapping),
+            "-o",
+            str(out),
+            "--no-wrap",
+            ".",
+        ],
+        cwd=tree,
+        check=True,
+        capture_output=True,
     )
     with out.open("rb") as a, (tree / "locales/templates/esketamine-overview.pot").open("rb") as b:
         ours, theirs = read_po(b), read_po(a)

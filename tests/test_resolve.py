@@ -23,12 +23,22 @@ PAGE = Page("demo", "demo.md", (A, B))
 
 
 def record(english: str, text: str, reviewer: str = "R") -> ReviewRecord:
-    return ReviewRecord(english, fingerprint(english), (text,), fingerprint(text), "T", reviewer, "2026-01-01T00:00:00Z")
+    return ReviewRecord(
+        english,
+        fingerprint(english),
+        (text,),
+        fingerprint(text),
+        "T",
+        reviewer,
+        "2026-01-01T00:00:00Z",
+    )
 
 
 def catalog(locale: str, *entries: tuple[str, str, bool]) -> LoadedCatalog:
     return LoadedCatalog(
-        f"{locale}.po", locale, "demo",
+        f"{locale}.po",
+        locale,
+        "demo",
         {en: CatalogEntry(en, (text,), fuzzy, 1) for en, text, fuzzy in entries},
     )
 
@@ -70,15 +80,30 @@ ENGLISH = ledger("en", record(A.source, A.source), record(B.source, B.source))
         (
             "record made against other English does not count",
             {"es": catalog("es", (A.source, "Tome una dosis.", False))},
-            {"en": ENGLISH, "es": ledger("es", ReviewRecord(
-                A.source, fingerprint("Take two doses."), ("Tome una dosis.",),
-                fingerprint("Tome una dosis."), "T", "R", "2026-01-01T00:00:00Z"))},
+            {
+                "en": ENGLISH,
+                "es": ledger(
+                    "es",
+                    ReviewRecord(
+                        A.source,
+                        fingerprint("Take two doses."),
+                        ("Tome una dosis.",),
+                        fingerprint("Tome una dosis."),
+                        "T",
+                        "R",
+                        "2026-01-01T00:00:00Z",
+                    ),
+                ),
+            },
             [(A.source, "en"), (B.source, "en")],
         ),
         (
             "unapproved English is withheld in every locale",
             {"es": catalog("es", (A.source, "Tome una dosis.", False))},
-            {"en": ledger("en", record(B.source, B.source)), "es": ledger("es", record(A.source, "Tome una dosis."))},
+            {
+                "en": ledger("en", record(B.source, B.source)),
+                "es": ledger("es", record(A.source, "Tome una dosis.")),
+            },
             [(B.source, "en")],
         ),
         (
@@ -90,7 +115,12 @@ ENGLISH = ledger("en", record(A.source, A.source), record(B.source, B.source))
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
-def test_serving_rule(case: str, catalogs: dict[str, LoadedCatalog], ledgers: dict[str, Ledger], expected: list[tuple[str, str]]) -> None:
+def test_serving_rule(
+    case: str,
+    catalogs: dict[str, LoadedCatalog],
+    ledgers: dict[str, Ledger],
+    expected: list[tuple[str, str]],
+) -> None:
     resolved = resolve(PAGE, ("es", "en"), catalogs, ledgers)
     assert [(s.text, s.locale) for s in resolved.served] == expected
     assert all(s.fallback == (s.locale != "es") for s in resolved.served)
@@ -99,12 +129,16 @@ def test_serving_rule(case: str, catalogs: dict[str, LoadedCatalog], ledgers: di
 def test_chain_is_walked_per_segment_in_order() -> None:
     catalogs = {
         "pt-BR": catalog("pt-BR", (A.source, "Tome uma dose (BR).", False)),
-        "pt": catalog("pt", (A.source, "Tome uma dose (PT).", False), (B.source, "Pergunte ao médico.", False)),
+        "pt": catalog(
+            "pt", (A.source, "Tome uma dose (PT).", False), (B.source, "Pergunte ao médico.", False)
+        ),
     }
     ledgers = {
         "en": ENGLISH,
         "pt-BR": ledger("pt-BR", record(A.source, "Tome uma dose (BR).")),
-        "pt": ledger("pt", record(A.source, "Tome uma dose (PT)."), record(B.source, "Pergunte ao médico.")),
+        "pt": ledger(
+            "pt", record(A.source, "Tome uma dose (PT)."), record(B.source, "Pergunte ao médico.")
+        ),
     }
     resolved = resolve(PAGE, ("pt-BR", "pt", "en"), catalogs, ledgers)
     assert [(s.text, s.locale, s.fallback) for s in resolved.served] == [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,9 @@ def test_ledger_records_hashes_texts_people_and_utc_time(tree: Path) -> None:
 
 def test_approve_all_records_only_what_is_ready(run: Run, tree: Path) -> None:
     (tree / "locales/ar/reviews" / f"{PAGE}.yaml").unlink()
-    result = run("review", "approve", "ar", "--page", PAGE, "--reviewer", "Dr. Test Reviewer", "--all")
+    result = run(
+        "review", "approve", "ar", "--page", PAGE, "--reviewer", "Dr. Test Reviewer", "--all"
+    )
     assert result.exit_code == 0, result.output
     approved = _records(tree, f"locales/ar/reviews/{PAGE}.yaml")
     assert len(approved) == 7
@@ -47,7 +50,16 @@ def test_approve_all_records_only_what_is_ready(run: Run, tree: Path) -> None:
 def test_four_eyes_refuses_the_catalogs_translator(run: Run, tree: Path) -> None:
     """SPEC invariant 5."""
     (tree / LEDGER_ES).unlink()
-    result = run("review", "approve", "es", "--page", PAGE, "--reviewer", "lucía  FICTICIA (fictional)", "--all")
+    result = run(
+        "review",
+        "approve",
+        "es",
+        "--page",
+        PAGE,
+        "--reviewer",
+        "lucía  FICTICIA (fictional)",
+        "--all",
+    )
     assert "four eyes" in result.output
     assert "nothing approved" in result.output
     assert not (tree / LEDGER_ES).exists()
@@ -55,16 +67,27 @@ def test_four_eyes_refuses_the_catalogs_translator(run: Run, tree: Path) -> None
 
 def test_four_eyes_applies_to_a_single_message_and_exits_non_zero(run: Run, tree: Path) -> None:
     (tree / LEDGER_ES).unlink()
-    result = run("review", "approve", "es", "--page", PAGE, "--msgid", "Safety",
-                 "--reviewer", "Lucía Ficticia (fictional) <lucia@translators.example>")
+    result = run(
+        "review",
+        "approve",
+        "es",
+        "--page",
+        PAGE,
+        "--msgid",
+        "Safety",
+        "--reviewer",
+        "Lucía Ficticia (fictional) <lucia@translators.example>",
+    )
     assert result.exit_code == 1
     assert "four eyes" in result.output
 
 
 def test_catalog_without_last_translator_cannot_be_approved(run: Run, tree: Path) -> None:
-    replace_in(tree / f"locales/es/LC_MESSAGES/{PAGE}.po",
-               "Last-Translator: Lucía Ficticia (fictional) <lucia@translators.example>",
-               "Last-Translator: FULL NAME <EMAIL@ADDRESS>")
+    replace_in(
+        tree / f"locales/es/LC_MESSAGES/{PAGE}.po",
+        "Last-Translator: Lucía Ficticia (fictional) <lucia@translators.example>",
+        "Last-Translator: FULL NAME <EMAIL@ADDRESS>",
+    )
     (tree / LEDGER_ES).unlink()
     result = run("review", "approve", "es", "--page", PAGE, "--reviewer", "Dr. X", "--all")
     assert "no Last-Translator" in result.output
@@ -73,10 +96,20 @@ def test_catalog_without_last_translator_cannot_be_approved(run: Run, tree: Path
 
 def test_english_is_approved_with_locale_en_and_author_is_refused(run: Run, tree: Path) -> None:
     (tree / f"locales/en/reviews/{PAGE}.yaml").unlink()
-    refused = run("review", "approve", "en", "--page", PAGE, "--all",
-                  "--reviewer", "Dana Placeholder (fictional content author)")
+    refused = run(
+        "review",
+        "approve",
+        "en",
+        "--page",
+        PAGE,
+        "--all",
+        "--reviewer",
+        "Dana Placeholder (fictional content author)",
+    )
     assert "four eyes" in refused.output
-    result = run("review", "approve", "en", "--page", PAGE, "--reviewer", "Dr. Test Reviewer", "--all")
+    result = run(
+        "review", "approve", "en", "--page", PAGE, "--reviewer", "Dr. Test Reviewer", "--all"
+    )
     assert result.exit_code == 0
     assert len(_records(tree, f"locales/en/reviews/{PAGE}.yaml")) == 24
 
@@ -101,7 +134,10 @@ def test_revoke_of_unknown_approval_is_a_one_line_error(run: Run) -> None:
         (["approve", "es", "--page", PAGE, "--reviewer", "R"], "exactly one of --all or --msgid"),
         (["approve", "fr", "--page", PAGE, "--reviewer", "R", "--all"], "'fr' is not enabled"),
         (["approve", "e$", "--page", PAGE, "--reviewer", "R", "--all"], "malformed language tag"),
-        (["approve", "es", "--page", PAGE, "--reviewer", "R", "--msgid", "Not on the page"], "has no English text"),
+        (
+            ["approve", "es", "--page", PAGE, "--reviewer", "R", "--msgid", "Not on the page"],
+            "has no English text",
+        ),
     ],
 )
 def test_review_refuses_bad_requests_with_one_line(run: Run, args: list[str], message: str) -> None:
@@ -136,7 +172,10 @@ def test_ledger_write_is_atomic(run: Run, tree: Path, monkeypatch: pytest.Monkey
     with pytest.raises(OSError, match="disk full"):
         run("review", "revoke", "es", "--page", PAGE, "--msgid", "Safety")
     assert (tree / LEDGER_ES).read_bytes() == before
-    assert sorted(p.name for p in (tree / "locales/es/reviews").iterdir()) == [f"{PAGE}.yaml", "ui.yaml"]
+    assert sorted(p.name for p in (tree / "locales/es/reviews").iterdir()) == [
+        f"{PAGE}.yaml",
+        "ui.yaml",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -150,6 +189,6 @@ def test_ledger_write_is_atomic(run: Run, tree: Path, monkeypatch: pytest.Monkey
 )
 def test_bad_ledgers_name_file_and_line(name: str, line: int, message: str) -> None:
     path = DATA / "ledgers" / name
-    with pytest.raises(LedgerError, match=message) as caught:
+    with pytest.raises(LedgerError, match=re.escape(message)) as caught:
         load_ledger(path, "es", "x")
     assert str(caught.value).startswith(f"{path}:{line}: ")

@@ -19,19 +19,30 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str
 
 
 def test_served_page_negotiates_spanish_over_http(live_server: str) -> None:
-    status, headers, body = _get(f"{live_server}/v1/pages/esketamine-overview", {"Accept-Language": "es-MX,es;q=0.9"})
+    status, headers, body = _get(
+        f"{live_server}/v1/pages/esketamine-overview", {"Accept-Language": "es-MX,es;q=0.9"}
+    )
     assert status == 200
     assert headers["content-language"] == "es" and headers["vary"] == "Accept-Language"
     page = json.loads(body)
     assert page["locale"] == "es" and all(s["locale"] == "es" for s in page["segments"])
-    status, _, _ = _get(f"{live_server}/v1/pages/esketamine-overview", {"If-None-Match": headers["etag"], "Accept-Language": "es-MX,es;q=0.9"})
+    status, _, _ = _get(
+        f"{live_server}/v1/pages/esketamine-overview",
+        {"If-None-Match": headers["etag"], "Accept-Language": "es-MX,es;q=0.9"},
+    )
     assert status == 304
 
 
 @pytest.mark.parametrize(
     ("path", "status"),
-    [("/healthz", 200), ("/v1/locales", 200), ("/coverage", 200), ("/docs", 200),
-     ("/v1/pages/nope", 404), ("/v1/pages/esketamine-overview?locale=e$", 400)],
+    [
+        ("/healthz", 200),
+        ("/v1/locales", 200),
+        ("/coverage", 200),
+        ("/docs", 200),
+        ("/v1/pages/nope", 404),
+        ("/v1/pages/esketamine-overview?locale=e$", 400),
+    ],
 )
 def test_endpoints_over_http(live_server: str, path: str, status: int) -> None:
     assert _get(live_server + path)[0] == status
