@@ -41,6 +41,8 @@ lint: install
 	$(BIN)/mypy
 
 bench: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && SUDO= || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python benchmarks/serve.py
 
 clean:
