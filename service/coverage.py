@@ -27,12 +27,17 @@ class CoverageRow:
     words: int
     translated_words: int
     reviewed_words: int
+    reviewed_percent: float
     path: str | None
     error: str | None = None
 
-    @property
-    def reviewed_percent(self) -> float:
-        return round(100 * self.reviewed / self.total, 1) if self.total else 100.0
+
+def _percent(part: int, whole: int) -> float:
+    """
+    >>> _percent(5, 24)
+    20.8
+    """
+    return round(100 * part / whole, 1) if whole else 100.0
 
 
 def _row(
@@ -56,18 +61,19 @@ def _row(
     if locale == SOURCE_LOCALE or catalog is None:
         done = len(distinct) if locale == SOURCE_LOCALE else 0
         return CoverageRow(
-            locale,
-            page.slug,
-            len(distinct),
-            done,
-            0,
-            len(distinct) - done,
-            len(reviewed),
-            words,
-            words if done else 0,
-            reviewed_words,
-            path,
-            error,
+            locale=locale,
+            page=page.slug,
+            total=len(distinct),
+            translated=done,
+            fuzzy=0,
+            untranslated=len(distinct) - done,
+            reviewed=len(reviewed),
+            words=words,
+            translated_words=words if done else 0,
+            reviewed_words=reviewed_words,
+            reviewed_percent=_percent(len(reviewed), len(distinct)),
+            path=path,
+            error=error,
         )
     entries = list(catalog.entries.values())
     translated = [e for e in entries if e.translated]
@@ -83,6 +89,7 @@ def _row(
         words=sum(word_count(e.msgid) for e in entries),
         translated_words=sum(word_count(e.msgid) for e in translated),
         reviewed_words=reviewed_words,
+        reviewed_percent=_percent(len(reviewed), len(entries)),
         path=catalog.path,
         error=error,
     )
@@ -121,4 +128,4 @@ def coverage_rows(
 
 
 def rows_as_json(rows: Sequence[CoverageRow]) -> dict[str, list[dict[str, object]]]:
-    return {"rows": [{**asdict(r), "reviewed_percent": r.reviewed_percent} for r in rows]}
+    return {"rows": [asdict(r) for r in rows]}

@@ -6,9 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from .coverage import CoverageRow
+
 __all__ = [
     "CoverageOut",
-    "CoverageRowOut",
     "HealthOut",
     "LocaleOut",
     "LocalesOut",
@@ -91,24 +92,8 @@ class LocalesOut(BaseModel):
     locales: list[LocaleOut]
 
 
-class CoverageRowOut(BaseModel):
-    locale: str
-    page: str
-    total: int
-    translated: int
-    fuzzy: int
-    untranslated: int
-    reviewed: int
-    words: int
-    translated_words: int
-    reviewed_words: int
-    reviewed_percent: float
-    path: str | None
-    error: str | None
-
-
 class CoverageOut(BaseModel):
-    rows: list[CoverageRowOut]
+    rows: list[CoverageRow]
 
 
 class HealthOut(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,19 @@ def live_server() -> object:
     proc.wait(timeout=10)
     if proc.stderr:
         proc.stderr.close()
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, dict(attrs)))
+
+
+def html_elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    """Every start tag of an HTML document with its attributes, in document order."""
+    parser = _Elements()
+    parser.feed(html)
+    return parser.found

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from service.schemas import CoverageOut, HealthOut, LocalesOut, PageOut, PagesOut
 
-from .conftest import Run, replace_in
+from .conftest import Run, html_elements, replace_in
 
 PAGE = "/v1/pages/esketamine-overview"
 
@@ -181,26 +180,11 @@ def test_openapi_docs_are_served(shipped_client: TestClient) -> None:
     assert "PageOut" in spec["components"]["schemas"]
 
 
-class _Elements(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.found.append((tag, dict(attrs)))
-
-
-def _elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
-    parser = _Elements()
-    parser.feed(html)
-    return parser.found
-
-
 def test_html_page_has_lang_dir_and_marks_each_fallback(shipped_client: TestClient) -> None:
     page = shipped_client.get(PAGE, params={"locale": "ar"}).json()
     response = shipped_client.get("/pages/esketamine-overview", params={"locale": "ar"})
     assert response.headers["content-type"].startswith("text/html")
-    elements = _elements(response.text)
+    elements = html_elements(response.text)
     assert elements[0] == ("html", {"lang": "ar", "dir": "rtl"})
     by_id = {attrs.get("id"): attrs for _, attrs in elements if attrs.get("id")}
     for segment in page["segments"]:
@@ -240,12 +224,20 @@ def test_html_escapes_markup_from_a_catalog(
     assert "<script>" not in html and "Seguridad&lt;script&gt;" in html
 
 
-def test_export_writes_the_reviewed_pages_as_static_files(run: Run, tree: Path, shipped_client: TestClient) -> None:
+def test_export_writes_the_reviewed_pages_as_static_files(
+    run: Run, tree: Path, shipped_client: TestClient
+) -> None:
     out = tree / "exported"
     result = run("export", "--out", str(out))
     assert result.exit_code == 0, result.output
     exported = json.loads((out / "ar/esketamine-overview.json").read_text(encoding="utf-8"))
     served = shipped_client.get(PAGE, params={"locale": "ar"}).json()
     assert exported == {**served, "requested_locale": None}
-    assert (out / "ar/esketamine-overview.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert json.loads((out / "coverage.json").read_text()) == shipped_client.get("/v1/coverage").json()
+    assert (
+        (out / "ar/esketamine-overview.html")
+        .read_text(encoding="utf-8")
+        .startswith("<!DOCTYPE html>")
+    )
+    assert (
+        json.loads((out / "coverage.json").read_text()) == shipped_client.get("/v1/coverage").json()
+    )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-from html.parser import HTMLParser
 
 import pytest
+
+from .conftest import html_elements
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -37,26 +38,11 @@ def _dump_dom(url: str) -> str:
     return done.stdout
 
 
-class _Dom(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.elements: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.elements.append((tag, dict(attrs)))
-
-
-def _elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
-    dom = _Dom()
-    dom.feed(html)
-    return dom.elements
-
-
 @pytest.mark.parametrize(
     ("locale", "direction"), [("ar", "rtl"), ("es", "ltr"), ("zh-Hans", "ltr")]
 )
 def test_browser_sees_language_and_direction(live_server: str, locale: str, direction: str) -> None:
-    elements = _elements(_dump_dom(f"{live_server}/pages/esketamine-overview?locale={locale}"))
+    elements = html_elements(_dump_dom(f"{live_server}/pages/esketamine-overview?locale={locale}"))
     html = next(attrs for tag, attrs in elements if tag == "html")
     assert (html.get("lang"), html.get("dir")) == (locale, direction)
 
@@ -75,7 +61,9 @@ def test_browser_sees_english_fallbacks_marked_for_screen_readers(live_server: s
     assert fallback_ids
     elements = {
         attrs.get("id"): attrs
-        for _, attrs in _elements(_dump_dom(f"{live_server}/pages/esketamine-overview?locale=ar"))
+        for _, attrs in html_elements(
+            _dump_dom(f"{live_server}/pages/esketamine-overview?locale=ar")
+        )
     }
     for seg_id in fallback_ids:
         assert (elements[seg_id].get("lang"), elements[seg_id].get("dir")) == ("en", "ltr"), seg_id
