@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, read_po, unescape, write_po
+from translate.storage import pypo
 
 from .errors import CatalogError
 from .locales import babel_locale, from_gettext, to_gettext
@@ -90,14 +91,18 @@ def _lex_check(lines: Iterable[str], path: str) -> None:
     close_entry()
 
 
+def _forms(string: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    if isinstance(string, (list, tuple)):
+        return tuple(str(f) for f in string)
+    return (str(string or ""),)
+
+
 def _entry(message: Message) -> CatalogEntry:
     if isinstance(message.id, (list, tuple)):
         msgid, plural = message.id[0], message.id[1]
-        forms: tuple[str, ...] = tuple(str(f) for f in message.string or ())
     else:
         msgid, plural = message.id, None
-        forms = (str(message.string or ""),)
-    return CatalogEntry(msgid, forms, message.fuzzy, message.lineno or 0, plural)
+    return CatalogEntry(msgid, _forms(message.string), message.fuzzy, message.lineno or 0, plural)
 
 
 def parse_catalog(text: str, path: str, domain: str, locale: str | None = None) -> LoadedCatalog:
@@ -157,12 +162,54 @@ def _header_date(text: str | None, key: str) -> datetime | None:
     return datetime.strptime(m.group(1), "%Y-%m-%d %H:%M%z") if m else None
 
 
-def _write(catalog: Catalog) -> str:
+# Quotes take two columns; `#| ` and `#~ ` lines three more, as GNU msgcat and Poedit count them.
+_WRAP = pypo.PoWrapper(width=WIDTH - 2)
+_WRAP_PREFIXED = pypo.PoWrapper(width=WIDTH - 5)
+
+
+def _requote(lines: list[str], wrapper: pypo.PoWrapper) -> list[str]:
+    return pypo.quoteforpo(pypo.unquotefrompo(lines), wrapper) if lines else lines
+
+
+def _header_fields(text: str) -> dict[str, str]:
+    fields: dict[str, str] = pypo.pofile.parsestring(text.encode("utf-8")).parseheader()
+    return fields
+
+
+def _gnu_wrapped(text: bytes, keep_headers: Mapping[str, str] | None = None) -> bytes:
+    """Babel wraps strings its own way (the space starts the next line); GNU gettext, Poedit and
+    Weblate end the line with it. translate-toolkit reproduces GNU's wrapping exactly, so a file
+    saved by a translator's tool and rewritten by `update` differs only where someone changed it.
+    Babel also drops header fields it does not know (`X-Generator`, …): `keep_headers` restores them."""
+    store = pypo.pofile.parsestring(text)
+    header = store.header()
+    fields = store.parseheader()
+    missing = {k: v for k, v in (keep_headers or {}).items() if k not in fields}
+    if header is not None and missing:
+        fuzzy = header.isfuzzy()
+        header.target = "".join(f"{k}: {v}\n" for k, v in {**fields, **missing}.items())
+        header.markfuzzy(fuzzy)
+    for unit in store.units:
+        wrap = _WRAP_PREFIXED if unit.isobsolete() else _WRAP
+        unit.msgctxt = _requote(unit.msgctxt, wrap)
+        unit.msgid = _requote(unit.msgid, wrap)
+        unit.msgid_plural = _requote(unit.msgid_plural, wrap)
+        if isinstance(unit.msgstr, dict):
+            unit.msgstr = {k: _requote(v, wrap) for k, v in unit.msgstr.items()}
+        else:
+            unit.msgstr = _requote(unit.msgstr, wrap)
+        unit.prev_msgctxt = _requote(unit.prev_msgctxt, _WRAP_PREFIXED)
+        unit.prev_msgid = _requote(unit.prev_msgid, _WRAP_PREFIXED)
+        unit.prev_msgid_plural = _requote(unit.prev_msgid_plural, _WRAP_PREFIXED)
+    return bytes(store)
+
+
+def _write(catalog: Catalog, keep_headers: Mapping[str, str] | None = None) -> str:
     out = io.BytesIO()
     write_po(
         out, catalog, width=WIDTH, include_previous=True, include_lineno=False, sort_output=False
     )
-    return out.getvalue().decode("utf-8")
+    return _gnu_wrapped(out.getvalue(), keep_headers).decode("utf-8")
 
 
 def _template_catalog(domain: str, messages: list[TemplateMessage], created: datetime) -> Catalog:
@@ -285,8 +332,11 @@ def update_catalog(
         key = message.id if isinstance(message.id, str) else message.id[0]
         if message.fuzzy and not message.previous_id and key in previous:
             message.previous_id = previous[key]
+    # As msgmerge does: an obsolete entry that was never translated holds nothing worth keeping.
+    for key in [k for k, m in catalog.obsolete.items() if not any(_forms(m.string))]:
+        del catalog.obsolete[key]
     catalog.fuzzy = False
-    return _write(catalog)
+    return _write(catalog, _header_fields(po_text))
 
 
 def compile_catalog(po_text: str, po_path: str, domain: str, locale: str) -> bytes:

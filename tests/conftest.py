@@ -152,3 +152,15 @@ def html_elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
     parser = _Elements()
     parser.feed(html)
     return parser.found
+
+
+def msgcat(path: Path) -> bytes:
+    """The file as GNU gettext writes it (79 columns, like Poedit): what a translator's tool saves."""
+    import subprocess
+
+    return subprocess.run(
+        ["msgcat", "--width=79", str(path)],
+        capture_output=True,
+        check=True,
+        env={"LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin"},
+    ).stdout

@@ -14,7 +14,7 @@ from babel.messages.plurals import get_plural
 from service.catalogs import read_catalog
 from service.errors import CatalogError
 
-from .conftest import DATA, REPO, Run, msgfmt, replace_in
+from .conftest import DATA, REPO, Run, msgcat, msgfmt, replace_in
 
 SHIPPED_PO = sorted((REPO / "locales").glob("*/LC_MESSAGES/*.po"))
 
@@ -140,3 +140,49 @@ def test_init_creates_catalogs_for_a_newly_enabled_locale(run: Run, tree: Path) 
     po = tree / "locales/fr_CA/LC_MESSAGES/esketamine-overview.po"
     assert '"Language: fr_CA\\n"' in po.read_text(encoding="utf-8")
     assert msgfmt(po)[0] == 0
+
+
+ALL_SHIPPED = [*SHIPPED_PO, *sorted((REPO / "locales/templates").glob("*.pot"))]
+
+
+@pytest.mark.parametrize("path", ALL_SHIPPED, ids=lambda p: str(p.relative_to(REPO)))
+def test_files_are_written_as_gnu_gettext_writes_them(path: Path) -> None:
+    assert path.read_bytes() == msgcat(path)
+
+
+def test_fuzzy_previous_obsolete_and_plural_entries_are_wrapped_like_gnu(
+    run: Run, tree: Path
+) -> None:
+    page = tree / "source_content/pages/esketamine-overview.md"
+    replace_in(
+        page,
+        "The mechanism of action of S-isomer ketamine is not fully understood",
+        "The mechanism of action of esketamine is not fully understood",
+    )
+    replace_in(
+        page,
+        "It is important to follow the instructions and recommendations of your healthcare provider when using\nketamine in a medical setting.\n",
+        "",
+    )
+    replace_in(
+        tree / "source_content/ui.yaml",
+        "{count} parts of this page are shown in English.",
+        "{count} parts of this page are shown in English, for now.",
+    )
+    run("extract"), run("update")
+    for path in sorted((tree / "locales").rglob("*.po*")):
+        text = path.read_bytes()
+        assert text == msgcat(path), path
+    es = (tree / "locales/es/LC_MESSAGES/esketamine-overview.po").read_text(encoding="utf-8")
+    assert "#| " in es and "#~ " in es
+
+
+def test_a_save_in_a_translators_tool_survives_update_byte_for_byte(run: Run, tree: Path) -> None:
+    po = tree / "locales/pt/LC_MESSAGES/esketamine-overview.po"
+    generated_by = next(
+        line for line in msgcat(po).split(b"\n") if line.startswith(b'"Generated-By')
+    )
+    saved = msgcat(po).replace(generated_by, generated_by + b'\n"X-Generator: Poedit 3.4.2\\n"')
+    po.write_bytes(saved)
+    run("update")
+    assert po.read_bytes() == saved
