@@ -171,8 +171,12 @@ def _requote(lines: list[str], wrapper: pypo.PoWrapper) -> list[str]:
     return pypo.quoteforpo(pypo.unquotefrompo(lines), wrapper) if lines else lines
 
 
+def _store(raw: bytes) -> pypo.pofile:
+    return pypo.pofile.parsestring(raw)  # type: ignore[no-untyped-call]  # untyped in translate-toolkit
+
+
 def _header_fields(text: str) -> dict[str, str]:
-    fields: dict[str, str] = pypo.pofile.parsestring(text.encode("utf-8")).parseheader()
+    fields: dict[str, str] = _store(text.encode("utf-8")).parseheader()
     return fields
 
 
@@ -181,7 +185,7 @@ def _gnu_wrapped(text: bytes, keep_headers: Mapping[str, str] | None = None) -> 
     Weblate end the line with it. translate-toolkit reproduces GNU's wrapping exactly, so a file
     saved by a translator's tool and rewritten by `update` differs only where someone changed it.
     Babel also drops header fields it does not know (`X-Generator`, …): `keep_headers` restores them."""
-    store = pypo.pofile.parsestring(text)
+    store = _store(text)
     header = store.header()
     fields = store.parseheader()
     missing = {k: v for k, v in (keep_headers or {}).items() if k not in fields}
