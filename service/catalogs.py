@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
@@ -171,8 +172,8 @@ def _requote(lines: list[str], wrapper: pypo.PoWrapper) -> list[str]:
     return pypo.quoteforpo(pypo.unquotefrompo(lines), wrapper) if lines else lines
 
 
-def _store(raw: bytes) -> pypo.pofile:
-    return pypo.pofile.parsestring(raw)  # type: ignore[no-untyped-call]  # untyped in translate-toolkit
+def _store(raw: bytes) -> Any:
+    return pypo.pofile.parsestring(raw)
 
 
 def _header_fields(text: str) -> dict[str, str]:
