@@ -78,6 +78,7 @@ def extract_cmd(ctx: click.Context) -> None:
     for path, changed in extract.extract_all(config, pages, ui):
         click.echo(f"{'wrote' if changed else 'unchanged'} {_rel(config, path)}")
     for err in errors:
+        err.path = _rel(config, Path(err.path)) if err.path else err.path
         click.echo(f"clinic-l10n: {err}", err=True)
     if errors:
         ctx.exit(1)
