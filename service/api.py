@@ -15,7 +15,7 @@ from .errors import LocaleError
 from .locales import canonical_tag, negotiate, parse_accept_language
 from .models import SOURCE_LOCALE
 from .schemas import CoverageOut, HealthOut, LocalesOut, PageOut, PagesOut
-from .site import PreparedPage, Settings, Site, build_site, etag_of
+from .site import Body, PreparedPage, Settings, Site, build_site
 
 __all__ = ["Settings", "build_site", "create_app"]
 
@@ -44,6 +44,11 @@ def _answer(
     ):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media, headers=headers)
+
+
+def _static(request: Request, body: Body, media: str, language: str | None = None) -> Response:
+    """Reviewer-facing pages: revalidated on every load, so a fresh approval shows at once."""
+    return _answer(request, body.data, body.etag, media, language, 0)
 
 
 def create_app(settings: Settings, site: Site | None = None) -> FastAPI:
@@ -107,32 +112,28 @@ def create_app(settings: Settings, site: Site | None = None) -> FastAPI:
         fragment: Annotated[bool, Query(description="Only the <article>, to embed")] = False,
     ) -> Response:
         page = prepared(slug, neg)
-        body, etag = (
-            (page.fragment, page.fragment_etag) if fragment else (page.html, page.html_etag)
-        )
-        return _answer(request, body, etag, HTML, page.language, settings.max_age)
+        html = page.fragment if fragment else page.html
+        return _answer(request, html.data, html.etag, HTML, page.language, settings.max_age)
 
     @app.get("/v1/locales", response_model=LocalesOut, summary="Enabled locales")
     async def locales(request: Request) -> Response:
-        return _answer(
-            request, site.locales_json, etag_of(site.locales_json), JSON, None, settings.max_age
-        )
+        return _answer(request, site.locales.data, site.locales.etag, JSON, None, settings.max_age)
 
     @app.get("/v1/coverage", response_model=CoverageOut, summary="Coverage per locale and page")
     async def coverage(request: Request) -> Response:
-        return _answer(request, site.coverage_json, etag_of(site.coverage_json), JSON, None, 0)
+        return _static(request, site.coverage_json, JSON)
 
     @app.get("/coverage", response_class=Response, summary="Coverage dashboard (HTML)")
     async def coverage_page(request: Request) -> Response:
-        return _answer(request, site.coverage_html, etag_of(site.coverage_html), HTML, "en", 0)
+        return _static(request, site.coverage_html, HTML, "en")
 
     @app.get("/healthz", response_model=HealthOut, summary="ok, or degraded with each load error")
     async def health() -> Response:
-        return Response(site.health_json, media_type=JSON, headers={"Cache-Control": "no-store"})
+        return Response(site.health.data, media_type=JSON, headers={"Cache-Control": "no-store"})
 
     @app.get("/", include_in_schema=False)
     async def index(request: Request) -> Response:
-        return _answer(request, site.index_html, etag_of(site.index_html), HTML, "en", 0)
+        return _static(request, site.index_html, HTML, "en")
 
     @app.get("/pages", include_in_schema=False)
     async def pages_redirect() -> RedirectResponse:

@@ -377,9 +377,9 @@ def export_cmd(ctx: click.Context, out: Path) -> None:
     count = 0
     for (slug, locale), prepared in site.pages.items():
         atomic_write(out / locale / f"{slug}.json", prepared.json.render(None)[0])
-        atomic_write(out / locale / f"{slug}.html", prepared.html)
+        atomic_write(out / locale / f"{slug}.html", prepared.html.data)
         count += 2
-    atomic_write(out / "coverage.json", site.coverage_json)
+    atomic_write(out / "coverage.json", site.coverage_json.data)
     click.echo(f"wrote {count + 1} files under {out}")
 
 

@@ -31,14 +31,23 @@ from .schemas import (
 )
 from .store import Tree, load_tree
 
-__all__ = ["JsonBody", "PreparedPage", "Settings", "Site", "build_site", "etag_of"]
+__all__ = ["Body", "JsonBody", "PreparedPage", "Settings", "Site", "build_site"]
 
 _SENTINEL = "\x00requested\x00"
 _SPLIT = json.dumps(_SENTINEL).encode()
 
 
-def etag_of(body: bytes, extra: str = "") -> str:
-    return f'"{hashlib.sha256(body).hexdigest()[:20]}{extra}"'
+@dataclass(frozen=True)
+class Body:
+    """Bytes to send and their ETag, both made once at load time."""
+
+    data: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, data: bytes | str) -> Body:
+        raw = data.encode() if isinstance(data, str) else data
+        return cls(raw, f'"{hashlib.sha256(raw).hexdigest()[:20]}"')
 
 
 @dataclass(frozen=True)
@@ -69,17 +78,9 @@ class JsonBody:
 @dataclass(frozen=True)
 class PreparedPage:
     json: JsonBody
-    html: bytes
-    fragment: bytes
+    html: Body
+    fragment: Body
     language: str
-
-    @property
-    def html_etag(self) -> str:
-        return etag_of(self.html)
-
-    @property
-    def fragment_etag(self) -> str:
-        return etag_of(self.fragment)
 
 
 @dataclass
@@ -88,15 +89,11 @@ class Site:
     settings: Settings
     pages: dict[tuple[str, str], PreparedPage] = field(default_factory=dict)
     lists: dict[str, JsonBody] = field(default_factory=dict)
-    locales_json: bytes = b""
-    coverage_json: bytes = b""
-    coverage_html: bytes = b""
-    health: HealthOut = field(default_factory=lambda: HealthOut(status="ok", errors=[], withheld=0))
-    index_html: bytes = b""
-
-    @property
-    def health_json(self) -> bytes:
-        return self.health.model_dump_json().encode()
+    locales: Body = Body(b"", "")
+    coverage_json: Body = Body(b"", "")
+    coverage_html: Body = Body(b"", "")
+    health: Body = Body(b"", "")
+    index_html: Body = Body(b"", "")
 
 
 def _segment_out(s: ServedSegment) -> SegmentOut:
@@ -173,7 +170,7 @@ def _languages(tree: Tree, slug: str | None, current: str) -> list[dict[str, obj
     ]
 
 
-def _html(tree: Tree, resolved: ResolvedPage) -> tuple[bytes, bytes]:
+def _html(tree: Tree, resolved: ResolvedPage) -> tuple[Body, Body]:
     target, slug = resolved.target, resolved.page.slug
     ui = _Ui(tree, target)
     label = ui.get("fallback-label")
@@ -212,7 +209,7 @@ def _html(tree: Tree, resolved: ResolvedPage) -> tuple[bytes, bytes]:
             "english_html_url": f"/pages/{slug}?locale=en",
         },
     )
-    return document.encode(), fragment.encode()
+    return Body.of(document), Body.of(fragment)
 
 
 def _reviewed_share(
@@ -255,7 +252,7 @@ def build_site(settings: Settings, tree: Tree | None = None) -> Site:
         site.lists[loc] = JsonBody.of(
             PagesOut(requested_locale=_SENTINEL, target_locale=loc, pages=summaries)
         )
-    site.locales_json = (
+    site.locales = Body.of(
         LocalesOut(
             locales=[
                 LocaleOut(
@@ -269,36 +266,39 @@ def build_site(settings: Settings, tree: Tree | None = None) -> Site:
                 )
                 for loc in tree.config.all_locales
             ]
-        )
-        .model_dump_json()
-        .encode()
+        ).model_dump_json()
     )
     rows = tree.coverage()
-    site.coverage_json = CoverageOut.model_validate(rows_as_json(rows)).model_dump_json().encode()
+    site.coverage_json = Body.of(CoverageOut.model_validate(rows_as_json(rows)).model_dump_json())
     errors = [str(e) for e in tree.errors]
-    site.coverage_html = render_template(
-        "coverage.html",
-        {
-            "rows": rows,
-            "errors": errors,
-            "names": {loc: native_name(loc) for loc in tree.config.all_locales},
-        },
-    ).encode()
+    site.coverage_html = Body.of(
+        render_template(
+            "coverage.html",
+            {
+                "rows": rows,
+                "errors": errors,
+                "names": {loc: native_name(loc) for loc in tree.config.all_locales},
+            },
+        )
+    )
     withheld = sum(len(resolved[(slug, SOURCE_LOCALE)].withheld) for slug in tree.pages)
-    site.health = HealthOut(status="degraded" if errors else "ok", errors=errors, withheld=withheld)
-    site.index_html = render_template(
-        "index.html",
-        {
-            "pages": [
-                {
-                    "slug": s,
-                    "title": getattr(
-                        _of_type(resolved[(s, SOURCE_LOCALE)], SegmentType.TITLE), "text", s
-                    ),
-                }
-                for s in sorted(tree.pages)
-            ],
-            "languages": _languages(tree, None, SOURCE_LOCALE),
-        },
-    ).encode()
+    health = HealthOut(status="degraded" if errors else "ok", errors=errors, withheld=withheld)
+    site.health = Body.of(health.model_dump_json())
+    site.index_html = Body.of(
+        render_template(
+            "index.html",
+            {
+                "pages": [
+                    {
+                        "slug": s,
+                        "title": getattr(
+                            _of_type(resolved[(s, SOURCE_LOCALE)], SegmentType.TITLE), "text", s
+                        ),
+                    }
+                    for s in sorted(tree.pages)
+                ],
+                "languages": _languages(tree, None, SOURCE_LOCALE),
+            },
+        )
+    )
     return site
