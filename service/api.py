@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from .errors import LocaleError
-from .locales import canonical_tag, negotiate, parse_accept_language
+from .locales import canonical_tag, lookup, negotiate, parse_accept_language
 from .models import SOURCE_LOCALE
 from .schemas import CoverageOut, HealthOut, LocalesOut, PageOut, PagesOut
 from .site import Body, PreparedPage, Settings, Site, build_site
@@ -73,7 +73,7 @@ def create_app(settings: Settings, site: Site | None = None) -> FastAPI:
                 tag = canonical_tag(locale)
             except LocaleError as exc:
                 raise HTTPException(400, detail=exc.message) from exc
-            return Negotiated(tag, config.enabled(tag) or SOURCE_LOCALE)
+            return Negotiated(tag, lookup(tag, config.all_locales) or SOURCE_LOCALE)
         return from_header(request.headers.get("accept-language", ""))
 
     @lru_cache(maxsize=4096)

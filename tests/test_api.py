@@ -46,12 +46,9 @@ def test_json_endpoints_answer_with_their_documented_shape(
         ({}, {}, 200, "en"),
         ({"locale": "fr"}, {}, 200, "en"),  # well-formed but not enabled: English
         ({"locale": "fr-CA"}, {}, 200, "en"),
-        (
-            {"locale": "es-419"},
-            {},
-            200,
-            "en",
-        ),  # ?locale= is exact: no guessing for an explicit choice
+        ({"locale": "es-419"}, {}, 200, "es"),  # ?locale= is matched like Accept-Language
+        ({"locale": "zh-TW"}, {}, 200, "en"),  # never the wrong script
+        ({"locale": "ZH-hans-cn"}, {}, 200, "zh-Hans"),
         ({}, {"Accept-Language": "!!, garbage;;"}, 200, "en"),
     ],
 )
