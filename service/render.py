@@ -19,7 +19,7 @@ from markupsafe import Markup
 from .catalogs import plural_rule
 from .content import iter_blocks, markdown
 from .locales import direction
-from .models import ResolvedPage, SegmentType, ServedSegment
+from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
 
 __all__ = ["UiText", "article_html", "inline_html", "plural", "render_template"]
 
@@ -90,7 +90,7 @@ def article_html(resolved: ResolvedPage, fallback_label: str = "") -> str:
             if direction(got.locale) != page_dir:
                 element.attrSet("dir", direction(got.locale))
             element.attrJoin("class", "fallback")
-            if fallback_label:
+            if fallback_label and got.locale == SOURCE_LOCALE:
                 element.attrSet("title", fallback_label)
     for start, end in reversed(drop):
         del tokens[start : end + 1]

@@ -179,13 +179,16 @@ def _html(tree: Tree, resolved: ResolvedPage) -> tuple[Body, Body]:
         s = _of_type(resolved, kind)
         return UiText(s.text, s.locale if s.fallback else None) if s else None
 
-    # The description lives in <meta>, not on the page a patient reads.
-    fallbacks = sum(
-        s.fallback for s in resolved.served if s.segment.type is not SegmentType.DESCRIPTION
+    # Only English fallbacks need the notice (pt-BR falling back to pt is still Portuguese), and the
+    # description lives in <meta>, not on the page a patient reads.
+    in_english = sum(
+        s.fallback and s.locale == SOURCE_LOCALE
+        for s in resolved.served
+        if s.segment.type is not SegmentType.DESCRIPTION
     )
     notices = []
-    if fallbacks:
-        notices += [ui.get("fallback-notice"), ui.get("fallback-count", fallbacks)]
+    if in_english:
+        notices += [ui.get("fallback-notice"), ui.get("fallback-count", in_english)]
     if resolved.withheld:
         notices.append(ui.get("withheld-notice"))
     context = {

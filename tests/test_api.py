@@ -238,3 +238,17 @@ def test_export_writes_the_reviewed_pages_as_static_files(
     assert (
         json.loads((out / "coverage.json").read_text()) == shipped_client.get("/v1/coverage").json()
     )
+
+
+@pytest.mark.parametrize("locale", ["pt-BR", "ar", "zh-Hans", "vi"])
+def test_html_notice_counts_only_what_is_shown_in_english(
+    shipped_client: TestClient, locale: str
+) -> None:
+    page = shipped_client.get(PAGE, params={"locale": locale}).json()
+    english = [s for s in page["segments"] if s["locale"] == "en" and s["type"] != "description"]
+    html = shipped_client.get("/pages/esketamine-overview", params={"locale": locale}).text
+    assert f"{len(english)} part" in html or f"{len(english)} 个部分" in html
+    titled = {
+        attrs["id"] for _, attrs in html_elements(html) if attrs.get("title") and attrs.get("id")
+    }
+    assert titled == {s["id"] for s in english if s["type"] != "title"}
