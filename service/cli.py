@@ -264,24 +264,15 @@ def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
     domains = [_page(tree, slug)] if slug else tree.domains
     waiting = not_ready = 0
     for domain in domains:
-        ledger = tree.ledgers.get((tag, domain.slug))
-        catalog = tree.catalogs.get((tag, domain.slug))
-        for seg in {s.source: s for s in domain.segments}.values():
-            forms, why = review.approvable(seg, tag, catalog)
-            record = ledger.records.get(seg.source) if ledger else None
-            if why:
-                not_ready += 1
-                continue
-            if record and record.approves(seg.source_forms, forms):
-                continue
-            waiting += 1
+        ready, unready = review.pending(
+            domain, tag, tree.catalogs.get((tag, domain.slug)), tree.ledgers.get((tag, domain.slug))
+        )
+        waiting, not_ready = waiting + len(ready), not_ready + len(unready)
+        for seg, forms in ready:
             flag = " [SAFETY-CRITICAL]" if seg.critical else ""
             click.echo(f"\n{domain.slug} · {seg.id} · {seg.type.value}{flag}")
-            click.echo(
-                _side_by_side(
-                    f"en: {' / '.join(seg.source_forms)}", f"{tag}: {' / '.join(forms)}", width
-                )
-            )
+            english, translated = " / ".join(seg.source_forms), " / ".join(forms)
+            click.echo(_side_by_side(f"en: {english}", f"{tag}: {translated}", width))
     click.echo(f"\n{waiting} awaiting review; {not_ready} not ready (untranslated or fuzzy)")
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "approvable",
     "load_ledger",
     "parse_ledger",
+    "pending",
     "plan_approvals",
     "render_ledger",
     "revoke",
@@ -184,6 +185,21 @@ def approvable(
     if not entry.has_text:
         return (), "not translated"
     return entry.msgstr, ""
+
+
+def pending(
+    page: Page, locale: str, catalog: LoadedCatalog | None, ledger: Ledger | None
+) -> tuple[list[tuple[Segment, tuple[str, ...]]], list[tuple[Segment, str]]]:
+    """What awaits a reviewer (segment and text), and what is not ready yet (segment and why)."""
+    ready, unready = [], []
+    for seg in {s.source: s for s in page.segments}.values():
+        forms, why = approvable(seg, locale, catalog)
+        record = ledger.records.get(seg.source) if ledger else None
+        if why:
+            unready.append((seg, why))
+        elif not (record and record.approves(seg.source_forms, forms)):
+            ready.append((seg, forms))
+    return ready, unready
 
 
 def plan_approvals(
