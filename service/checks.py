@@ -1,0 +1,275 @@
+"""Quality checks on a translation: a registry of small pure functions, each with an id and a severity.
+
+An `error` finding blocks approval and serving (SPEC invariant 6), whatever the ledger says, so a
+check added after an approval still protects patients. Adding a check is one function under
+`@check(id, severity)` and one table of cases in tests/test_checks.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .catalogs import plural_rule
+from .content import markdown
+from .numbers import doses_in, number_words_in, numbers_in
+
+__all__ = ["REGISTRY", "Check", "Finding", "Severity", "Unit", "blocking", "check", "run_checks"]
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One message to check: the English forms, the translated forms, where it goes."""
+
+    source: tuple[str, ...]
+    target: tuple[str, ...]
+    locale: str
+    terms: tuple[str, ...] = field(default=())
+
+    def pairs(self) -> Iterator[tuple[str, str]]:
+        """Each translated form with the English it renders (form 0 the singular, others the plural);
+        an empty form is the `empty` check's to report, once."""
+        for index, target in enumerate(self.target):
+            if target:
+                yield self.source[min(index, len(self.source) - 1)], target
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.severity.value}: {self.check}: {self.message}"
+
+
+CheckFunction = Callable[[Unit], Iterable[str]]
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    severity: Severity
+    function: CheckFunction
+
+
+REGISTRY: dict[str, Check] = {}
+
+
+def check(check_id: str, severity: Severity) -> Callable[[CheckFunction], CheckFunction]:
+    def register(function: CheckFunction) -> CheckFunction:
+        REGISTRY[check_id] = Check(check_id, severity, function)
+        return function
+
+    return register
+
+
+def run_checks(unit: Unit) -> list[Finding]:
+    return [
+        Finding(c.id, c.severity, message)
+        for c in REGISTRY.values()
+        for message in c.function(unit)
+    ]
+
+
+def blocking(unit: Unit) -> list[Finding]:
+    """The findings that keep a translation from being approved or served."""
+    return [f for f in run_checks(unit) if f.severity is Severity.ERROR]
+
+
+@check("numbers", Severity.ERROR)
+def numbers(unit: Unit) -> Iterator[str]:
+    """Every number of the English, by value, and no other (English number words may become digits)."""
+    for source, target in unit.pairs():
+        want, have = numbers_in(source, "en"), numbers_in(target, unit.locale)
+        for value in sorted(want - have):
+            yield f"{value} in the English is missing or changed"
+        words = number_words_in(source)
+        for value in sorted(have - want):
+            if value not in words:
+                yield f"{value} is not in the English"
+
+
+@check("units", Severity.ERROR)
+def units(unit: Unit) -> Iterator[str]:
+    """A dose keeps its unit: `56 mg` may not become `56 g` or a bare `56`."""
+    for source, target in unit.pairs():
+        have = doses_in(target, unit.locale)
+        present = numbers_in(target, unit.locale)
+        for (value, symbol), _ in sorted((doses_in(source, "en") - have).items()):
+            if value in present:
+                yield f"{value} {symbol}: the unit is lost or changed"
+
+
+def _term_count(term: str, text: str) -> int:
+    return len(re.findall(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", text))
+
+
+@check("do-not-translate", Severity.ERROR)
+def do_not_translate(unit: Unit) -> Iterator[str]:
+    """Protected terms (brand names, agencies) stay exactly as written, as often as in the English."""
+    for source, target in unit.pairs():
+        for term in unit.terms:
+            wanted = _term_count(term, source)
+            if wanted and _term_count(term, target) < wanted:
+                yield f"{term!r} must appear as written ({wanted}x in the English)"
+
+
+def _inline(text: str) -> list[tuple[str, str]]:
+    """(token type, link target) for each inline token, nested ones included."""
+    out = []
+    for block in markdown().parseInline(text):
+        for tok in block.children or []:
+            target = str(tok.attrGet("href") or tok.attrGet("src") or "")
+            out.append((tok.type, target))
+    return out
+
+
+@check("links", Severity.ERROR)
+def links(unit: Unit) -> Iterator[str]:
+    """The same link targets, no more and no fewer (titles and link text are translated)."""
+    for source, target in unit.pairs():
+        want = Counter(t for kind, t in _inline(source) if kind in ("link_open", "image"))
+        have = Counter(t for kind, t in _inline(target) if kind in ("link_open", "image"))
+        for url in sorted(want - have):
+            yield f"link to {url} is missing or changed"
+        for url in sorted(have - want):
+            yield f"link to {url} is not in the English"
+
+
+_MARKUP = ("em_open", "strong_open", "code_inline", "s_open")
+_MARKERS = re.compile(r"\*|`")
+
+
+def _markup(text: str) -> Counter[str]:
+    return Counter(kind.removesuffix("_open") for kind, _ in _inline(text) if kind in _MARKUP)
+
+
+def _loose_markers(text: str) -> int:
+    """Markers left as plain text: an `**` that never closed."""
+    return sum(
+        len(_MARKERS.findall(tok.content))
+        for block in markdown().parseInline(text)
+        for tok in block.children or []
+        if tok.type == "text"
+    )
+
+
+@check("markup", Severity.ERROR)
+def markup(unit: Unit) -> Iterator[str]:
+    """Inline Markdown as in the English: as much emphasis, strong and code, nothing left unpaired."""
+    for source, target in unit.pairs():
+        want, have = _markup(source), _markup(target)
+        if want != have:
+            english = ", ".join(f"{k}×{n}" for k, n in sorted(want.items())) or "none"
+            translated = ", ".join(f"{k}×{n}" for k, n in sorted(have.items())) or "none"
+            yield f"inline markup differs: English has {english}, translation has {translated}"
+        elif _loose_markers(target) > _loose_markers(source):
+            yield "an emphasis or code marker is left unpaired"
+
+
+_TAG = re.compile(r"<!--|<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)[^>]*>")
+
+
+def _tags(text: str) -> Counter[str]:
+    return Counter((m.group(1) or "!--").lower() for m in _TAG.finditer(text))
+
+
+@check("raw-html", Severity.ERROR)
+def raw_html(unit: Unit) -> Iterator[str]:
+    """No HTML the English does not have: a catalog must not be a way to inject script."""
+    for source, target in unit.pairs():
+        for tag in sorted(_tags(target) - _tags(source)):
+            yield f"HTML <{tag}> is not in the English"
+
+
+_PLACEHOLDERS = re.compile(r"\{[A-Za-z_]\w*\}|%\([A-Za-z_]\w*\)[sdifr]|(?<!\d)(?<!\d\s)%[sdif]\b")
+
+
+@check("placeholders", Severity.ERROR)
+def placeholders(unit: Unit) -> Iterator[str]:
+    """`{name}`, `%(name)s`, `%s`: the same ones, none added, none renamed."""
+    for source, target in unit.pairs():
+        want, have = Counter(_PLACEHOLDERS.findall(source)), Counter(_PLACEHOLDERS.findall(target))
+        for name in sorted(want - have):
+            yield f"placeholder {name} is missing or renamed"
+        for name in sorted(have - want):
+            yield f"placeholder {name} is not in the English"
+
+
+@check("plurals", Severity.ERROR)
+def plurals(unit: Unit) -> Iterator[str]:
+    """A plural message has exactly as many forms as CLDR gives the locale."""
+    if len(unit.source) > 1:
+        expected = plural_rule(unit.locale)[0]
+        if len(unit.target) != expected:
+            yield f"{len(unit.target)} plural forms; CLDR has {expected} for {unit.locale}"
+
+
+@check("empty", Severity.ERROR)
+def empty(unit: Unit) -> Iterator[str]:
+    """No empty form in an otherwise translated plural."""
+    if any(unit.target) and not all(unit.target):
+        for index, form in enumerate(unit.target):
+            if not form:
+                yield f"plural form {index} is empty"
+
+
+@check("whitespace", Severity.WARNING)
+def whitespace(unit: Unit) -> Iterator[str]:
+    for source, target in unit.pairs():
+        lead = (
+            source[: len(source) - len(source.lstrip())],
+            target[: len(target) - len(target.lstrip())],
+        )
+        trail = (source[len(source.rstrip()) :], target[len(target.rstrip()) :])
+        if target and (lead[0] != lead[1] or trail[0] != trail[1]):
+            yield "leading or trailing white space differs from the English"
+
+
+_NOT_WORDS = re.compile(r"[\W\d_]+")
+
+
+@check("untranslated-copy", Severity.WARNING)
+def untranslated_copy(unit: Unit) -> Iterator[str]:
+    for source, target in unit.pairs():
+        words = source
+        for term in unit.terms:
+            words = words.replace(term, " ")
+        if target == source and _NOT_WORDS.sub("", words):
+            yield "translation is the same as the English"
+
+
+_CJK = ("zh", "ja", "ko")
+
+
+@check("length", Severity.WARNING)
+def length(unit: Unit) -> Iterator[str]:
+    low, high = (0.15, 1.2) if unit.locale.split("-")[0] in _CJK else (0.4, 2.5)
+    for source, target in unit.pairs():
+        if len(source) >= 20 and target:
+            ratio = len(target) / len(source)
+            if not low <= ratio <= high:
+                yield f"length is {ratio:.2f}× the English (usual: {low}–{high}×)"
+
+
+_CLOSERS = "*_)]\"'”’»」』）"
+_ENDS = ".!?:;…。！？：；؟۔"
+
+
+@check("end-punctuation", Severity.WARNING)
+def end_punctuation(unit: Unit) -> Iterator[str]:
+    """A sentence stays a sentence: CJK (。！？) and Arabic (؟ ۔) endings count."""
+    for source, target in unit.pairs():
+        src, tgt = source.rstrip().rstrip(_CLOSERS), target.rstrip().rstrip(_CLOSERS)
+        if src[-1:] in _ENDS and src[-1:] and tgt and tgt[-1:] not in _ENDS:
+            yield f"the English ends with {src[-1]!r}; the translation has no sentence end"

@@ -1,0 +1,224 @@
+"""The check registry, as tables of (English, translation, locale, expected findings)."""
+
+from __future__ import annotations
+
+import pytest
+from babel import Locale
+from babel.messages.plurals import get_plural
+
+from service.checks import REGISTRY, Severity, Unit, blocking, run_checks
+
+from .conftest import REPO
+
+TERMS = ("Spravato", "FDA", "NMDA", "MDD", "TRD", "REMS")
+
+# (English, translation, locale, ids of the checks that must fire; every other check must stay quiet)
+CASES: list[tuple[str, str, str, set[str]]] = [
+    # numbers: values, not spellings
+    ("Take 56 mg.", "Tome 56 mg.", "es", set()),
+    ("Take 56 mg.", "Tome 65 mg.", "es", {"numbers"}),
+    ("Take 0.5 mL.", "Tome 0,5 mL.", "es", set()),
+    ("Take 0.5 mL.", "Tome 0,5 mL.", "pt-BR", set()),
+    ("Take 0.5 mL.", "Tome 5 mL.", "pt-BR", {"numbers"}),
+    ("Take 0.5 mL.", "Tome 0.5 mL.", "es", set()),  # the English convention kept: same value
+    ("Up to 1,000 patients.", "Hasta 1.000 pacientes.", "es", set()),
+    ("Up to 1,000 patients.", "Hasta 1,000 pacientes.", "es", {"numbers"}),  # reads as 1 in Spanish
+    ("Up to 1,000 patients.", "Até 1.000 pacientes.", "pt-BR", set()),
+    ("Up to 1,000 patients.", "最多 1,000 名患者。", "zh-Hans", set()),
+    ("Up to 1,000 patients.", "حتى ١٬٠٠٠ مريض.", "ar", set()),
+    ("Take 56 mg.", "服用 ５６ 毫克。", "zh-Hans", set()),  # full-width digits
+    ("Take 56 mg.", "تناول ٥٦ ملغ.", "ar", set()),  # Arabic-Indic digits
+    ("Take 56 mg.", "تناول ٦٥ ملغ.", "ar", {"numbers"}),
+    ("Take 0.5 mL.", "تناول ٠٫٥ مل.", "ar", set()),  # Arabic decimal separator
+    ("Use it 2–4 times.", "Úselo de 2 a 4 veces.", "es", set()),  # ranges
+    ("Use it 2–4 times.", "Úselo de 2 a 5 veces.", "es", {"numbers"}),
+    ("Use it 2-4 times.", "使用 2-4 次。", "zh-Hans", set()),
+    (
+        "Take one dose.",
+        "Tome 1 dosis.",
+        "es",
+        set(),
+    ),  # number word in English, digit in translation
+    ("Take one dose.", "Tome una dosis.", "es", set()),
+    ("Take 1 dose.", "Tome una dosis.", "es", {"numbers"}),  # doses stay in digits
+    ("Take it twice a day.", "Tómelo 2 veces al día.", "es", set()),
+    ("Wait 2 hours.", "Espere 2 horas y 30 minutos.", "es", {"numbers"}),  # a number added
+    ("In 84 mg doses.", "Em doses de 84 mg.", "pt-BR", set()),
+    (
+        "See [page 2](https://example.org/p2).",
+        "Vea [la página 2](https://example.org/p2).",
+        "es",
+        set(),
+    ),
+    # units: next to their number
+    ("Take 56 mg.", "Tome 56 g.", "es", {"units"}),
+    ("Take 56 mg.", "Tome 56.", "es", {"units"}),
+    ("Take 56 mg.", "Tome 56mg.", "es", set()),  # with or without a space
+    ("Take 56 mg.", "Tome 56\u00a0mg.", "pt-BR", set()),
+    ("Take 56 mg.", "服用56毫克。", "zh-Hans", set()),
+    ("Take 56 mg.", "服用 56 毫升。", "zh-Hans", {"units"}),
+    ("Take 28 µg.", "Tome 28 mcg.", "es", set()),
+    ("In 10% of people.", "En el 10 % de las personas.", "es", set()),
+    ("In 10% of people.", "En el 10 de las personas.", "es", {"units"}),
+    ("In 10% of people.", "在 10% 的人中。", "zh-Hans", set()),
+    ("In 10% of people.", "لدى ١٠٪ من الناس.", "ar", set()),
+    ("Use 2 mL.", "Use 2 ml.", "pt-BR", set()),
+    # do-not-translate
+    ("Ask about Spravato.", "Pregunte por Spravato.", "es", set()),
+    ("Ask about Spravato.", "Pregunte por SPRAVATO.", "es", {"do-not-translate"}),
+    ("Ask about Spravato.", "Pergunte sobre o Spravatos.", "pt-BR", {"do-not-translate"}),
+    ("Ask about Spravato.", "اسأل عن سبرافاتو.", "ar", {"do-not-translate"}),
+    ("Ask about Spravato.", "اسأل عن Spravato.", "ar", set()),
+    ("Approved by the FDA.", "已获 FDA 批准。", "zh-Hans", set()),
+    ("Approved by the FDA.", "已获美国食品药品监督管理局批准。", "zh-Hans", {"do-not-translate"}),
+    ("The NMDA receptor and the FDA.", "El receptor NMDA y la FDA.", "es", set()),
+    ("Spravato and Spravato.", "Spravato y el medicamento.", "es", {"do-not-translate"}),
+    # links
+    ("[Read more](https://example.org/a).", "[Leer más](https://example.org/a).", "es", set()),
+    ("[Read more](https://example.org/a).", "[Leer más](https://example.org/b).", "es", {"links"}),
+    ("[Read more](https://example.org/a).", "Leer más, en la página.", "es", {"links"}),
+    ("Read more.", "[Leer más](https://evil.example).", "es", {"links"}),
+    (
+        '[Read](https://example.org/a "More info").',
+        '[Ler](https://example.org/a "Mais informações").',
+        "pt-BR",
+        set(),
+    ),
+    ("See <https://example.org/a>.", "Vea <https://example.org/a>.", "es", set()),
+    ("See <https://example.org/a>.", "请见 https://example.org/a。", "zh-Hans", {"links"}),
+    # markup
+    ("Use **Spravato** only.", "Use **Spravato** apenas.", "pt-BR", set()),
+    ("Use **Spravato** only.", "Use **Spravato* apenas.", "pt-BR", {"markup"}),
+    ("Use **Spravato** only.", "Use Spravato apenas.", "pt-BR", {"markup"}),
+    ("Do *not* drive.", "*No* conduzca.", "es", set()),
+    ("Do ***not*** drive.", "***No*** conduzca.", "es", set()),  # nested emphasis
+    ("Do ***not*** drive.", "**No** conduzca.", "es", {"markup"}),
+    ("Type `yes`.", "输入 `yes`。", "zh-Hans", set()),
+    ("Type `yes`.", "输入 yes。", "zh-Hans", {"markup"}),
+    ("Type `yes`.", "输入 `yes。", "zh-Hans", {"markup"}),
+    # raw HTML
+    ("Call us.", "Llámenos <script>alert(document.cookie)</script>.", "es", {"raw-html"}),
+    ("Call us.", 'Llámenos <img src=x onerror="alert(document.cookie)">.', "es", {"raw-html"}),
+    ("Call us.", "Llámenos <!-- hidden -->.", "es", {"raw-html"}),
+    ("Line<br>break.", "Línea<br>rota.", "es", set()),
+    ("Use a < b and c > d.", "Use a < b y c > d.", "es", set()),
+    # placeholders
+    ("{count} parts are in English.", "{count} partes están en inglés.", "es", set()),
+    ("{count} parts are in English.", "{cuenta} partes están en inglés.", "es", {"placeholders"}),
+    ("{count} parts are in English.", "本页有 {count} 个部分以英文显示。", "zh-Hans", set()),
+    ("Hello %(name)s.", "Hola %(nombre)s.", "es", {"placeholders"}),
+    ("Hello %s.", "مرحبا %s.", "ar", set()),
+    ("Hello %s.", "مرحبا.", "ar", {"placeholders"}),
+    ("Hello.", "Olá {name}.", "pt-BR", {"placeholders"}),
+    ("In 10% of cases.", "En el 10 % de los casos.", "es", set()),  # a percent is not %d
+    # whitespace, copies, length, sentence ends (warnings)
+    ("Safety", "Seguridad ", "es", {"whitespace"}),
+    (
+        "Safety information for patients",
+        "Safety information for patients",
+        "es",
+        {"untranslated-copy"},
+    ),
+    ("FDA", "FDA", "es", set()),
+    ("MDD (TRD)", "MDD (TRD)", "pt-BR", set()),
+    ("This sentence is long enough to measure.", "Sí.", "es", {"length"}),
+    ("This sentence is long enough to measure.", "这句话足够长可以测量。", "zh-Hans", set()),
+    ("Ask your doctor.", "Pregunte a su médico", "es", {"end-punctuation"}),
+    ("Ask your doctor.", "请咨询您的医生。", "zh-Hans", set()),
+    ("Ask your doctor?", "هل سألت طبيبك؟", "ar", set()),
+    ("Ask your doctor.", "اسأل طبيبك", "ar", {"end-punctuation"}),
+    ("Use **Spravato**.", "使用 **Spravato**。", "zh-Hans", set()),
+    ("Safety", "Segurança", "pt-BR", set()),
+]
+
+
+@pytest.mark.parametrize(("source", "target", "locale", "expected"), CASES)
+def test_check_table(source: str, target: str, locale: str, expected: set[str]) -> None:
+    found = {f.check for f in run_checks(Unit((source,), (target,), locale, TERMS))}
+    assert found == expected
+
+
+def test_the_table_is_broad() -> None:
+    assert len(CASES) >= 60
+    assert {locale for *_, locale, _ in CASES} >= {"es", "pt-BR", "zh-Hans", "ar"}
+    assert {check for *_, expected in CASES for check in expected} >= set(REGISTRY) - {
+        "plurals",
+        "empty",
+    }
+
+
+ONE, MANY = "{count} part is in English.", "{count} parts are in English."
+
+
+@pytest.mark.parametrize(
+    ("locale", "forms", "expected"),
+    [
+        ("es", ("{count} parte.", "{count} de partes.", "{count} partes."), set()),
+        ("es", ("{count} parte.", "{count} partes."), {"plurals"}),
+        ("zh-Hans", ("{count} 个部分。",), set()),
+        ("zh-Hans", ("{count} 个部分。", "{count} 个部分。"), {"plurals"}),
+        (
+            "ar",
+            ("{count} .", "{count} .", "{count} .", "{count} .", "{count} .", "{count} ."),
+            set(),
+        ),
+        ("ar", ("{count} .", "{count} ."), {"plurals"}),
+        ("pt-BR", ("{count} parte.", "", "{count} partes."), {"empty"}),
+        ("pt-BR", ("{count} parte.", "{count} de partes.", "partes."), {"placeholders"}),
+    ],
+)
+def test_plural_messages(locale: str, forms: tuple[str, ...], expected: set[str]) -> None:
+    found = {
+        f.check
+        for f in run_checks(Unit((ONE, MANY), forms, locale))
+        if f.severity is Severity.ERROR
+    }
+    assert found == expected
+
+
+@pytest.mark.parametrize("locale", ["es", "pt-BR", "zh-Hans", "ar", "vi"])
+def test_plural_count_comes_from_cldr(locale: str) -> None:
+    wanted = get_plural(Locale.parse(locale, sep="-")).num_plurals
+    assert not blocking(Unit((ONE, MANY), ("{count} x.",) * wanted, locale))
+    assert blocking(Unit((ONE, MANY), ("{count} x.",) * (wanted + 1), locale))
+
+
+def test_every_check_is_registered_with_a_severity() -> None:
+    errors = {c.id for c in REGISTRY.values() if c.severity is Severity.ERROR}
+    assert errors == {
+        "numbers",
+        "units",
+        "do-not-translate",
+        "links",
+        "markup",
+        "raw-html",
+        "placeholders",
+        "plurals",
+        "empty",
+    }
+    assert {c.id for c in REGISTRY.values()} - errors == {
+        "whitespace",
+        "untranslated-copy",
+        "length",
+        "end-punctuation",
+    }
+
+
+def test_no_finding_on_the_shipped_translations() -> None:
+    """The checks' false positives on the shipped, correct translations: zero."""
+    from service.store import load_tree
+
+    tree = load_tree(REPO)
+    checked = 0
+    for (locale, domain), catalog in tree.catalogs.items():
+        page = tree.ui if domain == "ui" else tree.pages[domain]
+        assert page is not None
+        for entry in catalog.entries.values():
+            segment = page.segment(entry.msgid)
+            if entry.translated and segment:
+                checked += 1
+                unit = Unit(
+                    segment.source_forms, entry.msgstr, locale, tree.config.do_not_translate
+                )
+                assert run_checks(unit) == [], (locale, entry.msgid)
+    assert checked > 60
