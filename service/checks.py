@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from .catalogs import plural_rule
 from .content import markdown
@@ -81,9 +82,10 @@ def run_checks(unit: Unit) -> list[Finding]:
     ]
 
 
-def blocking(unit: Unit) -> list[Finding]:
+@lru_cache(maxsize=65536)
+def blocking(unit: Unit) -> tuple[Finding, ...]:
     """The findings that keep a translation from being approved or served."""
-    return [f for f in run_checks(unit) if f.severity is Severity.ERROR]
+    return tuple(f for f in run_checks(unit) if f.severity is Severity.ERROR)
 
 
 @check("numbers", Severity.ERROR)

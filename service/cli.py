@@ -11,11 +11,12 @@ from typing import Any
 import click
 
 from . import catalogs, extract, review
+from .checks import Severity
 from .config import Config, find_root, load_config
 from .content import load_pages, load_ui
 from .coverage import CoverageRow, rows_as_json
 from .errors import L10nError, LocaleError, ReviewError
-from .findings import Level, tree_findings
+from .findings import tree_findings
 from .locales import canonical_tag
 from .models import SOURCE_LOCALE, Page
 from .store import Tree, load_tree
@@ -161,13 +162,14 @@ def check_cmd(ctx: click.Context, fmt: str) -> None:
     if fmt == "json":
         click.echo(
             json.dumps(
-                {"findings": [{**f.__dict__, "level": f.level.value} for f in findings]}, indent=2
+                {"findings": [{**f.__dict__, "severity": f.severity.value} for f in findings]},
+                indent=2,
             )
         )
     else:
         for f in findings:
             click.echo(str(f))
-    errors = sum(f.level is Level.ERROR for f in findings)
+    errors = sum(f.severity is Severity.ERROR for f in findings)
     if fmt == "text":
         click.echo(f"{errors} error(s), {len(findings) - errors} warning(s)", err=True)
     if errors:
@@ -183,6 +185,7 @@ def _table(rows: list[CoverageRow], markdown: bool) -> str:
         "fuzzy",
         "untranslated",
         "reviewed",
+        "blocked",
         "words",
         "reviewed %",
     ]
@@ -195,6 +198,7 @@ def _table(rows: list[CoverageRow], markdown: bool) -> str:
             r.fuzzy,
             r.untranslated,
             r.reviewed,
+            r.blocked,
             r.words,
             f"{r.reviewed_percent:.1f}" + (" (error)" if r.error else ""),
         ]
@@ -297,7 +301,13 @@ def approve_cmd(
         raise ReviewError(f"page {page.slug!r} has no English text {msgid[:60]!r}")
     ledger = tree.ledgers[(tag, page.slug)]
     decisions = review.plan_approvals(
-        page, tag, tree.catalogs.get((tag, page.slug)), ledger, reviewer, msgid
+        page,
+        tag,
+        tree.catalogs.get((tag, page.slug)),
+        ledger,
+        reviewer,
+        msgid,
+        terms=tree.config.do_not_translate,
     )
     for d in decisions:
         if d.approved:

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 from .models import SOURCE_LOCALE, Ledger, LoadedCatalog, Page, word_count
-from .resolve import reviewed_text
+from .resolve import approved_text, reviewed_text
 
 __all__ = ["CoverageRow", "coverage_rows", "rows_as_json"]
 
@@ -24,6 +24,7 @@ class CoverageRow:
     fuzzy: int
     untranslated: int
     reviewed: int
+    blocked: int  # approved, but an error-level check keeps it off the page
     words: int
     translated_words: int
     reviewed_words: int
@@ -47,14 +48,13 @@ def _row(
     ledgers: Mapping[str, Ledger],
     path: str | None,
     error: str | None,
+    terms: tuple[str, ...],
 ) -> CoverageRow:
     distinct = {s.source: s for s in page.segments}
-    reviewed = [
-        s
-        for s in distinct.values()
-        if reviewed_text(s, SOURCE_LOCALE, catalogs, ledgers)
-        and reviewed_text(s, locale, catalogs, ledgers)
-    ]
+    english = [s for s in distinct.values() if reviewed_text(s, SOURCE_LOCALE, catalogs, ledgers)]
+    reviewed = [s for s in english if reviewed_text(s, locale, catalogs, ledgers, terms)]
+    approved = [s for s in english if approved_text(s, locale, catalogs, ledgers)]
+    blocked = len(approved) - len(reviewed)
     words = sum(word_count(m) for m in distinct)
     reviewed_words = sum(word_count(s.source) for s in reviewed)
     catalog = catalogs.get(locale)
@@ -68,6 +68,7 @@ def _row(
             fuzzy=0,
             untranslated=len(distinct) - done,
             reviewed=len(reviewed),
+            blocked=blocked,
             words=words,
             translated_words=words if done else 0,
             reviewed_words=reviewed_words,
@@ -86,6 +87,7 @@ def _row(
         fuzzy=len(fuzzy),
         untranslated=len(entries) - len(translated) - len(fuzzy),
         reviewed=len(reviewed),
+        blocked=blocked,
         words=sum(word_count(e.msgid) for e in entries),
         translated_words=sum(word_count(e.msgid) for e in translated),
         reviewed_words=reviewed_words,
@@ -102,6 +104,7 @@ def coverage_rows(
     ledgers: Mapping[tuple[str, str], Ledger],
     paths: Mapping[tuple[str, str], str] | None = None,
     errors: Mapping[tuple[str, str], str] | None = None,
+    terms: tuple[str, ...] = (),
 ) -> list[CoverageRow]:
     """One row per (locale, page), locales in the given order (English first), pages by slug."""
     rows = []
@@ -122,6 +125,7 @@ def coverage_rows(
                     by_locale_l,
                     (paths or {}).get(key),
                     (errors or {}).get(key),
+                    terms,
                 )
             )
     return rows

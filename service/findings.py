@@ -1,91 +1,119 @@
-"""Tree-level findings for `check`: load errors, English awaiting approval, approvals gone stale.
-
-Pure over a loaded tree. Per-translation quality checks (numbers, terms, links) plug in as a
-registry in a later stage; approvals already refuse through `review.Checker`.
+"""Everything `check` reports, each at a file and line: load errors, English awaiting approval,
+approvals gone stale, every check's findings on every translated entry, and approvals that an
+error-level check keeps off the page. Pure over a loaded tree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
-from .models import SOURCE_LOCALE, fingerprint
+from .checks import Severity, Unit, blocking, run_checks
+from .models import SOURCE_LOCALE, LoadedCatalog, Page, fingerprint
+from .resolve import approved_text
 from .store import Tree
 
-__all__ = ["Finding", "Level", "tree_findings"]
-
-
-class Level(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
+__all__ = ["Problem", "blocked", "tree_findings"]
 
 
 @dataclass(frozen=True)
-class Finding:
+class Problem:
     path: str
     line: int
-    level: Level
+    severity: Severity
     check: str
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.level.value}: {self.check}: {self.message}"
+        return f"{self.path}:{self.line}: {self.severity.value}: {self.check}: {self.message}"
 
 
-def tree_findings(tree: Tree) -> list[Finding]:
+def _translated(tree: Tree) -> Iterator[tuple[Page, str, LoadedCatalog]]:
+    for domain in tree.domains:
+        for locale in tree.config.locales:
+            catalog = tree.catalogs.get((locale, domain.slug))
+            if catalog is not None:
+                yield domain, locale, catalog
+
+
+def blocked(tree: Tree) -> list[Problem]:
+    """Approved translations that are not served because an error-level check fails on them."""
+    found = []
+    for domain, locale, catalog in _translated(tree):
+        ledgers = (
+            {locale: tree.ledgers[(locale, domain.slug)]}
+            if (locale, domain.slug) in tree.ledgers
+            else {}
+        )
+        for seg in {s.source: s for s in domain.segments}.values():
+            approved = approved_text(seg, locale, {locale: catalog}, ledgers)
+            if approved is None:
+                continue
+            line = catalog.entries[seg.source].line
+            for f in blocking(
+                Unit(seg.source_forms, approved.forms, locale, tree.config.do_not_translate)
+            ):
+                message = f"approved, but not served: {f.check}: {f.message}"
+                found.append(Problem(catalog.path, line, Severity.ERROR, "blocked", message))
+    return found
+
+
+def _entry_findings(tree: Tree) -> Iterator[Problem]:
+    for domain, locale, catalog in _translated(tree):
+        for entry in catalog.entries.values():
+            seg = domain.segment(entry.msgid)
+            if seg is None or not entry.translated:
+                continue
+            for f in run_checks(
+                Unit(seg.source_forms, entry.msgstr, locale, tree.config.do_not_translate)
+            ):
+                yield Problem(catalog.path, entry.line, f.severity, f.check, f.message)
+
+
+def _ledger_findings(tree: Tree, domain: Page) -> Iterator[Problem]:
+    by_text = {s.source: s for s in domain.segments}
+    for locale in tree.config.all_locales:
+        ledger = tree.ledgers.get((locale, domain.slug))
+        catalog = tree.catalogs.get((locale, domain.slug))
+        for record in ledger.records.values() if ledger else []:
+            current = by_text.get(record.msgid)
+            if current is None or record.source_sha256 != fingerprint(*current.source_forms):
+                why = "its English changed or was removed"
+            elif locale != SOURCE_LOCALE and catalog is not None:
+                entry = catalog.entries.get(record.msgid)
+                if entry is not None and record.translation_sha256 == fingerprint(*entry.msgstr):
+                    continue
+                why = "the translation was edited since"
+            else:
+                continue
+            message = f"approval of {record.msgid[:50]!r} no longer applies: {why}"
+            yield Problem(
+                ledger.path if ledger else "?",
+                record.line,
+                Severity.WARNING,
+                "stale-approval",
+                message,
+            )
+        if catalog is not None:
+            missing = [s for s in by_text if s not in catalog.entries]
+            if missing:
+                message = f"{len(missing)} English text(s) missing; run `clinic-l10n update`"
+                yield Problem(catalog.path, 1, Severity.WARNING, "outdated-catalog", message)
+
+
+def tree_findings(tree: Tree) -> list[Problem]:
     found = [
-        Finding(e.path or "?", e.line or 0, Level.ERROR, "load", e.message) for e in tree.errors
+        Problem(e.path or "?", e.line or 0, Severity.ERROR, "load", e.message) for e in tree.errors
     ]
     for domain in tree.domains:
         path = tree.rel(Path(domain.path))
-        english = tree.resolve(domain, SOURCE_LOCALE)
-        for seg in english.withheld:
-            found.append(
-                Finding(
-                    path,
-                    seg.line,
-                    Level.ERROR,
-                    "source-approval",
-                    f"English {seg.type.value} {seg.source[:50]!r} is not approved; it is withheld",
-                )
+        for seg in tree.resolve(domain, SOURCE_LOCALE).withheld:
+            message = (
+                f"English {seg.type.value} {seg.source[:50]!r} is not approved; it is withheld"
             )
-        by_text = {s.source: s for s in domain.segments}
-        for locale in tree.config.all_locales:
-            ledger = tree.ledgers.get((locale, domain.slug))
-            catalog = tree.catalogs.get((locale, domain.slug))
-            for record in ledger.records.values() if ledger else []:
-                current = by_text.get(record.msgid)
-                if current is None or record.source_sha256 != fingerprint(*current.source_forms):
-                    why = "its English changed or was removed"
-                elif locale != SOURCE_LOCALE and catalog is not None:
-                    entry = catalog.entries.get(record.msgid)
-                    if entry is not None and record.translation_sha256 == fingerprint(
-                        *entry.msgstr
-                    ):
-                        continue
-                    why = "the translation was edited since"
-                else:
-                    continue
-                found.append(
-                    Finding(
-                        ledger.path if ledger else "?",
-                        record.line,
-                        Level.WARNING,
-                        "stale-approval",
-                        f"approval of {record.msgid[:50]!r} no longer applies: {why}",
-                    )
-                )
-            if catalog is not None:
-                missing = [s for s in by_text if s not in catalog.entries]
-                if missing:
-                    found.append(
-                        Finding(
-                            catalog.path,
-                            1,
-                            Level.WARNING,
-                            "outdated-catalog",
-                            f"{len(missing)} English text(s) missing; run `clinic-l10n update`",
-                        )
-                    )
+            found.append(Problem(path, seg.line, Severity.ERROR, "source-approval", message))
+        found += _ledger_findings(tree, domain)
+    found += _entry_findings(tree)
+    found += blocked(tree)
     return found

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from .checks import Unit, blocking
 from .models import (
     SOURCE_LOCALE,
     FallbackPolicy,
@@ -19,10 +20,10 @@ from .models import (
     ServedSegment,
 )
 
-__all__ = ["resolve", "reviewed_text"]
+__all__ = ["approved_text", "resolve", "reviewed_text"]
 
 
-def reviewed_text(
+def approved_text(
     segment: Segment,
     locale: str,
     catalogs: Mapping[str, LoadedCatalog],
@@ -50,11 +51,29 @@ def reviewed_text(
     return ServedSegment(segment, forms, locale, fallback=False, review=record)
 
 
+def reviewed_text(
+    segment: Segment,
+    locale: str,
+    catalogs: Mapping[str, LoadedCatalog],
+    ledgers: Mapping[str, Ledger],
+    terms: tuple[str, ...] = (),
+) -> ServedSegment | None:
+    """Approved, and passing every error-level check (invariant 6): a check added after the
+    approval, or a protected term added to the config, still keeps a bad translation off the page."""
+    found = approved_text(segment, locale, catalogs, ledgers)
+    if found is None or locale == SOURCE_LOCALE:
+        return found
+    if blocking(Unit(segment.source_forms, found.forms, locale, terms)):
+        return None
+    return found
+
+
 def resolve(
     page: Page,
     chain: Sequence[str],
     catalogs: Mapping[str, LoadedCatalog],
     ledgers: Mapping[str, Ledger],
+    terms: tuple[str, ...] = (),
 ) -> ResolvedPage:
     """Serve `page` for `chain[0]`, falling back along `chain` (which ends in English).
 
@@ -73,7 +92,7 @@ def resolve(
         for locale in locales:
             if locale == SOURCE_LOCALE:
                 return english
-            found = reviewed_text(seg, locale, catalogs, ledgers)
+            found = reviewed_text(seg, locale, catalogs, ledgers, terms)
             if found:
                 return found
         return english
@@ -84,7 +103,7 @@ def resolve(
                 loc
                 for loc in chain
                 if loc == SOURCE_LOCALE
-                or all(reviewed_text(seg, loc, catalogs, ledgers) for seg, _ in servable)
+                or all(reviewed_text(seg, loc, catalogs, ledgers, terms) for seg, _ in servable)
             ),
             SOURCE_LOCALE,
         )

@@ -7,16 +7,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .checks import Unit, blocking
 from .errors import LedgerError
 from .models import (
     SOURCE_LOCALE,
-    CatalogEntry,
     Ledger,
     LoadedCatalog,
     Page,
@@ -43,8 +43,6 @@ __all__ = [
 
 _HEX = re.compile(r"^[0-9a-f]{64}$")
 _TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-# A finding that blocks approval: (check id, message). Checks plug in here (see SPEC invariant 6).
-Checker = Callable[[Segment, CatalogEntry, str], Sequence[tuple[str, str]]]
 
 
 def utc_now() -> str:
@@ -210,7 +208,7 @@ def plan_approvals(
     reviewer: str,
     msgid: str | None = None,
     now: str = "",
-    checker: Checker | None = None,
+    terms: tuple[str, ...] = (),
 ) -> list[Decision]:
     """What `review approve` would do, segment by segment; nothing is written here."""
     if not reviewer.strip():
@@ -233,11 +231,10 @@ def plan_approvals(
         if not why and same_person(reviewer, translator):
             who = "author" if locale == SOURCE_LOCALE else "translator (Last-Translator)"
             why = f"four eyes: {reviewer!r} is this text's {who}"
-        if not why and checker and catalog and locale != SOURCE_LOCALE:
-            entry = catalog.entries[seg.source]
-            findings = checker(seg, entry, locale)
+        if not why and locale != SOURCE_LOCALE:
+            findings = blocking(Unit(seg.source_forms, forms, locale, terms))
             if findings:
-                why = "; ".join(f"check {cid}: {msg}" for cid, msg in findings)
+                why = "; ".join(f"check {f.check}: {f.message}" for f in findings)
         if why:
             decisions.append(Decision(seg, forms, None, why))
             continue

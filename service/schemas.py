@@ -98,5 +98,10 @@ class CoverageOut(BaseModel):
 
 class HealthOut(BaseModel):
     status: Literal["ok", "degraded"]
-    errors: list[str]
+    errors: list[str] = Field(
+        description="Catalogs, ledgers or pages that failed to load, at file:line"
+    )
+    blocked: list[str] = Field(
+        description="Approved translations an error-level check keeps off the page"
+    )
     withheld: int = Field(description="English segments awaiting source approval, across pages")

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from .coverage import rows_as_json
+from .findings import blocked
 from .locales import babel_locale, direction, native_name, to_gettext
 from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
 from .render import UiText, article_html, inline_html, plural, render_template
@@ -274,18 +275,25 @@ def build_site(settings: Settings, tree: Tree | None = None) -> Site:
     rows = tree.coverage()
     site.coverage_json = Body.of(CoverageOut.model_validate(rows_as_json(rows)).model_dump_json())
     errors = [str(e) for e in tree.errors]
+    held_back = [str(p) for p in blocked(tree)]
     site.coverage_html = Body.of(
         render_template(
             "coverage.html",
             {
                 "rows": rows,
                 "errors": errors,
+                "blocked": held_back,
                 "names": {loc: native_name(loc) for loc in tree.config.all_locales},
             },
         )
     )
     withheld = sum(len(resolved[(slug, SOURCE_LOCALE)].withheld) for slug in tree.pages)
-    health = HealthOut(status="degraded" if errors else "ok", errors=errors, withheld=withheld)
+    health = HealthOut(
+        status="degraded" if errors or held_back else "ok",
+        errors=errors,
+        blocked=held_back,
+        withheld=withheld,
+    )
     site.health = Body.of(health.model_dump_json())
     site.index_html = Body.of(
         render_template(

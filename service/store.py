@@ -55,7 +55,7 @@ class Tree:
             for loc in chain
             if (loc, domain.slug) in self.ledgers
         }
-        return resolve(domain, chain, catalogs, ledgers)
+        return resolve(domain, chain, catalogs, ledgers, self.config.do_not_translate)
 
     def coverage(self) -> list[CoverageRow]:
         paths = {
@@ -64,7 +64,13 @@ class Tree:
             for d in self.domains
         }
         return coverage_rows(
-            self.domains, self.config.all_locales, self.catalogs, self.ledgers, paths, self.broken
+            self.domains,
+            self.config.all_locales,
+            self.catalogs,
+            self.ledgers,
+            paths,
+            self.broken,
+            self.config.do_not_translate,
         )
 
 

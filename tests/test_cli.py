@@ -105,7 +105,7 @@ def test_check_reports_path_line_level_and_exits_1(run: Run, tree: Path) -> None
         for line in lines
     )
     as_json = json.loads(run("check", "--format", "json").output)
-    assert {f["level"] for f in as_json["findings"]} == {"error", "warning"}
+    assert {f["severity"] for f in as_json["findings"]} == {"error", "warning"}
 
 
 def test_extract_reports_a_broken_page_and_still_extracts_the_others(run: Run, tree: Path) -> None:
