@@ -18,7 +18,7 @@ from .coverage import CoverageRow, rows_as_json
 from .errors import L10nError, LocaleError, ReviewError
 from .findings import tree_findings
 from .locales import canonical_tag
-from .models import SOURCE_LOCALE, Page
+from .models import SOURCE_LOCALE, Page, Role
 from .store import Tree, load_tree
 from .yamlfile import atomic_write
 
@@ -272,9 +272,9 @@ def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
             domain, tag, tree.catalogs.get((tag, domain.slug)), tree.ledgers.get((tag, domain.slug))
         )
         waiting, not_ready = waiting + len(ready), not_ready + len(unready)
-        for seg, forms in ready:
+        for seg, forms, lacking in ready:
             flag = " [SAFETY-CRITICAL]" if seg.critical else ""
-            click.echo(f"\n{domain.slug} · {seg.id} · {seg.type.value}{flag}")
+            click.echo(f"\n{domain.slug} · {seg.id} · {seg.type.value}{flag} · needs {lacking}")
             english, translated = " / ".join(seg.source_forms), " / ".join(forms)
             click.echo(_side_by_side(f"en: {english}", f"{tag}: {translated}", width))
     click.echo(f"\n{waiting} awaiting review; {not_ready} not ready (untranslated or fuzzy)")
@@ -286,15 +286,32 @@ def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
 @click.option("--reviewer", required=True, help="Your name, as recorded in the ledger.")
 @click.option("--all", "all_", is_flag=True, help="Approve everything that is ready.")
 @click.option("--msgid", help="Approve one message, given by its English text.")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    help="What you vouch for (default: linguistic; clinical for en). Safety-critical text needs both.",
+)
 @click.pass_context
 def approve_cmd(
-    ctx: click.Context, locale: str, slug: str, reviewer: str, all_: bool, msgid: str | None
+    ctx: click.Context,
+    locale: str,
+    slug: str,
+    reviewer: str,
+    all_: bool,
+    msgid: str | None,
+    role: str | None,
 ) -> None:
-    """Approve what is translated, not fuzzy and not yet approved (LOCALE may be `en`)."""
+    """Approve what is translated, not fuzzy, passes the checks and is not yet approved in your role
+    (LOCALE may be `en`). Your roles are declared under `reviewers:` in l10n.yaml."""
     if all_ == (msgid is not None):
         raise ReviewError("give exactly one of --all or --msgid TEXT")
     tree = load_tree(_config(ctx))
     tag = _locale(tree.config, locale, allow_source=True)
+    vouch = Role(role) if role else (Role.CLINICAL if tag == SOURCE_LOCALE else Role.LINGUISTIC)
+    if vouch not in tree.config.roles_of(reviewer):
+        raise ReviewError(
+            f"{reviewer!r} is not declared as a {vouch.value} reviewer under 'reviewers:' in l10n.yaml"
+        )
     page = _page(tree, slug)
     _strict(tree, tag, page.slug)
     if msgid is not None and page.segment(msgid) is None:
@@ -308,10 +325,11 @@ def approve_cmd(
         reviewer,
         msgid,
         terms=tree.config.do_not_translate,
+        role=vouch,
     )
     for d in decisions:
         if d.approved:
-            click.echo(f"approved {d.segment.id}: {d.forms[0][:70]}")
+            click.echo(f"approved {d.segment.id} ({vouch.value}): {d.forms[0][:70]}")
         elif d.reason != "already approved" or msgid is not None:
             click.echo(f"refused  {d.segment.id}: {d.reason}")
     approved = [d for d in decisions if d.approved]
@@ -329,15 +347,19 @@ def approve_cmd(
 @click.argument("locale")
 @click.option("--page", "slug", required=True, help="Page slug, or 'ui'.")
 @click.option("--msgid", required=True, help="The English text whose approval to revoke.")
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), help="Only this role's approval."
+)
 @click.pass_context
-def revoke_cmd(ctx: click.Context, locale: str, slug: str, msgid: str) -> None:
-    """Remove one approval from the ledger; the text stops being served at once."""
+def revoke_cmd(ctx: click.Context, locale: str, slug: str, msgid: str, role: str | None) -> None:
+    """Remove approvals of one text from the ledger; it stops being served at once."""
     tree = load_tree(_config(ctx))
     tag = _locale(tree.config, locale, allow_source=True)
     page = _page(tree, slug)
     _strict(tree, tag, page.slug)
     path = tree.config.ledger_path(tag, page.slug)
-    review.save_ledger(path, review.revoke(tree.ledgers[(tag, page.slug)], msgid), page)
+    ledger = review.revoke(tree.ledgers[(tag, page.slug)], msgid, Role(role) if role else None)
+    review.save_ledger(path, ledger, page)
     click.echo(f"revoked approval of {msgid[:70]!r} in {_rel(tree.config, path)}")
 
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from .errors import ConfigError, LocaleError
 from .locales import babel_locale, canonical_tag, to_gettext
-from .models import SOURCE_LOCALE, FallbackPolicy
+from .models import SOURCE_LOCALE, FallbackPolicy, Role, same_person
 from .yamlfile import LineDict, load_yaml
 
 __all__ = ["CONFIG_NAME", "Config", "find_root", "load_config"]
 
 CONFIG_NAME = "l10n.yaml"
-_KEYS = {"source_locale", "locales", "fallback_chains", "fallback", "do_not_translate"}
+_KEYS = {"source_locale", "locales", "fallback_chains", "fallback", "do_not_translate", "reviewers"}
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Config:
     chains: dict[str, tuple[str, ...]]
     fallback: FallbackPolicy = FallbackPolicy.SEGMENT
     do_not_translate: tuple[str, ...] = ()
+    reviewers: dict[str, frozenset[Role]] = field(default_factory=dict)
     path: str = CONFIG_NAME
     source_locale: str = field(default=SOURCE_LOCALE)
 
@@ -67,6 +68,13 @@ class Config:
             return SOURCE_LOCALE
         return wanted if wanted in self.locales else None
 
+    def roles_of(self, reviewer: str) -> frozenset[Role]:
+        """The roles l10n.yaml declares for a reviewer (names compared as people write them)."""
+        return next(
+            (roles for name, roles in self.reviewers.items() if same_person(name, reviewer)),
+            frozenset(),
+        )
+
     @property
     def all_locales(self) -> tuple[str, ...]:
         return (SOURCE_LOCALE, *self.locales)
@@ -94,6 +102,24 @@ def _default_chain(tag: str, enabled: tuple[str, ...]) -> tuple[str, ...]:
     parts = tag.split("-")
     parents = ["-".join(parts[:n]) for n in range(len(parts) - 1, 0, -1)]
     return (tag, *[p for p in parents if p in enabled], SOURCE_LOCALE)
+
+
+def _reviewers(data: LineDict, path: Path) -> dict[str, frozenset[Role]]:
+    """`reviewers: {name: [linguistic, clinical]}`: who may approve in which role."""
+    raw = data.get("reviewers") or {}
+    line = data.line_of("reviewers")
+    if not isinstance(raw, dict):
+        raise ConfigError("'reviewers' must map each reviewer to a list of roles", path, line)
+    out = {}
+    for name, roles in raw.items():
+        at = raw.line_of(name) if isinstance(raw, LineDict) else line
+        valid = {r.value for r in Role}
+        if not isinstance(roles, list) or not roles or not set(map(str, roles)) <= valid:
+            raise ConfigError(
+                f"reviewer {name!r}: roles must be a list of {sorted(valid)}", path, at
+            )
+        out[str(name)] = frozenset(Role(str(r)) for r in roles)
+    return out
 
 
 def load_config(root: Path) -> Config:
@@ -164,6 +190,7 @@ def load_config(root: Path) -> Config:
         )
 
     return Config(
+        reviewers=_reviewers(data, path),
         root=root,
         locales=locales,
         chains=chains,

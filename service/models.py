@@ -6,6 +6,7 @@ Frozen dataclasses and enums only; nothing here reads a file or imports a librar
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -20,10 +21,12 @@ __all__ = [
     "Page",
     "ResolvedPage",
     "ReviewRecord",
+    "Role",
     "Segment",
     "SegmentType",
     "ServedSegment",
     "fingerprint",
+    "same_person",
     "word_count",
 ]
 
@@ -42,6 +45,13 @@ class SegmentType(StrEnum):
     UI = "ui"
 
 
+class Role(StrEnum):
+    """What a reviewer vouches for. Safety-critical text needs both, from two people."""
+
+    LINGUISTIC = "linguistic"
+    CLINICAL = "clinical"
+
+
 class FallbackPolicy(StrEnum):
     SEGMENT = "segment"  # each segment falls back along the chain on its own
     PAGE = "page"  # the whole page comes from one locale of the chain
@@ -56,6 +66,21 @@ def fingerprint(*parts: str) -> str:
     True
     """
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
+
+
+def same_person(a: str | None, b: str | None) -> bool:
+    """Names compared as people write them: e-mail, case and spacing ignored.
+
+    >>> same_person("Ana Ejemplo <ana@example.org>", "ana  ejemplo")
+    True
+    """
+    if not a or not b:
+        return False
+
+    def norm(s: str) -> str:
+        return " ".join(re.sub(r"<[^>]*>", "", s).split()).casefold()
+
+    return norm(a) == norm(b)
 
 
 def word_count(text: str) -> int:
@@ -141,6 +166,7 @@ class ReviewRecord:
     translator: str | None
     reviewer: str
     reviewed_at: str
+    role: Role = Role.LINGUISTIC
     line: int = 0
 
     def approves(self, source_forms: tuple[str, ...], msgstr: tuple[str, ...]) -> bool:
@@ -151,10 +177,15 @@ class ReviewRecord:
 
 @dataclass(frozen=True)
 class Ledger:
+    """Approvals of one page in one locale: at most one record per English text and role."""
+
     path: str
     locale: str
     domain: str
-    records: Mapping[str, ReviewRecord] = field(default_factory=dict)
+    records: Mapping[tuple[str, Role], ReviewRecord] = field(default_factory=dict)
+
+    def for_msgid(self, msgid: str) -> tuple[ReviewRecord, ...]:
+        return tuple(r for role in Role if (r := self.records.get((msgid, role))) is not None)
 
 
 @dataclass(frozen=True)
@@ -163,7 +194,7 @@ class ServedSegment:
     forms: tuple[str, ...]
     locale: str
     fallback: bool
-    review: ReviewRecord
+    reviews: tuple[ReviewRecord, ...]
 
     @property
     def text(self) -> str:
@@ -177,6 +208,9 @@ class ResolvedPage:
     locale: str
     served: tuple[ServedSegment, ...]
     withheld: tuple[Segment, ...]
+    held_sections: tuple[
+        int, ...
+    ] = ()  # critical sections shown in English because one part was not reviewed
 
     @property
     def complete(self) -> bool:

@@ -66,8 +66,23 @@ def _close_of(tokens: list[Token], start: int) -> int:
     return len(tokens) - 1
 
 
-def article_html(resolved: ResolvedPage, fallback_label: str = "") -> str:
-    """The page body as HTML, segment by segment as resolved."""
+def _notice(text: UiText) -> Token:
+    token = Token("html_block", "", 0)
+    token.content = str(
+        Markup('<p class="notice critical-notice" role="note"{}>{}</p>\n').format(
+            text.attrs(), text.text
+        )
+    )
+    return token
+
+
+def article_html(
+    resolved: ResolvedPage, fallback_label: str = "", held_notice: UiText | None = None
+) -> str:
+    """The page body as HTML, segment by segment as resolved.
+
+    A withheld segment's element is left out; under the heading of a safety section held in English
+    goes `held_notice`."""
     tokens = markdown().parse(resolved.page.body)
     body_segments = [
         s
@@ -76,13 +91,26 @@ def article_html(resolved: ResolvedPage, fallback_label: str = "") -> str:
     ]
     served = {s.segment.id: s for s in resolved.served}
     page_dir = direction(resolved.target)
-    drop: list[tuple[int, int]] = []
+    edits: list[tuple[int, int, Token | None]] = []  # (start, end, insert) applied from the back
+    noticed: set[int] = set()
     for block, segment in zip(iter_blocks(tokens), body_segments, strict=True):
         element = tokens[block.element]
         element.attrSet("id", segment.id)
+        if (
+            held_notice
+            and segment.section in resolved.held_sections
+            and segment.section not in noticed
+        ):
+            noticed.add(segment.section)
+            at = (
+                _close_of(tokens, block.element) + 1
+                if segment.type is SegmentType.HEADING
+                else block.element
+            )
+            edits.append((at, at - 1, _notice(held_notice)))
         got = served.get(segment.id)
         if got is None:
-            drop.append((block.element, _close_of(tokens, block.element)))
+            edits.append((block.element, _close_of(tokens, block.element), None))
             continue
         tokens[block.inline].children = markdown().parseInline(got.text)[0].children
         if got.fallback:
@@ -92,8 +120,11 @@ def article_html(resolved: ResolvedPage, fallback_label: str = "") -> str:
             element.attrJoin("class", "fallback")
             if fallback_label and got.locale == SOURCE_LOCALE:
                 element.attrSet("title", fallback_label)
-    for start, end in reversed(drop):
-        del tokens[start : end + 1]
+    for start, end, insert in sorted(edits, key=lambda e: e[0], reverse=True):
+        if insert is None:
+            del tokens[start : end + 1]
+        else:
+            tokens.insert(start, insert)
     return str(markdown().renderer.render(tokens, markdown().options, {}))
 
 

@@ -1,7 +1,7 @@
 """The serving rule: which text a patient sees for each segment of a page, in one pure function.
 
 Read `resolve` first. It opens no file; it takes the page, the locale chain, and the catalogs and
-ledgers already loaded, and returns every segment with the locale it came from and its review.
+ledgers already loaded, and returns every segment with the locale it came from and its reviews.
 """
 
 from __future__ import annotations
@@ -16,11 +16,36 @@ from .models import (
     LoadedCatalog,
     Page,
     ResolvedPage,
+    ReviewRecord,
+    Role,
     Segment,
     ServedSegment,
+    same_person,
 )
 
-__all__ = ["approved_text", "resolve", "reviewed_text"]
+__all__ = ["approvals_needed", "approved_text", "resolve", "reviewed_text", "sufficient_reviews"]
+
+
+def approvals_needed(segment: Segment, locale: str) -> frozenset[Role]:
+    """Roles that must have approved: critical translations need a linguistic and a clinical
+    review (by two people), critical English a clinical one; anything else one review of any role."""
+    if not segment.critical:
+        return frozenset()
+    return frozenset({Role.CLINICAL}) if locale == SOURCE_LOCALE else frozenset(Role)
+
+
+def sufficient_reviews(
+    records: Sequence[ReviewRecord], needed: frozenset[Role]
+) -> tuple[ReviewRecord, ...]:
+    """The records that together approve a text, or () when they do not suffice."""
+    if not needed:
+        return tuple(records[:1])
+    chosen = tuple(r for r in records if r.role in needed)
+    if {r.role for r in chosen} != needed:
+        return ()
+    if len(chosen) == 2 and same_person(chosen[0].reviewer, chosen[1].reviewer):
+        return ()
+    return chosen
 
 
 def approved_text(
@@ -29,14 +54,13 @@ def approved_text(
     catalogs: Mapping[str, LoadedCatalog],
     ledgers: Mapping[str, Ledger],
 ) -> ServedSegment | None:
-    """The segment's text in `locale` if, and only if, a ledger record matches it exactly.
+    """The segment's text in `locale` if, and only if, ledger records match it exactly.
 
-    English needs a source approval (invariant 2). A translation needs a record whose hashes match
+    English needs a source approval (invariant 2). A translation needs records whose hashes match
     both today's English and today's msgstr (invariants 1 and 3); fuzzy entries never count.
     """
     ledger = ledgers.get(locale)
-    record = ledger.records.get(segment.source) if ledger else None
-    if record is None:
+    if ledger is None:
         return None
     if locale == SOURCE_LOCALE:
         forms = segment.source_forms
@@ -46,9 +70,13 @@ def approved_text(
         if entry is None or not entry.translated or entry.msgid_plural != segment.source_plural:
             return None
         forms = entry.msgstr
-    if not record.approves(segment.source_forms, forms):
+    matching = [
+        r for r in ledger.for_msgid(segment.source) if r.approves(segment.source_forms, forms)
+    ]
+    reviews = sufficient_reviews(matching, approvals_needed(segment, locale))
+    if not reviews:
         return None
-    return ServedSegment(segment, forms, locale, fallback=False, review=record)
+    return ServedSegment(segment, forms, locale, fallback=False, reviews=reviews)
 
 
 def reviewed_text(
@@ -81,39 +109,55 @@ def resolve(
     - `fallback: segment`: each segment comes from the first locale of the chain that has it
       reviewed (invariant 4). `fallback: page`: the whole page comes from the first locale that
       has every segment reviewed.
+    - A section (heading to heading) that holds a critical segment is served whole from the first
+      locale that has all of it reviewed; usually that means English, with a notice. Safety text
+      never mixes languages or drops a sentence (fail closed).
     - Every served segment carries its locale and whether it is a fallback.
     """
     target = chain[0]
-    source = [(seg, reviewed_text(seg, SOURCE_LOCALE, catalogs, ledgers)) for seg in page.segments]
-    withheld = tuple(seg for seg, english in source if english is None)
-    servable = [(seg, english) for seg, english in source if english is not None]
 
-    def from_chain(seg: Segment, english: ServedSegment, locales: Sequence[str]) -> ServedSegment:
+    def reviewed(seg: Segment, locale: str) -> ServedSegment | None:
+        return reviewed_text(seg, locale, catalogs, ledgers, terms)
+
+    source = [(seg, reviewed(seg, SOURCE_LOCALE)) for seg in page.segments]
+    withheld = tuple(seg for seg, english in source if english is None)
+    english = {seg.id: found for seg, found in source if found is not None}
+    servable = [seg for seg, found in source if found is not None]
+
+    def whole(segments: Sequence[Segment]) -> str:
+        """The first locale of the chain that has every one of `segments` reviewed."""
+        return next(
+            loc
+            for loc in chain
+            if loc == SOURCE_LOCALE or all(reviewed(seg, loc) for seg in segments)
+        )
+
+    def from_chain(seg: Segment, locales: Sequence[str]) -> ServedSegment:
         for locale in locales:
-            if locale == SOURCE_LOCALE:
-                return english
-            found = reviewed_text(seg, locale, catalogs, ledgers, terms)
+            found = english[seg.id] if locale == SOURCE_LOCALE else reviewed(seg, locale)
             if found:
                 return found
-        return english
+        return english[seg.id]
 
+    chosen: dict[str, tuple[str, ...]]
     if page.fallback is FallbackPolicy.PAGE:
-        whole = next(
-            (
-                loc
-                for loc in chain
-                if loc == SOURCE_LOCALE
-                or all(reviewed_text(seg, loc, catalogs, ledgers, terms) for seg, _ in servable)
-            ),
-            SOURCE_LOCALE,
-        )
-        served = [from_chain(seg, english, [whole]) for seg, english in servable]
+        chosen = {seg.id: (whole(servable),) for seg in servable}
     else:
-        served = [from_chain(seg, english, chain) for seg, english in servable]
+        chosen = {seg.id: tuple(chain) for seg in servable}
+    held: list[int] = []
+    critical = {seg.section for seg in servable if seg.critical}
+    for section in sorted(critical if page.fallback is FallbackPolicy.SEGMENT else ()):
+        members = [seg for seg in servable if seg.section == section]
+        locale = whole(members)
+        for seg in members:
+            chosen[seg.id] = (locale,)
+        if locale == SOURCE_LOCALE != target:
+            held.append(section)
+    served = [from_chain(seg, chosen[seg.id]) for seg in servable]
 
     marked = tuple(
-        ServedSegment(s.segment, s.forms, s.locale, s.locale != target, s.review) for s in served
+        ServedSegment(s.segment, s.forms, s.locale, s.locale != target, s.reviews) for s in served
     )
     used = {s.locale for s in marked}
     best = next((loc for loc in chain if loc in used), target if not marked else SOURCE_LOCALE)
-    return ResolvedPage(page, target, best, marked, withheld)
+    return ResolvedPage(page, target, best, marked, withheld, tuple(held))

@@ -21,9 +21,12 @@ from .models import (
     LoadedCatalog,
     Page,
     ReviewRecord,
+    Role,
     Segment,
     fingerprint,
+    same_person,
 )
+from .resolve import approvals_needed, sufficient_reviews
 from .yamlfile import LineDict, atomic_write, dump_yaml, load_yaml
 
 __all__ = [
@@ -31,12 +34,12 @@ __all__ = [
     "apply",
     "approvable",
     "load_ledger",
+    "missing_roles",
     "parse_ledger",
     "pending",
     "plan_approvals",
     "render_ledger",
     "revoke",
-    "same_person",
     "save_ledger",
     "utc_now",
 ]
@@ -49,26 +52,19 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def same_person(a: str | None, b: str | None) -> bool:
-    """Names compared as people write them: e-mail, case and spacing ignored.
-
-    >>> same_person("Ana Ejemplo <ana@example.org>", "ana  ejemplo")
-    True
-    """
-    if not a or not b:
-        return False
-
-    def norm(s: str) -> str:
-        return " ".join(re.sub(r"<[^>]*>", "", s).split()).casefold()
-
-    return norm(a) == norm(b)
-
-
 def _field(raw: LineDict, key: str, path: str, pattern: re.Pattern[str] | None = None) -> str:
     value = raw.get(key)
     if not isinstance(value, str) or not value or (pattern and not pattern.match(value)):
         raise LedgerError(f"record needs a valid '{key}'", path, raw.line_of(key))
     return value
+
+
+def _role(raw: LineDict, path: str) -> Role:
+    try:
+        return Role(str(raw.get("role")))
+    except ValueError:
+        roles = " or ".join(repr(r.value) for r in Role)
+        raise LedgerError(f"record needs 'role': {roles}", path, raw.line_of("role")) from None
 
 
 def _record(raw: Any, path: str) -> ReviewRecord:
@@ -91,6 +87,7 @@ def _record(raw: Any, path: str) -> ReviewRecord:
         translator=translator,
         reviewer=_field(raw, "reviewer", path),
         reviewed_at=_field(raw, "reviewed_at", path, _TIME),
+        role=_role(raw, path),
         line=raw.line,
     )
 
@@ -101,15 +98,18 @@ def parse_ledger(text: str, path: str, locale: str, domain: str) -> Ledger:
         return Ledger(path, locale, domain, {})
     if not isinstance(data, LineDict) or not isinstance(data.get("records", []), list):
         raise LedgerError("expected a mapping with a 'records' list", path, 1)
-    records: dict[str, ReviewRecord] = {}
+    records: dict[tuple[str, Role], ReviewRecord] = {}
     for raw in data.get("records") or []:
         record = _record(raw, path)
-        if record.msgid in records:
-            first = records[record.msgid].line
+        key = (record.msgid, record.role)
+        if key in records:
+            first = records[key].line
             raise LedgerError(
-                f"second record for the same msgid (first at line {first})", path, record.line
+                f"second record for the same msgid and role (first at line {first})",
+                path,
+                record.line,
             )
-        records[record.msgid] = record
+        records[key] = record
     return Ledger(path, locale, domain, records)
 
 
@@ -128,7 +128,8 @@ def render_ledger(ledger: Ledger, page: Page | None = None) -> str:
     """Records in page order (unknown ones after, as they were), so diffs stay small."""
     order = {s.source: i for i, s in enumerate(page.segments)} if page else {}
     records = sorted(
-        ledger.records.values(), key=lambda r: (order.get(r.msgid, len(order)), r.line)
+        ledger.records.values(),
+        key=lambda r: (order.get(r.msgid, len(order)), list(Role).index(r.role), r.line),
     )
     rows = []
     for r in records:
@@ -140,6 +141,7 @@ def render_ledger(ledger: Ledger, page: Page | None = None) -> str:
                 "translation_sha256": r.translation_sha256,
                 "translator": r.translator,
                 "reviewer": r.reviewer,
+                "role": r.role.value,
                 "reviewed_at": r.reviewed_at,
             }
         )
@@ -185,19 +187,65 @@ def approvable(
     return entry.msgstr, ""
 
 
+def missing_roles(
+    segment: Segment, locale: str, forms: tuple[str, ...], ledger: Ledger | None
+) -> str:
+    """What approval the text still lacks ("" when it is fully approved)."""
+    records = ledger.for_msgid(segment.source) if ledger else ()
+    current = [r for r in records if r.approves(segment.source_forms, forms)]
+    needed = approvals_needed(segment, locale)
+    if sufficient_reviews(current, needed):
+        return ""
+    if not needed:
+        return "a review"
+    lacking = [r.value for r in Role if r in needed and r not in {c.role for c in current}]
+    return " and ".join(lacking) + " review" if lacking else "a second reviewer"
+
+
 def pending(
     page: Page, locale: str, catalog: LoadedCatalog | None, ledger: Ledger | None
-) -> tuple[list[tuple[Segment, tuple[str, ...]]], list[tuple[Segment, str]]]:
-    """What awaits a reviewer (segment and text), and what is not ready yet (segment and why)."""
+) -> tuple[list[tuple[Segment, tuple[str, ...], str]], list[tuple[Segment, str]]]:
+    """What awaits a reviewer (segment, text, what it lacks), and what is not ready (and why)."""
     ready, unready = [], []
     for seg in {s.source: s for s in page.segments}.values():
         forms, why = approvable(seg, locale, catalog)
-        record = ledger.records.get(seg.source) if ledger else None
         if why:
             unready.append((seg, why))
-        elif not (record and record.approves(seg.source_forms, forms)):
-            ready.append((seg, forms))
+        elif lacking := missing_roles(seg, locale, forms, ledger):
+            ready.append((seg, forms, lacking))
     return ready, unready
+
+
+def _refusal(
+    seg: Segment,
+    locale: str,
+    forms: tuple[str, ...],
+    ledger: Ledger,
+    reviewer: str,
+    role: Role,
+    translator: str | None,
+) -> str:
+    """Why this reviewer may not approve this text in this role ("" when they may)."""
+    existing = ledger.records.get((seg.source, role))
+    if existing and existing.approves(seg.source_forms, forms):
+        return "already approved"
+    if locale != SOURCE_LOCALE and translator is None:
+        return "the catalog has no Last-Translator, so four eyes cannot be checked"
+    if same_person(reviewer, translator):
+        who = "author" if locale == SOURCE_LOCALE else "translator (Last-Translator)"
+        return f"four eyes: {reviewer!r} is this text's {who}"
+    if len(approvals_needed(seg, locale)) == 2:
+        other = next(
+            (
+                r
+                for r in ledger.for_msgid(seg.source)
+                if r.role != role and r.approves(seg.source_forms, forms)
+            ),
+            None,
+        )
+        if other and same_person(reviewer, other.reviewer):
+            return f"safety-critical text needs two people: {reviewer!r} already approved it as {other.role.value}"
+    return ""
 
 
 def plan_approvals(
@@ -209,10 +257,9 @@ def plan_approvals(
     msgid: str | None = None,
     now: str = "",
     terms: tuple[str, ...] = (),
+    role: Role = Role.LINGUISTIC,
 ) -> list[Decision]:
     """What `review approve` would do, segment by segment; nothing is written here."""
-    if not reviewer.strip():
-        return [Decision(s, (), None, "a reviewer name is required") for s in page.segments[:1]]
     translator = (
         page.author if locale == SOURCE_LOCALE else (catalog.last_translator if catalog else None)
     )
@@ -223,18 +270,10 @@ def plan_approvals(
             continue
         seen.add(seg.source)
         forms, why = approvable(seg, locale, catalog)
-        existing = ledger.records.get(seg.source)
-        if not why and existing and existing.approves(seg.source_forms, forms):
-            why = "already approved"
-        if not why and locale != SOURCE_LOCALE and translator is None:
-            why = "the catalog has no Last-Translator, so four eyes cannot be checked"
-        if not why and same_person(reviewer, translator):
-            who = "author" if locale == SOURCE_LOCALE else "translator (Last-Translator)"
-            why = f"four eyes: {reviewer!r} is this text's {who}"
+        why = why or _refusal(seg, locale, forms, ledger, reviewer, role, translator)
         if not why and locale != SOURCE_LOCALE:
             findings = blocking(Unit(seg.source_forms, forms, locale, terms))
-            if findings:
-                why = "; ".join(f"check {f.check}: {f.message}" for f in findings)
+            why = "; ".join(f"check {f.check}: {f.message}" for f in findings)
         if why:
             decisions.append(Decision(seg, forms, None, why))
             continue
@@ -246,6 +285,7 @@ def plan_approvals(
             translator=translator,
             reviewer=" ".join(reviewer.split()),
             reviewed_at=now or utc_now(),
+            role=role,
         )
         decisions.append(Decision(seg, forms, record))
     return decisions
@@ -255,12 +295,14 @@ def apply(ledger: Ledger, decisions: Sequence[Decision]) -> Ledger:
     records = dict(ledger.records)
     for d in decisions:
         if d.record:
-            records[d.record.msgid] = d.record
+            records[(d.record.msgid, d.record.role)] = d.record
     return Ledger(ledger.path, ledger.locale, ledger.domain, records)
 
 
-def revoke(ledger: Ledger, msgid: str) -> Ledger:
-    if msgid not in ledger.records:
+def revoke(ledger: Ledger, msgid: str, role: Role | None = None) -> Ledger:
+    """Remove the approvals of one text (of one role, or all of them)."""
+    gone = [k for k in ledger.records if k[0] == msgid and role in (None, k[1])]
+    if not gone:
         raise LedgerError(f"no approval recorded for msgid {msgid[:60]!r}", ledger.path)
-    records = {k: v for k, v in ledger.records.items() if k != msgid}
+    records = {k: v for k, v in ledger.records.items() if k not in gone}
     return Ledger(ledger.path, ledger.locale, ledger.domain, records)

@@ -26,6 +26,7 @@ class ReviewOut(BaseModel):
         description="Last-Translator of the catalog when approved (author for English)"
     )
     reviewer: str
+    role: Literal["linguistic", "clinical"]
     reviewed_at: str = Field(description="UTC, ISO 8601")
 
 
@@ -38,7 +39,10 @@ class SegmentOut(BaseModel):
     html: str = Field(description="`text` rendered as inline HTML")
     locale: str = Field(description="BCP 47 tag of the locale this text came from")
     fallback: bool = Field(description="True when `locale` is not the page's target locale")
-    review: ReviewOut
+    section: int = Field(description="0 for title and description, then one per heading")
+    reviews: list[ReviewOut] = Field(
+        description="Safety-critical text has two: linguistic and clinical"
+    )
 
 
 class PageOut(BaseModel):
@@ -58,6 +62,9 @@ class PageOut(BaseModel):
     translators: list[str]
     reviewers: list[str]
     last_reviewed_at: str | None
+    held_sections: list[int] = Field(
+        description="Safety-critical sections shown whole in English: a part lacks a reviewed translation"
+    )
     segments: list[SegmentOut]
 
 

@@ -107,11 +107,16 @@ def _segment_out(s: ServedSegment) -> SegmentOut:
         html=inline_html(s.text),
         locale=s.locale,
         fallback=s.fallback,
-        review=ReviewOut(
-            translator=s.review.translator,
-            reviewer=s.review.reviewer,
-            reviewed_at=s.review.reviewed_at,
-        ),
+        section=s.segment.section,
+        reviews=[
+            ReviewOut(
+                translator=r.translator,
+                reviewer=r.reviewer,
+                role=r.role.value,
+                reviewed_at=r.reviewed_at,
+            )
+            for r in s.reviews
+        ],
     )
 
 
@@ -138,9 +143,12 @@ def page_model(resolved: ResolvedPage) -> PageOut:
         fallback_segments=sum(s.fallback for s in resolved.served),
         english_url=f"/v1/pages/{slug}?locale=en",
         html_url=f"/pages/{slug}?locale={target}",
-        translators=sorted({s.review.translator for s in translated if s.review.translator}),
-        reviewers=sorted({s.review.reviewer for s in resolved.served}),
-        last_reviewed_at=max((s.review.reviewed_at for s in resolved.served), default=None),
+        translators=sorted({r.translator for s in translated for r in s.reviews if r.translator}),
+        reviewers=sorted({r.reviewer for s in resolved.served for r in s.reviews}),
+        last_reviewed_at=max(
+            (r.reviewed_at for s in resolved.served for r in s.reviews), default=None
+        ),
+        held_sections=list(resolved.held_sections),
         segments=[_segment_out(s) for s in resolved.served],
     )
 
@@ -198,7 +206,9 @@ def _html(tree: Tree, resolved: ResolvedPage) -> tuple[Body, Body]:
         "slug": slug,
         "title": mark(SegmentType.TITLE),
         "notices": [n for n in notices if n],
-        "body": Markup(article_html(resolved, label.text if label else "")),
+        "body": Markup(
+            article_html(resolved, label.text if label else "", ui.get("critical-in-english"))
+        ),
     }
     fragment = render_template("article.html", context)
     document = render_template(

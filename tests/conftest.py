@@ -21,7 +21,8 @@ SHIPPED = ("l10n.yaml", "source_content", "locales")
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
-    """A copy of the shipped content tree that a test may break at will."""
+    """A copy of the shipped content tree that a test may break at will, with two test reviewers
+    declared (both roles) besides the shipped fictional ones."""
     root = tmp_path / "tree"
     root.mkdir()
     for name in SHIPPED:
@@ -30,6 +31,14 @@ def tree(tmp_path: Path) -> Path:
             shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("*.mo"))
         else:
             shutil.copy2(src, root / name)
+    config = root / "l10n.yaml"
+    assert config.read_text().rstrip().splitlines()[-1].startswith("  Dr. "), (
+        "reviewers: must come last"
+    )
+    with config.open("a") as fh:
+        fh.write(
+            "  Dr. Test Reviewer: [linguistic, clinical]\n  Dr. Other Reviewer: [linguistic, clinical]\n"
+        )
     return root
 
 
@@ -164,3 +173,9 @@ def msgcat(path: Path) -> bytes:
         check=True,
         env={"LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin"},
     ).stdout
+
+
+def declare(tree: Path, name: str, *roles: str) -> None:
+    """Declare one more reviewer in the tree's l10n.yaml (reviewers: is its last block)."""
+    with (tree / "l10n.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(f"  {name}: [{', '.join(roles)}]\n")

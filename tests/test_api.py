@@ -97,7 +97,7 @@ def test_page_json_carries_provenance_and_segment_fields(shipped_client: TestCli
     assert (
         page["withheld"] == 0 and page["english_url"] == "/v1/pages/esketamine-overview?locale=en"
     )
-    assert page["reviewers"] == ["Dr. Rosa Revisora (fictional)"]
+    assert page["reviewers"] == ["Dr. Carmen Clínica (fictional)", "Dr. Rosa Revisora (fictional)"]
     assert page["translators"] and page["last_reviewed_at"].endswith("Z")
     segment = next(s for s in page["segments"] if s["text"].startswith("Ha sido aprobada"))
     assert segment["html"].endswith("<strong>Spravato</strong>.")
@@ -109,9 +109,12 @@ def test_page_json_carries_provenance_and_segment_fields(shipped_client: TestCli
         "html",
         "locale",
         "fallback",
-        "review",
+        "reviews",
         "critical",
+        "section",
     } <= segment.keys()
+    critical = next(s for s in page["segments"] if s["critical"])
+    assert sorted(r["role"] for r in critical["reviews"]) == ["clinical", "linguistic"]
 
 
 def test_requested_locale_is_what_the_client_asked_for(shipped_client: TestClient) -> None:

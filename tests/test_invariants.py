@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from .conftest import DATA, Run, replace_in
+from .conftest import DATA, Run, declare, replace_in
 
 PAGE = "esketamine-overview"
 PO_ES = f"locales/es/LC_MESSAGES/{PAGE}.po"
@@ -179,6 +179,7 @@ def test_invariant_4_fallback_page_serves_all_or_nothing(tree: Path, client_for:
 
 
 def test_invariant_5_four_eyes(tree: Path, run: Run) -> None:
+    declare(tree, "Joana Exemplo (fictional)", "linguistic")  # she reviews other languages
     (tree / f"locales/pt/reviews/{PAGE}.yaml").unlink()
     result = run(
         "review",

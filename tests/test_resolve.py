@@ -44,7 +44,7 @@ def catalog(locale: str, *entries: tuple[str, str, bool]) -> LoadedCatalog:
 
 
 def ledger(locale: str, *records: ReviewRecord) -> Ledger:
-    return Ledger(f"{locale}.yaml", locale, "demo", {r.msgid: r for r in records})
+    return Ledger(f"{locale}.yaml", locale, "demo", {(r.msgid, r.role): r for r in records})
 
 
 ENGLISH = ledger("en", record(A.source, A.source), record(B.source, B.source))
@@ -167,5 +167,5 @@ def test_page_policy_takes_the_first_locale_that_has_everything() -> None:
 
 def test_every_served_segment_carries_its_review() -> None:
     resolved = resolve(PAGE, ("en",), {}, {"en": ENGLISH})
-    assert [s.review.reviewer for s in resolved.served] == ["R", "R"]
+    assert [[r.reviewer for r in s.reviews] for s in resolved.served] == [["R"], ["R"]]
     assert resolved.complete

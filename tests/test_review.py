@@ -13,18 +13,18 @@ from service.errors import LedgerError
 from service.models import fingerprint
 from service.review import load_ledger
 
-from .conftest import DATA, Run, replace_in
+from .conftest import DATA, Run, declare, replace_in
 
 PAGE = "esketamine-overview"
 LEDGER_ES = f"locales/es/reviews/{PAGE}.yaml"
 
 
-def _records(tree: Path, rel: str) -> dict[str, dict[str, object]]:
+def _records(tree: Path, rel: str, role: str = "linguistic") -> dict[str, dict[str, object]]:
     data = yaml.safe_load((tree / rel).read_text(encoding="utf-8"))
-    return {r["msgid"]: r for r in data["records"]}
+    return {r["msgid"]: r for r in data["records"] if r["role"] == role}
 
 
-def test_ledger_records_hashes_texts_people_and_utc_time(tree: Path) -> None:
+def test_ledger_records_hashes_texts_people_role_and_utc_time(tree: Path) -> None:
     record = _records(tree, LEDGER_ES)["Safety"]
     assert record["msgstr"] == "Seguridad"
     assert record["source_sha256"] == fingerprint("Safety")
@@ -32,6 +32,8 @@ def test_ledger_records_hashes_texts_people_and_utc_time(tree: Path) -> None:
     assert str(record["translator"]).startswith("Lucía Ficticia")
     assert str(record["reviewer"]).startswith("Dr. Rosa Revisora")
     assert str(record["reviewed_at"]).endswith("Z")
+    clinical = _records(tree, LEDGER_ES, "clinical")["Safety"]
+    assert str(clinical["reviewer"]).startswith("Dr. Carmen Clínica")
 
 
 def test_approve_all_records_only_what_is_ready(run: Run, tree: Path) -> None:
@@ -49,6 +51,7 @@ def test_approve_all_records_only_what_is_ready(run: Run, tree: Path) -> None:
 
 def test_four_eyes_refuses_the_catalogs_translator(run: Run, tree: Path) -> None:
     """SPEC invariant 5."""
+    declare(tree, "Lucía Ficticia (fictional)", "linguistic")
     (tree / LEDGER_ES).unlink()
     result = run(
         "review",
@@ -66,6 +69,7 @@ def test_four_eyes_refuses_the_catalogs_translator(run: Run, tree: Path) -> None
 
 
 def test_four_eyes_applies_to_a_single_message_and_exits_non_zero(run: Run, tree: Path) -> None:
+    declare(tree, "Lucía Ficticia (fictional)", "linguistic")
     (tree / LEDGER_ES).unlink()
     result = run(
         "review",
@@ -89,12 +93,15 @@ def test_catalog_without_last_translator_cannot_be_approved(run: Run, tree: Path
         "Last-Translator: FULL NAME <EMAIL@ADDRESS>",
     )
     (tree / LEDGER_ES).unlink()
-    result = run("review", "approve", "es", "--page", PAGE, "--reviewer", "Dr. X", "--all")
+    result = run(
+        "review", "approve", "es", "--page", PAGE, "--reviewer", "Dr. Test Reviewer", "--all"
+    )
     assert "no Last-Translator" in result.output
     assert not (tree / LEDGER_ES).exists()
 
 
 def test_english_is_approved_with_locale_en_and_author_is_refused(run: Run, tree: Path) -> None:
+    declare(tree, "Dana Placeholder (fictional content author)", "clinical")
     (tree / f"locales/en/reviews/{PAGE}.yaml").unlink()
     refused = run(
         "review",
@@ -111,7 +118,7 @@ def test_english_is_approved_with_locale_en_and_author_is_refused(run: Run, tree
         "review", "approve", "en", "--page", PAGE, "--reviewer", "Dr. Test Reviewer", "--all"
     )
     assert result.exit_code == 0
-    assert len(_records(tree, f"locales/en/reviews/{PAGE}.yaml")) == 24
+    assert len(_records(tree, f"locales/en/reviews/{PAGE}.yaml", "clinical")) == 24
 
 
 def test_revoke_removes_one_record(run: Run, tree: Path) -> None:
@@ -130,12 +137,33 @@ def test_revoke_of_unknown_approval_is_a_one_line_error(run: Run) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["approve", "es", "--page", "nope", "--reviewer", "R", "--all"], "no page 'nope'"),
-        (["approve", "es", "--page", PAGE, "--reviewer", "R"], "exactly one of --all or --msgid"),
-        (["approve", "fr", "--page", PAGE, "--reviewer", "R", "--all"], "'fr' is not enabled"),
-        (["approve", "e$", "--page", PAGE, "--reviewer", "R", "--all"], "malformed language tag"),
         (
-            ["approve", "es", "--page", PAGE, "--reviewer", "R", "--msgid", "Not on the page"],
+            ["approve", "es", "--page", "nope", "--reviewer", "Dr. Test Reviewer", "--all"],
+            "no page 'nope'",
+        ),
+        (
+            ["approve", "es", "--page", PAGE, "--reviewer", "Dr. Test Reviewer"],
+            "exactly one of --all or --msgid",
+        ),
+        (
+            ["approve", "fr", "--page", PAGE, "--reviewer", "Dr. Test Reviewer", "--all"],
+            "'fr' is not enabled",
+        ),
+        (
+            ["approve", "e$", "--page", PAGE, "--reviewer", "Dr. Test Reviewer", "--all"],
+            "malformed language tag",
+        ),
+        (
+            [
+                "approve",
+                "es",
+                "--page",
+                PAGE,
+                "--reviewer",
+                "Dr. Test Reviewer",
+                "--msgid",
+                "Not on the page",
+            ],
             "has no English text",
         ),
     ],
@@ -156,7 +184,9 @@ def test_pending_shows_english_and_translation_side_by_side(run: Run) -> None:
 
 def test_review_refuses_to_work_on_a_broken_ledger(run: Run, tree: Path) -> None:
     (tree / LEDGER_ES).write_text((DATA / "ledgers/invalid-yaml.yaml").read_text())
-    result = run("review", "approve", "es", "--page", PAGE, "--reviewer", "R", "--all")
+    result = run(
+        "review", "approve", "es", "--page", PAGE, "--reviewer", "Dr. Test Reviewer", "--all"
+    )
     assert result.exit_code == 1
     assert f"{LEDGER_ES}:" in result.output
 
