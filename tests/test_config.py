@@ -39,6 +39,11 @@ def test_parent_locale_joins_the_chain_without_configuration(tmp_path: Path) -> 
         ("bad-policy.yaml", 2, "'fallback' must be 'segment' or 'page'"),
         ("no-locales.yaml", 2, "non-empty list"),
         ("invalid-yaml.yaml", 2, "invalid YAML"),
+        (
+            "unknown-role.yaml",
+            4,
+            "reviewer 'Dr. B': roles must be a list of ['clinical', 'linguistic']",
+        ),
     ],
 )
 def test_bad_config_is_a_clear_error(tmp_path: Path, name: str, line: int, message: str) -> None:

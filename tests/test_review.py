@@ -215,6 +215,7 @@ def test_ledger_write_is_atomic(run: Run, tree: Path, monkeypatch: pytest.Monkey
         ("missing-reviewer.yaml", 4, "valid 'reviewer'"),
         ("invalid-yaml.yaml", 5, "invalid YAML"),
         ("not-a-list.yaml", 1, "'records' list"),
+        ("missing-role.yaml", 4, "record needs 'role': 'linguistic' or 'clinical'"),
     ],
 )
 def test_bad_ledgers_name_file_and_line(name: str, line: int, message: str) -> None:
