@@ -40,10 +40,6 @@ def _config(ctx: click.Context) -> Config:
     return load_config(ctx.obj)
 
 
-def _rel(config: Config, path: Path) -> str:
-    return path.relative_to(config.root).as_posix()
-
-
 def _locale(config: Config, tag: str, allow_source: bool = False) -> str:
     found = config.enabled(tag)
     if found == SOURCE_LOCALE and allow_source:
@@ -77,9 +73,9 @@ def extract_cmd(ctx: click.Context) -> None:
     pages, errors = load_pages(config.pages_dir, config.fallback)
     ui = load_ui(config.ui_source) if config.ui_source.exists() else None
     for path, changed in extract.extract_all(config, pages, ui):
-        click.echo(f"{'wrote' if changed else 'unchanged'} {_rel(config, path)}")
+        click.echo(f"{'wrote' if changed else 'unchanged'} {config.rel(path)}")
     for err in errors:
-        err.path = _rel(config, Path(err.path)) if err.path else err.path
+        err.path = config.rel(err.path) if err.path else err.path
         click.echo(f"clinic-l10n: {err}", err=True)
     if errors:
         ctx.exit(1)
@@ -100,21 +96,21 @@ def _sync(config: Config, locales: list[str], create_only: bool) -> None:
             pot_text = pot.read_text(encoding="utf-8")
             if po.exists():
                 if create_only:
-                    click.echo(f"exists {_rel(config, po)}")
+                    click.echo(f"exists {config.rel(po)}")
                     continue
                 text = catalogs.update_catalog(
                     po.read_text(encoding="utf-8"),
-                    _rel(config, po),
+                    config.rel(po),
                     pot_text,
-                    _rel(config, pot),
+                    config.rel(pot),
                     domain,
                     locale,
                 )
                 verb = "updated" if atomic_write(po, text) else "unchanged"
             else:
-                atomic_write(po, catalogs.init_catalog(pot_text, _rel(config, pot), domain, locale))
+                atomic_write(po, catalogs.init_catalog(pot_text, config.rel(pot), domain, locale))
                 verb = "created"
-            click.echo(f"{verb} {_rel(config, po)}")
+            click.echo(f"{verb} {config.rel(po)}")
 
 
 @cli.command("init")
@@ -147,10 +143,10 @@ def compile_cmd(ctx: click.Context) -> None:
                 atomic_write(
                     mo,
                     catalogs.compile_catalog(
-                        po.read_text(encoding="utf-8"), _rel(config, po), pot.stem, locale
+                        po.read_text(encoding="utf-8"), config.rel(po), pot.stem, locale
                     ),
                 )
-                click.echo(f"compiled {_rel(config, mo)}")
+                click.echo(f"compiled {config.rel(mo)}")
 
 
 @cli.command("check")
@@ -336,7 +332,7 @@ def approve_cmd(
     if approved:
         path = tree.config.ledger_path(tag, page.slug)
         review.save_ledger(path, review.apply(ledger, decisions), page)
-        click.echo(f"{len(approved)} approved, written to {_rel(tree.config, path)}")
+        click.echo(f"{len(approved)} approved, written to {tree.config.rel(path)}")
     else:
         click.echo("nothing approved")
     if msgid is not None and not approved:
@@ -360,7 +356,7 @@ def revoke_cmd(ctx: click.Context, locale: str, slug: str, msgid: str, role: str
     path = tree.config.ledger_path(tag, page.slug)
     ledger = review.revoke(tree.ledgers[(tag, page.slug)], msgid, Role(role) if role else None)
     review.save_ledger(path, ledger, page)
-    click.echo(f"revoked approval of {msgid[:70]!r} in {_rel(tree.config, path)}")
+    click.echo(f"revoked approval of {msgid[:70]!r} in {tree.config.rel(path)}")
 
 
 @cli.command("serve")

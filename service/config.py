@@ -54,6 +54,13 @@ class Config:
     def ledger_path(self, locale: str, domain: str) -> Path:
         return self.locales_dir / to_gettext(locale) / "reviews" / f"{domain}.yaml"
 
+    def rel(self, path: Path | str) -> str:
+        """A path as messages show it: relative to the content tree when inside it."""
+        try:
+            return Path(path).resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
     def chain(self, locale: str) -> tuple[str, ...]:
         """Where a segment may come from, best first, always ending in English."""
         return self.chains.get(locale, (SOURCE_LOCALE,))

@@ -214,7 +214,6 @@ def parse_page(text: str, path: Path, default: FallbackPolicy = FallbackPolicy.S
         segments=_with_ids(raw),
         fallback=policy,
         body=body,
-        body_line=body_line,
         author=_text_field(data, "author", path, False),
     )
 

@@ -59,7 +59,7 @@ def extract_all(config: Config, pages: list[Page], ui: Page | None) -> list[tupl
     written = []
     for page in [*pages, *([ui] if ui else [])]:
         target = config.templates_dir / f"{page.slug}.pot"
-        location = Path(page.path).resolve().relative_to(config.root).as_posix()
+        location = config.rel(page.path)
         previous = target.read_text(encoding="utf-8") if target.exists() else None
         text = render_template(
             page.slug, template_messages(page, location, config.do_not_translate), previous

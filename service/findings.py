@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from .checks import Severity, Unit, blocking, run_checks
 from .models import SOURCE_LOCALE, LoadedCatalog, Page, fingerprint
@@ -107,7 +106,7 @@ def tree_findings(tree: Tree) -> list[Problem]:
         Problem(e.path or "?", e.line or 0, Severity.ERROR, "load", e.message) for e in tree.errors
     ]
     for domain in tree.domains:
-        path = tree.rel(Path(domain.path))
+        path = tree.config.rel(domain.path)
         for seg in tree.resolve(domain, SOURCE_LOCALE).withheld:
             message = (
                 f"English {seg.type.value} {seg.source[:50]!r} is not approved; it is withheld"

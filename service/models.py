@@ -120,7 +120,6 @@ class Page:
     segments: tuple[Segment, ...]
     fallback: FallbackPolicy = FallbackPolicy.SEGMENT
     body: str = ""
-    body_line: int = 1
     author: str | None = None
 
     def segment(self, msgid: str) -> Segment | None:
@@ -186,6 +185,12 @@ class Ledger:
 
     def for_msgid(self, msgid: str) -> tuple[ReviewRecord, ...]:
         return tuple(r for role in Role if (r := self.records.get((msgid, role))) is not None)
+
+    def approving(
+        self, msgid: str, source_forms: tuple[str, ...], forms: tuple[str, ...]
+    ) -> tuple[ReviewRecord, ...]:
+        """The records that approve exactly this text against exactly this English."""
+        return tuple(r for r in self.for_msgid(msgid) if r.approves(source_forms, forms))
 
 
 @dataclass(frozen=True)

@@ -70,9 +70,7 @@ def approved_text(
         if entry is None or not entry.translated or entry.msgid_plural != segment.source_plural:
             return None
         forms = entry.msgstr
-    matching = [
-        r for r in ledger.for_msgid(segment.source) if r.approves(segment.source_forms, forms)
-    ]
+    matching = ledger.approving(segment.source, segment.source_forms, forms)
     reviews = sufficient_reviews(matching, approvals_needed(segment, locale))
     if not reviews:
         return None

@@ -191,8 +191,7 @@ def missing_roles(
     segment: Segment, locale: str, forms: tuple[str, ...], ledger: Ledger | None
 ) -> str:
     """What approval the text still lacks ("" when it is fully approved)."""
-    records = ledger.for_msgid(segment.source) if ledger else ()
-    current = [r for r in records if r.approves(segment.source_forms, forms)]
+    current = ledger.approving(segment.source, segment.source_forms, forms) if ledger else ()
     needed = approvals_needed(segment, locale)
     if sufficient_reviews(current, needed):
         return ""
@@ -235,14 +234,8 @@ def _refusal(
         who = "author" if locale == SOURCE_LOCALE else "translator (Last-Translator)"
         return f"four eyes: {reviewer!r} is this text's {who}"
     if len(approvals_needed(seg, locale)) == 2:
-        other = next(
-            (
-                r
-                for r in ledger.for_msgid(seg.source)
-                if r.role != role and r.approves(seg.source_forms, forms)
-            ),
-            None,
-        )
+        approving = ledger.approving(seg.source, seg.source_forms, forms)
+        other = next((r for r in approving if r.role != role), None)
         if other and same_person(reviewer, other.reviewer):
             return f"safety-critical text needs two people: {reviewer!r} already approved it as {other.role.value}"
     return ""

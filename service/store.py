@@ -33,12 +33,6 @@ class Tree:
     errors: list[L10nError] = field(default_factory=list)
     broken: dict[Key, str] = field(default_factory=dict)
 
-    def rel(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.config.root).as_posix()
-        except ValueError:
-            return str(path)
-
     @property
     def domains(self) -> list[Page]:
         return [*self.pages.values(), *([self.ui] if self.ui else [])]
@@ -59,7 +53,7 @@ class Tree:
 
     def coverage(self) -> list[CoverageRow]:
         paths = {
-            (loc, d.slug): self.rel(self.config.catalog_path(loc, d.slug))
+            (loc, d.slug): self.config.rel(self.config.catalog_path(loc, d.slug))
             for loc in self.config.locales
             for d in self.domains
         }
@@ -80,12 +74,12 @@ def load_tree(root: Path | Config) -> Tree:
     tree = Tree(config, {p.slug: p for p in pages}, None, errors=list(page_errors))
     for err in page_errors:
         if err.path:
-            err.path = tree.rel(Path(err.path))
+            err.path = tree.config.rel(err.path)
     if config.ui_source.exists():
         try:
             tree.ui = load_ui(config.ui_source)
         except L10nError as exc:
-            exc.path = tree.rel(config.ui_source)
+            exc.path = tree.config.rel(config.ui_source)
             tree.errors.append(exc)
     for domain in tree.domains:
         for locale in config.all_locales:
@@ -93,7 +87,7 @@ def load_tree(root: Path | Config) -> Tree:
             ledger_path = config.ledger_path(locale, domain.slug)
             try:
                 tree.ledgers[key] = load_ledger(
-                    ledger_path, locale, domain.slug, tree.rel(ledger_path)
+                    ledger_path, locale, domain.slug, tree.config.rel(ledger_path)
                 )
             except L10nError as exc:
                 tree.errors.append(exc)
@@ -104,7 +98,7 @@ def load_tree(root: Path | Config) -> Tree:
             if not po.exists():
                 continue
             try:
-                tree.catalogs[key] = read_catalog(po, domain.slug, locale, tree.rel(po))
+                tree.catalogs[key] = read_catalog(po, domain.slug, locale, tree.config.rel(po))
             except L10nError as exc:
                 tree.errors.append(exc)
                 tree.broken[key] = str(exc)
