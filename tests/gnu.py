@@ -1,0 +1,83 @@
+"""GNU gettext as the judge: every expected answer of the catalog tests comes from these calls.
+
+The real-world corpus lives beside the checkout (`../shared/corpus`, as CI lays it out);
+CLINIC_L10N_CORPUS points elsewhere. Its absence is an error, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "CORPUS",
+    "GnuCheck",
+    "corpus",
+    "msgcat",
+    "msgfmt_check",
+    "msgfmt_statistics",
+    "msgmerge",
+]
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = Path(os.environ.get("CLINIC_L10N_CORPUS", REPO.parent / "shared" / "corpus"))
+_ENV = {"LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin"}
+
+
+def corpus(*parts: str) -> Path:
+    """A path inside the corpus; fails (not skips) when the corpus is not beside the checkout."""
+    if not CORPUS.is_dir():
+        raise FileNotFoundError(
+            f"the conformance corpus is missing at {CORPUS}; put shared/ beside the checkout "
+            "or set CLINIC_L10N_CORPUS"
+        )
+    return CORPUS.joinpath(*parts)
+
+
+def _run(args: list[str], stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(args, capture_output=True, input=stdin, env=_ENV, check=False)
+
+
+@dataclass(frozen=True)
+class GnuCheck:
+    """`msgfmt -c`'s verdict: exit code, first `file:line` it named (0 when none), all it said."""
+
+    accepted: bool
+    line: int
+    output: str
+
+
+def msgfmt_check(path: Path) -> GnuCheck:
+    done = _run(["msgfmt", "-c", "-o", "/dev/null", str(path)])
+    out = done.stderr.decode("utf-8", "replace")
+    m = re.search(rf"^{re.escape(str(path))}:(\d+):", out, re.M)
+    return GnuCheck(done.returncode == 0, int(m.group(1)) if m else 0, out)
+
+
+def msgfmt_statistics(path: Path) -> tuple[int, int, int]:
+    """(translated, fuzzy, untranslated) as `msgfmt --statistics` prints them."""
+    done = _run(["msgfmt", "--statistics", "-o", "/dev/null", str(path)])
+    out = done.stderr.decode("utf-8", "replace")
+    counts = {"translated": 0, "fuzzy": 0, "untranslated": 0}
+    for number, kind in re.findall(r"(\d+) (translated|fuzzy|untranslated)", out):
+        counts[kind] = int(number)
+    return counts["translated"], counts["fuzzy"], counts["untranslated"]
+
+
+def msgcat(path: Path, width: int = 79) -> bytes:
+    """The file as `msgcat --width=79` writes it (Poedit wraps the same way)."""
+    done = _run(["msgcat", f"--width={width}", str(path)])
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.decode("utf-8", "replace"))
+    return done.stdout
+
+
+def msgmerge(old: Path, template: Path, width: int = 79) -> bytes:
+    """`msgmerge --previous OLD TEMPLATE`, written with msgcat's width."""
+    done = _run(["msgmerge", "--quiet", "--previous", f"--width={width}", str(old), str(template)])
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.decode("utf-8", "replace"))
+    return done.stdout
