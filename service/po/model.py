@@ -26,36 +26,40 @@ __all__ = [
 Key = tuple[str | None, str]  # (msgctxt, msgid): None and "" are different contexts, as in gettext
 Reference = tuple[str, int | None]  # "#: file:line" → (file, line); "#: file" → (file, None)
 
-# The format languages gettext 0.21 knows, in the order its writer prints them (format.c).
+# The format languages gettext 0.21 knows, in the order its writer prints them (`format_language`
+# in gettext-tools/src/message.c; `msgcat` rewrites `#, lua-format, c-format` as
+# `#, c-format, lua-format`).
 FORMAT_FLAGS: tuple[str, ...] = (
     "c",
     "objc",
-    "sh",
     "python",
     "python-brace",
+    "java",
+    "java-printf",
+    "csharp",
+    "javascript",
+    "scheme",
     "lisp",
     "elisp",
     "librep",
-    "scheme",
-    "smalltalk",
-    "java",
-    "csharp",
-    "javascript",
+    "ruby",
+    "sh",
     "awk",
-    "pascal",
-    "ycp",
+    "lua",
+    "object-pascal",
+    "smalltalk",
+    "qt",
+    "qt-plural",
+    "kde",
+    "kde-kuit",
+    "boost",
     "tcl",
     "perl",
     "perl-brace",
     "php",
     "gcc-internal",
     "gfc-internal",
-    "qt",
-    "qt-plural",
-    "kde",
-    "kde-kuit",
-    "boost",
-    "lua",
+    "ycp",
 )
 
 
