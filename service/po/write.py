@@ -1,0 +1,304 @@
+"""The one PO writer: a `PoFile` as GNU gettext 0.21 writes it (`msgcat --width=79`, and so
+Poedit), byte for byte, so that a translator's diff shows only what the translator changed.
+
+It follows gettext-tools/src/write-po.c: live entries, then obsolete ones; comments in the order
+`# `, `#.`, `#:`, `#,`, `#|`; strings escaped as C does and split after each `\\n`; long lines
+broken where UAX #14 allows (`linebreak`), never inside a format directive (`directives`).
+One deliberate difference: flags gettext does not know (Weblate's `read-only`…) are kept, after
+the known ones, where msgcat drops them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Sequence
+
+from ..errors import CatalogError
+from .directives import protected
+from .linebreak import PROHIBITED, line_breaks
+from .model import FORMAT_FLAGS, Entry, PoFile
+
+__all__ = ["canonical_charset", "write"]
+
+_INT_MAX = 2**31 - 1
+
+# po-charset.c: the names gettext accepts (case-insensitively), each with its canonical spelling.
+# libunistring compares the canonical name exactly (e.g. to count ambiguous-width characters as
+# two columns in CJK encodings), so it is what the line breaker gets.
+_CANONICAL: dict[str, str] = {
+    name.upper(): canon
+    for canon, *aliases in (
+        ("ASCII", "ANSI_X3.4-1968", "US-ASCII"),
+        *((f"ISO-8859-{k}", f"ISO_8859-{k}") for k in (1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 14, 15)),
+        *((name,) for name in (
+            "KOI8-R", "KOI8-U", "KOI8-T", "CP850", "CP866", "CP874", "CP932", "CP949", "CP950",
+            "CP1250", "CP1251", "CP1252", "CP1253", "CP1254", "CP1255", "CP1256", "CP1257",
+            "GB2312", "EUC-JP", "EUC-KR", "EUC-TW", "BIG5", "BIG5-HKSCS", "GBK", "GB18030",
+            "SHIFT_JIS", "JOHAB", "TIS-620", "VISCII", "GEORGIAN-PS", "UTF-8",
+        )),
+    )
+    for name in (canon, *aliases)
+}
+
+# The C escapes gettext writes; every other character, control characters included, goes out as is.
+_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+            "\v": "\\v", "\\": "\\\\", '"': '\\"'}
+_ESCAPE_TABLE = str.maketrans(_ESCAPES)
+_NEEDS_ESCAPE = frozenset(_ESCAPES)
+_SYNTAX_CHECKS = frozenset(
+    f"{no}{name}-check"
+    for no in ("", "no-")
+    for name in ("ellipsis-unicode", "space-ellipsis", "quote-unicode", "bullet-unicode")
+)
+_RANGE = re.compile(r"range:[\s,]+([0-9]+)\.\.([0-9]+)[^\s,]*$")
+
+
+def canonical_charset(po: PoFile) -> str:
+    """The charset gettext wraps in: the live header's `charset=`, canonicalized as po-charset.c
+    does; "ASCII" when there is none, when it is the template's "CHARSET" or unknown.
+
+    >>> canonical_charset(PoFile((Entry("", ("Content-Type: text/plain; charset=utf-8\\n",)),)))
+    'UTF-8'
+    """
+    header = po.header
+    if header is None:
+        return "ASCII"
+    at = header.msgstr[0].find("charset=")
+    if at < 0:
+        return "ASCII"
+    rest = header.msgstr[0][at + len("charset=") :]
+    end = min((i for i in (rest.find(c) for c in " \t\n") if i >= 0), default=len(rest))
+    return _CANONICAL.get(rest[:end].upper(), "ASCII")
+
+
+class _Flags:
+    """An entry's `#,` state as gettext reads it: later flags win, unknown ones are kept aside."""
+
+    __slots__ = ("format", "fuzzy", "range", "unknown", "wrap")
+
+    def __init__(self, flags: Sequence[str]) -> None:
+        self.fuzzy = False
+        self.format: dict[str, str] = {}
+        self.range = ""
+        self.wrap = True
+        self.unknown: list[str] = []
+        for flag in flags:
+            if not self._read(flag):
+                self.unknown.append(flag)
+
+    def _read(self, flag: str) -> bool:
+        """Take one flag in as gettext would; False when gettext does not know it."""
+        if flag == "fuzzy":
+            self.fuzzy = True
+            return True
+        if flag in ("wrap", "no-wrap"):
+            self.wrap = flag == "wrap"
+            return True
+        if flag.endswith("-format") and self._format(flag[: -len("-format")]):
+            return True
+        if flag.startswith("range:"):
+            return self._range(flag)
+        # Syntax checks are read by gettext 0.21 but never written: msgcat drops them too.
+        return flag in _SYNTAX_CHECKS
+
+    def _format(self, name: str) -> bool:
+        value = "yes"
+        for prefix in ("no-", "possible-", "impossible-"):
+            if name.startswith(prefix):
+                name, value = name[len(prefix) :], prefix[:-1]
+                break
+        if name not in FORMAT_FLAGS:
+            return False
+        self.format[name] = value
+        return True
+
+    def _range(self, text: str) -> bool:
+        # read-catalog-abstract.c: "range:", a separator, then MIN..MAX (the rest of the token
+        # ignored); MIN > MAX is read and thrown away, as is the whole flag.
+        m = _RANGE.match(text)
+        if m is None:
+            return False
+        low, high = (min(int(g), _INT_MAX) for g in m.groups())
+        if low <= high:
+            self.range = f"range: {low}..{high}"
+        return True
+
+    def line(self, fuzzy: bool, with_range: bool) -> str:
+        names = ["fuzzy"] if fuzzy else []
+        for language in FORMAT_FLAGS:
+            value = self.format.get(language)
+            if value in ("yes", "possible"):
+                names.append(f"{language}-format")
+            elif value == "no":
+                names.append(f"no-{language}-format")
+        if with_range and self.range:
+            names.append(self.range)
+        if not self.wrap:
+            names.append("no-wrap")
+        names += self.unknown
+        return f"#, {', '.join(names)}\n" if names else ""
+
+    def language(self) -> str | None:
+        """The format language whose directives gettext protects: the first one that may apply."""
+        return next(
+            (lang for lang in FORMAT_FLAGS if self.format.get(lang) in ("yes", "possible")), None
+        )
+
+
+def _string(
+    out: list[str], prefix: str, name: str, value: str, flags: _Flags, width: int, charset: str
+) -> None:
+    """One keyword and its string, split after each `\\n` and broken to fit `width` columns."""
+    language = flags.language()
+    marks = protected(language, value, name.startswith("msgstr")) if language and value else None
+    # Columns for the text: the width less the prefix, the quotes and the keyword's own room.
+    room = (width if flags.wrap else _INT_MAX) - 1 - (len(prefix) + 1)
+    first_line = True
+    start = 0
+    total = len(value)
+    while True:
+        end = value.find("\n", start) + 1 or total
+        portion = value[start:end]
+        more = end < total
+        if marks is None and _NEEDS_ESCAPE.isdisjoint(portion):
+            text, overrides = portion, None
+        else:
+            text, overrides = _escape(portion, marks, start)
+        if first_line:
+            breaks = line_breaks(text, overrides, room, len(name) + 1, charset)
+            if text and (more or len(name) + 1 > room or breaks):
+                out.append(f'{prefix}{name} ""\n')
+                first_line = False
+        if not first_line:
+            breaks = line_breaks(text, overrides, room, 0, charset)
+        out.append(f'{prefix}{name} "' if first_line else f'{prefix}"')
+        last = 0
+        for at in breaks:
+            out.append(f'{text[last:at]}"\n{prefix}"')
+            last = at
+        out.append(f'{text[last:]}"\n')
+        first_line = False
+        start = end
+        if start >= total:
+            return
+
+
+def _escape(portion: str, marks: bytearray | None, offset: int) -> tuple[str, bytes]:
+    """The escaped text and one override per character of it: no break inside an escape
+    sequence, inside a directive, or before the `\\n` that ends the portion."""
+    pieces: list[str] = []
+    overrides = bytearray()
+    for i, char in enumerate(portion):
+        piece = _ESCAPES.get(char, char)
+        pieces.append(piece)
+        overrides.append(PROHIBITED if marks is not None and marks[offset + i] else 0)
+        if len(piece) == 2:
+            overrides.append(PROHIBITED)
+    if portion.endswith("\n"):
+        overrides[-2] = PROHIBITED
+    return "".join(pieces), bytes(overrides)
+
+
+def _references(out: list[str], entry: Entry, width: int, codec: str) -> None:
+    seen: set[tuple[str, int | None]] = set()
+    line = "#:"
+    column = 2
+    for ref in entry.references:
+        if ref in seen:  # gettext keeps one of each (file, line) as it reads them
+            continue
+        seen.add(ref)
+        name, number = ref
+        while name.startswith("./"):
+            name = name[2:]
+        item = name if number is None else f"{name}:{number}"
+        size = (len(item) if item.isascii() else len(item.encode(codec, "replace"))) + 1
+        if column > 2 and column + size > width:
+            out.append(line + "\n")
+            line, column = "#:", 2
+        line += " " + item
+        column += size
+    out.append(line + "\n")
+
+
+def _entry(out: list[str], entry: Entry, width: int, charset: str, codec: str) -> None:
+    flags = _Flags(entry.flags)
+    for comment in entry.comments:
+        rest = comment
+        while True:
+            head, newline, tail = rest.partition("\n")
+            out.append(f"# {head}\n" if rest else "#\n")
+            if not newline:
+                break
+            rest = tail
+    for comment in entry.extracted:
+        out.append(f"#. {comment}\n" if comment else "#.\n")
+    if entry.references:
+        _references(out, entry, width, codec)
+    if entry.obsolete:
+        out.append(flags.line(flags.fuzzy, with_range=False))
+    else:
+        out.append(flags.line(flags.fuzzy and entry.msgstr[0] != "", with_range=True))
+    previous = "#~| " if entry.obsolete else "#| "
+    for name, value in (
+        ("msgctxt", entry.previous_msgctxt),
+        ("msgid", entry.previous_msgid),
+        ("msgid_plural", entry.previous_msgid_plural),
+    ):
+        if value is not None:
+            _string(out, previous, name, value, flags, width, charset)
+    prefix = "#~ " if entry.obsolete else ""
+    if entry.msgctxt is not None:
+        _string(out, prefix, "msgctxt", entry.msgctxt, flags, width, charset)
+    _string(out, prefix, "msgid", entry.msgid, flags, width, charset)
+    if entry.msgid_plural is None:
+        _string(out, prefix, "msgstr", entry.msgstr[0], flags, width, charset)
+    else:
+        _string(out, prefix, "msgid_plural", entry.msgid_plural, flags, width, charset)
+        for i, form in enumerate(entry.msgstr):
+            _string(out, prefix, f"msgstr[{i}]", form, flags, width, charset)
+
+
+def _codec(po: PoFile) -> str:
+    name = po.charset.upper()
+    if name in ("", "CHARSET"):
+        # A template's placeholder: gettext passes the bytes through, so keep them as read.
+        return "utf-8"
+    try:
+        return codecs.lookup(po.charset).name
+    except LookupError:
+        raise CatalogError(f"cannot write charset {po.charset!r}", po.path) from None
+
+
+def write(po: PoFile, width: int = 79) -> bytes:
+    """The catalog as `msgcat --width=WIDTH` writes it, in `po.charset`.
+
+    >>> print(write(PoFile((Entry("Hello", ("Hola",), references=(("./a.py", 3),)),))).decode())
+    #: a.py:3
+    msgid "Hello"
+    msgstr "Hola"
+    <BLANKLINE>
+    """
+    charset = canonical_charset(po)
+    codec = _codec(po)
+    chunks: list[bytes] = []
+    blank_line = False
+    live = [e for e in po.entries if not e.obsolete]
+    obsolete = [e for e in po.entries if e.obsolete]
+    for entry in live + obsolete:
+        # gettext leaves out an obsolete entry without a translation, but still counts it
+        # as written for the blank line that separates entries.
+        if entry.obsolete and entry.msgstr[0] == "":
+            blank_line = True
+            continue
+        out = ["\n"] if blank_line else []
+        _entry(out, entry, width, charset, codec)
+        blank_line = True
+        text = "".join(out)
+        try:
+            chunks.append(text.encode(codec))
+        except UnicodeEncodeError as e:
+            raise CatalogError(
+                f"{text[e.start : e.end]!r} cannot be written in {po.charset}", po.path, entry.line
+            ) from None
+    return b"".join(chunks)
