@@ -67,9 +67,11 @@ def msgfmt_statistics(path: Path) -> tuple[int, int, int]:
     return counts["translated"], counts["fuzzy"], counts["untranslated"]
 
 
-def msgcat(path: Path, width: int = 79) -> bytes:
-    """The file as `msgcat --width=79` writes it (Poedit wraps the same way)."""
-    done = _run(["msgcat", f"--width={width}", str(path)])
+def msgcat(path: Path, width: int = 79, force_po: bool = False) -> bytes:
+    """The file as `msgcat --width=79` writes it (Poedit wraps the same way). `force_po` writes
+    a catalog that is only a header too, where plain msgcat writes nothing."""
+    force = ["--force-po"] if force_po else []
+    done = _run(["msgcat", f"--width={width}", *force, str(path)])
     if done.returncode != 0:
         raise RuntimeError(done.stderr.decode("utf-8", "replace"))
     return done.stdout
