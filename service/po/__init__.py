@@ -5,16 +5,5 @@ msgmerge's update, each agreeing with GNU gettext 0.21 on real catalogs (tests/t
 """
 
 from .model import FORMAT_FLAGS, Entry, Key, PoFile, Reference, Statistics, header_fields
-from .parse import parse, read
 
-__all__ = [
-    "FORMAT_FLAGS",
-    "Entry",
-    "Key",
-    "PoFile",
-    "Reference",
-    "Statistics",
-    "header_fields",
-    "parse",
-    "read",
-]
+__all__ = ["FORMAT_FLAGS", "Entry", "Key", "PoFile", "Reference", "Statistics", "header_fields"]

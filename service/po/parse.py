@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import fields, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -798,6 +798,76 @@ def _unescape_simple(value: str) -> str:
     return _UNESCAPE.sub(lambda m: _SIMPLE_ESCAPES[m.group(1)], value)
 
 
+# Entry's generated __init__ sets each of its 14 frozen slots through object.__setattr__, which
+# is a third of the fast path's time; setting the slots directly does the same in half of it.
+# If the model gains or reorders fields, the plain constructor is used instead.
+_ENTRY_FIELDS = (
+    "msgid",
+    "msgstr",
+    "msgctxt",
+    "msgid_plural",
+    "comments",
+    "extracted",
+    "references",
+    "flags",
+    "previous_msgctxt",
+    "previous_msgid",
+    "previous_msgid_plural",
+    "obsolete",
+    "line",
+    "msgstr_line",
+)
+
+
+def _slot_constructor() -> Callable[..., Entry]:
+    setters = [getattr(Entry, name).__set__ for name in _ENTRY_FIELDS]
+    (s_id, s_str, s_ctxt, s_plural, s_com, s_ext, s_ref, s_flags) = setters[:8]
+    (s_pctxt, s_pid, s_pplural, s_obsolete, s_line, s_strline) = setters[8:]
+    new = object.__new__
+
+    def make(
+        msgid: str,
+        msgstr: tuple[str, ...],
+        msgctxt: str | None,
+        msgid_plural: str | None,
+        comments: tuple[str, ...],
+        extracted: tuple[str, ...],
+        references: tuple[Reference, ...],
+        flags: tuple[str, ...],
+        previous_msgctxt: str | None,
+        previous_msgid: str | None,
+        previous_msgid_plural: str | None,
+        obsolete: bool,
+        line: int,
+        msgstr_line: int,
+    ) -> Entry:
+        entry: Entry = new(Entry)
+        s_id(entry, msgid)
+        s_str(entry, msgstr)
+        s_ctxt(entry, msgctxt)
+        s_plural(entry, msgid_plural)
+        s_com(entry, comments)
+        s_ext(entry, extracted)
+        s_ref(entry, references)
+        s_flags(entry, flags)
+        s_pctxt(entry, previous_msgctxt)
+        s_pid(entry, previous_msgid)
+        s_pplural(entry, previous_msgid_plural)
+        s_obsolete(entry, obsolete)
+        s_line(entry, line)
+        s_strline(entry, msgstr_line)
+        return entry
+
+    return make
+
+
+_new_entry: Callable[..., Entry] = (
+    _slot_constructor()
+    if tuple(f.name for f in fields(Entry)) == _ENTRY_FIELDS and hasattr(Entry, "__slots__")
+    else Entry
+)
+
+
 def _fast_entries(text: str) -> tuple[Entry, ...] | None:
     if "\\\n" in text or _SURROGATE.search(text):
         return None
@@ -807,6 +877,7 @@ def _fast_entries(text: str) -> tuple[Entry, ...] | None:
     seen: set[Key] = set()
     pos, line = 0, 1
     count, live, obsolete_re, value = text.count, _LIVE.match, _OBSOLETE.match, _value
+    add, new_entry = seen.add, _new_entry
     quoted, unescape = _QUOTED.findall, _unescape_simple
     while True:
         obsolete = False
@@ -814,7 +885,9 @@ def _fast_entries(text: str) -> tuple[Entry, ...] | None:
         if m is None:
             m = obsolete_re(text, pos)
             if m is None:
-                return tuple(found) if _TAIL.match(text, pos) else None
+                # A duplicate key (fewer keys than entries) is an error for the general parser.
+                complete = _TAIL.match(text, pos) and len(seen) == len(found)
+                return tuple(found) if complete else None
             obsolete = True
         com, pctxt, pid, ppl, ctxt, _, msgid, more, pl, forms, _, msgstr0, more0 = m.groups()
         if com:
@@ -848,12 +921,9 @@ def _fast_entries(text: str) -> tuple[Entry, ...] | None:
                 values.append(value(form))
             msgstr = tuple(values)
             msgstr_line = msgid_line + count("\n", idkw, m.start(10))
-        key = (msgctxt, msgid)
-        if key in seen:
-            return None
-        seen.add(key)
+        add((msgctxt, msgid))
         found.append(
-            Entry(
+            new_entry(
                 msgid,
                 msgstr,
                 msgctxt,
