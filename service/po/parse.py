@@ -18,7 +18,7 @@ from pathlib import Path
 from ..errors import CatalogError
 from .model import Entry, Key, PoFile, Reference
 
-__all__ = ["parse", "read"]
+__all__ = ["canonical_charset", "parse", "read"]
 
 # Token kinds. Ints, not an enum: the lexer makes one per keyword and string of every file.
 _COMMENT, _DOMAIN, _MSGID, _MSGID_PLURAL, _MSGSTR, _MSGCTXT = range(6)
@@ -117,6 +117,16 @@ _CHARSETS = {
     ]
     for name in (canonical, *aliases)
 }
+
+
+def canonical_charset(name: str) -> str | None:
+    """gettext's name for a charset it knows by a portable name (po_charset_canonicalize).
+
+    >>> canonical_charset("utf-8"), canonical_charset("ISO_8859-1"), canonical_charset("latin1")
+    ('UTF-8', 'ISO-8859-1', None)
+    """
+    found = _CHARSETS.get(name.upper())
+    return found[0] if found else None
 
 
 def read(path: Path, label: str = "") -> PoFile:
@@ -488,10 +498,11 @@ class _Parser:
                 key = entry.key
                 if key in first_seen:
                     first = first_seen[key]
-                    if found[first].line != entry.line:
+                    # gettext places the first definition at its msgstr keyword.
+                    if found[first].msgstr_line != entry.line:
                         raise self.fail(
                             "duplicate message definition (first defined at line "
-                            f"{found[first].line})",
+                            f"{found[first].msgstr_line})",
                             entry.line,
                         )
                     # On one line, gettext's two-part error prints only its first part and
