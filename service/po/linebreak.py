@@ -13,7 +13,7 @@ import ctypes.util
 import sys
 from functools import cache
 
-__all__ = ["PROHIBITED", "UNDEFINED", "LineBreakError", "line_breaks", "text_width"]
+__all__ = ["PROHIBITED", "UNDEFINED", "LineBreakError", "fits", "line_breaks", "text_width"]
 
 # libunistring's enum: the override values the writer passes in, and what comes back.
 UNDEFINED = 0
@@ -52,9 +52,9 @@ class _Lib:
             ctypes.c_char_p,  # const char *encoding
             ctypes.c_char_p,  # char *p (result)
         ]
-        self.uc_width = lib.uc_width
-        self.uc_width.restype = ctypes.c_int
-        self.uc_width.argtypes = [ctypes.c_uint32, ctypes.c_char_p]
+        self.width = lib.u32_width
+        self.width.restype = ctypes.c_int
+        self.width.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p]
 
 
 @cache
@@ -71,22 +71,23 @@ def _lib() -> _Lib:
     )
 
 
-@cache
-def _char_width(char: str, encoding: bytes) -> int:
-    # Control characters report -1; libunistring's line breaker counts them as 0 columns.
-    return max(int(_lib().uc_width(ord(char), encoding)), 0)
-
-
 def text_width(text: str, encoding: str = "UTF-8") -> int:
-    """Columns `text` takes as libunistring counts them.
+    """Columns `text` takes as libunistring counts them (control characters take none).
 
-    >>> text_width("abc"), text_width("漢字"), text_width("e\\u0301")
-    (3, 4, 1)
+    >>> text_width("abc"), text_width("漢字"), text_width("e\\u0301"), text_width("a\\x01")
+    (3, 4, 1, 1)
     """
     if text.isascii() and text.isprintable():
         return len(text)
-    enc = encoding.encode("ascii")
-    return sum(_char_width(c, enc) for c in text)
+    return int(_lib().width(text.encode(_UTF32), len(text), encoding.encode("ascii")))
+
+
+def fits(text: str, width: int, start_column: int, encoding: str = "UTF-8") -> bool:
+    """Whether `text` fits from `start_column` within `width`: then no line breaks at all.
+
+    Most catalog strings are short, so this spares most calls into the library.
+    """
+    return start_column + 2 * len(text) <= width or start_column + text_width(text, encoding) <= width
 
 
 def line_breaks(
@@ -104,8 +105,7 @@ def line_breaks(
     [8]
     """
     n = len(text)
-    # Nothing can overflow when all of it fits: skip the call (most catalog strings are short).
-    if n == 0 or start_column + 2 * n <= width or start_column + text_width(text, encoding) <= width:
+    if fits(text, width, start_column, encoding):
         return []
     result = ctypes.create_string_buffer(n)
     _lib().width_linebreaks(

@@ -16,12 +16,13 @@ from collections.abc import Sequence
 
 from ..errors import CatalogError
 from .directives import protected
-from .linebreak import PROHIBITED, line_breaks
+from .linebreak import PROHIBITED, fits, line_breaks
 from .model import FORMAT_FLAGS, Entry, PoFile
 
 __all__ = ["canonical_charset", "write"]
 
 _INT_MAX = 2**31 - 1
+_FORMAT_ORDER = {language: i for i, language in enumerate(FORMAT_FLAGS)}
 
 # po-charset.c: the names gettext accepts (case-insensitively), each with its canonical spelling.
 # libunistring compares the canonical name exactly (e.g. to count ambiguous-width characters as
@@ -46,6 +47,7 @@ _ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t
             "\v": "\\v", "\\": "\\\\", '"': '\\"'}
 _ESCAPE_TABLE = str.maketrans(_ESCAPES)
 _NEEDS_ESCAPE = frozenset(_ESCAPES)
+_ESCAPE_RE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
 _SYNTAX_CHECKS = frozenset(
     f"{no}{name}-check"
     for no in ("", "no-")
@@ -75,7 +77,7 @@ def canonical_charset(po: PoFile) -> str:
 class _Flags:
     """An entry's `#,` state as gettext reads it: later flags win, unknown ones are kept aside."""
 
-    __slots__ = ("format", "fuzzy", "range", "unknown", "wrap")
+    __slots__ = ("format", "fuzzy", "language", "range", "unknown", "wrap")
 
     def __init__(self, flags: Sequence[str]) -> None:
         self.fuzzy = False
@@ -86,6 +88,12 @@ class _Flags:
         for flag in flags:
             if not self._read(flag):
                 self.unknown.append(flag)
+        # The format language whose directives gettext protects: the first one that may apply.
+        self.language = min(
+            (lang for lang, value in self.format.items() if value in ("yes", "possible")),
+            key=_FORMAT_ORDER.__getitem__,
+            default=None,
+        )
 
     def _read(self, flag: str) -> bool:
         """Take one flag in as gettext would; False when gettext does not know it."""
@@ -126,8 +134,8 @@ class _Flags:
 
     def line(self, fuzzy: bool, with_range: bool) -> str:
         names = ["fuzzy"] if fuzzy else []
-        for language in FORMAT_FLAGS:
-            value = self.format.get(language)
+        for language in sorted(self.format, key=_FORMAT_ORDER.__getitem__):
+            value = self.format[language]
             if value in ("yes", "possible"):
                 names.append(f"{language}-format")
             elif value == "no":
@@ -139,44 +147,44 @@ class _Flags:
         names += self.unknown
         return f"#, {', '.join(names)}\n" if names else ""
 
-    def language(self) -> str | None:
-        """The format language whose directives gettext protects: the first one that may apply."""
-        return next(
-            (lang for lang in FORMAT_FLAGS if self.format.get(lang) in ("yes", "possible")), None
-        )
-
 
 def _string(
     out: list[str], prefix: str, name: str, value: str, flags: _Flags, width: int, charset: str
 ) -> None:
     """One keyword and its string, split after each `\\n` and broken to fit `width` columns."""
-    language = flags.language()
-    marks = protected(language, value, name.startswith("msgstr")) if language and value else None
     # Columns for the text: the width less the prefix, the quotes and the keyword's own room.
     room = (width if flags.wrap else _INT_MAX) - 1 - (len(prefix) + 1)
+    # Directives matter only to a line that must break, and most strings fit: find them late.
+    marks: list[bytearray | None] = []
+
+    def breaks(portion: str, text: str, offset: int, start_column: int) -> list[int]:
+        if fits(text, room, start_column, charset):
+            return []
+        if not marks:
+            language = flags.language
+            marks.append(protected(language, value, name.startswith("msgstr")) if language else None)
+        overrides = _overrides(portion, text, marks[0], offset)
+        return line_breaks(text, overrides, room, start_column, charset)
+
     first_line = True
     start = 0
     total = len(value)
     while True:
         end = value.find("\n", start) + 1 or total
         portion = value[start:end]
-        more = end < total
-        if marks is None and _NEEDS_ESCAPE.isdisjoint(portion):
-            text, overrides = portion, None
-        else:
-            text, overrides = _escape(portion, marks, start)
+        text = portion if _NEEDS_ESCAPE.isdisjoint(portion) else portion.translate(_ESCAPE_TABLE)
         if first_line:
-            breaks = line_breaks(text, overrides, room, len(name) + 1, charset)
-            if text and (more or len(name) + 1 > room or breaks):
+            at = breaks(portion, text, start, len(name) + 1)
+            if text and (end < total or len(name) + 1 > room or at):
                 out.append(f'{prefix}{name} ""\n')
                 first_line = False
         if not first_line:
-            breaks = line_breaks(text, overrides, room, 0, charset)
+            at = breaks(portion, text, start, 0)
         out.append(f'{prefix}{name} "' if first_line else f'{prefix}"')
         last = 0
-        for at in breaks:
-            out.append(f'{text[last:at]}"\n{prefix}"')
-            last = at
+        for i in at:
+            out.append(f'{text[last:i]}"\n{prefix}"')
+            last = i
         out.append(f'{text[last:]}"\n')
         first_line = False
         start = end
@@ -184,20 +192,23 @@ def _string(
             return
 
 
-def _escape(portion: str, marks: bytearray | None, offset: int) -> tuple[str, bytes]:
-    """The escaped text and one override per character of it: no break inside an escape
-    sequence, inside a directive, or before the `\\n` that ends the portion."""
-    pieces: list[str] = []
-    overrides = bytearray()
-    for i, char in enumerate(portion):
-        piece = _ESCAPES.get(char, char)
-        pieces.append(piece)
-        overrides.append(PROHIBITED if marks is not None and marks[offset + i] else 0)
-        if len(piece) == 2:
-            overrides.append(PROHIBITED)
+def _overrides(portion: str, text: str, marks: bytearray | None, offset: int) -> bytes:
+    """One override per character of the escaped `text`: no break inside an escape sequence,
+    inside a directive, or before the `\\n` that ends the portion."""
+    base = marks[offset : offset + len(portion)] if marks is not None else bytearray(len(portion))
+    if len(text) == len(portion):
+        overrides = base
+    else:
+        overrides = bytearray()
+        last = 0
+        for m in _ESCAPE_RE.finditer(portion):
+            overrides += base[last : m.end()]
+            overrides.append(PROHIBITED)  # the second character of the escape
+            last = m.end()
+        overrides += base[last:]
     if portion.endswith("\n"):
         overrides[-2] = PROHIBITED
-    return "".join(pieces), bytes(overrides)
+    return bytes(overrides)
 
 
 def _references(out: list[str], entry: Entry, width: int, codec: str) -> None:
