@@ -1,0 +1,337 @@
+"""Which old translation `merge` offers for a msgid the old catalog does not have.
+
+Two matchers share one candidate index. `Matching.GNU` is msgmerge 0.21 (msgl-fsearch.c, gnulib
+fstrcmp): the best old msgid by character similarity, ≥ 0.6. `Matching.CLINIC`, the default, starts
+from the same candidates but never offers a pairing that changes a number, a dose, a placeholder or
+a protected term, and asks more of short and one-word-changed strings, where msgmerge's guesses were
+most often wrong on real catalogs (benchmarks/fuzzy_quality.py measures both).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+from enum import StrEnum
+
+from ..numbers import UNITS, doses_in, number_words_in, numbers_in
+from .model import Entry
+
+__all__ = [
+    "FUZZY_THRESHOLD",
+    "FuzzyIndex",
+    "Matching",
+    "fstrcmp",
+    "lcs_length",
+    "safe_pairing",
+]
+
+FUZZY_THRESHOLD = 0.6
+# msgmerge compares strings shorter than 4 characters (≤ 12 bytes) only with strings whose byte
+# length could still reach the threshold: l/(2/0.6 − 1) ≤ l′ ≤ l·(2/0.6 − 1), at most 28 bytes.
+_SPREAD = 2 / FUZZY_THRESHOLD - 1
+_SHORT_MAX = int(4 * 3 * _SPREAD)
+# A candidate with the same context (or none) beats an equal one from another context.
+_CONTEXT_BONUS = 0.00001
+# Matching.CLINIC, tuned on the Sphinx update pairs (benchmarks/fuzzy_quality.py): at least this
+# much character similarity, this share of words in common (Dice), and a replaced word counts as
+# respelled ("defaut" → "default", "Permalink" → "Link") when this similar or contained in it.
+_CHAR_FLOOR = 0.5
+_WORDS_SHARED = 0.65
+_RESPELLED = 0.75
+
+
+class Matching(StrEnum):
+    """How `merge` pairs a new msgid with an old translation."""
+
+    CLINIC = "clinic"  # msgmerge's candidates, never across a changed number, dose or term
+    GNU = "gnu"  # exactly msgmerge --previous: for conformance tests and comparison
+
+
+def lcs_length(a: bytes, b: bytes) -> int:
+    """Length of the longest common subsequence, bit-parallel (Hyyrö 2004): one big-integer
+    addition per byte of the shorter string instead of a len(a)×len(b) table.
+
+    >>> lcs_length(b"Delete", b"Degrees")
+    4
+    """
+    if len(a) < len(b):
+        a, b = b, a
+    return _lcs(_masks(a), len(a), b, 0)
+
+
+def _masks(data: bytes) -> dict[int, int]:
+    """For each byte value, the bit set of the positions where it occurs."""
+    masks: dict[int, int] = {}
+    for i, byte in enumerate(data):
+        masks[byte] = masks.get(byte, 0) | (1 << i)
+    return masks
+
+
+def _lcs(masks: dict[int, int], length: int, other: bytes, needed: int) -> int:
+    """LCS of the string behind `masks` and `other`; gives up (returning -1) as soon as it can
+    no longer reach `needed`, as gnulib stops once the edit count passes its limit."""
+    full = (1 << length) - 1
+    v = full
+    remaining = len(other)
+    for byte in other:
+        u = v & masks.get(byte, 0)
+        v = ((v + u) | (v - u)) & full
+        remaining -= 1
+        if needed and not remaining & 7 and length - v.bit_count() + remaining < needed:
+            return -1
+    return length - v.bit_count()
+
+
+def fstrcmp(a: bytes, b: bytes, lower_bound: float = 0.0) -> float:
+    """gnulib's fstrcmp_bounded: 2·(common bytes)/(total bytes), where common bytes are those a
+    shortest insert/delete script leaves alone; any value below `lower_bound` may come back as 0.
+
+    >>> fstrcmp(b"Changed in version %s", b"Added in version %s")
+    0.8
+    >>> fstrcmp(b"", b"")
+    1.0
+    """
+    return _Text(a).similarity(_Query(None, "", b), lower_bound)
+
+
+def _byte_counts(data: bytes) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for byte in data:
+        counts[byte] = counts.get(byte, 0) + 1
+    return counts
+
+
+class _Query:
+    """A msgid being looked up: its bytes and byte counts, computed once for all candidates."""
+
+    __slots__ = ("counts", "data", "masks", "msgctxt")
+
+    def __init__(self, msgctxt: str | None, msgid: str, data: bytes) -> None:
+        self.msgctxt = msgctxt
+        self.data = data
+        self.counts = [0] * 256
+        for byte in data:
+            self.counts[byte] += 1
+        self.masks: dict[int, int] | None = None
+
+
+class _Text:
+    """An old msgid as the search needs it: bytes, byte counts, LCS bit masks (made on first use)."""
+
+    __slots__ = ("bytes", "counts", "data", "masks")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        counts = _byte_counts(data)
+        self.bytes, self.counts = tuple(counts), tuple(counts.values())
+        self.masks: dict[int, int] | None = None
+
+    def similarity(self, query: _Query, lower_bound: float) -> float:
+        la, lb = len(self.data), len(query.data)
+        if la == 0 or lb == 0:
+            return 1.0 if la == lb else 0.0
+        total = la + lb
+        if lower_bound > 0:
+            # gnulib's two cheap upper bounds: they only save time, as they cut off exactly
+            # the pairs whose similarity could not reach the bound anyway.
+            if 2 * min(la, lb) / total < lower_bound:
+                return 0.0
+            if total >= 20:
+                here = map(query.counts.__getitem__, self.bytes)
+                shared = sum(map(min, self.counts, here))
+                if 2 * shared / total < lower_bound:
+                    return 0.0
+        needed = math.ceil(lower_bound * total / 2) if lower_bound > 0 else 0
+        if lb <= la:
+            if self.masks is None:
+                self.masks = _masks(self.data)
+            common = _lcs(self.masks, la, query.data, needed)
+        else:
+            if query.masks is None:
+                query.masks = _masks(query.data)
+            common = _lcs(query.masks, lb, self.data, needed)
+        return 0.0 if common < 0 else 2 * common / total
+
+
+class FuzzyIndex:
+    """The old catalog's translated entries (obsolete and fuzzy ones too, as msgmerge takes them),
+    indexed by character 4-grams so that a search compares only strings sharing one."""
+
+    def __init__(self, entries: Sequence[Entry], encoding: str = "utf-8") -> None:
+        self.encoding = encoding
+        self.entries = [e for e in entries if e.msgstr[0] != ""]
+        self.texts = [_Text(e.msgid.encode(encoding, "replace")) for e in self.entries]
+        self.words: list[tuple[str, ...] | None] = [None] * len(self.entries)
+        self.grams: dict[str, list[int]] = {}
+        self.short: dict[int, list[int]] = {}
+        for j, entry in enumerate(self.entries):
+            msgid = entry.msgid
+            for k in range(len(msgid) - 3):
+                found = self.grams.setdefault(msgid[k : k + 4], [])
+                if not found or found[-1] != j:
+                    found.append(j)
+            if len(self.texts[j].data) <= _SHORT_MAX:
+                self.short.setdefault(len(self.texts[j].data), []).append(j)
+
+    def candidates(self, msgid: str, data: bytes) -> list[int]:
+        """Positions to try, in msgmerge's order: most shared 4-grams first, then file order."""
+        if len(msgid) >= 4:
+            shared: Counter[int] = Counter()
+            for k in range(len(msgid) - 3):
+                shared.update(self.grams.get(msgid[k : k + 4], ()))
+            return sorted(shared, key=lambda j: (-shared[j], j))
+        low, high = math.ceil(len(data) / _SPREAD), int(len(data) * _SPREAD)
+        return [j for size in range(low, high + 1) for j in self.short.get(size, ())]
+
+    def _weight(self, j: int, query: _Query, lower_bound: float) -> float:
+        """msgmerge's goal function: similarity, plus a hair for a matching (or absent) context."""
+        mp = self.entries[j]
+        bonus = 0.0
+        if mp.msgctxt is None or (query.msgctxt is not None and query.msgctxt == mp.msgctxt):
+            bonus = _CONTEXT_BONUS
+            lower_bound -= bonus * 1.01
+        return self.texts[j].similarity(query, lower_bound) + bonus
+
+    def best(
+        self,
+        new: Entry,
+        matching: Matching = Matching.GNU,
+        protected_terms: tuple[str, ...] = (),
+    ) -> Entry | None:
+        """The old entry whose translation is offered for the template entry `new`, or None."""
+        msgid = new.msgid
+        query = _Query(new.msgctxt, msgid, msgid.encode(self.encoding, "replace"))
+        if matching is Matching.CLINIC:
+            return self._clinic(new, query, protected_terms)
+        best_weight, best = FUZZY_THRESHOLD, None
+        for j in self.candidates(msgid, query.data):
+            weight = self._weight(j, query, best_weight)
+            if weight > best_weight:
+                best_weight, best = weight, self.entries[j]
+        return best
+
+    def _clinic(self, new: Entry, query: _Query, terms: tuple[str, ...]) -> Entry | None:
+        """msgmerge's search with a lower threshold, counting only candidates that differ from
+        `new` by words added, removed or respelled, never by a word replaced with another
+        ("Removed" for "Added"), that share most of their words, and that change no number, dose,
+        placeholder or protected term."""
+        words = _words(new.msgid)
+        best_weight, best = _CHAR_FLOOR, None
+        for j in self.candidates(new.msgid, query.data):
+            theirs = self.words[j]
+            if theirs is None:
+                theirs = self.words[j] = _words(self.entries[j].msgid)
+            if 2 * min(len(theirs), len(words)) < _WORDS_SHARED * (len(theirs) + len(words)):
+                continue  # too different in length to share enough words
+            weight = self._weight(j, query, best_weight)
+            if weight <= best_weight:
+                continue
+            shared = _shared_words(theirs, words)
+            if (
+                shared is not None
+                and shared >= _WORDS_SHARED
+                and _acceptable(self.entries[j], new, terms)
+            ):
+                best_weight, best = weight, self.entries[j]
+        return best
+
+
+# ---- words -------------------------------------------------------------------------------------
+
+_WORD = re.compile(
+    r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?[a-zA-Z%]|\{[^{}\s]*\}"  # a directive is one word
+    r"|[^\W_]+"
+)
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """The words of a msgid, case-folded; a format directive counts as one word.
+
+    >>> _words("Permalink to %(name)s's page")
+    ('permalink', 'to', '%(name)s', 's', 'page')
+    """
+    return tuple(_WORD.findall(text.casefold()))
+
+
+def _respelled(old: str, new: str) -> bool:
+    if old in new or new in old:
+        return True
+    a, b = old.encode(), new.encode()
+    if 2 * min(len(a), len(b)) < _RESPELLED * (len(a) + len(b)):
+        return False
+    return 2 * lcs_length(a, b) >= _RESPELLED * (len(a) + len(b))
+
+
+def _shared_words(old: tuple[str, ...], new: tuple[str, ...]) -> float | None:
+    """Dice share of words kept (or respelled) from `old` in `new`; None when a word was replaced
+    by a different one, which changes what the message says.
+
+    >>> _shared_words(_words("Permalink to this heading"), _words("Link to this heading"))
+    1.0
+    >>> _shared_words(_words("New in version %s"), _words("Removed in version %s")) is None
+    True
+    """
+    if not old or not new:
+        return 1.0 if old == new else 0.0
+    kept = 0
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            kept += i2 - i1
+        elif op == "replace":
+            if not _respelled("".join(old[i1:i2]), "".join(new[j1:j2])):
+                return None
+            kept += min(i2 - i1, j2 - j1)
+    return 2 * kept / (len(old) + len(new))
+
+
+# ---- the conservative rule ---------------------------------------------------------------------
+
+_DIRECTIVE = re.compile(
+    r"%(?:\([^)]*\))?[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[a-zA-Z%]"  # printf / Python %
+    r"|\{[^{}\s]*\}"  # {name}, {0}, {}, {name!r:>10}
+)
+_UNIT_WORD = re.compile(
+    r"(?<![^\W\d_])("
+    + "|".join(sorted((re.escape(a) for names in UNITS.values() for a in names), key=len)[::-1])
+    + r")(?![^\W\d_])",
+    re.IGNORECASE,
+)
+
+
+def _term_count(term: str, text: str) -> int:
+    return len(re.findall(rf"(?<![^\W_]){re.escape(term)}(?![^\W_])", text))
+
+
+def safe_pairing(old: str, new: str, protected_terms: tuple[str, ...] = ()) -> bool:
+    """May `old`'s translation be offered for `new`? Not when a number, a dose, a unit, a
+    placeholder or a protected term differs between them: a pre-filled wrong dose is worse than
+    an empty field.
+
+    >>> safe_pairing("Take 84 mg once a day.", "Take 56 mg once a day.")
+    False
+    >>> safe_pairing("Take 56 mg once a day.", "Take 56 mg once a day, with water.")
+    True
+    >>> safe_pairing("Ask about %(drug)s.", "Ask about {drug}.")
+    False
+    """
+    if Counter(_DIRECTIVE.findall(old)) != Counter(_DIRECTIVE.findall(new)):
+        return False
+    if numbers_in(old, "en") != numbers_in(new, "en") or doses_in(old, "en") != doses_in(new, "en"):
+        return False
+    if number_words_in(old) != number_words_in(new):
+        return False
+    units_old = Counter(u.casefold() for u in _UNIT_WORD.findall(old))
+    if units_old != Counter(u.casefold() for u in _UNIT_WORD.findall(new)):
+        return False
+    return all(_term_count(t, old) == _term_count(t, new) for t in protected_terms)
+
+
+def _source(entry: Entry) -> str:
+    return entry.msgid if entry.msgid_plural is None else f"{entry.msgid}\n{entry.msgid_plural}"
+
+
+def _acceptable(old: Entry, new: Entry, protected_terms: tuple[str, ...]) -> bool:
+    return safe_pairing(_source(old), _source(new), protected_terms)
