@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .placeholders import PLACEHOLDER_PARSERS, Span
+
 __all__ = ["LANGUAGES", "protected"]
 
-Span = tuple[int, int]  # a valid directive: first and last index (inclusive)
 _Parser = Callable[[str, bool], list[Span]]
 
 _DIGITS = frozenset("0123456789")
@@ -180,116 +181,129 @@ def _python(s: str, translated: bool) -> list[Span]:
     return spans
 
 
-def _identifier(s: str, i: int) -> int:
-    """End of a [A-Za-z_][A-Za-z0-9_]* at i, or i when there is none."""
-    if i < len(s) and (s[i].isascii() and (s[i].isalpha() or s[i] == "_")):
+def _digits_dollar(s: str, i: int) -> tuple[int, int]:
+    """An `N$` argument number at i: (N, index after the `$`), or (0, i) when there is none;
+    N is -1 for the `0$` every parser rejects."""
+    j = i
+    while j < len(s) and s[j] in _DIGITS:
+        j += 1
+    if j == i or j >= len(s) or s[j] != "$":
+        return 0, i
+    number = int(s[i:j])
+    return (number, j + 1) if number else (-1, i)
+
+
+def _skip(s: str, i: int, chars: str) -> int:
+    while i < len(s) and s[i] in chars:
         i += 1
-        while i < len(s) and s[i].isascii() and (s[i].isalnum() or s[i] == "_"):
-            i += 1
     return i
 
 
-def _number(s: str, i: int) -> int:
-    while i < len(s) and s[i] in _DIGITS:
-        i += 1
-    return i
+def _javascript(s: str, translated: bool) -> list[Span]:
+    """format-javascript.c: %[N$][-+ 0I][W][.P](%|c|s|b|d|o|x|X|f|j)."""
+    spans: list[Span] = []
+    numbered = unnumbered = False
+    i = s.find("%")
+    while i >= 0:
+        number, j = _digits_dollar(s, i + 1)
+        if number < 0:
+            return spans
+        j = _skip(s, j, "-+ 0I")
+        j = _skip(s, j, "0123456789")
+        if j < len(s) and s[j] == ".":
+            j = _skip(s, j + 1, "0123456789")
+        if j >= len(s) or s[j] not in "%csbdoxXfj":
+            return spans
+        if s[j] != "%":
+            if (number and unnumbered) or (not number and numbered):
+                return spans
+            numbered, unnumbered = numbered or bool(number), unnumbered or not number
+        spans.append((i, j))
+        i = s.find("%", j + 1)
+    return spans
 
 
-class _BraceError(Exception):
-    """A rejected directive; `at` is where format-python-brace.c marks the error."""
-
-    def __init__(self, at: int) -> None:
-        self.at = at
-
-
-def _brace_directive(s: str, i: int, toplevel: bool) -> int:
-    """format-python-brace.c's parse_directive at the `{` at i: the index of its `}` (or of the
-    second `{` of a literal `{{`). Raises _BraceError where gettext rejects it."""
-    n = len(s)
-    brace = i
-    i += 1
-    if i < n and s[i] == "{":
-        return i
-    j = _identifier(s, i)
-    if j == i:
-        j = _number(s, i)
-        if j == i:
-            raise _BraceError(i - brace)
-    i = j
-    while i < n and s[i] in ".[":
-        bracket = s[i] == "["
-        i += 1
-        j = _identifier(s, i)
-        if bracket and j == i:
-            j = _number(s, i)
-        if j == i:
-            raise _BraceError(i - brace)
-        i = j
-        if bracket:
-            if i >= n or s[i] != "]":
-                raise _BraceError(i + 1 - brace)
-            i += 1
-    if i < n and s[i] == ":":
-        if not toplevel:
-            raise _BraceError(i - brace)
-        i += 1
-        if i < n and s[i] == "{":
-            i = _brace_directive(s, i, False) + 1
-            if i >= n or s[i] != "}":
-                raise _BraceError(i - brace)
-        else:
-            if i + 1 < n and s[i + 1] in "<>=^":
-                i += 2
-            elif i < n and s[i] in "<>=^":
-                i += 1
-            for optional in ("+- ", "#", "0"):
-                if i < n and s[i] in optional:
-                    i += 1
-            i = _number(s, i)
-            if i < n and s[i] == ".":
-                i = _number(s, i + 1)
-            if i < n and s[i] in "bcdoxXneEfFgG%":
-                i += 1
-            if i >= n or s[i] != "}":
-                raise _BraceError(i - brace)
-    if i >= n or s[i] != "}":
-        raise _BraceError(i - brace)
-    return i
+def _php(s: str, translated: bool) -> list[Span]:
+    """format-php.c: %% or %[N$][0- ]['X][W][.P][l](b|d|u|o|x|X|e|f|c|s)."""
+    spans: list[Span] = []
+    i = s.find("%")
+    while i >= 0:
+        j = i + 1
+        if not s.startswith("%", j):
+            number, j = _digits_dollar(s, j)
+            if number < 0:
+                return spans
+            while j < len(s) and s[j] in "0- '":
+                if s[j] == "'":
+                    if j + 1 >= len(s):
+                        return spans
+                    j += 1  # the padding character, whatever it is
+                j += 1
+            j = _skip(s, j, "0123456789")
+            if j < len(s) and s[j] == ".":
+                if not (j + 1 < len(s) and s[j + 1] in _DIGITS):
+                    return spans
+                j = _skip(s, j + 1, "0123456789")
+            if s.startswith("l", j):
+                j += 1
+            if j >= len(s) or s[j] not in "bduoxXefcs":
+                return spans
+        spans.append((i, j))
+        i = s.find("%", j + 1)
+    return spans
 
 
-def _python_brace(s: str, translated: bool) -> list[Span]:
-    """format-python-brace.c, including a quirk of 0.21: its marks are offsets from each
-    directive's `{`, not from the string's start. So every directive marks a start at index 0
-    and an end at its own length - 1; the writer then protects the string's first characters,
-    up to the nearest such mark, and nothing where the directives really are."""
-    ends: list[int] = []
-    error = None
-    i = 0
-    while i < len(s):
-        if s[i] != "{":
-            i += 1
-            continue
-        try:
-            end = _brace_directive(s, i, True)
-        except _BraceError as e:
-            error = e.at
-            break
-        if s[end] == "}":
-            ends.append(end - i)
-        i = end + 1
-    if not ends:
-        return []  # no directive parsed: no start mark at all
-    first = min(ends)
-    if error is not None and error <= first:
-        return []  # the nearest mark is an error: gettext leaves that extent unprotected
-    return [(0, first)]
+def _tcl(s: str, translated: bool) -> list[Span]:
+    """format-tcl.c: %% or %[N$][ +-#0][W|*][.P|.*][h|l](c|s|i|d|u|o|x|X|e|E|f|g|G)."""
+    spans: list[Span] = []
+    numbered = unnumbered = False
+    i = s.find("%")
+    while i >= 0:
+        j = i + 1
+        if not s.startswith("%", j):
+            number, j = _digits_dollar(s, j)
+            if number < 0 or (number and unnumbered) or (not number and numbered):
+                return spans
+            numbered, unnumbered = numbered or bool(number), unnumbered or not number
+            j = _skip(s, j, " +-#0")
+            j = j + 1 if s.startswith("*", j) else _skip(s, j, "0123456789")
+            if s.startswith(".", j):
+                j = j + 2 if s.startswith("*", j + 1) else _skip(s, j + 1, "0123456789")
+            if j < len(s) and s[j] in "hl":
+                j += 1
+            if j >= len(s) or s[j] not in "csiduoxXeEfgG":
+                return spans
+        spans.append((i, j))
+        i = s.find("%", j + 1)
+    return spans
+
+
+def _lua(s: str, translated: bool) -> list[Span]:
+    """format-lua.c: %% or %[W][.P](c|d|i|o|u|X|x|a|A|E|e|f|g|G|s|q)."""
+    spans: list[Span] = []
+    i = s.find("%")
+    while i >= 0:
+        j = i + 1
+        if not s.startswith("%", j):
+            j = _skip(s, j, "0123456789")
+            if s.startswith(".", j):
+                j = _skip(s, j + 1, "0123456789")
+            if j >= len(s) or s[j] not in "cdiouXxaAEefgGsq":
+                return spans
+        spans.append((i, j))
+        i = s.find("%", j + 1)
+    return spans
 
 
 _PARSERS: dict[str, _Parser] = {
     "c": _c,
     "objc": _objc,
     "python": _python,
-    "python-brace": _python_brace,
+    "javascript": _javascript,
+    "php": _php,
+    "tcl": _tcl,
+    "lua": _lua,
+    **PLACEHOLDER_PARSERS,
 }
 LANGUAGES = frozenset(_PARSERS)
 
@@ -302,7 +316,7 @@ def protected(language: str, value: str, translated: bool) -> bytearray | None:
     [0, 0, 0, 1, 1, 1]
     """
     parser = _PARSERS.get(language)
-    if parser is None or ("%" not in value and "{" not in value):
+    if parser is None:
         return None
     marks = bytearray(len(value))
     any_mark = False
