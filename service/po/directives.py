@@ -10,6 +10,8 @@ for the languages below (gettext-tools/src/format-*.c, 0.21); other languages ge
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
 
 from .placeholders import PLACEHOLDER_PARSERS, Span
 
@@ -20,100 +22,117 @@ _Parser = Callable[[str, bool], list[Span]]
 _DIGITS = frozenset("0123456789")
 
 
-def _c_like(s: str, translated: bool, objc: bool) -> list[Span]:
-    """format-c-parse.h: printf with %N$ positions, flags, `*`/`*N$` widths and precisions,
-    size letters, <PRIxNN> macros, and the objc `%@`."""
+@dataclass(frozen=True)
+class _Printf:
+    """One printf dialect as its format-*.c parser reads it."""
+
+    flags: str
+    conversions: str
+    no_argument: str = "%"  # conversions that take no argument
+    sizes: str = ""
+    star: bool = True  # `*` widths and precisions
+    star_position: bool = True  # `*N$`
+    zero_position_is_error: bool = True  # `%0$…` rejected (else `0` is read as a flag)
+    exclusive: bool = True  # numbered and unnumbered arguments may not mix
+    macros: bool = False  # C99 <PRIdNN>
+    translated_flags: str = ""  # flags allowed in a msgstr only
+
+
+_MACRO_SIZES = ("MAX", "PTR", "LEAST8", "LEAST16", "LEAST32", "LEAST64", "FAST8", "FAST16",
+                "FAST32", "FAST64", "8", "16", "32", "64")
+
+
+def _position(s: str, i: int, zero_is_error: bool) -> tuple[int, int]:
+    """An `N$` at i: (N, index after it); (0, i) when there is none; (-1, i) when rejected."""
+    j = i
+    while j < len(s) and s[j] in _DIGITS:
+        j += 1
+    if j == i or j >= len(s) or s[j] != "$":
+        return 0, i
+    number = int(s[i:j])
+    if number == 0:
+        return (-1, i) if zero_is_error else (0, i)
+    return number, j + 1
+
+
+def _printf(dialect: _Printf, s: str, translated: bool) -> list[Span]:
+    """Extents of printf-style directives: %[N$][flags][width][.precision][size]conversion."""
     spans: list[Span] = []
     n = len(s)
-    numbered = unnumbered = 0
-    i = 0
+    flags = dialect.flags + (dialect.translated_flags if translated else "")
+    numbered = unnumbered = False
 
-    def at(k: int) -> str:
-        return s[k] if k < n else ""
+    def argument(number: int) -> bool:
+        nonlocal numbered, unnumbered
+        if dialect.exclusive and ((number and unnumbered) or (not number and numbered)):
+            return False
+        numbered, unnumbered = numbered or bool(number), unnumbered or not number
+        return True
 
-    while i < n:
-        if s[i] != "%":
-            i += 1
-            continue
-        start = i
-        i += 1
-        number = 0
-        if at(i) in _DIGITS and at(i):
-            j = i
-            while at(j) and at(j) in _DIGITS:
-                j += 1
-            if at(j) == "$":
-                if int(s[i:j]) == 0:
-                    return spans
-                number = int(s[i:j])
-                i = j + 1
-        while at(i) and (at(i) in " +-#0'" or (translated and at(i) == "I")):
-            i += 1
+    i = s.find("%")
+    while i >= 0:
+        number, j = _position(s, i + 1, dialect.zero_position_is_error)
+        if number < 0:
+            return spans
+        while j < n and s[j] in flags:
+            j += 1
         for precision in (False, True):
             if precision:
-                if at(i) != ".":
+                if j >= n or s[j] != ".":
                     break
-                i += 1
-            if at(i) == "*":
-                i += 1
+                j += 1
+            if dialect.star and j < n and s[j] == "*":
+                j += 1
                 arg = 0
-                if at(i) and at(i) in _DIGITS:
-                    j = i
-                    while at(j) and at(j) in _DIGITS:
-                        j += 1
-                    if at(j) == "$":
-                        if int(s[i:j]) == 0:
-                            return spans
-                        arg = int(s[i:j])
-                        i = j + 1
-                if (arg and unnumbered) or (not arg and numbered):
+                if dialect.star_position:
+                    arg, j = _position(s, j, True)
+                    if arg < 0:
+                        return spans
+                if not argument(arg):
                     return spans
-                numbered, unnumbered = numbered + bool(arg), unnumbered + (not arg)
             else:
-                while at(i) and at(i) in _DIGITS:
-                    i += 1
-        if at(i) == "<":
-            i += 1
-            for expected in "PRI":
-                if at(i) != expected:
-                    return spans
-                i += 1
-            if not (at(i) and at(i) in "idouxX"):
+                while j < n and s[j] in _DIGITS:
+                    j += 1
+        if dialect.macros and j < n and s[j] == "<":
+            j = _macro(s, j)
+            if j < 0:
                 return spans
-            i += 1
-            for word in ("MAX", "PTR", "LEAST8", "LEAST16", "LEAST32", "LEAST64", "FAST8",
-                         "FAST16", "FAST32", "FAST64", "8", "16", "32", "64"):
-                if s.startswith(word, i):
-                    i += len(word)
-                    break
-            else:
-                return spans
-            if at(i) != ">":
-                return spans
-            takes_arg = True
+            takes_argument = True
         else:
-            while at(i) and at(i) in "hlLqjzZt":
-                i += 1
-            c = at(i)
-            if c and (c in "%mcCsSiduoxXeEfFgGaApn" or (objc and c == "@")):
-                takes_arg = c not in "%m"
-            else:
+            while j < n and s[j] in dialect.sizes:
+                j += 1
+            if j >= n or s[j] not in dialect.conversions:
                 return spans
-        if takes_arg:
-            if (number and unnumbered) or (not number and numbered):
-                return spans
-            numbered, unnumbered = numbered + bool(number), unnumbered + (not number)
-        spans.append((start, i))
-        i += 1
+            takes_argument = s[j] not in dialect.no_argument
+        if takes_argument and not argument(number):
+            return spans
+        spans.append((i, j))
+        i = s.find("%", j + 1)
     return spans
 
 
-def _c(s: str, translated: bool) -> list[Span]:
-    return _c_like(s, translated, objc=False)
+def _macro(s: str, i: int) -> int:
+    """A `<PRIdNN>` at i (format-c-parse.h): the index of its `>`, or -1."""
+    if not s.startswith("<PRI", i) or i + 4 >= len(s) or s[i + 4] not in "idouxX":
+        return -1
+    i += 5
+    size = next((word for word in _MACRO_SIZES if s.startswith(word, i)), None)
+    if size is None or not s.startswith(">", i + len(size)):
+        return -1
+    return i + len(size)
 
 
-def _objc(s: str, translated: bool) -> list[Span]:
-    return _c_like(s, translated, objc=True)
+_C = _Printf(" +-#0'", "%mcCsSiduoxXeEfFgGaApn", "%m", "hlLqjzZt", macros=True,
+             translated_flags="I")
+_DIALECTS = {
+    "c": _C,
+    "objc": replace(_C, conversions=_C.conversions + "@"),
+    "awk": _Printf(" +-#0", "%csiduoxXeEfgG"),
+    "elisp": _Printf(" +-#0", "%cdixXoeEfgGsS", star_position=False,
+                     zero_position_is_error=False, exclusive=False),
+    "librep": _Printf("-^0+ ", "%cdxXosS", star=False, zero_position_is_error=False,
+                      exclusive=False),
+}
 
 
 def _python(s: str, translated: bool) -> list[Span]:
@@ -295,14 +314,43 @@ def _lua(s: str, translated: bool) -> list[Span]:
     return spans
 
 
+def _object_pascal(s: str, translated: bool) -> list[Span]:
+    """format-pascal.c: %% or %[N:|*:][-][W|*][.P|.*]conversion, conversions in either case."""
+    spans: list[Span] = []
+    i = s.find("%")
+    while i >= 0:
+        j = i + 1
+        if not s.startswith("%", j):
+            k = _skip(s, j, "0123456789")
+            if s.startswith(":", k):
+                j = k + 1
+            elif s.startswith("*:", j):
+                j += 2
+            if s.startswith("-", j):
+                j += 1
+            j = j + 1 if s.startswith("*", j) else _skip(s, j, "0123456789")
+            if s.startswith(".", j):
+                if s.startswith("*", j + 1):
+                    j += 2
+                elif j + 1 < len(s) and s[j + 1] in _DIGITS:
+                    j = _skip(s, j + 1, "0123456789")
+                else:
+                    return spans
+            if j >= len(s) or s[j].lower() not in "duxefgnmsp" or not s[j].isascii():
+                return spans
+        spans.append((i, j))
+        i = s.find("%", j + 1)
+    return spans
+
+
 _PARSERS: dict[str, _Parser] = {
-    "c": _c,
-    "objc": _objc,
+    **{name: partial(_printf, dialect) for name, dialect in _DIALECTS.items()},
     "python": _python,
     "javascript": _javascript,
     "php": _php,
     "tcl": _tcl,
     "lua": _lua,
+    "object-pascal": _object_pascal,
     **PLACEHOLDER_PARSERS,
 }
 LANGUAGES = frozenset(_PARSERS)

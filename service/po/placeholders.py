@@ -259,5 +259,6 @@ PLACEHOLDER_PARSERS = {
     "qt-plural": _qt_plural,
     "kde": _kde,
     "smalltalk": _smalltalk,
+    "ycp": _smalltalk,  # format-smalltalk.c serves both
     "sh": _sh,
 }
