@@ -80,6 +80,7 @@ RULES = [
     ("long-references", "#: lines fill up to 79 bytes, ./ dropped, duplicates once"),
     ("flags", "fuzzy, formats in gettext's order, range, no-wrap; last contrary flag wins"),
     ("format-directives", "no break inside c/python directives; python-brace's 0.21 quirk"),
+    ("format-languages", "the same for every ported language, where it changes a break"),
     ("plurals", "msgid_plural and msgstr[N]; msgctxt, the empty one included"),
     ("comments", "# and #. comments, empty ones without a trailing space"),
     ("header-only", "a catalog that is only its (fuzzy) header: written, as with --force-po"),
