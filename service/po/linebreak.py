@@ -79,7 +79,7 @@ def text_width(text: str, encoding: str = "UTF-8") -> int:
     """
     if text.isascii() and text.isprintable():
         return len(text)
-    return int(_lib().width(text.encode(_UTF32), len(text), encoding.encode("ascii")))
+    return int(_lib().width(text.encode(_UTF32, "surrogatepass"), len(text), encoding.encode("ascii")))
 
 
 def fits(text: str, width: int, start_column: int, encoding: str = "UTF-8") -> bool:
@@ -109,7 +109,7 @@ def line_breaks(
         return []
     result = ctypes.create_string_buffer(n)
     _lib().width_linebreaks(
-        text.encode(_UTF32), n, width, start_column, 0, overrides, encoding.encode("ascii"), result
+        text.encode(_UTF32, "surrogatepass"), n, width, start_column, 0, overrides, encoding.encode("ascii"), result
     )
     raw = result.raw
     breaks = []

@@ -18,29 +18,12 @@ from ..errors import CatalogError
 from .directives import protected
 from .linebreak import PROHIBITED, fits, line_breaks
 from .model import FORMAT_FLAGS, Entry, PoFile
+from .parse import canonical_charset
 
-__all__ = ["canonical_charset", "write"]
+__all__ = ["write"]
 
 _INT_MAX = 2**31 - 1
 _FORMAT_ORDER = {language: i for i, language in enumerate(FORMAT_FLAGS)}
-
-# po-charset.c: the names gettext accepts (case-insensitively), each with its canonical spelling.
-# libunistring compares the canonical name exactly (e.g. to count ambiguous-width characters as
-# two columns in CJK encodings), so it is what the line breaker gets.
-_CANONICAL: dict[str, str] = {
-    name.upper(): canon
-    for canon, *aliases in (
-        ("ASCII", "ANSI_X3.4-1968", "US-ASCII"),
-        *((f"ISO-8859-{k}", f"ISO_8859-{k}") for k in (1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 14, 15)),
-        *((name,) for name in (
-            "KOI8-R", "KOI8-U", "KOI8-T", "CP850", "CP866", "CP874", "CP932", "CP949", "CP950",
-            "CP1250", "CP1251", "CP1252", "CP1253", "CP1254", "CP1255", "CP1256", "CP1257",
-            "GB2312", "EUC-JP", "EUC-KR", "EUC-TW", "BIG5", "BIG5-HKSCS", "GBK", "GB18030",
-            "SHIFT_JIS", "JOHAB", "TIS-620", "VISCII", "GEORGIAN-PS", "UTF-8",
-        )),
-    )
-    for name in (canon, *aliases)
-}
 
 # The C escapes gettext writes; every other character, control characters included, goes out as is.
 _ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
@@ -56,22 +39,20 @@ _SYNTAX_CHECKS = frozenset(
 _RANGE = re.compile(r"range:[\s,]+([0-9]+)\.\.([0-9]+)[^\s,]*$")
 
 
-def canonical_charset(po: PoFile) -> str:
-    """The charset gettext wraps in: the live header's `charset=`, canonicalized as po-charset.c
-    does; "ASCII" when there is none, when it is the template's "CHARSET" or unknown.
+def _wrap_charset(po: PoFile) -> str:
+    """The charset gettext breaks lines in: the live header's `charset=`, canonicalized; "ASCII"
+    when there is none, when it is a template's "CHARSET" or unknown. libunistring compares the
+    canonical name exactly (ambiguous-width characters take two columns in CJK encodings).
 
-    >>> canonical_charset(PoFile((Entry("", ("Content-Type: text/plain; charset=utf-8\\n",)),)))
-    'UTF-8'
+    >>> _wrap_charset(PoFile((Entry("", ("Content-Type: text/plain; charset=euc-jp\\n",)),)))
+    'EUC-JP'
     """
     header = po.header
-    if header is None:
+    at = -1 if header is None else header.msgstr[0].find("charset=")
+    if header is None or at < 0:
         return "ASCII"
-    at = header.msgstr[0].find("charset=")
-    if at < 0:
-        return "ASCII"
-    rest = header.msgstr[0][at + len("charset=") :]
-    end = min((i for i in (rest.find(c) for c in " \t\n") if i >= 0), default=len(rest))
-    return _CANONICAL.get(rest[:end].upper(), "ASCII")
+    name = re.split("[ \t\n]", header.msgstr[0][at + len("charset=") :], maxsplit=1)[0]
+    return canonical_charset(name) or "ASCII"
 
 
 class _Flags:
@@ -290,7 +271,7 @@ def write(po: PoFile, width: int = 79) -> bytes:
     msgstr "Hola"
     <BLANKLINE>
     """
-    charset = canonical_charset(po)
+    charset = _wrap_charset(po)
     codec = _codec(po)
     chunks: list[bytes] = []
     blank_line = False
@@ -307,7 +288,8 @@ def write(po: PoFile, width: int = 79) -> bytes:
         blank_line = True
         text = "".join(out)
         try:
-            chunks.append(text.encode(codec))
+            # Bytes the parser could not decode come back as they were (surrogateescape).
+            chunks.append(text.encode(codec, "surrogateescape"))
         except UnicodeEncodeError as e:
             raise CatalogError(
                 f"{text[e.start : e.end]!r} cannot be written in {po.charset}", po.path, entry.line
