@@ -789,6 +789,12 @@ def _entry_pattern(p: str, prev: str) -> re.Pattern[str]:
 
 _LIVE = _entry_pattern("", r"\#\|[ \t]*")
 _OBSOLETE = _entry_pattern(r"\#~[ \t]*", r"\#~\|[ \t]*")
+# The commonest entry of all, tried first: comments, a one-line msgid, a one-line msgstr.
+_BODY = rf'{_CH}*(?:\\[ntbrfva\\"]{_CH}*)*'
+_SIMPLE = re.compile(
+    rf'(?:[ \t]*\n)*((?:\#(?:[^~|\n][^\n]*)?\n)*)msgid[ \t]*"({_BODY})"[ \t]*\n'
+    rf'msgstr[ \t]*"({_BODY})"[ \t]*\n(?![ \t]*")'
+)
 _FORM = re.compile(rf"msgstr\[([0-9]+)\][ \t]*({_strings_after('(?:#~[ ]*)?')})")
 _UNESCAPE = re.compile(r"\\(.)")
 _TAIL = re.compile(r"(?:[ \t]*\n|\#(?:[^~|\n][^\n]*)?\n)*\Z")
@@ -888,9 +894,46 @@ def _fast_entries(text: str) -> tuple[Entry, ...] | None:
     seen: set[Key] = set()
     pos, line = 0, 1
     count, live, obsolete_re, value = text.count, _LIVE.match, _OBSOLETE.match, _value
-    add, new_entry = seen.add, _new_entry
+    add, new_entry, simple = seen.add, _new_entry, _SIMPLE.match
     quoted, unescape = _QUOTED.findall, _unescape_simple
     while True:
+        m = simple(text, pos)
+        if m is not None:
+            com, msgid, msgstr0 = m.groups()
+            if com:
+                block = _comment_block(com)
+                if block is None:
+                    return None
+                comments, extracted, references, flags = block
+            else:
+                comments = extracted = references = flags = ()
+            if "\\" in msgid:
+                msgid = unescape(msgid)
+            if "\\" in msgstr0:
+                msgstr0 = unescape(msgstr0)
+            add((None, msgid))
+            msgid_line = line + count("\n", pos, m.start(2))
+            found.append(
+                new_entry(
+                    msgid,
+                    (msgstr0,),
+                    None,
+                    None,
+                    comments,
+                    extracted,
+                    references,
+                    flags,
+                    None,
+                    None,
+                    None,
+                    False,
+                    msgid_line,
+                    msgid_line + 1,
+                )
+            )
+            line = msgid_line + 2
+            pos = m.end()
+            continue
         obsolete = False
         m = live(text, pos)
         if m is None:
@@ -922,7 +965,11 @@ def _fast_entries(text: str) -> tuple[Entry, ...] | None:
                 msgstr0 = unescape(msgstr0)
             msgstr: tuple[str, ...] = (msgstr0,)
             msgid_plural = None
-            msgstr_line = msgid_line + count("\n", idkw, m.start(11))
+            strkw = m.start(11)
+            # Mostly msgstr is on the line after a one-line msgid: no need to count.
+            msgstr_line = msgid_line + (
+                1 if strkw == m.start(8) and not more else count("\n", idkw, strkw)
+            )
         else:
             msgid_plural = value(pl)
             values = []
@@ -952,7 +999,7 @@ def _fast_entries(text: str) -> tuple[Entry, ...] | None:
             )
         )
         end = m.end()
-        line += count("\n", pos, end)
+        line = msgstr_line + 1 if forms is None and not more0 else line + count("\n", pos, end)
         pos = end
 
 
