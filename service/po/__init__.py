@@ -4,6 +4,16 @@ msgmerge's update, each agreeing with GNU gettext 0.21 on real catalogs (tests/t
 `service.catalogs` is the project's only user of this package.
 """
 
+from .fuzzy import Matching
 from .model import FORMAT_FLAGS, Entry, Key, PoFile, Reference, Statistics, header_fields
 
-__all__ = ["FORMAT_FLAGS", "Entry", "Key", "PoFile", "Reference", "Statistics", "header_fields"]
+__all__ = [
+    "FORMAT_FLAGS",
+    "Entry",
+    "Key",
+    "Matching",
+    "PoFile",
+    "Reference",
+    "Statistics",
+    "header_fields",
+]

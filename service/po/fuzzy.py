@@ -23,9 +23,11 @@ __all__ = [
     "FUZZY_THRESHOLD",
     "FuzzyIndex",
     "Matching",
+    "Refusal",
     "fstrcmp",
     "lcs_length",
-    "safe_pairing",
+    "refusal",
+    "unsafe",
 ]
 
 FUZZY_THRESHOLD = 0.6
@@ -41,6 +43,9 @@ _CONTEXT_BONUS = 0.00001
 _CHAR_FLOOR = 0.5
 _WORDS_SHARED = 0.65
 _RESPELLED = 0.75
+# A replaced word is tolerated only in long messages (a paragraph of patient text with one word
+# changed still gets its old translation, fuzzy, with the change shown by `#|`): one per 12 kept.
+_KEPT_PER_REPLACED = 12
 
 
 class Matching(StrEnum):
@@ -50,7 +55,7 @@ class Matching(StrEnum):
     GNU = "gnu"  # exactly msgmerge --previous: for conformance tests and comparison
 
 
-def lcs_length(a: bytes, b: bytes) -> int:
+def lcs_length(a: Sequence[int], b: Sequence[int]) -> int:
     """Length of the longest common subsequence, bit-parallel (Hyyrö 2004): one big-integer
     addition per byte of the shorter string instead of a len(a)×len(b) table.
 
@@ -62,22 +67,22 @@ def lcs_length(a: bytes, b: bytes) -> int:
     return _lcs(_masks(a), len(a), b, 0)
 
 
-def _masks(data: bytes) -> dict[int, int]:
-    """For each byte value, the bit set of the positions where it occurs."""
+def _masks(data: Sequence[int]) -> dict[int, int]:
+    """For each byte (or code point), the bit set of the positions where it occurs."""
     masks: dict[int, int] = {}
-    for i, byte in enumerate(data):
-        masks[byte] = masks.get(byte, 0) | (1 << i)
+    for i, unit in enumerate(data):
+        masks[unit] = masks.get(unit, 0) | (1 << i)
     return masks
 
 
-def _lcs(masks: dict[int, int], length: int, other: bytes, needed: int) -> int:
+def _lcs(masks: dict[int, int], length: int, other: Sequence[int], needed: int) -> int:
     """LCS of the string behind `masks` and `other`; gives up (returning -1) as soon as it can
     no longer reach `needed`, as gnulib stops once the edit count passes its limit."""
     full = (1 << length) - 1
     v = full
     remaining = len(other)
-    for byte in other:
-        u = v & masks.get(byte, 0)
+    for unit in other:
+        u = v & masks.get(unit, 0)
         v = ((v + u) | (v - u)) & full
         remaining -= 1
         if needed and not remaining & 7 and length - v.bit_count() + remaining < needed:
@@ -256,18 +261,26 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(text.casefold()))
 
 
+# Swapping one of these for another ("each" → "every", "the" → "your") keeps what a message says.
+_DETERMINERS = frozenset(
+    ["a", "an", "the", "this", "that", "these", "those", "each", "every",
+     "my", "your", "his", "her", "its", "our", "their"]
+)  # fmt: skip
+
+
 def _respelled(old: str, new: str) -> bool:
     if old in new or new in old:
         return True
-    a, b = old.encode(), new.encode()
-    if 2 * min(len(a), len(b)) < _RESPELLED * (len(a) + len(b)):
+    if 2 * min(len(old), len(new)) < _RESPELLED * (len(old) + len(new)):
         return False
-    return 2 * lcs_length(a, b) >= _RESPELLED * (len(a) + len(b))
+    common = lcs_length([ord(c) for c in old], [ord(c) for c in new])
+    return 2 * common >= _RESPELLED * (len(old) + len(new))
 
 
 def _shared_words(old: tuple[str, ...], new: tuple[str, ...]) -> float | None:
-    """Dice share of words kept (or respelled) from `old` in `new`; None when a word was replaced
-    by a different one, which changes what the message says.
+    """Dice share of the words kept (or respelled) from `old` in `new`; None when a word was
+    replaced by a different one, which changes what the message says, unless the message is long
+    enough that one replaced word in every `_KEPT_PER_REPLACED` kept is a small edit.
 
     >>> _shared_words(_words("Permalink to this heading"), _words("Link to this heading"))
     1.0
@@ -276,14 +289,19 @@ def _shared_words(old: tuple[str, ...], new: tuple[str, ...]) -> float | None:
     """
     if not old or not new:
         return 1.0 if old == new else 0.0
-    kept = 0
+    kept = replaced = 0
     for op, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if op == "equal":
             kept += i2 - i1
         elif op == "replace":
-            if not _respelled("".join(old[i1:i2]), "".join(new[j1:j2])):
-                return None
-            kept += min(i2 - i1, j2 - j1)
+            if _DETERMINERS.issuperset(old[i1:i2] + new[j1:j2]) or _respelled(
+                "".join(old[i1:i2]), "".join(new[j1:j2])
+            ):
+                kept += min(i2 - i1, j2 - j1)
+            else:
+                replaced += max(i2 - i1, j2 - j1)
+    if replaced * _KEPT_PER_REPLACED > kept:
+        return None
     return 2 * kept / (len(old) + len(new))
 
 
@@ -301,32 +319,79 @@ _UNIT_WORD = re.compile(
 )
 
 
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|without|cannot)\b|n[’']t\b", re.I)
+
+
 def _term_count(term: str, text: str) -> int:
     return len(re.findall(rf"(?<![^\W_]){re.escape(term)}(?![^\W_])", text))
 
 
-def safe_pairing(old: str, new: str, protected_terms: tuple[str, ...] = ()) -> bool:
-    """May `old`'s translation be offered for `new`? Not when a number, a dose, a unit, a
-    placeholder or a protected term differs between them: a pre-filled wrong dose is worse than
-    an empty field.
+class Refusal(StrEnum):
+    """Why Matching.CLINIC does not offer an old translation for a new msgid."""
 
-    >>> safe_pairing("Take 84 mg once a day.", "Take 56 mg once a day.")
-    False
-    >>> safe_pairing("Take 56 mg once a day.", "Take 56 mg once a day, with water.")
+    NUMBER = "a number changed"
+    DOSE = "a dose or its unit changed"
+    PLACEHOLDER = "a placeholder or format directive changed"
+    TERM = "a protected term changed"
+    NEGATION = "a negation was added or removed"
+    WORD_REPLACED = "a word was replaced by a different word"
+    FEW_WORDS = "too few words in common"
+    LITTLE_IN_COMMON = "too little text in common"
+
+
+def unsafe(old: str, new: str, protected_terms: tuple[str, ...] = ()) -> Refusal | None:
+    """The conservative rule: a pre-filled translation must not carry a number, a dose, a unit,
+    a placeholder, a protected term or a negation that the new msgid does not have. A wrong dose,
+    or "take with food" offered for "do not take with food", is worse than an empty field.
+
+    >>> unsafe("Take 84 mg once a day.", "Take 56 mg once a day.")
+    <Refusal.DOSE: 'a dose or its unit changed'>
+    >>> unsafe("Wait 5 minutes.", "Wait 10 minutes.")
+    <Refusal.NUMBER: 'a number changed'>
+    >>> unsafe("Take 56 mg once a day.", "Take 56 mg once a day, with water.") is None
     True
-    >>> safe_pairing("Ask about %(drug)s.", "Ask about {drug}.")
-    False
+    >>> unsafe("Ask about %(drug)s.", "Ask about {drug}.")
+    <Refusal.PLACEHOLDER: 'a placeholder or format directive changed'>
+    >>> unsafe("Take it with food.", "Do not take it with food.")
+    <Refusal.NEGATION: 'a negation was added or removed'>
     """
     if Counter(_DIRECTIVE.findall(old)) != Counter(_DIRECTIVE.findall(new)):
-        return False
-    if numbers_in(old, "en") != numbers_in(new, "en") or doses_in(old, "en") != doses_in(new, "en"):
-        return False
+        return Refusal.PLACEHOLDER
+    if doses_in(old, "en") != doses_in(new, "en"):
+        return Refusal.DOSE
+    if numbers_in(old, "en") != numbers_in(new, "en"):
+        return Refusal.NUMBER
     if number_words_in(old) != number_words_in(new):
-        return False
-    units_old = Counter(u.casefold() for u in _UNIT_WORD.findall(old))
-    if units_old != Counter(u.casefold() for u in _UNIT_WORD.findall(new)):
-        return False
-    return all(_term_count(t, old) == _term_count(t, new) for t in protected_terms)
+        return Refusal.NUMBER
+    if Counter(u.casefold() for u in _UNIT_WORD.findall(old)) != Counter(
+        u.casefold() for u in _UNIT_WORD.findall(new)
+    ):
+        return Refusal.DOSE
+    if any(_term_count(t, old) != _term_count(t, new) for t in protected_terms):
+        return Refusal.TERM
+    if len(_NEGATION.findall(old)) != len(_NEGATION.findall(new)):
+        return Refusal.NEGATION
+    return None
+
+
+def refusal(old: Entry, new: Entry, protected_terms: tuple[str, ...] = ()) -> Refusal | None:
+    """Why Matching.CLINIC would never pair `new` with `old`, or None if it may (it still takes
+    the most similar of the candidates it may pair).
+
+    >>> refusal(Entry("New in version %s"), Entry("Removed in version %s"))
+    <Refusal.WORD_REPLACED: 'a word was replaced by a different word'>
+    """
+    why = unsafe(_source(old), _source(new), protected_terms)
+    if why is not None:
+        return why
+    shared = _shared_words(_words(old.msgid), _words(new.msgid))
+    if shared is None:
+        return Refusal.WORD_REPLACED
+    if shared < _WORDS_SHARED:
+        return Refusal.FEW_WORDS
+    if fstrcmp(old.msgid.encode(), new.msgid.encode(), _CHAR_FLOOR) < _CHAR_FLOOR:
+        return Refusal.LITTLE_IN_COMMON
+    return None
 
 
 def _source(entry: Entry) -> str:
@@ -334,4 +399,4 @@ def _source(entry: Entry) -> str:
 
 
 def _acceptable(old: Entry, new: Entry, protected_terms: tuple[str, ...]) -> bool:
-    return safe_pairing(_source(old), _source(new), protected_terms)
+    return unsafe(_source(old), _source(new), protected_terms) is None

@@ -76,7 +76,7 @@ _LANGUAGE_TABLE = (
     "ug=Uighur|uk=Ukrainian|umb=Umbundu|ur=Urdu|uz=Uzbek|ve=Venda|vi=Vietnamese|vo=Volapuk|"
     "wal=Walamo|war=Waray|wen=Sorbian|wo=Wolof|xh=Xhosa|yao=Yao|yi=Yiddish|yo=Yoruba|za=Zhuang|"
     "zh=Chinese|zu=Zulu|zap=Zapotec"
-    )
+)
 _LANGUAGE_NAMES = dict(pair.split("=")[::-1] for pair in _LANGUAGE_TABLE.split("|"))
 
 
@@ -94,9 +94,7 @@ def _language_from_team(team: str) -> str:
     last = len(name)
     while last > 0 and name[last - 1] not in " \t":
         last -= 1
-    if last < len(name) and (
-        name[last] == "<" or name[-1] == ">" or "@" in name or "/" in name
-    ):
+    if last < len(name) and (name[last] == "<" or name[-1] == ">" or "@" in name or "/" in name):
         name = name[:last].rstrip(" \t")
     code = _LANGUAGE_NAMES.get(name)
     return f" {code}\n" if code else " \n"
