@@ -15,8 +15,7 @@ from service.errors import CatalogError
 from service.po.model import Entry
 from service.po.parse import canonical_charset, parse, read
 from tests import gnu
-from tests.po_mutations import mutations
-from tests.test_po_check import CORPUS_FILES, MUTATED_FILES
+from tests.test_po_check import CORPUS_FILES, MUTATED_FILES, mutated
 
 # The two readers of parse.py, private on purpose; the tests hold them to each other.
 _module = sys.modules["service.po.parse"]
@@ -268,14 +267,14 @@ def test_fast_path_reads_each_corpus_file_as_the_general_parser_does(path: Path)
 MUTATIONS = [
     pytest.param(source, name, id=f"{source.name}:{name}")
     for source in MUTATED_FILES[:2]
-    for name, _ in mutations(source.read_bytes())
+    for name in mutated(source)
 ]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("source", "name"), MUTATIONS)
 def test_fast_path_reads_each_mutation_as_the_general_parser_does(source: Path, name: str) -> None:
-    data = dict(mutations(source.read_bytes()))[name]
+    data = mutated(source)[name]
     fast = _module._parse_fast(data, "x.po")
     if fast is not None:
         assert fast == _module._parse_general(data, "x.po")
