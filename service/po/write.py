@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ..errors import CatalogError
 from .directives import protected
@@ -58,7 +59,7 @@ def _wrap_charset(po: PoFile) -> str:
 class _Flags:
     """An entry's `#,` state as gettext reads it: later flags win, unknown ones are kept aside."""
 
-    __slots__ = ("format", "fuzzy", "language", "range", "unknown", "wrap")
+    __slots__ = ("format", "fuzzy", "language", "lines", "range", "unknown", "wrap")
 
     def __init__(self, flags: Sequence[str]) -> None:
         self.fuzzy = False
@@ -66,6 +67,7 @@ class _Flags:
         self.range = ""
         self.wrap = True
         self.unknown: list[str] = []
+        self.lines: dict[tuple[bool, bool], str] = {}
         for flag in flags:
             if not self._read(flag):
                 self.unknown.append(flag)
@@ -114,6 +116,13 @@ class _Flags:
         return True
 
     def line(self, fuzzy: bool, with_range: bool) -> str:
+        """The `#,` line (empty when there is no flag to write)."""
+        key = (fuzzy, with_range)
+        if key not in self.lines:
+            self.lines[key] = self._line(fuzzy, with_range)
+        return self.lines[key]
+
+    def _line(self, fuzzy: bool, with_range: bool) -> str:
         names = ["fuzzy"] if fuzzy else []
         for language in sorted(self.format, key=_FORMAT_ORDER.__getitem__):
             value = self.format[language]
@@ -135,6 +144,11 @@ def _string(
     """One keyword and its string, split after each `\\n` and broken to fit `width` columns."""
     # Columns for the text: the width less the prefix, the quotes and the keyword's own room.
     room = (width if flags.wrap else _INT_MAX) - 1 - (len(prefix) + 1)
+    if "\n" not in value:  # the common case: one portion, and most often one line
+        text = value if _NEEDS_ESCAPE.isdisjoint(value) else value.translate(_ESCAPE_TABLE)
+        if not text or (len(name) + 1 <= room and fits(text, room, len(name) + 1, charset)):
+            out.append(f'{prefix}{name} "{text}"\n')
+            return
     # Directives matter only to a line that must break, and most strings fit: find them late.
     marks: list[bytearray | None] = []
 
@@ -213,8 +227,14 @@ def _references(out: list[str], entry: Entry, width: int, codec: str) -> None:
     out.append(line + "\n")
 
 
+@lru_cache(maxsize=4096)
+def _read_flags(flags: tuple[str, ...]) -> _Flags:
+    # Catalogs repeat a handful of flag combinations thousands of times; _Flags is never changed.
+    return _Flags(flags)
+
+
 def _entry(out: list[str], entry: Entry, width: int, charset: str, codec: str) -> None:
-    flags = _Flags(entry.flags)
+    flags = _read_flags(entry.flags)
     for comment in entry.comments:
         rest = comment
         while True:
