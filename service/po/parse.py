@@ -182,7 +182,7 @@ def _charset(header: bytes) -> tuple[str, str]:
 def _parse_fast(data: bytes, path: str) -> PoFile | None:
     """The file read by the fast path, or None when it needs the general parser: the header must
     come first (entries before it would be read byte by byte) and the whole file decode."""
-    m = _LIVE.match(data.decode("latin-1"))
+    m = _LIVE.match(data[:65536].decode("latin-1"))  # a header is never longer
     if m is None or m.group("ctxt") is not None or m.group("id") or m.group("idmore"):
         return None
     forms = m.group("forms")
@@ -886,7 +886,8 @@ _new_entry: Callable[..., Entry] = (
 
 
 def _fast_entries(text: str) -> tuple[Entry, ...] | None:
-    if "\\\n" in text or _SURROGATE.search(text):
+    """The entries of `text` (decoded strictly, so without undecodable bytes), or None."""
+    if "\\\n" in text:
         return None
     if not text.endswith("\n"):
         text += "\n"
