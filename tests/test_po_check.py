@@ -7,6 +7,8 @@ rejects, and name first the line it names first (when it names one).
 
 from __future__ import annotations
 
+import random
+import re
 from functools import cache
 from pathlib import Path
 
@@ -139,4 +141,148 @@ def test_regression_file_is_judged_as_msgfmt_judges_it(name: str, accepted: bool
 
 @pytest.mark.parametrize("path", sorted(DATA.glob("*.po")), ids=lambda p: p.name)
 def test_every_test_catalog_is_judged_as_msgfmt_judges_it(path: Path) -> None:
+    _assert_judged_like_msgfmt(path.read_bytes(), path)
+
+
+# Tokens random format strings are made of: valid directives, near misses and plain text.
+FORMAT_TOKENS = {
+    "c": [
+        "%d",
+        "%s",
+        "%lu",
+        "%ld",
+        "%u",
+        "%x",
+        "%1$s",
+        "%2$d",
+        "%3$s",
+        "%%",
+        "%5.2f",
+        "%*d",
+        "%.*s",
+        "%p",
+        "%n",
+        "%c",
+        "%lc",
+        "%zu",
+        "%<PRId64>",
+        "%<PRIu32>",
+        "%q",
+        "%",
+        "a",
+        "%hhd",
+        "%I",
+        "%Id",
+        "%m",
+        "%2$*1$d",
+        "%0$d",
+    ],
+    "objc": ["%d", "%s", "%@", "%1$@", "%2$d", "%%", "x", " "],
+    "python": [
+        "%s",
+        "%d",
+        "%(a)s",
+        "%(b)d",
+        "%(a)d",
+        "%(c)r",
+        "%%",
+        "%5.0s",
+        "%.0s",
+        "%*d",
+        "%(x",
+        "%y",
+        "%",
+        "z",
+        "%(a)%",
+    ],
+    "python-brace": [
+        "{0}",
+        "{1}",
+        "{a}",
+        "{a.b}",
+        "{a[0]}",
+        "{a:>10}",
+        "{0:d}",
+        "{{",
+        "}}",
+        "{",
+        "}",
+        "{a:{b}}",
+        "{a!r}",
+        "t",
+        "{_x}",
+        "{0[x]}",
+        "{a.}",
+    ],
+}
+
+
+def _random_format_catalog(language: str, seed: int = 1, count: int = 200) -> str:
+    """A catalog of random format-string pairs (plural ones with Polish forms) in `language`."""
+    rng = random.Random(seed)
+
+    def text() -> str:
+        picked = "".join(rng.choice(FORMAT_TOKENS[language]) for _ in range(rng.randint(0, 4)))
+        return picked.replace("\\", "\\\\").replace('"', '\\"')
+
+    entries = []
+    for i in range(count):
+        head = f'#, {language}-format\nmsgctxt "{i}"\nmsgid "{text()}"\n'
+        if rng.random() < 0.3:
+            forms = "".join(f'msgstr[{k}] "{text() or "x"}"\n' for k in range(3))
+            entries.append(f'{head}msgid_plural "{text()}"\n{forms}')
+        else:
+            entries.append(f'{head}msgstr "{text() or "x"}"\n')
+    header = (
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && '
+        '(n%100<10 || n%100>=20) ? 1 : 2);\\n"\n\n'
+    )
+    return header + "\n".join(entries)
+
+
+@pytest.mark.parametrize("language", FORMAT_TOKENS)
+def test_random_format_strings_fail_where_msgfmt_says(language: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{language}.po"
+    path.write_text(_random_format_catalog(language))
+    judge = gnu.msgfmt_check(path)
+    # msgfmt prints one error per line, at the msgstr of the entry.
+    theirs = {
+        int(n)
+        for n in re.findall(rf"^{re.escape(str(path))}:(\d+): (?!warning)", judge.output, re.M)
+    }
+    ours = {p.line for p in check_bytes(path.read_bytes(), str(path)) if p.severity == "error"}
+    assert theirs, "the random catalog should hold some mismatches"
+    assert ours == theirs
+
+
+# Plural-Forms that test libintl's grammar and msgfmt's evaluation over n = 0..1000.
+PLURAL_FORMS = [
+    "nplurals=2; plural=n != 1;",
+    "nplurals=3; plural=n==1 ? 0 : n==2 ? 1 : 2;",  # ?: nests to the right
+    "nplurals=2; plural=n > 1 ? 1 : 0 ? 5 : 0;",
+    "nplurals=2; plural=!n == 0;",  # ! binds tighter than ==
+    "nplurals=2; plural=n == 1 || n == 2 && n == 3;",
+    "nplurals=2; plural=1 - n;",  # unsigned: wraps to a huge value
+    "nplurals=2; plural=n > 2000 ? n / 0 : n % 2;",  # the division is never evaluated
+    "nplurals=2; plural=n % (n - n);",
+    "nplurals=2; plural=(n != 1)",
+    "nplurals=2; plural=n != 1 )",
+    "nplurals=2; plural=n =! 1;",
+    "nplurals=2; plural=n\t!= 1;",
+    "nplurals= 2; plural=n != 1;",
+    "nplurals=2; plural=n & 1;",
+    "nplurals=1; plural=0;",
+    "nplurals=200; plural=n;",
+]
+
+
+@pytest.mark.parametrize("plural_forms", PLURAL_FORMS)
+def test_plural_forms_are_judged_as_msgfmt_judges_them(plural_forms: str, tmp_path: Path) -> None:
+    path = tmp_path / "plural.po"
+    path.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        f'"Plural-Forms: {plural_forms}\\n"\n\nmsgid "a"\nmsgid_plural "as"\n'
+        'msgstr[0] "b"\nmsgstr[1] "bs"\n'
+    )
     _assert_judged_like_msgfmt(path.read_bytes(), path)
