@@ -12,6 +12,8 @@ identical copies of that tree:
 
 Every copy is fresh, its files just written (so in the page cache), and by default each command runs
 once untimed before the timed rounds; with `--repeat N` the best of N alternating rounds is shown.
+Wall-clock time is the figure; the CPU time of the processes each command ran is shown beside it,
+since on a shared machine it moves less with other load.
 Review ledgers are left out of the copies: neither tool reads them. Ratios are msgmerge ÷ ours (the
 goal is ≥ 10) and msgfmt --statistics ÷ ours.
 
@@ -22,8 +24,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -183,6 +187,11 @@ def _entries(po: bytes) -> bytes:
     return po.split(b"\n\n", 1)[-1]
 
 
+def _previous(po: bytes) -> list[bytes]:
+    """The previous English (`#|` lines) of each fuzzy entry, as written."""
+    return re.findall(rb"(?:^#\| .*\n)+", po, re.M)
+
+
 def _messages(root: Path) -> int:
     """Messages of every template (headers aside), once per enabled locale."""
     per_locale = sum(
@@ -193,10 +202,16 @@ def _messages(root: Path) -> int:
     return per_locale * len(config["locales"])
 
 
-def _timed(run: Callable[[Path], int], root: Path) -> tuple[float, int]:
-    started = time.perf_counter()
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _timed(run: Callable[[Path], int], root: Path) -> tuple[float, float, int]:
+    """(wall-clock seconds, CPU seconds of the processes it ran, catalogs written)."""
+    started, cpu = time.perf_counter(), _cpu()
     written = run(root)
-    return time.perf_counter() - started, written
+    return time.perf_counter() - started, _cpu() - cpu, written
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -240,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 copy = _copy(edited, work / f"warm-{name.split()[0]}")
                 run(copy)
                 shutil.rmtree(copy)
-        results: dict[str, list[tuple[float, int]]] = {name: [] for name in sides}
+        results: dict[str, list[tuple[float, float, int]]] = {name: [] for name in sides}
         last: dict[str, Path] = {}
         for round_ in range(args.repeat):  # alternate, so drift in the machine hits all alike
             for name, run in sides.items():
@@ -261,10 +276,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         ]
         same = sum(a == b for a, b in outputs)
         same_entries = sum(_entries(a) == _entries(b) for a, b in outputs)
+        with_fuzzy = [(a, b) for a, b in outputs if _previous(b)]
+        same_previous = sum(_previous(a) == _previous(b) for a, b in with_fuzzy)
         expected = templates_changed * len({po.parent for po, _ in pairs})
-        t_ours, w_ours = best["ours"]
-        t_gnu, w_gnu = best["msgmerge"]
-        t_stat, _ = best["msgfmt --statistics"]
+        t_ours, c_ours, w_ours = best["ours"]
+        t_gnu, c_gnu, w_gnu = best["msgmerge"]
+        t_stat, c_stat, _ = best["msgfmt --statistics"]
 
         print(
             f"tree: {pages} pages, {len(pairs)} catalogs, {messages:,} messages; edited "
@@ -275,22 +292,28 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"{'warm-up run of each, then ' if args.warmup else ''}"
             f"{args.repeat} timed round(s), best shown; wall-clock seconds, same machine, same run"
         )
-        print(f"{'command':<52}{'seconds':>9}{'catalogs written':>18}{'÷ ours':>8}")
+        print(f"{'command':<50}{'seconds':>9}{'÷ ours':>8}{'CPU s':>9}{'÷ ours':>8}{'written':>9}")
         rows = [
-            ("(a) clinic-l10n update (1 process)", t_ours, str(w_ours)),
-            (f"(b) msgmerge --previous ({len(pairs)} processes)", t_gnu, str(w_gnu)),
-            (f"(c) msgfmt --statistics ({len(pairs)} processes)", t_stat, "-"),
+            ("(a) clinic-l10n update (1 process)", t_ours, c_ours, str(w_ours)),
+            (f"(b) msgmerge --previous ({len(pairs)} processes)", t_gnu, c_gnu, str(w_gnu)),
+            (f"(c) msgfmt --statistics ({len(pairs)} processes)", t_stat, c_stat, "-"),
         ]
-        for label, seconds, written in rows:
-            print(f"{label:<52}{seconds:>9.2f}{written:>18}{seconds / t_ours:>8.2f}")
+        for label, seconds, cpu, written in rows:
+            print(
+                f"{label:<50}{seconds:>9.2f}{seconds / t_ours:>8.2f}{cpu:>9.2f}"
+                f"{cpu / c_ours:>8.2f}{written:>9}"
+            )
         print(
             f"ratio msgmerge ÷ ours: {t_gnu / t_ours:.2f} (goal ≥ 10); "
-            f"msgfmt --statistics ÷ ours: {t_stat / t_ours:.2f}"
+            f"msgfmt --statistics ÷ ours: {t_stat / t_ours:.2f} (CPU time: "
+            f"{c_gnu / c_ours:.2f} and {c_stat / c_ours:.2f}; load average at the end "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
         )
         print(
             f"fuzzy entries after update: ours {_fuzzy(ours)}, msgmerge {_fuzzy(gnu)}; "
             f"byte-identical catalogs: {same} of {len(pairs)}, identical but for the header: "
-            f"{same_entries}"
+            f"{same_entries}; previous English (#|) as msgmerge writes it: {same_previous} of "
+            f"{len(with_fuzzy)} catalogs with fuzzy entries"
         )
         print(
             json.dumps(
@@ -305,10 +328,16 @@ def main(argv: Sequence[str] | None = None) -> None:
                     "msgfmt_statistics_s": round(t_stat, 3),
                     "ratio_msgmerge_over_ours": round(t_gnu / t_ours, 3),
                     "ratio_msgfmt_statistics_over_ours": round(t_stat / t_ours, 3),
+                    "ours_cpu_s": round(c_ours, 3),
+                    "msgmerge_cpu_s": round(c_gnu, 3),
+                    "msgfmt_statistics_cpu_s": round(c_stat, 3),
+                    "cpu_ratio_msgmerge_over_ours": round(c_gnu / c_ours, 3),
                     "ours_written": w_ours,
                     "msgmerge_written": w_gnu,
                     "identical_catalogs": same,
                     "identical_but_header": same_entries,
+                    "same_previous_msgids": same_previous,
+                    "catalogs_with_fuzzy": len(with_fuzzy),
                     "repeat": args.repeat,
                     "warmup": args.warmup,
                 }
