@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .model import FORMAT_FLAGS
 
@@ -32,6 +33,7 @@ _FLAG_SEP = re.compile(r"[\n \t\r\f\v,]+")
 _RANGE = re.compile(r"(\d+)\.\.(\d+)")
 
 
+@lru_cache(maxsize=1024)  # a catalog holds few distinct `#,` lines
 def read_flags(flags: tuple[str, ...]) -> Flags:
     """The flags as po_parse_comment_special reads them.
 
@@ -65,6 +67,7 @@ def read_flags(flags: tuple[str, ...]) -> Flags:
     return Flags(fuzzy, ordered, span, wrap)
 
 
+@lru_cache(maxsize=1024)
 def write_flags(flags: Flags, translated: bool, obsolete: bool = False) -> tuple[str, ...]:
     """The flags as gettext's writer prints them: fuzzy only on a translated entry, impossible
     formats and "wrap" never, a range never on an obsolete entry.

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher
 from enum import StrEnum
 
@@ -103,23 +104,21 @@ def fstrcmp(a: bytes, b: bytes, lower_bound: float = 0.0) -> float:
 
 
 def _byte_counts(data: bytes) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for byte in data:
-        counts[byte] = counts.get(byte, 0) + 1
-    return counts
+    return dict(Counter(data))
 
 
 class _Query:
     """A msgid being looked up: its bytes and byte counts, computed once for all candidates."""
 
-    __slots__ = ("counts", "data", "masks", "msgctxt")
+    __slots__ = ("counts", "data", "masks", "msgctxt", "msgid")
 
     def __init__(self, msgctxt: str | None, msgid: str, data: bytes) -> None:
         self.msgctxt = msgctxt
+        self.msgid = msgid
         self.data = data
         self.counts = [0] * 256
-        for byte in data:
-            self.counts[byte] += 1
+        for byte, n in Counter(data).items():
+            self.counts[byte] = n
         self.masks: dict[int, int] | None = None
 
 
@@ -133,6 +132,14 @@ class _Text:
         counts = _byte_counts(data)
         self.bytes, self.counts = tuple(counts), tuple(counts.values())
         self.masks: dict[int, int] | None = None
+
+    def upper_bound(self, query: _Query) -> float:
+        """At least the similarity: 2·(bytes both have, counted with multiplicity)/total."""
+        total = len(self.data) + len(query.data)
+        if total == 0:
+            return 1.0
+        here = map(query.counts.__getitem__, self.bytes)
+        return 2 * sum(map(min, self.counts, here)) / total
 
     def similarity(self, query: _Query, lower_bound: float) -> float:
         la, lb = len(self.data), len(query.data)
@@ -149,7 +156,8 @@ class _Text:
                 shared = sum(map(min, self.counts, here))
                 if 2 * shared / total < lower_bound:
                     return 0.0
-        needed = math.ceil(lower_bound * total / 2) if lower_bound > 0 else 0
+        # the fewest common bytes that reach the bound (a hair lower: never give up on a tie)
+        needed = math.ceil(lower_bound * total / 2 - 1e-9) if lower_bound > 0 else 0
         if lb <= la:
             if self.masks is None:
                 self.masks = _masks(self.data)
@@ -163,42 +171,46 @@ class _Text:
 
 class FuzzyIndex:
     """The old catalog's translated entries (obsolete and fuzzy ones too, as msgmerge takes them),
-    indexed by character 4-grams so that a search compares only strings sharing one."""
+    and the search for the one whose translation a new msgid is offered.
+
+    msgmerge (msgl-fsearch.c) compares a query with every string sharing a character 4-gram,
+    most shared first, keeping the first that scores highest. The same answer comes cheaper by
+    branch and bound: only strings of a length that could reach the threshold are looked at
+    (entries are kept sorted by length), they are ranked by an upper bound of their similarity
+    (bytes in common), and exact similarities are computed from the top until the bound falls
+    below the best found; a tie goes to the string msgmerge would have tried first.
+    """
 
     def __init__(self, entries: Sequence[Entry], encoding: str = "utf-8") -> None:
         self.encoding = encoding
         self.entries = [e for e in entries if e.msgstr[0] != ""]
-        self.texts = [_Text(e.msgid.encode(encoding, "replace")) for e in self.entries]
         self.words: list[tuple[str, ...] | None] = [None] * len(self.entries)
-        self.grams: dict[str, list[int]] = {}
-        self.short: dict[int, list[int]] = {}
-        for j, entry in enumerate(self.entries):
-            msgid = entry.msgid
-            for k in range(len(msgid) - 3):
-                found = self.grams.setdefault(msgid[k : k + 4], [])
-                if not found or found[-1] != j:
-                    found.append(j)
-            if len(self.texts[j].data) <= _SHORT_MAX:
-                self.short.setdefault(len(self.texts[j].data), []).append(j)
+        self._texts = [_Text(e.msgid.encode(encoding, "replace")) for e in self.entries]
+        order = sorted(range(len(self.entries)), key=lambda j: len(self._texts[j].data))
+        self._by_length = order
+        self._lengths = [len(self._texts[j].data) for j in order]
 
-    def candidates(self, msgid: str, data: bytes) -> list[int]:
-        """Positions to try, in msgmerge's order: most shared 4-grams first, then file order."""
-        if len(msgid) >= 4:
-            shared: Counter[int] = Counter()
-            for k in range(len(msgid) - 3):
-                shared.update(self.grams.get(msgid[k : k + 4], ()))
-            return sorted(shared, key=lambda j: (-shared[j], j))
-        low, high = math.ceil(len(data) / _SPREAD), int(len(data) * _SPREAD)
-        return [j for size in range(low, high + 1) for j in self.short.get(size, ())]
+    def _within(self, low: float, high: float) -> list[int]:
+        """Positions of the entries whose byte length is in [low, high], in file order."""
+        start = bisect_left(self._lengths, low)
+        stop = bisect_right(self._lengths, high)
+        return sorted(self._by_length[start:stop])
+
+    def _words(self, j: int) -> tuple[str, ...]:
+        words = self.words[j]
+        if words is None:
+            words = self.words[j] = _words(self.entries[j].msgid)
+        return words
+
+    def _bonus(self, j: int, msgctxt: str | None) -> float:
+        """msgmerge's hair of preference for a candidate in the same context, or in none."""
+        theirs = self.entries[j].msgctxt
+        return _CONTEXT_BONUS if theirs is None or theirs == msgctxt else 0.0
 
     def _weight(self, j: int, query: _Query, lower_bound: float) -> float:
-        """msgmerge's goal function: similarity, plus a hair for a matching (or absent) context."""
-        mp = self.entries[j]
-        bonus = 0.0
-        if mp.msgctxt is None or (query.msgctxt is not None and query.msgctxt == mp.msgctxt):
-            bonus = _CONTEXT_BONUS
-            lower_bound -= bonus * 1.01
-        return self.texts[j].similarity(query, lower_bound) + bonus
+        """msgmerge's goal function: similarity plus the context bonus; exact when ≥ the bound."""
+        bonus = self._bonus(j, query.msgctxt)
+        return self._texts[j].similarity(query, lower_bound - bonus * 1.01) + bonus
 
     def best(
         self,
@@ -207,41 +219,85 @@ class FuzzyIndex:
         protected_terms: tuple[str, ...] = (),
     ) -> Entry | None:
         """The old entry whose translation is offered for the template entry `new`, or None."""
-        msgid = new.msgid
-        query = _Query(new.msgctxt, msgid, msgid.encode(self.encoding, "replace"))
-        if matching is Matching.CLINIC:
-            return self._clinic(new, query, protected_terms)
-        best_weight, best = FUZZY_THRESHOLD, None
-        for j in self.candidates(msgid, query.data):
-            weight = self._weight(j, query, best_weight)
-            if weight > best_weight:
-                best_weight, best = weight, self.entries[j]
-        return best
+        query = _Query(new.msgctxt, new.msgid, new.msgid.encode(self.encoding, "replace"))
+        if matching is Matching.GNU:
+            found = self._search(query, FUZZY_THRESHOLD)
+        else:
+            words = _words(new.msgid)
 
-    def _clinic(self, new: Entry, query: _Query, terms: tuple[str, ...]) -> Entry | None:
-        """msgmerge's search with a lower threshold, counting only candidates that differ from
-        `new` by words added, removed or respelled, never by a word replaced with another
-        ("Removed" for "Added"), that share most of their words, and that change no number, dose,
-        placeholder or protected term."""
-        words = _words(new.msgid)
-        best_weight, best = _CHAR_FLOOR, None
-        for j in self.candidates(new.msgid, query.data):
-            theirs = self.words[j]
-            if theirs is None:
-                theirs = self.words[j] = _words(self.entries[j].msgid)
-            if 2 * min(len(theirs), len(words)) < _WORDS_SHARED * (len(theirs) + len(words)):
-                continue  # too different in length to share enough words
-            weight = self._weight(j, query, best_weight)
-            if weight <= best_weight:
+            def screen(j: int) -> bool:
+                theirs = self._words(j)
+                # enough words, by count alone, to share the required share of them
+                return 2 * min(len(theirs), len(words)) >= _WORDS_SHARED * (
+                    len(theirs) + len(words)
+                )
+
+            def acceptable(j: int) -> bool:
+                return self._clinic_accepts(j, new, words, protected_terms)
+
+            found = self._search(query, _CHAR_FLOOR, acceptable, screen)
+        return None if found is None else self.entries[found]
+
+    def _search(
+        self,
+        query: _Query,
+        floor: float,
+        acceptable: Callable[[int], bool] | None = None,
+        screen: Callable[[int], bool] | None = None,
+    ) -> int | None:
+        """The first candidate, in msgmerge's order, of the highest weight above `floor` that is
+        `acceptable`; `screen` is a cheaper necessary condition, asked before any similarity."""
+        msgid = query.msgid
+        size = len(query.data)
+        if len(msgid) < 4:
+            # msgmerge compares a string under 4 characters with the short strings (≤ 28 bytes)
+            # whose length could reach its threshold, in file order.
+            low, high = math.ceil(size / _SPREAD), min(int(size * _SPREAD), _SHORT_MAX)
+            best_weight, best = floor, None
+            for j in self._within(low, high):
+                if screen is not None and not screen(j):
+                    continue
+                weight = self._weight(j, query, best_weight)
+                if weight > best_weight and (acceptable is None or acceptable(j)):
+                    best_weight, best = weight, j
+            return best
+        # 2·min/(total) must exceed the floor (less the bonus): the lengths that can.
+        ratio = (floor - 2 * _CONTEXT_BONUS) / (2 - floor + 2 * _CONTEXT_BONUS)
+        ranked = []
+        for j in self._within(size * ratio - 1, size / ratio + 1):
+            if screen is not None and not screen(j):
                 continue
-            shared = _shared_words(theirs, words)
-            if (
-                shared is not None
-                and shared >= _WORDS_SHARED
-                and _acceptable(self.entries[j], new, terms)
-            ):
-                best_weight, best = weight, self.entries[j]
-        return best
+            bound = self._texts[j].upper_bound(query) + self._bonus(j, query.msgctxt)
+            if bound > floor:
+                ranked.append((-bound, j))
+        ranked.sort()
+        grams = Counter(msgid[k : k + 4] for k in range(len(msgid) - 3))
+        best_weight = floor
+        winners: list[tuple[int, int]] = []  # (−4-grams shared, position): msgmerge's order
+        for negative, j in ranked:
+            if -negative < best_weight:
+                break
+            weight = self._weight(j, query, best_weight)
+            if weight < best_weight or (acceptable is not None and not acceptable(j)):
+                continue
+            shared = sum(n for gram, n in grams.items() if gram in self.entries[j].msgid)
+            if not shared:
+                continue  # msgmerge never looks at a string without a 4-gram in common
+            if weight > best_weight:
+                best_weight, winners = weight, []
+            winners.append((-shared, j))
+        return min(winners)[1] if winners else None
+
+    def _clinic_accepts(
+        self, j: int, new: Entry, words: tuple[str, ...], terms: tuple[str, ...]
+    ) -> bool:
+        """Matching.CLINIC's conditions on a candidate: it differs from `new` by words added,
+        removed or respelled, never by a word replaced with another ("Removed" for "Added"),
+        shares most of its words, and changes no number, dose, placeholder or protected term."""
+        shared = _shared_words(self._words(j), words)
+        if shared is None or shared < _WORDS_SHARED:
+            return False
+        return _acceptable(self.entries[j], new, terms)
 
 
 # ---- words -------------------------------------------------------------------------------------
@@ -319,6 +375,7 @@ _UNIT_WORD = re.compile(
 )
 
 
+_DIGIT = re.compile(r"\d")
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|without|cannot)\b|n[’']t\b", re.I)
 
 
@@ -357,10 +414,11 @@ def unsafe(old: str, new: str, protected_terms: tuple[str, ...] = ()) -> Refusal
     """
     if Counter(_DIRECTIVE.findall(old)) != Counter(_DIRECTIVE.findall(new)):
         return Refusal.PLACEHOLDER
-    if doses_in(old, "en") != doses_in(new, "en"):
-        return Refusal.DOSE
-    if numbers_in(old, "en") != numbers_in(new, "en"):
-        return Refusal.NUMBER
+    if _DIGIT.search(old) or _DIGIT.search(new):  # numbers.py reads digits of every script
+        if doses_in(old, "en") != doses_in(new, "en"):
+            return Refusal.DOSE
+        if numbers_in(old, "en") != numbers_in(new, "en"):
+            return Refusal.NUMBER
     if number_words_in(old) != number_words_in(new):
         return Refusal.NUMBER
     if Counter(u.casefold() for u in _UNIT_WORD.findall(old)) != Counter(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 
 from . import formats, plural
 from .flags import Flags, read_flags, write_flags
@@ -80,8 +81,12 @@ _LANGUAGE_TABLE = (
 _LANGUAGE_NAMES = dict(pair.split("=")[::-1] for pair in _LANGUAGE_TABLE.split("|"))
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
 def _ascii_lower(text: str) -> str:
-    return "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in text)
+    """Lower case as C's strncasecmp sees it: A-Z only, whatever the locale."""
+    return text.translate(_ASCII_LOWER)
 
 
 def _language_from_team(team: str) -> str:
@@ -148,16 +153,28 @@ def _lines(text: str) -> list[str]:
 # ---- plural forms and format strings ----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _Plurals:
     """What msgmerge knows of the old catalog's plural forms: extract_plural_expression's count
-    (2 when the header has no valid Plural-Forms) and check_plural_eval's distribution (None when
-    the formula fails over 0..1000, which relaxes format checks as in msgfmt)."""
+    (2 when the header has no valid Plural-Forms) and the formula."""
 
     nplurals: int
-    distribution: plural.Distribution | None
+    formula: plural.Plural
+
+    @cached_property
+    def distribution(self) -> plural.Distribution | None:
+        """check_plural_eval's distribution, for format checks only (1001 evaluations, so only
+        on demand); None when the formula fails over 0..1000, which relaxes those checks."""
+        try:
+            return plural.distribution(self.formula, self.nplurals)
+        except plural.PluralFormsError:
+            return None
 
 
+_GERMANIC = _Plurals(2, plural.GERMANIC.plural)
+
+
+@lru_cache(maxsize=256)
 def _plurals(header: str | None) -> _Plurals:
     """
     >>> _plurals("Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 ? 1 : 2);\\n").nplurals
@@ -165,22 +182,17 @@ def _plurals(header: str | None) -> _Plurals:
     >>> _plurals("Plural-Forms: nplurals=3; plural=n >> 1;\\n").nplurals
     2
     """
-    germanic = _Plurals(2, plural.GERMANIC)
     if header is None:
-        return germanic
+        return _GERMANIC
     at_plural, at_count = header.find("plural="), header.find("nplurals=")
     count = re.match(r"[ \t\n\v\f\r]*([0-9]+)", header[at_count + 9 :]) if at_count >= 0 else None
     if at_plural < 0 or count is None:
-        return germanic
+        return _GERMANIC
     try:
         formula = plural.compile_plural(header[at_plural + 7 :])
     except plural.PluralFormsError:
-        return germanic
-    nplurals = int(count.group(1))
-    try:
-        return _Plurals(nplurals, plural.distribution(formula, nplurals))
-    except plural.PluralFormsError:
-        return _Plurals(nplurals, None)
+        return _GERMANIC
+    return _Plurals(int(count.group(1)), formula)
 
 
 def _format_breaks(language: str, new: Entry, msgstr: tuple[str, ...], rules: _Plurals) -> bool:
@@ -260,27 +272,49 @@ def _merged(old: Entry, new: Entry, force_fuzzy: bool, rules: _Plurals) -> _Draf
     if not fuzzy and have.range is not None:
         low, high = have.range
         fuzzy = want.range is None or not (want.range[0] >= low and want.range[1] <= high)
-    if new.is_header:
-        previous: tuple[str | None, str | None, str | None] = (None, None, None)
+    # The later passes only ever confirm fuzziness (a plural change is fuzzy already) and keep
+    # msgstr[0], so whether the `#|` lines survive is known here.
+    previous: tuple[str | None, str | None, str | None] = (None, None, None)
+    if new.is_header or not fuzzy or msgstr[0] == "":
+        pass
     elif have.fuzzy:
         previous = (old.previous_msgctxt, old.previous_msgid, old.previous_msgid_plural)
     else:
         previous = (old.msgctxt, old.msgid, old.msgid_plural)
-    entry = replace(
-        new,
-        msgstr=msgstr,
-        comments=old.comments,
-        previous_msgctxt=previous[0],
-        previous_msgid=previous[1],
-        previous_msgid_plural=previous[2],
-        line=old.line,
-        msgstr_line=old.msgstr_line,
-    )
+    if (
+        msgstr == old.msgstr
+        and previous == (old.previous_msgctxt, old.previous_msgid, old.previous_msgid_plural)
+        and _same_source(old, new)
+    ):
+        entry = old  # already merged with this template: the common case costs no copy
+    else:
+        entry = replace(
+            new,
+            msgstr=msgstr,
+            comments=old.comments,
+            previous_msgctxt=previous[0],
+            previous_msgid=previous[1],
+            previous_msgid_plural=previous[2],
+            line=old.line,
+            msgstr_line=old.msgstr_line,
+        )
     return _Draft(
         entry,
         Flags(fuzzy, want.formats, want.range, want.wrap),
         singular_to_plural=new.msgid_plural is not None and old.msgid_plural is None,
         plural_to_singular=new.msgid_plural is None and old.msgid_plural is not None,
+    )
+
+
+def _same_source(old: Entry, new: Entry) -> bool:
+    """Everything a merged entry takes from the template is already in the old entry."""
+    return (
+        old.msgid_plural == new.msgid_plural
+        and old.extracted == new.extracted
+        and old.references == new.references
+        and old.obsolete == new.obsolete
+        and old.msgctxt == new.msgctxt
+        and old.msgid == new.msgid
     )
 
 
@@ -302,7 +336,7 @@ def _finish(draft: _Draft, nplurals: int) -> Entry:
     if draft.plural_to_singular and len(entry.msgstr) > 1:
         entry = replace(entry, msgstr=entry.msgstr[:1])
         flags = replace(flags, fuzzy=True)
-    if not flags.fuzzy or entry.msgstr[0] == "":
+    if entry.has_previous and (not flags.fuzzy or entry.msgstr[0] == ""):
         entry = replace(
             entry, previous_msgctxt=None, previous_msgid=None, previous_msgid_plural=None
         )
