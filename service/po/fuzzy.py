@@ -14,8 +14,11 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from difflib import SequenceMatcher
 from enum import StrEnum
+from functools import lru_cache
+from typing import NamedTuple
 
 from ..numbers import UNITS, doses_in, number_words_in, numbers_in
 from .model import Entry
@@ -185,16 +188,23 @@ class FuzzyIndex:
         self.encoding = encoding
         self.entries = [e for e in entries if e.msgstr[0] != ""]
         self.words: list[tuple[str, ...] | None] = [None] * len(self.entries)
-        self._texts = [_Text(e.msgid.encode(encoding, "replace")) for e in self.entries]
-        order = sorted(range(len(self.entries)), key=lambda j: len(self._texts[j].data))
+        self._data = [e.msgid.encode(encoding, "replace") for e in self.entries]
+        self._texts: list[_Text | None] = [None] * len(self.entries)  # made when first compared
+        order = sorted(range(len(self.entries)), key=lambda j: len(self._data[j]))
         self._by_length = order
-        self._lengths = [len(self._texts[j].data) for j in order]
+        self._lengths = [len(self._data[j]) for j in order]
 
     def _within(self, low: float, high: float) -> list[int]:
         """Positions of the entries whose byte length is in [low, high], in file order."""
         start = bisect_left(self._lengths, low)
         stop = bisect_right(self._lengths, high)
         return sorted(self._by_length[start:stop])
+
+    def _text(self, j: int) -> _Text:
+        text = self._texts[j]
+        if text is None:
+            text = self._texts[j] = _Text(self._data[j])
+        return text
 
     def _words(self, j: int) -> tuple[str, ...]:
         words = self.words[j]
@@ -210,7 +220,7 @@ class FuzzyIndex:
     def _weight(self, j: int, query: _Query, lower_bound: float) -> float:
         """msgmerge's goal function: similarity plus the context bonus; exact when ≥ the bound."""
         bonus = self._bonus(j, query.msgctxt)
-        return self._texts[j].similarity(query, lower_bound - bonus * 1.01) + bonus
+        return self._text(j).similarity(query, lower_bound - bonus * 1.01) + bonus
 
     def best(
         self,
@@ -267,26 +277,33 @@ class FuzzyIndex:
         for j in self._within(size * ratio - 1, size / ratio + 1):
             if screen is not None and not screen(j):
                 continue
-            bound = self._texts[j].upper_bound(query) + self._bonus(j, query.msgctxt)
+            bound = self._text(j).upper_bound(query) + self._bonus(j, query.msgctxt)
             if bound > floor:
                 ranked.append((-bound, j))
         ranked.sort()
-        grams = Counter(msgid[k : k + 4] for k in range(len(msgid) - 3))
+        grams = [msgid[k : k + 4] for k in range(len(msgid) - 3)]
         best_weight = floor
-        winners: list[tuple[int, int]] = []  # (−4-grams shared, position): msgmerge's order
+        winners: list[int] = []
         for negative, j in ranked:
             if -negative < best_weight:
                 break
             weight = self._weight(j, query, best_weight)
             if weight < best_weight or (acceptable is not None and not acceptable(j)):
                 continue
-            shared = sum(n for gram, n in grams.items() if gram in self.entries[j].msgid)
-            if not shared:
+            theirs = self.entries[j].msgid
+            if not any(gram in theirs for gram in grams):
                 continue  # msgmerge never looks at a string without a 4-gram in common
             if weight > best_weight:
                 best_weight, winners = weight, []
-            winners.append((-shared, j))
-        return min(winners)[1] if winners else None
+            winners.append(j)
+        if len(winners) < 2:
+            return winners[0] if winners else None
+        # A tie goes to the one msgmerge tries first: most 4-grams in common, then file order.
+        counts = Counter(grams)
+        return min(
+            winners,
+            key=lambda j: (-sum(n for g, n in counts.items() if g in self.entries[j].msgid), j),
+        )
 
     def _clinic_accepts(
         self, j: int, new: Entry, words: tuple[str, ...], terms: tuple[str, ...]
@@ -308,6 +325,7 @@ _WORD = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
 def _words(text: str) -> tuple[str, ...]:
     """The words of a msgid, case-folded; a format directive counts as one word.
 
@@ -412,24 +430,42 @@ def unsafe(old: str, new: str, protected_terms: tuple[str, ...] = ()) -> Refusal
     >>> unsafe("Take it with food.", "Do not take it with food.")
     <Refusal.NEGATION: 'a negation was added or removed'>
     """
-    if Counter(_DIRECTIVE.findall(old)) != Counter(_DIRECTIVE.findall(new)):
-        return Refusal.PLACEHOLDER
-    if _DIGIT.search(old) or _DIGIT.search(new):  # numbers.py reads digits of every script
-        if doses_in(old, "en") != doses_in(new, "en"):
-            return Refusal.DOSE
-        if numbers_in(old, "en") != numbers_in(new, "en"):
-            return Refusal.NUMBER
-    if number_words_in(old) != number_words_in(new):
-        return Refusal.NUMBER
-    if Counter(u.casefold() for u in _UNIT_WORD.findall(old)) != Counter(
-        u.casefold() for u in _UNIT_WORD.findall(new)
-    ):
-        return Refusal.DOSE
+    mine, theirs = _figures(old), _figures(new)
+    for why, a, b in zip(_FIGURE_REFUSALS, mine[:-1], theirs[:-1], strict=True):
+        if a != b:
+            return why
     if any(_term_count(t, old) != _term_count(t, new) for t in protected_terms):
         return Refusal.TERM
-    if len(_NEGATION.findall(old)) != len(_NEGATION.findall(new)):
+    if mine.negations != theirs.negations:
         return Refusal.NEGATION
     return None
+
+
+class _Figures(NamedTuple):
+    """What a msgid says that a pre-filled translation must not get wrong, as comparable values."""
+
+    directives: tuple[str, ...]
+    doses: tuple[tuple[Decimal, str], ...]
+    numbers: tuple[Decimal, ...]
+    number_words: tuple[Decimal, ...]
+    units: tuple[str, ...]
+    negations: int  # compared last, after the protected terms
+
+
+_FIGURE_REFUSALS = (Refusal.PLACEHOLDER, Refusal.DOSE, Refusal.NUMBER, Refusal.NUMBER, Refusal.DOSE)
+
+
+@lru_cache(maxsize=8192)  # the same English is compared once per locale and per candidate
+def _figures(text: str) -> _Figures:
+    digits = _DIGIT.search(text) is not None  # numbers.py reads digits of every script
+    return _Figures(
+        tuple(sorted(_DIRECTIVE.findall(text))),
+        tuple(sorted(doses_in(text, "en").elements())) if digits else (),
+        tuple(sorted(numbers_in(text, "en").elements())) if digits else (),
+        tuple(sorted(number_words_in(text))),
+        tuple(sorted(u.casefold() for u in _UNIT_WORD.findall(text))),
+        len(_NEGATION.findall(text)),
+    )
 
 
 def refusal(old: Entry, new: Entry, protected_terms: tuple[str, ...] = ()) -> Refusal | None:

@@ -174,7 +174,6 @@ class _Plurals:
 _GERMANIC = _Plurals(2, plural.GERMANIC.plural)
 
 
-@lru_cache(maxsize=256)
 def _plurals(header: str | None) -> _Plurals:
     """
     >>> _plurals("Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 ? 1 : 2);\\n").nplurals
@@ -188,11 +187,18 @@ def _plurals(header: str | None) -> _Plurals:
     count = re.match(r"[ \t\n\v\f\r]*([0-9]+)", header[at_count + 9 :]) if at_count >= 0 else None
     if at_plural < 0 or count is None:
         return _GERMANIC
+    # The expression ends at ';' or a newline: only that much is compiled, and remembered.
+    expression = re.match(r"[^;\n]*", header[at_plural + 7 :])
+    assert expression is not None
+    return _compiled(int(count.group(1)), expression.group())
+
+
+@lru_cache(maxsize=256)
+def _compiled(nplurals: int, expression: str) -> _Plurals:
     try:
-        formula = plural.compile_plural(header[at_plural + 7 :])
+        return _Plurals(nplurals, plural.compile_plural(expression))
     except plural.PluralFormsError:
         return _GERMANIC
-    return _Plurals(int(count.group(1)), formula)
 
 
 def _format_breaks(language: str, new: Entry, msgstr: tuple[str, ...], rules: _Plurals) -> bool:
