@@ -50,12 +50,12 @@ def _row(
     error: str | None,
     terms: tuple[str, ...],
 ) -> CoverageRow:
-    distinct = {s.source: s for s in page.segments}
+    distinct = {s.key: s for s in page.segments}
     english = [s for s in distinct.values() if reviewed_text(s, SOURCE_LOCALE, catalogs, ledgers)]
     reviewed = [s for s in english if reviewed_text(s, locale, catalogs, ledgers, terms)]
     approved = [s for s in english if approved_text(s, locale, catalogs, ledgers)]
     blocked = len(approved) - len(reviewed)
-    words = sum(word_count(m) for m in distinct)
+    words = sum(word_count(s.source) for s in distinct.values())
     reviewed_words = sum(word_count(s.source) for s in reviewed)
     catalog = catalogs.get(locale)
     if locale == SOURCE_LOCALE or catalog is None:
@@ -78,20 +78,20 @@ def _row(
         )
     entries = list(catalog.entries.values())
     translated = [e for e in entries if e.translated]
-    fuzzy = [e for e in entries if e.fuzzy and e.has_text]
+    counts = catalog.counts
     return CoverageRow(
         locale=locale,
         page=page.slug,
-        total=len(entries),
-        translated=len(translated),
-        fuzzy=len(fuzzy),
-        untranslated=len(entries) - len(translated) - len(fuzzy),
+        total=counts.total,
+        translated=counts.translated,
+        fuzzy=counts.fuzzy,
+        untranslated=counts.untranslated,
         reviewed=len(reviewed),
         blocked=blocked,
         words=sum(word_count(e.msgid) for e in entries),
         translated_words=sum(word_count(e.msgid) for e in translated),
         reviewed_words=reviewed_words,
-        reviewed_percent=_percent(len(reviewed), len(entries)),
+        reviewed_percent=_percent(len(reviewed), counts.total),
         path=catalog.path,
         error=error,
     )

@@ -14,10 +14,16 @@ from typing import IO, Any
 from .catalogs import TemplateMessage, render_template
 from .config import Config
 from .content import parse_page
-from .models import Page, Segment
+from .models import Key, Page, Segment, SegmentType
 from .yamlfile import atomic_write
 
-__all__ = ["babel_extract", "extract_all", "segment_comments", "template_messages"]
+__all__ = [
+    "babel_extract",
+    "extract_all",
+    "segment_comments",
+    "segment_flags",
+    "template_messages",
+]
 
 
 def _terms_in(text: str, terms: Collection[str]) -> list[str]:
@@ -38,19 +44,50 @@ def segment_comments(segment: Segment, terms: Collection[str] = ()) -> tuple[str
     return tuple(comments)
 
 
+_BRACE = re.compile(r"(?<!\{)\{[A-Za-z_][A-Za-z0-9_]*\}(?!\})")
+_PERCENT = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[sdif]")
+
+
+def segment_flags(segment: Segment) -> tuple[str, ...]:
+    """The format a ui message's placeholders really use, so `msgfmt -c` checks them. Page text
+    is never a format string: "About 50% of patients" has no directive in it.
+
+    >>> from .models import SegmentType
+    >>> segment_flags(Segment("n", SegmentType.UI, "{count} parts", 1))
+    ('python-brace-format',)
+    >>> segment_flags(Segment("p", SegmentType.PARAGRAPH, "About 50% of {all}", 1))
+    ()
+    """
+    if segment.type is not SegmentType.UI:
+        return ()
+    text = " ".join(segment.source_forms)
+    if _BRACE.search(text):
+        return ("python-brace-format",)
+    if _PERCENT.search(text):
+        return ("python-format",)
+    return ()
+
+
 def template_messages(
     page: Page, location: str, terms: Collection[str] = ()
 ) -> list[TemplateMessage]:
-    """One message per distinct English text, in page order; repeats share their entry."""
-    merged: dict[str, list[str]] = {}
-    plurals: dict[str, str | None] = {}
+    """One message per distinct entry (msgctxt, English text), in page order; repeats share it."""
+    merged: dict[Key, list[str]] = {}
+    first: dict[Key, Segment] = {}
     for seg in page.segments:
-        notes = merged.setdefault(seg.source, [])
+        notes = merged.setdefault(seg.key, [])
         notes += [c for c in segment_comments(seg, terms) if c not in notes]
-        plurals[seg.source] = seg.source_plural
+        first.setdefault(seg.key, seg)
     return [
-        TemplateMessage(msgid, plurals[msgid], tuple(notes), location)
-        for msgid, notes in merged.items()
+        TemplateMessage(
+            key[1],
+            first[key].source_plural,
+            tuple(notes),
+            location,
+            flags=segment_flags(first[key]),
+            msgctxt=key[0],
+        )
+        for key, notes in merged.items()
     ]
 
 

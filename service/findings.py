@@ -45,23 +45,29 @@ def blocked(tree: Tree) -> list[Problem]:
             if (locale, domain.slug) in tree.ledgers
             else {}
         )
-        for seg in {s.source: s for s in domain.segments}.values():
+        for seg in {s.key: s for s in domain.segments}.values():
             approved = approved_text(seg, locale, {locale: catalog}, ledgers)
             if approved is None:
                 continue
-            line = catalog.entries[seg.source].line
-            for f in blocking(
-                Unit(seg.source_forms, approved.forms, locale, tree.config.do_not_translate)
-            ):
-                message = f"approved, but not served: {f.check}: {f.message}"
-                found.append(Problem(catalog.path, line, Severity.ERROR, "blocked", message))
+            entry = catalog.entries[seg.key]
+            reasons = [f"msgfmt: {e}" for e in entry.errors] + [
+                f"{f.check}: {f.message}"
+                for f in blocking(
+                    Unit(seg.source_forms, approved.forms, locale, tree.config.do_not_translate)
+                )
+            ]
+            for reason in reasons:
+                message = f"approved, but not served: {reason}"
+                found.append(Problem(catalog.path, entry.line, Severity.ERROR, "blocked", message))
     return found
 
 
 def _entry_findings(tree: Tree) -> Iterator[Problem]:
     for domain, locale, catalog in _translated(tree):
         for entry in catalog.entries.values():
-            seg = domain.segment(entry.msgid)
+            for error in entry.errors:
+                yield Problem(catalog.path, entry.line, Severity.ERROR, "msgfmt", error)
+            seg = domain.segment(entry.msgid, entry.msgctxt)
             if seg is None or not entry.translated:
                 continue
             for f in run_checks(
@@ -71,16 +77,16 @@ def _entry_findings(tree: Tree) -> Iterator[Problem]:
 
 
 def _ledger_findings(tree: Tree, domain: Page) -> Iterator[Problem]:
-    by_text = {s.source: s for s in domain.segments}
+    by_key = {s.key: s for s in domain.segments}
     for locale in tree.config.all_locales:
         ledger = tree.ledgers.get((locale, domain.slug))
         catalog = tree.catalogs.get((locale, domain.slug))
         for record in ledger.records.values() if ledger else []:
-            current = by_text.get(record.msgid)
+            current = by_key.get(record.key)
             if current is None or record.source_sha256 != fingerprint(*current.source_forms):
                 why = "its English changed or was removed"
             elif locale != SOURCE_LOCALE and catalog is not None:
-                entry = catalog.entries.get(record.msgid)
+                entry = catalog.entries.get(record.key)
                 if entry is not None and record.translation_sha256 == fingerprint(*entry.msgstr):
                     continue
                 why = "the translation was edited since"
@@ -95,7 +101,7 @@ def _ledger_findings(tree: Tree, domain: Page) -> Iterator[Problem]:
                 message,
             )
         if catalog is not None:
-            missing = [s for s in by_text if s not in catalog.entries]
+            missing = [k for k in by_key if k not in catalog.entries]
             if missing:
                 message = f"{len(missing)} English text(s) missing; run `clinic-l10n update`"
                 yield Problem(catalog.path, 1, Severity.WARNING, "outdated-catalog", message)

@@ -14,8 +14,10 @@ from enum import StrEnum
 __all__ = [
     "SOURCE_LOCALE",
     "UI_DOMAIN",
+    "CatalogCounts",
     "CatalogEntry",
     "FallbackPolicy",
+    "Key",
     "Ledger",
     "LoadedCatalog",
     "Page",
@@ -31,6 +33,7 @@ __all__ = [
 ]
 
 SOURCE_LOCALE = "en"
+Key = tuple[str | None, str]  # a catalog entry's (msgctxt, msgid): how gettext tells entries apart
 UI_DOMAIN = "ui"
 
 
@@ -105,10 +108,16 @@ class Segment:
     section: int = 0
     source_plural: str | None = None
     comment: str = ""
+    context: str | None = None  # the msgctxt of its catalog entry (none for page text)
 
     @property
     def source_forms(self) -> tuple[str, ...]:
         return (self.source,) if self.source_plural is None else (self.source, self.source_plural)
+
+    @property
+    def key(self) -> Key:
+        """Its catalog entry's key: (msgctxt, msgid), as gettext tells entries apart."""
+        return (self.context, self.source)
 
 
 @dataclass(frozen=True)
@@ -122,25 +131,46 @@ class Page:
     body: str = ""
     author: str | None = None
 
-    def segment(self, msgid: str) -> Segment | None:
-        return next((s for s in self.segments if s.source == msgid), None)
+    def segment(self, msgid: str, context: str | None = None) -> Segment | None:
+        return next((s for s in self.segments if s.key == (context, msgid)), None)
 
 
 @dataclass(frozen=True)
 class CatalogEntry:
+    """A live catalog entry as the pipeline needs it; `errors` are what `msgfmt -c` finds wrong
+    with it (a format or newline mismatch, a wrong number of plural forms), which keep it off
+    the page like an error-level check."""
+
     msgid: str
     msgstr: tuple[str, ...]
     fuzzy: bool
     line: int
     msgid_plural: str | None = None
+    msgctxt: str | None = None
+    errors: tuple[str, ...] = ()
 
     @property
-    def has_text(self) -> bool:
-        return bool(self.msgstr) and all(self.msgstr)
+    def key(self) -> Key:
+        return (self.msgctxt, self.msgid)
 
     @property
     def translated(self) -> bool:
-        return self.has_text and not self.fuzzy
+        """As `msgfmt --statistics` counts: msgstr[0] not empty and not fuzzy (an empty later
+        plural form is an error finding, not a different count)."""
+        return bool(self.msgstr) and self.msgstr[0] != "" and not self.fuzzy
+
+
+@dataclass(frozen=True)
+class CatalogCounts:
+    """`msgfmt --statistics` for one catalog."""
+
+    translated: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.untranslated
 
 
 @dataclass(frozen=True)
@@ -148,10 +178,9 @@ class LoadedCatalog:
     path: str
     locale: str
     domain: str
-    entries: Mapping[str, CatalogEntry]
+    entries: Mapping[Key, CatalogEntry]
     last_translator: str | None = None
-    num_plurals: int = 2
-    plural_expr: str = "(n != 1)"
+    counts: CatalogCounts = field(default_factory=CatalogCounts)
 
 
 @dataclass(frozen=True)
@@ -167,6 +196,11 @@ class ReviewRecord:
     reviewed_at: str
     role: Role = Role.LINGUISTIC
     line: int = 0
+    msgctxt: str | None = None
+
+    @property
+    def key(self) -> Key:
+        return (self.msgctxt, self.msgid)
 
     def approves(self, source_forms: tuple[str, ...], msgstr: tuple[str, ...]) -> bool:
         return self.source_sha256 == fingerprint(
@@ -176,21 +210,21 @@ class ReviewRecord:
 
 @dataclass(frozen=True)
 class Ledger:
-    """Approvals of one page in one locale: at most one record per English text and role."""
+    """Approvals of one page in one locale: at most one record per entry (msgctxt, msgid) and role."""
 
     path: str
     locale: str
     domain: str
-    records: Mapping[tuple[str, Role], ReviewRecord] = field(default_factory=dict)
+    records: Mapping[tuple[Key, Role], ReviewRecord] = field(default_factory=dict)
 
-    def for_msgid(self, msgid: str) -> tuple[ReviewRecord, ...]:
-        return tuple(r for role in Role if (r := self.records.get((msgid, role))) is not None)
+    def for_key(self, key: Key) -> tuple[ReviewRecord, ...]:
+        return tuple(r for role in Role if (r := self.records.get((key, role))) is not None)
 
     def approving(
-        self, msgid: str, source_forms: tuple[str, ...], forms: tuple[str, ...]
+        self, key: Key, source_forms: tuple[str, ...], forms: tuple[str, ...]
     ) -> tuple[ReviewRecord, ...]:
         """The records that approve exactly this text against exactly this English."""
-        return tuple(r for r in self.for_msgid(msgid) if r.approves(source_forms, forms))
+        return tuple(r for r in self.for_key(key) if r.approves(source_forms, forms))
 
 
 @dataclass(frozen=True)

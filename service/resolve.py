@@ -66,11 +66,11 @@ def approved_text(
         forms = segment.source_forms
     else:
         catalog = catalogs.get(locale)
-        entry = catalog.entries.get(segment.source) if catalog else None
+        entry = catalog.entries.get(segment.key) if catalog else None
         if entry is None or not entry.translated or entry.msgid_plural != segment.source_plural:
             return None
         forms = entry.msgstr
-    matching = ledger.approving(segment.source, segment.source_forms, forms)
+    matching = ledger.approving(segment.key, segment.source_forms, forms)
     reviews = sufficient_reviews(matching, approvals_needed(segment, locale))
     if not reviews:
         return None
@@ -84,11 +84,14 @@ def reviewed_text(
     ledgers: Mapping[str, Ledger],
     terms: tuple[str, ...] = (),
 ) -> ServedSegment | None:
-    """Approved, and passing every error-level check (invariant 6): a check added after the
-    approval, or a protected term added to the config, still keeps a bad translation off the page."""
+    """Approved, and passing every error-level check (invariant 6) and `msgfmt -c` (a format or
+    newline mismatch, the wrong number of plural forms): a check added after the approval, or a
+    protected term added to the config, still keeps a bad translation off the page."""
     found = approved_text(segment, locale, catalogs, ledgers)
     if found is None or locale == SOURCE_LOCALE:
         return found
+    if catalogs[locale].entries[segment.key].errors:
+        return None
     if blocking(Unit(segment.source_forms, found.forms, locale, terms)):
         return None
     return found

@@ -17,6 +17,7 @@ from .checks import Unit, blocking
 from .errors import LedgerError
 from .models import (
     SOURCE_LOCALE,
+    Key,
     Ledger,
     LoadedCatalog,
     Page,
@@ -79,7 +80,11 @@ def _record(raw: Any, path: str) -> ReviewRecord:
     translator = raw.get("translator")
     if translator is not None and not isinstance(translator, str):
         raise LedgerError("'translator' must be text", path, raw.line_of("translator"))
+    msgctxt = raw.get("msgctxt")
+    if msgctxt is not None and not isinstance(msgctxt, str):
+        raise LedgerError("'msgctxt' must be text", path, raw.line_of("msgctxt"))
     return ReviewRecord(
+        msgctxt=msgctxt,
         msgid=_field(raw, "msgid", path),
         source_sha256=_field(raw, "source_sha256", path, _HEX),
         msgstr=forms,
@@ -98,14 +103,14 @@ def parse_ledger(text: str, path: str, locale: str, domain: str) -> Ledger:
         return Ledger(path, locale, domain, {})
     if not isinstance(data, LineDict) or not isinstance(data.get("records", []), list):
         raise LedgerError("expected a mapping with a 'records' list", path, 1)
-    records: dict[tuple[str, Role], ReviewRecord] = {}
+    records: dict[tuple[Key, Role], ReviewRecord] = {}
     for raw in data.get("records") or []:
         record = _record(raw, path)
-        key = (record.msgid, record.role)
+        key = (record.key, record.role)
         if key in records:
             first = records[key].line
             raise LedgerError(
-                f"second record for the same msgid and role (first at line {first})",
+                f"second record for the same msgctxt, msgid and role (first at line {first})",
                 path,
                 record.line,
             )
@@ -126,15 +131,16 @@ def load_ledger(path: Path, locale: str, domain: str, label: str = "") -> Ledger
 
 def render_ledger(ledger: Ledger, page: Page | None = None) -> str:
     """Records in page order (unknown ones after, as they were), so diffs stay small."""
-    order = {s.source: i for i, s in enumerate(page.segments)} if page else {}
+    order = {s.key: i for i, s in enumerate(page.segments)} if page else {}
     records = sorted(
         ledger.records.values(),
-        key=lambda r: (order.get(r.msgid, len(order)), list(Role).index(r.role), r.line),
+        key=lambda r: (order.get(r.key, len(order)), list(Role).index(r.role), r.line),
     )
     rows = []
     for r in records:
         rows.append(
             {
+                **({"msgctxt": r.msgctxt} if r.msgctxt is not None else {}),
                 "msgid": r.msgid,
                 "msgstr": r.msgstr[0] if len(r.msgstr) == 1 else list(r.msgstr),
                 "source_sha256": r.source_sha256,
@@ -177,13 +183,15 @@ def approvable(
         return segment.source_forms, ""
     if catalog is None:
         return (), "no catalog for this locale; run `clinic-l10n update`"
-    entry = catalog.entries.get(segment.source)
+    entry = catalog.entries.get(segment.key)
     if entry is None or entry.msgid_plural != segment.source_plural:
         return (), "not in the catalog; run `clinic-l10n update`"
     if entry.fuzzy:
         return (), "fuzzy: the translator must confirm it first"
-    if not entry.has_text:
+    if not entry.translated:
         return (), "not translated"
+    if entry.errors:
+        return (), "msgfmt -c rejects it: " + "; ".join(entry.errors)
     return entry.msgstr, ""
 
 
@@ -191,7 +199,7 @@ def missing_roles(
     segment: Segment, locale: str, forms: tuple[str, ...], ledger: Ledger | None
 ) -> str:
     """What approval the text still lacks ("" when it is fully approved)."""
-    current = ledger.approving(segment.source, segment.source_forms, forms) if ledger else ()
+    current = ledger.approving(segment.key, segment.source_forms, forms) if ledger else ()
     needed = approvals_needed(segment, locale)
     if sufficient_reviews(current, needed):
         return ""
@@ -206,7 +214,7 @@ def pending(
 ) -> tuple[list[tuple[Segment, tuple[str, ...], str]], list[tuple[Segment, str]]]:
     """What awaits a reviewer (segment, text, what it lacks), and what is not ready (and why)."""
     ready, unready = [], []
-    for seg in {s.source: s for s in page.segments}.values():
+    for seg in {s.key: s for s in page.segments}.values():
         forms, why = approvable(seg, locale, catalog)
         if why:
             unready.append((seg, why))
@@ -225,7 +233,7 @@ def _refusal(
     translator: str | None,
 ) -> str:
     """Why this reviewer may not approve this text in this role ("" when they may)."""
-    existing = ledger.records.get((seg.source, role))
+    existing = ledger.records.get((seg.key, role))
     if existing and existing.approves(seg.source_forms, forms):
         return "already approved"
     if locale != SOURCE_LOCALE and translator is None:
@@ -234,7 +242,7 @@ def _refusal(
         who = "author" if locale == SOURCE_LOCALE else "translator (Last-Translator)"
         return f"four eyes: {reviewer!r} is this text's {who}"
     if len(approvals_needed(seg, locale)) == 2:
-        approving = ledger.approving(seg.source, seg.source_forms, forms)
+        approving = ledger.approving(seg.key, seg.source_forms, forms)
         other = next((r for r in approving if r.role != role), None)
         if other and same_person(reviewer, other.reviewer):
             return f"safety-critical text needs two people: {reviewer!r} already approved it as {other.role.value}"
@@ -256,12 +264,12 @@ def plan_approvals(
     translator = (
         page.author if locale == SOURCE_LOCALE else (catalog.last_translator if catalog else None)
     )
-    seen: set[str] = set()
+    seen: set[Key] = set()
     decisions = []
     for seg in page.segments:
-        if seg.source in seen or (msgid is not None and seg.source != msgid):
+        if seg.key in seen or (msgid is not None and seg.source != msgid):
             continue
-        seen.add(seg.source)
+        seen.add(seg.key)
         forms, why = approvable(seg, locale, catalog)
         why = why or _refusal(seg, locale, forms, ledger, reviewer, role, translator)
         if not why and locale != SOURCE_LOCALE:
@@ -271,6 +279,7 @@ def plan_approvals(
             decisions.append(Decision(seg, forms, None, why))
             continue
         record = ReviewRecord(
+            msgctxt=seg.context,
             msgid=seg.source,
             source_sha256=fingerprint(*seg.source_forms),
             msgstr=forms,
@@ -288,13 +297,15 @@ def apply(ledger: Ledger, decisions: Sequence[Decision]) -> Ledger:
     records = dict(ledger.records)
     for d in decisions:
         if d.record:
-            records[(d.record.msgid, d.record.role)] = d.record
+            records[(d.record.key, d.record.role)] = d.record
     return Ledger(ledger.path, ledger.locale, ledger.domain, records)
 
 
-def revoke(ledger: Ledger, msgid: str, role: Role | None = None) -> Ledger:
-    """Remove the approvals of one text (of one role, or all of them)."""
-    gone = [k for k in ledger.records if k[0] == msgid and role in (None, k[1])]
+def revoke(
+    ledger: Ledger, msgid: str, role: Role | None = None, msgctxt: str | None = None
+) -> Ledger:
+    """Remove the approvals of one entry (of one role, or all of them)."""
+    gone = [k for k in ledger.records if k[0] == (msgctxt, msgid) and role in (None, k[1])]
     if not gone:
         raise LedgerError(f"no approval recorded for msgid {msgid[:60]!r}", ledger.path)
     records = {k: v for k, v in ledger.records.items() if k not in gone}

@@ -18,8 +18,10 @@ __all__ = [
     "corpus",
     "msgcat",
     "msgfmt_check",
+    "msgfmt_compile",
     "msgfmt_statistics",
     "msgmerge",
+    "msgunfmt",
 ]
 
 REPO = Path(__file__).resolve().parent.parent
@@ -80,6 +82,21 @@ def msgcat(path: Path, width: int = 79, force_po: bool = False) -> bytes:
 def msgmerge(old: Path, template: Path, width: int = 79) -> bytes:
     """`msgmerge --previous OLD TEMPLATE`, written with msgcat's width."""
     done = _run(["msgmerge", "--quiet", "--previous", f"--width={width}", str(old), str(template)])
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.decode("utf-8", "replace"))
+    return done.stdout
+
+
+def msgfmt_compile(path: Path, out: Path) -> None:
+    """`msgfmt -o OUT FILE`: the reference .mo."""
+    done = _run(["msgfmt", "-o", str(out), str(path)])
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.decode("utf-8", "replace"))
+
+
+def msgunfmt(mo: Path) -> bytes:
+    """A .mo file decompiled by GNU msgunfmt (sorted, so two compilers compare equal)."""
+    done = _run(["msgunfmt", "--sort-output", str(mo)])
     if done.returncode != 0:
         raise RuntimeError(done.stderr.decode("utf-8", "replace"))
     return done.stdout

@@ -11,9 +11,10 @@ import pytest
 from babel import Locale
 from babel.messages.plurals import get_plural
 
-from service.catalogs import read_catalog
+from service.catalogs import compile_catalog, read_catalog, read_po
 from service.errors import CatalogError
 
+from . import gnu
 from .conftest import DATA, REPO, Run, msgcat, msgfmt, replace_in
 
 SHIPPED_PO = sorted((REPO / "locales").glob("*/LC_MESSAGES/*.po"))
@@ -37,25 +38,23 @@ def test_headers_carry_language_and_cldr_plural_forms(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "line", "message"),
+    ("name", "message"),
     [
-        ("unterminated-string.po", 7, "unterminated or badly escaped string"),
-        ("unescaped-quote.po", 7, "unterminated or badly escaped string"),
-        ("duplicate-msgid.po", 9, "duplicate message"),
-        ("stray-text.po", 8, "not a PO keyword"),
-        ("missing-msgstr.po", 6, "missing msgstr"),
-        ("not-utf8.po", 9, "not UTF-8"),
+        ("unterminated-string.po", "end of line within a string"),
+        ("unescaped-quote.po", 'keyword "dosis" unknown'),
+        ("duplicate-msgid.po", "duplicate message definition"),
+        ("stray-text.po", 'keyword "this" unknown'),
+        ("missing-msgstr.po", "missing 'msgstr' section"),
+        ("not-utf8.po", "invalid multibyte sequence"),
     ],
 )
-def test_malformed_catalogs_name_file_and_line_and_msgfmt_agrees(
-    name: str, line: int, message: str
-) -> None:
+def test_malformed_catalogs_name_the_line_msgfmt_names(name: str, message: str) -> None:
     path = DATA / "po" / name
+    judged = gnu.msgfmt_check(path)
+    assert not judged.accepted, f"msgfmt accepted {name}, so our test data is not broken"
     with pytest.raises(CatalogError, match=re.escape(message)) as caught:
         read_catalog(path, "x", "es")
-    assert str(caught.value).startswith(f"{path}:{line}: ")
-    code, out = msgfmt(path)
-    assert code != 0, f"msgfmt accepted {name}, so our test data is not broken: {out}"
+    assert str(caught.value).startswith(f"{path}:{judged.line}: ")
 
 
 def test_compiled_mo_is_read_by_the_standard_library(run: Run, tree: Path) -> None:
@@ -186,3 +185,108 @@ def test_a_save_in_a_translators_tool_survives_update_byte_for_byte(run: Run, tr
     po.write_bytes(saved)
     run("update")
     assert po.read_bytes() == saved
+
+
+def test_entries_are_keyed_by_msgctxt_and_msgid_and_counted_as_msgfmt_counts() -> None:
+    path = DATA / "po" / "same-msgid-two-contexts.po"
+    catalog = read_catalog(path, "x", "es")
+    assert set(catalog.entries) == {
+        ("noun", "Dose"),
+        ("verb", "Dose"),
+        (None, "Dose"),
+        ("title", "Dose"),
+    }
+    counts = catalog.counts
+    assert (counts.translated, counts.fuzzy, counts.untranslated) == gnu.msgfmt_statistics(path)
+
+
+LONG_PARAGRAPH = (
+    "It is important to follow the instructions and recommendations of your healthcare "
+    "provider when using\nketamine in a medical setting."
+)
+
+
+def test_a_changed_long_paragraph_keeps_its_whole_previous_msgid_as_msgmerge_does(
+    run: Run, tree: Path
+) -> None:
+    """The old English of a multi-line fuzzy entry reaches the translator whole (`#|`), and the
+    file is what `msgmerge --previous` writes for the same catalog and template."""
+    po = tree / "locales/es/LC_MESSAGES/esketamine-overview.po"
+    before = tree / "es-before.po"
+    shutil.copy(po, before)
+    replace_in(
+        tree / "source_content/pages/esketamine-overview.md",
+        LONG_PARAGRAPH,
+        LONG_PARAGRAPH.replace("instructions", "written instructions"),
+    )
+    assert run("extract").exit_code == 0
+    assert run("update").exit_code == 0
+    pot = tree / "locales/templates/esketamine-overview.pot"
+    assert po.read_bytes() == gnu.msgmerge(before, pot)
+    entry = read_po(po).get(
+        " ".join(LONG_PARAGRAPH.replace("instructions", "written instructions").split())
+    )
+    assert entry is not None and entry.fuzzy
+    assert entry.previous_msgid == " ".join(LONG_PARAGRAPH.split())
+
+
+def test_page_text_with_a_percent_sign_is_not_a_format_string(run: Run, tree: Path) -> None:
+    """`% o` in "About 50% of patients" is no directive: the template must not say python-format,
+    or msgfmt -c would reject a correct Spanish translation."""
+    english = "About 50% of patients respond to the first course."
+    replace_in(
+        tree / "source_content/pages/esketamine-overview.md",
+        "## How it is given\n",
+        f"## How it is given\n\n{english}\n",
+    )
+    assert run("extract").exit_code == 0
+    assert run("update").exit_code == 0
+    template = read_po(tree / "locales/templates/esketamine-overview.pot").get(english)
+    assert template is not None and template.flags == ()
+    po = tree / "locales/es/LC_MESSAGES/esketamine-overview.po"
+    text = po.read_text(encoding="utf-8")
+    untranslated = f'msgid "{english}"\nmsgstr ""\n'
+    assert untranslated in text
+    po.write_text(
+        text.replace(
+            untranslated,
+            f'msgid "{english}"\nmsgstr "Alrededor del 50 % de los pacientes responde al primer ciclo."\n',
+        ),
+        encoding="utf-8",
+    )
+    assert gnu.msgfmt_check(po).accepted
+
+
+def test_ui_placeholders_are_marked_with_the_format_they_use(tree: Path) -> None:
+    """`{count}` makes a ui message python-brace-format, so msgfmt -c itself refuses a
+    translation that loses the placeholder."""
+    template = read_po(REPO / "locales/templates/ui.pot")
+    counted = [e for e in template.messages() if "{count}" in e.msgid]
+    assert counted and all(e.flags == ("python-brace-format",) for e in counted)
+    po = tree / "locales/es/LC_MESSAGES/ui.po"
+    assert gnu.msgfmt_check(po).accepted
+    po.write_text(
+        po.read_text(encoding="utf-8").replace(
+            'msgstr[2] "{count} partes', 'msgstr[2] "varias partes', 1
+        ),
+        encoding="utf-8",
+    )
+    assert not gnu.msgfmt_check(po).accepted
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*SHIPPED_PO, *sorted(gnu.CORPUS.glob("po/sphinx/[a-d]*.po"))],
+    ids=lambda p: p.name if "sphinx" in str(p) else str(p.relative_to(REPO)),
+)
+def test_compiled_mo_holds_what_msgfmt_compiles(path: Path, tmp_path: Path) -> None:
+    """Judged by msgunfmt: our .mo and msgfmt's decompile to the same catalog; a file msgfmt -c
+    rejects is not compiled at all."""
+    if not gnu.msgfmt_check(path).accepted:
+        with pytest.raises(CatalogError):
+            compile_catalog(path.read_text(encoding="utf-8"), str(path), "x", "es")
+        return
+    ours, theirs = tmp_path / "ours.mo", tmp_path / "theirs.mo"
+    ours.write_bytes(compile_catalog(path.read_text(encoding="utf-8"), str(path), "x", "es"))
+    gnu.msgfmt_compile(path, theirs)
+    assert gnu.msgunfmt(ours) == gnu.msgunfmt(theirs)

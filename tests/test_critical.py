@@ -55,16 +55,16 @@ def _record(seg: Segment, text: str, role: Role, reviewer: str) -> ReviewRecord:
 
 def _english() -> Ledger:
     records = {
-        (s.source, Role.CLINICAL): _record(s, s.source, Role.CLINICAL, "Dr. C")
+        (s.key, Role.CLINICAL): _record(s, s.source, Role.CLINICAL, "Dr. C")
         for s in DEMO.segments
     }
     return Ledger("en.yaml", "en", "demo", records)
 
 
 def _spanish(approvals: dict[Segment, list[tuple[Role, str]]]) -> tuple[LoadedCatalog, Ledger]:
-    entries = {s.source: CatalogEntry(s.source, (t,), False, 1) for s, t in SPANISH.items()}
+    entries = {s.key: CatalogEntry(s.source, (t,), False, 1) for s, t in SPANISH.items()}
     records = {
-        (s.source, role): _record(s, SPANISH[s], role, who)
+        (s.key, role): _record(s, SPANISH[s], role, who)
         for s, pairs in approvals.items()
         for role, who in pairs
     }
@@ -134,7 +134,7 @@ def test_critical_english_needs_the_clinical_review() -> None:
         "en",
         "demo",
         {
-            (s.source, Role.LINGUISTIC): _record(s, s.source, Role.LINGUISTIC, "Dr. L")
+            (s.key, Role.LINGUISTIC): _record(s, s.source, Role.LINGUISTIC, "Dr. L")
             for s in DEMO.segments
         },
     )

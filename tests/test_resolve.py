@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from service.models import (
@@ -39,12 +41,12 @@ def catalog(locale: str, *entries: tuple[str, str, bool]) -> LoadedCatalog:
         f"{locale}.po",
         locale,
         "demo",
-        {en: CatalogEntry(en, (text,), fuzzy, 1) for en, text, fuzzy in entries},
+        {(None, en): CatalogEntry(en, (text,), fuzzy, 1) for en, text, fuzzy in entries},
     )
 
 
 def ledger(locale: str, *records: ReviewRecord) -> Ledger:
-    return Ledger(f"{locale}.yaml", locale, "demo", {(r.msgid, r.role): r for r in records})
+    return Ledger(f"{locale}.yaml", locale, "demo", {(r.key, r.role): r for r in records})
 
 
 ENGLISH = ledger("en", record(A.source, A.source), record(B.source, B.source))
@@ -169,3 +171,42 @@ def test_every_served_segment_carries_its_review() -> None:
     resolved = resolve(PAGE, ("en",), {}, {"en": ENGLISH})
     assert [[r.reviewer for r in s.reviews] for s in resolved.served] == [["R"], ["R"]]
     assert resolved.complete
+
+
+def test_an_approval_belongs_to_one_msgctxt() -> None:
+    """The same English under two contexts is two entries: approving one serves only that one,
+    and a catalog entry under another context never stands in for it."""
+    noun = Segment("ui-noun", SegmentType.UI, "Dose", 1, context="noun")
+    verb = Segment("ui-verb", SegmentType.UI, "Dose", 2, context="verb")
+    page = Page("demo", "demo.md", (noun, verb))
+    english = {
+        "en": Ledger(
+            "en.yaml",
+            "en",
+            "demo",
+            {
+                (s.key, r.role): r
+                for s in (noun, verb)
+                for r in [replace(record(s.source, s.source), msgctxt=s.context)]
+            },
+        )
+    }
+    spanish = LoadedCatalog(
+        "es.po",
+        "es",
+        "demo",
+        {
+            ("noun", "Dose"): CatalogEntry("Dose", ("Dosis",), False, 1, msgctxt="noun"),
+            ("verb", "Dose"): CatalogEntry("Dose", ("Dosificar",), False, 5, msgctxt="verb"),
+        },
+    )
+    approval = replace(record("Dose", "Dosis"), msgctxt="noun")
+    ledgers = {**english, "es": ledger("es", approval)}
+    resolved = resolve(page, ("es", "en"), {"es": spanish}, ledgers)
+    assert [(s.segment.context, s.text, s.locale) for s in resolved.served] == [
+        ("noun", "Dosis", "es"),
+        ("verb", "Dose", "en"),
+    ]
+    # The same record without its msgctxt approves nothing here.
+    bare = {**english, "es": ledger("es", record("Dose", "Dosis"))}
+    assert {s.locale for s in resolve(page, ("es", "en"), {"es": spanish}, bare).served} == {"en"}

@@ -11,7 +11,7 @@ import yaml
 
 from service.errors import LedgerError
 from service.models import fingerprint
-from service.review import load_ledger
+from service.review import load_ledger, parse_ledger, render_ledger
 
 from .conftest import DATA, Run, declare, replace_in
 
@@ -216,6 +216,7 @@ def test_ledger_write_is_atomic(run: Run, tree: Path, monkeypatch: pytest.Monkey
         ("invalid-yaml.yaml", 5, "invalid YAML"),
         ("not-a-list.yaml", 1, "'records' list"),
         ("missing-role.yaml", 4, "record needs 'role': 'linguistic' or 'clinical'"),
+        ("msgctxt-not-text.yaml", 4, "'msgctxt' must be text"),
     ],
 )
 def test_bad_ledgers_name_file_and_line(name: str, line: int, message: str) -> None:
@@ -223,3 +224,24 @@ def test_bad_ledgers_name_file_and_line(name: str, line: int, message: str) -> N
     with pytest.raises(LedgerError, match=re.escape(message)) as caught:
         load_ledger(path, "es", "x")
     assert str(caught.value).startswith(f"{path}:{line}: ")
+
+
+def test_a_record_keeps_its_msgctxt_through_a_write_and_a_read() -> None:
+    """Ledger records are keyed like catalog entries, by (msgctxt, msgid); the same English
+    under two contexts is two records."""
+    text = (DATA / "ledgers" / "msgctxt-not-text.yaml").read_text(encoding="utf-8")
+    records = text.split("records:\n", 1)[1]
+    two = records.replace("- msgctxt: [noun]", "- msgctxt: noun") + records.replace(
+        "- msgctxt: [noun]", "- msgctxt: verb"
+    )
+    ledger = parse_ledger("locale: es\npage: x\nrecords:\n" + two, "x.yaml", "es", "x")
+    assert sorted(ledger.records) == [
+        (("noun", "Take one dose"), "linguistic"),
+        (("verb", "Take one dose"), "linguistic"),
+    ]
+    written = render_ledger(ledger)
+    assert "- msgctxt: noun\n  msgid: Take one dose\n" in written
+    again = parse_ledger(written, "x.yaml", "es", "x")
+    assert {k: r.msgstr for k, r in again.records.items()} == {
+        k: r.msgstr for k, r in ledger.records.items()
+    }
