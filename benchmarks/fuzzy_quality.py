@@ -10,7 +10,7 @@ for M:
 - **correct** when F reuses T: after case-folding, as word tokens (each CJK character one token,
   each format directive one token), the tokens F keeps unchanged from T are at least half of T and
   at least half of F, every other token of T was deleted or respelled ("defaut" → "défaut",
-  ≥ 0.75 similar), never replaced by a different word, and T already had F's numbers and
+  ≥ 0.8 similar), never replaced by a different word, and T already had F's numbers and
   placeholders (the same multiset of digits runs and format directives).
   "Добавлено в версии %s" (Added) pre-filled for "Removed in version %s" is wrong even though the
   translators kept most of it: they had to replace the one word that carries the meaning. A
@@ -49,14 +49,17 @@ _TOKEN = re.compile(
     r"|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"  # CJK: one token per character
     r"|[^\W_]+"  # words (letters and digits)
 )
-RESPELLING = 0.75
+RESPELLING = 0.8
 KEPT = 0.5
 _FIXED = re.compile(r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?[a-zA-Z%]|\{[^{}\s]*\}|\d+")
 
 
 def tokens(text: str) -> list[str]:
-    """>>> tokens("Lien vers l'image %s")
-    ['lien', 'vers', 'l', 'image', '%s']"""
+    """Word tokens as the definition counts them.
+
+    >>> tokens("Lien vers l'image %s")
+    ['lien', 'vers', 'l', 'image', '%s']
+    """
     return _TOKEN.findall(text.casefold())
 
 
