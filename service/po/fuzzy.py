@@ -1,38 +1,24 @@
 """Which old translation `merge` offers for a msgid the old catalog does not have.
 
-Two matchers share one candidate index. `Matching.GNU` is msgmerge 0.21 (msgl-fsearch.c, gnulib
-fstrcmp): the best old msgid by character similarity, ≥ 0.6. `Matching.CLINIC`, the default, starts
-from the same candidates but never offers a pairing that changes a number, a dose, a placeholder or
-a protected term, and asks more of short and one-word-changed strings, where msgmerge's guesses were
-most often wrong on real catalogs (benchmarks/fuzzy_quality.py measures both).
+Two matchers share one search. `Matching.GNU` is msgmerge 0.21 (msgl-fsearch.c, gnulib fstrcmp):
+the old msgid most similar by characters, above 0.6. `Matching.CLINIC`, the default, takes the most
+similar of msgmerge's candidates that pairing.py's rules accept: no changed number, dose,
+placeholder, protected term or negation, no word replaced by another in a short message. Where
+msgmerge's guesses were wrong on real catalogs, it is (benchmarks/fuzzy_quality.py measures both).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
-from decimal import Decimal
-from difflib import SequenceMatcher
 from enum import StrEnum
-from functools import lru_cache
-from typing import NamedTuple
 
-from ..numbers import UNITS, doses_in, number_words_in, numbers_in
 from .model import Entry
+from .pairing import WORDS_SHARED, Refusal, shared_words, source, unsafe, words
 
-__all__ = [
-    "FUZZY_THRESHOLD",
-    "FuzzyIndex",
-    "Matching",
-    "Refusal",
-    "fstrcmp",
-    "lcs_length",
-    "refusal",
-    "unsafe",
-]
+__all__ = ["FUZZY_THRESHOLD", "FuzzyIndex", "Matching", "fstrcmp", "lcs_length", "refusal"]
 
 FUZZY_THRESHOLD = 0.6
 # msgmerge compares strings shorter than 4 characters (≤ 12 bytes) only with strings whose byte
@@ -41,15 +27,9 @@ _SPREAD = 2 / FUZZY_THRESHOLD - 1
 _SHORT_MAX = int(4 * 3 * _SPREAD)
 # A candidate with the same context (or none) beats an equal one from another context.
 _CONTEXT_BONUS = 0.00001
-# Matching.CLINIC, tuned on the Sphinx update pairs (benchmarks/fuzzy_quality.py): at least this
-# much character similarity, this share of words in common (Dice), and a replaced word counts as
-# respelled ("defaut" → "default", "Permalink" → "Link") when this similar or contained in it.
+# Matching.CLINIC asks at least this much character similarity (tuned on the Sphinx update pairs,
+# benchmarks/fuzzy_quality.py); its word rules are in pairing.py.
 _CHAR_FLOOR = 0.5
-_WORDS_SHARED = 0.65
-_RESPELLED = 0.75
-# A replaced word is tolerated only in long messages (a paragraph of patient text with one word
-# changed still gets its old translation, fuzzy, with the change shown by `#|`): one per 12 kept.
-_KEPT_PER_REPLACED = 12
 
 
 class Matching(StrEnum):
@@ -207,10 +187,10 @@ class FuzzyIndex:
         return text
 
     def _words(self, j: int) -> tuple[str, ...]:
-        words = self.words[j]
-        if words is None:
-            words = self.words[j] = _words(self.entries[j].msgid)
-        return words
+        found = self.words[j]
+        if found is None:
+            found = self.words[j] = words(self.entries[j].msgid)
+        return found
 
     def _bonus(self, j: int, msgctxt: str | None) -> float:
         """msgmerge's hair of preference for a candidate in the same context, or in none."""
@@ -233,17 +213,17 @@ class FuzzyIndex:
         if matching is Matching.GNU:
             found = self._search(query, FUZZY_THRESHOLD)
         else:
-            words = _words(new.msgid)
+            wanted = words(new.msgid)
 
             def screen(j: int) -> bool:
                 theirs = self._words(j)
                 # enough words, by count alone, to share the required share of them
-                return 2 * min(len(theirs), len(words)) >= _WORDS_SHARED * (
-                    len(theirs) + len(words)
+                return 2 * min(len(theirs), len(wanted)) >= WORDS_SHARED * (
+                    len(theirs) + len(wanted)
                 )
 
             def acceptable(j: int) -> bool:
-                return self._clinic_accepts(j, new, words, protected_terms)
+                return self._clinic_accepts(j, new, wanted, protected_terms)
 
             found = self._search(query, _CHAR_FLOOR, acceptable, screen)
         return None if found is None else self.entries[found]
@@ -306,166 +286,18 @@ class FuzzyIndex:
         )
 
     def _clinic_accepts(
-        self, j: int, new: Entry, words: tuple[str, ...], terms: tuple[str, ...]
+        self, j: int, new: Entry, wanted: tuple[str, ...], terms: tuple[str, ...]
     ) -> bool:
         """Matching.CLINIC's conditions on a candidate: it differs from `new` by words added,
         removed or respelled, never by a word replaced with another ("Removed" for "Added"),
         shares most of its words, and changes no number, dose, placeholder or protected term."""
-        shared = _shared_words(self._words(j), words)
-        if shared is None or shared < _WORDS_SHARED:
+        shared = shared_words(self._words(j), wanted)
+        if shared is None or shared < WORDS_SHARED:
             return False
-        return _acceptable(self.entries[j], new, terms)
+        return unsafe(source(self.entries[j]), source(new), terms) is None
 
 
-# ---- words -------------------------------------------------------------------------------------
-
-_WORD = re.compile(
-    r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?[a-zA-Z%]|\{[^{}\s]*\}"  # a directive is one word
-    r"|[^\W_]+"
-)
-
-
-@lru_cache(maxsize=8192)
-def _words(text: str) -> tuple[str, ...]:
-    """The words of a msgid, case-folded; a format directive counts as one word.
-
-    >>> _words("Permalink to %(name)s's page")
-    ('permalink', 'to', '%(name)s', 's', 'page')
-    """
-    return tuple(_WORD.findall(text.casefold()))
-
-
-# Swapping one of these for another ("each" → "every", "the" → "your") keeps what a message says.
-_DETERMINERS = frozenset(
-    ["a", "an", "the", "this", "that", "these", "those", "each", "every",
-     "my", "your", "his", "her", "its", "our", "their"]
-)  # fmt: skip
-
-
-def _respelled(old: str, new: str) -> bool:
-    if old in new or new in old:
-        return True
-    if 2 * min(len(old), len(new)) < _RESPELLED * (len(old) + len(new)):
-        return False
-    common = lcs_length([ord(c) for c in old], [ord(c) for c in new])
-    return 2 * common >= _RESPELLED * (len(old) + len(new))
-
-
-def _shared_words(old: tuple[str, ...], new: tuple[str, ...]) -> float | None:
-    """Dice share of the words kept (or respelled) from `old` in `new`; None when a word was
-    replaced by a different one, which changes what the message says, unless the message is long
-    enough that one replaced word in every `_KEPT_PER_REPLACED` kept is a small edit.
-
-    >>> _shared_words(_words("Permalink to this heading"), _words("Link to this heading"))
-    1.0
-    >>> _shared_words(_words("New in version %s"), _words("Removed in version %s")) is None
-    True
-    """
-    if not old or not new:
-        return 1.0 if old == new else 0.0
-    kept = replaced = 0
-    for op, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if op == "equal":
-            kept += i2 - i1
-        elif op == "replace":
-            if _DETERMINERS.issuperset(old[i1:i2] + new[j1:j2]) or _respelled(
-                "".join(old[i1:i2]), "".join(new[j1:j2])
-            ):
-                kept += min(i2 - i1, j2 - j1)
-            else:
-                replaced += max(i2 - i1, j2 - j1)
-    if replaced * _KEPT_PER_REPLACED > kept:
-        return None
-    return 2 * kept / (len(old) + len(new))
-
-
-# ---- the conservative rule ---------------------------------------------------------------------
-
-_DIRECTIVE = re.compile(
-    r"%(?:\([^)]*\))?[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[a-zA-Z%]"  # printf / Python %
-    r"|\{[^{}\s]*\}"  # {name}, {0}, {}, {name!r:>10}
-)
-_UNIT_WORD = re.compile(
-    r"(?<![^\W\d_])("
-    + "|".join(sorted((re.escape(a) for names in UNITS.values() for a in names), key=len)[::-1])
-    + r")(?![^\W\d_])",
-    re.IGNORECASE,
-)
-
-
-_DIGIT = re.compile(r"\d")
-_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|without|cannot)\b|n[’']t\b", re.I)
-
-
-def _term_count(term: str, text: str) -> int:
-    return len(re.findall(rf"(?<![^\W_]){re.escape(term)}(?![^\W_])", text))
-
-
-class Refusal(StrEnum):
-    """Why Matching.CLINIC does not offer an old translation for a new msgid."""
-
-    NUMBER = "a number changed"
-    DOSE = "a dose or its unit changed"
-    PLACEHOLDER = "a placeholder or format directive changed"
-    TERM = "a protected term changed"
-    NEGATION = "a negation was added or removed"
-    WORD_REPLACED = "a word was replaced by a different word"
-    FEW_WORDS = "too few words in common"
-    LITTLE_IN_COMMON = "too little text in common"
-
-
-def unsafe(old: str, new: str, protected_terms: tuple[str, ...] = ()) -> Refusal | None:
-    """The conservative rule: a pre-filled translation must not carry a number, a dose, a unit,
-    a placeholder, a protected term or a negation that the new msgid does not have. A wrong dose,
-    or "take with food" offered for "do not take with food", is worse than an empty field.
-
-    >>> unsafe("Take 84 mg once a day.", "Take 56 mg once a day.")
-    <Refusal.DOSE: 'a dose or its unit changed'>
-    >>> unsafe("Wait 5 minutes.", "Wait 10 minutes.")
-    <Refusal.NUMBER: 'a number changed'>
-    >>> unsafe("Take 56 mg once a day.", "Take 56 mg once a day, with water.") is None
-    True
-    >>> unsafe("Ask about %(drug)s.", "Ask about {drug}.")
-    <Refusal.PLACEHOLDER: 'a placeholder or format directive changed'>
-    >>> unsafe("Take it with food.", "Do not take it with food.")
-    <Refusal.NEGATION: 'a negation was added or removed'>
-    """
-    mine, theirs = _figures(old), _figures(new)
-    for why, a, b in zip(_FIGURE_REFUSALS, mine[:-1], theirs[:-1], strict=True):
-        if a != b:
-            return why
-    if any(_term_count(t, old) != _term_count(t, new) for t in protected_terms):
-        return Refusal.TERM
-    if mine.negations != theirs.negations:
-        return Refusal.NEGATION
-    return None
-
-
-class _Figures(NamedTuple):
-    """What a msgid says that a pre-filled translation must not get wrong, as comparable values."""
-
-    directives: tuple[str, ...]
-    doses: tuple[tuple[Decimal, str], ...]
-    numbers: tuple[Decimal, ...]
-    number_words: tuple[Decimal, ...]
-    units: tuple[str, ...]
-    negations: int  # compared last, after the protected terms
-
-
-_FIGURE_REFUSALS = (Refusal.PLACEHOLDER, Refusal.DOSE, Refusal.NUMBER, Refusal.NUMBER, Refusal.DOSE)
-
-
-@lru_cache(maxsize=8192)  # the same English is compared once per locale and per candidate
-def _figures(text: str) -> _Figures:
-    digits = _DIGIT.search(text) is not None  # numbers.py reads digits of every script
-    return _Figures(
-        tuple(sorted(_DIRECTIVE.findall(text))),
-        tuple(sorted(doses_in(text, "en").elements())) if digits else (),
-        tuple(sorted(numbers_in(text, "en").elements())) if digits else (),
-        tuple(sorted(number_words_in(text))),
-        tuple(sorted(u.casefold() for u in _UNIT_WORD.findall(text))),
-        len(_NEGATION.findall(text)),
-    )
+# ---- the verdict on one pairing -----------------------------------------------------------------
 
 
 def refusal(old: Entry, new: Entry, protected_terms: tuple[str, ...] = ()) -> Refusal | None:
@@ -475,22 +307,14 @@ def refusal(old: Entry, new: Entry, protected_terms: tuple[str, ...] = ()) -> Re
     >>> refusal(Entry("New in version %s"), Entry("Removed in version %s"))
     <Refusal.WORD_REPLACED: 'a word was replaced by a different word'>
     """
-    why = unsafe(_source(old), _source(new), protected_terms)
+    why = unsafe(source(old), source(new), protected_terms)
     if why is not None:
         return why
-    shared = _shared_words(_words(old.msgid), _words(new.msgid))
+    shared = shared_words(words(old.msgid), words(new.msgid))
     if shared is None:
         return Refusal.WORD_REPLACED
-    if shared < _WORDS_SHARED:
+    if shared < WORDS_SHARED:
         return Refusal.FEW_WORDS
     if fstrcmp(old.msgid.encode(), new.msgid.encode(), _CHAR_FLOOR) < _CHAR_FLOOR:
         return Refusal.LITTLE_IN_COMMON
     return None
-
-
-def _source(entry: Entry) -> str:
-    return entry.msgid if entry.msgid_plural is None else f"{entry.msgid}\n{entry.msgid_plural}"
-
-
-def _acceptable(old: Entry, new: Entry, protected_terms: tuple[str, ...]) -> bool:
-    return unsafe(_source(old), _source(new), protected_terms) is None
