@@ -19,9 +19,9 @@ import pytest
 from benchmarks.fuzzy_quality import Score, pairs, reuses
 from benchmarks.fuzzy_quality import run as quality
 from service.po.fuzzy import FuzzyIndex, Matching, refusal
-from service.po.pairing import Refusal, unsafe
 from service.po.merge import merge
 from service.po.model import Entry, PoFile
+from service.po.pairing import Refusal, unsafe
 from service.po.parse import parse, read
 
 from . import gnu
