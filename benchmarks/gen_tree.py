@@ -3,12 +3,13 @@
 The tree is what our own tools would leave behind. Pages (17 segments each: title, description,
 four headings, six paragraphs, one `::: critical` paragraph, four list items) and l10n.yaml are
 written here; `clinic-l10n extract` and `clinic-l10n update` create the templates and catalogs; each
-msgstr is then filled with a pseudo-translation and `clinic-l10n update` runs once more, so every
-catalog is written by the project's own catalog code (and so as `msgcat --width=79` writes it);
-the ledgers are rendered by `service.review.render_ledger`.
+msgstr is then filled with a pseudo-translation and every catalog laid out as `msgcat --width=79`
+writes it, by `clinic-l10n po format --in-place` (checked against GNU msgcat on a sample) or, where
+the CLI has no such command or disagrees, by msgcat itself. Ledgers are rendered by
+`service.review.render_ledger`, as `clinic-l10n review approve` writes them.
 
 Text is seeded, so the same N and seed give the same pages and translations (only the templates'
-POT-Creation-Date comes from the clock, as `extract` sets it). Pseudo-translations are a reversible
+POT-Creation-Date comes from the clock, as `extract` sets it). Pseudo-translations are a one-to-one
 word-for-word substitution per locale that keeps numbers (written the locale's way: `0,5 mL`,
 `٠٫٥ مل`, `0.5 毫升`), dose units, protected terms, inline markup and link targets, so every check
 of service/checks.py passes. Every name in the tree is fictional and says so.
@@ -635,6 +636,33 @@ def msgcat_in_place(po: Path) -> bool:
     return True
 
 
+def _sample(catalogs: Sequence[Path], every: int = 50) -> list[Path]:
+    return [po for i, po in enumerate(catalogs) if i % every == 0 or po.stem == "ui"]
+
+
+def lay_out(root: Path, catalogs: Sequence[Path]) -> str:
+    """Lay every catalog out as `msgcat --width=79` does; returns which tool did it.
+
+    The project's own writer (`clinic-l10n po format --in-place`, one process) when the CLI has it
+    and it agrees with GNU msgcat on a sample of the files; otherwise msgcat, one file at a time."""
+    sample = _sample(catalogs)
+    try:
+        for chunk in range(0, len(catalogs), 1000):
+            clinic_l10n(
+                root, "po", "format", "--in-place", *map(str, catalogs[chunk : chunk + 1000])
+            )
+    except RuntimeError as exc:  # no `po format` in this version of the CLI
+        print(f"clinic-l10n po format: {str(exc).splitlines()[-1]}; using msgcat", file=sys.stderr)
+    else:
+        with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+            if not any(pool.map(msgcat_in_place, sample)):
+                return "clinic-l10n po format"
+        print("clinic-l10n po format disagrees with msgcat; using msgcat", file=sys.stderr)
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        list(pool.map(msgcat_in_place, catalogs))
+    return "msgcat"
+
+
 def plural_count(text: str) -> int:
     m = re.search(r"nplurals=(\d+)", text.replace('"\n"', ""))
     return int(m[1]) if m else 2
@@ -697,6 +725,7 @@ class TreeStats:
     messages: int  # catalog entries over all locales (headers not counted)
     ledgers: int
     records: int
+    layout: str = ""  # what laid the catalogs out: "clinic-l10n po format" or "msgcat"
     seconds: dict[str, float] = field(default_factory=dict)
     bytes: dict[str, int] = field(default_factory=dict)
 
@@ -849,9 +878,8 @@ def build_tree(
     clinic_l10n(out, "update")
     lap("update (create catalogs)")
 
-    # 3. Translate every msgid into the catalogs `update` created; GNU msgcat then lays each file
-    #    out (the project's writers promise msgcat's layout; where today's code differs, the update
-    #    benchmark shows it as catalogs rewritten although their English did not change).
+    # 3. Translate every msgid into the catalogs `update` created, then lay each file out as
+    #    msgcat does (the layout the project's writer promises and GNU tools keep).
     ui = load_ui(out / "source_content" / "ui.yaml")
     vocabulary = _vocabulary([form for s in ui.segments for form in s.source_forms])
     domains = [t.slug for t in texts] + ["ui"]
@@ -881,9 +909,8 @@ def build_tree(
             catalogs.append(po)
             messages += len(table)
     lap("translate")
-    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-        list(pool.map(msgcat_in_place, catalogs))
-    lap("msgcat")
+    layout = lay_out(out, catalogs)
+    lap(f"layout ({layout})")
 
     # 4. Ledgers: English (clinical) and every locale, as `review approve` writes them.
     jobs = [
@@ -902,6 +929,7 @@ def build_tree(
         messages=messages,
         ledgers=len(jobs) * (1 + len(LOCALES)),
         records=records,
+        layout=layout,
         seconds=times,
         bytes={
             "pages": _du((out / "source_content").rglob("*")),
@@ -963,6 +991,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"in {time.perf_counter() - started:.1f} s"
     )
     print("on disk: " + ", ".join(f"{k} {v:.1f} MB" for k, v in mb.items()))
+    print(f"catalogs laid out by {stats.layout}")
     if args.digest:
         print(f"digest {tree_digest(args.out)}")
 
