@@ -66,12 +66,12 @@ def write_mo(po: PoFile) -> bytes:
     translations_at = originals_at + 8 * count
     data_at = translations_at + 8 * count
     table_o, table_t, blob = [], [], bytearray()
-    for key, _ in pairs:
-        table_o.append((len(key), data_at + len(blob)))
-        blob += key + b"\0"
-    for _, value in pairs:
-        table_t.append((len(value), data_at + len(blob)))
-        blob += value + b"\0"
+    for original, _ in pairs:
+        table_o.append((len(original), data_at + len(blob)))
+        blob += original + b"\0"
+    for _, translation in pairs:
+        table_t.append((len(translation), data_at + len(blob)))
+        blob += translation + b"\0"
     head = struct.pack("<7I", _MAGIC, 0, count, originals_at, translations_at, 0, data_at)
     tables = b"".join(struct.pack("<2I", n, at) for n, at in table_o + table_t)
     return head + tables + bytes(blob)
