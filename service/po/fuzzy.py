@@ -124,12 +124,14 @@ class _Text:
         here = map(query.counts.__getitem__, self.bytes)
         return 2 * sum(map(min, self.counts, here)) / total
 
-    def similarity(self, query: _Query, lower_bound: float) -> float:
+    def similarity(self, query: _Query, lower_bound: float, bounded: bool = True) -> float:
+        """Exact when at least `lower_bound`; `bounded` false when the caller has already
+        checked the cheap bounds."""
         la, lb = len(self.data), len(query.data)
         if la == 0 or lb == 0:
             return 1.0 if la == lb else 0.0
         total = la + lb
-        if lower_bound > 0:
+        if lower_bound > 0 and bounded:
             # gnulib's two cheap upper bounds: they only save time, as they cut off exactly
             # the pairs whose similarity could not reach the bound anyway.
             if 2 * min(la, lb) / total < lower_bound:
@@ -141,6 +143,10 @@ class _Text:
                     return 0.0
         # the fewest common bytes that reach the bound (a hair lower: never give up on a tie)
         needed = math.ceil(lower_bound * total / 2 - 1e-9) if lower_bound > 0 else 0
+        key = (self.data, query.data)
+        known = _KNOWN.get(key)  # the same English meets the same English in every locale
+        if known is not None and (known >= 0 or -known <= needed):
+            return 0.0 if known < 0 else 2 * known / total
         if lb <= la:
             if self.masks is None:
                 self.masks = _masks(self.data)
@@ -149,7 +155,16 @@ class _Text:
             if query.masks is None:
                 query.masks = _masks(query.data)
             common = _lcs(query.masks, lb, self.data, needed)
+        if len(_KNOWN) >= _KNOWN_MAX:
+            _KNOWN.clear()
+        _KNOWN[key] = common if common >= 0 else -needed
         return 0.0 if common < 0 else 2 * common / total
+
+
+# Common bytes of pairs already compared: the LCS, or −n when it was found to be below n. A cache
+# of results only (the answers do not depend on it), bounded, shared by all searches.
+_KNOWN: dict[tuple[bytes, bytes], int] = {}
+_KNOWN_MAX = 200_000
 
 
 class FuzzyIndex:
@@ -197,10 +212,10 @@ class FuzzyIndex:
         theirs = self.entries[j].msgctxt
         return _CONTEXT_BONUS if theirs is None or theirs == msgctxt else 0.0
 
-    def _weight(self, j: int, query: _Query, lower_bound: float) -> float:
+    def _weight(self, j: int, query: _Query, lower_bound: float, bounded: bool = True) -> float:
         """msgmerge's goal function: similarity plus the context bonus; exact when ≥ the bound."""
         bonus = self._bonus(j, query.msgctxt)
-        return self._text(j).similarity(query, lower_bound - bonus * 1.01) + bonus
+        return self._text(j).similarity(query, lower_bound - bonus * 1.01, bounded) + bonus
 
     def best(
         self,
@@ -267,7 +282,7 @@ class FuzzyIndex:
         for negative, j in ranked:
             if -negative < best_weight:
                 break
-            weight = self._weight(j, query, best_weight)
+            weight = self._weight(j, query, best_weight, bounded=False)  # bounded above
             if weight < best_weight or (acceptable is not None and not acceptable(j)):
                 continue
             theirs = self.entries[j].msgid

@@ -87,6 +87,7 @@ def _common(a: str, b: str) -> int:
     return previous[-1]
 
 
+@lru_cache(maxsize=65536)  # the same pair of msgids comes back in every locale
 def shared_words(old: tuple[str, ...], new: tuple[str, ...]) -> float | None:
     """Dice share of the words kept (or respelled) from `old` in `new`; None when a word was
     replaced by a different one, which changes what the message says, unless the message is long
