@@ -56,11 +56,18 @@ def _ascii_digits(text: str) -> str:
     >>> _ascii_digits("٥٦ و١٠")
     '56 و10'
     """
-    out = []
-    for ch in text:
-        digit = unicodedata.decimal(ch, None)
-        out.append(str(digit) if digit is not None else {"，": ",", "．": "."}.get(ch, ch))
-    return "".join(out)
+    if text.isascii():
+        return text
+    return _NON_ASCII.sub(lambda m: _ascii_char(m.group()), text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@lru_cache(maxsize=4096)
+def _ascii_char(ch: str) -> str:
+    digit = unicodedata.decimal(ch, None)
+    return str(digit) if digit is not None else {"，": ",", "．": "."}.get(ch, ch)
 
 
 @lru_cache(maxsize=64)

@@ -73,9 +73,25 @@ def find_header(start: str) -> str | None:
     return _value(_FORM.findall(forms)[0][1])
 
 
+def _joined(block: str) -> str:
+    """The bodies of a block of whole string lines (`"…"\\n` each), still escaped.
+
+    Lines as msgcat writes them, with nothing after the closing quote, are split where one ends
+    and the next begins (a body cannot hold a raw newline); any other block is read string by
+    string.
+
+    >>> _joined('"Take "\\n"one dose."\\n')
+    'Take one dose.'
+    """
+    parts = block[1:-2].split('"\n"')
+    if block[0] == '"' and len(parts) == block.count("\n") and block.endswith('"\n'):
+        return "".join(parts)
+    return "".join(_QUOTED.findall(block))
+
+
 def _value(block: str) -> str:
     """The value of a fast-path string list: quotes, line ends and simple escapes undone."""
-    value = "".join(_QUOTED.findall(block))
+    value = _joined(block)
     return _unescape_simple(value) if "\\" in value else value
 
 
@@ -169,7 +185,7 @@ def entries(text: str) -> tuple[Entry, ...] | None:
     pos, line = 0, 1
     count, live, obsolete_re, value = text.count, _LIVE.match, _OBSOLETE.match, _value
     add, new_entry, simple = seen.add, _new_entry, _SIMPLE.match
-    quoted, unescape = _QUOTED.findall, _unescape_simple
+    joined, unescape = _joined, _unescape_simple
     while True:
         m = simple(text, pos)
         if m is not None:
@@ -229,12 +245,12 @@ def entries(text: str) -> tuple[Entry, ...] | None:
         msgid_line = line + count("\n", pos, idkw)
         msgctxt = None if ctxt is None else value(ctxt)
         if more:
-            msgid += "".join(quoted(more))
+            msgid += joined(more)
         if "\\" in msgid:
             msgid = unescape(msgid)
         if forms is None:
             if more0:
-                msgstr0 += "".join(quoted(more0))
+                msgstr0 += joined(more0)
             if "\\" in msgstr0:
                 msgstr0 = unescape(msgstr0)
             msgstr: tuple[str, ...] = (msgstr0,)

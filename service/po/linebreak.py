@@ -90,6 +90,16 @@ def fits(text: str, width: int, start_column: int, encoding: str = "UTF-8") -> b
     return start_column + 2 * len(text) <= width or start_column + text_width(text, encoding) <= width
 
 
+_buffers: list[ctypes.Array[ctypes.c_char]] = []
+
+
+def _buffer(size: int) -> ctypes.Array[ctypes.c_char]:
+    """One result buffer, grown as needed: the library writes the first `size` bytes."""
+    if not _buffers or len(_buffers[0]) < size:
+        _buffers[:] = [ctypes.create_string_buffer(max(size, 4096))]
+    return _buffers[0]
+
+
 def line_breaks(
     text: str, overrides: bytes | None, width: int, start_column: int, encoding: str
 ) -> list[int]:
@@ -107,11 +117,11 @@ def line_breaks(
     n = len(text)
     if fits(text, width, start_column, encoding):
         return []
-    result = ctypes.create_string_buffer(n)
+    result = _buffer(n)
     _lib().width_linebreaks(
         text.encode(_UTF32, "surrogatepass"), n, width, start_column, 0, overrides, encoding.encode("ascii"), result
     )
-    raw = result.raw
+    raw = ctypes.string_at(result, n)
     breaks = []
     i = raw.find(_POSSIBLE)
     while i >= 0:

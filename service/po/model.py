@@ -21,6 +21,7 @@ __all__ = [
     "Reference",
     "Statistics",
     "header_fields",
+    "without_creation_date",
 ]
 
 Key = tuple[str | None, str]  # (msgctxt, msgid): None and "" are different contexts, as in gettext
@@ -157,6 +158,17 @@ class Statistics:
 
 
 _FIELD = re.compile(r"^([^:\n]+):[ \t]*(.*)$")
+_CREATION_DATE = re.compile(r"^POT-Creation-Date:.*(?:\n|$)", re.M)
+
+
+def without_creation_date(header: str) -> str:
+    """The header text without its POT-Creation-Date line: what msgfmt leaves out of a .mo and
+    what msgmerge --update ignores when it compares.
+
+    >>> without_creation_date("A: 1\\nPOT-Creation-Date: 2026-01-01 10:00+0000\\nB: 2\\n")
+    'A: 1\\nB: 2\\n'
+    """
+    return _CREATION_DATE.sub("", header, count=1)
 
 
 def header_fields(msgstr: str) -> list[tuple[str, str]]:
@@ -196,6 +208,9 @@ class PoFile:
 
     @property
     def header(self) -> Entry | None:
+        first = self.entries[0] if self.entries else None
+        if first is not None and first.is_header and not first.obsolete:
+            return first  # where every tool writes it: no need to index the catalog
         return self.by_key.get((None, ""))
 
     def header_field(self, name: str) -> str | None:
@@ -210,6 +225,24 @@ class PoFile:
 
     def get(self, msgid: str, msgctxt: str | None = None) -> Entry | None:
         return self.by_key.get((msgctxt, msgid))
+
+    def same_as(self, other: PoFile) -> bool:
+        """Whether writing `other` in place of this catalog would change nothing but the header's
+        POT-Creation-Date: msgmerge --update's test for leaving a catalog alone (msgl-equal.c).
+        Entries compare field by field, positions included."""
+        if other is self:
+            return True
+        if len(self.entries) != len(other.entries) or self.charset != other.charset:
+            return False
+        for mine, theirs in zip(self.entries, other.entries, strict=True):
+            if mine == theirs:
+                continue
+            if not (mine.is_header and theirs.is_header and not mine.obsolete):
+                return False
+            undated = replace(mine, msgstr=(without_creation_date(mine.msgstr[0]),))
+            if undated != replace(theirs, msgstr=(without_creation_date(theirs.msgstr[0]),)):
+                return False
+        return True
 
     def statistics(self) -> Statistics:
         """Counts as `msgfmt --statistics` gives them (msgfmt.c, msgfmt_frob_new_message): an

@@ -149,6 +149,16 @@ def _string(
         if not text or (len(name) + 1 <= room and fits(text, room, len(name) + 1, charset)):
             out.append(f'{prefix}{name} "{text}"\n')
             return
+    out.append(_broken(prefix, name, value, flags.language, room, charset))
+
+
+@lru_cache(maxsize=16384)
+def _broken(
+    prefix: str, name: str, value: str, language: str | None, room: int, charset: str
+) -> str:
+    """The lines of a string that does not fit on one, as `_string` writes them. Remembered: a
+    page's msgids and their comments are written again for every locale."""
+    out: list[str] = []
     # Directives matter only to a line that must break, and most strings fit: find them late.
     marks: list[bytearray | None] = []
 
@@ -156,7 +166,6 @@ def _string(
         if fits(text, room, start_column, charset):
             return []
         if not marks:
-            language = flags.language
             marks.append(protected(language, value, name.startswith("msgstr")) if language else None)
         overrides = _overrides(portion, text, marks[0], offset)
         return line_breaks(text, overrides, room, start_column, charset)
@@ -184,7 +193,7 @@ def _string(
         first_line = False
         start = end
         if start >= total:
-            return
+            return "".join(out)
 
 
 def _overrides(portion: str, text: str, marks: bytearray | None, offset: int) -> bytes:
