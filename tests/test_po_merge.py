@@ -18,6 +18,7 @@ import pytest
 
 from benchmarks.fuzzy_quality import Score, pairs, reuses
 from benchmarks.fuzzy_quality import run as quality
+from service.po import merge as merge_module
 from service.po.fuzzy import FuzzyIndex, Matching, refusal
 from service.po.merge import merge
 from service.po.model import Entry, PoFile
@@ -89,6 +90,29 @@ def test_a_merged_catalog_merges_to_itself_at_no_cost(name: str, tmp_path: Path)
     catalog = read(merged)
     for matching in Matching:
         assert merge(catalog, read(template), matching=matching) is catalog
+
+
+@pytest.mark.parametrize(
+    ("label", "old", "template", "final"), SPHINX[:6], ids=[p[0] for p in SPHINX[:6]]
+)
+def test_the_already_merged_shortcut_gives_what_the_general_passes_give(
+    label: str, old: Path, template: Path, final: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`update`'s common case skips msgmerge's passes; on a catalog merged once (and on one whose
+    translator then confirmed a fuzzy entry) it must answer exactly as the passes do."""
+    pot = read(template)
+    once = merge(read(old), pot)
+    fuzzy = next(e for e in once.entries if e.fuzzy)
+    confirmed = PoFile(
+        tuple(e.with_flag("fuzzy", False) if e is fuzzy else e for e in once.entries),
+        once.path,
+        once.charset,
+    )
+    shortcut = [merge(po, pot) for po in (once, confirmed)]
+    monkeypatch.setattr(merge_module, "_already_merged", lambda old, template: None)
+    general = [merge(po, pot) for po in (once, confirmed)]
+    assert [_view(po) for po in shortcut] == [_view(po) for po in general]
+    assert shortcut[0] is once  # and so `update` writes nothing
 
 
 # ---- the default matcher: where it differs, and why ----------------------------------------------

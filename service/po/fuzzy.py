@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from enum import StrEnum
+from typing import ClassVar
 
 from .model import Entry
 from .pairing import WORDS_SHARED, Refusal, shared_words, source, unsafe, words
@@ -179,9 +180,18 @@ class FuzzyIndex:
     below the best found; a tie goes to the string msgmerge would have tried first.
     """
 
+    # The answer depends only on the English (keys and plurals) of the candidates and the query,
+    # which every locale of a page shares: each search is made once per page, not once per locale.
+    _answers: ClassVar[dict[Hashable, int | None]] = {}
+    _ANSWERS_KEPT = 65536
+
     def __init__(self, entries: Sequence[Entry], encoding: str = "utf-8") -> None:
         self.encoding = encoding
         self.entries = [e for e in entries if e.msgstr[0] != ""]
+        self._english = (
+            encoding,
+            tuple((e.msgctxt, e.msgid, e.msgid_plural) for e in self.entries),
+        )
         self.words: list[tuple[str, ...] | None] = [None] * len(self.entries)
         self._data = [e.msgid.encode(encoding, "replace") for e in self.entries]
         self._texts: list[_Text | None] = [None] * len(self.entries)  # made when first compared
@@ -224,6 +234,18 @@ class FuzzyIndex:
         protected_terms: tuple[str, ...] = (),
     ) -> Entry | None:
         """The old entry whose translation is offered for the template entry `new`, or None."""
+        asked = (self._english, new.msgctxt, new.msgid, new.msgid_plural, matching, protected_terms)
+        if asked in self._answers:
+            found = self._answers[asked]
+            return None if found is None else self.entries[found]
+        if len(self._answers) >= self._ANSWERS_KEPT:
+            self._answers.clear()
+        found = self._answers[asked] = self._find(new, matching, protected_terms)
+        return None if found is None else self.entries[found]
+
+    def _find(
+        self, new: Entry, matching: Matching, protected_terms: tuple[str, ...]
+    ) -> int | None:
         query = _Query(new.msgctxt, new.msgid, new.msgid.encode(self.encoding, "replace"))
         if matching is Matching.GNU:
             found = self._search(query, FUZZY_THRESHOLD)
@@ -241,7 +263,7 @@ class FuzzyIndex:
                 return self._clinic_accepts(j, new, wanted, protected_terms)
 
             found = self._search(query, _CHAR_FLOOR, acceptable, screen)
-        return None if found is None else self.entries[found]
+        return found
 
     def _search(
         self,

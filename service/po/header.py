@@ -101,6 +101,9 @@ def _field_from(template: str, name: str) -> str | None:
     return rest + "\n" if end < 0 else rest[: end + 1]
 
 
+_KNOWN_INDEX = {_ascii_lower(name + ":"): i for i, name in enumerate(_KNOWN_FIELDS)}
+
+
 def merge_header(old: str, template: str) -> str:
     """The header msgstr msgmerge writes: the old fields, known ones in gettext's order with
     gettext's spelling, Report-Msgid-Bugs-To and POT-Creation-Date from the template, unknown
@@ -111,14 +114,15 @@ def merge_header(old: str, template: str) -> str:
     """
     fields: dict[int, str] = {}
     unknown = []
-    lowered = [_ascii_lower(name + ":") for name in _KNOWN_FIELDS]
     for line in _lines(old):
-        head = _ascii_lower(line[:27])
-        index = next((i for i, name in enumerate(lowered) if head.startswith(name)), None)
+        # gettext compares the start of the line with each "Name:"; no name holds a colon, so
+        # that is the text up to the line's first colon, looked up.
+        colon = line.find(":") + 1
+        index = _KNOWN_INDEX.get(_ascii_lower(line[:colon])) if colon else None
         if index is None:
             unknown.append(line)
         else:
-            fields[index] = line[len(lowered[index]) :]
+            fields[index] = line[colon:]
     if _LANGUAGE not in fields and _LANGUAGE_TEAM in fields:
         fields[_LANGUAGE] = _language_from_team(fields[_LANGUAGE_TEAM])
     for index in (1, 2):

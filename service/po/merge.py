@@ -217,6 +217,51 @@ def _retired(old: Entry) -> Entry:
     return replace(old, extracted=(), references=(), flags=flags, obsolete=True)
 
 
+@lru_cache(maxsize=1024)
+def _as_merged(old: tuple[str, ...], new: tuple[str, ...], translated: bool) -> tuple[str, ...]:
+    """The flags an exactly matched entry gets: fuzziness of the old, the rest of the template."""
+    want = read_flags(new)
+    kept = Flags(read_flags(old).fuzzy, want.formats, want.range, want.wrap)
+    return write_flags(kept, translated=translated)
+
+
+def _already_merged(old: PoFile, template: PoFile) -> PoFile | None:
+    """The result when `old` was already merged with this template's messages (the common case
+    of `update`: most pages did not change), computed without the general passes; None when
+    anything could differ, so that `merge` takes the general path.
+
+    The shortcut's conditions are what make each general pass a no-op on an entry: the same
+    keys in the same order, every field taken from the template already equal, the flags already
+    as gettext writes them, no previous msgid on an entry that is not fuzzy, and every obsolete
+    entry already in its retired form. Only the header is merged, by the general rule."""
+    old_header, new_header = old.header, template.header
+    if old_header is None or new_header is None or old.entries[0] is not old_header:
+        return None
+    span = charset_span(old_header.msgstr[0])
+    if span is None or old_header.msgstr[0][span[0] : span[1]] != "UTF-8":
+        return None
+    if not is_utf8(new_header.msgstr[0]) or template.entries[0] is not new_header:
+        return None
+    news = template.entries[1:]
+    if len(old.entries) < len(template.entries):
+        return None
+    for mine, theirs in zip(old.entries[1:], news, strict=False):
+        if theirs.obsolete or mine.key != theirs.key or not _same_source(mine, theirs):
+            return None
+        translated = mine.msgstr[0] != ""
+        if mine.flags != _as_merged(mine.flags, theirs.flags, translated):
+            return None
+        if mine.has_previous and not (translated and read_flags(mine.flags).fuzzy):
+            return None
+    for rest in old.entries[len(template.entries) :]:
+        if not rest.obsolete or rest.msgstr[0] == "" or _retired(rest) is not rest:
+            return None
+    header = _finish(_merged(old_header, new_header, False, _plurals(old_header.msgstr[0])), 0)
+    if header == old_header:
+        return old
+    return PoFile((header, *old.entries[1:]), old.path, old.charset)
+
+
 def merge(
     old: PoFile,
     template: PoFile,
@@ -230,6 +275,9 @@ def merge(
     write. `matching` picks the fuzzy matcher: CLINIC (default) never pre-fills a translation
     across a changed number, dose, placeholder or one of `protected_terms`; GNU is msgmerge's.
     """
+    quick = _already_merged(old, template)
+    if quick is not None:
+        return quick
     entries = template.entries
     if template.header is None:  # msgmerge adds an empty header to a template without one
         entries = (Entry(""), *entries)

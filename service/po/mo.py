@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import struct
 
-from .model import Entry, PoFile
+from .model import Entry, PoFile, without_creation_date
 
 __all__ = ["write_mo"]
 
@@ -23,21 +23,6 @@ def _compiled(entry: Entry) -> bool:
     if entry.obsolete or entry.msgstr[0] == "":
         return False
     return entry.is_header or not entry.fuzzy
-
-
-def _without_creation_date(header: str) -> str:
-    """
-    >>> _without_creation_date("A: 1\\nPOT-Creation-Date: 2026\\nB: 2\\n")
-    'A: 1\\nB: 2\\n'
-    >>> _without_creation_date("A: 1\\nPOT-Creation-Date: 2026")
-    'A: 1\\n'
-    """
-    start = 0 if header.startswith("POT-Creation-Date:") else header.find("\nPOT-Creation-Date:")
-    if start < 0:
-        return header
-    start += 0 if start == 0 and header.startswith("POT-Creation-Date:") else 1
-    end = header.find("\n", start)
-    return header[:start] + ("" if end < 0 else header[end + 1 :])
 
 
 def write_mo(po: PoFile) -> bytes:
@@ -58,7 +43,7 @@ def write_mo(po: PoFile) -> bytes:
             key = f"{entry.msgctxt}\x04{key}"
         value = "\0".join(entry.msgstr)
         if entry.is_header:
-            value = _without_creation_date(value)
+            value = without_creation_date(value)
         pairs.append((key.encode(charset), value.encode(charset)))
     pairs.sort()
     count = len(pairs)
