@@ -203,10 +203,9 @@ def render_template(domain: str, messages: list[TemplateMessage], previous: str 
     return write(_template(domain, messages, now)).decode("utf-8")
 
 
-def init_catalog(template_text: str, template_path: str, domain: str, locale: str) -> str:
+def init_catalog(template: PoFile, domain: str, locale: str) -> str:
     """A new, empty catalog for `locale` from a template (as msginit makes one), with the CLDR
     Plural-Forms of the locale and every message untranslated."""
-    template = parse(_bytes(template_text), template_path)
     created = template.header_field("POT-Creation-Date") or ""
     name = babel_locale(locale).english_name
     nplurals, expr = plural_rule(locale)
@@ -240,26 +239,20 @@ def init_catalog(template_text: str, template_path: str, domain: str, locale: st
         )
         for e in template.messages()
     ]
-    return write(PoFile((header, *entries), template_path)).decode("utf-8")
+    return write(PoFile((header, *entries), template.path)).decode("utf-8")
 
 
 def update_catalog(
-    po_text: str,
-    po_path: str,
-    template_text: str,
-    template_path: str,
-    domain: str,
-    locale: str,
-    protected_terms: tuple[str, ...] = (),
-) -> str:
-    """Merge a template into a catalog as `msgmerge --previous` does, written as msgcat writes:
-    changed text turns fuzzy with its previous msgid (`#|`), removed text becomes obsolete (`#~`),
-    text that comes back is revived. A fuzzy guess never changes a number, a dose's unit or a
-    protected term."""
-    del domain, locale  # the catalog's own header says what it needs
-    old = parse(_bytes(po_text), po_path)
-    template = parse(_bytes(template_text), template_path)
-    return write(merge(old, template, protected_terms=protected_terms)).decode("utf-8")
+    po_data: bytes | str, po_path: str, template: PoFile, protected_terms: tuple[str, ...] = ()
+) -> bytes | None:
+    """Merge a template into a catalog as `msgmerge --update --previous` does: changed text turns
+    fuzzy with its previous msgid (`#|`), removed text becomes obsolete (`#~`), text that comes
+    back is revived, and the result is written as msgcat writes. None when that would change
+    nothing but POT-Creation-Date: the catalog is then left as it is, as msgmerge leaves it. A
+    fuzzy guess never changes a number, a dose, a placeholder, a negation or a protected term."""
+    old = parse(_bytes(po_data), po_path)
+    merged = merge(old, template, protected_terms=protected_terms)
+    return None if old.same_as(merged) else write(merged)
 
 
 def compile_catalog(po_text: str, po_path: str, domain: str, locale: str) -> bytes:

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from . import catalogs, extract, review
+from . import catalogs, extract, review, update
 from .checks import Severity
 from .config import Config, find_root, load_config
 from .content import load_pages, load_ui
@@ -88,47 +88,47 @@ def _templates(config: Config) -> list[Path]:
     return found
 
 
-def _sync(config: Config, locales: list[str], create_only: bool) -> None:
-    for locale in locales:
-        for pot in _templates(config):
-            domain = pot.stem
-            po = config.catalog_path(locale, domain)
-            pot_text = pot.read_text(encoding="utf-8")
-            if po.exists():
-                if create_only:
-                    click.echo(f"exists {config.rel(po)}")
-                    continue
-                text = catalogs.update_catalog(
-                    po.read_text(encoding="utf-8"),
-                    config.rel(po),
-                    pot_text,
-                    config.rel(pot),
-                    domain,
-                    locale,
-                    protected_terms=config.do_not_translate,
-                )
-                verb = "updated" if atomic_write(po, text) else "unchanged"
-            else:
-                atomic_write(po, catalogs.init_catalog(pot_text, config.rel(pot), domain, locale))
-                verb = "created"
-            click.echo(f"{verb} {config.rel(po)}")
+def _sync(ctx: click.Context, locales: list[str], create_only: bool, jobs: int | None) -> None:
+    config = _config(ctx)
+    failed = 0
+    for outcome in update.sync(config, _templates(config), locales, create_only, jobs):
+        if outcome.error:
+            failed += 1
+            click.echo(f"clinic-l10n: {outcome.error}", err=True)
+        else:
+            click.echo(f"{outcome.verb} {outcome.path}")
+    if failed:
+        click.echo(f"clinic-l10n: {failed} catalog(s) not updated", err=True)
+        ctx.exit(1)
+
+
+_JOBS = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Processes to spread the pages over (default: one per core).",
+)
 
 
 @cli.command("init")
 @click.argument("locale")
+@_JOBS
 @click.pass_context
-def init_cmd(ctx: click.Context, locale: str) -> None:
+def init_cmd(ctx: click.Context, locale: str, jobs: int | None) -> None:
     """Create the catalogs of a newly enabled LOCALE from the templates."""
-    config = _config(ctx)
-    _sync(config, [_locale(config, locale)], create_only=True)
+    _sync(ctx, [_locale(_config(ctx), locale)], create_only=True, jobs=jobs)
 
 
 @cli.command("update")
+@_JOBS
 @click.pass_context
-def update_cmd(ctx: click.Context) -> None:
-    """Merge the templates into every enabled locale's catalogs (fuzzy + previous msgid on change)."""
-    config = _config(ctx)
-    _sync(config, list(config.locales), create_only=False)
+def update_cmd(ctx: click.Context, jobs: int | None) -> None:
+    """Merge the templates into every enabled locale's catalogs as `msgmerge --update --previous`
+    does: changed English turns fuzzy with the old English shown (`#|`), removed English becomes
+    obsolete (`#~`), and a catalog that would change in nothing but POT-Creation-Date is left as
+    it is. A fuzzy guess never changes a number, a dose, a placeholder, a negation or a
+    protected term. A catalog that cannot be read is reported and the others are updated."""
+    _sync(ctx, list(_config(ctx).locales), create_only=False, jobs=jobs)
 
 
 @cli.command("compile")

@@ -56,8 +56,14 @@ class Config:
 
     def rel(self, path: Path | str) -> str:
         """A path as messages show it: relative to the content tree when inside it."""
+        given = Path(path)
+        if given.is_absolute() and ".." not in given.parts:  # the paths this package builds
+            try:
+                return given.relative_to(self.root).as_posix()
+            except ValueError:
+                pass
         try:
-            return Path(path).resolve().relative_to(self.root).as_posix()
+            return given.resolve().relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
 

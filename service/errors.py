@@ -29,6 +29,10 @@ class L10nError(Exception):
         self.path = str(path) if path is not None else None
         self.line = line
 
+    def __reduce__(self) -> tuple[type[L10nError], tuple[str, str | None, int | None]]:
+        # Errors cross process boundaries (update's workers) with their path and line.
+        return (type(self), (self.message, self.path, self.line))
+
     def __str__(self) -> str:
         if self.path is None:
             return self.message

@@ -75,18 +75,31 @@ def dump_yaml(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
-def atomic_write(path: Path, data: str | bytes) -> bool:
+def atomic_write(path: Path, data: str | bytes, previous: bytes | None = None) -> bool:
     """Write through a temp file and rename; skip when the bytes are already there.
 
     Returns whether the file changed, so callers can report it and tools never churn mtimes.
+    `previous` is the file's content when the caller has just read it (None: read it here).
+    The file keeps its permissions; a new one gets the usual ones (0666 less the umask), not
+    the owner-only mode of a temp file.
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    if path.exists() and path.read_bytes() == raw:
+    if previous is None:
+        try:
+            previous = path.read_bytes()
+        except FileNotFoundError:
+            previous = None
+    if previous == raw:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), mode)
             fh.write(raw)
             fh.flush()
             os.fsync(fh.fileno())
@@ -95,3 +108,10 @@ def atomic_write(path: Path, data: str | bytes) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it; this sets it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

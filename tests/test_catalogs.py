@@ -77,20 +77,31 @@ def test_compile_leaves_fuzzy_entries_out(run: Run, tree: Path) -> None:
     assert translations.gettext("Safety") == "السلامة"
 
 
-def test_changed_paragraph_turns_fuzzy_with_previous_msgid(run: Run, tree: Path) -> None:
-    old = "Cómo actúa"
+@pytest.mark.parametrize(
+    ("heading", "fuzzy"),
+    [
+        ("How it works in the body", True),  # words added: the old translation is a good start
+        ("How esketamine works", False),  # a word of a short heading replaced by another
+    ],
+)
+def test_a_changed_heading_turns_fuzzy_only_when_the_old_translation_still_fits(
+    run: Run, tree: Path, heading: str, fuzzy: bool
+) -> None:
     replace_in(
-        tree / "source_content/pages/esketamine-overview.md",
-        "## How it works",
-        "## How esketamine works",
+        tree / "source_content/pages/esketamine-overview.md", "## How it works", f"## {heading}"
     )
     assert run("extract").exit_code == 0
     assert run("update").exit_code == 0
-    po = (tree / "locales/es/LC_MESSAGES/esketamine-overview.po").read_text(encoding="utf-8")
-    block = po[po.index('#| msgid "How it works"') - 40 :][:200]
-    assert "#, fuzzy" in block
-    assert 'msgid "How esketamine works"' in block
-    assert f'msgstr "{old}"' in block
+    catalog = read_po(tree / "locales/es/LC_MESSAGES/esketamine-overview.po")
+    entry = catalog.get(heading)
+    assert entry is not None
+    if fuzzy:
+        assert entry.fuzzy and entry.msgstr == ("Cómo actúa",)
+        assert entry.previous_msgid == "How it works"
+    else:
+        assert not entry.fuzzy and entry.msgstr == ("",) and not entry.has_previous
+        retired = catalog.obsolete_by_key[(None, "How it works")]
+        assert retired.msgstr == ("Cómo actúa",)
     for path in (tree / "locales").glob("*/LC_MESSAGES/*.po"):
         code, out = msgfmt(path)
         assert code == 0, out
@@ -290,3 +301,58 @@ def test_compiled_mo_holds_what_msgfmt_compiles(path: Path, tmp_path: Path) -> N
     ours.write_bytes(compile_catalog(path.read_text(encoding="utf-8"), str(path), "x", "es"))
     gnu.msgfmt_compile(path, theirs)
     assert gnu.msgunfmt(ours) == gnu.msgunfmt(theirs)
+
+
+def test_update_reports_a_broken_catalog_and_updates_every_other(run: Run, tree: Path) -> None:
+    broken = tree / "locales/es/LC_MESSAGES/ui.po"
+    broken.write_text((DATA / "po/stray-text.po").read_text(encoding="utf-8"), encoding="utf-8")
+    replace_in(
+        tree / "source_content/pages/esketamine-overview.md",
+        LONG_PARAGRAPH,
+        LONG_PARAGRAPH.replace("instructions", "written instructions"),
+    )
+    assert run("extract").exit_code == 0
+    result = run("update")
+    assert result.exit_code == 1
+    assert 'locales/es/LC_MESSAGES/ui.po:8: keyword "this" unknown' in result.output
+    assert "updated locales/es/LC_MESSAGES/esketamine-overview.po" in result.output
+    assert "written instructions" in (
+        tree / "locales/pt/LC_MESSAGES/esketamine-overview.po"
+    ).read_text(encoding="utf-8")
+
+
+def test_update_over_several_processes_writes_what_one_process_writes(
+    run: Run, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service import update
+
+    replace_in(
+        tree / "source_content/pages/esketamine-overview.md",
+        LONG_PARAGRAPH,
+        LONG_PARAGRAPH.replace("instructions", "written instructions"),
+    )
+    assert run("extract").exit_code == 0
+    copy = tmp_path / "copy"
+    shutil.copytree(tree, copy)
+    one = run("update", "--jobs", "1")
+    monkeypatch.setattr(update, "_PARALLEL_FROM", 1)  # two templates are enough for a pool
+    two = run("update", "--jobs", "2", root=copy)
+    assert one.exit_code == two.exit_code == 0
+    assert one.output == two.output.replace(str(copy), str(tree))
+    for po in sorted((tree / "locales").rglob("*.po")):
+        assert po.read_bytes() == (copy / po.relative_to(tree)).read_bytes(), po
+
+
+def test_update_keeps_a_catalogs_permissions(run: Run, tree: Path) -> None:
+    """Catalogs are replaced through a temp file, which is created owner-only: a server running
+    as another user must still be able to read what `update` wrote."""
+    po = tree / "locales/es/LC_MESSAGES/esketamine-overview.po"
+    po.chmod(0o644)
+    replace_in(
+        tree / "source_content/pages/esketamine-overview.md",
+        LONG_PARAGRAPH,
+        LONG_PARAGRAPH.replace("instructions", "written instructions"),
+    )
+    run("extract")
+    assert "updated locales/es/LC_MESSAGES/esketamine-overview.po" in run("update").output
+    assert po.stat().st_mode & 0o777 == 0o644

@@ -78,14 +78,14 @@ def test_po_merge_writes_what_msgmerge_previous_writes(tmp_path: Path) -> None:
     changed = tmp_path / "changed.pot"
     text = template.read_text(encoding="utf-8")
     assert '"Safety"' in text
-    changed.write_text(text.replace('msgid "Safety"', 'msgid "Safety first"'), encoding="utf-8")
+    changed.write_text(text.replace('msgid "Safety"', 'msgid "Safety notes"'), encoding="utf-8")
     old = tmp_path / "old.po"
     shutil.copy(ES_PAGE, old)
     out = tmp_path / "out.po"
     code, output, _ = po("merge", str(old), str(changed), "-o", str(out))
     assert code == 0, output
     assert out.read_bytes() == gnu.msgmerge(old, changed)
-    assert '#| msgid "Safety"\nmsgid "Safety first"' in out.read_text(encoding="utf-8")
+    assert '#| msgid "Safety"\nmsgid "Safety notes"' in out.read_text(encoding="utf-8")
 
 
 def test_po_commands_name_an_unreadable_file(tmp_path: Path) -> None:

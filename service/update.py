@@ -1,0 +1,120 @@
+"""`update` and `init` over a content tree: every template merged into every locale's catalog.
+
+Each page is its own domain, so pages are independent: they are spread over the machine's cores
+(a process per core, pages in contiguous runs so that one page's locales share one worker's
+caches), and the outcomes come back in template order whatever the number of workers. A catalog
+that cannot be read is reported with its file and line and the others are still updated.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+from . import catalogs
+from .config import Config
+from .errors import L10nError
+from .po import PoFile
+from .yamlfile import atomic_write
+
+__all__ = ["Outcome", "default_jobs", "sync"]
+
+# Below this many templates a pool costs more than it saves.
+_PARALLEL_FROM = 64
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one catalog: created, updated, unchanged, exists (init), or failed."""
+
+    path: str
+    verb: str
+    error: str = ""
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _page(
+    config: Config, pot: Path, locales: Sequence[str], create_only: bool
+) -> list[Outcome]:
+    """One template into each locale's catalog."""
+    domain = pot.stem
+    try:
+        template = catalogs.read_po(pot, config.rel(pot))
+    except L10nError as exc:
+        return [Outcome(config.rel(pot), "failed", str(exc))]
+    done = []
+    for locale in locales:
+        po = config.catalog_path(locale, domain)
+        shown = config.rel(po)
+        try:
+            done.append(_catalog(config, po, shown, template, domain, locale, create_only))
+        except L10nError as exc:
+            done.append(Outcome(shown, "failed", str(exc)))
+    return done
+
+
+def _catalog(
+    config: Config,
+    po: Path,
+    shown: str,
+    template: PoFile,
+    domain: str,
+    locale: str,
+    create_only: bool,
+) -> Outcome:
+    try:
+        old = po.read_bytes()
+    except FileNotFoundError:
+        atomic_write(po, catalogs.init_catalog(template, domain, locale))
+        return Outcome(shown, "created")
+    except OSError as exc:
+        raise L10nError(f"cannot read: {exc.strerror}", shown) from exc
+    if create_only:
+        return Outcome(shown, "exists")
+    merged = catalogs.update_catalog(old, shown, template, config.do_not_translate)
+    changed = merged is not None and atomic_write(po, merged, previous=old)
+    return Outcome(shown, "updated" if changed else "unchanged")
+
+
+def _run(
+    config: Config, pots: Sequence[Path], locales: Sequence[str], create_only: bool
+) -> list[Outcome]:
+    return [o for pot in pots for o in _page(config, pot, locales, create_only)]
+
+
+def sync(
+    config: Config,
+    pots: Sequence[Path],
+    locales: Sequence[str],
+    create_only: bool = False,
+    jobs: int | None = None,
+) -> Iterator[Outcome]:
+    """Bring every catalog of `locales` in step with `pots`, in template order."""
+    workers = min(jobs or default_jobs(), max(1, len(pots) // _PARALLEL_FROM))
+    if workers <= 1:
+        for pot in pots:
+            yield from _page(config, pot, locales, create_only)
+        return
+    size = -(-len(pots) // (workers * 4))  # a few runs per worker, so that none idles long
+    runs = [pots[i : i + size] for i in range(0, len(pots), size)]
+    # fork: workers inherit the loaded code and libunistring instead of importing them again
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        for outcomes in pool.map(
+            _run,
+            [config] * len(runs),
+            runs,
+            [tuple(locales)] * len(runs),
+            [create_only] * len(runs),
+        ):
+            yield from outcomes
