@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 APT_PACKAGES := gettext chromium
 
-.PHONY: install run test system-deps lint bench clean
+.PHONY: install run test system-deps lint bench bench-update clean
 
 install: $(VENV)/.installed
 
@@ -20,7 +20,8 @@ $(VENV)/.installed: pyproject.toml
 run: install
 	$(BIN)/clinic-l10n serve --host $(HOST) --port $(PORT)
 
-# GNU gettext (msgfmt judges our catalogs) and Chromium (judges our HTML) come from Debian.
+# GNU gettext (msgfmt, msgcat and msgmerge judge our catalogs; it brings libunistring, which our
+# writer asks where lines break, as gettext does) and Chromium (judges our HTML) come from Debian.
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
@@ -44,6 +45,10 @@ bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && SUDO= || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python benchmarks/serve.py
+
+# 1,000 generated pages × 6 locales: `update` against one msgmerge per catalog, in the same run.
+bench-update: install system-deps
+	$(BIN)/python benchmarks/update.py --pages 1000
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache export
