@@ -18,8 +18,8 @@ from babel.messages.plurals import get_plural
 
 from .errors import CatalogError
 from .locales import babel_locale, from_gettext, to_gettext
-from .models import CatalogCounts, CatalogEntry, LoadedCatalog
-from .po import Entry, PoFile
+from .models import CatalogEntry, LoadedCatalog
+from .po import Entry, PoFile, Statistics
 from .po.check import Problem, check, check_bytes
 from .po.merge import merge
 from .po.mo import write_mo
@@ -111,7 +111,6 @@ def loaded(po: PoFile, domain: str, locale: str | None = None) -> LoadedCatalog:
         )
         for e in po.messages()
     }
-    stats = po.statistics()
     language = po.header_field("Language") or ""
     return LoadedCatalog(
         path=po.path,
@@ -119,7 +118,7 @@ def loaded(po: PoFile, domain: str, locale: str | None = None) -> LoadedCatalog:
         domain=domain,
         entries=entries,
         last_translator=_translator(po),
-        counts=CatalogCounts(stats.translated, stats.fuzzy, stats.untranslated),
+        counts=po.statistics(),
     )
 
 
@@ -277,9 +276,9 @@ def verify_file(path: Path) -> list[Problem]:
     return check_bytes(data, str(path))
 
 
-def statistics(path: Path) -> CatalogCounts:
-    stats = read_po(path).statistics()
-    return CatalogCounts(stats.translated, stats.fuzzy, stats.untranslated)
+def statistics(path: Path) -> Statistics:
+    """What `msgfmt --statistics` counts in a file."""
+    return read_po(path).statistics()
 
 
 def format_file(path: Path) -> bytes:

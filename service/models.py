@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .po.model import Statistics
+
 __all__ = [
     "SOURCE_LOCALE",
     "UI_DOMAIN",
-    "CatalogCounts",
     "CatalogEntry",
     "FallbackPolicy",
     "Key",
@@ -161,26 +162,13 @@ class CatalogEntry:
 
 
 @dataclass(frozen=True)
-class CatalogCounts:
-    """`msgfmt --statistics` for one catalog."""
-
-    translated: int = 0
-    fuzzy: int = 0
-    untranslated: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.translated + self.fuzzy + self.untranslated
-
-
-@dataclass(frozen=True)
 class LoadedCatalog:
     path: str
     locale: str
     domain: str
     entries: Mapping[Key, CatalogEntry]
     last_translator: str | None = None
-    counts: CatalogCounts = field(default_factory=CatalogCounts)
+    counts: Statistics = field(default_factory=Statistics)  # msgfmt --statistics
 
 
 @dataclass(frozen=True)
