@@ -254,10 +254,9 @@ def update_catalog(
     return None if old.same_as(merged) else write(merged)
 
 
-def compile_catalog(po_text: str, po_path: str, domain: str, locale: str) -> bytes:
+def compile_catalog(data: bytes | str, path: str) -> bytes:
     """A .mo of the translated, non-fuzzy messages, refused when `msgfmt -c` would refuse it."""
-    del domain, locale
-    po = parse(_bytes(po_text), po_path)
+    po = parse(_bytes(data), path)
     errors = [p for p in check(po) if p.severity == "error"]
     if errors:
         raise CatalogError(errors[0].message, po.path, errors[0].line)

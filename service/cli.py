@@ -134,20 +134,26 @@ def update_cmd(ctx: click.Context, jobs: int | None) -> None:
 @cli.command("compile")
 @click.pass_context
 def compile_cmd(ctx: click.Context) -> None:
-    """Compile every catalog to .mo beside it (build output: never committed)."""
+    """Compile every catalog to .mo beside it (build output: never committed), as msgfmt does;
+    a catalog `msgfmt -c` rejects is reported and not compiled, and the others are."""
     config = _config(ctx)
+    failed = 0
     for locale in config.locales:
         for pot in _templates(config):
             po = config.catalog_path(locale, pot.stem)
-            if po.exists():
-                mo = po.with_suffix(".mo")
-                atomic_write(
-                    mo,
-                    catalogs.compile_catalog(
-                        po.read_text(encoding="utf-8"), config.rel(po), pot.stem, locale
-                    ),
-                )
-                click.echo(f"compiled {config.rel(mo)}")
+            if not po.exists():
+                continue
+            mo = po.with_suffix(".mo")
+            try:
+                atomic_write(mo, catalogs.compile_catalog(po.read_bytes(), config.rel(po)))
+            except L10nError as exc:
+                failed += 1
+                click.echo(f"clinic-l10n: {exc}", err=True)
+                continue
+            click.echo(f"compiled {config.rel(mo)}")
+    if failed:
+        click.echo(f"clinic-l10n: {failed} catalog(s) not compiled", err=True)
+        ctx.exit(1)
 
 
 @cli.command("check")

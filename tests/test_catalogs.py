@@ -295,10 +295,10 @@ def test_compiled_mo_holds_what_msgfmt_compiles(path: Path, tmp_path: Path) -> N
     rejects is not compiled at all."""
     if not gnu.msgfmt_check(path).accepted:
         with pytest.raises(CatalogError):
-            compile_catalog(path.read_text(encoding="utf-8"), str(path), "x", "es")
+            compile_catalog(path.read_bytes(), str(path))
         return
     ours, theirs = tmp_path / "ours.mo", tmp_path / "theirs.mo"
-    ours.write_bytes(compile_catalog(path.read_text(encoding="utf-8"), str(path), "x", "es"))
+    ours.write_bytes(compile_catalog(path.read_bytes(), str(path)))
     gnu.msgfmt_compile(path, theirs)
     assert gnu.msgunfmt(ours) == gnu.msgunfmt(theirs)
 
@@ -356,3 +356,22 @@ def test_update_keeps_a_catalogs_permissions(run: Run, tree: Path) -> None:
     run("extract")
     assert "updated locales/es/LC_MESSAGES/esketamine-overview.po" in run("update").output
     assert po.stat().st_mode & 0o777 == 0o644
+
+
+def test_compile_reports_a_catalog_msgfmt_rejects_and_compiles_the_others(
+    run: Run, tree: Path
+) -> None:
+    po = tree / "locales/es/LC_MESSAGES/ui.po"
+    po.write_text(
+        po.read_text(encoding="utf-8").replace(
+            'msgstr[2] "{count} partes', 'msgstr[2] "varias partes', 1
+        ),
+        encoding="utf-8",
+    )
+    judged = gnu.msgfmt_check(po)
+    assert not judged.accepted
+    result = run("compile")
+    assert result.exit_code == 1
+    assert f"locales/es/LC_MESSAGES/ui.po:{judged.line}: " in result.output
+    assert not po.with_suffix(".mo").exists()
+    assert (tree / "locales/pt/LC_MESSAGES/ui.mo").exists()
