@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from . import gnu
 from .conftest import REPO, Run, msgfmt_statistics, replace_in
 
 
@@ -42,6 +43,26 @@ def test_counts_follow_msgfmt_after_translators_edit(run: Run, tree: Path) -> No
     stats = msgfmt_statistics(po)
     assert stats["fuzzy"] == 1
     assert {k: row[k] for k in stats} == stats
+
+
+def test_a_plural_with_an_empty_later_form_counts_as_msgfmt_counts_and_is_not_served(
+    run: Run, tree: Path
+) -> None:
+    """msgfmt counts a plural entry translated when msgstr[0] is; the empty form is then an
+    error finding that keeps the entry off the page, not a different count."""
+    po = tree / "locales/es/LC_MESSAGES/ui.po"
+    replace_in(po, 'msgstr[2] "{count} partes de esta página se muestran en inglés."', 'msgstr[2] ""')
+    row = next(r for r in _rows(run) if r["locale"] == "es" and r["page"] == "ui")
+    counts = gnu.msgfmt_statistics(po)  # msgfmt -c also rejects it: {count} is missing
+    assert (row["translated"], row["fuzzy"], row["untranslated"]) == counts
+    assert counts[2] == 0
+    assert row["reviewed"] == 6  # of 7: the edit voided its approval, and it may not be re-approved
+    check = run("check")
+    assert "locales/es/LC_MESSAGES/ui.po:" in check.output and "empty" in check.output
+    approve = run(
+        "review", "approve", "es", "--page", "ui", "--reviewer", "Dr. Test Reviewer", "--all"
+    )
+    assert "msgfmt -c rejects it" in approve.output and "nothing approved" in approve.output
 
 
 def test_reviewed_counts_what_is_served(run: Run) -> None:
