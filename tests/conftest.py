@@ -179,3 +179,35 @@ def declare(tree: Path, name: str, *roles: str) -> None:
     """Declare one more reviewer in the tree's l10n.yaml (reviewers: is its last block)."""
     with (tree / "l10n.yaml").open("a", encoding="utf-8") as fh:
         fh.write(f"  {name}: [{', '.join(roles)}]\n")
+
+
+# The conformance suite's summary: how many cases agree with the GNU tool each group is judged by,
+# counted from the parametrized tests themselves and printed after the run.
+_AGREEMENT = {
+    "po check = msgfmt -c (corpus files)": "test_po_check.py::test_corpus_file_is_judged",
+    "po check = msgfmt -c (one-defect mutations)": "test_po_check.py::test_mutation_is_judged",
+    "po check = msgfmt -c (regression files)": "test_po_check.py::test_regression_file_is_judged",
+    "po stats = msgfmt --statistics": "test_po_check.py::test_statistics_are_msgfmts",
+    "po format = msgcat --width=79 (corpus)": "test_po_format.py::test_corpus_file_is_written",
+    "po format = msgcat --width=79 (shipped)": "test_po_format.py::test_shipped_catalog_is_written",
+    "merge (GNU matching) = msgmerge --previous (pairs)": "test_po_merge.py::test_gnu_matching_is",
+    ".mo = msgfmt's .mo, per msgunfmt": "test_catalogs.py::test_compiled_mo_holds",
+}
+_agreement: dict[str, list[int]] = {label: [0, 0] for label in _AGREEMENT}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when != "call":
+        return
+    for label, prefix in _AGREEMENT.items():
+        if prefix in report.nodeid:
+            _agreement[label][0 if report.passed else 1] += 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    ran = {label: counts for label, counts in _agreement.items() if sum(counts)}
+    if not ran:
+        return
+    terminalreporter.section("agreement with GNU gettext 0.21")
+    for label, (agree, differ) in ran.items():
+        terminalreporter.write_line(f"{label:<52} {agree:>4} agree, {differ} differ")
