@@ -197,7 +197,7 @@ _agreement: dict[str, list[int]] = {label: [0, 0] for label in _AGREEMENT}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.when != "call":
+    if report.when != "call" or report.skipped:
         return
     for label, prefix in _AGREEMENT.items():
         if prefix in report.nodeid:
