@@ -14,6 +14,7 @@ from typing import Literal
 
 from ..errors import CatalogError
 from . import formats, plural
+from .flags import read_flags
 from .model import Entry, PoFile
 from .parse import canonical_charset, parse
 
@@ -56,7 +57,6 @@ _HEADER_FIELDS = (
     ("Content-Transfer-Encoding", "ENCODING"),
     ("Language", ""),
 )
-_RANGE = re.compile(r"range: ([0-9]+)\.\.([0-9]+)")
 
 
 def check(po: PoFile) -> list[Problem]:
@@ -208,41 +208,15 @@ def _check_pair(entry: Entry, distribution: plural.Distribution | None, p: _Prob
     _check_formats(entry, distribution, p)
 
 
-def _format_languages(flags: tuple[str, ...]) -> dict[str, str]:
-    """{language: "yes" | "no" | "possible" | "impossible"} over gettext's 30 languages, the
-    last mention winning, as po_parse_comment_special reads a `#,` line."""
-    found: dict[str, str] = {}
-    for flag in flags:
-        if not flag.endswith("-format"):
-            continue
-        name, value = flag[: -len("-format")], "yes"
-        for prefix in ("no-", "possible-", "impossible-"):
-            if name.startswith(prefix):
-                name, value = name[len(prefix) :], prefix[:-1]
-                break
-        if name in formats.LANGUAGES:
-            found[name] = value
-    return found
-
-
-def _range(flags: tuple[str, ...]) -> tuple[int, int] | None:
-    found = None
-    for flag in flags:
-        m = _RANGE.match(flag)
-        if m and int(m.group(1)) <= int(m.group(2)):
-            found = (int(m.group(1)), int(m.group(2)))
-    return found
-
-
 def _check_formats(entry: Entry, dist: plural.Distribution | None, p: _Problems) -> None:
-    declared = _format_languages(entry.flags)
+    flags = read_flags(entry.flags)
     source = entry.msgid_plural if entry.msgid_plural is not None else entry.msgid
     pretty_msgid = "msgid_plural" if entry.plural else "msgid"
     several = len(entry.msgstr) > 1
-    value_range = _range(entry.flags)
-    for language in formats.LANGUAGES:
+    value_range = flags.range
+    for language, value in flags.formats:
         # msgfmt checks what is declared a format string or possibly one.
-        if declared.get(language) not in ("yes", "possible") or language not in formats.CHECKED:
+        if value not in ("yes", "possible") or language not in formats.CHECKED:
             continue
         try:
             spec = formats.parse(language, source, translated=False)

@@ -1,7 +1,7 @@
-"""What the special comments before an entry say: `#,` flags and `#:` (or Solaris) positions.
+"""Where the comments before an entry say it comes from: `#:` (or Solaris `# File:`) positions.
 
 gettext 0.21's read-catalog-abstract.c, shared by both readers of `service.po.parse`: the general
-one (`service.po.grammar`) and the fast path (`service.po.fastparse`).
+one (`service.po.grammar`) and the fast path (`service.po.fastparse`); `#,` lines are `flags`'.
 """
 
 from __future__ import annotations
@@ -11,34 +11,14 @@ from functools import lru_cache
 
 from .model import Reference
 
-__all__ = ["filepos", "solaris_filepos", "special"]
+__all__ = ["filepos", "solaris_filepos"]
 
-_FLAG_SEPARATORS = re.compile(r"[\n \t\r\f\v,]+")
 _FILEPOS_SPLIT = re.compile(r"[ \t\n]+")
 _FILEPOS_GLUED = re.compile(r"(.+):([0-9]+)\Z", re.S)
 _DIGITS = re.compile(r"[0-9]+")
 _SOLARIS = re.compile(
     r" [Ff]ile:[ \t]*(.*?)[ \t]*,[ \t]*line[ \t]*(?:number[ \t]*)?:([0-9]+)[ \t\n]*\Z", re.S
 )
-
-
-@lru_cache(maxsize=4096)
-def special(text: str) -> tuple[str, ...]:
-    """A `#,` line's flags in the order written, as po_parse_comment_special reads them;
-    "range:" takes the next word with it."""
-    words = [w for w in _FLAG_SEPARATORS.split(text) if w]
-    if "range:" not in words:
-        return tuple(words)
-    out: list[str] = []
-    i = 0
-    while i < len(words):
-        if words[i] == "range:" and i + 1 < len(words):
-            out.append(f"range: {words[i + 1]}")
-            i += 2
-        else:
-            out.append(words[i])
-            i += 1
-    return tuple(out)
 
 
 def solaris_filepos(text: str) -> Reference | None:

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import fields
 from functools import lru_cache
 
-from .comments import filepos, solaris_filepos, special
+from .comments import filepos, solaris_filepos
+from .flags import split_flags
 from .lexer import SIMPLE_ESCAPES
 from .model import Entry, Key, Reference
 
@@ -310,7 +311,7 @@ def _comment_block(block: str) -> _CommentBlock | None:
                 if ref not in references:
                     references.append(ref)
         elif first == ",":
-            flags = special(c[2:])
+            flags = split_flags(c[2:])
         elif first == ".":
             extracted.append(c[3:] if c[2:3] == " " else c[2:])
         elif first == "!" or (first == " " and solaris_filepos(c[1:]) is not None):

@@ -3,7 +3,7 @@
 Each language has a parser (a string → its argument specification, or InvalidFormat) and a
 comparison (msgid's specification, msgstr's, strict or relaxed → the problems found): C and
 Objective C in `format_c`, Python and Python brace in `format_python`; this module is the one
-entry point. The other format languages gettext knows are not checked here: `UNCHECKED` names them.
+entry point. The other format languages gettext knows (`model.FORMAT_FLAGS`) are not checked here.
 """
 
 from __future__ import annotations
@@ -18,44 +18,10 @@ from .format_python import (
 )
 from .format_scan import InvalidFormat
 
-__all__ = ["CHECKED", "LANGUAGES", "PRETTY", "UNCHECKED", "InvalidFormat", "compare", "parse"]
+__all__ = ["CHECKED", "PRETTY", "InvalidFormat", "compare", "parse"]
 
-# gettext 0.21's format languages, in the order msgfmt checks them (message.c, format_language).
-LANGUAGES = (
-    "c",
-    "objc",
-    "python",
-    "python-brace",
-    "java",
-    "java-printf",
-    "csharp",
-    "javascript",
-    "scheme",
-    "lisp",
-    "elisp",
-    "librep",
-    "ruby",
-    "sh",
-    "awk",
-    "lua",
-    "object-pascal",
-    "smalltalk",
-    "qt",
-    "qt-plural",
-    "kde",
-    "kde-kuit",
-    "boost",
-    "tcl",
-    "perl",
-    "perl-brace",
-    "php",
-    "gcc-internal",
-    "gfc-internal",
-    "ycp",
-)
 PRETTY = {"c": "C", "objc": "Objective C", "python": "Python", "python-brace": "Python brace"}
 CHECKED = frozenset(PRETTY)
-UNCHECKED = tuple(lang for lang in LANGUAGES if lang not in CHECKED)
 
 
 def parse(language: str, s: str, translated: bool) -> object:

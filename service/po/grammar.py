@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..errors import CatalogError
-from .comments import filepos, solaris_filepos, special
+from .comments import filepos, solaris_filepos
+from .flags import split_flags
 from .lexer import (
     COMMENT,
     DOMAIN,
@@ -115,7 +116,7 @@ class _Parser(Lexer):
                     self.references.append(ref)
         elif first == "," or first == "!":
             # Every '#,' line sets all flags anew: the last one wins (po_parse_comment_special).
-            self.flags = special(text[1:])
+            self.flags = split_flags(text[1:])
         else:
             solaris = solaris_filepos(text) if first == " " else None
             if solaris is not None:

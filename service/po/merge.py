@@ -3,7 +3,9 @@
 GNU gettext 0.21's msgmerge.c is the specification, entry for entry: template order, then the
 obsolete entries; translations, translator comments and fuzziness from the old catalog; msgid,
 extracted comments, references and format flags from the template; `#|` previous msgids on fuzzy
-entries. Only the choice of fuzzy candidate differs by default (see fuzzy.py). Pure: no file I/O.
+entries. Two differences: the default choice of fuzzy candidate (see fuzzy.py), and flags gettext
+does not know (`read-only`…) are kept, the old entry's or a new one's, where msgmerge drops them.
+Pure: no file I/O.
 """
 
 from __future__ import annotations
@@ -165,7 +167,7 @@ def _merged(old: Entry, new: Entry, force_fuzzy: bool, rules: _Plurals) -> _Draf
         )
     return _Draft(
         entry,
-        Flags(fuzzy, want.formats, want.range, want.wrap),
+        Flags(fuzzy, want.formats, want.range, want.wrap, have.unknown),
         singular_to_plural=new.msgid_plural is not None and old.msgid_plural is None,
         plural_to_singular=new.msgid_plural is None and old.msgid_plural is not None,
     )
@@ -219,9 +221,10 @@ def _retired(old: Entry) -> Entry:
 
 @lru_cache(maxsize=1024)
 def _as_merged(old: tuple[str, ...], new: tuple[str, ...], translated: bool) -> tuple[str, ...]:
-    """The flags an exactly matched entry gets: fuzziness of the old, the rest of the template."""
-    want = read_flags(new)
-    kept = Flags(read_flags(old).fuzzy, want.formats, want.range, want.wrap)
+    """The flags an exactly matched entry gets: fuzziness and unknown flags of the old, the rest
+    of the template."""
+    have, want = read_flags(old), read_flags(new)
+    kept = Flags(have.fuzzy, want.formats, want.range, want.wrap, have.unknown)
     return write_flags(kept, translated=translated)
 
 

@@ -117,25 +117,6 @@ class Entry:
             or self.previous_msgid_plural is not None
         )
 
-    def format_flags(self) -> dict[str, str]:
-        """{language: "yes" | "no" | "possible" | "impossible"} from the flags, as gettext reads them.
-
-        >>> Entry("x", flags=("fuzzy", "python-format", "no-c-format")).format_flags()
-        {'python': 'yes', 'c': 'no'}
-        """
-        found: dict[str, str] = {}
-        for flag in self.flags:
-            if not flag.endswith("-format"):
-                continue
-            name, value = flag[: -len("-format")], "yes"
-            for prefix in ("no-", "possible-", "impossible-"):
-                if name.startswith(prefix) and name[len(prefix) :] in FORMAT_FLAGS:
-                    name, value = name[len(prefix) :], prefix[:-1]
-                    break
-            if name in FORMAT_FLAGS:
-                found[name] = value
-        return found
-
     def with_flag(self, flag: str, present: bool = True) -> Entry:
         """This entry with `flag` added (at the front, where gettext writes fuzzy) or removed."""
         if present == (flag in self.flags):

@@ -5,26 +5,25 @@ It follows gettext-tools/src/write-po.c: live entries, then obsolete ones; comme
 `# `, `#.`, `#:`, `#,`, `#|`; strings escaped as C does and split after each `\\n`; long lines
 broken where UAX #14 allows (`linebreak`), never inside a format directive (`directives`).
 One deliberate difference: flags gettext does not know (Weblate's `read-only`…) are kept, after
-the known ones, where msgcat drops them.
+the known ones, where msgcat drops them (`flags`).
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Sequence
 from functools import lru_cache
 
 from ..errors import CatalogError
 from .directives import protected
+from .flags import Flags, read_flags, write_flags
 from .linebreak import PROHIBITED, fits, line_breaks
-from .model import FORMAT_FLAGS, Entry, PoFile
+from .model import Entry, PoFile
 from .parse import canonical_charset
 
 __all__ = ["write"]
 
 _INT_MAX = 2**31 - 1
-_FORMAT_ORDER = {language: i for i, language in enumerate(FORMAT_FLAGS)}
 
 # The C escapes gettext writes; every other character, control characters included, goes out as is.
 _ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
@@ -32,12 +31,6 @@ _ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t
 _ESCAPE_TABLE = str.maketrans(_ESCAPES)
 _NEEDS_ESCAPE = frozenset(_ESCAPES)
 _ESCAPE_RE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
-_SYNTAX_CHECKS = frozenset(
-    f"{no}{name}-check"
-    for no in ("", "no-")
-    for name in ("ellipsis-unicode", "space-ellipsis", "quote-unicode", "bullet-unicode")
-)
-_RANGE = re.compile(r"range:[\s,]+([0-9]+)\.\.([0-9]+)[^\s,]*$")
 
 
 def _wrap_charset(po: PoFile) -> str:
@@ -56,94 +49,19 @@ def _wrap_charset(po: PoFile) -> str:
     return canonical_charset(name) or "ASCII"
 
 
-class _Flags:
-    """An entry's `#,` state as gettext reads it: later flags win, unknown ones are kept aside."""
-
-    __slots__ = ("format", "fuzzy", "language", "lines", "range", "unknown", "wrap")
-
-    def __init__(self, flags: Sequence[str]) -> None:
-        self.fuzzy = False
-        self.format: dict[str, str] = {}
-        self.range = ""
-        self.wrap = True
-        self.unknown: list[str] = []
-        self.lines: dict[tuple[bool, bool], str] = {}
-        for flag in flags:
-            if not self._read(flag):
-                self.unknown.append(flag)
-        # The format language whose directives gettext protects: the first one that may apply.
-        self.language = min(
-            (lang for lang, value in self.format.items() if value in ("yes", "possible")),
-            key=_FORMAT_ORDER.__getitem__,
-            default=None,
-        )
-
-    def _read(self, flag: str) -> bool:
-        """Take one flag in as gettext would; False when gettext does not know it."""
-        if flag == "fuzzy":
-            self.fuzzy = True
-            return True
-        if flag in ("wrap", "no-wrap"):
-            self.wrap = flag == "wrap"
-            return True
-        if flag.endswith("-format") and self._format(flag[: -len("-format")]):
-            return True
-        if flag.startswith("range:"):
-            return self._range(flag)
-        # Syntax checks are read by gettext 0.21 but never written: msgcat drops them too.
-        return flag in _SYNTAX_CHECKS
-
-    def _format(self, name: str) -> bool:
-        value = "yes"
-        for prefix in ("no-", "possible-", "impossible-"):
-            if name.startswith(prefix):
-                name, value = name[len(prefix) :], prefix[:-1]
-                break
-        if name not in FORMAT_FLAGS:
-            return False
-        self.format[name] = value
-        return True
-
-    def _range(self, text: str) -> bool:
-        # read-catalog-abstract.c: "range:", a separator, then MIN..MAX (the rest of the token
-        # ignored); MIN > MAX is read and thrown away, as is the whole flag.
-        m = _RANGE.match(text)
-        if m is None:
-            return False
-        low, high = (min(int(g), _INT_MAX) for g in m.groups())
-        if low <= high:
-            self.range = f"range: {low}..{high}"
-        return True
-
-    def line(self, fuzzy: bool, with_range: bool) -> str:
-        """The `#,` line (empty when there is no flag to write)."""
-        key = (fuzzy, with_range)
-        if key not in self.lines:
-            self.lines[key] = self._line(fuzzy, with_range)
-        return self.lines[key]
-
-    def _line(self, fuzzy: bool, with_range: bool) -> str:
-        names = ["fuzzy"] if fuzzy else []
-        for language in sorted(self.format, key=_FORMAT_ORDER.__getitem__):
-            value = self.format[language]
-            if value in ("yes", "possible"):
-                names.append(f"{language}-format")
-            elif value == "no":
-                names.append(f"no-{language}-format")
-        if with_range and self.range:
-            names.append(self.range)
-        if not self.wrap:
-            names.append("no-wrap")
-        names += self.unknown
-        return f"#, {', '.join(names)}\n" if names else ""
+@lru_cache(maxsize=4096)
+def _flag_line(flags: tuple[str, ...], translated: bool, obsolete: bool) -> str:
+    """The `#,` line (empty when there is no flag to write)."""
+    names = write_flags(read_flags(flags), translated, obsolete)
+    return f"#, {', '.join(names)}\n" if names else ""
 
 
 def _string(
-    out: list[str], prefix: str, name: str, value: str, flags: _Flags, width: int, charset: str
+    out: list[str], prefix: str, name: str, value: str, flags: Flags, width: int, charset: str
 ) -> None:
     """One keyword and its string, split after each `\\n` and broken to fit `width` columns."""
     # Columns for the text: the width less the prefix, the quotes and the keyword's own room.
-    room = (width if flags.wrap else _INT_MAX) - 1 - (len(prefix) + 1)
+    room = (width if flags.wrap is not False else _INT_MAX) - 1 - (len(prefix) + 1)
     if "\n" not in value:  # the common case: one portion, and most often one line
         text = value if _NEEDS_ESCAPE.isdisjoint(value) else value.translate(_ESCAPE_TABLE)
         if not text or (len(name) + 1 <= room and fits(text, room, len(name) + 1, charset)):
@@ -236,14 +154,8 @@ def _references(out: list[str], entry: Entry, width: int, codec: str) -> None:
     out.append(line + "\n")
 
 
-@lru_cache(maxsize=4096)
-def _read_flags(flags: tuple[str, ...]) -> _Flags:
-    # Catalogs repeat a handful of flag combinations thousands of times; _Flags is never changed.
-    return _Flags(flags)
-
-
 def _entry(out: list[str], entry: Entry, width: int, charset: str, codec: str) -> None:
-    flags = _read_flags(entry.flags)
+    flags = read_flags(entry.flags)
     for comment in entry.comments:
         rest = comment
         while True:
@@ -256,10 +168,7 @@ def _entry(out: list[str], entry: Entry, width: int, charset: str, codec: str) -
         out.append(f"#. {comment}\n" if comment else "#.\n")
     if entry.references:
         _references(out, entry, width, codec)
-    if entry.obsolete:
-        out.append(flags.line(flags.fuzzy, with_range=False))
-    else:
-        out.append(flags.line(flags.fuzzy and entry.msgstr[0] != "", with_range=True))
+    out.append(_flag_line(entry.flags, entry.msgstr[0] != "", entry.obsolete))
     previous = "#~| " if entry.obsolete else "#| "
     for name, value in (
         ("msgctxt", entry.previous_msgctxt),
