@@ -210,42 +210,10 @@ def _check_pair(entry: Entry, distribution: plural.Distribution | None, p: _Prob
 
 def _check_formats(entry: Entry, dist: plural.Distribution | None, p: _Problems) -> None:
     flags = read_flags(entry.flags)
-    source = entry.msgid_plural if entry.msgid_plural is not None else entry.msgid
-    pretty_msgid = "msgid_plural" if entry.plural else "msgid"
-    several = len(entry.msgstr) > 1
-    value_range = flags.range
     for language, value in flags.formats:
         # msgfmt checks what is declared a format string or possibly one.
-        if value not in ("yes", "possible") or language not in formats.CHECKED:
-            continue
-        try:
-            spec = formats.parse(language, source, translated=False)
-        except formats.InvalidFormat:
-            continue  # an invalid msgid is not checked at all
-        for j, msgstr in enumerate(entry.msgstr):
-            pretty_msgstr = f"msgstr[{j}]" if entry.plural else "msgstr"
-            try:
-                other = formats.parse(language, msgstr, translated=True)
-            except formats.InvalidFormat as e:
-                p.error(
-                    entry.msgstr_line,
-                    f"'{pretty_msgstr}' is not a valid {formats.PRETTY[language]} format "
-                    f"string, unlike '{pretty_msgid}'. Reason: {e}",
-                )
-                continue
-            # Relaxed for a plural form that serves finitely many n (or one n in the range).
-            strict = (
-                not entry.plural
-                or not several
-                or (
-                    dist is not None
-                    and dist.often is not None
-                    and j < len(dist.often)
-                    and dist.often[j]
-                    and not (value_range and dist.histogram(*value_range, j) <= 1)
-                )
-            )
-            for message in formats.compare(
-                language, spec, other, strict, pretty_msgid, pretty_msgstr
+        if value in ("yes", "possible") and language in formats.CHECKED:
+            for message in formats.problems(
+                language, entry.msgid, entry.msgid_plural, entry.msgstr, flags.range, dist
             ):
                 p.error(entry.msgstr_line, message)

@@ -17,8 +17,9 @@ from .format_python import (
     parse_python_brace,
 )
 from .format_scan import InvalidFormat
+from .plural import Distribution
 
-__all__ = ["CHECKED", "PRETTY", "InvalidFormat", "compare", "parse"]
+__all__ = ["CHECKED", "PRETTY", "InvalidFormat", "compare", "parse", "problems"]
 
 PRETTY = {"c": "C", "objc": "Objective C", "python": "Python", "python-brace": "Python brace"}
 CHECKED = frozenset(PRETTY)
@@ -44,3 +45,48 @@ def compare(
     if isinstance(a, frozenset) and isinstance(b, frozenset):
         return compare_brace(a, b, strict, msgid, msgstr)
     raise TypeError(f"specifications of different languages: {language}")
+
+
+def problems(
+    language: str,
+    msgid: str,
+    msgid_plural: str | None,
+    msgstr: tuple[str, ...],
+    span: tuple[int, int] | None,
+    dist: Distribution | None,
+) -> list[str]:
+    """What `msgfmt -c` reports for an entry declared a `language` format string (one of
+    CHECKED): msgl-check.c's check_msgid_msgstr_format_i, which msgmerge also asks to decide
+    whether an entry becomes fuzzy. `span` is the entry's range, `dist` the plural forms'
+    distribution (None when there is none to trust: every form is then checked relaxed)."""
+    source = msgid_plural if msgid_plural is not None else msgid
+    try:
+        spec = parse(language, source, translated=False)
+    except InvalidFormat:
+        return []  # an invalid msgid is not checked at all
+    pretty_msgid = "msgid" if msgid_plural is None else "msgid_plural"
+    found: list[str] = []
+    for j, text in enumerate(msgstr):
+        pretty_msgstr = "msgstr" if msgid_plural is None else f"msgstr[{j}]"
+        try:
+            other = parse(language, text, translated=True)
+        except InvalidFormat as e:
+            found.append(
+                f"'{pretty_msgstr}' is not a valid {PRETTY[language]} format string, unlike "
+                f"'{pretty_msgid}'. Reason: {e}"
+            )
+            continue
+        # Relaxed for a plural form that serves finitely many n (or one n in the range).
+        strict = (
+            msgid_plural is None
+            or len(msgstr) == 1
+            or (
+                dist is not None
+                and dist.often is not None
+                and j < len(dist.often)
+                and dist.often[j]
+                and not (span is not None and dist.histogram(*span, j) <= 1)
+            )
+        )
+        found += compare(language, spec, other, strict, pretty_msgid, pretty_msgstr)
+    return found

@@ -79,35 +79,11 @@ def _format_breaks(language: str, new: Entry, msgstr: tuple[str, ...], rules: _P
     answer is yes: the entry becomes fuzzy rather than let an unchecked translation through."""
     if language not in formats.CHECKED:
         return True
-    source = new.msgid_plural if new.msgid_plural is not None else new.msgid
-    try:
-        wanted = formats.parse(language, source, translated=False)
-    except formats.InvalidFormat:
-        return False  # msgfmt does not check a msgid that is no format string
     span = read_flags(new.flags).range
-    often = rules.distribution.often if rules.distribution is not None else None
-    for form, text in enumerate(msgstr):
-        strict = (
-            new.msgid_plural is None
-            or len(msgstr) == 1
-            or (
-                often is not None
-                and form < len(often)
-                and often[form]
-                and not (
-                    span is not None
-                    and rules.distribution is not None
-                    and rules.distribution.histogram(*span, form) <= 1
-                )
-            )
-        )
-        try:
-            got = formats.parse(language, text, translated=True)
-        except formats.InvalidFormat:
-            return True
-        if formats.compare(language, wanted, got, strict, "msgid", "msgstr"):
-            return True
-    return False
+    found = formats.problems(
+        language, new.msgid, new.msgid_plural, msgstr, span, rules.distribution
+    )
+    return bool(found)
 
 
 # ---- messages (match_domain, message_merge) ----------------------------------------------------
