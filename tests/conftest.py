@@ -190,7 +190,8 @@ _AGREEMENT = {
     "po stats = msgfmt --statistics": "test_po_check.py::test_statistics_are_msgfmts",
     "po format = msgcat --width=79 (corpus)": "test_po_format.py::test_corpus_file_is_written",
     "po format = msgcat --width=79 (shipped)": "test_po_format.py::test_shipped_catalog_is_written",
-    "merge (GNU matching) = msgmerge --previous (pairs)": "test_po_merge.py::test_gnu_matching_is",
+    "merge, GNU matching = msgmerge --previous": "test_po_merge.py::test_gnu_matching_is",
+    "merge, default: differs only where translators agree": "test_po_merge.py::test_default_matching_differs",
     ".mo = msgfmt's .mo, per msgunfmt": "test_catalogs.py::test_compiled_mo_holds",
 }
 _agreement: dict[str, list[int]] = {label: [0, 0] for label in _AGREEMENT}
