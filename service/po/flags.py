@@ -5,7 +5,7 @@ and writes them back (write-po.c). The parsers, the writer, the checker and merg
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .model import FORMAT_FLAGS
@@ -59,15 +59,16 @@ class Flags:
     range: tuple[int, int] | None = None
     wrap: bool | None = None
     unknown: tuple[str, ...] = ()  # as written, in order
+    # The first format language that may apply: the one whose directives gettext's writer keeps
+    # on one line. Derived from `formats` once, as the writer asks for it string by string.
+    language: str | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        language = next((k for k, v in self.formats if v in ("yes", "possible")), None)
+        object.__setattr__(self, "language", language)
 
     def format(self, language: str) -> str | None:
         return next((v for k, v in self.formats if k == language), None)
-
-    @property
-    def language(self) -> str | None:
-        """The first format language that may apply: the one whose directives gettext's writer
-        keeps on one line."""
-        return next((k for k, v in self.formats if v in ("yes", "possible")), None)
 
 
 @lru_cache(maxsize=4096)  # catalogs repeat a handful of flag combinations thousands of times

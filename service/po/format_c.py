@@ -6,7 +6,7 @@ against msgstr's → the problems msgfmt reports.
 
 from __future__ import annotations
 
-from .format_scan import InvalidFormat, at, digits, isdigit
+from .format_scan import InvalidFormat, Span, at, digits, isdigit
 
 __all__ = ["compare_c", "parse_c"]
 
@@ -34,8 +34,11 @@ _C99_SIZES = {
 _SIZE_FLAGS = {"q": _LONGLONG, "L": _LONGLONG, "j": _INTMAX, "z": _SIZE, "Z": _SIZE, "t": _PTRDIFF}
 
 
-def parse_c(s: str, translated: bool, objc: bool = False) -> tuple[int, ...]:
-    """The argument types a C format string consumes, in order."""
+def parse_c(
+    s: str, translated: bool, objc: bool = False, spans: list[Span] | None = None
+) -> tuple[int, ...]:
+    """The argument types a C format string consumes, in order. `spans`, when given, receives the
+    extent of each directive read before the first error (gettext's writer asks this same parser)."""
     numbered: list[tuple[int, int]] = []
     unnumbered: list[int] = []
     directives = 0
@@ -59,14 +62,10 @@ def parse_c(s: str, translated: bool, objc: bool = False) -> tuple[int, ...]:
                 return m, j + 1
         return 0, i
 
-    i = 0
-    while i < len(s):
-        c = s[i]
-        i += 1
-        if c != "%":
-            continue
+    first = s.find("%")
+    while first >= 0:
         directives += 1
-        number, i = argno(i, "argument")
+        number, i = argno(first + 1, "argument")
         while at(s, i) in (" ", "+", "-", "#", "0", "'") or (translated and at(s, i) == "I"):
             i += 1
         for _part in ("width", "precision"):
@@ -127,7 +126,9 @@ def parse_c(s: str, translated: bool, objc: bool = False) -> tuple[int, ...]:
                 )
         if kind:
             add(number, kind)
-        i += 1
+        if spans is not None:
+            spans.append((first, i))
+        first = s.find("%", i + 1)
     if not numbered:
         return tuple(unnumbered)
     numbered.sort(key=lambda arg: arg[0])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .format_scan import InvalidFormat, at, digits, isdigit
+from .format_scan import InvalidFormat, Span, at, digits, digits_end, identifier_end, isdigit
 
 __all__ = ["PythonSpec", "compare_brace", "compare_python", "parse_python", "parse_python_brace"]
 
@@ -25,17 +25,17 @@ class PythonSpec:
     unnamed: tuple[int, ...]
 
 
-def parse_python(s: str) -> PythonSpec:
+def parse_python(s: str, spans: list[Span] | None = None) -> PythonSpec:
+    """The arguments a Python format string takes. `spans`, when given, receives the extent of
+    each directive read before the first error (gettext's writer asks this same parser)."""
     named: list[tuple[str, int]] = []
     unnamed: list[int] = []
     mixed = "the string refers to arguments both by name and by position"
-    i, directives = 0, 0
-    while i < len(s):
-        c = s[i]
-        i += 1
-        if c != "%":
-            continue
+    directives = 0
+    first = s.find("%")
+    while first >= 0:
         directives += 1
+        i = first + 1
         name = None
         if at(s, i) == "(":
             depth, start = 0, i + 1
@@ -87,7 +87,9 @@ def parse_python(s: str) -> PythonSpec:
             if named:
                 raise InvalidFormat(mixed)
             unnamed.append(kind)
-        i += 1
+        if spans is not None:
+            spans.append((first, i))
+        first = s.find("%", i + 1)
     merged: dict[str, int] = {}
     for name, kind in sorted(named, key=lambda arg: arg[0]):
         if name in merged:
@@ -156,43 +158,28 @@ def compare_python(
 # --- Python brace (format-python-brace.c) -------------------------------------------------
 
 
-def _name(s: str, i: int) -> int:
-    """The index after an identifier at s[i:], or i if there is none."""
-    if at(s, i) and (s[i] == "_" or (s[i].isascii() and s[i].isalpha())):
-        i += 1
-        while at(s, i) and (s[i] == "_" or (s[i].isascii() and s[i].isalnum())):
-            i += 1
-    return i
-
-
-def _number(s: str, i: int) -> int:
-    while isdigit(at(s, i)):
-        i += 1
-    return i
-
-
 def _brace_directive(s: str, i: int, top: bool, names: list[str]) -> int:
     """Parse the directive whose '{' is at s[i]; returns the index after it."""
     i += 1
     if at(s, i) == "{":
         return i + 1
     start = i
-    i = _name(s, i)
+    i = identifier_end(s, i)
     if i == start:
-        i = _number(s, i)
+        i = digits_end(s, i)
     if i == start:
         raise InvalidFormat(f"{at(s, i)!r} cannot start a field name")
     while True:
         c = at(s, i)
         if c == ".":
-            j = _name(s, i + 1)
+            j = identifier_end(s, i + 1)
             if j == i + 1:
                 raise InvalidFormat(f"{at(s, j)!r} cannot start a getattr argument")
             i = j
         elif c == "[":
-            j = _name(s, i + 1)
+            j = identifier_end(s, i + 1)
             if j == i + 1:
-                j = _number(s, i + 1)
+                j = digits_end(s, i + 1)
             if j == i + 1:
                 raise InvalidFormat(f"{at(s, j)!r} cannot start a getitem argument")
             if at(s, j) != "]":
@@ -214,9 +201,9 @@ def _brace_directive(s: str, i: int, top: bool, names: list[str]) -> int:
             for chars in ("+- ", "#", "0"):
                 if at(s, i) and at(s, i) in chars:
                     i += 1
-            i = _number(s, i)
+            i = digits_end(s, i)
             if at(s, i) == ".":
-                i = _number(s, i + 1)
+                i = digits_end(s, i + 1)
             if at(s, i) and at(s, i) in "bcdoxXneEfFgG%":
                 i += 1
         if at(s, i) != "}":

@@ -7,26 +7,9 @@ gettext-tools/src/format-{python-brace,perl-brace,csharp,qt,qt-plural,kde,smallt
 
 from __future__ import annotations
 
-__all__ = ["PLACEHOLDER_PARSERS", "Span"]
+from .format_scan import Span, digits_end, identifier_end, isdigit
 
-Span = tuple[int, int]  # a valid directive: first and last index (inclusive)
-
-_DIGITS = frozenset("0123456789")
-
-
-def _identifier(s: str, i: int) -> int:
-    """End of a [A-Za-z_][A-Za-z0-9_]* at i, or i when there is none."""
-    if i < len(s) and (s[i].isascii() and (s[i].isalpha() or s[i] == "_")):
-        i += 1
-        while i < len(s) and s[i].isascii() and (s[i].isalnum() or s[i] == "_"):
-            i += 1
-    return i
-
-
-def _number(s: str, i: int) -> int:
-    while i < len(s) and s[i] in _DIGITS:
-        i += 1
-    return i
+__all__ = ["PLACEHOLDER_PARSERS"]
 
 
 class _BraceError(Exception):
@@ -44,18 +27,18 @@ def _brace_directive(s: str, i: int, toplevel: bool) -> int:
     i += 1
     if i < n and s[i] == "{":
         return i
-    j = _identifier(s, i)
+    j = identifier_end(s, i)
     if j == i:
-        j = _number(s, i)
+        j = digits_end(s, i)
         if j == i:
             raise _BraceError(i - brace)
     i = j
     while i < n and s[i] in ".[":
         bracket = s[i] == "["
         i += 1
-        j = _identifier(s, i)
+        j = identifier_end(s, i)
         if bracket and j == i:
-            j = _number(s, i)
+            j = digits_end(s, i)
         if j == i:
             raise _BraceError(i - brace)
         i = j
@@ -79,9 +62,9 @@ def _brace_directive(s: str, i: int, toplevel: bool) -> int:
             for optional in ("+- ", "#", "0"):
                 if i < n and s[i] in optional:
                     i += 1
-            i = _number(s, i)
+            i = digits_end(s, i)
             if i < n and s[i] == ".":
-                i = _number(s, i + 1)
+                i = digits_end(s, i + 1)
             if i < n and s[i] in "bcdoxXneEfFgG%":
                 i += 1
             if i >= n or s[i] != "}":
@@ -124,7 +107,7 @@ def _perl_brace(s: str, translated: bool) -> list[Span]:
     spans: list[Span] = []
     i = s.find("{")
     while i >= 0:
-        end = _identifier(s, i + 1)
+        end = identifier_end(s, i + 1)
         if end > i + 1 and end < len(s) and s[end] == "}":
             spans.append((i, end))
             i = s.find("{", end + 1)
@@ -146,7 +129,7 @@ def _csharp(s: str, translated: bool) -> list[Span]:
             if i < n and s[i] == "{":
                 i += 1
             else:
-                j = _number(s, i)
+                j = digits_end(s, i)
                 if j == i:
                     return spans
                 i = j
@@ -154,7 +137,7 @@ def _csharp(s: str, translated: bool) -> list[Span]:
                     i += 1
                     if i < n and s[i] == "-":
                         i += 1
-                    j = _number(s, i)
+                    j = digits_end(s, i)
                     if j == i:
                         return spans
                     i = j
@@ -184,8 +167,8 @@ def _percent_number(s: str, locale: bool, first: str, more: bool) -> list[Span]:
             j += 1
         if j < len(s) and s[j] in first:
             if more:
-                j = _number(s, j + 1) - 1
-            elif j + 1 < len(s) and s[j + 1] in _DIGITS and first == "0123456789":
+                j = digits_end(s, j + 1) - 1
+            elif j + 1 < len(s) and isdigit(s[j + 1]) and first == "0123456789":
                 j += 1  # Qt reads at most two digits
             spans.append((i, j))
             i = s.find("%", j + 1)
@@ -235,14 +218,14 @@ def _sh(s: str, translated: bool) -> list[Span]:
                     return spans
                 if j > name_start and c in "-=+?:":
                     return spans
-                if not (c.isalnum() or c == "_") or (j == name_start and c in _DIGITS):
+                if not (c.isalnum() or c == "_") or (j == name_start and isdigit(c)):
                     return spans
                 j += 1
             if j >= n or j == name_start:
                 return spans
             spans.append((i, j))
         elif j < n and s[j].isascii() and (s[j].isalpha() or s[j] == "_"):
-            j = _identifier(s, j)
+            j = identifier_end(s, j)
             spans.append((i, j - 1))
             j -= 1
         else:
