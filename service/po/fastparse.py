@@ -191,13 +191,10 @@ def entries(text: str) -> tuple[Entry, ...] | None:
         m = simple(text, pos)
         if m is not None:
             com, msgid, msgstr0 = m.groups()
-            if com:
-                block = _comment_block(com)
-                if block is None:
-                    return None
-                comments, extracted, references, flags = block
-            else:
-                comments = extracted = references = flags = ()
+            block = _comment_block(com) if com else _NO_COMMENTS
+            if block is None:
+                return None
+            comments, extracted, references, flags = block
             if "\\" in msgid:
                 msgid = unescape(msgid)
             if "\\" in msgstr0:
@@ -235,13 +232,10 @@ def entries(text: str) -> tuple[Entry, ...] | None:
                 return tuple(found) if complete else None
             obsolete = True
         com, pctxt, pid, ppl, ctxt, _, msgid, more, pl, forms, _, msgstr0, more0 = m.groups()
-        if com:
-            block = _comment_block(com)
-            if block is None:
-                return None
-            comments, extracted, references, flags = block
-        else:
-            comments = extracted = references = flags = ()
+        block = _comment_block(com) if com else _NO_COMMENTS
+        if block is None:
+            return None
+        comments, extracted, references, flags = block
         idkw = m.start(6)
         msgid_line = line + count("\n", pos, idkw)
         msgctxt = None if ctxt is None else value(ctxt)
@@ -295,6 +289,7 @@ def entries(text: str) -> tuple[Entry, ...] | None:
 
 
 _CommentBlock = tuple[tuple[str, ...], tuple[str, ...], tuple[Reference, ...], tuple[str, ...]]
+_NO_COMMENTS: _CommentBlock = ((), (), (), ())
 
 
 @lru_cache(maxsize=65536)
