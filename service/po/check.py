@@ -16,7 +16,7 @@ from ..errors import CatalogError
 from . import formats, plural
 from .flags import read_flags
 from .model import Entry, PoFile
-from .parse import canonical_charset, parse
+from .parse import canonical_charset, declared_charset, parse
 
 __all__ = ["Problem", "check", "check_bytes"]
 
@@ -104,12 +104,11 @@ def _check_charset(po: PoFile, header: Entry | None, problems: _Problems) -> Non
     if header is None:
         return
     pot = po.path.endswith(".pot")
-    at = header.msgstr[0].find("charset=")
-    if at < 0:
+    declared = declared_charset(header.msgstr[0])
+    if declared is None:
         if not pot:
             problems.warning(0, "Charset missing in header")
         return
-    declared = re.split(r"[ \t\n]", header.msgstr[0][at + 8 :], maxsplit=1)[0]
     if canonical_charset(declared) is None and not (pot and declared == "CHARSET"):
         problems.warning(0, f'Charset "{declared}" is not a portable encoding name')
 

@@ -5,7 +5,9 @@ template, and a Language field derived from Language-Team in catalogs that have 
 
 from __future__ import annotations
 
-__all__ = ["charset_span", "is_utf8", "merge_header"]
+from .parse import charset_span
+
+__all__ = ["is_utf8", "merge_header"]
 
 _KNOWN_FIELDS = (
     "Project-Id-Version",
@@ -138,17 +140,6 @@ def _lines(text: str) -> list[str]:
     parts = text.split("\n")
     lines = [p + "\n" for p in parts[:-1]]
     return [*lines, parts[-1] + "\n"] if parts[-1] else lines
-
-
-def charset_span(header: str) -> tuple[int, int] | None:
-    """Where the value of the header's first `charset=` is: (start, end), as gettext finds it."""
-    at = header.find("charset=")
-    if at < 0:
-        return None
-    start = end = at + len("charset=")
-    while end < len(header) and header[end] not in " \t\n":
-        end += 1
-    return start, end
 
 
 def is_utf8(header: str) -> bool:

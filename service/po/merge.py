@@ -17,8 +17,9 @@ from functools import cached_property, lru_cache
 from . import formats, plural
 from .flags import Flags, read_flags, write_flags
 from .fuzzy import FuzzyIndex, Matching
-from .header import charset_span, is_utf8, merge_header
+from .header import is_utf8, merge_header
 from .model import Entry, Key, PoFile
+from .parse import charset_span
 
 __all__ = ["Matching", "merge"]
 

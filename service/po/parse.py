@@ -9,13 +9,12 @@ for any other file and for every error.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from . import fastparse, grammar
 from .model import PoFile
 
-__all__ = ["canonical_charset", "parse", "read"]
+__all__ = ["canonical_charset", "charset_span", "declared_charset", "parse", "read"]
 
 # gettext's portable charset names (po-charset.c) and the Python codec for each; the three
 # without a Python codec are read byte by byte, as gettext does without iconv.
@@ -59,6 +58,28 @@ def canonical_charset(name: str) -> str | None:
     return found[0] if found else None
 
 
+def charset_span(header: str) -> tuple[int, int] | None:
+    """Where the value of the header's first `charset=` is: (start, end), as gettext finds it
+    (po_lex_charset_set): up to a space, tab or newline."""
+    at = header.find("charset=")
+    if at < 0:
+        return None
+    start = end = at + len("charset=")
+    while end < len(header) and header[end] not in " \t\n":
+        end += 1
+    return start, end
+
+
+def declared_charset(header: str) -> str | None:
+    """The charset a header's msgstr declares, as written; None without a `charset=`.
+
+    >>> declared_charset("Content-Type: text/plain; charset=utf-8\\n"), declared_charset("")
+    ('utf-8', None)
+    """
+    span = charset_span(header)
+    return None if span is None else header[span[0] : span[1]]
+
+
 def read(path: Path, label: str = "") -> PoFile:
     """Parse the file at `path`; errors name `label` (default: the path itself)."""
     return parse(path.read_bytes(), label or str(path))
@@ -83,7 +104,7 @@ def _parse_general(data: bytes, path: str) -> PoFile:
     # pass decodes the whole file in the header's charset and reports undecodable bytes only
     # after the header, where gettext starts decoding.
     header = grammar.find_header(data.decode("latin-1"), path)
-    canonical, codec = _charset(header[0].encode("latin-1") if header else b"")
+    canonical, codec = _charset(header[0] if header else "")
     if codec and header is not None:
         text = data.decode(codec, "surrogateescape")
         return PoFile(grammar.entries(text, path, header[1], codec), path, canonical)
@@ -96,14 +117,11 @@ def _parse_general(data: bytes, path: str) -> PoFile:
     return PoFile(grammar.entries(text, path, codec=charset), path, charset)
 
 
-def _charset(header: bytes) -> tuple[str, str]:
+def _charset(header: str) -> tuple[str, str]:
     """(gettext's name, Python's codec) for the header's charset=, as po_lex_charset_set finds
     it (anywhere in msgstr[0]); ("", "") when there is none gettext can decode."""
-    at = header.find(b"charset=")
-    if at < 0:
-        return "", ""
-    declared = re.split(rb"[ \t\n]", header[at + 8 :], maxsplit=1)[0]
-    return _CHARSETS.get(declared.decode("latin-1").upper(), ("", ""))
+    declared = declared_charset(header)
+    return ("", "") if declared is None else _CHARSETS.get(declared.upper(), ("", ""))
 
 
 def _parse_fast(data: bytes, path: str) -> PoFile | None:
@@ -112,7 +130,7 @@ def _parse_fast(data: bytes, path: str) -> PoFile | None:
     header = fastparse.find_header(data[:65536].decode("latin-1"))  # a header is never longer
     if header is None:
         return None
-    charset, codec = _charset(header.encode("latin-1"))
+    charset, codec = _charset(header)
     if not codec:
         return None
     try:

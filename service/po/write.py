@@ -19,7 +19,7 @@ from .directives import protected
 from .flags import Flags, read_flags, write_flags
 from .linebreak import PROHIBITED, fits, line_breaks
 from .model import Entry, PoFile
-from .parse import canonical_charset
+from .parse import canonical_charset, declared_charset
 
 __all__ = ["write"]
 
@@ -42,11 +42,8 @@ def _wrap_charset(po: PoFile) -> str:
     'EUC-JP'
     """
     header = po.header
-    at = -1 if header is None else header.msgstr[0].find("charset=")
-    if header is None or at < 0:
-        return "ASCII"
-    name = re.split("[ \t\n]", header.msgstr[0][at + len("charset=") :], maxsplit=1)[0]
-    return canonical_charset(name) or "ASCII"
+    name = None if header is None else declared_charset(header.msgstr[0])
+    return "ASCII" if name is None else canonical_charset(name) or "ASCII"
 
 
 @lru_cache(maxsize=4096)
