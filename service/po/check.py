@@ -8,7 +8,6 @@ come in the order msgfmt prints them, so the first one names the line msgfmt nam
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -140,10 +139,10 @@ def _check_plural(kept: list[Entry], problems: _Problems) -> plural.Distribution
             )
     if at_plural < 0 or at_nplurals < 0:
         return plural.GERMANIC if len(problems.found) == before else None
-    m = re.match(r"[ \t\n\v\f\r]*([0-9]+)", text[at_nplurals + 9 :])
-    if m is None:
+    nplurals = plural.nplurals(text)
+    if nplurals is None:
         problems.error(header.msgstr_line, "invalid nplurals value")
-    nplurals = int(m.group(1)) if m else 0
+        nplurals = 0
     try:
         formula = plural.compile_plural(text[at_plural + 7 :])
     except plural.PluralFormsError:

@@ -56,14 +56,13 @@ def _plurals(header: str | None) -> _Plurals:
     """
     if header is None:
         return _GERMANIC
-    at_plural, at_count = header.find("plural="), header.find("nplurals=")
-    count = re.match(r"[ \t\n\v\f\r]*([0-9]+)", header[at_count + 9 :]) if at_count >= 0 else None
+    at_plural, count = header.find("plural="), plural.nplurals(header)
     if at_plural < 0 or count is None:
         return _GERMANIC
     # The expression ends at ';' or a newline: only that much is compiled, and remembered.
     expression = re.match(r"[^;\n]*", header[at_plural + 7 :])
     assert expression is not None
-    return _compiled(int(count.group(1)), expression.group())
+    return _compiled(count, expression.group())
 
 
 @lru_cache(maxsize=256)

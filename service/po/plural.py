@@ -17,6 +17,7 @@ __all__ = [
     "PluralFormsError",
     "compile_plural",
     "distribution",
+    "nplurals",
 ]
 
 _MASK = (1 << 64) - 1
@@ -126,6 +127,21 @@ def _binary(tok: str, op: Callable[[int, int], int], left: Plural, right: Plural
     if tok == "&&":
         return lambda n: int(bool(left(n)) and bool(right(n)))
     return lambda n: op(left(n), right(n))
+
+
+_NPLURALS = re.compile(r"[ \t\n\v\f\r]*([0-9]+)")
+
+
+def nplurals(header: str) -> int | None:
+    """The number after the header's first `nplurals=`, white space skipped, as msgfmt and
+    libintl read it (check_plural, extract_plural_expression); None when there is none.
+
+    >>> nplurals("Plural-Forms: nplurals= 3; plural=n%3;\\n"), nplurals("nplurals=x")
+    (3, None)
+    """
+    at = header.find("nplurals=")
+    m = _NPLURALS.match(header, at + len("nplurals=")) if at >= 0 else None
+    return None if m is None else int(m.group(1))
 
 
 def compile_plural(text: str) -> Plural:
