@@ -17,6 +17,7 @@ from functools import lru_cache
 from ..errors import CatalogError
 from .directives import protected
 from .flags import Flags, read_flags, write_flags
+from .lexer import SIMPLE_ESCAPES
 from .linebreak import PROHIBITED, fits, line_breaks
 from .model import Entry, PoFile
 from .parse import canonical_charset, declared_charset
@@ -25,9 +26,9 @@ __all__ = ["write"]
 
 _INT_MAX = 2**31 - 1
 
-# The C escapes gettext writes; every other character, control characters included, goes out as is.
-_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-            "\v": "\\v", "\\": "\\\\", '"': '\\"'}
+# gettext writes the C escapes it reads; every other character, control characters included, goes
+# out as is.
+_ESCAPES = {char: "\\" + letter for letter, char in SIMPLE_ESCAPES.items()}
 _ESCAPE_TABLE = str.maketrans(_ESCAPES)
 _NEEDS_ESCAPE = frozenset(_ESCAPES)
 _ESCAPE_RE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
