@@ -1,7 +1,6 @@
-"""C and Objective C format strings (gettext 0.21's format-c.c, format-c-parse.h) for `msgfmt -c`.
-
-`service.po.formats` dispatches here: a string → the argument types it consumes, and msgid's types
-against msgstr's → the problems msgfmt reports.
+"""C and Objective C format strings (gettext 0.21's format-c.c, format-c-parse.h) for `msgfmt -c`
+and the writer. `service.po.formats` dispatches here: a string → the argument types it consumes
+(and its directives' extents), and msgid's types against msgstr's → the problems msgfmt reports.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Python `%` and Python brace format strings (gettext 0.21's format-python.c and
-format-python-brace.c) for `msgfmt -c`. `service.po.formats` dispatches here: a string → its
-argument specification, and msgid's against msgstr's → the problems msgfmt reports.
+format-python-brace.c) for `msgfmt -c` (and, for `%`, the writer). `service.po.formats` dispatches
+here: a string → its argument specification, and msgid's against msgstr's → msgfmt's problems.
 """
 
 from __future__ import annotations

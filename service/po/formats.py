@@ -1,9 +1,6 @@
-"""Format-string checks of `msgfmt -c` for c, objc, python and python-brace (format-*.c).
-
-Each language has a parser (a string → its argument specification, or InvalidFormat) and a
-comparison (msgid's specification, msgstr's, strict or relaxed → the problems found): C and
-Objective C in `format_c`, Python and Python brace in `format_python`; this module is the one
-entry point. The other format languages gettext knows (`model.FORMAT_FLAGS`) are not checked here.
+"""Format strings of c, objc, python and python-brace (gettext's format-*.c), the one entry point
+to their parsers in `format_c` and `format_python`: msgfmt -c's check of an entry (`problems`, which
+merge asks too) and the directive extents gettext's writer keeps whole (`directive_spans`).
 """
 
 from __future__ import annotations
