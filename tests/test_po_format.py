@@ -51,12 +51,20 @@ def assert_written_as_msgcat(path: Path, width: int = 79, force_po: bool = False
     assert write(parse(expected, str(path)), width) == expected, "msgcat's output is not kept"
 
 
+# msgfmt -c rejects these three (the corpus README says so); what is no catalog is not written.
+REJECTED = {"sphinx/el.po", "sphinx/fa.po", "babel/fi_BUGGY_messages.po"}
+
+
+def test_msgfmt_rejects_only_the_corpus_files_left_out_of_the_round_trip() -> None:
+    rejected = {_id(p) for p in _corpus() if not gnu.msgfmt_check(p).accepted}
+    assert rejected == {f"po/{name}" for name in REJECTED}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("path", _corpus(), ids=_id)
+@pytest.mark.parametrize(
+    "path", [p for p in _corpus() if _id(p).removeprefix("po/") not in REJECTED], ids=_id
+)
 def test_corpus_file_is_written_as_msgcat_writes_it(path: Path) -> None:
-    check = gnu.msgfmt_check(path)
-    if not check.accepted:
-        pytest.skip(f"msgfmt -c rejects it, so it is no catalog to round-trip: {check.output}")
     assert_written_as_msgcat(path)
 
 
