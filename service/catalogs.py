@@ -9,6 +9,7 @@ the page. The `po …` commands offer the same functions on any gettext file.
 from __future__ import annotations
 
 import bisect
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -35,6 +36,7 @@ __all__ = [
     "merge_files",
     "parse_catalog",
     "plural_rule",
+    "read_bytes",
     "read_catalog",
     "read_po",
     "render_template",
@@ -62,16 +64,21 @@ def _bytes(data: bytes | str) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
 
 
-def read_po(path: Path, label: str = "") -> PoFile:
-    """Any gettext file, parsed; errors name `label` (default: the path) and a 1-based line."""
+def read_bytes(path: Path, label: str = "") -> bytes:
+    """A catalog file's bytes. A directory, FIFO or device where a catalog should be is an error
+    at once: reading a FIFO would wait for a writer forever."""
     shown = label or str(path)
     try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise CatalogError("is a directory, not a catalog", shown) from None
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise CatalogError("not a regular file (a directory, FIFO or device?)", shown)
+        return path.read_bytes()
     except OSError as exc:
         raise CatalogError(f"cannot read: {exc.strerror}", shown) from exc
-    return parse(data, shown)
+
+
+def read_po(path: Path, label: str = "") -> PoFile:
+    """Any gettext file, parsed; errors name `label` (default: the path) and a 1-based line."""
+    return parse(read_bytes(path, label), label or str(path))
 
 
 def _translator(po: PoFile) -> str | None:
@@ -91,7 +98,7 @@ def _entry_errors(po: PoFile, problems: Sequence[Problem]) -> dict[int, tuple[st
         at = bisect.bisect_right(lines, problem.line) - 1
         owner = live[at][1] if at >= 0 else None
         if owner is None or owner.is_header:
-            raise CatalogError(problem.message, po.path, problem.line)
+            raise CatalogError(problem.message, po.path, problem.line or None)
         found.setdefault(owner.line, []).append(problem.message)
     return {line: tuple(messages) for line, messages in found.items()}
 
@@ -269,9 +276,9 @@ def compile_catalog(data: bytes | str, path: str) -> bytes:
 def verify_file(path: Path) -> list[Problem]:
     """What `msgfmt -c` would say about a file: syntax errors and checks, errors and warnings."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return [Problem(str(path), 0, "error", f"cannot read: {exc.strerror}")]
+        data = read_bytes(path)
+    except CatalogError as exc:
+        return [Problem(str(path), 0, "error", exc.message)]
     return check_bytes(data, str(path))
 
 

@@ -73,13 +73,10 @@ def _catalog(
     locale: str,
     create_only: bool,
 ) -> Outcome:
-    try:
-        old = po.read_bytes()
-    except FileNotFoundError:
+    if not po.exists() and not po.is_symlink():
         atomic_write(po, catalogs.init_catalog(template, domain, locale))
         return Outcome(shown, "created")
-    except OSError as exc:
-        raise L10nError(f"cannot read: {exc.strerror}", shown) from exc
+    old = catalogs.read_bytes(po, shown)
     if create_only:
         return Outcome(shown, "exists")
     merged = catalogs.update_catalog(old, shown, template, config.do_not_translate)

@@ -375,3 +375,28 @@ def test_compile_reports_a_catalog_msgfmt_rejects_and_compiles_the_others(
     assert f"locales/es/LC_MESSAGES/ui.po:{judged.line}: " in result.output
     assert not po.with_suffix(".mo").exists()
     assert (tree / "locales/pt/LC_MESSAGES/ui.mo").exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_a_fifo_or_directory_in_place_of_a_catalog_is_reported_not_waited_on(
+    tree: Path, kind: str
+) -> None:
+    """Run as real processes with a deadline: reading a FIFO would block until a writer came."""
+    import os
+    import subprocess
+    import sys
+
+    po = tree / "locales/es/LC_MESSAGES/ui.po"
+    po.unlink()
+    if kind == "fifo":
+        os.mkfifo(po)
+    else:
+        po.mkdir()
+    exe = Path(sys.executable).parent / "clinic-l10n"
+    for command in (["check"], ["update"], ["po", "check", str(po)]):
+        done = subprocess.run(
+            [str(exe), "--root", str(tree), *command], capture_output=True, text=True, timeout=120
+        )
+        said = done.stdout + done.stderr
+        assert done.returncode != 0, (command, said)
+        assert "ui.po" in said and ("not a regular file" in said or "is a directory" in said)
