@@ -44,9 +44,11 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _page(
-    config: Config, pot: Path, locales: Sequence[str], create_only: bool
-) -> list[Outcome]:
+# Each locale's catalog folder, and as messages show it: worked out once, not per catalog.
+Places = dict[str, tuple[Path, str]]
+
+
+def _page(config: Config, pot: Path, places: Places, create_only: bool) -> list[Outcome]:
     """One template into each locale's catalog."""
     domain = pot.stem
     try:
@@ -54,9 +56,8 @@ def _page(
     except L10nError as exc:
         return [Outcome(config.rel(pot), "failed", str(exc))]
     done = []
-    for locale in locales:
-        po = config.catalog_path(locale, domain)
-        shown = config.rel(po)
+    for locale, (folder, shown_folder) in places.items():
+        po, shown = folder / f"{domain}.po", f"{shown_folder}/{domain}.po"
         try:
             done.append(_catalog(config, po, shown, template, domain, locale, create_only))
         except L10nError as exc:
@@ -84,10 +85,8 @@ def _catalog(
     return Outcome(shown, "updated" if changed else "unchanged")
 
 
-def _run(
-    config: Config, pots: Sequence[Path], locales: Sequence[str], create_only: bool
-) -> list[Outcome]:
-    return [o for pot in pots for o in _page(config, pot, locales, create_only)]
+def _run(config: Config, pots: Sequence[Path], places: Places, create_only: bool) -> list[Outcome]:
+    return [o for pot in pots for o in _page(config, pot, places, create_only)]
 
 
 def sync(
@@ -98,10 +97,12 @@ def sync(
     jobs: int | None = None,
 ) -> Iterator[Outcome]:
     """Bring every catalog of `locales` in step with `pots`, in template order."""
+    folders = {locale: config.catalog_path(locale, "-").parent for locale in locales}
+    places = {locale: (folder, config.rel(folder)) for locale, folder in folders.items()}
     workers = min(jobs or default_jobs(), max(1, len(pots) // _PARALLEL_FROM))
     if workers <= 1:
         for pot in pots:
-            yield from _page(config, pot, locales, create_only)
+            yield from _page(config, pot, places, create_only)
         return
     size = -(-len(pots) // (workers * 4))  # a few runs per worker, so that none idles long
     runs = [pots[i : i + size] for i in range(0, len(pots), size)]
@@ -111,7 +112,7 @@ def sync(
             _run,
             [config] * len(runs),
             runs,
-            [tuple(locales)] * len(runs),
+            [places] * len(runs),
             [create_only] * len(runs),
         ):
             yield from outcomes
