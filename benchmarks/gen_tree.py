@@ -5,8 +5,9 @@ four headings, six paragraphs, one `::: critical` paragraph, four list items) an
 written here; `clinic-l10n extract` and `clinic-l10n update` create the templates and catalogs; each
 msgstr is then filled with a pseudo-translation and every catalog laid out as `msgcat --width=79`
 writes it, by `clinic-l10n po format --in-place` (checked against GNU msgcat on a sample) or, where
-the CLI has no such command or disagrees, by msgcat itself. Ledgers are rendered by
-`service.review.render_ledger`, as `clinic-l10n review approve` writes them.
+the CLI has no such command or disagrees, by msgcat itself. Ledgers are planned by
+`service.review.plan_approvals` and chained by `service.history`, as `clinic-l10n review approve`
+writes them.
 
 Text is seeded, so the same N and seed give the same pages and translations (only the templates'
 POT-Creation-Date comes from the clock, as `extract` sets it). Pseudo-translations are a one-to-one
@@ -39,7 +40,9 @@ import yaml
 
 from service import review
 from service.content import load_page, load_ui, parse_page
-from service.models import Ledger, Page, ReviewRecord, Role, fingerprint
+from service.history import HEADER, read_history, render_events
+from service.models import CatalogEntry, Ledger, LoadedCatalog, Page, Role
+from service.policy import Policy, Reviewer
 
 __all__ = [
     "AUTHOR",
@@ -734,6 +737,19 @@ def _du(paths: Iterator[Path]) -> int:
     return sum(p.stat().st_size for p in paths if p.is_file())
 
 
+def _policy() -> Policy:
+    return Policy.of(
+        [
+            Reviewer(EN_REVIEWER, frozenset(Role)),
+            Reviewer(CLINICAL_REVIEWER, frozenset({Role.CLINICAL})),
+            *(Reviewer(name, frozenset({Role.LINGUISTIC})) for name in LINGUISTS.values()),
+        ]
+    )
+
+
+_POLICY = _policy()
+
+
 def _ledger(
     page: Page,
     locale: str,
@@ -741,76 +757,36 @@ def _ledger(
     forms_of: dict[str, tuple[str, ...]] | None,
     translator: str | None,
 ) -> tuple[str, int]:
-    """The ledger text `clinic-l10n review approve` would write for a fully approved page."""
-    decisions = []
-    seen: set[tuple[str | None, str]] = set()
-    for seg in page.segments:
-        key = (getattr(seg, "context", None), seg.source)
-        if key in seen:
-            continue
-        seen.add(key)
-        forms = seg.source_forms if forms_of is None else forms_of[seg.source]
-        if locale == "en":
-            roles = [(EN_REVIEWER, Role.CLINICAL)]
-        else:
-            roles = [(LINGUISTS[locale], Role.LINGUISTIC)]
-            if seg.critical:
-                roles.append((CLINICAL_REVIEWER, Role.CLINICAL))
-        for reviewer, role in roles:
-            record = ReviewRecord(
-                msgid=seg.source,
-                source_sha256=fingerprint(*seg.source_forms),
-                msgstr=forms,
-                translation_sha256=fingerprint(*forms),
-                translator=translator,
-                reviewer=reviewer,
-                reviewed_at=REVIEWED_AT,
-                role=role,
-            )
-            decisions.append(review.Decision(seg, forms, record))
-    ledger = review.apply(Ledger(path, locale, page.slug, {}), decisions)
-    return _render(ledger, page), len(decisions)
-
-
-class _FastDumper(yaml.CSafeDumper):
-    pass
-
-
-def _str_block(dumper: _FastDumper, data: str) -> yaml.ScalarNode:
-    return dumper.represent_scalar(
-        "tag:yaml.org,2002:str", data, style="|" if "\n" in data else None
-    )
-
-
-_FastDumper.add_representer(str, _str_block)
-
-
-def _fast_dump(data: object) -> str:
-    return yaml.dump(data, Dumper=_FastDumper, allow_unicode=True, sort_keys=False, width=100)
-
-
-_agreed = 0  # per process: ledgers the fast emitter has rendered exactly as render_ledger does
-_TRUST_AFTER = 20
-
-
-def _render(ledger: Ledger, page: Page) -> str:
-    """`review.render_ledger`, with its YAML emitted by libyaml once this process has seen the
-    pure-Python emitter and libyaml agree byte for byte on its first ledgers (9× faster at scale;
-    any disagreement and every ledger goes through the exact path)."""
-    global _agreed
-    if _agreed < 0 or getattr(review, "dump_yaml", None) is None:
-        return review.render_ledger(ledger, page)
-    exact = review.render_ledger(ledger, page) if _agreed < _TRUST_AFTER else None
-    original = getattr(review, "dump_yaml")  # noqa: B009
-    setattr(review, "dump_yaml", _fast_dump)  # noqa: B010 (the name render_ledger looks up)
-    try:
-        fast = review.render_ledger(ledger, page)
-    finally:
-        setattr(review, "dump_yaml", original)  # noqa: B010
-    if exact is None:
-        return fast
-    _agreed = _agreed + 1 if fast == exact else -1
-    return exact
+    """The ledger `clinic-l10n review approve` would write for a fully approved page: planned by
+    `review.plan_approvals` (policy and checks included), events chained by `history`."""
+    catalog = None
+    if forms_of is not None:
+        entries = {
+            s.key: CatalogEntry(s.source, forms_of[s.source], False, 0, s.source_plural, s.context)
+            for s in page.segments
+        }
+        catalog = LoadedCatalog(path, locale, page.slug, entries, translator)
+    if locale == "en":
+        passes = [(EN_REVIEWER, Role.CLINICAL)]
+    else:
+        passes = [(LINGUISTS[locale], Role.LINGUISTIC), (CLINICAL_REVIEWER, Role.CLINICAL)]
+    text, count = "", 0
+    for reviewer, role in passes:
+        history = read_history(text, path, locale, page.slug)
+        ledger = Ledger(path, locale, page.slug, history.records, history.head, len(history.events))
+        decisions = review.plan_approvals(
+            page, locale, catalog, ledger, _POLICY, reviewer, role, terms=PROTECTED, now=REVIEWED_AT
+        )
+        events = [
+            d.event
+            for d in decisions
+            if d.event is not None
+            and (role is Role.LINGUISTIC or locale == "en" or d.segment.critical)
+        ]
+        lines, _ = render_events(history, events)
+        text = (text or HEADER.format(page=page.slug, locale=locale)) + lines
+        count += len(events)
+    return text, count
 
 
 def _write_ledgers(job: tuple[Path, Path, dict[str, dict[str, tuple[str, ...]]]]) -> int:

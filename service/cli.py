@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from . import catalogs, extract, review, update
+from . import audit, catalogs, extract, review, update
 from .checks import Severity
 from .config import Config, find_root, load_config
 from .content import load_pages, load_ui
@@ -259,36 +259,78 @@ def _side_by_side(left: str, right: str, width: int) -> str:
     return "\n".join(f"{x.ljust(col)} | {y}".rstrip() for x, y in rows)
 
 
+_SELECT = [
+    click.option("--msgid", help="One message, given by its English text."),
+    click.option("--id", "segment_id", help="One segment, given by its id (as the API shows it)."),
+]
+
+
+def _selection(msgid: str | None, segment_id: str | None, all_: bool = False) -> review.Selection:
+    if sum((msgid is not None, segment_id is not None, all_)) != 1:
+        raise ReviewError("give exactly one of --all, --msgid TEXT or --id SEGMENT-ID")
+    return review.Selection(msgid, segment_id)
+
+
+def _selecting(command: Any) -> Any:
+    for option in reversed(_SELECT):
+        command = option(command)
+    return command
+
+
 @review_group.command("pending")
 @click.argument("locale")
 @click.option("--page", "slug", help="Only this page (default: every page and ui).")
 @click.pass_context
 def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
-    """Show what awaits review in LOCALE, English and translation side by side."""
+    """Show what awaits review in LOCALE: English and translation side by side, every check
+    finding, and for text approved before, a word diff against what was approved."""
     tree = load_tree(_config(ctx))
     tag = _locale(tree.config, locale, allow_source=True)
     width = shutil.get_terminal_size((100, 20)).columns
     domains = [_page(tree, slug)] if slug else tree.domains
     waiting = not_ready = 0
     for domain in domains:
+        path = tree.config.ledger_path(tag, domain.slug)
         ready, unready = review.pending(
-            domain, tag, tree.catalogs.get((tag, domain.slug)), tree.ledgers.get((tag, domain.slug))
+            domain,
+            tag,
+            tree.catalogs.get((tag, domain.slug)),
+            tree.ledgers.get((tag, domain.slug)),
+            tree.config.policy,
+            tree.config.do_not_translate,
+            review.load_history(path, tag, domain.slug, tree.config.rel(path))
+            if (tag, domain.slug) in tree.ledgers
+            else None,
         )
         waiting, not_ready = waiting + len(ready), not_ready + len(unready)
-        for seg, forms, lacking in ready:
+        for item in ready:
+            seg = item.segment
             flag = " [SAFETY-CRITICAL]" if seg.critical else ""
-            click.echo(f"\n{domain.slug} · {seg.id} · {seg.type.value}{flag} · needs {lacking}")
-            english, translated = " / ".join(seg.source_forms), " / ".join(forms)
+            click.echo(
+                f"\n{domain.slug} · {seg.id} · {seg.type.value}{flag} · needs {item.lacking}"
+            )
+            english, translated = " / ".join(seg.source_forms), " / ".join(item.forms)
             click.echo(_side_by_side(f"en: {english}", f"{tag}: {translated}", width))
+            for f in item.findings:
+                click.echo(f"  {f.severity.value}: {f.check}: {f.message}")
+            if item.approved_before is not None:
+                before = item.approved_before
+                click.echo(f"  approved before by {before.reviewer} ({before.reviewed_at}):")
+                if item.english_diff:
+                    click.echo(f"    en: {item.english_diff}")
+                if item.translation_diff:
+                    click.echo(f"    {tag}: {item.translation_diff}")
     click.echo(f"\n{waiting} awaiting review; {not_ready} not ready (untranslated or fuzzy)")
 
 
 @review_group.command("approve")
 @click.argument("locale")
 @click.option("--page", "slug", required=True, help="Page slug, or 'ui' for the site's strings.")
-@click.option("--reviewer", required=True, help="Your name, as recorded in the ledger.")
+@click.option(
+    "--reviewer", required=True, help="Your name as declared under reviewers: in l10n.yaml."
+)
 @click.option("--all", "all_", is_flag=True, help="Approve everything that is ready.")
-@click.option("--msgid", help="Approve one message, given by its English text.")
+@_selecting
 @click.option(
     "--role",
     type=click.Choice([r.value for r in Role]),
@@ -302,68 +344,129 @@ def approve_cmd(
     reviewer: str,
     all_: bool,
     msgid: str | None,
+    segment_id: str | None,
     role: str | None,
 ) -> None:
-    """Approve what is translated, not fuzzy, passes the checks and is not yet approved in your role
-    (LOCALE may be `en`). Your roles are declared under `reviewers:` in l10n.yaml."""
-    if all_ == (msgid is not None):
-        raise ReviewError("give exactly one of --all or --msgid TEXT")
+    """Approve what is translated, not fuzzy, passes the checks and is not yet approved in your
+    role (LOCALE may be `en`); each approval is a signed event in the page's review history.
+    Your roles and locales are declared under `reviewers:` in l10n.yaml."""
+    selection = _selection(msgid, segment_id, all_)
     tree = load_tree(_config(ctx))
     tag = _locale(tree.config, locale, allow_source=True)
     vouch = Role(role) if role else (Role.CLINICAL if tag == SOURCE_LOCALE else Role.LINGUISTIC)
-    if vouch not in tree.config.roles_of(reviewer):
-        raise ReviewError(
-            f"{reviewer!r} is not declared as a {vouch.value} reviewer under 'reviewers:' in l10n.yaml"
-        )
     page = _page(tree, slug)
     _strict(tree, tag, page.slug)
-    if msgid is not None and page.segment(msgid) is None:
-        raise ReviewError(f"page {page.slug!r} has no English text {msgid[:60]!r}")
-    ledger = tree.ledgers[(tag, page.slug)]
-    decisions = review.plan_approvals(
-        page,
-        tag,
-        tree.catalogs.get((tag, page.slug)),
-        ledger,
-        reviewer,
-        msgid,
-        terms=tree.config.do_not_translate,
-        role=vouch,
-    )
+    catalog = tree.catalogs.get((tag, page.slug))
+    decisions = review.approve(tree.config, page, tag, catalog, reviewer, vouch, selection)
+    approved = [d for d in decisions if d.approved]
+    untranslated = [d for d in decisions if d.waiting_for_translation]
     for d in decisions:
         if d.approved:
             click.echo(f"approved {d.segment.id} ({vouch.value}): {d.forms[0][:70]}")
-        elif d.reason != "already approved" or msgid is not None:
+        elif selection.one or not (d.already or d.waiting_for_translation):
             click.echo(f"refused  {d.segment.id}: {d.reason}")
-    approved = [d for d in decisions if d.approved]
-    if approved:
-        path = tree.config.ledger_path(tag, page.slug)
-        review.save_ledger(path, review.apply(ledger, decisions), page)
-        click.echo(f"{len(approved)} approved, written to {tree.config.rel(path)}")
-    else:
-        click.echo("nothing approved")
-    if msgid is not None and not approved:
+    refused = len(decisions) - len(approved) - len(untranslated)
+    path = tree.config.rel(tree.config.ledger_path(tag, page.slug))
+    summary = f"{len(approved)} approved" + (f", written to {path}" if approved else "")
+    if not selection.one:
+        already = sum(d.already for d in decisions)
+        summary += f"; {refused - already} refused; {already} already approved"
+        summary += f"; {len(untranslated)} not translated yet"
+    click.echo(summary)
+    if selection.one and not approved:
         ctx.exit(1)
 
 
 @review_group.command("revoke")
 @click.argument("locale")
 @click.option("--page", "slug", required=True, help="Page slug, or 'ui'.")
-@click.option("--msgid", required=True, help="The English text whose approval to revoke.")
+@_selecting
+@click.option("--reviewer", required=True, help="Who revokes (a reviewer declared for LOCALE).")
+@click.option("--reason", required=True, help="Why; kept in the history.")
 @click.option(
     "--role", type=click.Choice([r.value for r in Role]), help="Only this role's approval."
 )
 @click.pass_context
-def revoke_cmd(ctx: click.Context, locale: str, slug: str, msgid: str, role: str | None) -> None:
-    """Remove approvals of one text from the ledger; it stops being served at once."""
+def revoke_cmd(
+    ctx: click.Context,
+    locale: str,
+    slug: str,
+    msgid: str | None,
+    segment_id: str | None,
+    reviewer: str,
+    reason: str,
+    role: str | None,
+) -> None:
+    """Revoke the approvals of one text: a revoke event (who, when, why) is added to the page's
+    history, and the text is no longer served from then on."""
+    selection = _selection(msgid, segment_id)
     tree = load_tree(_config(ctx))
     tag = _locale(tree.config, locale, allow_source=True)
     page = _page(tree, slug)
     _strict(tree, tag, page.slug)
-    path = tree.config.ledger_path(tag, page.slug)
-    ledger = review.revoke(tree.ledgers[(tag, page.slug)], msgid, Role(role) if role else None)
-    review.save_ledger(path, ledger, page)
-    click.echo(f"revoked approval of {msgid[:70]!r} in {tree.config.rel(path)}")
+    written = review.revoke(
+        tree.config, page, tag, reviewer, reason, selection, Role(role) if role else None
+    )
+    path = tree.config.rel(tree.config.ledger_path(tag, page.slug))
+    click.echo(f"revoked {len(written)} approval(s) of {selection.describe()} in {path}")
+
+
+@cli.group("audit", cls=_Cli)
+def audit_group() -> None:
+    """The review histories: verify them, read one, or start one for an earlier ledger."""
+
+
+@audit_group.command("verify")
+@click.option(
+    "--since",
+    metavar="REV",
+    help="Also check against git revision REV that every event then is still there, unchanged.",
+)
+@click.pass_context
+def audit_verify_cmd(ctx: click.Context, since: str | None) -> None:
+    """Verify every ledger's history: print `path:line: error: …` for any event edited, removed,
+    reordered or inserted, and the chain head each history ends on; exit 1 on any error."""
+    failed = 0
+    for found in audit.verify(_config(ctx), since):
+        for problem in found.problems:
+            click.echo(f"{problem.path}:{problem.line or 1}: error: {problem.message}")
+        failed += bool(found.problems)
+        if not found.problems:
+            click.echo(f"{found.path}: {found.events} event(s), head {found.head or '-'}")
+    if failed:
+        click.echo(f"clinic-l10n: {failed} history(ies) do not verify", err=True)
+        ctx.exit(1)
+
+
+@audit_group.command("log")
+@click.argument("locale")
+@click.option("--page", "slug", required=True, help="Page slug, or 'ui'.")
+@click.pass_context
+def audit_log_cmd(ctx: click.Context, locale: str, slug: str) -> None:
+    """Print one page's review history in LOCALE: when, who, what, role, meaning or reason."""
+    config = _config(ctx)
+    tag = _locale(config, locale, allow_source=True)
+    path = config.ledger_path(tag, slug)
+    history = review.load_history(path, tag, slug, config.rel(path))
+    for line in audit.log_lines(history):
+        click.echo(line)
+    for problem in history.problems:
+        click.echo(f"clinic-l10n: {problem}", err=True)
+    if history.problems:
+        ctx.exit(1)
+
+
+@audit_group.command("import")
+@click.pass_context
+def audit_import_cmd(ctx: click.Context) -> None:
+    """Give every ledger of the earlier format (a `records:` list) a history: an import event,
+    then one approve event per record with its original time, reviewer and hashes."""
+    config = _config(ctx)
+    now = review.utc_now()
+    for path, locale, page in audit.ledger_files(config):
+        count = audit.import_ledger(config, path, locale, page, now)
+        if count:
+            click.echo(f"imported {count} approval(s) into {config.rel(path)}")
 
 
 @cli.group("po", cls=_Cli)
@@ -446,9 +549,7 @@ def po_merge_cmd(old: Path, template: Path, output: Path, protect: tuple[str, ..
 
 @po_group.command("format")
 @_FILES
-@click.option(
-    "--in-place", "-i", is_flag=True, help="Rewrite each FILE instead of printing it."
-)
+@click.option("--in-place", "-i", is_flag=True, help="Rewrite each FILE instead of printing it.")
 def po_format_cmd(files: tuple[Path, ...], in_place: bool) -> None:
     """Write each FILE as `msgcat --width=79` (and Poedit) write it, to standard output or, with
     --in-place, back to the file. Flags gettext does not know are kept, after the known ones."""

@@ -12,7 +12,8 @@ from typing import Any
 
 from .errors import ConfigError, LocaleError
 from .locales import babel_locale, canonical_tag, to_gettext
-from .models import SOURCE_LOCALE, FallbackPolicy, Role, same_person
+from .models import SOURCE_LOCALE, FallbackPolicy, Role, person_key
+from .policy import Policy, Reviewer
 from .yamlfile import LineDict, load_yaml
 
 __all__ = ["CONFIG_NAME", "Config", "find_root", "load_config"]
@@ -28,7 +29,7 @@ class Config:
     chains: dict[str, tuple[str, ...]]
     fallback: FallbackPolicy = FallbackPolicy.SEGMENT
     do_not_translate: tuple[str, ...] = ()
-    reviewers: dict[str, frozenset[Role]] = field(default_factory=dict)
+    policy: Policy = field(default_factory=Policy)
     path: str = CONFIG_NAME
     source_locale: str = field(default=SOURCE_LOCALE)
 
@@ -81,13 +82,6 @@ class Config:
             return SOURCE_LOCALE
         return wanted if wanted in self.locales else None
 
-    def roles_of(self, reviewer: str) -> frozenset[Role]:
-        """The roles l10n.yaml declares for a reviewer (names compared as people write them)."""
-        return next(
-            (roles for name, roles in self.reviewers.items() if same_person(name, reviewer)),
-            frozenset(),
-        )
-
     @property
     def all_locales(self) -> tuple[str, ...]:
         return (SOURCE_LOCALE, *self.locales)
@@ -117,22 +111,51 @@ def _default_chain(tag: str, enabled: tuple[str, ...]) -> tuple[str, ...]:
     return (tag, *[p for p in parents if p in enabled], SOURCE_LOCALE)
 
 
-def _reviewers(data: LineDict, path: Path) -> dict[str, frozenset[Role]]:
-    """`reviewers: {name: [linguistic, clinical]}`: who may approve in which role."""
+def _reviewer(name: str, value: Any, path: Path, line: int, locales: tuple[str, ...]) -> Reviewer:
+    """`NAME: [roles]` (every locale) or `NAME: {roles: [...], locales: [...]}`."""
+    valid = sorted(r.value for r in Role)
+    scope: frozenset[str] | None = None
+    roles = value
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - {"roles", "locales"})
+        if unknown:
+            raise ConfigError(f"reviewer {name!r}: unknown key {unknown[0]!r}", path, line)
+        roles = value.get("roles")
+        raw_scope = value.get("locales")
+        if raw_scope is not None:
+            if not isinstance(raw_scope, list) or not raw_scope:
+                raise ConfigError(
+                    f"reviewer {name!r}: 'locales' must be a list of locales", path, line
+                )
+            tags = [_tag(v, path, line) for v in raw_scope]
+            for tag in tags:
+                if tag != SOURCE_LOCALE and tag not in locales:
+                    raise ConfigError(
+                        f"reviewer {name!r}: locale {tag!r} is not enabled", path, line
+                    )
+            scope = frozenset(tags)
+    if not isinstance(roles, list) or not roles or not set(map(str, roles)) <= set(valid):
+        raise ConfigError(f"reviewer {name!r}: roles must be a list of {valid}", path, line)
+    return Reviewer(" ".join(name.split()), frozenset(Role(str(r)) for r in roles), scope)
+
+
+def _policy(data: LineDict, path: Path, locales: tuple[str, ...]) -> Policy:
+    """`reviewers:`: who may approve, in which role and, optionally, which locales."""
     raw = data.get("reviewers") or {}
     line = data.line_of("reviewers")
     if not isinstance(raw, dict):
-        raise ConfigError("'reviewers' must map each reviewer to a list of roles", path, line)
-    out = {}
-    for name, roles in raw.items():
+        raise ConfigError("'reviewers' must map each reviewer to their roles", path, line)
+    found: dict[str, Reviewer] = {}
+    for name, value in raw.items():
         at = raw.line_of(name) if isinstance(raw, LineDict) else line
-        valid = {r.value for r in Role}
-        if not isinstance(roles, list) or not roles or not set(map(str, roles)) <= valid:
+        reviewer = _reviewer(str(name), value, path, at, locales)
+        key = person_key(reviewer.name)
+        if key in found:
             raise ConfigError(
-                f"reviewer {name!r}: roles must be a list of {sorted(valid)}", path, at
+                f"reviewer {reviewer.name!r} is declared twice (as {found[key].name!r})", path, at
             )
-        out[str(name)] = frozenset(Role(str(r)) for r in roles)
-    return out
+        found[key] = reviewer
+    return Policy(found)
 
 
 def load_config(root: Path) -> Config:
@@ -203,7 +226,7 @@ def load_config(root: Path) -> Config:
         )
 
     return Config(
-        reviewers=_reviewers(data, path),
+        policy=_policy(data, path, locales),
         root=root,
         locales=locales,
         chains=chains,

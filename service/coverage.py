@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 from .models import SOURCE_LOCALE, Ledger, LoadedCatalog, Page, word_count
+from .policy import Policy
 from .resolve import approved_text, reviewed_text
 
 __all__ = ["CoverageRow", "coverage_rows", "rows_as_json"]
@@ -48,12 +49,23 @@ def _row(
     ledgers: Mapping[str, Ledger],
     path: str | None,
     error: str | None,
+    policy: Policy,
     terms: tuple[str, ...],
 ) -> CoverageRow:
     distinct = {s.key: s for s in page.segments}
-    english = [s for s in distinct.values() if reviewed_text(s, SOURCE_LOCALE, catalogs, ledgers)]
-    reviewed = [s for s in english if reviewed_text(s, locale, catalogs, ledgers, terms)]
-    approved = [s for s in english if approved_text(s, locale, catalogs, ledgers)]
+    english = [
+        s
+        for s in distinct.values()
+        if reviewed_text(s, SOURCE_LOCALE, catalogs, ledgers, policy, author=page.author)
+    ]
+    reviewed = [
+        s
+        for s in english
+        if reviewed_text(s, locale, catalogs, ledgers, policy, terms, page.author)
+    ]
+    approved = [
+        s for s in english if approved_text(s, locale, catalogs, ledgers, policy, page.author)
+    ]
     blocked = len(approved) - len(reviewed)
     words = sum(word_count(s.source) for s in distinct.values())
     reviewed_words = sum(word_count(s.source) for s in reviewed)
@@ -102,6 +114,7 @@ def coverage_rows(
     locales: Sequence[str],
     catalogs: Mapping[tuple[str, str], LoadedCatalog],
     ledgers: Mapping[tuple[str, str], Ledger],
+    policy: Policy,
     paths: Mapping[tuple[str, str], str] | None = None,
     errors: Mapping[tuple[str, str], str] | None = None,
     terms: tuple[str, ...] = (),
@@ -125,6 +138,7 @@ def coverage_rows(
                     by_locale_l,
                     (paths or {}).get(key),
                     (errors or {}).get(key),
+                    policy,
                     terms,
                 )
             )

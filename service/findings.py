@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 from .checks import Severity, Unit, blocking, run_checks
 from .models import SOURCE_LOCALE, LoadedCatalog, Page, fingerprint
+from .policy import judge
 from .resolve import approved_text
+from .review import approvable, translator_of
 from .store import Tree
 
-__all__ = ["Problem", "blocked", "tree_findings"]
+__all__ = ["Problem", "blocked", "refused_records", "tree_findings"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ def blocked(tree: Tree) -> list[Problem]:
             else {}
         )
         for seg in {s.key: s for s in domain.segments}.values():
-            approved = approved_text(seg, locale, {locale: catalog}, ledgers)
+            approved = approved_text(seg, locale, {locale: catalog}, ledgers, tree.config.policy)
             if approved is None:
                 continue
             entry = catalog.entries[seg.key]
@@ -107,6 +109,28 @@ def _ledger_findings(tree: Tree, domain: Page) -> Iterator[Problem]:
                 yield Problem(catalog.path, 1, Severity.WARNING, "outdated-catalog", message)
 
 
+def refused_records(tree: Tree, domain: Page) -> Iterator[Problem]:
+    """Ledger records that approve today's text but that the review policy refuses (an
+    undeclared reviewer, a role or locale they were not given, the text's own translator, one
+    person in both roles of safety text): never served, and an error here."""
+    for locale in tree.config.all_locales:
+        ledger = tree.ledgers.get((locale, domain.slug))
+        if ledger is None or not ledger.records:
+            continue
+        catalog = tree.catalogs.get((locale, domain.slug))
+        translator = translator_of(domain, locale, catalog)
+        for seg in {s.key: s for s in domain.segments}.values():
+            forms, why = approvable(seg, locale, catalog)
+            if why:
+                continue
+            current = ledger.approving(seg.key, seg.source_forms, forms)
+            for record, reason in judge(
+                tree.config.policy, current, seg, locale, translator
+            ).refused:
+                message = f"approval of {record.msgid[:50]!r} does not count: {reason}"
+                yield Problem(ledger.path, record.line, Severity.ERROR, "review-policy", message)
+
+
 def tree_findings(tree: Tree) -> list[Problem]:
     found = [
         Problem(e.path or "?", e.line or 0, Severity.ERROR, "load", e.message) for e in tree.errors
@@ -119,6 +143,7 @@ def tree_findings(tree: Tree) -> list[Problem]:
             )
             found.append(Problem(path, seg.line, Severity.ERROR, "source-approval", message))
         found += _ledger_findings(tree, domain)
+        found += refused_records(tree, domain)
     found += _entry_findings(tree)
     found += blocked(tree)
     return found

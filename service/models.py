@@ -29,6 +29,7 @@ __all__ = [
     "SegmentType",
     "ServedSegment",
     "fingerprint",
+    "person_key",
     "same_person",
     "word_count",
 ]
@@ -72,19 +73,21 @@ def fingerprint(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
 
 
-def same_person(a: str | None, b: str | None) -> bool:
-    """Names compared as people write them: e-mail, case and spacing ignored.
+def person_key(name: str) -> str:
+    """A name as people are told apart: e-mail, case and spacing ignored.
 
+    >>> person_key("Ana  EJEMPLO <ana@example.org>")
+    'ana ejemplo'
+    """
+    return " ".join(re.sub(r"<[^>]*>", "", name).split()).casefold()
+
+
+def same_person(a: str | None, b: str | None) -> bool:
+    """
     >>> same_person("Ana Ejemplo <ana@example.org>", "ana  ejemplo")
     True
     """
-    if not a or not b:
-        return False
-
-    def norm(s: str) -> str:
-        return " ".join(re.sub(r"<[^>]*>", "", s).split()).casefold()
-
-    return norm(a) == norm(b)
+    return bool(a) and bool(b) and person_key(a or "") == person_key(b or "")
 
 
 def word_count(text: str) -> int:
@@ -173,7 +176,8 @@ class LoadedCatalog:
 
 @dataclass(frozen=True)
 class ReviewRecord:
-    """One approval: this translation, of this English, by this reviewer."""
+    """One approval in force: this translation, of this English, by this reviewer, in this role.
+    `line` and `seq` place the approve event in its ledger's history."""
 
     msgid: str
     source_sha256: str
@@ -185,6 +189,9 @@ class ReviewRecord:
     role: Role = Role.LINGUISTIC
     line: int = 0
     msgctxt: str | None = None
+    segment_id: str | None = None
+    meaning: str = ""
+    seq: int = 0
 
     @property
     def key(self) -> Key:
@@ -198,12 +205,16 @@ class ReviewRecord:
 
 @dataclass(frozen=True)
 class Ledger:
-    """Approvals of one page in one locale: at most one record per entry (msgctxt, msgid) and role."""
+    """Approvals in force for one page in one locale, derived from its verified history: at most one
+    record per entry (msgctxt, msgid) and role. `head` is the hash of the history's last event
+    (empty for no history) and `events` how many there are."""
 
     path: str
     locale: str
     domain: str
     records: Mapping[tuple[Key, Role], ReviewRecord] = field(default_factory=dict)
+    head: str = ""
+    events: int = 0
 
     def for_key(self, key: Key) -> tuple[ReviewRecord, ...]:
         return tuple(r for role in Role if (r := self.records.get((key, role))) is not None)

@@ -16,36 +16,12 @@ from .models import (
     LoadedCatalog,
     Page,
     ResolvedPage,
-    ReviewRecord,
-    Role,
     Segment,
     ServedSegment,
-    same_person,
 )
+from .policy import Policy, judge
 
-__all__ = ["approvals_needed", "approved_text", "resolve", "reviewed_text", "sufficient_reviews"]
-
-
-def approvals_needed(segment: Segment, locale: str) -> frozenset[Role]:
-    """Roles that must have approved: critical translations need a linguistic and a clinical
-    review (by two people), critical English a clinical one; anything else one review of any role."""
-    if not segment.critical:
-        return frozenset()
-    return frozenset({Role.CLINICAL}) if locale == SOURCE_LOCALE else frozenset(Role)
-
-
-def sufficient_reviews(
-    records: Sequence[ReviewRecord], needed: frozenset[Role]
-) -> tuple[ReviewRecord, ...]:
-    """The records that together approve a text, or () when they do not suffice."""
-    if not needed:
-        return tuple(records[:1])
-    chosen = tuple(r for r in records if r.role in needed)
-    if {r.role for r in chosen} != needed:
-        return ()
-    if len(chosen) == 2 and same_person(chosen[0].reviewer, chosen[1].reviewer):
-        return ()
-    return chosen
+__all__ = ["approved_text", "resolve", "reviewed_text"]
 
 
 def approved_text(
@@ -53,25 +29,30 @@ def approved_text(
     locale: str,
     catalogs: Mapping[str, LoadedCatalog],
     ledgers: Mapping[str, Ledger],
+    policy: Policy,
+    author: str | None = None,
 ) -> ServedSegment | None:
-    """The segment's text in `locale` if, and only if, ledger records match it exactly.
+    """The segment's text in `locale` if, and only if, ledger records match it exactly and the
+    policy lets them count.
 
     English needs a source approval (invariant 2). A translation needs records whose hashes match
-    both today's English and today's msgstr (invariants 1 and 3); fuzzy entries never count.
+    both today's English and today's msgstr (invariants 1 and 3); fuzzy entries never count. A
+    record counts only if `policy.judge` says its reviewer may approve this text (declared, in
+    that role and locale, not its translator or author, two people for safety text: invariant 5).
     """
     ledger = ledgers.get(locale)
     if ledger is None:
         return None
     if locale == SOURCE_LOCALE:
-        forms = segment.source_forms
+        forms, translator = segment.source_forms, author
     else:
         catalog = catalogs.get(locale)
         entry = catalog.entries.get(segment.key) if catalog else None
         if entry is None or not entry.translated or entry.msgid_plural != segment.source_plural:
             return None
-        forms = entry.msgstr
+        forms, translator = entry.msgstr, catalog.last_translator if catalog else None
     matching = ledger.approving(segment.key, segment.source_forms, forms)
-    reviews = sufficient_reviews(matching, approvals_needed(segment, locale))
+    reviews = judge(policy, matching, segment, locale, translator).counting
     if not reviews:
         return None
     return ServedSegment(segment, forms, locale, fallback=False, reviews=reviews)
@@ -82,12 +63,14 @@ def reviewed_text(
     locale: str,
     catalogs: Mapping[str, LoadedCatalog],
     ledgers: Mapping[str, Ledger],
+    policy: Policy,
     terms: tuple[str, ...] = (),
+    author: str | None = None,
 ) -> ServedSegment | None:
     """Approved, and passing every error-level check (invariant 6) and `msgfmt -c` (a format or
     newline mismatch, the wrong number of plural forms): a check added after the approval, or a
     protected term added to the config, still keeps a bad translation off the page."""
-    found = approved_text(segment, locale, catalogs, ledgers)
+    found = approved_text(segment, locale, catalogs, ledgers, policy, author)
     if found is None or locale == SOURCE_LOCALE:
         return found
     if catalogs[locale].entries[segment.key].errors:
@@ -102,6 +85,7 @@ def resolve(
     chain: Sequence[str],
     catalogs: Mapping[str, LoadedCatalog],
     ledgers: Mapping[str, Ledger],
+    policy: Policy,
     terms: tuple[str, ...] = (),
 ) -> ResolvedPage:
     """Serve `page` for `chain[0]`, falling back along `chain` (which ends in English).
@@ -118,7 +102,7 @@ def resolve(
     target = chain[0]
 
     def reviewed(seg: Segment, locale: str) -> ServedSegment | None:
-        return reviewed_text(seg, locale, catalogs, ledgers, terms)
+        return reviewed_text(seg, locale, catalogs, ledgers, policy, terms, page.author)
 
     source = [(seg, reviewed(seg, SOURCE_LOCALE)) for seg in page.segments]
     withheld = tuple(seg for seg, english in source if english is None)

@@ -49,7 +49,9 @@ class Tree:
             for loc in chain
             if (loc, domain.slug) in self.ledgers
         }
-        return resolve(domain, chain, catalogs, ledgers, self.config.do_not_translate)
+        return resolve(
+            domain, chain, catalogs, ledgers, self.config.policy, self.config.do_not_translate
+        )
 
     def coverage(self) -> list[CoverageRow]:
         paths = {
@@ -62,6 +64,7 @@ class Tree:
             self.config.all_locales,
             self.catalogs,
             self.ledgers,
+            self.config.policy,
             paths,
             self.broken,
             self.config.do_not_translate,

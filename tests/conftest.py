@@ -50,8 +50,13 @@ def run(tree: Path) -> Run:
     """`run("review", "approve", ...)`: the CLI on the copied tree; returns click's Result."""
     runner = CliRunner()
 
-    def invoke(*args: str, root: Path | None = None) -> Result:
-        return runner.invoke(cli, ["--root", str(root or tree), *args], catch_exceptions=False)
+    def invoke(*args: str, root: Path | None = None, code: int | None = 0) -> Result:
+        result = runner.invoke(cli, ["--root", str(root or tree), *args], catch_exceptions=False)
+        if code is not None:
+            assert result.exit_code == code, (
+                f"exit {result.exit_code}, not {code}:\n{result.output}"
+            )
+        return result
 
     return invoke
 
@@ -212,3 +217,34 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.section("agreement with GNU gettext 0.21")
     for label, (agree, differ) in ran.items():
         terminalreporter.write_line(f"{label:<52} {agree:>4} agree, {differ} differ")
+
+
+def forge(tree: Path, locale: str, page: str, **event: object) -> None:
+    """Append an event to a ledger the way an attacker who computed the hash chain would (or an
+    older version without today's checks): correctly chained, but not written by `review`.
+    `event` gives approve fields (msgid, msgstr, reviewer, role…); hashes are filled in."""
+    from service.history import read_history, render_events
+    from service.locales import to_gettext
+    from service.models import fingerprint
+
+    path = tree / "locales" / to_gettext(locale) / "reviews" / f"{page}.yaml"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    history = read_history(text, str(path), locale, page)
+    assert not history.problems, history.problems
+    msgstr = event.get("msgstr", event["msgid"])
+    forms = msgstr if isinstance(msgstr, list) else [msgstr]
+    full = {
+        "at": "2026-11-27T00:00:00Z",
+        "event": "approve",
+        "locale": locale,
+        "page": page,
+        "msgstr": msgstr,
+        "source_sha256": fingerprint(str(event["msgid"])),
+        "translation_sha256": fingerprint(*map(str, forms)),
+        "role": "linguistic",
+        "meaning": "linguistic review: the translation is accurate and complete",
+        **event,
+    }
+    lines, _ = render_events(history, [full])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + lines, encoding="utf-8")

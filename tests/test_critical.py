@@ -20,6 +20,7 @@ from service.models import (
     SegmentType,
     fingerprint,
 )
+from service.policy import Policy, Reviewer
 from service.resolve import resolve
 
 from .conftest import Run, html_elements
@@ -39,6 +40,10 @@ SPANISH = {
     OTHER: "Es un aerosol nasal.",
 }
 
+POLICY = Policy.of(
+    [Reviewer("Dr. L", frozenset(Role)), Reviewer("Dr. C", frozenset(Role))]
+)  # who may approve here
+
 
 def _record(seg: Segment, text: str, role: Role, reviewer: str) -> ReviewRecord:
     return ReviewRecord(
@@ -55,8 +60,7 @@ def _record(seg: Segment, text: str, role: Role, reviewer: str) -> ReviewRecord:
 
 def _english() -> Ledger:
     records = {
-        (s.key, Role.CLINICAL): _record(s, s.source, Role.CLINICAL, "Dr. C")
-        for s in DEMO.segments
+        (s.key, Role.CLINICAL): _record(s, s.source, Role.CLINICAL, "Dr. C") for s in DEMO.segments
     }
     return Ledger("en.yaml", "en", "demo", records)
 
@@ -68,7 +72,9 @@ def _spanish(approvals: dict[Segment, list[tuple[Role, str]]]) -> tuple[LoadedCa
         for s, pairs in approvals.items()
         for role, who in pairs
     }
-    return LoadedCatalog("es.po", "es", "demo", entries), Ledger("es.yaml", "es", "demo", records)
+    return LoadedCatalog("es.po", "es", "demo", entries, "T"), Ledger(
+        "es.yaml", "es", "demo", records
+    )
 
 
 BOTH = [(Role.LINGUISTIC, "Dr. L"), (Role.CLINICAL, "Dr. C")]
@@ -123,7 +129,9 @@ def test_critical_sections_are_served_whole(
     held: tuple[int, ...],
 ) -> None:
     catalog, ledger = _spanish(approvals)
-    resolved = resolve(DEMO, ("es", "en"), {"es": catalog}, {"en": _english(), "es": ledger})
+    resolved = resolve(
+        DEMO, ("es", "en"), {"es": catalog}, {"en": _english(), "es": ledger}, POLICY
+    )
     assert [s.locale for s in resolved.served] == expected
     assert resolved.held_sections == held
 
@@ -138,7 +146,7 @@ def test_critical_english_needs_the_clinical_review() -> None:
             for s in DEMO.segments
         },
     )
-    resolved = resolve(DEMO, ("en",), {}, {"en": linguistic_only})
+    resolved = resolve(DEMO, ("en",), {}, {"en": linguistic_only}, POLICY)
     assert [s.id for s in resolved.withheld] == ["p-1"]
     assert [s.segment.id for s in resolved.served] == ["h-1", "p-2", "p-3"]
 
@@ -198,8 +206,9 @@ def test_second_approval_must_come_from_another_person(
         "clinical",
         "--reviewer",
         "dr.  test reviewer",
+        code=1,
     )
-    assert same.exit_code == 1 and "needs two people" in same.output
+    assert "needs two people" in same.output
 
     def served() -> dict[str, Any]:
         english_id = next(
@@ -241,11 +250,13 @@ def test_roles_come_from_the_config(run: Run) -> None:
         "clinical",
         "--reviewer",
         "Dr. Rosa Revisora (fictional)",
+        code=1,
     )
-    assert refused.exit_code == 1
     assert "is not declared as a clinical reviewer" in refused.output
-    unknown = run("review", "approve", "es", "--page", PAGE, "--all", "--reviewer", "Dr. Nobody")
-    assert unknown.exit_code == 1 and "not declared" in unknown.output
+    unknown = run(
+        "review", "approve", "es", "--page", PAGE, "--all", "--reviewer", "Dr. Nobody", code=1
+    )
+    assert "not declared" in unknown.output
 
 
 def test_pending_says_which_review_is_missing(run: Run, tree: Path) -> None:
@@ -260,6 +271,10 @@ def test_pending_says_which_review_is_missing(run: Run, tree: Path) -> None:
         "clinical",
         "--msgid",
         "It’s important to note that S-isomer ketamine should only be used under the guidance of a healthcare professional and in a controlled setting.",
+        "--reviewer",
+        "Dr. Test Reviewer",
+        "--reason",
+        "clinical wording to be checked again",
     )
     assert revoked.exit_code == 0, revoked.output
     result = run("review", "pending", "pt-BR", "--page", PAGE)

@@ -7,12 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from fastapi.testclient import TestClient
 
-from service.models import fingerprint
-
-from .conftest import Run, replace_in
+from .conftest import Run, forge, replace_in
 
 PAGE = "esketamine-overview"
 PO_ES = f"locales/es/LC_MESSAGES/{PAGE}.po"
@@ -29,14 +26,17 @@ def _served(client: TestClient, english: str, locale: str = "es") -> dict[str, A
 
 
 def _forge_approval(tree: Path, english: str, spanish: str) -> None:
-    """A ledger record written by hand (or by an older version without the check)."""
-    path = tree / LEDGER_ES
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for record in data["records"]:
-        if record["msgid"] == english:
-            record["msgstr"] = spanish
-            record["translation_sha256"] = fingerprint(spanish)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    """An approval of a failing translation, correctly chained into the history (by an older
+    version without the check, or by someone who computed the hashes)."""
+    forge(
+        tree,
+        "es",
+        PAGE,
+        msgid=english,
+        msgstr=spanish,
+        reviewer="Dr. Test Reviewer",
+        translator="Lucía Ficticia (fictional)",
+    )
 
 
 def test_approve_refuses_a_failing_translation_and_says_which_check(run: Run, tree: Path) -> None:

@@ -13,15 +13,19 @@ from service.models import (
     LoadedCatalog,
     Page,
     ReviewRecord,
+    Role,
     Segment,
     SegmentType,
     fingerprint,
 )
+from service.policy import Policy, Reviewer
 from service.resolve import resolve
 
 A = Segment("p-a", SegmentType.PARAGRAPH, "Take one dose.", 1)
 B = Segment("p-b", SegmentType.PARAGRAPH, "Ask your doctor.", 2)
 PAGE = Page("demo", "demo.md", (A, B))
+
+POLICY = Policy.of([Reviewer("R", frozenset(Role))])  # who may approve here
 
 
 def record(english: str, text: str, reviewer: str = "R") -> ReviewRecord:
@@ -42,6 +46,7 @@ def catalog(locale: str, *entries: tuple[str, str, bool]) -> LoadedCatalog:
         locale,
         "demo",
         {(None, en): CatalogEntry(en, (text,), fuzzy, 1) for en, text, fuzzy in entries},
+        last_translator="T",
     )
 
 
@@ -123,7 +128,7 @@ def test_serving_rule(
     ledgers: dict[str, Ledger],
     expected: list[tuple[str, str]],
 ) -> None:
-    resolved = resolve(PAGE, ("es", "en"), catalogs, ledgers)
+    resolved = resolve(PAGE, ("es", "en"), catalogs, ledgers, POLICY)
     assert [(s.text, s.locale) for s in resolved.served] == expected
     assert all(s.fallback == (s.locale != "es") for s in resolved.served)
 
@@ -142,7 +147,7 @@ def test_chain_is_walked_per_segment_in_order() -> None:
             "pt", record(A.source, "Tome uma dose (PT)."), record(B.source, "Pergunte ao médico.")
         ),
     }
-    resolved = resolve(PAGE, ("pt-BR", "pt", "en"), catalogs, ledgers)
+    resolved = resolve(PAGE, ("pt-BR", "pt", "en"), catalogs, ledgers, POLICY)
     assert [(s.text, s.locale, s.fallback) for s in resolved.served] == [
         ("Tome uma dose (BR).", "pt-BR", False),
         ("Pergunte ao médico.", "pt", True),
@@ -161,14 +166,14 @@ def test_page_policy_takes_the_first_locale_that_has_everything() -> None:
         "pt-BR": ledger("pt-BR", record(A.source, "BR")),
         "pt": ledger("pt", record(A.source, "PT-a"), record(B.source, "PT-b")),
     }
-    resolved = resolve(page, ("pt-BR", "pt", "en"), catalogs, ledgers)
+    resolved = resolve(page, ("pt-BR", "pt", "en"), catalogs, ledgers, POLICY)
     assert [(s.text, s.locale) for s in resolved.served] == [("PT-a", "pt"), ("PT-b", "pt")]
-    only_br = resolve(page, ("pt-BR", "en"), catalogs, ledgers)
+    only_br = resolve(page, ("pt-BR", "en"), catalogs, ledgers, POLICY)
     assert {s.locale for s in only_br.served} == {"en"}
 
 
 def test_every_served_segment_carries_its_review() -> None:
-    resolved = resolve(PAGE, ("en",), {}, {"en": ENGLISH})
+    resolved = resolve(PAGE, ("en",), {}, {"en": ENGLISH}, POLICY)
     assert [[r.reviewer for r in s.reviews] for s in resolved.served] == [["R"], ["R"]]
     assert resolved.complete
 
@@ -199,14 +204,17 @@ def test_an_approval_belongs_to_one_msgctxt() -> None:
             ("noun", "Dose"): CatalogEntry("Dose", ("Dosis",), False, 1, msgctxt="noun"),
             ("verb", "Dose"): CatalogEntry("Dose", ("Dosificar",), False, 5, msgctxt="verb"),
         },
+        last_translator="T",
     )
     approval = replace(record("Dose", "Dosis"), msgctxt="noun")
     ledgers = {**english, "es": ledger("es", approval)}
-    resolved = resolve(page, ("es", "en"), {"es": spanish}, ledgers)
+    resolved = resolve(page, ("es", "en"), {"es": spanish}, ledgers, POLICY)
     assert [(s.segment.context, s.text, s.locale) for s in resolved.served] == [
         ("noun", "Dosis", "es"),
         ("verb", "Dose", "en"),
     ]
     # The same record without its msgctxt approves nothing here.
     bare = {**english, "es": ledger("es", record("Dose", "Dosis"))}
-    assert {s.locale for s in resolve(page, ("es", "en"), {"es": spanish}, bare).served} == {"en"}
+    assert {
+        s.locale for s in resolve(page, ("es", "en"), {"es": spanish}, bare, POLICY).served
+    } == {"en"}
