@@ -111,4 +111,10 @@ class HealthOut(BaseModel):
     blocked: list[str] = Field(
         description="Approved translations an error-level check keeps off the page"
     )
+    refused: list[str] = Field(
+        default_factory=list,
+        description="Ledger approvals the review policy does not count (an undeclared reviewer, "
+        "a role or locale not theirs, the text's translator, one person in both roles of safety "
+        "text), at file:line: never served",
+    )
     withheld: int = Field(description="English segments awaiting source approval, across pages")

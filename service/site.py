@@ -15,7 +15,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from .coverage import rows_as_json
-from .findings import blocked
+from .findings import blocked, refused_records
 from .locales import babel_locale, direction, native_name, to_gettext
 from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
 from .render import UiText, article_html, inline_html, plural, render_template
@@ -286,6 +286,7 @@ def build_site(settings: Settings, tree: Tree | None = None) -> Site:
     site.coverage_json = Body.of(CoverageOut.model_validate(rows_as_json(rows)).model_dump_json())
     errors = [str(e) for e in tree.errors]
     held_back = [str(p) for p in blocked(tree)]
+    refused = [str(p) for d in tree.domains for p in refused_records(tree, d)]
     site.coverage_html = Body.of(
         render_template(
             "coverage.html",
@@ -299,9 +300,10 @@ def build_site(settings: Settings, tree: Tree | None = None) -> Site:
     )
     withheld = sum(len(resolved[(slug, SOURCE_LOCALE)].withheld) for slug in tree.pages)
     health = HealthOut(
-        status="degraded" if errors or held_back else "ok",
+        status="degraded" if errors or held_back or refused else "ok",
         errors=errors,
         blocked=held_back,
+        refused=refused,
         withheld=withheld,
     )
     site.health = Body.of(health.model_dump_json())
