@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from service.coverage import served_keys
+from service.models import Page, ResolvedPage, Segment, SegmentType, ServedSegment
 from service.store import load_tree
 
 from . import gnu
@@ -128,6 +130,35 @@ def test_served_is_what_the_page_serves_in_that_locale(
             segments = [{"locale": s.locale} for s in loaded.resolve(loaded.ui, locale).served]
         assert row["served"] == sum(s["locale"] == locale for s in segments), row
     assert pages_seen == 7
+
+
+_TWICE = (
+    Segment("a1", SegmentType.PARAGRAPH, "Ask your doctor.", 3, section=1),
+    Segment("a2", SegmentType.PARAGRAPH, "Ask your doctor.", 9, critical=True, section=2),
+    Segment("b", SegmentType.PARAGRAPH, "Rest.", 10, section=2),
+)
+
+
+@pytest.mark.parametrize(
+    ("locales", "expected"),
+    [
+        (("pt", "pt", "pt"), {"Ask your doctor.", "Rest."}),
+        # used twice, once held in English with a safety section: not served in pt
+        (("pt", "en", "en"), set()),
+        (("pt", "en", "pt"), {"Rest."}),
+        (("en", "en", "en"), set()),
+    ],
+)
+def test_a_message_is_served_when_every_use_of_it_is(
+    locales: tuple[str, ...], expected: set[str]
+) -> None:
+    page = Page("p", "p.md", _TWICE)
+    served = tuple(
+        ServedSegment(seg, (seg.source,), loc, loc != "pt", ())
+        for seg, loc in zip(_TWICE, locales, strict=True)
+    )
+    resolved = ResolvedPage(page, "pt", "pt", served, ())
+    assert {msgid for _, msgid in served_keys(resolved)} == expected
 
 
 # (approved, served, held, blocked), worked out by hand from the shipped catalogs and ledgers and
