@@ -187,10 +187,12 @@ def _table(rows: list[CoverageRow], markdown: bool) -> str:
         "translated",
         "fuzzy",
         "untranslated",
-        "reviewed",
+        "approved",
+        "served",
+        "held",
         "blocked",
         "words",
-        "reviewed %",
+        "served %",
     ]
     body: list[list[object]] = [
         [
@@ -200,10 +202,12 @@ def _table(rows: list[CoverageRow], markdown: bool) -> str:
             r.translated,
             r.fuzzy,
             r.untranslated,
-            r.reviewed,
+            r.approved,
+            r.served,
+            r.held,
             r.blocked,
             r.words,
-            f"{r.reviewed_percent:.1f}" + (" (error)" if r.error else ""),
+            f"{r.served_percent:.1f}" + (" (error)" if r.error else ""),
         ]
         for r in rows
     ]
@@ -222,7 +226,13 @@ def _table(rows: list[CoverageRow], markdown: bool) -> str:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
 @click.pass_context
 def coverage_cmd(ctx: click.Context, fmt: str) -> None:
-    """Per locale and page: total, translated, fuzzy, untranslated, reviewed, and words."""
+    """Per locale and page: total, translated, fuzzy, untranslated, approved, served, held,
+    blocked, and words.
+
+    Approved: the ledger and the checks allow the translation. Served: what a patient asking
+    for that locale gets in it (the serving rule's answer). Held: approved but shown from
+    another locale, with its safety-critical section or, under `fallback: page`, with the whole
+    page. Blocked: approved in the ledger, kept off the page by an error-level check."""
     rows = load_tree(_config(ctx)).coverage()
     if fmt == "json":
         click.echo(json.dumps(rows_as_json(rows), indent=2, ensure_ascii=False))

@@ -1,19 +1,20 @@
-"""Coverage: per locale and page, how much is translated, fuzzy, untranslated and reviewed.
+"""Coverage: per locale and page, how much is translated, fuzzy, untranslated, approved and served.
 
-Pure: counts come from loaded catalogs (with msgfmt's rules, so they equal `msgfmt --statistics`)
-and from the same review rule the server uses, so "reviewed" means "would be served".
+Pure: counts come from loaded catalogs (with msgfmt's rules, so they equal `msgfmt --statistics`),
+from the review rule (`approved`, `blocked`) and from pages already resolved by the serving rule
+(`served`), so the table can never claim a patient gets text the page does not show.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
-from .models import SOURCE_LOCALE, Ledger, LoadedCatalog, Page, word_count
+from .models import SOURCE_LOCALE, Key, Ledger, LoadedCatalog, Page, ResolvedPage, word_count
 from .policy import Policy
 from .resolve import approved_text, reviewed_text
 
-__all__ = ["CoverageRow", "coverage_rows", "rows_as_json"]
+__all__ = ["CoverageRow", "coverage_rows", "rows_as_json", "served_keys", "served_share"]
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,14 @@ class CoverageRow:
     translated: int
     fuzzy: int
     untranslated: int
-    reviewed: int
-    blocked: int  # approved, but an error-level check keeps it off the page
+    approved: int  # the ledger and the error-level checks allow it (English approved too)
+    served: int  # what the serving rule shows a patient asking for `locale`, in `locale`
+    held: int  # approved, but served from another locale: with its critical section, or the page
+    blocked: int  # the ledger approves it, but an error-level check keeps it off the page
     words: int
     translated_words: int
-    reviewed_words: int
-    reviewed_percent: float
+    served_words: int
+    served_percent: float
     path: str | None
     error: str | None = None
 
@@ -42,11 +45,22 @@ def _percent(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 100.0
 
 
+def served_keys(resolved: ResolvedPage) -> frozenset[Key]:
+    """The messages a patient asking for `resolved.target` gets in that locale: every place the
+    page uses the message is served in the target locale (a message used twice, once held in
+    English, is not served)."""
+    target = resolved.target
+    shown = {s.segment.key for s in resolved.served if s.locale == target}
+    elsewhere = {s.segment.key for s in resolved.served if s.locale != target}
+    return frozenset(shown - elsewhere)
+
+
 def _row(
     page: Page,
     locale: str,
     catalogs: Mapping[str, LoadedCatalog],
     ledgers: Mapping[str, Ledger],
+    resolved: ResolvedPage,
     path: str | None,
     error: str | None,
     policy: Policy,
@@ -58,53 +72,45 @@ def _row(
         for s in distinct.values()
         if reviewed_text(s, SOURCE_LOCALE, catalogs, ledgers, policy, author=page.author)
     ]
-    reviewed = [
+    approved = [
         s
         for s in english
         if reviewed_text(s, locale, catalogs, ledgers, policy, terms, page.author)
     ]
-    approved = [
+    in_ledger = [
         s for s in english if approved_text(s, locale, catalogs, ledgers, policy, page.author)
     ]
-    blocked = len(approved) - len(reviewed)
-    words = sum(word_count(s.source) for s in distinct.values())
-    reviewed_words = sum(word_count(s.source) for s in reviewed)
+    served = [distinct[k] for k in served_keys(resolved) if k in distinct]
     catalog = catalogs.get(locale)
     if locale == SOURCE_LOCALE or catalog is None:
         done = len(distinct) if locale == SOURCE_LOCALE else 0
-        return CoverageRow(
-            locale=locale,
-            page=page.slug,
-            total=len(distinct),
-            translated=done,
-            fuzzy=0,
-            untranslated=len(distinct) - done,
-            reviewed=len(reviewed),
-            blocked=blocked,
-            words=words,
-            translated_words=words if done else 0,
-            reviewed_words=reviewed_words,
-            reviewed_percent=_percent(len(reviewed), len(distinct)),
-            path=path,
-            error=error,
-        )
-    entries = list(catalog.entries.values())
-    translated = [e for e in entries if e.translated]
-    counts = catalog.counts
+        total, translated, fuzzy, untranslated = len(distinct), done, 0, len(distinct) - done
+        words = sum(word_count(s.source) for s in distinct.values())
+        translated_words = words if done else 0
+    else:
+        counts = catalog.counts
+        total, translated, fuzzy = counts.total, counts.translated, counts.fuzzy
+        untranslated = counts.untranslated
+        entries = catalog.entries.values()
+        words = sum(word_count(e.msgid) for e in entries)
+        translated_words = sum(word_count(e.msgid) for e in entries if e.translated)
+        path = catalog.path
     return CoverageRow(
         locale=locale,
         page=page.slug,
-        total=counts.total,
-        translated=counts.translated,
-        fuzzy=counts.fuzzy,
-        untranslated=counts.untranslated,
-        reviewed=len(reviewed),
-        blocked=blocked,
-        words=sum(word_count(e.msgid) for e in entries),
-        translated_words=sum(word_count(e.msgid) for e in translated),
-        reviewed_words=reviewed_words,
-        reviewed_percent=_percent(len(reviewed), counts.total),
-        path=catalog.path,
+        total=total,
+        translated=translated,
+        fuzzy=fuzzy,
+        untranslated=untranslated,
+        approved=len(approved),
+        served=len(served),
+        held=len(approved) - len(served),
+        blocked=len(in_ledger) - len(approved),
+        words=words,
+        translated_words=translated_words,
+        served_words=sum(word_count(s.source) for s in served),
+        served_percent=_percent(len(served), total),
+        path=path,
         error=error,
     )
 
@@ -115,11 +121,16 @@ def coverage_rows(
     catalogs: Mapping[tuple[str, str], LoadedCatalog],
     ledgers: Mapping[tuple[str, str], Ledger],
     policy: Policy,
+    resolved: Mapping[tuple[str, str], ResolvedPage],
     paths: Mapping[tuple[str, str], str] | None = None,
     errors: Mapping[tuple[str, str], str] | None = None,
     terms: tuple[str, ...] = (),
 ) -> list[CoverageRow]:
-    """One row per (locale, page), locales in the given order (English first), pages by slug."""
+    """One row per (locale, page), locales in the given order (English first), pages by slug.
+
+    `resolved[(locale, slug)]` is the page as the serving rule serves it to a patient asking for
+    `locale`; `served` is read from it, never worked out again here.
+    """
     rows = []
     for locale in locales:
         for page in sorted(pages, key=lambda p: p.slug):
@@ -136,6 +147,7 @@ def coverage_rows(
                     locale,
                     by_locale_c,
                     by_locale_l,
+                    resolved[key],
                     (paths or {}).get(key),
                     (errors or {}).get(key),
                     policy,
@@ -143,6 +155,19 @@ def coverage_rows(
                 )
             )
     return rows
+
+
+def served_share(rows: Sequence[CoverageRow], locale: str, pages: Collection[str]) -> float:
+    """Share of the messages of `pages` that a patient asking for `locale` is served in it: the
+    `served` column summed over the total column (the "reviewed share" of `/v1/locales`).
+
+    >>> row = CoverageRow("pt", "a", 24, 12, 0, 12, 12, 7, 5, 0, 300, 150, 90, 29.2, None)
+    >>> served_share([row, row], "pt", {"a"})
+    0.2917
+    """
+    mine = [r for r in rows if r.locale == locale and r.page in pages]
+    total = sum(r.total for r in mine)
+    return round(sum(r.served for r in mine) / total, 4) if total else 0.0
 
 
 def rows_as_json(rows: Sequence[CoverageRow]) -> dict[str, list[dict[str, object]]]:

@@ -91,7 +91,8 @@ class LocaleOut(BaseModel):
     direction: Literal["ltr", "rtl"]
     chain: list[str]
     reviewed_share: float = Field(
-        description="Share of page segments served reviewed in this locale"
+        description="Share of page messages a patient asking for this locale is served in it: "
+        "the coverage table's `served` over `total`, summed over pages"
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from .coverage import rows_as_json
+from .coverage import rows_as_json, served_share
 from .findings import blocked, refused_records
 from .locales import babel_locale, direction, native_name, to_gettext
 from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
@@ -226,16 +226,6 @@ def _html(tree: Tree, resolved: ResolvedPage) -> tuple[Body, Body]:
     return Body.of(document), Body.of(fragment)
 
 
-def _reviewed_share(
-    tree: Tree, locale: str, resolved: dict[tuple[str, str], ResolvedPage]
-) -> float:
-    total = sum(len(p.segments) for p in tree.pages.values())
-    ours = sum(
-        sum(s.locale == locale for s in resolved[(slug, locale)].served) for slug in tree.pages
-    )
-    return round(ours / total, 4) if total else 0.0
-
-
 def build_site(settings: Settings, tree: Tree | None = None) -> Site:
     """Load the tree (unless given) and prepare every response."""
     tree = tree or load_tree(settings.root)
@@ -266,6 +256,7 @@ def build_site(settings: Settings, tree: Tree | None = None) -> Site:
         site.lists[loc] = JsonBody.of(
             PagesOut(requested_locale=_SENTINEL, target_locale=loc, pages=summaries)
         )
+    rows = tree.coverage({(loc, slug): res for (slug, loc), res in resolved.items()})
     site.locales = Body.of(
         LocalesOut(
             locales=[
@@ -276,13 +267,12 @@ def build_site(settings: Settings, tree: Tree | None = None) -> Site:
                     english_name=babel_locale(loc).english_name or loc,
                     direction="rtl" if direction(loc) == "rtl" else "ltr",
                     chain=list(tree.config.chain(loc)) if loc != SOURCE_LOCALE else [SOURCE_LOCALE],
-                    reviewed_share=_reviewed_share(tree, loc, resolved),
+                    reviewed_share=served_share(rows, loc, tree.pages),
                 )
                 for loc in tree.config.all_locales
             ]
         ).model_dump_json()
     )
-    rows = tree.coverage()
     site.coverage_json = Body.of(CoverageOut.model_validate(rows_as_json(rows)).model_dump_json())
     errors = [str(e) for e in tree.errors]
     held_back = [str(p) for p in blocked(tree)]

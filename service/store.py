@@ -6,6 +6,7 @@ of the tree loads (SPEC invariant 7). Only a broken config stops everything.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +54,16 @@ class Tree:
             domain, chain, catalogs, ledgers, self.config.policy, self.config.do_not_translate
         )
 
-    def coverage(self) -> list[CoverageRow]:
+    def coverage(
+        self, resolved: Mapping[tuple[str, str], ResolvedPage] | None = None
+    ) -> list[CoverageRow]:
+        """The coverage rows; `served` comes from `self.resolve` for every locale and domain
+        (`resolved`, keyed by (locale, domain), may hand over pages already resolved)."""
+        served = {
+            (loc, d.slug): (resolved or {}).get((loc, d.slug)) or self.resolve(d, loc)
+            for loc in self.config.all_locales
+            for d in self.domains
+        }
         paths = {
             (loc, d.slug): self.config.rel(self.config.catalog_path(loc, d.slug))
             for loc in self.config.locales
@@ -65,6 +75,7 @@ class Tree:
             self.catalogs,
             self.ledgers,
             self.config.policy,
+            served,
             paths,
             self.broken,
             self.config.do_not_translate,

@@ -155,9 +155,23 @@ def test_locales_list_directions_and_reviewed_share(shipped_client: TestClient) 
     assert set(locales) == {"en", "es", "pt", "pt-BR", "zh-Hans", "ar", "vi"}
     assert locales["ar"]["direction"] == "rtl" and locales["es"]["direction"] == "ltr"
     assert locales["es"]["reviewed_share"] == 1.0 and locales["vi"]["reviewed_share"] == 0.0
-    assert 0 < locales["zh-Hans"]["reviewed_share"] < 1
+    # pt: 12 approved, but section 2 (with a critical paragraph) is held in English: 7 of 24 served
+    assert locales["pt"]["reviewed_share"] == round(7 / 24, 4)
     assert locales["pt-BR"]["chain"] == ["pt-BR", "pt", "en"]
     assert locales["zh-Hans"]["gettext"] == "zh_Hans"
+
+
+def test_reviewed_share_is_the_share_of_segments_served_in_that_locale(
+    shipped_client: TestClient,
+) -> None:
+    """Counted from the pages as served, not from the coverage code."""
+    slugs = [p["slug"] for p in shipped_client.get("/v1/pages").json()["pages"]]
+    for locale in shipped_client.get("/v1/locales").json()["locales"]:
+        tag = locale["tag"]
+        pages = [shipped_client.get(f"/v1/pages/{s}", params={"locale": tag}).json() for s in slugs]
+        ours = sum(seg["locale"] == tag for p in pages for seg in p["segments"])
+        total = sum(len(p["segments"]) + p["withheld"] for p in pages)
+        assert locale["reviewed_share"] == round(ours / total, 4), tag
 
 
 def test_health_is_ok_for_the_shipped_tree(shipped_client: TestClient) -> None:
@@ -165,6 +179,7 @@ def test_health_is_ok_for_the_shipped_tree(shipped_client: TestClient) -> None:
         "status": "ok",
         "errors": [],
         "blocked": [],
+        "refused": [],
         "withheld": 0,
     }
 

@@ -83,7 +83,7 @@ def test_a_failing_translation_is_not_served_even_with_a_matching_ledger_record(
         for r in client.get("/v1/coverage").json()["rows"]
         if r["locale"] == "es" and r["page"] == PAGE
     )
-    assert row["blocked"] == 1 and row["reviewed"] == 23
+    assert row["blocked"] == 1 and row["approved"] == 23
 
 
 def test_a_term_added_to_the_config_stops_a_previously_approved_translation(
