@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from click.testing import CliRunner, Result
@@ -42,16 +43,33 @@ def tree(tmp_path: Path) -> Path:
     return root
 
 
-Run = Callable[..., Result]
+class Run(Protocol):
+    def __call__(self, *args: str, code: int = 0, root: Path | None = None) -> Result: ...
+
+
+# These two files are being rewritten by other engineers (issue 7) and still read the exit code
+# themselves; until they pass `code=`, a call from them is not checked here.
+_READS_ITS_OWN_EXIT_CODES = {"tests.test_review", "tests.test_coverage"}
 
 
 @pytest.fixture
-def run(tree: Path) -> Run:
-    """`run("review", "approve", ...)`: the CLI on the copied tree; returns click's Result."""
+def run(request: pytest.FixtureRequest) -> Run:
+    """`run("review", "approve", ...)`: the CLI on the test's tree (`fixture_tree` when the test
+    uses it, else `tree`). It asserts the exit code, 0 unless the caller says `code=1`, with what
+    the command printed in the message; returns click's Result."""
     runner = CliRunner()
+    checked = request.module.__name__ not in _READS_ITS_OWN_EXIT_CODES
+    name = "fixture_tree" if "fixture_tree" in request.fixturenames else "tree"
 
-    def invoke(*args: str, root: Path | None = None) -> Result:
-        return runner.invoke(cli, ["--root", str(root or tree), *args], catch_exceptions=False)
+    def invoke(*args: str, code: int = 0, root: Path | None = None) -> Result:
+        where = root or request.getfixturevalue(name)
+        result = runner.invoke(cli, ["--root", str(where), *args], catch_exceptions=False)
+        if checked:
+            assert result.exit_code == code, (
+                f"clinic-l10n {' '.join(args)} exited {result.exit_code}, not {code}:\n"
+                f"{result.output}"
+            )
+        return result
 
     return invoke
 

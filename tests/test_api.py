@@ -210,8 +210,7 @@ def test_export_writes_the_reviewed_pages_as_static_files(
     run: Run, tree: Path, shipped_client: TestClient
 ) -> None:
     out = tree / "exported"
-    result = run("export", "--out", str(out))
-    assert result.exit_code == 0, result.output
+    run("export", "--out", str(out))
     exported = json.loads((out / "ar/esketamine-overview.json").read_text(encoding="utf-8"))
     served = shipped_client.get(PAGE, params={"locale": "ar"}).json()
     assert exported == {**served, "requested_locale": None}
