@@ -1,4 +1,5 @@
-"""Shared fixtures: a private copy of the shipped content tree, the CLI runner, and an HTTP client."""
+"""Shared fixtures: private copies of the test content tree (tests/data/tree) and of the shipped one,
+the CLI runner, and an HTTP client."""
 
 from __future__ import annotations
 
@@ -18,6 +19,15 @@ from service.cli import cli
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SHIPPED = ("l10n.yaml", "source_content", "locales")
+FIXTURE_TREE = DATA / "tree"
+
+
+@pytest.fixture
+def fixture_tree(tmp_path: Path) -> Path:
+    """A copy of tests/data/tree (see its README.md) that a test may break at will."""
+    root = tmp_path / "fixture-tree"
+    shutil.copytree(FIXTURE_TREE, root, ignore=shutil.ignore_patterns("*.mo", "README.md"))
+    return root
 
 
 @pytest.fixture
