@@ -97,6 +97,12 @@ def shipped_client() -> TestClient:
     return TestClient(create_app(Settings(root=REPO)))
 
 
+@pytest.fixture(scope="session")
+def fixture_client() -> TestClient:
+    """The app on tests/data/tree itself (it only reads): for tests that change nothing."""
+    return TestClient(create_app(Settings(root=FIXTURE_TREE)))
+
+
 def replace_in(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
@@ -140,7 +146,8 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_server() -> object:
-    """`clinic-l10n serve` as a real process (uvicorn) on a free loopback port; yields its base URL."""
+    """`clinic-l10n serve` on tests/data/tree as a real process (uvicorn) on a free loopback port;
+    yields its base URL."""
     import os
     import subprocess
     import sys
@@ -150,7 +157,7 @@ def live_server() -> object:
     port = free_port()
     exe = Path(sys.executable).parent / "clinic-l10n"
     proc = subprocess.Popen(
-        [str(exe), "--root", str(REPO), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [str(exe), "--root", str(FIXTURE_TREE), "serve", "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
