@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -81,24 +82,17 @@ def extract_cmd(ctx: click.Context) -> None:
         ctx.exit(1)
 
 
-def _templates(config: Config) -> list[Path]:
-    found = sorted(config.templates_dir.glob("*.pot"))
-    if not found:
-        raise L10nError("no templates in locales/templates; run `clinic-l10n extract` first")
-    return found
-
-
-def _sync(ctx: click.Context, locales: list[str], create_only: bool, jobs: int | None) -> None:
-    config = _config(ctx)
+def _report(ctx: click.Context, outcomes: Iterable[update.Outcome], undone: str) -> None:
+    """Print each catalog's outcome; failures go to stderr and make the exit code 1."""
     failed = 0
-    for outcome in update.sync(config, _templates(config), locales, create_only, jobs):
+    for outcome in outcomes:
         if outcome.error:
             failed += 1
             click.echo(f"clinic-l10n: {outcome.error}", err=True)
         else:
             click.echo(f"{outcome.verb} {outcome.path}")
     if failed:
-        click.echo(f"clinic-l10n: {failed} catalog(s) not updated", err=True)
+        click.echo(f"clinic-l10n: {failed} catalog(s) not {undone}", err=True)
         ctx.exit(1)
 
 
@@ -116,7 +110,8 @@ _JOBS = click.option(
 @click.pass_context
 def init_cmd(ctx: click.Context, locale: str, jobs: int | None) -> None:
     """Create the catalogs of a newly enabled LOCALE from the templates."""
-    _sync(ctx, [_locale(_config(ctx), locale)], create_only=True, jobs=jobs)
+    config = _config(ctx)
+    _report(ctx, update.init_locale(config, _locale(config, locale), jobs), "updated")
 
 
 @cli.command("update")
@@ -128,7 +123,7 @@ def update_cmd(ctx: click.Context, jobs: int | None) -> None:
     obsolete (`#~`), and a catalog that would change in nothing but POT-Creation-Date is left as
     it is. A fuzzy guess never changes a number, a dose, a placeholder, a negation or a
     protected term. A catalog that cannot be read is reported and the others are updated."""
-    _sync(ctx, list(_config(ctx).locales), create_only=False, jobs=jobs)
+    _report(ctx, update.update_all(_config(ctx), jobs), "updated")
 
 
 @cli.command("compile")
@@ -136,24 +131,7 @@ def update_cmd(ctx: click.Context, jobs: int | None) -> None:
 def compile_cmd(ctx: click.Context) -> None:
     """Compile every catalog to .mo beside it (build output: never committed), as msgfmt does;
     a catalog `msgfmt -c` rejects is reported and not compiled, and the others are."""
-    config = _config(ctx)
-    failed = 0
-    for locale in config.locales:
-        for pot in _templates(config):
-            po = config.catalog_path(locale, pot.stem)
-            if not po.exists():
-                continue
-            mo = po.with_suffix(".mo")
-            try:
-                atomic_write(mo, catalogs.compile_catalog(po.read_bytes(), config.rel(po)))
-            except L10nError as exc:
-                failed += 1
-                click.echo(f"clinic-l10n: {exc}", err=True)
-                continue
-            click.echo(f"compiled {config.rel(mo)}")
-    if failed:
-        click.echo(f"clinic-l10n: {failed} catalog(s) not compiled", err=True)
-        ctx.exit(1)
+    _report(ctx, update.compile_all(_config(ctx)), "compiled")
 
 
 @cli.command("check")
@@ -603,16 +581,10 @@ def serve_cmd(ctx: click.Context, host: str, port: int, access_log: bool) -> Non
 @click.pass_context
 def export_cmd(ctx: click.Context, out: Path) -> None:
     """Write every page in every locale as static JSON and HTML (reviewed text only)."""
-    from .site import Settings, build_site
+    from .site import Settings, export_site
 
-    site = build_site(Settings(root=ctx.obj))
-    count = 0
-    for (slug, locale), prepared in site.pages.items():
-        atomic_write(out / locale / f"{slug}.json", prepared.json.render(None)[0])
-        atomic_write(out / locale / f"{slug}.html", prepared.html.data)
-        count += 2
-    atomic_write(out / "coverage.json", site.coverage_json.data)
-    click.echo(f"wrote {count + 1} files under {out}")
+    written = export_site(Settings(root=ctx.obj), out)
+    click.echo(f"wrote {len(written)} files under {out}")
 
 
 def main() -> None:

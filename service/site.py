@@ -31,8 +31,9 @@ from .schemas import (
     SegmentOut,
 )
 from .store import Tree, load_tree
+from .yamlfile import atomic_write
 
-__all__ = ["Body", "JsonBody", "PreparedPage", "Settings", "Site", "build_site"]
+__all__ = ["Body", "JsonBody", "PreparedPage", "Settings", "Site", "build_site", "export_site"]
 
 _SENTINEL = "\x00requested\x00"
 _SPLIT = json.dumps(_SENTINEL).encode()
@@ -315,3 +316,20 @@ def build_site(settings: Settings, tree: Tree | None = None) -> Site:
         )
     )
     return site
+
+
+def export_site(settings: Settings, out: Path) -> list[Path]:
+    """Write every page in every locale as static JSON and HTML (reviewed text only), and the
+    coverage rows, under `out`; returns the files written."""
+    site = build_site(settings)
+    written = []
+    for (slug, locale), prepared in site.pages.items():
+        files = {
+            out / locale / f"{slug}.json": prepared.json.render(None)[0],
+            out / locale / f"{slug}.html": prepared.html.data,
+        }
+        for path, data in files.items():
+            atomic_write(path, data)
+            written.append(path)
+    atomic_write(out / "coverage.json", site.coverage_json.data)
+    return [*written, out / "coverage.json"]

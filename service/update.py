@@ -1,4 +1,5 @@
-"""`update` and `init` over a content tree: every template merged into every locale's catalog.
+"""`init`, `update` and `compile` over a content tree: every template merged into every locale's
+catalog, and every catalog compiled to the .mo beside it.
 
 Each page is its own domain, so pages are independent: they are spread over the machine's cores
 (a process per core, pages in contiguous runs so that one page's locales share one worker's
@@ -21,7 +22,15 @@ from .errors import L10nError
 from .po import PoFile
 from .yamlfile import atomic_write
 
-__all__ = ["Outcome", "default_jobs", "sync"]
+__all__ = [
+    "Outcome",
+    "compile_all",
+    "default_jobs",
+    "init_locale",
+    "sync",
+    "templates",
+    "update_all",
+]
 
 # Below this many templates a pool costs more than it saves.
 _PARALLEL_FROM = 64
@@ -29,7 +38,8 @@ _PARALLEL_FROM = 64
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one catalog: created, updated, unchanged, exists (init), or failed."""
+    """What happened to one catalog: created, updated, unchanged, exists (init), compiled, or
+    failed (with the reason in `error`)."""
 
     path: str
     verb: str
@@ -116,3 +126,39 @@ def sync(
             [create_only] * len(runs),
         ):
             yield from outcomes
+
+
+def templates(config: Config) -> list[Path]:
+    """Every template of the tree; none at all is an error that says what to run."""
+    found = sorted(config.templates_dir.glob("*.pot"))
+    if not found:
+        raise L10nError("no templates in locales/templates; run `clinic-l10n extract` first")
+    return found
+
+
+def init_locale(config: Config, locale: str, jobs: int | None = None) -> Iterator[Outcome]:
+    """Create the catalogs a newly enabled locale lacks; existing ones are left as they are."""
+    return sync(config, templates(config), [locale], create_only=True, jobs=jobs)
+
+
+def update_all(config: Config, jobs: int | None = None) -> Iterator[Outcome]:
+    """Merge every template into every enabled locale's catalog."""
+    return sync(config, templates(config), list(config.locales), jobs=jobs)
+
+
+def compile_all(config: Config) -> Iterator[Outcome]:
+    """Compile every catalog to .mo beside it, locale by locale; a catalog `msgfmt -c` rejects
+    is a failed outcome and not compiled, and the others are."""
+    pots = templates(config)
+    for locale in config.locales:
+        for pot in pots:
+            po = config.catalog_path(locale, pot.stem)
+            if not po.exists():
+                continue
+            shown, mo = config.rel(po), po.with_suffix(".mo")
+            try:
+                atomic_write(mo, catalogs.compile_catalog(catalogs.read_bytes(po, shown), shown))
+            except L10nError as exc:
+                yield Outcome(shown, "failed", str(exc))
+                continue
+            yield Outcome(config.rel(mo), "compiled")

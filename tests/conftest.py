@@ -1,4 +1,5 @@
-"""Shared fixtures: a private copy of the shipped content tree, the CLI runner, and an HTTP client."""
+"""Shared fixtures: private copies of the test content tree (tests/data/tree) and of the shipped one,
+the CLI runner, and an HTTP client."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import shutil
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from click.testing import CliRunner, Result
@@ -17,6 +19,15 @@ from service.cli import cli
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SHIPPED = ("l10n.yaml", "source_content", "locales")
+FIXTURE_TREE = DATA / "tree"
+
+
+@pytest.fixture
+def fixture_tree(tmp_path: Path) -> Path:
+    """A copy of tests/data/tree (see its README.md) that a test may break at will."""
+    root = tmp_path / "fixture-tree"
+    shutil.copytree(FIXTURE_TREE, root, ignore=shutil.ignore_patterns("*.mo", "README.md"))
+    return root
 
 
 @pytest.fixture
@@ -42,19 +53,25 @@ def tree(tmp_path: Path) -> Path:
     return root
 
 
-Run = Callable[..., Result]
+class Run(Protocol):
+    def __call__(self, *args: str, code: int | None = 0, root: Path | None = None) -> Result: ...
 
 
 @pytest.fixture
-def run(tree: Path) -> Run:
-    """`run("review", "approve", ...)`: the CLI on the copied tree; returns click's Result."""
+def run(request: pytest.FixtureRequest) -> Run:
+    """`run("review", "approve", ...)`: the CLI on the test's tree (`fixture_tree` when the test
+    uses it, else `tree`). It asserts the exit code, 0 unless the caller says `code=1` (or
+    `code=None`: any), with what the command printed in the message; returns click's Result."""
     runner = CliRunner()
+    name = "fixture_tree" if "fixture_tree" in request.fixturenames else "tree"
 
-    def invoke(*args: str, root: Path | None = None, code: int | None = 0) -> Result:
-        result = runner.invoke(cli, ["--root", str(root or tree), *args], catch_exceptions=False)
+    def invoke(*args: str, code: int | None = 0, root: Path | None = None) -> Result:
+        where = root or request.getfixturevalue(name)
+        result = runner.invoke(cli, ["--root", str(where), *args], catch_exceptions=False)
         if code is not None:
             assert result.exit_code == code, (
-                f"exit {result.exit_code}, not {code}:\n{result.output}"
+                f"clinic-l10n {' '.join(args)} exited {result.exit_code}, not {code}:\n"
+                f"{result.output}"
             )
         return result
 
@@ -72,6 +89,12 @@ def client_for() -> Callable[[Path], TestClient]:
 @pytest.fixture(scope="session")
 def shipped_client() -> TestClient:
     return TestClient(create_app(Settings(root=REPO)))
+
+
+@pytest.fixture(scope="session")
+def fixture_client() -> TestClient:
+    """The app on tests/data/tree itself (it only reads): for tests that change nothing."""
+    return TestClient(create_app(Settings(root=FIXTURE_TREE)))
 
 
 def replace_in(path: Path, old: str, new: str) -> None:
@@ -117,7 +140,8 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_server() -> object:
-    """`clinic-l10n serve` as a real process (uvicorn) on a free loopback port; yields its base URL."""
+    """`clinic-l10n serve` on tests/data/tree as a real process (uvicorn) on a free loopback port;
+    yields its base URL."""
     import os
     import subprocess
     import sys
@@ -127,7 +151,16 @@ def live_server() -> object:
     port = free_port()
     exe = Path(sys.executable).parent / "clinic-l10n"
     proc = subprocess.Popen(
-        [str(exe), "--root", str(REPO), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            str(exe),
+            "--root",
+            str(FIXTURE_TREE),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},

@@ -38,38 +38,42 @@ def _dump_dom(url: str) -> str:
     return done.stdout
 
 
-@pytest.mark.parametrize(
-    ("locale", "direction"), [("ar", "rtl"), ("es", "ltr"), ("zh-Hans", "ltr")]
-)
+@pytest.mark.parametrize(("locale", "direction"), [("ar", "rtl"), ("es", "ltr"), ("pt-BR", "ltr")])
 def test_browser_sees_language_and_direction(live_server: str, locale: str, direction: str) -> None:
-    elements = html_elements(_dump_dom(f"{live_server}/pages/esketamine-overview?locale={locale}"))
+    elements = html_elements(_dump_dom(f"{live_server}/pages/saline-spray?locale={locale}"))
     html = next(attrs for tag, attrs in elements if tag == "html")
     assert (html.get("lang"), html.get("dir")) == (locale, direction)
+
+
+# tests/data/tree in Arabic: what is reviewed in Arabic, and what is shown in English
+ARABIC = ["What it is", "A saline nasal spray is salt water (0.9% sodium chloride) that rinses the inside of the nose."]
+IN_ENGLISH = [
+    "How to use it",
+    "Blow your nose gently.",
+    "Use 2 sprays in each nostril.",
+    "Wait 10 minutes before any other nasal medicine.",
+    "Safety",
+    "Do not use **Nasolin** more than 6 times in 24 hours. Stop and call your doctor if your nose "
+    "bleeds.",
+    "Storage",
+    "Keep the bottle below 25 °C and throw it away 30 days after opening.",
+]
 
 
 def test_browser_sees_english_fallbacks_marked_for_screen_readers(live_server: str) -> None:
     import json
     import urllib.request
 
-    with urllib.request.urlopen(f"{live_server}/v1/pages/esketamine-overview?locale=ar") as r:
-        page = json.load(r)
-    fallback_ids = {
-        s["id"]
-        for s in page["segments"]
-        if s["fallback"] and s["type"] not in ("title", "description")
-    }
-    assert fallback_ids
+    with urllib.request.urlopen(f"{live_server}/v1/pages/saline-spray?locale=en") as r:
+        id_of = {s["text"]: s["id"] for s in json.load(r)["segments"]}
     elements = {
         attrs.get("id"): attrs
-        for _, attrs in html_elements(
-            _dump_dom(f"{live_server}/pages/esketamine-overview?locale=ar")
-        )
+        for _, attrs in html_elements(_dump_dom(f"{live_server}/pages/saline-spray?locale=ar"))
     }
-    for seg_id in fallback_ids:
-        assert (elements[seg_id].get("lang"), elements[seg_id].get("dir")) == ("en", "ltr"), seg_id
-    arabic = [
-        s["id"]
-        for s in page["segments"]
-        if not s["fallback"] and s["type"] not in ("title", "description")
-    ]
-    assert arabic and all(elements[i].get("lang") is None for i in arabic)
+    for text in IN_ENGLISH:
+        assert (elements[id_of[text]].get("lang"), elements[id_of[text]].get("dir")) == (
+            "en",
+            "ltr",
+        ), text
+    for text in ARABIC:
+        assert elements[id_of[text]].get("lang") is None, text

@@ -1,4 +1,6 @@
-"""Safety-critical content fails closed: sections served whole, two approvals by two people."""
+"""Safety-critical content fails closed: sections served whole, two approvals by two people.
+
+The end-to-end tests run on a copy of tests/data/tree."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from service.resolve import resolve
 
 from .conftest import Run, html_elements
 
-PAGE = "esketamine-overview"
+PAGE = "saline-spray"
 Client = Callable[[Path], TestClient]
 
 HEAD = Segment("h-1", SegmentType.HEADING, "Safety", 1, section=1)
@@ -43,6 +45,9 @@ SPANISH = {
 POLICY = Policy.of(
     [Reviewer("Dr. L", frozenset(Role)), Reviewer("Dr. C", frozenset(Role))]
 )  # who may approve here
+
+
+WHO_REVOKES = ("--reviewer", "Dr. Quinn Spare (fictional)", "--reason", "to be reviewed again")
 
 
 def _record(seg: Segment, text: str, role: Role, reviewer: str) -> ReviewRecord:
@@ -151,94 +156,70 @@ def test_critical_english_needs_the_clinical_review() -> None:
     assert [s.segment.id for s in resolved.served] == ["h-1", "p-2", "p-3"]
 
 
+CRITICAL = (
+    "Do not use **Nasolin** more than 6 times in 24 hours. Stop and call your doctor if your nose "
+    "bleeds."
+)
+
+
 def _page(client: TestClient, locale: str) -> dict[str, Any]:
     body: dict[str, Any] = client.get(f"/v1/pages/{PAGE}", params={"locale": locale}).json()
     return body
 
 
-def test_shipped_arabic_shows_every_safety_section_whole_in_english_with_a_notice(
-    shipped_client: TestClient,
+def _served(client: TestClient, english: str, locale: str) -> dict[str, Any]:
+    seg_id = next(s["id"] for s in _page(client, "en")["segments"] if s["text"] == english)
+    found: dict[str, Any] = next(s for s in _page(client, locale)["segments"] if s["id"] == seg_id)
+    return found
+
+
+def test_arabic_shows_its_safety_section_whole_in_english_with_a_notice(
+    fixture_tree: Path, client_for: Client
 ) -> None:
-    page = _page(shipped_client, "ar")
-    assert page["held_sections"]
-    for seg in page["segments"]:
-        if seg["section"] in page["held_sections"]:
-            assert seg["locale"] == "en", seg
-    html = shipped_client.get(f"/pages/{PAGE}", params={"locale": "ar"}).text
+    """Arabic's safety paragraph has only its linguistic review, so section 3 ("Safety") is
+    English, heading included, under a notice in Arabic."""
+    client = client_for(fixture_tree)
+    page = _page(client, "ar")
+    assert page["held_sections"] == [3]
+    assert [(s["text"], s["locale"]) for s in page["segments"] if s["section"] == 3] == [
+        ("Safety", "en"),
+        (CRITICAL, "en"),
+    ]
+    html = client.get(f"/pages/{PAGE}", params={"locale": "ar"}).text
     notices = [a for tag, a in html_elements(html) if "critical-notice" in (a.get("class") or "")]
-    assert len(notices) == len(page["held_sections"])
-    assert (
-        "يُعرض هذا الجزء بالإنجليزية ريثما تتم مراجعة ترجمته." in html
-    )  # in the patient's language
+    assert len(notices) == 1
+    assert "يُعرض هذا الجزء بالإنجليزية ريثما تتم مراجعة ترجمته." in html  # the patient's language
 
 
 def test_a_reviewed_heading_is_not_served_alone_when_its_safety_text_is_not(
-    shipped_client: TestClient,
+    fixture_tree: Path, client_for: Client
 ) -> None:
-    """zh-Hans has "用途" reviewed, but not the supervision sentence in that section."""
-    english = {s["text"]: s["id"] for s in _page(shipped_client, "en")["segments"]}
-    page = _page(shipped_client, "zh-Hans")
-    heading = next(s for s in page["segments"] if s["id"] == english["What it is used for"])
-    assert (heading["text"], heading["locale"]) == ("What it is used for", "en")
+    """Arabic has "Safety" reviewed (السلامة), but not its safety paragraph in both roles."""
+    heading = _served(client_for(fixture_tree), "Safety", "ar")
+    assert (heading["text"], heading["locale"]) == ("Safety", "en")
 
 
 def test_second_approval_must_come_from_another_person(
-    tree: Path, run: Run, client_for: Client
+    fixture_tree: Path, run: Run, client_for: Client
 ) -> None:
-    critical = (
-        "Ketamine is a powerful medication that should only be used under the supervision and "
-        "guidance of a qualified healthcare professional."
-    )
-    (tree / f"locales/es/reviews/{PAGE}.yaml").unlink()
-    first = run(
-        "review", "approve", "es", "--page", PAGE, "--all", "--reviewer", "Dr. Test Reviewer"
-    )
-    assert first.exit_code == 0, first.output
-    same = run(
-        "review",
-        "approve",
-        "es",
-        "--page",
-        PAGE,
-        "--msgid",
-        critical,
-        "--role",
-        "clinical",
-        "--reviewer",
-        "dr.  test reviewer",
-        code=1,
-    )
+    run("review", "revoke", "es", "--page", PAGE, "--msgid", CRITICAL, *WHO_REVOKES)
+    first = ("review", "approve", "es", "--page", PAGE, "--msgid", CRITICAL)
+    run(*first, "--reviewer", "Dr. Robin Spare (fictional)")
+    same = run(*first, "--role", "clinical", "--reviewer", "dr.  robin spare (fictional)", code=1)
     assert "needs two people" in same.output
+    assert _served(client_for(fixture_tree), CRITICAL, "es")["locale"] == "en"  # one is not enough
 
-    def served() -> dict[str, Any]:
-        english_id = next(
-            s["id"] for s in _page(client_for(tree), "en")["segments"] if s["text"] == critical
-        )
-        return next(s for s in _page(client_for(tree), "es")["segments"] if s["id"] == english_id)
+    run(*first, "--role", "clinical", "--reviewer", "Dr. Quinn Spare (fictional)")
 
-    assert served()["locale"] == "en"  # one review is not enough for safety text
-    other = run(
-        "review",
-        "approve",
-        "es",
-        "--page",
-        PAGE,
-        "--msgid",
-        critical,
-        "--role",
-        "clinical",
-        "--reviewer",
-        "Dr. Other Reviewer",
-    )
-    assert other.exit_code == 0, other.output
-    assert served()["locale"] == "es"
-    assert sorted(r["reviewer"] for r in served()["reviews"]) == [
-        "Dr. Other Reviewer",
-        "Dr. Test Reviewer",
+    served = _served(client_for(fixture_tree), CRITICAL, "es")
+    assert served["locale"] == "es"
+    assert sorted((r["reviewer"], r["role"]) for r in served["reviews"]) == [
+        ("Dr. Quinn Spare (fictional)", "clinical"),
+        ("Dr. Robin Spare (fictional)", "linguistic"),
     ]
 
 
-def test_roles_come_from_the_config(run: Run) -> None:
+def test_roles_come_from_the_config(fixture_tree: Path, run: Run) -> None:
     refused = run(
         "review",
         "approve",
@@ -249,7 +230,7 @@ def test_roles_come_from_the_config(run: Run) -> None:
         "--role",
         "clinical",
         "--reviewer",
-        "Dr. Rosa Revisora (fictional)",
+        "Dr. Lola Revisora (fictional)",
         code=1,
     )
     assert "is not declared as a clinical reviewer" in refused.output
@@ -259,24 +240,20 @@ def test_roles_come_from_the_config(run: Run) -> None:
     assert "not declared" in unknown.output
 
 
-def test_pending_says_which_review_is_missing(run: Run, tree: Path) -> None:
-    assert "0 awaiting review" in run("review", "pending", "pt-BR", "--page", PAGE).output
-    revoked = run(
+def test_pending_says_which_review_is_missing(fixture_tree: Path, run: Run) -> None:
+    assert "0 awaiting review" in run("review", "pending", "pt", "--page", PAGE).output
+    run(
         "review",
         "revoke",
-        "pt-BR",
+        "pt",
         "--page",
         PAGE,
         "--role",
         "clinical",
         "--msgid",
-        "It’s important to note that S-isomer ketamine should only be used under the guidance of a healthcare professional and in a controlled setting.",
-        "--reviewer",
-        "Dr. Test Reviewer",
-        "--reason",
-        "clinical wording to be checked again",
+        CRITICAL,
+        *WHO_REVOKES,
     )
-    assert revoked.exit_code == 0, revoked.output
-    result = run("review", "pending", "pt-BR", "--page", PAGE)
+    result = run("review", "pending", "pt", "--page", PAGE)
     assert "[SAFETY-CRITICAL] · needs clinical review" in result.output
     assert "1 awaiting review" in result.output

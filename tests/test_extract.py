@@ -20,19 +20,36 @@ def _snapshot(root: Path) -> dict[str, str]:
     }
 
 
+SHIPPED_CATALOGS = [
+    f"locales/{folder}/LC_MESSAGES/{domain}.po"
+    for domain in ("esketamine-overview", "ui")
+    for folder in ("es", "pt", "pt_BR", "zh_Hans", "ar", "vi")
+]
+
+
 def test_shipped_templates_and_catalogs_are_up_to_date(run: Run, tree: Path) -> None:
     before = _snapshot(tree)
-    run("extract"), run("update")
+    extracted, updated = run("extract").output, run("update").output
+    assert extracted.splitlines() == [
+        "unchanged locales/templates/esketamine-overview.pot",
+        "unchanged locales/templates/ui.pot",
+    ]
+    assert updated.splitlines() == [f"unchanged {po}" for po in SHIPPED_CATALOGS]
     assert _snapshot(tree) == before
 
 
 def test_extract_and_update_twice_give_identical_bytes(run: Run, tree: Path) -> None:
     replace_in(tree / "source_content/pages/esketamine-overview.md", "## Safety", "## Safety first")
-    run("extract"), run("update")
+    first = run("extract").output + run("update").output
+    assert "wrote locales/templates/esketamine-overview.pot" in first
+    changed = [po for po in SHIPPED_CATALOGS if "esketamine-overview" in po]
+    for po in changed:
+        assert f"updated {po}" in first
+        assert 'msgid "Safety first"' in (tree / po).read_text(encoding="utf-8")
     once = _snapshot(tree)
-    out = run("extract").output + run("update").output
+    again = run("extract").output + run("update").output
     assert _snapshot(tree) == once
-    assert "wrote" not in out and "updated" not in out and "created" not in out
+    assert "wrote" not in again and "updated" not in again and "created" not in again
 
 
 def test_templates_have_no_line_numbers_or_churning_dates(tree: Path, run: Run) -> None:

@@ -1,6 +1,6 @@
-"""SPEC safety invariants 1–5 and 7, each proven end to end on a copy of the shipped tree.
+"""SPEC safety invariants 1–5 and 7, each proven end to end on a copy of tests/data/tree.
 
-(Invariant 6, error-level checks, belongs to the checks stage.)
+(Invariant 6, error-level checks, is in test_failing_translations.py.)
 """
 
 from __future__ import annotations
@@ -11,108 +11,85 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from service.config import load_config
+
 from .conftest import DATA, Run, declare, replace_in
 
-PAGE = "esketamine-overview"
+PAGE = "saline-spray"
+SOURCE = f"source_content/pages/{PAGE}.md"
 PO_ES = f"locales/es/LC_MESSAGES/{PAGE}.po"
+PO_PT = f"locales/pt/LC_MESSAGES/{PAGE}.po"
 Client = Callable[[Path], TestClient]
-
-SAFETY_EN = (
-    "It’s important to note that S-isomer ketamine should only be used under the guidance of a "
-    "healthcare professional and in a controlled setting."
-)
+ENGLISH_REVIEWER = "Dr. Robin Spare (fictional)"
 
 
-def _page(client: TestClient, locale: str) -> dict[str, Any]:
-    response = client.get(f"/v1/pages/{PAGE}", params={"locale": locale})
+def _page(client: TestClient, locale: str, slug: str = PAGE) -> dict[str, Any]:
+    response = client.get(f"/v1/pages/{slug}", params={"locale": locale})
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
 
 
-def _segment(
-    page: dict[str, Any], heading_text: str | None = None, seg_id: str | None = None
-) -> dict[str, Any] | None:
-    return next(
-        (
-            s
-            for s in page["segments"]
-            if (seg_id and s["id"] == seg_id) or (heading_text and s["text"] == heading_text)
-        ),
-        None,
-    )
+def _served(client: TestClient, english: str, locale: str) -> dict[str, Any]:
+    """The segment served in `locale` where the English page has `english`."""
+    seg_id = next(s["id"] for s in _page(client, "en")["segments"] if s["text"] == english)
+    found: dict[str, Any] = next(s for s in _page(client, locale)["segments"] if s["id"] == seg_id)
+    return found
 
 
-def _id_of(page: dict[str, Any], english: str) -> str:
-    found = _segment(page, english)
-    assert found, english
-    return str(found["id"])
+def _where(segment: dict[str, Any]) -> tuple[str, str, bool]:
+    return segment["text"], segment["locale"], segment["fallback"]
 
 
-def test_invariant_1_editing_a_reviewed_msgstr_voids_its_approval(
-    tree: Path, client_for: Client
+def test_editing_a_reviewed_msgstr_voids_its_approval(
+    fixture_tree: Path, client_for: Client
 ) -> None:
-    english = _page(client_for(tree), "en")
-    safety_id = _id_of(english, "Safety")
-    assert _segment(_page(client_for(tree), "es"), seg_id=safety_id)["text"] == "Seguridad"  # type: ignore[index]
+    """Invariant 1."""
+    assert _where(_served(client_for(fixture_tree), "Safety", "es")) == ("Seguridad", "es", False)
 
-    replace_in(
-        tree / PO_ES, 'msgstr "Seguridad"', 'msgstr "Seguridad (editado)"'
-    )  # no one touches the ledger
+    replace_in(fixture_tree / PO_ES, 'msgstr "Seguridad"', 'msgstr "Seguridad (editado)"')
 
-    served = _segment(_page(client_for(tree), "es"), seg_id=safety_id)
-    assert served is not None
-    assert (served["text"], served["locale"], served["fallback"]) == ("Safety", "en", True)
+    assert _where(_served(client_for(fixture_tree), "Safety", "es")) == ("Safety", "en", True)
 
 
-def test_invariant_1_and_2_changed_english_is_withheld_until_approved(
-    tree: Path, run: Run, client_for: Client
+def test_changed_english_is_withheld_until_approved(
+    fixture_tree: Path, run: Run, client_for: Client
 ) -> None:
-    replace_in(tree / f"source_content/pages/{PAGE}.md", "## Safety", "## Safety information")
-    assert run("extract").exit_code == 0 and run("update").exit_code == 0
+    """Invariants 1 and 2: new English is served nowhere, not even in English, until a clinical
+    reviewer approves it; then translations fall back to it."""
+    replace_in(fixture_tree / SOURCE, "## Storage", "## Storage and disposal")
+    run("extract"), run("update")
 
     for locale in ("en", "es", "pt-BR"):
-        page = _page(client_for(tree), locale)
+        page = _page(client_for(fixture_tree), locale)
         texts = [s["text"] for s in page["segments"]]
         assert page["withheld"] == 1, locale
-        assert (
-            "Safety information" not in texts and "Seguridad" not in texts and "Safety" not in texts
-        )
-    assert run("check").exit_code == 1  # `check` fails while English awaits approval
+        assert not {"Storage and disposal", "Storage", "Conservación"} & set(texts), locale
+    assert "Storage and disposal" in run("check", code=1).output
 
-    approved = run(
-        "review",
-        "approve",
-        "en",
-        "--page",
-        PAGE,
-        "--msgid",
-        "Safety information",
-        "--reviewer",
-        "Dr. Test Reviewer",
+    run(
+        "review", "approve", "en", "--page", PAGE, "--msgid", "Storage and disposal",
+        "--reviewer", ENGLISH_REVIEWER,
     )
-    assert approved.exit_code == 0, approved.output
 
-    page = _page(client_for(tree), "es")
-    served = _segment(page, "Safety information")
+    page = _page(client_for(fixture_tree), "es")
     assert page["withheld"] == 0
-    assert served is not None and (served["locale"], served["fallback"]) == ("en", True)
+    served = _served(client_for(fixture_tree), "Storage and disposal", "es")
+    assert _where(served) == ("Storage and disposal", "en", True)
 
 
-def test_invariant_3_translation_needs_review_against_the_english_it_replaces(
-    tree: Path, run: Run, client_for: Client
+def test_translation_needs_review_against_the_english_it_replaces(
+    fixture_tree: Path, run: Run, client_for: Client
 ) -> None:
-    """The translator confirms the old Spanish for new English; the old approval must not carry over."""
-    old = "your healthcare provider when using ketamine in a medical setting."
-    new = "your healthcare provider when using ketamine in any medical setting."
-    replace_in(
-        tree / f"source_content/pages/{PAGE}.md",
-        "your healthcare provider when using\nketamine in a medical setting.",
-        "your healthcare provider when using\nketamine in any medical setting.",
-    )
+    """Invariant 3: the translator confirms the old Spanish for new English; the old approval must
+    not carry over."""
+    old = "Keep the bottle below 25 °C and throw it away 30 days after opening."
+    new = "Keep the closed bottle below 25 °C and throw it away 30 days after opening."
+    spanish = "Guarde el frasco por debajo de 25 °C y deséchelo 30 días después de abrirlo."
+    replace_in(fixture_tree / SOURCE, old, new)
     run("extract"), run("update")
-    run("review", "approve", "en", "--page", PAGE, "--all", "--reviewer", "Dr. Test Reviewer")
-    po = tree / PO_ES
+    run("review", "approve", "en", "--page", PAGE, "--all", "--reviewer", ENGLISH_REVIEWER)
+    po = fixture_tree / PO_ES
     text = po.read_text(encoding="utf-8")
     assert "#, fuzzy" in text, "update should have made the edited paragraph fuzzy"
     po.write_text(
@@ -120,115 +97,106 @@ def test_invariant_3_translation_needs_review_against_the_english_it_replaces(
         encoding="utf-8",
     )
 
-    page = _page(client_for(tree), "es")
-    served = next(
-        s
-        for s in page["segments"]
-        if s["text"].endswith(new) or "Es importante seguir" in s["text"]
-    )
-    assert (served["locale"], served["fallback"]) == ("en", True), served
-    assert served["text"].endswith(new) and not served["text"].endswith(old)
+    assert _where(_served(client_for(fixture_tree), new, "es")) == (new, "en", True)
 
     approve = run(
-        "review",
-        "approve",
-        "es",
-        "--page",
-        PAGE,
-        "--all",
-        "--reviewer",
-        "Dr. Rosa Revisora (fictional)",
+        "review", "approve", "es", "--page", PAGE, "--all",
+        "--reviewer", "Dr. Lola Revisora (fictional)",
     )
-    assert approve.exit_code == 0 and "1 approved" in approve.output, approve.output
-    served = _segment(_page(client_for(tree), "es"), seg_id=served["id"])
-    assert (
-        served is not None and served["locale"] == "es" and "Es importante seguir" in served["text"]
-    )
+    assert "1 approved" in approve.output
+    assert _where(_served(client_for(fixture_tree), new, "es")) == (spanish, "es", False)
 
 
-def test_invariant_4_fallback_follows_the_chain_segment_by_segment(
-    tree: Path, client_for: Client
+def test_fallback_follows_the_chain_segment_by_segment(
+    fixture_tree: Path, client_for: Client
 ) -> None:
-    page = _page(client_for(tree), "pt-BR")
+    """Invariant 4: pt-BR → pt → en, one segment at a time."""
+    page = _page(client_for(fixture_tree), "pt-BR")
     by_text = {s["text"]: s for s in page["segments"]}
-    assert by_text["O que é a cetamina isômero S"]["locale"] == "pt-BR"  # reviewed in pt-BR
+    assert by_text["Como usar um spray nasal de soro fisiológico"]["locale"] == "pt-BR"
     assert by_text["Segurança"]["locale"] == "pt"  # only pt has it
-    assert by_text["How it works"]["locale"] == "en"  # neither has it
+    assert by_text["Storage"]["locale"] == "en"  # neither has it
     assert [s["fallback"] for s in page["segments"]] == [
         s["locale"] != "pt-BR" for s in page["segments"]
     ]
     assert page["locale"] == "pt-BR" and not page["complete"]
 
 
-def test_invariant_4_chain_order_comes_from_config(tree: Path, client_for: Client) -> None:
-    replace_in(tree / "l10n.yaml", "  pt-BR: [pt, en]", "  pt-BR: [es, en]")
-    page = _page(client_for(tree), "pt-BR")
-    assert {s["locale"] for s in page["segments"]} == {
-        "pt-BR",
-        "es",
-    }  # es is complete, so no English
+def test_chain_order_comes_from_config(fixture_tree: Path, client_for: Client) -> None:
+    replace_in(fixture_tree / "l10n.yaml", "  pt-BR: [pt, en]", "  pt-BR: [es, en]")
+    page = _page(client_for(fixture_tree), "pt-BR")
+    # the title is pt-BR's own; Spanish is complete, so the rest is Spanish and nothing English
+    assert [s["locale"] for s in page["segments"]] == ["pt-BR"] + ["es"] * 11
 
 
-def test_invariant_4_fallback_page_serves_all_or_nothing(tree: Path, client_for: Client) -> None:
-    replace_in(tree / f"source_content/pages/{PAGE}.md", "fallback: segment", "fallback: page")
-    partial = _page(client_for(tree), "pt-BR")
-    assert {s["locale"] for s in partial["segments"]} == {"en"}
+def test_a_page_that_says_fallback_page_is_served_all_or_nothing(
+    fixture_tree: Path, client_for: Client
+) -> None:
+    """Invariant 4: after-your-visit says `fallback: page`; pt lacks one of its three segments."""
+    partial = _page(client_for(fixture_tree), "pt", "after-your-visit")
     assert partial["fallback_policy"] == "page"
-    complete = _page(client_for(tree), "es")
-    assert {s["locale"] for s in complete["segments"]} == {"es"}
+    assert [_where(s) for s in partial["segments"]] == [
+        ("After your visit", "en", True),
+        ("Questions", "en", True),
+        ("Call the clinic if you have questions about your care.", "en", True),
+    ]
+    complete = _page(client_for(fixture_tree), "es", "after-your-visit")
+    assert [s["locale"] for s in complete["segments"]] == ["es", "es", "es"]
 
 
-def test_invariant_5_four_eyes(tree: Path, run: Run) -> None:
-    declare(tree, "Joana Exemplo (fictional)", "linguistic")  # she reviews other languages
-    (tree / f"locales/pt/reviews/{PAGE}.yaml").unlink()
+def test_four_eyes_refuses_the_catalogs_translator(
+    fixture_tree: Path, run: Run, client_for: Client
+) -> None:
+    """Invariant 5: whoever translated a catalog may not approve it, even when declared a reviewer."""
+    declare(fixture_tree, "Rui Tradutor (fictional)", "linguistic")
+    replace_in(
+        fixture_tree / PO_PT, 'msgid "Storage"\nmsgstr ""', 'msgid "Storage"\nmsgstr "Armazenamento"'
+    )
     result = run(
-        "review",
-        "approve",
-        "pt",
-        "--page",
-        PAGE,
-        "--all",
-        "--reviewer",
-        "Joana Exemplo (fictional)",
+        "review", "approve", "pt", "--page", PAGE, "--all",
+        "--reviewer", "Rui Tradutor (fictional)",
     )
     assert "four eyes" in result.output and "\n0 approved;" in result.output
-    assert not (tree / f"locales/pt/reviews/{PAGE}.yaml").exists()
+    assert _where(_served(client_for(fixture_tree), "Storage", "pt")) == ("Storage", "en", True)
 
 
-def test_invariant_7_broken_catalog_falls_back_and_every_other_locale_serves(
-    tree: Path, client_for: Client
+def test_a_broken_catalog_falls_back_and_every_other_locale_serves(
+    fixture_tree: Path, client_for: Client
 ) -> None:
-    (tree / PO_ES).write_text((DATA / "po/unterminated-string.po").read_text())
-    client = client_for(tree)
+    """Invariant 7."""
+    (fixture_tree / PO_ES).write_text((DATA / "po/unterminated-string.po").read_text())
+    client = client_for(fixture_tree)
     health = client.get("/healthz").json()
     assert health["status"] == "degraded"
     assert any(e.startswith(f"{PO_ES}:8: ") for e in health["errors"]), health  # msgfmt's line
-    spanish = _page(client, "es")
-    assert {s["locale"] for s in spanish["segments"]} == {"en"}
-    assert "Segurança" in [s["text"] for s in _page(client, "pt")["segments"]]
+    assert {s["locale"] for s in _page(client, "es")["segments"]} == {"en"}
+    assert _where(_served(client, "Safety", "pt")) == ("Segurança", "pt", False)
     coverage = client.get("/v1/coverage").json()["rows"]
     assert any(r["locale"] == "es" and r["page"] == PAGE and r["error"] for r in coverage)
 
 
-def test_invariant_7_broken_ledger_falls_back_and_is_reported(
-    tree: Path, client_for: Client
+def test_a_broken_ledger_falls_back_and_is_reported(
+    fixture_tree: Path, client_for: Client
 ) -> None:
-    ledger = f"locales/pt/reviews/{PAGE}.yaml"
-    (tree / ledger).write_text((DATA / "ledgers/event-edited.yaml").read_text())
-    client = client_for(tree)
-    # the file was moved here from es/x: its first event already does not belong (line 4)
-    assert any(e.startswith(f"{ledger}:4: ") for e in client.get("/healthz").json()["errors"])
+    """Invariant 7: whatever the ledger's format, bytes that are not UTF-8 cannot be read."""
+    config = load_config(fixture_tree)
+    ledger = config.ledger_path("pt", PAGE)
+    ledger.write_bytes(b"\xff\xfe\x00 not a ledger")
+    client = client_for(fixture_tree)
+    errors = client.get("/healthz").json()["errors"]
+    assert any(e.startswith(f"{config.rel(ledger)}:") for e in errors), errors
     assert {s["locale"] for s in _page(client, "pt")["segments"]} == {"en"}
     assert {s["locale"] for s in _page(client, "es")["segments"]} == {"es"}
 
 
-def test_invariant_7_broken_page_is_reported_and_the_others_serve(
-    tree: Path, client_for: Client
+def test_a_broken_page_is_reported_and_the_others_serve(
+    fixture_tree: Path, client_for: Client
 ) -> None:
-    (tree / "source_content/pages/broken.md").write_text(
+    """Invariant 7."""
+    (fixture_tree / "source_content/pages/broken.md").write_text(
         (DATA / "pages/no-front-matter.md").read_text()
     )
-    client = client_for(tree)
+    client = client_for(fixture_tree)
     errors = client.get("/healthz").json()["errors"]
     assert any(e.startswith("source_content/pages/broken.md:1: ") for e in errors)
     assert client.get("/v1/pages/broken").status_code == 404

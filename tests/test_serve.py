@@ -1,4 +1,4 @@
-"""`clinic-l10n serve` as a real process, spoken to over real HTTP."""
+"""`clinic-l10n serve` as a real process on tests/data/tree, spoken to over real HTTP."""
 
 from __future__ import annotations
 
@@ -20,14 +20,15 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str
 
 def test_served_page_negotiates_spanish_over_http(live_server: str) -> None:
     status, headers, body = _get(
-        f"{live_server}/v1/pages/esketamine-overview", {"Accept-Language": "es-MX,es;q=0.9"}
+        f"{live_server}/v1/pages/saline-spray", {"Accept-Language": "es-MX,es;q=0.9"}
     )
     assert status == 200
     assert headers["content-language"] == "es" and headers["vary"] == "Accept-Language"
     page = json.loads(body)
-    assert page["locale"] == "es" and all(s["locale"] == "es" for s in page["segments"])
+    assert page["locale"] == "es" and page["title"] == "Cómo usar un espray nasal salino"
+    assert all(s["locale"] == "es" for s in page["segments"])
     status, _, _ = _get(
-        f"{live_server}/v1/pages/esketamine-overview",
+        f"{live_server}/v1/pages/saline-spray",
         {"If-None-Match": headers["etag"], "Accept-Language": "es-MX,es;q=0.9"},
     )
     assert status == 304
@@ -41,7 +42,7 @@ def test_served_page_negotiates_spanish_over_http(live_server: str) -> None:
         ("/coverage", 200),
         ("/docs", 200),
         ("/v1/pages/nope", 404),
-        ("/v1/pages/esketamine-overview?locale=e$", 400),
+        ("/v1/pages/saline-spray?locale=e$", 400),
     ],
 )
 def test_endpoints_over_http(live_server: str, path: str, status: int) -> None:
