@@ -20,6 +20,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
 from .errors import ContentError
+from .files import PAGE_MAX_BYTES, YAML_MAX_BYTES, read_text
 from .models import UI_DOMAIN, FallbackPolicy, Page, Segment, SegmentType, fingerprint
 from .yamlfile import LineDict, load_yaml
 
@@ -144,9 +145,6 @@ def _front_matter(text: str, path: Path) -> tuple[LineDict, str, int]:
     data = load_yaml("\n".join(lines[1:end]), path, ContentError, line_offset=1)
     if not isinstance(data, LineDict):
         raise ContentError("front matter must be a mapping", path, 2)
-    for key in data:
-        data.key_lines[key] += 1
-    data.line += 1
     return data, "\n".join(lines[end + 1 :]), end + 2
 
 
@@ -219,11 +217,7 @@ def parse_page(text: str, path: Path, default: FallbackPolicy = FallbackPolicy.S
 
 
 def load_page(path: Path, default: FallbackPolicy = FallbackPolicy.SEGMENT) -> Page:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ContentError(f"not UTF-8 ({exc.reason})", path) from exc
-    return parse_page(text, path, default)
+    return parse_page(read_text(path, str(path), ContentError, PAGE_MAX_BYTES), path, default)
 
 
 def load_pages(pages_dir: Path, default: FallbackPolicy) -> tuple[list[Page], list[ContentError]]:
@@ -252,7 +246,7 @@ def _ui_message(key: str, value: Any, path: Path, line: int) -> Segment:
 
 def load_ui(path: Path) -> Page:
     """The site's own strings (source_content/ui.yaml) as the `ui` domain; ids are the keys."""
-    data = load_yaml(path.read_text(encoding="utf-8"), path, ContentError)
+    data = load_yaml(read_text(path, str(path), ContentError, YAML_MAX_BYTES), path, ContentError)
     messages = data.get("messages") if isinstance(data, LineDict) else None
     if not isinstance(messages, LineDict):
         raise ContentError("expected 'messages:' mapping keys to {text, plural, comment}", path, 1)
