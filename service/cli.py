@@ -145,7 +145,8 @@ def compile_cmd(ctx: click.Context) -> None:
                 continue
             mo = po.with_suffix(".mo")
             try:
-                atomic_write(mo, catalogs.compile_catalog(po.read_bytes(), config.rel(po)))
+                shown = config.rel(po)
+                atomic_write(mo, catalogs.compile_catalog(catalogs.read_bytes(po, shown), shown))
             except L10nError as exc:
                 failed += 1
                 click.echo(f"clinic-l10n: {exc}", err=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, LocaleError
+from .files import YAML_MAX_BYTES, read_text
 from .locales import babel_locale, canonical_tag, to_gettext
 from .models import SOURCE_LOCALE, FallbackPolicy, Role, same_person
 from .yamlfile import LineDict, load_yaml
@@ -99,7 +100,7 @@ def find_root(root: str | os.PathLike[str] | None = None) -> Path:
     return Path(chosen).resolve()
 
 
-def _tag(value: Any, path: Path, line: int) -> str:
+def _tag(value: Any, path: str, line: int) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"locale must be a string, got {value!r}", path, line)
     try:
@@ -117,7 +118,7 @@ def _default_chain(tag: str, enabled: tuple[str, ...]) -> tuple[str, ...]:
     return (tag, *[p for p in parents if p in enabled], SOURCE_LOCALE)
 
 
-def _reviewers(data: LineDict, path: Path) -> dict[str, frozenset[Role]]:
+def _reviewers(data: LineDict, path: str) -> dict[str, frozenset[Role]]:
     """`reviewers: {name: [linguistic, clinical]}`: who may approve in which role."""
     raw = data.get("reviewers") or {}
     line = data.line_of("reviewers")
@@ -136,10 +137,13 @@ def _reviewers(data: LineDict, path: Path) -> dict[str, frozenset[Role]]:
 
 
 def load_config(root: Path) -> Config:
-    path = root / CONFIG_NAME
-    if not path.is_file():
-        raise ConfigError(f"no {CONFIG_NAME} here; run in a content tree or pass --root", path)
-    data = load_yaml(path.read_text(encoding="utf-8"), path, ConfigError)
+    """The tree's l10n.yaml, or a ConfigError at `l10n.yaml:LINE` (its path as the tree names it,
+    like every other message)."""
+    file = root / CONFIG_NAME
+    path = CONFIG_NAME
+    if not file.exists() and not file.is_symlink():
+        raise ConfigError(f"no {CONFIG_NAME} here; run in a content tree or pass --root", file)
+    data = load_yaml(read_text(file, path, ConfigError, YAML_MAX_BYTES), path, ConfigError)
     if not isinstance(data, LineDict):
         raise ConfigError("expected a mapping at the top level", path, 1)
     unknown = sorted(set(data) - _KEYS)
@@ -209,5 +213,5 @@ def load_config(root: Path) -> Config:
         chains=chains,
         fallback=policy,
         do_not_translate=tuple(terms),
-        path=str(path),
+        path=str(file),
     )
