@@ -47,7 +47,8 @@ class _Loader(yaml.SafeLoader):
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         event = self.peek_event()  # type: ignore[no-untyped-call]
         line = event.start_mark.line + 1 + self.line_offset
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+        # An alias event names its anchor too (`*x`), so this refuses `&x` and `*x` alike.
+        if getattr(event, "anchor", None) is not None:
             raise _Refused("YAML aliases/anchors are not allowed", line)
         if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
             if self.depth >= MAX_DEPTH:
