@@ -9,7 +9,6 @@ the page. The `po …` commands offer the same functions on any gettext file.
 from __future__ import annotations
 
 import bisect
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from babel.messages.plurals import get_plural
 
+from . import files
 from .errors import CatalogError
 from .locales import babel_locale, from_gettext, to_gettext
 from .models import CatalogEntry, LoadedCatalog
@@ -65,15 +65,9 @@ def _bytes(data: bytes | str) -> bytes:
 
 
 def read_bytes(path: Path, label: str = "") -> bytes:
-    """A catalog file's bytes. A directory, FIFO or device where a catalog should be is an error
-    at once: reading a FIFO would wait for a writer forever."""
-    shown = label or str(path)
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            raise CatalogError("not a regular file (a directory, FIFO or device?)", shown)
-        return path.read_bytes()
-    except OSError as exc:
-        raise CatalogError(f"cannot read: {exc.strerror}", shown) from exc
+    """A catalog or template file's bytes, through `files.read_bytes`: a directory, FIFO, device,
+    unreadable or oversized file where a catalog should be is a CatalogError at once (line 1)."""
+    return files.read_bytes(path, label or str(path), CatalogError, files.CATALOG_MAX_BYTES)
 
 
 def read_po(path: Path, label: str = "") -> PoFile:
@@ -98,7 +92,7 @@ def _entry_errors(po: PoFile, problems: Sequence[Problem]) -> dict[int, tuple[st
         at = bisect.bisect_right(lines, problem.line) - 1
         owner = live[at][1] if at >= 0 else None
         if owner is None or owner.is_header:
-            raise CatalogError(problem.message, po.path, problem.line or None)
+            raise CatalogError(problem.message, po.path, problem.line or 1)
         found.setdefault(owner.line, []).append(problem.message)
     return {line: tuple(messages) for line, messages in found.items()}
 

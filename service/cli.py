@@ -72,7 +72,11 @@ def extract_cmd(ctx: click.Context) -> None:
     """Extract every source page (and the ui strings) into locales/templates/<page>.pot."""
     config = _config(ctx)
     pages, errors = load_pages(config.pages_dir, config.fallback)
-    ui = load_ui(config.ui_source) if config.ui_source.exists() else None
+    ui = (
+        load_ui(config.ui_source, config.rel(config.ui_source))
+        if config.ui_source.exists()
+        else None
+    )
     for path, changed in extract.extract_all(config, pages, ui):
         click.echo(f"{'wrote' if changed else 'unchanged'} {config.rel(path)}")
     for err in errors:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, LocaleError
+from .files import YAML_MAX_BYTES, read_text
 from .locales import babel_locale, canonical_tag, to_gettext
 from .models import SOURCE_LOCALE, FallbackPolicy, Role, person_key
 from .policy import Policy, Reviewer
@@ -93,7 +94,7 @@ def find_root(root: str | os.PathLike[str] | None = None) -> Path:
     return Path(chosen).resolve()
 
 
-def _tag(value: Any, path: Path, line: int) -> str:
+def _tag(value: Any, path: str, line: int) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"locale must be a string, got {value!r}", path, line)
     try:
@@ -111,7 +112,7 @@ def _default_chain(tag: str, enabled: tuple[str, ...]) -> tuple[str, ...]:
     return (tag, *[p for p in parents if p in enabled], SOURCE_LOCALE)
 
 
-def _reviewer(name: str, value: Any, path: Path, line: int, locales: tuple[str, ...]) -> Reviewer:
+def _reviewer(name: str, value: Any, path: str, line: int, locales: tuple[str, ...]) -> Reviewer:
     """`NAME: [roles]` (every locale) or `NAME: {roles: [...], locales: [...]}`."""
     valid = sorted(r.value for r in Role)
     scope: frozenset[str] | None = None
@@ -139,7 +140,7 @@ def _reviewer(name: str, value: Any, path: Path, line: int, locales: tuple[str, 
     return Reviewer(" ".join(name.split()), frozenset(Role(str(r)) for r in roles), scope)
 
 
-def _policy(data: LineDict, path: Path, locales: tuple[str, ...]) -> Policy:
+def _policy(data: LineDict, path: str, locales: tuple[str, ...]) -> Policy:
     """`reviewers:`: who may approve, in which role and, optionally, which locales."""
     raw = data.get("reviewers") or {}
     line = data.line_of("reviewers")
@@ -159,10 +160,13 @@ def _policy(data: LineDict, path: Path, locales: tuple[str, ...]) -> Policy:
 
 
 def load_config(root: Path) -> Config:
-    path = root / CONFIG_NAME
-    if not path.is_file():
-        raise ConfigError(f"no {CONFIG_NAME} here; run in a content tree or pass --root", path)
-    data = load_yaml(path.read_text(encoding="utf-8"), path, ConfigError)
+    """The tree's l10n.yaml, or a ConfigError at `l10n.yaml:LINE` (its path as the tree names it,
+    like every other message)."""
+    file = root / CONFIG_NAME
+    path = CONFIG_NAME
+    if not file.exists() and not file.is_symlink():
+        raise ConfigError(f"no {CONFIG_NAME} here; run in a content tree or pass --root", file)
+    data = load_yaml(read_text(file, path, ConfigError, YAML_MAX_BYTES), path, ConfigError)
     if not isinstance(data, LineDict):
         raise ConfigError("expected a mapping at the top level", path, 1)
     unknown = sorted(set(data) - _KEYS)
@@ -232,5 +236,5 @@ def load_config(root: Path) -> Config:
         chains=chains,
         fallback=policy,
         do_not_translate=tuple(terms),
-        path=str(path),
+        path=str(file),
     )

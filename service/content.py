@@ -20,6 +20,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
 from .errors import ContentError
+from .files import PAGE_MAX_BYTES, YAML_MAX_BYTES, read_text
 from .models import UI_DOMAIN, FallbackPolicy, Page, Segment, SegmentType, fingerprint
 from .yamlfile import LineDict, load_yaml
 
@@ -144,9 +145,6 @@ def _front_matter(text: str, path: Path) -> tuple[LineDict, str, int]:
     data = load_yaml("\n".join(lines[1:end]), path, ContentError, line_offset=1)
     if not isinstance(data, LineDict):
         raise ContentError("front matter must be a mapping", path, 2)
-    for key in data:
-        data.key_lines[key] += 1
-    data.line += 1
     return data, "\n".join(lines[end + 1 :]), end + 2
 
 
@@ -219,11 +217,7 @@ def parse_page(text: str, path: Path, default: FallbackPolicy = FallbackPolicy.S
 
 
 def load_page(path: Path, default: FallbackPolicy = FallbackPolicy.SEGMENT) -> Page:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ContentError(f"not UTF-8 ({exc.reason})", path) from exc
-    return parse_page(text, path, default)
+    return parse_page(read_text(path, str(path), ContentError, PAGE_MAX_BYTES), path, default)
 
 
 def load_pages(pages_dir: Path, default: FallbackPolicy) -> tuple[list[Page], list[ContentError]]:
@@ -237,7 +231,7 @@ def load_pages(pages_dir: Path, default: FallbackPolicy) -> tuple[list[Page], li
     return pages, errors
 
 
-def _ui_message(key: str, value: Any, path: Path, line: int) -> Segment:
+def _ui_message(key: str, value: Any, path: Path | str, line: int) -> Segment:
     if not isinstance(value, LineDict) or not isinstance(value.get("text"), str):
         raise ContentError(f"ui message {key!r} needs 'text'", path, line)
     plural = value.get("plural")
@@ -250,15 +244,17 @@ def _ui_message(key: str, value: Any, path: Path, line: int) -> Segment:
     return Segment(key, SegmentType.UI, value["text"], line, source_plural=plural, comment=comment)
 
 
-def load_ui(path: Path) -> Page:
-    """The site's own strings (source_content/ui.yaml) as the `ui` domain; ids are the keys."""
-    data = load_yaml(path.read_text(encoding="utf-8"), path, ContentError)
+def load_ui(path: Path, label: str = "") -> Page:
+    """The site's own strings (source_content/ui.yaml) as the `ui` domain; ids are the keys.
+    Errors name `label` (default: the path)."""
+    shown = label or str(path)
+    data = load_yaml(read_text(path, shown, ContentError, YAML_MAX_BYTES), shown, ContentError)
     messages = data.get("messages") if isinstance(data, LineDict) else None
     if not isinstance(messages, LineDict):
-        raise ContentError("expected 'messages:' mapping keys to {text, plural, comment}", path, 1)
-    segments = tuple(_ui_message(k, v, path, messages.line_of(k)) for k, v in messages.items())
+        raise ContentError("expected 'messages:' mapping keys to {text, plural, comment}", shown, 1)
+    segments = tuple(_ui_message(k, v, shown, messages.line_of(k)) for k, v in messages.items())
     sources = [s.source for s in segments]
     dupe = next((s for s in segments if sources.count(s.source) > 1), None)
     if dupe:
-        raise ContentError(f"ui message {dupe.id!r} repeats another's text", path, dupe.line)
+        raise ContentError(f"ui message {dupe.id!r} repeats another's text", shown, dupe.line)
     return Page(slug=UI_DOMAIN, path=str(path), segments=segments)

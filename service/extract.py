@@ -14,6 +14,8 @@ from typing import IO, Any
 from .catalogs import TemplateMessage, render_template
 from .config import Config
 from .content import parse_page
+from .errors import CatalogError
+from .files import CATALOG_MAX_BYTES, read_text
 from .models import Key, Page, Segment, SegmentType
 from .yamlfile import atomic_write
 
@@ -97,7 +99,12 @@ def extract_all(config: Config, pages: list[Page], ui: Page | None) -> list[tupl
     for page in [*pages, *([ui] if ui else [])]:
         target = config.templates_dir / f"{page.slug}.pot"
         location = config.rel(page.path)
-        previous = target.read_text(encoding="utf-8") if target.exists() else None
+        shown = config.rel(target)
+        previous = (
+            read_text(target, shown, CatalogError, CATALOG_MAX_BYTES)
+            if target.exists() or target.is_symlink()
+            else None
+        )
         text = render_template(
             page.slug, template_messages(page, location, config.do_not_translate), previous
         )

@@ -132,8 +132,9 @@ def refused_records(tree: Tree, domain: Page) -> Iterator[Problem]:
 
 
 def tree_findings(tree: Tree) -> list[Problem]:
+    # A load error without a line (a reader that has not said one) is the whole file's: line 1.
     found = [
-        Problem(e.path or "?", e.line or 0, Severity.ERROR, "load", e.message) for e in tree.errors
+        Problem(e.path or "?", e.line or 1, Severity.ERROR, "load", e.message) for e in tree.errors
     ]
     for domain in tree.domains:
         path = tree.config.rel(domain.path)

@@ -250,6 +250,10 @@ class _Reader:
             self.problem(f"not a review event: {exc.msg} at column {exc.colno + 2}", number)
             self.prev, self.prev_line, self.expected = line_hash(body), number, self.expected + 1
             return
+        except RecursionError:
+            self.problem("not a review event: nested too deep", number)
+            self.prev, self.prev_line, self.expected = line_hash(body), number, self.expected + 1
+            return
         except ValueError as exc:
             self.problem(f"not a review event: {exc}", number)
             self.prev, self.prev_line, self.expected = line_hash(body), number, self.expected + 1

@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import fcntl
 import os
-import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from . import files
 from .checks import Finding, Unit, blocking, run_checks
 from .config import Config
 from .errors import LedgerError, ReviewError
@@ -58,27 +58,21 @@ __all__ = [
 ]
 
 
+LEDGER_MAX_BYTES = 50 * 1024 * 1024  # about 80,000 events: a history only grows
+
+
 def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def read_text(path: Path, shown: str) -> tuple[str, bytes] | None:
-    """The file's text and bytes, None when there is none; never blocks on a FIFO."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except FileNotFoundError:
+    """A ledger's text and bytes, None when there is none; anything else in its place (a
+    directory, a FIFO, an unreadable or huge file, bytes that are not UTF-8) is a LedgerError
+    with the line, and never a wait."""
+    if not os.path.lexists(path):
         return None
-    except OSError as exc:
-        raise LedgerError(f"cannot read: {exc.strerror}", shown, 1) from exc
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise LedgerError("not a regular file (a directory, FIFO or device?)", shown, 1)
-        raw = fh.read()
-    try:
-        return raw.decode("utf-8"), raw
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise LedgerError(f"not UTF-8 ({exc.reason})", shown, line) from exc
+    raw = files.read_bytes(path, shown, LedgerError, LEDGER_MAX_BYTES)
+    return files.decode_utf8(raw, shown, LedgerError), raw
 
 
 def load_history(path: Path, locale: str, domain: str, label: str = "") -> History:

@@ -89,11 +89,10 @@ def load_tree(root: Path | Config) -> Tree:
     for err in page_errors:
         if err.path:
             err.path = tree.config.rel(err.path)
-    if config.ui_source.exists():
+    if config.ui_source.exists() or config.ui_source.is_symlink():
         try:
-            tree.ui = load_ui(config.ui_source)
+            tree.ui = load_ui(config.ui_source, config.rel(config.ui_source))
         except L10nError as exc:
-            exc.path = tree.config.rel(config.ui_source)
             tree.errors.append(exc)
     for domain in tree.domains:
         for locale in config.all_locales:

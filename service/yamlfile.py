@@ -11,7 +11,7 @@ import yaml
 
 from .errors import L10nError
 
-__all__ = ["LineDict", "atomic_write", "dump_yaml", "load_yaml"]
+__all__ = ["MAX_DEPTH", "LineDict", "atomic_write", "dump_yaml", "load_yaml"]
 
 
 class LineDict(dict[str, Any]):
@@ -24,19 +24,64 @@ class LineDict(dict[str, Any]):
         return self.key_lines.get(key, self.line)
 
 
+MAX_DEPTH = 64  # nested collections; real files use a handful, and composing recurses per level
+
+
+class _Refused(Exception):
+    """Raised inside the loader; `load_yaml` turns it into the caller's error at `line`."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
 class _Loader(yaml.SafeLoader):
-    pass
+    """SafeLoader that composes no alias or anchor (so a billion-laughs file is refused at its
+    first `&`, before anything is built), no collection nested deeper than MAX_DEPTH (so deep
+    input is an error, not a RecursionError) and no mapping with a key twice."""
+
+    line_offset = 0
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        line = event.start_mark.line + 1 + self.line_offset
+        # An alias event names its anchor too (`*x`), so this refuses `&x` and `*x` alike.
+        if getattr(event, "anchor", None) is not None:
+            raise _Refused("YAML aliases/anchors are not allowed", line)
+        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            if self.depth >= MAX_DEPTH:
+                raise _Refused(f"nested deeper than {MAX_DEPTH} levels", line)
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+        return super().compose_node(parent, index)
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    first: dict[str, int] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:
+            continue
+        key = str(loader.construct_object(key_node, deep=True))
+        line = key_node.start_mark.line + 1 + loader.line_offset
+        if key in first:
+            raise _Refused(f"duplicate key {key!r} (first at line {first[key]})", line)
+        first[key] = line
     loader.flatten_mapping(node)
     out = LineDict()
-    out.line = node.start_mark.line + 1
+    out.line = node.start_mark.line + 1 + loader.line_offset
     out.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         out[str(key)] = loader.construct_object(value_node, deep=True)
-        out.key_lines[str(key)] = key_node.start_mark.line + 1
+        out.key_lines[str(key)] = key_node.start_mark.line + 1 + loader.line_offset
     return out
 
 
@@ -48,15 +93,35 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def load_yaml(text: str, path: Path | str, error: type[L10nError], line_offset: int = 0) -> Any:
+    """The one YAML loader: `text` → plain data with `LineDict` mappings, or `error` at a 1-based
+    line (plus `line_offset`, for YAML inside another file) for invalid YAML, an alias or anchor,
+    nesting deeper than MAX_DEPTH, or a duplicate key. Timestamps stay strings."""
     try:
-        return yaml.load(text, Loader=_Loader)
+        loader = _Loader(text)  # the reader refuses control characters at once
+        loader.line_offset = line_offset
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except _Refused as exc:
+        raise error(exc.message, path, exc.line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + line_offset if mark else None
-        raise error(f"invalid YAML: {exc.problem or exc.context}", path, line) from exc
+        line = mark.line + 1 + line_offset if mark else 1 + line_offset
+        raise error(
+            f"invalid YAML: {_one_line(exc.problem or exc.context or '')}", path, line
+        ) from exc
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1 + line_offset
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise error(f"invalid YAML: character U+{char:04X} is not allowed", path, line) from exc
     except yaml.YAMLError as exc:
-        raise error(f"invalid YAML: {exc}", path) from exc
+        raise error(f"invalid YAML: {_one_line(str(exc))}", path, 1 + line_offset) from exc
 
 
 class _Dumper(yaml.SafeDumper):
