@@ -390,7 +390,8 @@ def revoke_cmd(
     role: str | None,
 ) -> None:
     """Revoke the approvals of one text: a revoke event (who, when, why) is added to the page's
-    history, and the text is no longer served from then on."""
+    history. Commands run afterwards, and a server started afterwards, no longer serve the text
+    (a server already running keeps what it loaded until it is restarted)."""
     selection = _selection(msgid, segment_id)
     tree = load_tree(_config(ctx))
     tag = _locale(tree.config, locale, allow_source=True)
