@@ -4,13 +4,14 @@ however it got into the history, is never served, and `check` and /healthz repor
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from .conftest import Run, declare, forge
+from .conftest import Run, forge
 
 PAGE = "esketamine-overview"
 LEDGER_ES = f"locales/es/reviews/{PAGE}.yaml"
@@ -49,106 +50,71 @@ def _served(client: TestClient, english: str) -> dict[str, Any]:
     return found
 
 
-def _translator_as_reviewer(tree: Path) -> tuple[str, str]:
-    declare(tree, "Lucía Ficticia (fictional)", "linguistic")
-    forge(
-        tree,
-        "es",
-        PAGE,
-        msgid=HEADING[0],
-        msgstr=HEADING[1],
-        reviewer="Lucía Ficticia (fictional)",
-        translator="someone else",
-    )
-    return HEADING[0], "four eyes: 'Lucía Ficticia (fictional)' is this text's translator"
+@dataclass(frozen=True)
+class Forgery:
+    """Reviewers declared besides the tree's, the approvals forged into the es history (each a
+    reviewer and a role, of `english`'s current translation), and what `check` must say."""
+
+    declared: tuple[str, ...]
+    approvals: tuple[tuple[str, str], ...]
+    english: tuple[str, str]
+    reason: str
 
 
-def _undeclared_reviewer(tree: Path) -> tuple[str, str]:
-    forge(
-        tree,
-        "es",
-        PAGE,
-        msgid=HEADING[0],
-        msgstr=HEADING[1],
-        reviewer="Dr. Mallory Forger",
-        translator=TRANSLATOR,
-    )
-    return HEADING[0], "'Dr. Mallory Forger' is not declared under 'reviewers:'"
+FORGERIES = {
+    "the catalog's translator as reviewer": Forgery(
+        ("Lucía Ficticia (fictional): [linguistic]",),
+        (("Lucía Ficticia (fictional)", "linguistic"),),
+        HEADING,
+        "four eyes: 'Lucía Ficticia (fictional)' is this text's translator",
+    ),
+    "a reviewer not declared": Forgery(
+        (),
+        (("Dr. Mallory Forger", "linguistic"),),
+        HEADING,
+        "'Dr. Mallory Forger' is not declared under 'reviewers:'",
+    ),
+    "a role not declared for the reviewer": Forgery(
+        (),
+        (("Dr. Rosa Revisora (fictional)", "clinical"),),
+        HEADING,
+        "'Dr. Rosa Revisora (fictional)' is not declared as a clinical reviewer",
+    ),
+    "a locale outside the reviewer's scope": Forgery(
+        ("Dr. Only Portuguese: {roles: [linguistic], locales: [pt, pt-BR]}",),
+        (("Dr. Only Portuguese", "linguistic"),),
+        HEADING,
+        "'Dr. Only Portuguese' may approve only in pt, pt-BR, not in es",
+    ),
+    "one person in both roles of safety text, two spellings": Forgery(
+        (),
+        (("Dr. Test Reviewer", "linguistic"), ("dr.  TEST reviewer", "clinical")),
+        CRITICAL,
+        "safety-critical text needs two people: 'dr.  TEST reviewer'",
+    ),
+}
 
 
-def _undeclared_role(tree: Path) -> tuple[str, str]:
-    forge(
-        tree,
-        "es",
-        PAGE,
-        msgid=HEADING[0],
-        msgstr=HEADING[1],
-        reviewer="Dr. Rosa Revisora (fictional)",
-        role="clinical",
-        translator=TRANSLATOR,
-    )
-    return HEADING[0], "'Dr. Rosa Revisora (fictional)' is not declared as a clinical reviewer"
-
-
-def _wrong_locale(tree: Path) -> tuple[str, str]:
-    with (tree / "l10n.yaml").open("a", encoding="utf-8") as fh:
-        fh.write("  Dr. Only Portuguese: {roles: [linguistic], locales: [pt, pt-BR]}\n")
-    forge(
-        tree,
-        "es",
-        PAGE,
-        msgid=HEADING[0],
-        msgstr=HEADING[1],
-        reviewer="Dr. Only Portuguese",
-        translator=TRANSLATOR,
-    )
-    return HEADING[0], "'Dr. Only Portuguese' may approve only in pt, pt-BR, not in es"
-
-
-def _one_person_two_spellings(tree: Path) -> tuple[str, str]:
-    forge(
-        tree,
-        "es",
-        PAGE,
-        msgid=CRITICAL[0],
-        msgstr=CRITICAL[1],
-        reviewer="Dr. Test Reviewer",
-        role="linguistic",
-        translator=TRANSLATOR,
-    )
-    forge(
-        tree,
-        "es",
-        PAGE,
-        msgid=CRITICAL[0],
-        msgstr=CRITICAL[1],
-        reviewer="dr.  TEST reviewer",
-        role="clinical",
-        translator=TRANSLATOR,
-    )
-    return CRITICAL[0], "safety-critical text needs two people: 'dr.  TEST reviewer'"
-
-
-FORGERIES: list[tuple[str, Callable[[Path], tuple[str, str]]]] = [
-    ("the catalog's translator as reviewer", _translator_as_reviewer),
-    ("a reviewer not declared", _undeclared_reviewer),
-    ("a role not declared for the reviewer", _undeclared_role),
-    ("a locale outside the reviewer's scope", _wrong_locale),
-    ("one person in both roles of safety text, two spellings", _one_person_two_spellings),
-]
-
-
-@pytest.mark.parametrize(("case", "forgery"), FORGERIES, ids=[c for c, _ in FORGERIES])
+@pytest.mark.parametrize("case", FORGERIES)
 def test_a_forged_approval_is_never_served_and_check_names_it(
-    case: str,
-    forgery: Callable[[Path], tuple[str, str]],
-    run: Run,
-    tree: Path,
-    client_for: Callable[[Path], TestClient],
+    case: str, run: Run, tree: Path, client_for: Callable[[Path], TestClient]
 ) -> None:
-    english = CRITICAL[0] if "safety" in case else HEADING[0]
+    forgery = FORGERIES[case]
+    english, translation = forgery.english
     _withdraw(run, english)
-    english, reason = forgery(tree)
+    with (tree / "l10n.yaml").open("a", encoding="utf-8") as fh:
+        fh.writelines(f"  {line}\n" for line in forgery.declared)
+    for reviewer, role in forgery.approvals:
+        forge(
+            tree,
+            "es",
+            PAGE,
+            msgid=english,
+            msgstr=translation,
+            reviewer=reviewer,
+            role=role,
+            translator="Somebody Else (fictional)",  # what the record claims; the catalog decides
+        )
     last_line = len((tree / LEDGER_ES).read_text(encoding="utf-8").splitlines())
 
     client = client_for(tree)
@@ -160,7 +126,7 @@ def test_a_forged_approval_is_never_served_and_check_names_it(
 
     check = run("check", code=1)
     assert f"{LEDGER_ES}:{last_line}: error: review-policy: " in check.output
-    assert reason in check.output
+    assert forgery.reason in check.output
 
 
 def test_an_approval_of_another_text_is_not_served_and_check_warns(

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import Result
 from fastapi.testclient import TestClient
 
 from service.models import fingerprint
@@ -20,6 +21,16 @@ PAGE = "esketamine-overview"
 LEDGER_ES = f"locales/es/reviews/{PAGE}.yaml"
 SAFETY_ID = "h-726d11bd"  # the id the API gives the heading "Safety"
 CRITICAL_ID = "p-925d9c12"  # a safety-critical paragraph ("It’s important to note that S-isomer…")
+
+
+def approve(run: Run, locale: str, *args: str, code: int | None = 0) -> Result:
+    """`clinic-l10n review approve LOCALE --page PAGE ARGS…`"""
+    return run("review", "approve", locale, "--page", PAGE, *args, code=code)
+
+
+def revoke(run: Run, locale: str, *args: str, code: int | None = 0) -> Result:
+    """`clinic-l10n review revoke LOCALE --page PAGE ARGS…`"""
+    return run("review", "revoke", locale, "--page", PAGE, *args, code=code)
 
 
 def events(tree: Path, rel: str) -> list[dict[str, Any]]:
@@ -51,12 +62,9 @@ def test_the_id_constant_is_the_segments_id(shipped_client: TestClient) -> None:
 def test_an_approval_records_hashes_texts_people_role_meaning_and_utc_time(
     run: Run, tree: Path
 ) -> None:
-    run(
-        "review",
-        "revoke",
+    revoke(
+        run,
         "es",
-        "--page",
-        PAGE,
         "--msgid",
         "Safety",
         "--role",
@@ -66,17 +74,7 @@ def test_an_approval_records_hashes_texts_people_role_meaning_and_utc_time(
         "--reason",
         "re-review",
     )
-    run(
-        "review",
-        "approve",
-        "es",
-        "--page",
-        PAGE,
-        "--id",
-        SAFETY_ID,
-        "--reviewer",
-        "dr.  test REVIEWER",
-    )
+    approve(run, "es", "--id", SAFETY_ID, "--reviewer", "dr.  test REVIEWER")
     last = events(tree, LEDGER_ES)[-1]
     assert last["event"] == "approve" and last["id"] == SAFETY_ID
     assert last["msgid"] == "Safety" and last["msgstr"] == "Seguridad"
@@ -91,12 +89,9 @@ def test_an_approval_records_hashes_texts_people_role_meaning_and_utc_time(
 
 def test_revoke_is_an_event_with_who_when_and_why(run: Run, tree: Path) -> None:
     before = len(events(tree, LEDGER_ES))
-    result = run(
-        "review",
-        "revoke",
+    result = revoke(
+        run,
         "es",
-        "--page",
-        PAGE,
         "--msgid",
         "Safety",
         "--reviewer",
@@ -116,58 +111,22 @@ def test_revoke_is_an_event_with_who_when_and_why(run: Run, tree: Path) -> None:
 
 
 def test_revoke_needs_a_reason_and_a_declared_reviewer(run: Run) -> None:
-    missing = run(
-        "review",
-        "revoke",
-        "es",
-        "--page",
-        PAGE,
-        "--msgid",
-        "Safety",
-        "--reviewer",
-        "Dr. Test Reviewer",
-        code=2,
-    )
+    missing = revoke(run, "es", "--msgid", "Safety", "--reviewer", "Dr. Test Reviewer", code=2)
     assert "--reason" in missing.output
-    blank = run(
-        "review",
-        "revoke",
-        "es",
-        "--page",
-        PAGE,
-        "--msgid",
-        "Safety",
-        "--reviewer",
-        "Dr. Test Reviewer",
-        "--reason",
-        "  ",
-        code=1,
+    blank = revoke(
+        run, "es", "--msgid", "Safety", "--reviewer", "Dr. Test Reviewer", "--reason", "  ", code=1
     )
     assert "needs a --reason" in blank.output
-    stranger = run(
-        "review",
-        "revoke",
-        "es",
-        "--page",
-        PAGE,
-        "--msgid",
-        "Safety",
-        "--reviewer",
-        "Somebody Else",
-        "--reason",
-        "x",
-        code=1,
+    stranger = revoke(
+        run, "es", "--msgid", "Safety", "--reviewer", "Somebody Else", "--reason", "x", code=1
     )
     assert "not declared" in stranger.output
 
 
 def test_revoke_of_text_not_approved_is_a_one_line_error(run: Run) -> None:
-    result = run(
-        "review",
-        "revoke",
+    result = revoke(
+        run,
         "es",
-        "--page",
-        PAGE,
         "--msgid",
         "No such text",
         "--reviewer",
@@ -200,16 +159,7 @@ def test_four_eyes_refuses_the_catalogs_translator(run: Run, tree: Path) -> None
     """SPEC invariant 5: the translator (Last-Translator) may not approve their own text."""
     declare(tree, "Lucía Ficticia (fictional)", "linguistic")
     (tree / LEDGER_ES).unlink()
-    result = run(
-        "review",
-        "approve",
-        "es",
-        "--page",
-        PAGE,
-        "--reviewer",
-        "lucía  FICTICIA (fictional)",
-        "--all",
-    )
+    result = approve(run, "es", "--reviewer", "lucía  FICTICIA (fictional)", "--all")
     assert "four eyes" in result.output
     assert result.output.rstrip().splitlines()[-1].startswith("0 approved;")
     assert not (tree / LEDGER_ES).exists()
@@ -218,12 +168,9 @@ def test_four_eyes_refuses_the_catalogs_translator(run: Run, tree: Path) -> None
 def test_four_eyes_on_one_message_exits_non_zero(run: Run, tree: Path) -> None:
     declare(tree, "Lucía Ficticia (fictional)", "linguistic")
     (tree / LEDGER_ES).unlink()
-    result = run(
-        "review",
-        "approve",
+    result = approve(
+        run,
         "es",
-        "--page",
-        PAGE,
         "--msgid",
         "Safety",
         "--reviewer",
@@ -250,18 +197,11 @@ def test_catalog_without_last_translator_cannot_be_approved(run: Run, tree: Path
 def test_english_is_approved_with_locale_en_and_its_author_is_refused(run: Run, tree: Path) -> None:
     declare(tree, "Dana Placeholder (fictional content author)", "clinical")
     (tree / f"locales/en/reviews/{PAGE}.yaml").unlink()
-    refused = run(
-        "review",
-        "approve",
-        "en",
-        "--page",
-        PAGE,
-        "--all",
-        "--reviewer",
-        "Dana Placeholder (fictional content author)",
+    refused = approve(
+        run, "en", "--all", "--reviewer", "Dana Placeholder (fictional content author)"
     )
     assert "four eyes" in refused.output
-    run("review", "approve", "en", "--page", PAGE, "--reviewer", "Dr. Test Reviewer", "--all")
+    approve(run, "en", "--reviewer", "Dr. Test Reviewer", "--all")
     approvals = in_force(tree, f"locales/en/reviews/{PAGE}.yaml", "clinical")
     assert len(approvals) == 24
     assert {e["meaning"] for e in approvals.values()} == {
@@ -273,17 +213,7 @@ def test_a_reviewer_approves_only_in_the_locales_declared_for_them(run: Run, tre
     with (tree / "l10n.yaml").open("a", encoding="utf-8") as fh:
         fh.write("  Dr. Only Portuguese: {roles: [linguistic], locales: [pt]}\n")
     (tree / LEDGER_ES).unlink()
-    refused = run(
-        "review",
-        "approve",
-        "es",
-        "--page",
-        PAGE,
-        "--reviewer",
-        "Dr. Only Portuguese",
-        "--all",
-        code=1,
-    )
+    refused = approve(run, "es", "--reviewer", "Dr. Only Portuguese", "--all", code=1)
     assert "'Dr. Only Portuguese' may approve only in pt, not in es" in refused.output
     (tree / f"locales/pt/reviews/{PAGE}.yaml").unlink()
     allowed = run(
@@ -294,55 +224,20 @@ def test_a_reviewer_approves_only_in_the_locales_declared_for_them(run: Run, tre
 
 def test_an_undeclared_role_is_refused_before_anything_is_read(run: Run, tree: Path) -> None:
     declare(tree, "Dr. Words Only", "linguistic")
-    result = run(
-        "review",
-        "approve",
-        "es",
-        "--page",
-        PAGE,
-        "--reviewer",
-        "Dr. Words Only",
-        "--role",
-        "clinical",
-        "--all",
-        code=1,
+    result = approve(
+        run, "es", "--reviewer", "Dr. Words Only", "--role", "clinical", "--all", code=1
     )
     assert "'Dr. Words Only' is not declared as a clinical reviewer" in result.output
 
 
 def test_one_person_cannot_give_both_approvals_of_safety_text(run: Run, tree: Path) -> None:
-    run(
-        "review",
-        "revoke",
-        "es",
-        "--page",
-        PAGE,
-        "--id",
-        CRITICAL_ID,
-        "--reviewer",
-        "Dr. Test Reviewer",
-        "--reason",
-        "re-review",
+    revoke(
+        run, "es", "--id", CRITICAL_ID, "--reviewer", "Dr. Test Reviewer", "--reason", "re-review"
     )
-    run(
-        "review",
-        "approve",
+    approve(run, "es", "--id", CRITICAL_ID, "--reviewer", "Dr. Test Reviewer", "--role", "clinical")
+    second = approve(
+        run,
         "es",
-        "--page",
-        PAGE,
-        "--id",
-        CRITICAL_ID,
-        "--reviewer",
-        "Dr. Test Reviewer",
-        "--role",
-        "clinical",
-    )
-    second = run(
-        "review",
-        "approve",
-        "es",
-        "--page",
-        PAGE,
         "--id",
         CRITICAL_ID,
         "--reviewer",
@@ -454,17 +349,7 @@ def test_pending_diffs_the_english_against_the_english_approved_before(
 def test_review_refuses_to_work_on_a_history_that_does_not_verify(run: Run, tree: Path) -> None:
     path = tree / LEDGER_ES
     path.write_text(path.read_text(encoding="utf-8").replace("Seguridad", "Seguridad!", 1))
-    result = run(
-        "review",
-        "approve",
-        "es",
-        "--page",
-        PAGE,
-        "--reviewer",
-        "Dr. Test Reviewer",
-        "--all",
-        code=1,
-    )
+    result = approve(run, "es", "--reviewer", "Dr. Test Reviewer", "--all", code=1)
     assert f"{LEDGER_ES}:" in result.output and "was edited" in result.output
 
 
@@ -478,19 +363,7 @@ def test_a_failed_write_keeps_the_old_history_and_no_temp_file(
 
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(OSError, match="disk full"):
-        run(
-            "review",
-            "revoke",
-            "es",
-            "--page",
-            PAGE,
-            "--msgid",
-            "Safety",
-            "--reviewer",
-            "Dr. Test Reviewer",
-            "--reason",
-            "x",
-        )
+        revoke(run, "es", "--msgid", "Safety", "--reviewer", "Dr. Test Reviewer", "--reason", "x")
     assert (tree / LEDGER_ES).read_bytes() == before
     assert sorted(p.name for p in (tree / "locales/es/reviews").iterdir()) == [
         f"{PAGE}.yaml",
@@ -501,19 +374,7 @@ def test_a_failed_write_keeps_the_old_history_and_no_temp_file(
 def test_a_ledger_keeps_its_file_mode(run: Run, tree: Path) -> None:
     path = tree / LEDGER_ES
     path.chmod(0o640)
-    run(
-        "review",
-        "revoke",
-        "es",
-        "--page",
-        PAGE,
-        "--msgid",
-        "Safety",
-        "--reviewer",
-        "Dr. Test Reviewer",
-        "--reason",
-        "x",
-    )
+    revoke(run, "es", "--msgid", "Safety", "--reviewer", "Dr. Test Reviewer", "--reason", "x")
     assert path.stat().st_mode & 0o777 == 0o640
 
 
@@ -521,17 +382,7 @@ def test_a_new_ledger_is_readable_by_the_server_user(run: Run, tree: Path) -> No
     (tree / LEDGER_ES).unlink()
     old = os.umask(0o022)
     try:
-        run(
-            "review",
-            "approve",
-            "es",
-            "--page",
-            PAGE,
-            "--reviewer",
-            "Dr. Test Reviewer",
-            "--msgid",
-            "Safety",
-        )
+        approve(run, "es", "--reviewer", "Dr. Test Reviewer", "--msgid", "Safety")
     finally:
         os.umask(old)
     assert (tree / LEDGER_ES).stat().st_mode & 0o777 == 0o644
