@@ -5,6 +5,7 @@ Frozen dataclasses and enums only; nothing here reads a file or imports a librar
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Mapping
@@ -73,6 +74,7 @@ def fingerprint(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
 
 
+@functools.lru_cache(maxsize=4096)  # the serving rule asks for every record it looks at
 def person_key(name: str) -> str:
     """A name as people are told apart: e-mail, case and spacing ignored.
 
