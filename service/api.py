@@ -1,9 +1,13 @@
 """The HTTP edge: `create_app(settings)` and routes a few lines each.
 
-Every body is prepared by `site.build_site` when the app is created; a request negotiates a locale,
-looks the bytes up and answers with ETag, Vary, Content-Language and Cache-Control.
+Every body is prepared by `site.build_site` when the app is created, and again by `live` when the
+tree changes; a request negotiates a locale, looks the bytes up in the site in service and answers
+with ETag, Vary, Content-Language and Cache-Control.
 """
 
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated
@@ -12,6 +16,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from .errors import LocaleError
+from .live import LiveSite
 from .locales import canonical_tag, lookup, negotiate, parse_accept_language
 from .models import SOURCE_LOCALE
 from .schemas import CoverageOut, HealthOut, LocalesOut, PageOut, PagesOut
@@ -51,16 +56,31 @@ def _static(request: Request, body: Body, media: str, language: str | None = Non
     return _answer(request, body.data, body.etag, media, language, 0)
 
 
-def create_app(settings: Settings, site: Site | None = None) -> FastAPI:
-    """Build the app for one content tree; nothing is loaded at import time."""
-    site = site or build_site(settings)
-    config = site.tree.config
+def create_app(settings: Settings, site: Site | None = None, watch: float | None = None) -> FastAPI:
+    """Build the app for one content tree; nothing is loaded at import time. With `watch` (seconds),
+    the tree is polled while the app runs and changes are served without a restart (`SIGHUP`
+    reloads at once); `app.state.live.reload()` does the same on demand."""
+    live = LiveSite.start(settings, site)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if watch is not None:
+            live.watch(watch)
+            previous = signal.signal(signal.SIGHUP, lambda *_: live.poke())
+        try:
+            yield
+        finally:
+            if watch is not None:
+                live.stop()
+                signal.signal(signal.SIGHUP, previous)
+
     app = FastAPI(
         title="clinic-l10n",
         version="1",
         description="Reviewed-only patient pages per locale, with fallback to reviewed English.",
+        lifespan=lifespan,
     )
-    app.state.site = site
+    app.state.live = live
 
     async def negotiated(
         request: Request,
@@ -73,27 +93,30 @@ def create_app(settings: Settings, site: Site | None = None) -> FastAPI:
                 tag = canonical_tag(locale)
             except LocaleError as exc:
                 raise HTTPException(400, detail=exc.message) from exc
-            return Negotiated(tag, lookup(tag, config.all_locales) or SOURCE_LOCALE)
-        return from_header(request.headers.get("accept-language", ""))
+            return Negotiated(tag, lookup(tag, enabled()) or SOURCE_LOCALE)
+        return from_header(request.headers.get("accept-language", ""), enabled())
+
+    def enabled() -> tuple[str, ...]:
+        return live.site.tree.config.all_locales
 
     @lru_cache(maxsize=4096)
-    def from_header(header: str) -> Negotiated:
-        """Browsers send few distinct headers; each is parsed and matched once."""
+    def from_header(header: str, locales: tuple[str, ...]) -> Negotiated:
+        """Browsers send few distinct headers; each is parsed and matched once per config."""
         ranges = parse_accept_language(header)
         first = next((r for r in ranges if r != "*"), None)
-        return Negotiated(first, negotiate(ranges, config.all_locales))
+        return Negotiated(first, negotiate(ranges, locales))
 
     Locale = Annotated[Negotiated, Depends(negotiated)]
 
     def prepared(slug: str, neg: Negotiated) -> PreparedPage:
-        found = site.pages.get((slug, neg.locale))
+        found = live.site.pages.get((slug, neg.locale))
         if found is None:
             raise HTTPException(404, detail=f"no page {slug!r}")
         return found
 
     @app.get("/v1/pages", response_model=PagesOut, summary="Pages, titled in the negotiated locale")
     async def list_pages(request: Request, neg: Locale) -> Response:
-        body, etag = site.lists[neg.locale].render(neg.requested)
+        body, etag = live.site.lists[neg.locale].render(neg.requested)
         return _answer(request, body, etag, JSON, neg.locale, settings.max_age)
 
     @app.get(
@@ -117,23 +140,24 @@ def create_app(settings: Settings, site: Site | None = None) -> FastAPI:
 
     @app.get("/v1/locales", response_model=LocalesOut, summary="Enabled locales")
     async def locales(request: Request) -> Response:
-        return _answer(request, site.locales.data, site.locales.etag, JSON, None, settings.max_age)
+        body = live.site.locales
+        return _answer(request, body.data, body.etag, JSON, None, settings.max_age)
 
     @app.get("/v1/coverage", response_model=CoverageOut, summary="Coverage per locale and page")
     async def coverage(request: Request) -> Response:
-        return _static(request, site.coverage_json, JSON)
+        return _static(request, live.site.coverage_json, JSON)
 
     @app.get("/coverage", response_class=Response, summary="Coverage dashboard (HTML)")
     async def coverage_page(request: Request) -> Response:
-        return _static(request, site.coverage_html, HTML, "en")
+        return _static(request, live.site.coverage_html, HTML, "en")
 
     @app.get("/healthz", response_model=HealthOut, summary="ok, or degraded with each load error")
     async def health() -> Response:
-        return Response(site.health.data, media_type=JSON, headers={"Cache-Control": "no-store"})
+        return Response(live.health(), media_type=JSON, headers={"Cache-Control": "no-store"})
 
     @app.get("/", include_in_schema=False)
     async def index(request: Request) -> Response:
-        return _static(request, site.index_html, HTML, "en")
+        return _static(request, live.site.index_html, HTML, "en")
 
     @app.get("/pages", include_in_schema=False)
     async def pages_redirect() -> RedirectResponse:

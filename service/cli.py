@@ -564,14 +564,24 @@ def po_format_cmd(files: tuple[Path, ...], in_place: bool) -> None:
     show_default=True,
     help="Log every request (costs about a fifth of throughput).",
 )
+@click.option(
+    "--poll",
+    default=0.5,
+    show_default=True,
+    type=click.FloatRange(min=0.05),
+    help="Seconds between looks at the content tree for changes.",
+)
 @click.pass_context
-def serve_cmd(ctx: click.Context, host: str, port: int, access_log: bool) -> None:
-    """Serve the reviewed pages over HTTP (JSON API, HTML pages, coverage dashboard)."""
+def serve_cmd(ctx: click.Context, host: str, port: int, access_log: bool, poll: float) -> None:
+    """Serve the reviewed pages over HTTP (JSON API, HTML pages, coverage dashboard). Changes to
+    the tree (an approval, a revocation, a catalog, a page, the config) are served once the next
+    poll sees them, without a restart; `kill -HUP` makes it look at once. A file that fails to
+    load keeps its last good version in service, and /healthz says `degraded` with its line."""
     import uvicorn
 
     from .api import Settings, create_app
 
-    app = create_app(Settings(root=ctx.obj))
+    app = create_app(Settings(root=ctx.obj), watch=poll)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log)
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "PagesOut",
     "ReviewOut",
     "SegmentOut",
+    "StateOut",
 ]
 
 
@@ -104,6 +105,11 @@ class CoverageOut(BaseModel):
     rows: list[CoverageRow]
 
 
+class StateOut(BaseModel):
+    sha256: str = Field(description="Hash of every response the server gives (their ETags)")
+    built_at: str = Field(description="When this state was built (UTC)")
+
+
 class HealthOut(BaseModel):
     status: Literal["ok", "degraded"]
     errors: list[str] = Field(
@@ -119,3 +125,6 @@ class HealthOut(BaseModel):
         "text), at file:line: never served",
     )
     withheld: int = Field(description="English segments awaiting source approval, across pages")
+    state: StateOut | None = Field(
+        default=None, description="The state in service: what it serves, and when it was built"
+    )

@@ -6,22 +6,26 @@ of the tree loads (SPEC invariant 7). Only a broken config stops everything.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TypeVar, cast
 
 from .catalogs import read_catalog
 from .config import Config, load_config
-from .content import load_pages, load_ui
+from .content import load_page, load_ui
 from .coverage import CoverageRow, coverage_rows
 from .errors import L10nError
 from .models import SOURCE_LOCALE, Ledger, LoadedCatalog, Page, ResolvedPage
 from .resolve import resolve
 from .review import load_ledger
 
-__all__ = ["Tree", "load_tree"]
+__all__ = ["Signature", "Tree", "load_tree", "signature"]
 
 Key = tuple[str, str]  # (BCP 47 locale, domain)
+T = TypeVar("T")
 
 
 @dataclass
@@ -32,7 +36,13 @@ class Tree:
     catalogs: dict[Key, LoadedCatalog] = field(default_factory=dict)
     ledgers: dict[Key, Ledger] = field(default_factory=dict)
     errors: list[L10nError] = field(default_factory=list)
-    broken: dict[Key, str] = field(default_factory=dict)
+    broken: dict[Key, str] = field(default_factory=dict)  # failed, with no good version to serve
+    # Every file read, by path: its signature, what it parsed to, or why it failed; `kept`: files
+    # that fail now but whose last good version (from the tree before) is still in service.
+    signatures: dict[Path, Signature] = field(default_factory=dict)
+    loaded: dict[Path, object] = field(default_factory=dict)
+    failed: dict[Path, L10nError] = field(default_factory=dict)
+    kept: set[Path] = field(default_factory=set)
 
     @property
     def domains(self) -> list[Page]:
@@ -82,37 +92,98 @@ class Tree:
         )
 
 
-def load_tree(root: Path | Config) -> Tree:
+Signature = tuple[int, int, int] | None  # (mtime in ns, size, inode); None: nothing there
+
+
+def signature(path: Path) -> Signature:
+    """What tells a changed file from an unchanged one without reading it: a write in place
+    changes the time, an atomic replace the inode."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+class _Loader:
+    """Reads each file of a tree once, reusing what `previous` read when the file is unchanged and
+    keeping the last good version in service when a changed file fails (SPEC invariant 7)."""
+
+    def __init__(self, tree: Tree, previous: Tree | None):
+        self.tree, self.previous = tree, previous
+
+    def __call__(self, path: Path, read: Callable[[], T]) -> T | None:
+        tree, old = self.tree, self.previous
+        sig = signature(path)
+        tree.signatures[path] = sig
+        if old is not None and old.signatures.get(path) == sig and path in old.signatures:
+            if path in old.failed:
+                tree.failed[path] = old.failed[path]
+                tree.errors.append(old.failed[path])
+            if path in old.loaded:
+                tree.loaded[path] = old.loaded[path]
+                if path in old.kept:
+                    tree.kept.add(path)
+                return cast(T, old.loaded[path])
+            return None
+        try:
+            found = read()
+        except L10nError as exc:
+            tree.failed[path] = exc
+            tree.errors.append(exc)
+            if old is not None and path in old.loaded:
+                tree.loaded[path] = old.loaded[path]
+                tree.kept.add(path)
+                return cast(T, old.loaded[path])
+            return None
+        tree.loaded[path] = found
+        return found
+
+
+def load_tree(root: Path | Config, previous: Tree | None = None) -> Tree:
+    """Load the tree; with `previous` (the tree in service), reuse every file that has not changed
+    and keep the last good version of a file that now fails (it is still reported in `errors`)."""
     config = root if isinstance(root, Config) else load_config(root)
-    pages, page_errors = load_pages(config.pages_dir, config.fallback)
-    tree = Tree(config, {p.slug: p for p in pages}, None, errors=list(page_errors))
-    for err in page_errors:
+    if previous is not None and previous.config != config:
+        previous = None  # the config decides how everything else reads: read everything again
+    tree = Tree(config, {}, None)
+    load = _Loader(tree, previous)
+    for path in sorted(config.pages_dir.glob("*.md")):
+        page = load(path, partial(load_page, path, config.fallback))
+        if page is not None:
+            tree.pages[page.slug] = page
+    for err in tree.errors:
         if err.path:
             err.path = tree.config.rel(err.path)
     if config.ui_source.exists() or config.ui_source.is_symlink():
-        try:
-            tree.ui = load_ui(config.ui_source, config.rel(config.ui_source))
-        except L10nError as exc:
-            tree.errors.append(exc)
+        tree.ui = load(
+            config.ui_source, lambda: load_ui(config.ui_source, config.rel(config.ui_source))
+        )
     for domain in tree.domains:
         for locale in config.all_locales:
             key = (locale, domain.slug)
             ledger_path = config.ledger_path(locale, domain.slug)
-            try:
-                tree.ledgers[key] = load_ledger(
-                    ledger_path, locale, domain.slug, tree.config.rel(ledger_path)
-                )
-            except L10nError as exc:
-                tree.errors.append(exc)
-                tree.broken[key] = str(exc)
+            shown = tree.config.rel(ledger_path)
+            ledger = load(
+                ledger_path,
+                partial(load_ledger, ledger_path, locale, domain.slug, shown),
+            )
+            if ledger is not None:
+                tree.ledgers[key] = ledger
+            elif ledger_path in tree.failed:
+                tree.broken[key] = str(tree.failed[ledger_path])
             if locale == SOURCE_LOCALE:
                 continue
             po = config.catalog_path(locale, domain.slug)
             if not po.exists():
                 continue
-            try:
-                tree.catalogs[key] = read_catalog(po, domain.slug, locale, tree.config.rel(po))
-            except L10nError as exc:
-                tree.errors.append(exc)
-                tree.broken[key] = str(exc)
+            shown = tree.config.rel(po)
+            catalog = load(
+                po,
+                partial(read_catalog, po, domain.slug, locale, shown),
+            )
+            if catalog is not None:
+                tree.catalogs[key] = catalog
+            elif po in tree.failed:
+                tree.broken[key] = str(tree.failed[po])
     return tree

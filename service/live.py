@@ -1,0 +1,134 @@
+"""The site in service, kept in step with the content tree while the server runs.
+
+A watcher polls the tree (each file's time, size and inode; `SIGHUP` asks at once), reloads what
+changed, reusing everything else, prepares the responses again and swaps the new site in with one
+assignment: a request sees the old site or the new one, never a mix. A file that fails to load keeps
+its last good version in service and `/healthz` says `degraded` with its file and line; a config
+that fails keeps the whole site as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from .config import load_config
+from .errors import L10nError
+from .site import Settings, Site, build_site
+from .store import load_tree
+
+__all__ = ["LiveSite", "state_hash"]
+
+log = logging.getLogger("clinic_l10n.live")
+
+
+def state_hash(site: Site) -> str:
+    """A hash of every response the site serves (their ETags), so two servers or two moments can
+    be compared: equal hashes, equal answers."""
+    h = hashlib.sha256()
+    for key in sorted(site.pages):
+        page = site.pages[key]
+        h.update(f"{key}{page.json.digest}{page.html.etag}{page.fragment.etag}".encode())
+    for loc in sorted(site.lists):
+        h.update(f"{loc}{site.lists[loc].digest}".encode())
+    for body in (site.locales, site.coverage_json, site.coverage_html, site.index_html):
+        h.update(body.etag.encode())
+    return h.hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class LiveSite:
+    """Holds the site in service; `reload` builds the next one from what is on disk now."""
+
+    settings: Settings
+    site: Site
+    built_at: str = field(default_factory=_now)
+    state: str = ""
+    config_error: L10nError | None = None
+    reloads: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _wake: threading.Event = field(default_factory=threading.Event, repr=False)
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    @classmethod
+    def start(cls, settings: Settings, site: Site | None = None) -> LiveSite:
+        site = site or build_site(settings)
+        return cls(settings, site, state=state_hash(site))
+
+    def health(self) -> bytes:
+        """`/healthz`: the site's own report, the state in service (hash of every response, when
+        it was built), and a config that failed to reload."""
+        report = json.loads(self.site.health.data)
+        if self.config_error is not None:
+            report["status"] = "degraded"
+            report["errors"] = [str(self.config_error), *report["errors"]]
+        report["state"] = {"sha256": self.state, "built_at": self.built_at}
+        return json.dumps(report, ensure_ascii=False).encode()
+
+    def reload(self) -> bool:
+        """Load what changed since the site in service was built and, if anything did, swap in
+        the rebuilt site. Returns whether the site changed. Never raises for bad content."""
+        with self._lock:
+            old = self.site
+            try:
+                config = load_config(self.settings.root)
+            except L10nError as exc:
+                if self.config_error is None or str(exc) != str(self.config_error):
+                    log.warning("config not reloaded, the last good one stays: %s", exc)
+                self.config_error = exc
+                return False
+            self.config_error = None
+            tree = load_tree(config, previous=old.tree)
+            if (
+                tree.config == old.tree.config
+                and tree.signatures == old.tree.signatures
+                and [str(e) for e in tree.errors] == [str(e) for e in old.tree.errors]
+            ):
+                return False
+            started = time.perf_counter()
+            site = build_site(self.settings, tree)
+            state = state_hash(site)
+            self.site, self.state, self.built_at = site, state, _now()
+            self.reloads += 1
+            log.info(
+                "reloaded in %.2f s: state %s, %d error(s)",
+                time.perf_counter() - started,
+                state[:12],
+                len(tree.errors),
+            )
+            return True
+
+    def poke(self) -> None:
+        """Reload as soon as the watcher can (what SIGHUP does)."""
+        self._wake.set()
+
+    def watch(self, interval: float = 0.5) -> threading.Thread:
+        """Poll the tree every `interval` seconds in a daemon thread until `stop`."""
+
+        def loop() -> None:
+            while not self._stop.is_set():
+                self._wake.wait(interval)
+                self._wake.clear()
+                if self._stop.is_set():
+                    break
+                try:
+                    self.reload()
+                except Exception:  # a bug must not stop the watcher: the old site keeps serving
+                    log.exception("reload failed; the site in service is unchanged")
+
+        thread = threading.Thread(target=loop, name="clinic-l10n-watch", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
