@@ -5,7 +5,7 @@ error-level check keeps off the page. Pure over a loaded tree.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .checks import Severity, Unit, blocking, run_checks
@@ -30,18 +30,21 @@ class Problem:
         return f"{self.path}:{self.line}: {self.severity.value}: {self.check}: {self.message}"
 
 
-def _translated(tree: Tree) -> Iterator[tuple[Page, str, LoadedCatalog]]:
-    for domain in tree.domains:
+def _translated(
+    tree: Tree, domains: Sequence[Page] | None = None
+) -> Iterator[tuple[Page, str, LoadedCatalog]]:
+    for domain in tree.domains if domains is None else domains:
         for locale in tree.config.locales:
             catalog = tree.catalogs.get((locale, domain.slug))
             if catalog is not None:
                 yield domain, locale, catalog
 
 
-def blocked(tree: Tree) -> list[Problem]:
-    """Approved translations that are not served because an error-level check fails on them."""
+def blocked(tree: Tree, domains: Sequence[Page] | None = None) -> list[Problem]:
+    """Approved translations that are not served because an error-level check fails on them (in
+    `domains`, default all)."""
     found = []
-    for domain, locale, catalog in _translated(tree):
+    for domain, locale, catalog in _translated(tree, domains):
         ledgers = (
             {locale: tree.ledgers[(locale, domain.slug)]}
             if (locale, domain.slug) in tree.ledgers

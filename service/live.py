@@ -95,7 +95,7 @@ class LiveSite:
             ):
                 return False
             started = time.perf_counter()
-            site = build_site(self.settings, tree)
+            site = build_site(self.settings, tree, previous=old)
             state = state_hash(site)
             self.site, self.state, self.built_at = site, state, _now()
             self.reloads += 1

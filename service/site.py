@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TypeVar, cast
 
 from markupsafe import Markup
 from pydantic import BaseModel
@@ -17,7 +20,7 @@ from pydantic import BaseModel
 from .coverage import rows_as_json, served_share
 from .findings import blocked, refused_records
 from .locales import babel_locale, direction, native_name, to_gettext
-from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
+from .models import SOURCE_LOCALE, Page, ResolvedPage, SegmentType, ServedSegment
 from .render import UiText, article_html, inline_html, plural, render_template
 from .schemas import (
     CoverageOut,
@@ -35,6 +38,7 @@ from .yamlfile import atomic_write
 
 __all__ = ["Body", "JsonBody", "PreparedPage", "Settings", "Site", "build_site", "export_site"]
 
+T = TypeVar("T")
 _SENTINEL = "\x00requested\x00"
 _SPLIT = json.dumps(_SENTINEL).encode()
 
@@ -96,6 +100,10 @@ class Site:
     coverage_html: Body = Body(b"", "")
     health: Body = Body(b"", "")
     index_html: Body = Body(b"", "")
+    # What each part (a page in a locale, a coverage row, a page's findings) was made from, and
+    # the part itself: the next reload reuses a part whose inputs are unchanged.
+    made_from: dict[tuple[str, ...], tuple[object, ...]] = field(default_factory=dict)
+    parts: dict[tuple[str, ...], object] = field(default_factory=dict)
 
 
 def _segment_out(s: ServedSegment) -> SegmentOut:
@@ -180,9 +188,8 @@ def _languages(tree: Tree, slug: str | None, current: str) -> list[dict[str, obj
     ]
 
 
-def _html(tree: Tree, resolved: ResolvedPage) -> tuple[Body, Body]:
+def _html(tree: Tree, resolved: ResolvedPage, ui: _Ui) -> tuple[Body, Body]:
     target, slug = resolved.target, resolved.page.slug
-    ui = _Ui(tree, target)
     label = ui.get("fallback-label")
 
     def mark(kind: SegmentType) -> UiText | None:
@@ -227,19 +234,78 @@ def _html(tree: Tree, resolved: ResolvedPage) -> tuple[Body, Body]:
     return Body.of(document), Body.of(fragment)
 
 
-def build_site(settings: Settings, tree: Tree | None = None) -> Site:
-    """Load the tree (unless given) and prepare every response."""
+def _inputs(tree: Tree, domain: Page | None, locale: str) -> tuple[object, ...]:
+    """What a domain's responses in `locale` are made from: the config, the page, and the catalog
+    and ledger of every locale of its chain. A reload reuses unchanged files as the same objects,
+    so the same objects (`is`) mean the same responses."""
+    if domain is None:
+        return (tree.config,)
+    chain = tree.config.chain(locale) if locale != SOURCE_LOCALE else (SOURCE_LOCALE,)
+    parts: list[object] = [tree.config, domain]
+    for loc in dict.fromkeys((*chain, SOURCE_LOCALE)):
+        parts += [tree.catalogs.get((loc, domain.slug)), tree.ledgers.get((loc, domain.slug))]
+    return tuple(parts)
+
+
+class _Reuse:
+    """Makes each part of a site once per set of inputs: a part whose inputs are the very objects
+    the previous site made it from is taken from the previous site."""
+
+    def __init__(self, previous: Site | None, site: Site):
+        self.previous, self.site = previous, site
+
+    def __call__(
+        self, key: tuple[str, ...], inputs: tuple[object, ...], make: Callable[[], T]
+    ) -> T:
+        self.site.made_from[key] = inputs
+        old = self.previous.made_from.get(key) if self.previous is not None else None
+        if (
+            self.previous is not None
+            and old is not None
+            and len(old) == len(inputs)
+            and all(a is b or (type(a) is str and a == b) for a, b in zip(old, inputs, strict=True))
+        ):
+            part = cast(T, self.previous.parts[key])
+        else:
+            part = make()
+        self.site.parts[key] = part
+        return part
+
+
+def _findings(tree: Tree, domain: Page) -> tuple[list[str], list[str]]:
+    """A domain's approvals kept off by a check, and those the review policy refuses."""
+    return [str(p) for p in blocked(tree, [domain])], [
+        str(p) for p in refused_records(tree, domain)
+    ]
+
+
+def _prepare(tree: Tree, page: Page, locale: str, ui: _Ui) -> tuple[ResolvedPage, PreparedPage]:
+    res = tree.resolve(page, locale)
+    html, fragment = _html(tree, res, ui)
+    return res, PreparedPage(JsonBody.of(page_model(res)), html, fragment, locale)
+
+
+def build_site(settings: Settings, tree: Tree | None = None, previous: Site | None = None) -> Site:
+    """Load the tree (unless given) and prepare every response; with `previous` (the site in
+    service, built from the tree `tree` was reloaded from), only what changed is made again."""
     tree = tree or load_tree(settings.root)
     site = Site(tree, settings)
-    resolved = {
-        (slug, loc): tree.resolve(page, loc)
-        for slug, page in tree.pages.items()
-        for loc in tree.config.all_locales
+    reuse = _Reuse(previous, site)
+    all_locales = tree.config.all_locales
+    ui = {
+        loc: reuse(("ui", loc), _inputs(tree, tree.ui, loc), partial(_Ui, tree, loc))
+        for loc in all_locales
     }
-    for (slug, loc), res in resolved.items():
-        html, fragment = _html(tree, res)
-        site.pages[(slug, loc)] = PreparedPage(JsonBody.of(page_model(res)), html, fragment, loc)
-    for loc in tree.config.all_locales:
+    resolved: dict[tuple[str, str], ResolvedPage] = {}
+    for slug, page in tree.pages.items():
+        for loc in all_locales:
+            made_from = _inputs(tree, page, loc) + _inputs(tree, tree.ui, loc)
+            res, prepared = reuse(
+                ("page", slug, loc), made_from, partial(_prepare, tree, page, loc, ui[loc])
+            )
+            resolved[(slug, loc)] = res
+            site.pages[(slug, loc)] = prepared
+    for loc in all_locales:
         summaries = []
         for slug in sorted(tree.pages):
             res = resolved[(slug, loc)]
@@ -257,7 +323,20 @@ def build_site(settings: Settings, tree: Tree | None = None) -> Site:
         site.lists[loc] = JsonBody.of(
             PagesOut(requested_locale=_SENTINEL, target_locale=loc, pages=summaries)
         )
-    rows = tree.coverage({(loc, slug): res for (slug, loc), res in resolved.items()})
+    by_locale = {(loc, slug): res for (slug, loc), res in resolved.items()}
+    for loc in all_locales:
+        for domain in tree.domains:
+            if domain is tree.ui:
+                by_locale[(loc, domain.slug)] = ui[loc].resolved or tree.resolve(domain, loc)
+    rows = []
+    for loc in all_locales:
+        for domain in sorted(tree.domains, key=lambda d: d.slug):
+            made_from = (*_inputs(tree, domain, loc), tree.broken.get((loc, domain.slug)))
+            rows += reuse(
+                ("row", loc, domain.slug),
+                made_from,
+                partial(tree.coverage_rows, [domain], [loc], by_locale),
+            )
     site.locales = Body.of(
         LocalesOut(
             locales=[
@@ -276,8 +355,20 @@ def build_site(settings: Settings, tree: Tree | None = None) -> Site:
     )
     site.coverage_json = Body.of(CoverageOut.model_validate(rows_as_json(rows)).model_dump_json())
     errors = [str(e) for e in tree.errors]
-    held_back = [str(p) for p in blocked(tree)]
-    refused = [str(p) for d in tree.domains for p in refused_records(tree, d)]
+    held_back, refused = [], []
+    for domain in tree.domains:
+        made_from = tuple(
+            x
+            for loc in all_locales
+            for x in (tree.catalogs.get((loc, domain.slug)), tree.ledgers.get((loc, domain.slug)))
+        )
+        found = reuse(
+            ("findings", domain.slug),
+            (tree.config, domain, *made_from),
+            partial(_findings, tree, domain),
+        )
+        held_back += found[0]
+        refused += found[1]
     site.coverage_html = Body.of(
         render_template(
             "coverage.html",

@@ -7,7 +7,7 @@ of the tree loads (SPEC invariant 7). Only a broken config stops everything.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -69,19 +69,29 @@ class Tree:
     ) -> list[CoverageRow]:
         """The coverage rows; `served` comes from `self.resolve` for every locale and domain
         (`resolved`, keyed by (locale, domain), may hand over pages already resolved)."""
+        return self.coverage_rows(self.domains, self.config.all_locales, resolved or {})
+
+    def coverage_rows(
+        self,
+        domains: Sequence[Page],
+        locales: Sequence[str],
+        resolved: Mapping[tuple[str, str], ResolvedPage],
+    ) -> list[CoverageRow]:
+        """The rows of `locales` × `domains`, pages resolved here unless `resolved` has them."""
         served = {
-            (loc, d.slug): (resolved or {}).get((loc, d.slug)) or self.resolve(d, loc)
-            for loc in self.config.all_locales
-            for d in self.domains
+            (loc, d.slug): resolved.get((loc, d.slug)) or self.resolve(d, loc)
+            for loc in locales
+            for d in domains
         }
         paths = {
             (loc, d.slug): self.config.rel(self.config.catalog_path(loc, d.slug))
-            for loc in self.config.locales
-            for d in self.domains
+            for loc in locales
+            if loc != SOURCE_LOCALE
+            for d in domains
         }
         return coverage_rows(
-            self.domains,
-            self.config.all_locales,
+            domains,
+            locales,
             self.catalogs,
             self.ledgers,
             self.config.policy,
@@ -146,6 +156,8 @@ def load_tree(root: Path | Config, previous: Tree | None = None) -> Tree:
     config = root if isinstance(root, Config) else load_config(root)
     if previous is not None and previous.config != config:
         previous = None  # the config decides how everything else reads: read everything again
+    elif previous is not None:
+        config = previous.config  # the same object: what was prepared from it can be reused
     tree = Tree(config, {}, None)
     load = _Loader(tree, previous)
     for path in sorted(config.pages_dir.glob("*.md")):

@@ -20,6 +20,9 @@ from typing import Any
 
 import pytest
 
+from service.live import LiveSite, state_hash
+from service.site import Settings, Site, build_site
+
 from .conftest import FIXTURE_TREE, free_port, replace_in
 
 PAGE = "saline-spray"
@@ -246,3 +249,70 @@ def test_sighup_reloads_at_once(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=10)
+
+
+def _bodies(site: Site) -> dict[object, bytes]:
+    """Every response a site gives, by route and locale."""
+    out: dict[object, bytes] = {("health",): site.health.data}
+    for key, page in site.pages.items():
+        out[("json", *key)] = page.json.render("x")[0]
+        out[("html", *key)] = page.html.data
+        out[("fragment", *key)] = page.fragment.data
+    for loc, body in site.lists.items():
+        out[("list", loc)] = body.render("x")[0]
+    for name in ("locales", "coverage_json", "coverage_html", "index_html"):
+        out[(name,)] = getattr(site, name).data
+    return out
+
+
+CHANGES: list[tuple[str, Callable[[Path], None]]] = [
+    (
+        "an es msgstr edited",
+        lambda root: replace_in(
+            root / f"locales/es/LC_MESSAGES/{PAGE}.po", 'msgstr "Seguridad"', 'msgstr "Seguridad!"'
+        ),
+    ),
+    (
+        "a ui string edited in pt",
+        lambda root: replace_in(
+            root / "locales/pt/LC_MESSAGES/ui.po", 'msgstr "Idioma"', 'msgstr "Língua"'
+        ),
+    ),
+    (
+        "an English page edited",
+        lambda root: replace_in(
+            root / f"source_content/pages/{PAGE}.md", "## Storage", "## Keeping it"
+        ),
+    ),
+    (
+        "a page added",
+        lambda root: (root / "source_content/pages/added.md").write_text(
+            "---\nslug: added\ntitle: Added\nauthor: A (fictional)\n---\n\nText.\n"
+        ),
+    ),
+    ("a page removed", lambda root: (root / "source_content/pages/after-your-visit.md").unlink()),
+    ("an en ledger removed", lambda root: (root / f"locales/en/reviews/{PAGE}.yaml").unlink()),
+    (
+        "a term protected",
+        lambda root: replace_in(
+            root / "l10n.yaml", "do_not_translate:\n", "do_not_translate:\n  - What it is\n"
+        ),
+    ),
+]
+
+
+def test_a_reload_serves_exactly_what_a_fresh_start_would(tmp_path: Path) -> None:
+    """Reusing unchanged parts is invisible: after each change, every response of the reloaded
+    site equals that of a site built from scratch on the same files."""
+    root = tmp_path / "tree"
+    shutil.copytree(FIXTURE_TREE, root)
+    settings = Settings(root=root)
+    live = LiveSite.start(settings)
+    for name, change in CHANGES:
+        before = live.state
+        change(root)
+        assert live.reload(), name
+        assert live.state != before, name
+        fresh = build_site(settings)
+        assert _bodies(live.site) == _bodies(fresh), name
+        assert state_hash(fresh) == live.state, name
