@@ -390,8 +390,8 @@ def revoke_cmd(
     role: str | None,
 ) -> None:
     """Revoke the approvals of one text: a revoke event (who, when, why) is added to the page's
-    history. Commands run afterwards, and a server started afterwards, no longer serve the text
-    (a server already running keeps what it loaded until it is restarted)."""
+    history, and a running `serve` stops serving the text at its next look at the tree (every
+    --poll seconds)."""
     selection = _selection(msgid, segment_id)
     tree = load_tree(_config(ctx))
     tag = _locale(tree.config, locale, allow_source=True)
