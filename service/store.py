@@ -43,6 +43,7 @@ class Tree:
     loaded: dict[Path, object] = field(default_factory=dict)
     failed: dict[Path, L10nError] = field(default_factory=dict)
     kept: set[Path] = field(default_factory=set)
+    paths: dict[Key, _Paths] = field(default_factory=dict)
 
     @property
     def domains(self) -> list[Page]:
@@ -105,6 +106,22 @@ class Tree:
 Signature = tuple[int, int, int] | None  # (mtime in ns, size, inode); None: nothing there
 
 
+@dataclass(frozen=True)
+class _Paths:
+    """Where a domain's ledger and catalog in one locale are, and how messages show them (worked
+    out once and kept across reloads: at a thousand pages, building paths is most of a reload)."""
+
+    ledger: Path
+    ledger_shown: str
+    catalog: Path
+    catalog_shown: str
+
+    @classmethod
+    def of(cls, config: Config, locale: str, domain: str) -> _Paths:
+        ledger, catalog = config.ledger_path(locale, domain), config.catalog_path(locale, domain)
+        return cls(ledger, config.rel(ledger), catalog, config.rel(catalog))
+
+
 def signature(path: Path) -> Signature:
     """What tells a changed file from an unchanged one without reading it: a write in place
     changes the time, an atomic replace the inode."""
@@ -122,9 +139,13 @@ class _Loader:
     def __init__(self, tree: Tree, previous: Tree | None):
         self.tree, self.previous = tree, previous
 
-    def __call__(self, path: Path, read: Callable[[], T]) -> T | None:
+    def __call__(
+        self, path: Path, read: Callable[[], T], known: tuple[Signature] | None = None
+    ) -> T | None:
+        """`read` the file at `path` unless it is unchanged (`known`: its signature, if the caller
+        has just taken it)."""
         tree, old = self.tree, self.previous
-        sig = signature(path)
+        sig = known[0] if known is not None else signature(path)
         tree.signatures[path] = sig
         if old is not None and old.signatures.get(path) == sig and path in old.signatures:
             if path in old.failed:
@@ -171,31 +192,32 @@ def load_tree(root: Path | Config, previous: Tree | None = None) -> Tree:
         tree.ui = load(
             config.ui_source, lambda: load_ui(config.ui_source, config.rel(config.ui_source))
         )
+    known = previous.paths if previous is not None else {}
     for domain in tree.domains:
         for locale in config.all_locales:
             key = (locale, domain.slug)
-            ledger_path = config.ledger_path(locale, domain.slug)
-            shown = tree.config.rel(ledger_path)
+            paths = known.get(key) or _Paths.of(config, locale, domain.slug)
+            tree.paths[key] = paths
             ledger = load(
-                ledger_path,
-                partial(load_ledger, ledger_path, locale, domain.slug, shown),
+                paths.ledger,
+                partial(load_ledger, paths.ledger, locale, domain.slug, paths.ledger_shown),
             )
             if ledger is not None:
                 tree.ledgers[key] = ledger
-            elif ledger_path in tree.failed:
-                tree.broken[key] = str(tree.failed[ledger_path])
+            elif paths.ledger in tree.failed:
+                tree.broken[key] = str(tree.failed[paths.ledger])
             if locale == SOURCE_LOCALE:
                 continue
-            po = config.catalog_path(locale, domain.slug)
-            if not po.exists():
+            sig = signature(paths.catalog)
+            if sig is None:
                 continue
-            shown = tree.config.rel(po)
             catalog = load(
-                po,
-                partial(read_catalog, po, domain.slug, locale, shown),
+                paths.catalog,
+                partial(read_catalog, paths.catalog, domain.slug, locale, paths.catalog_shown),
+                (sig,),
             )
             if catalog is not None:
                 tree.catalogs[key] = catalog
-            elif po in tree.failed:
-                tree.broken[key] = str(tree.failed[po])
+            elif paths.catalog in tree.failed:
+                tree.broken[key] = str(tree.failed[paths.catalog])
     return tree

@@ -7,6 +7,7 @@ follows plural-eval: wrap-around arithmetic, division by zero an error.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -154,7 +155,13 @@ def compile_plural(text: str) -> Plural:
     Traceback (most recent call last):
     service.po.plural.PluralFormsError: unexpected '=' in the plural expression
     """
-    parser = _Parser(_tokens(text))
+    return _compiled(tuple(_tokens(text)))
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(tokens: tuple[str | int, ...]) -> Plural:
+    """One function per expression: catalogs of a locale share it, and so its distribution."""
+    parser = _Parser(list(tokens))
     expr = parser.expression()
     if parser.peek() is not None:
         raise PluralFormsError(f"unexpected {parser.peek()!r} after the plural expression")
@@ -179,6 +186,7 @@ class Distribution:
 GERMANIC = Distribution(lambda n: int(n != 1), (False, True))
 
 
+@functools.lru_cache(maxsize=256)  # 1,001 evaluations: once per expression, not per catalog
 def distribution(plural: Plural, nplurals: int) -> Distribution:
     """Evaluate the formula for n = 0..1000 as msgfmt does, or raise PluralFormsError."""
     seen = [0] * nplurals if nplurals <= 100 else None
