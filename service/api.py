@@ -149,7 +149,7 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
 
     @app.get("/coverage", response_class=Response, summary="Coverage dashboard (HTML)")
     async def coverage_page(request: Request) -> Response:
-        return _static(request, live.site.coverage_html, HTML, "en")
+        return _static(request, live.site.coverage_html(), HTML, "en")
 
     @app.get("/healthz", response_model=HealthOut, summary="ok, or degraded with each load error")
     async def health() -> Response:

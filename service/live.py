@@ -36,7 +36,8 @@ def state_hash(site: Site) -> str:
         h.update(f"{key}{page.json.digest}{page.html.etag}{page.fragment.etag}".encode())
     for loc in sorted(site.lists):
         h.update(f"{loc}{site.lists[loc].digest}".encode())
-    for body in (site.locales, site.coverage_json, site.coverage_html, site.index_html):
+    # the dashboard is made from what coverage_json and health hold
+    for body in (site.locales, site.coverage_json, site.health, site.index_html):
         h.update(body.etag.encode())
     return h.hexdigest()
 

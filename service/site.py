@@ -97,7 +97,16 @@ class Site:
     lists: dict[str, JsonBody] = field(default_factory=dict)
     locales: Body = Body(b"", "")
     coverage_json: Body = Body(b"", "")
-    coverage_html: Body = Body(b"", "")
+    # The dashboard is rendered when first asked for, not on every reload: it lists every row
+    # (7,000 at a thousand pages) and reviewers open it far less often than the tree changes.
+    coverage_context: dict[str, object] = field(default_factory=dict)
+    _coverage_html: Body | None = None
+
+    def coverage_html(self) -> Body:
+        """The coverage dashboard, rendered the first time it is asked for."""
+        if self._coverage_html is None:
+            self._coverage_html = Body.of(render_template("coverage.html", self.coverage_context))
+        return self._coverage_html
     health: Body = Body(b"", "")
     index_html: Body = Body(b"", "")
     # What each part (a page in a locale, a coverage row, a page's findings) was made from, and
@@ -369,17 +378,12 @@ def build_site(settings: Settings, tree: Tree | None = None, previous: Site | No
         )
         held_back += found[0]
         refused += found[1]
-    site.coverage_html = Body.of(
-        render_template(
-            "coverage.html",
-            {
-                "rows": rows,
-                "errors": errors,
-                "blocked": held_back,
-                "names": {loc: native_name(loc) for loc in tree.config.all_locales},
-            },
-        )
-    )
+    site.coverage_context = {
+        "rows": rows,
+        "errors": errors,
+        "blocked": held_back,
+        "names": {loc: native_name(loc) for loc in tree.config.all_locales},
+    }
     withheld = sum(len(resolved[(slug, SOURCE_LOCALE)].withheld) for slug in tree.pages)
     health = HealthOut(
         status="degraded" if errors or held_back or refused else "ok",

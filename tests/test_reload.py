@@ -260,8 +260,9 @@ def _bodies(site: Site) -> dict[object, bytes]:
         out[("fragment", *key)] = page.fragment.data
     for loc, body in site.lists.items():
         out[("list", loc)] = body.render("x")[0]
-    for name in ("locales", "coverage_json", "coverage_html", "index_html"):
+    for name in ("locales", "coverage_json", "index_html"):
         out[(name,)] = getattr(site, name).data
+    out[("coverage_html",)] = site.coverage_html().data
     return out
 
 
