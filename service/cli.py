@@ -18,6 +18,7 @@ from .content import load_pages, load_ui
 from .coverage import CoverageRow, rows_as_json
 from .errors import L10nError, LocaleError, ReviewError
 from .findings import tree_findings
+from .limits import Limits, Stack
 from .locales import canonical_tag
 from .models import SOURCE_LOCALE, Page, Role
 from .store import Tree, load_tree
@@ -571,18 +572,58 @@ def po_format_cmd(files: tuple[Path, ...], in_place: bool) -> None:
     type=click.FloatRange(min=0.05),
     help="Seconds between looks at the content tree for changes.",
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Processes sharing the port, each with the whole site in memory (one per core).",
+)
+@click.option(
+    "--http",
+    "stack",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", "httptools", "h11"]),
+    help="HTTP parser: httptools (auto, when installed) or h11.",
+)
+@click.option(
+    "--header-timeout",
+    default=Limits.header_timeout,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds a client has to send its request head before it is dropped.",
+)
+@click.option(
+    "--max-connections",
+    default=Limits.max_connections,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Open connections per worker; more are answered 503 at once.",
+)
 @click.pass_context
-def serve_cmd(ctx: click.Context, host: str, port: int, access_log: bool, poll: float) -> None:
+def serve_cmd(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    access_log: bool,
+    poll: float,
+    workers: int,
+    stack: Stack,
+    header_timeout: float,
+    max_connections: int,
+) -> None:
     """Serve the reviewed pages over HTTP (JSON API, HTML pages, coverage dashboard). Changes to
     the tree (an approval, a revocation, a catalog, a page, the config) are served once the next
     poll sees them, without a restart; `kill -HUP` makes it look at once. A file that fails to
-    load keeps its last good version in service, and /healthz says `degraded` with its line."""
-    import uvicorn
+    load keeps its last good version in service, and /healthz says `degraded` with its line.
+    A client that does not send its request head within --header-timeout is dropped, and a head
+    over 16 KB is refused (431)."""
+    from .server import AppFactory, ServeOptions, serve
 
-    from .api import Settings, create_app
-
-    app = create_app(Settings(root=ctx.obj), watch=poll)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log)
+    limits = Limits(header_timeout=header_timeout, max_connections=max_connections)
+    options = ServeOptions(host, port, workers, stack, limits, access_log=access_log)
+    serve(AppFactory(ctx.obj, poll), options)
 
 
 @cli.command("export")

@@ -6,6 +6,7 @@ Loaded once per command or server start; everything else takes a `Config`, never
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ __all__ = ["CONFIG_NAME", "Config", "find_root", "load_config"]
 
 CONFIG_NAME = "l10n.yaml"
 _KEYS = {"source_locale", "locales", "fallback_chains", "fallback", "do_not_translate", "reviewers"}
+_KEYS |= {"cors_origins"}  # read by the HTTP edge: which sites may GET the API cross-origin
+_ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class Config:
     policy: Policy = field(default_factory=Policy)
     path: str = CONFIG_NAME
     source_locale: str = field(default=SOURCE_LOCALE)
+    cors_origins: frozenset[str] = frozenset()
 
     @property
     def pages_dir(self) -> Path:
@@ -159,6 +163,23 @@ def _policy(data: LineDict, path: str, locales: tuple[str, ...]) -> Policy:
     return Policy(found)
 
 
+def _origins(data: LineDict, path: str) -> frozenset[str]:
+    """`cors_origins: [https://clinic.example]`: sites whose pages may GET the API (none by
+    default). Exact origins as browsers send them: scheme, host, optional port, lower case."""
+    raw = data.get("cors_origins") or []
+    line = data.line_of("cors_origins")
+    if not isinstance(raw, list):
+        raise ConfigError("'cors_origins' must be a list of origins", path, line)
+    for origin in raw:
+        if not isinstance(origin, str) or not _ORIGIN.match(origin):
+            raise ConfigError(
+                f"cors_origins: {origin!r} is not an origin like 'https://clinic.example'",
+                path,
+                line,
+            )
+    return frozenset(raw)
+
+
 def load_config(root: Path) -> Config:
     """The tree's l10n.yaml, or a ConfigError at `l10n.yaml:LINE` (its path as the tree names it,
     like every other message)."""
@@ -237,4 +258,5 @@ def load_config(root: Path) -> Config:
         fallback=policy,
         do_not_translate=tuple(terms),
         path=str(file),
+        cors_origins=_origins(data, path),
     )

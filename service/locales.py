@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
 
@@ -15,8 +16,10 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
 from .errors import LocaleError
+from .limits import MAX_ACCEPT_LANGUAGE, MAX_LANGUAGE_RANGES, MAX_TAG
 
 __all__ = [
+    "bounded_accept_language",
     "canonical_tag",
     "direction",
     "from_gettext",
@@ -28,38 +31,84 @@ __all__ = [
     "to_gettext",
 ]
 
-_TAG = re.compile(
-    r"^(?P<lang>[a-z]{2,3})"
-    r"(?:[-_](?P<script>[a-z]{4}))?"
-    r"(?:[-_](?P<region>[a-z]{2}|\d{3}))?"
-    r"(?P<variants>(?:[-_](?:[a-z0-9]{5,8}|\d[a-z0-9]{3}))*)$",
+# Tags that are well-formed but name no language a lookup could match: private use alone and the
+# irregular grandfathered tags. They are served in English.
+_OPAQUE = re.compile(
+    r"^(?:x(?:[-_][a-z0-9]{1,8})+|en[-_]gb[-_]oed|i[-_][a-z]{3,8}|sgn[-_]be[-_](?:fr|nl)|sgn[-_]ch[-_]de)$",
     re.IGNORECASE,
 )
 _Q = re.compile(r"^q=(0(\.\d{0,3})?|1(\.0{0,3})?)$", re.IGNORECASE)
 
 
+def _subtags(tag: str) -> list[str] | None:
+    """The subtags of an RFC 5646 langtag, cased as BCP 47 writes them, or None if malformed:
+    language (and up to three extlangs), script, region, variants, extensions, private use.
+    `_` is accepted for `-`. A walk over the subtags, not a regex: it runs on every language range
+    of every request, and costs a few microseconds."""
+    if not tag.isascii():
+        return None
+    parts = tag.replace("_", "-").split("-")
+    n = len(parts)
+    first = parts[0]
+    if not (2 <= len(first) <= 3 and first.isalpha()):
+        return None
+    out = [first.lower()]
+    i = 1
+    while i < n and i <= 3 and len(parts[i]) == 3 and parts[i].isalpha():  # extlang
+        out.append(parts[i].lower())
+        i += 1
+    if i < n and len(parts[i]) == 4 and parts[i].isalpha():
+        out.append(parts[i].title())
+        i += 1
+    if i < n and (
+        (len(parts[i]) == 2 and parts[i].isalpha()) or (len(parts[i]) == 3 and parts[i].isdigit())
+    ):
+        out.append(parts[i].upper())
+        i += 1
+    while i < n and parts[i].isalnum() and (
+        5 <= len(parts[i]) <= 8 or (len(parts[i]) == 4 and parts[i][0].isdigit())
+    ):
+        out.append(parts[i].lower())
+        i += 1
+    while i < n and len(parts[i]) == 1 and parts[i].isalnum():  # extensions, then private use
+        singleton = parts[i].lower()
+        size = 1 if singleton == "x" else 2
+        out.append(singleton)
+        i += 1
+        start = i
+        while i < n and size <= len(parts[i]) <= 8 and parts[i].isalnum():
+            out.append(parts[i].lower())
+            i += 1
+        if i == start or (singleton == "x" and i < n):
+            return None
+    return out if i == n else None
+
+
 def is_well_formed(tag: str) -> bool:
-    return bool(_TAG.match(tag))
+    return len(tag) <= MAX_TAG and (_subtags(tag) is not None or bool(_OPAQUE.match(tag)))
 
 
 def canonical_tag(tag: str) -> str:
-    """Case and separators as BCP 47 writes them.
+    """Case and separators as BCP 47 writes them; extensions and private use are kept.
 
     >>> canonical_tag("zh_hans_cn")
     'zh-Hans-CN'
     >>> canonical_tag("PT-br")
     'pt-BR'
+    >>> canonical_tag("es-mx-U-NU-latn")
+    'es-MX-u-nu-latn'
+    >>> canonical_tag("I-Klingon")
+    'i-klingon'
     """
-    m = _TAG.match(tag.strip())
-    if not m:
-        raise LocaleError(f"malformed language tag {tag!r} (expected BCP 47, e.g. 'pt-BR')")
-    parts = [m["lang"].lower()]
-    if m["script"]:
-        parts.append(m["script"].title())
-    if m["region"]:
-        parts.append(m["region"].upper())
-    parts += [v.lower() for v in re.split("[-_]", m["variants"]) if v]
-    return "-".join(parts)
+    tag = tag.strip()
+    if len(tag) > MAX_TAG:
+        raise LocaleError(f"language tag too long (over {MAX_TAG} characters)")
+    parts = _subtags(tag)
+    if parts is not None:
+        return "-".join(parts)
+    if _OPAQUE.match(tag):
+        return tag.lower().replace("_", "-")
+    raise LocaleError(f"malformed language tag {tag!r} (expected BCP 47, e.g. 'pt-BR')")
 
 
 def to_gettext(tag: str) -> str:
@@ -93,16 +142,28 @@ def native_name(tag: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def bounded_accept_language(header: str) -> str:
+    """The part of an Accept-Language header that is read: its first MAX_ACCEPT_LANGUAGE
+    characters, cut at a comma so that no range is read half (`pt-BR` must not become `pt`)."""
+    if len(header) <= MAX_ACCEPT_LANGUAGE:
+        return header
+    return header[: max(header.rfind(",", 0, MAX_ACCEPT_LANGUAGE + 1), 0)]
+
+
 def parse_accept_language(header: str) -> list[str]:
     """Language ranges by preference; malformed items are skipped, as browsers' junk should not 400.
+    Only the first MAX_LANGUAGE_RANGES items of the first MAX_ACCEPT_LANGUAGE characters are read
+    (cut at a comma, so no range is read half), and a range over MAX_TAG is skipped.
 
     >>> parse_accept_language("es-MX,es;q=0.9,en;q=0.8, fr;q=0")
     ['es-MX', 'es', 'en']
     >>> parse_accept_language("de;q=0.5, *;q=0.1, !!, it")
     ['it', 'de', '*']
     """
+    header = bounded_accept_language(header)
     ranked: list[tuple[float, int, str]] = []
-    for position, item in enumerate(header.split(",")):
+    items = header.split(",", MAX_LANGUAGE_RANGES)[:MAX_LANGUAGE_RANGES]
+    for position, item in enumerate(items):
         tag, _, params = item.strip().partition(";")
         tag = tag.strip()
         quality = 1.0
@@ -121,53 +182,100 @@ def parse_accept_language(header: str) -> list[str]:
     return [tag for _, _, tag in ranked]
 
 
-def _maximize(tag: str) -> str:
-    """CLDR likely subtags: `zh-CN` → `zh-Hans-CN`, `pt` → `pt-Latn-BR`."""
+def _maximize(parts: list[str]) -> list[str]:
+    """CLDR likely subtags: `zh-CN` → `zh-Hans-CN`, `pt` → `pt-Latn-BR` (subtags, canonical)."""
     likely = cast("Mapping[str, str]", get_global("likely_subtags"))
-    parts = canonical_tag(tag).split("-")
     for n in range(len(parts), 0, -1):
-        key = "_".join(parts[:n])
-        if key in likely:
-            full = likely[key].split("_")
-            lang = full[0]
-            script = next((p for p in full if len(p) == 4), None)
-            region = next((p for p in full[1:] if len(p) in (2, 3)), None)
+        full = likely.get("_".join(parts[:n]))
+        if full is not None:
+            bits = full.split("_")
             own = parts[1:]
-            own_script = next((p for p in own if len(p) == 4), None)
-            own_region = next((p for p in own if len(p) in (2, 3)), None)
-            bits = [lang, own_script or script, own_region or region]
-            return "-".join(b for b in bits if b)
-    return canonical_tag(tag)
+            script = _first(own, 4) or _first(bits[1:], 4)
+            region = _first(own, 2, 3) or _first(bits[1:], 2, 3)
+            return [b for b in (bits[0], script, region) if b]
+    return parts
 
 
-def _truncations(tag: str) -> list[str]:
-    parts = tag.split("-")
-    return ["-".join(parts[:n]) for n in range(len(parts), 0, -1)]
+def _first(parts: list[str], *sizes: int) -> str | None:
+    return next((p for p in parts if len(p) in sizes), None)
+
+
+def _truncations(parts: list[str]) -> list[str]:
+    return ["-".join(parts[:n]).lower() for n in range(len(parts), 0, -1)]
+
+
+def _lookup_key(tag: str) -> list[str]:
+    """What RFC 4647 lookup compares, as subtags: the tag without extensions and private use, its
+    deprecated language code replaced as CLDR says (`iw` → `he`, `in` → `id`, `tl` → `fil`,
+    `mo` → `ro`). Empty for a tag that is private use only or grandfathered (`x-foo`, `i-klingon`).
+
+    >>> _lookup_key("es-MX-u-nu-latn"), _lookup_key("iw-IL"), _lookup_key("i-klingon")
+    (['es', 'MX'], ['he', 'IL'], [])
+    >>> _lookup_key("sh-RS")
+    ['sr', 'Latn', 'RS']
+    """
+    parts = _subtags(tag.strip()) if len(tag) <= MAX_TAG else None
+    if parts is None:
+        canonical_tag(tag)  # raises for a malformed tag; a well-formed one here matches nothing
+        return []
+    cut = next((i for i, p in enumerate(parts) if len(p) == 1), len(parts))
+    parts = parts[:cut]
+    aliases = cast("Mapping[str, str]", get_global("language_aliases"))
+    alias = aliases.get(parts[0])
+    if alias is None:
+        return parts
+    given = alias.split("_")  # `sh` → `sr_Latn`: what the alias does not say, the tag keeps
+    own = parts[1:]
+    script = _first(own, 4) or _first(given[1:], 4)
+    region = _first(own, 2, 3) or _first(given[1:], 2, 3)
+    variants = [p for p in own if len(p) >= 5 or (len(p) == 4 and p[0].isdigit())]
+    return [b for b in (given[0], script, region, *variants) if b]
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    """The enabled locales, indexed once per config so that a lookup is a few dict hits."""
+
+    languages: frozenset[str]
+    by_key: dict[str, str]
+    by_language_script: dict[str, str]
+
+
+@lru_cache(maxsize=16)
+def _matcher(enabled: tuple[str, ...]) -> _Matcher:
+    by_script: dict[str, str] = {}
+    for t in enabled:
+        full = _maximize(canonical_tag(t).split("-"))
+        by_script.setdefault("-".join(full[:2]).lower(), t)
+    return _Matcher(
+        frozenset(canonical_tag(t).split("-")[0] for t in enabled),
+        {t.lower(): t for t in enabled},
+        by_script,
+    )
 
 
 def lookup(requested: str, enabled: Sequence[str]) -> str | None:
-    """The enabled locale that serves one language range, or None.
+    """The enabled locale that serves one language range, or None. A range whose language no
+    enabled locale has is refused at once: maximizing never changes the language.
 
     >>> lookup("zh-Hans-CN", ["zh-Hans", "pt-BR"])
     'zh-Hans'
     >>> lookup("zh-TW", ["zh-Hans"]) is None
     True
     """
-    by_key = {t.lower(): t for t in enabled}
-    tag = canonical_tag(requested)
-    for candidate in _truncations(tag):
-        if candidate.lower() in by_key:
-            return by_key[candidate.lower()]
-    maximal = _maximize(tag)
+    key = _lookup_key(requested)
+    match = _matcher(tuple(enabled))
+    if not key or key[0] not in match.languages:
+        return None
+    for candidate in _truncations(key):
+        if candidate in match.by_key:
+            return match.by_key[candidate]
+    maximal = _maximize(key)
     for candidate in _truncations(maximal):
-        if candidate.lower() in by_key:
-            return by_key[candidate.lower()]
+        if candidate in match.by_key:
+            return match.by_key[candidate]
     # Same language and script in another region (`pt-PT` asked, only `pt-BR` enabled).
-    lang_script = "-".join(maximal.split("-")[:2])
-    for t in enabled:
-        if "-".join(_maximize(t).split("-")[:2]) == lang_script:
-            return t
-    return None
+    return match.by_language_script.get("-".join(maximal[:2]).lower())
 
 
 def negotiate(requested: Sequence[str], enabled: Sequence[str], default: str = "en") -> str:

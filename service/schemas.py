@@ -10,6 +10,7 @@ from .coverage import CoverageRow
 
 __all__ = [
     "CoverageOut",
+    "ErrorOut",
     "HealthOut",
     "LocaleOut",
     "LocalesOut",
@@ -128,3 +129,7 @@ class HealthOut(BaseModel):
     state: StateOut | None = Field(
         default=None, description="The state in service: what it serves, and when it was built"
     )
+
+
+class ErrorOut(BaseModel):
+    detail: str = Field(description="Why, in one line; a value over its limit is not repeated")

@@ -4,7 +4,8 @@ the CLI runner, and an HTTP client."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Protocol
@@ -138,10 +139,10 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def live_server() -> object:
-    """`clinic-l10n serve` on tests/data/tree as a real process (uvicorn) on a free loopback port;
-    yields its base URL."""
+@contextmanager
+def serving(root: Path, *options: str) -> Iterator[str]:
+    """`clinic-l10n serve` on `root` as a real process (uvicorn) on a free loopback port, with
+    `options` for `serve`; yields its base URL and stops it after."""
     import os
     import subprocess
     import sys
@@ -154,12 +155,13 @@ def live_server() -> object:
         [
             str(exe),
             "--root",
-            str(FIXTURE_TREE),
+            str(root),
             "serve",
             "--host",
             "127.0.0.1",
             "--port",
             str(port),
+            *options,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -178,11 +180,21 @@ def live_server() -> object:
                     f"server did not start: {proc.stderr.read().decode() if proc.stderr else ''}"
                 ) from None
             time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    if proc.stderr:
-        proc.stderr.close()
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stderr:
+            proc.stderr.close()
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """`clinic-l10n serve` on tests/data/tree as a real process (uvicorn) on a free loopback port;
+    yields its base URL."""
+    with serving(FIXTURE_TREE) as base:
+        yield base
 
 
 class _Elements(HTMLParser):

@@ -23,13 +23,13 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def _dump_dom(url: str) -> str:
+def _dump_dom(url: str, *flags: str) -> str:
     """The DOM after Chromium parsed and laid out the page (not our own serialisation)."""
     chromium = shutil.which("chromium")
     assert chromium, "chromium is required (make test installs it)"
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
-            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
+            [chromium, *CHROMIUM_FLAGS, *flags, f"--user-data-dir={profile}", "--dump-dom", url],
             capture_output=True,
             text=True,
             timeout=60,

@@ -9,6 +9,7 @@ from service.errors import LocaleError
 from service.locales import (
     canonical_tag,
     direction,
+    lookup,
     native_name,
     negotiate,
     parse_accept_language,
@@ -94,3 +95,77 @@ def test_direction_and_names_come_from_cldr(tag: str) -> None:
 
 def test_arabic_is_right_to_left_and_spanish_is_not() -> None:
     assert (direction("ar"), direction("es")) == ("rtl", "ltr")
+
+
+@pytest.mark.parametrize(
+    ("requested", "enabled", "expected"),
+    [
+        # RFC 4647 lookup: extensions and private use are dropped before matching
+        ("es-MX-u-nu-latn", ["es"], "es"),
+        ("zh-Hant-TW-x-private", ["zh-Hant", "zh-Hans"], "zh-Hant"),
+        ("zh-Hant-TW-x-private", ["zh-Hans"], None),  # the wrong script is no match
+        ("zh-x-hant", ["zh-Hans", "zh-Hant"], "zh-Hans"),  # private use is not a script
+        ("i-klingon", ["en", "es"], None),  # grandfathered: nothing to look up
+        ("x-whatever", ["en", "es"], None),
+        # CLDR language aliases for deprecated codes
+        ("iw", ["he"], "he"),
+        ("iw-IL", ["he"], "he"),
+        ("in", ["id"], "id"),
+        ("tl", ["fil"], "fil"),
+        ("tl-PH", ["fil"], "fil"),
+        ("mo", ["ro"], "ro"),
+        ("sh-RS", ["sr-Latn", "sr-Cyrl"], "sr-Latn"),  # the alias brings its script
+        ("he", ["iw"], None),  # aliases go from the deprecated code, not to it
+        ("iw", ["en", "es"], None),
+    ],
+)
+def test_lookup_table(requested: str, enabled: list[str], expected: str | None) -> None:
+    assert lookup(requested, enabled) == expected
+
+
+@pytest.mark.parametrize(
+    ("tag", "canonical"),
+    [
+        ("es-mx-U-NU-latn", "es-MX-u-nu-latn"),
+        ("zh_hant_tw_X_Private", "zh-Hant-TW-x-private"),
+        ("I-KLINGON", "i-klingon"),
+        ("X-Whatever", "x-whatever"),
+        ("de-DE-1996", "de-DE-1996"),
+        ("zh-min-nan", "zh-min-nan"),  # extlangs
+        ("en-a-bbb-x-a-ccc", "en-a-bbb-x-a-ccc"),  # `a` inside private use is no extension
+    ],
+)
+def test_extended_tags_are_well_formed(tag: str, canonical: str) -> None:
+    assert canonical_tag(tag) == canonical
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("es-u", "malformed language tag 'es-u'"),  # a singleton needs a subtag
+        ("es-x", "malformed language tag 'es-x'"),
+        ("es-u-a", "malformed language tag 'es-u-a'"),  # extension subtags are 2-8 long
+        ("es-MX-u-nu-latn" + "-abcdefgh" * 6, "language tag too long (over 64 characters)"),
+        ("é", "malformed language tag 'é'"),
+    ],
+)
+def test_extended_tags_that_are_not(bad: str, message: str) -> None:
+    with pytest.raises(LocaleError) as raised:
+        canonical_tag(bad)
+    assert raised.value.message.startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("header", "ranges"),
+    [
+        (",".join(["fr"] * 31 + ["es"]), ["fr"] * 31 + ["es"]),  # 32 ranges are read
+        (",".join(["fr"] * 32 + ["es"]), ["fr"] * 32),  # the 33rd is not
+        ("z" * 4_084 + ",ar;q=0.1,pt-BR", ["ar"]),  # cut at a comma: no `pt` from `pt-BR`
+        ("ar," + "z" * 5_000, ["ar"]),
+        ("z" * 5_000 + ",ar", []),  # no comma within 4 KB: nothing is read
+        ("es-" + "a" * 62 + ", ar", ["ar"]),  # a range over 64 characters is skipped
+        ("es-MX-u-nu-latn;q=0.5, x-whatever", ["x-whatever", "es-MX-u-nu-latn"]),
+    ],
+)
+def test_accept_language_is_read_within_bounds(header: str, ranges: list[str]) -> None:
+    assert parse_accept_language(header) == ranges

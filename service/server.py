@@ -1,0 +1,215 @@
+"""The server process: uvicorn, with a guard on every connection so that no client can stall it.
+
+uvicorn drops an idle keep-alive connection, but not a client that trickles its request head (one
+byte every few seconds is a connection held forever), and h11 bounds a head only while it is
+incomplete. The guard closes a connection that has not finished its request head within
+`header_timeout` seconds, answers 431 to a head over `max_head_bytes` however it arrives, refuses
+connections past `max_connections` with 503 at once, and sets TCP_NODELAY (a socket shared by
+several workers is made without it, and responses then wait for delayed ACKs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import resource
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.supervisors import Multiprocess
+
+from .config import load_config
+from .limits import Limits, Stack
+from .site import Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+__all__ = ["AppFactory", "GuardedConfig", "ServeOptions", "serve"]
+
+log = logging.getLogger("uvicorn.error")
+
+
+class GuardedConfig(uvicorn.Config):
+    """uvicorn's config carrying our limits: it is what each worker process receives."""
+
+    def __init__(self, app: Any, limits: Limits, **kwargs: Any) -> None:
+        super().__init__(app, h11_max_incomplete_event_size=limits.max_head_bytes, **kwargs)
+        self.limits = limits
+
+
+def _canned(status: str, text: str) -> bytes:
+    return (
+        f"HTTP/1.1 {status}\r\ncontent-type: text/plain; charset=utf-8\r\n"
+        f"content-length: {len(text)}\r\nconnection: close\r\n\r\n{text}"
+    ).encode()
+
+
+_TIMEOUT = _canned("408 Request Timeout", "request head not received in time\n")
+_TOO_LARGE = _canned("431 Request Header Fields Too Large", "request head too large\n")
+_BUSY = _canned("503 Service Unavailable", "too many connections\n")
+
+
+if TYPE_CHECKING:
+    _Base = H11Protocol
+else:
+    _Base = object
+
+
+class _Guard(_Base):
+    """Mixed in before uvicorn's protocol (h11 or httptools): both keep `cycle`, the request being
+    answered, so "waiting for a head" is: no cycle yet, or the last one answered."""
+
+    _deadline: asyncio.TimerHandle | None = None
+    _head_bytes = 0
+    _waiting = True
+
+    @property
+    def _limits(self) -> Limits:
+        limits = getattr(self.config, "limits", None)
+        return limits if isinstance(limits, Limits) else Limits()
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if len(self.connections) > self._limits.max_connections:
+            self._refuse(_BUSY)
+            return
+        self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._waiting:
+            end = data.find(b"\r\n\r\n")
+            self._head_bytes += len(data) if end < 0 else end + 4
+            if self._head_bytes > self._limits.max_head_bytes:
+                self._refuse(_TOO_LARGE)
+                return
+        super().data_received(data)
+        self._track()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._track()
+
+    def _track(self) -> None:
+        waiting = self.cycle is None or self.cycle.response_complete
+        if waiting and not self._waiting:
+            self._arm()
+        elif self._waiting and not waiting:
+            self._disarm()
+        self._waiting = waiting
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._head_bytes = 0
+        self._deadline = self.loop.call_later(self._limits.header_timeout, self._expire)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _expire(self) -> None:
+        self._deadline = None
+        # Silence for an idle connection (as keep-alive expiry), a 408 for a head begun.
+        self._refuse(_TIMEOUT if self._head_bytes else b"")
+
+    def _refuse(self, answer: bytes) -> None:
+        self._disarm()
+        self._waiting = False
+        if not self.transport.is_closing():
+            if answer:
+                self.transport.write(answer)
+            self.transport.close()
+        log.debug("dropped %s: %s", self.client, answer[:40] or b"idle")
+
+
+class GuardedH11(_Guard, H11Protocol):
+    pass
+
+
+GuardedHttpTools: type[asyncio.Protocol] | None = None
+with contextlib.suppress(ImportError):  # httptools is optional in uvicorn; we install it
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class GuardedHttpTools(_Guard, HttpToolsProtocol):  # type: ignore[misc,no-redef]
+        pass
+
+
+def _stack(wanted: Stack) -> type[asyncio.Protocol]:
+    """httptools when installed (the fast parser), else h11; both guarded."""
+    if wanted == "h11" or (wanted == "auto" and GuardedHttpTools is None):
+        return GuardedH11
+    if GuardedHttpTools is None:
+        raise RuntimeError("httptools is not installed")
+    return GuardedHttpTools
+
+
+@dataclass(frozen=True)
+class AppFactory:
+    """What each worker calls to build its app: picklable, so `--workers N` can hand it over."""
+
+    root: Path
+    poll: float | None
+
+    def __call__(self) -> FastAPI:
+        from .api import create_app
+
+        return create_app(Settings(root=self.root), watch=self.poll)
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    http: Stack = "auto"
+    limits: Limits = field(default_factory=Limits)
+    timeout_keep_alive: int = 5
+    access_log: bool = False
+
+
+def _raise_file_limit(wanted: int) -> None:
+    """Each connection is a file descriptor: past the soft limit, accept() fails in a loop."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = wanted + 256
+    if soft != resource.RLIM_INFINITY and soft < need:
+        target = need if hard == resource.RLIM_INFINITY else min(need, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def serve(factory: AppFactory, options: ServeOptions) -> None:
+    """Run until stopped: as uvicorn.run does, but with our config and protocol."""
+    _raise_file_limit(options.limits.max_connections)
+    one = options.workers == 1
+    if not one:
+        load_config(factory.root)  # a bad config is one line here, not a traceback per worker
+    config = GuardedConfig(
+        factory() if one else factory,  # one process: load errors surface before we bind
+        options.limits,
+        factory=not one,
+        host=options.host,
+        port=options.port,
+        workers=options.workers,
+        http=_stack(options.http),
+        timeout_keep_alive=options.timeout_keep_alive,
+        log_level="info",
+        access_log=options.access_log,
+    )
+    if one:
+        uvicorn.Server(config).run()
+    else:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
