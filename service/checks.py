@@ -126,14 +126,28 @@ def do_not_translate(unit: Unit) -> Iterator[str]:
                 yield f"{term!r} must appear as written ({wanted}x in the English)"
 
 
-def _inline(text: str) -> list[tuple[str, str]]:
-    """(token type, link target) for each inline token, nested ones included."""
-    out = []
+@dataclass(frozen=True)
+class _Inline:
+    tokens: tuple[tuple[str, str], ...]  # (token type, link target), nested ones included
+    loose_markers: int  # `*` and backtick left as plain text: an `**` that never closed
+
+
+# An English text is checked against every locale's translation, and a translation on every load
+# and reload: each text is parsed once. Bounded, so memory stays flat at a hundred thousand texts.
+@lru_cache(maxsize=32768)
+def _parsed(text: str) -> _Inline:
+    tokens, loose = [], 0
     for block in markdown().parseInline(text):
         for tok in block.children or []:
-            target = str(tok.attrGet("href") or tok.attrGet("src") or "")
-            out.append((tok.type, target))
-    return out
+            tokens.append((tok.type, str(tok.attrGet("href") or tok.attrGet("src") or "")))
+            if tok.type == "text":
+                loose += len(_MARKERS.findall(tok.content))
+    return _Inline(tuple(tokens), loose)
+
+
+def _inline(text: str) -> tuple[tuple[str, str], ...]:
+    """(token type, link target) for each inline token, nested ones included."""
+    return _parsed(text).tokens
 
 
 @check("links", Severity.ERROR)
@@ -158,12 +172,7 @@ def _markup(text: str) -> Counter[str]:
 
 def _loose_markers(text: str) -> int:
     """Markers left as plain text: an `**` that never closed."""
-    return sum(
-        len(_MARKERS.findall(tok.content))
-        for block in markdown().parseInline(text)
-        for tok in block.children or []
-        if tok.type == "text"
-    )
+    return _parsed(text).loose_markers
 
 
 @check("markup", Severity.ERROR)

@@ -115,6 +115,7 @@ def _plain(text: str) -> str:
     return _ascii_digits(_PLACEHOLDER.sub(" ", _LINK_TARGET.sub("]", text)))
 
 
+@lru_cache(maxsize=32768)  # an English text is read once for every locale it is checked in
 def numbers_in(text: str, locale: str) -> Counter[Decimal]:
     """The numbers written in digits, as values; link targets and placeholders are not text.
 

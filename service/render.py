@@ -24,6 +24,7 @@ from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
 __all__ = ["UiText", "article_html", "inline_html", "plural", "render_template"]
 
 
+@lru_cache(maxsize=32768)  # the same text is served in many pages and locales
 def inline_html(text: str) -> str:
     """Inline Markdown → HTML; raw HTML in a translation is escaped, never rendered.
 
@@ -76,6 +77,13 @@ def _notice(text: UiText) -> Token:
     return token
 
 
+@lru_cache(maxsize=32768)
+def _inline_tokens(text: str) -> list[Token]:
+    """A segment's inline tokens: the renderer only reads them, so one parse serves every page and
+    locale that shows the text (English fallbacks are shown in many)."""
+    return markdown().parseInline(text)[0].children or []
+
+
 def article_html(
     resolved: ResolvedPage, fallback_label: str = "", held_notice: UiText | None = None
 ) -> str:
@@ -112,7 +120,7 @@ def article_html(
         if got is None:
             edits.append((block.element, _close_of(tokens, block.element), None))
             continue
-        tokens[block.inline].children = markdown().parseInline(got.text)[0].children
+        tokens[block.inline].children = _inline_tokens(got.text)
         if got.fallback:
             element.attrSet("lang", got.locale)
             if direction(got.locale) != page_dir:

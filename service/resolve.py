@@ -101,8 +101,14 @@ def resolve(
     """
     target = chain[0]
 
+    known: dict[tuple[str, str], ServedSegment | None] = {}
+
     def reviewed(seg: Segment, locale: str) -> ServedSegment | None:
-        return reviewed_text(seg, locale, catalogs, ledgers, policy, terms, page.author)
+        """The rule, asked once per segment and locale (sections and the chain ask again)."""
+        key = (seg.id, locale)
+        if key not in known:
+            known[key] = reviewed_text(seg, locale, catalogs, ledgers, policy, terms, page.author)
+        return known[key]
 
     source = [(seg, reviewed(seg, SOURCE_LOCALE)) for seg in page.segments]
     withheld = tuple(seg for seg, english in source if english is None)
