@@ -15,10 +15,12 @@ beside the cost of reading the same files with GNU gettext, and the ratio:
   coverage  `clinic-l10n coverage --format json`, and `clinic-l10n check`, one process each.
 
 Trees are copied first (every byte read back, so all runs start from the page cache) and the copies
-changed, never the trees given. Wall-clock time is the figure, CPU time of the child processes beside
-it; the load average is printed, since the machine may be shared. The server is started through
-`python -c` with the `clinic_l10n` loggers at INFO on stderr (`serve` leaves them unconfigured, so its
-"reloaded in" line is otherwise never shown); the code run is the same.
+changed, never the trees given. Wall-clock time is the figure; CPU time (of the commands, of the
+server until /healthz answered) is beside it with its own ratio, since on a shared machine it moves
+less with other load (msgfmt's thousands of short processes suffer most); the load average is
+printed. The server is started through `python -c` with the `clinic_l10n` loggers at INFO on stderr
+(`serve` leaves them unconfigured, so its "reloaded in" line is otherwise never shown); the code run
+is the same.
 
     .venv/bin/python benchmarks/scale.py [--pages 10 1000] [--tree DIR ...] [--skip-slow] [--quick]
 """
@@ -89,6 +91,14 @@ class Figure:
     unit: str = "s"
     baseline: float | None = None
     note: str = ""
+    cpu: float | None = None  # CPU seconds, beside msgfmt's: they move less with other load
+    baseline_cpu: float | None = None
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        if self.cpu is None or not self.baseline_cpu:
+            return None
+        return self.cpu / self.baseline_cpu
 
     @property
     def ratio(self) -> float | None:
@@ -194,12 +204,19 @@ def proc_status(pid: int, key: str) -> float:
     return int(m[1]) / 1024 if m else float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a running process so far, from /proc/PID/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Server:
     proc: subprocess.Popen[bytes]
     port: int
     log: Path
     started_in: float
+    cpu_at_start: float
 
     def get(self, path: str) -> bytes:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=30) as r:
@@ -249,7 +266,7 @@ def serving(root: Path, poll: float, timeout: float, log: Path) -> Iterator[Serv
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.05)
-        yield Server(proc, port, log, time.perf_counter() - started)
+        yield Server(proc, port, log, time.perf_counter() - started, cpu_seconds(proc.pid))
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -330,8 +347,8 @@ def measure(src: Path, work: Path, poll: float, skip_slow: bool) -> Result:
             figures.append(Figure(name, label, None, baseline=gnu.wall, note="skipped"))
             continue
         took, code = run_cli(root, *command)
-        note = f"CPU {took.cpu:.1f} s" + (f", exit {code}" if code else "")
-        figures.append(Figure(name, label, took.wall, baseline=gnu.wall, note=note))
+        note = f"exit {code}" if code else ""
+        figures.append(Figure(name, label, took.wall, baseline=gnu.wall, note=note, cpu=took.cpu))
 
     slug = sorted((root / "source_content" / "pages").glob("*.md"))[0].stem
     before_files = _files(root)
@@ -344,6 +361,7 @@ def measure(src: Path, work: Path, poll: float, skip_slow: bool) -> Result:
                 server.started_in,
                 baseline=gnu.wall,
                 note=f"poll {poll:g} s",
+                cpu=server.cpu_at_start,
             )
         )
         figures.append(Figure("rss", "RSS after start", rss, unit="MB", note=f"peak {peak:.0f} MB"))
@@ -403,7 +421,14 @@ def measure(src: Path, work: Path, poll: float, skip_slow: bool) -> Result:
             )
             note = f"{len(written)} file(s) left by the first start" if written else "OS cache warm"
             figures.append(
-                Figure("start_warm", label, server.started_in, baseline=gnu.wall, note=note)
+                Figure(
+                    "start_warm",
+                    label,
+                    server.started_in,
+                    baseline=gnu.wall,
+                    note=note,
+                    cpu=server.cpu_at_start,
+                )
             )
     figures.insert(
         0,
@@ -412,9 +437,12 @@ def measure(src: Path, work: Path, poll: float, skip_slow: bool) -> Result:
             f"msgfmt --statistics ({len(files)} processes)",
             gnu.wall,
             baseline=gnu.wall,
-            note=f"CPU {gnu.cpu:.1f} s",
+            cpu=gnu.cpu,
         ),
     )
+    for f in figures:
+        if f.cpu is not None:
+            f.baseline_cpu = gnu.cpu
     result.load = (started_load, os.getloadavg()[0])
     return result
 
@@ -438,7 +466,10 @@ def report(result: Result) -> None:
         f"messages (msgfmt's count), {mb}; load average {result.load[0]:.1f} → "
         f"{result.load[1]:.1f} on {os.cpu_count()} CPUs"
     )
-    print(f"{'figure':<46}{'seconds':>12}{'msgfmt s':>10}{'÷ msgfmt':>10}  {'goal':<10}note")
+    print(
+        f"{'figure':<46}{'seconds':>12}{'msgfmt s':>10}{'÷ msgfmt':>10}  {'goal':<10}"
+        f"{'CPU s':>8}{'÷ msgfmt':>10}  note"
+    )
     for f in result.figures:
         ratio = f.ratio
         value = _value(f)
@@ -446,7 +477,10 @@ def report(result: Result) -> None:
             f"{f.label:<46}{value:>12}"
             f"{(f'{f.baseline:.2f}' if f.baseline is not None else '-'):>10}"
             f"{(f'{ratio:.2f}×' if ratio is not None and ratio == ratio else '-'):>10}  "
-            f"{GOALS.get(f.key, ''):<10}{f.note if f.value is not None else ''}"
+            f"{GOALS.get(f.key, ''):<10}"
+            f"{(f'{f.cpu:.1f}' if f.cpu is not None else '-'):>8}"
+            f"{(f'{f.cpu_ratio:.2f}×' if f.cpu_ratio is not None else '-'):>10}  "
+            f"{f.note if f.value is not None else ''}"
         )
     print(
         json.dumps(
@@ -467,6 +501,8 @@ def report(result: Result) -> None:
                         "ratio": None
                         if f.ratio is None or f.ratio != f.ratio
                         else round(f.ratio, 3),
+                        "cpu_s": None if f.cpu is None else round(f.cpu, 3),
+                        "cpu_ratio": None if f.cpu_ratio is None else round(f.cpu_ratio, 3),
                         "goal": GOALS.get(f.key),
                         "note": f.note,
                     }
