@@ -5,6 +5,7 @@ tree changes; a request negotiates a locale, looks the bytes up in the site in s
 with ETag, Vary, Content-Language and Cache-Control.
 """
 
+import logging
 import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -90,6 +91,17 @@ def _answer(
     return Response(body, media_type=media, headers=headers)
 
 
+def _log_reloads() -> None:
+    """Reloads and kept files show in the server's log, beside uvicorn's own lines."""
+    logger = logging.getLogger("clinic_l10n")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     clinic-l10n: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 def create_app(settings: Settings, site: Site | None = None, watch: float | None = None) -> FastAPI:
     """Build the app for one content tree; nothing is loaded at import time. With `watch` (seconds),
     the tree is polled while the app runs and changes are served without a restart (`SIGHUP`
@@ -99,6 +111,7 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if watch is not None:
+            _log_reloads()
             live.watch(watch)
             previous = signal.signal(signal.SIGHUP, lambda *_: live.poke())
         try:
