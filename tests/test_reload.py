@@ -63,26 +63,33 @@ class Server:
         return done.stdout
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def _serve(tmp_path: Path, poll: str) -> Server:
+    """`clinic-l10n serve` on a copy of the fixture tree, once /healthz answers."""
     root = tmp_path / "tree"
     shutil.copytree(FIXTURE_TREE, root)
     port = free_port()
     exe = Path(sys.executable).parent / "clinic-l10n"
     proc = subprocess.Popen(
-        [str(exe), "--root", str(root), "serve", "--port", str(port), "--poll", "0.2"],
+        [str(exe), "--root", str(root), "serve", "--port", str(port), "--poll", poll],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        text=True,
     )
     server = Server(root, port, proc)
     deadline = time.monotonic() + 30
     while True:
         try:
             server.get("/healthz")
-            break
+            return server
         except OSError:
             assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
             time.sleep(0.1)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    server = _serve(tmp_path, "0.2")
+    proc = server.proc
     yield server
     proc.send_signal(signal.SIGINT)
     try:
@@ -208,26 +215,9 @@ def test_a_new_page_and_a_config_change_are_served(server: Server) -> None:
 
 
 def test_sighup_reloads_at_once(tmp_path: Path) -> None:
-    root = tmp_path / "tree"
-    shutil.copytree(FIXTURE_TREE, root)
-    port = free_port()
-    exe = Path(sys.executable).parent / "clinic-l10n"
-    proc = subprocess.Popen(
-        [str(exe), "--root", str(root), "serve", "--port", str(port), "--poll", "3600"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    server = Server(root, port, proc)
+    server = _serve(tmp_path, "3600")
+    proc = server.proc
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                server.get("/healthz")
-                break
-            except OSError:
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
         server.cli(
             "review",
             "revoke",
