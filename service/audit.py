@@ -67,11 +67,8 @@ def _since(config: Config, path: Path, history: History, rev: str) -> list[Ledge
     if len(old.events) > len(history.events):
         lost = old.events[len(history.events)]
         message = f"event(s) from {lost.seq} on were removed since {rev} (the end was cut off)"
-        return [
-            LedgerError(
-                message, history.path, max(1, history.events[-1].line if history.events else 1)
-            )
-        ]
+        at = history.events[-1].line if history.events else 1  # where the history now ends
+        return [LedgerError(message, history.path, at)]
     return []
 
 

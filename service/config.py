@@ -21,8 +21,15 @@ from .yamlfile import LineDict, load_yaml
 __all__ = ["CONFIG_NAME", "Config", "find_root", "load_config"]
 
 CONFIG_NAME = "l10n.yaml"
-_KEYS = {"source_locale", "locales", "fallback_chains", "fallback", "do_not_translate", "reviewers"}
-_KEYS |= {"cors_origins"}  # read by the HTTP edge: which sites may GET the API cross-origin
+_KEYS = {
+    "source_locale",
+    "locales",
+    "fallback_chains",
+    "fallback",
+    "do_not_translate",
+    "reviewers",
+    "cors_origins",  # read by the HTTP edge: which sites may GET the API cross-origin
+}
 _ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
 
 

@@ -55,7 +55,6 @@ class LiveSite:
     built_at: str = field(default_factory=_now)
     state: str = ""
     config_error: L10nError | None = None
-    reloads: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _wake: threading.Event = field(default_factory=threading.Event, repr=False)
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -99,7 +98,6 @@ class LiveSite:
             site = build_site(self.settings, tree, previous=old)
             state = state_hash(site)
             self.site, self.state, self.built_at = site, state, _now()
-            self.reloads += 1
             log.info(
                 "reloaded in %.2f s: state %s, %d error(s)",
                 time.perf_counter() - started,

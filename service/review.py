@@ -408,13 +408,10 @@ class PendingItem:
 
 
 def _approved_before(
-    seg: Segment, forms: tuple[str, ...], history: History | None, on_page: set[Any]
+    seg: Segment, forms: tuple[str, ...], approvals: Sequence[ReviewRecord], on_page: set[Any]
 ) -> ReviewRecord | None:
     """The last approval of this text's earlier version: of the same English with another
     translation, else of the English it replaced (the most similar text no longer on the page)."""
-    if history is None:
-        return None
-    approvals = list(_approvals(history))
     source, translation = fingerprint(*seg.source_forms), fingerprint(*forms)
     same = [r for r in approvals if r.key == seg.key and (r.translation_sha256 != translation)]
     if same:
@@ -429,12 +426,6 @@ def _approved_before(
     return best
 
 
-def _approvals(history: History) -> Iterator[ReviewRecord]:
-    for event in history.events:
-        if event.kind == "approve":
-            yield record_of(event)
-
-
 def pending(
     page: Page,
     locale: str,
@@ -447,6 +438,8 @@ def pending(
     """What awaits a reviewer, and what is not ready (and why)."""
     translator = translator_of(page, locale, catalog)
     on_page = {s.key for s in page.segments}
+    events = history.events if history is not None else ()
+    approvals = [record_of(e) for e in events if e.kind == "approve"]  # read once per page
     ready, unready = [], []
     for seg in {s.key: s for s in page.segments}.values():
         forms, why = approvable(seg, locale, catalog)
@@ -461,7 +454,7 @@ def pending(
             if locale != SOURCE_LOCALE
             else ()
         )
-        before = _approved_before(seg, forms, history, on_page)
+        before = _approved_before(seg, forms, approvals, on_page)
         english = translation = ""
         if before is not None:
             if before.msgid != seg.source:

@@ -107,6 +107,7 @@ class Site:
         if self._coverage_html is None:
             self._coverage_html = Body.of(render_template("coverage.html", self.coverage_context))
         return self._coverage_html
+
     health: Body = Body(b"", "")
     index_html: Body = Body(b"", "")
     # What each part (a page in a locale, a coverage row, a page's findings) was made from, and
@@ -333,10 +334,10 @@ def build_site(settings: Settings, tree: Tree | None = None, previous: Site | No
             PagesOut(requested_locale=_SENTINEL, target_locale=loc, pages=summaries)
         )
     by_locale = {(loc, slug): res for (slug, loc), res in resolved.items()}
-    for loc in all_locales:
-        for domain in tree.domains:
-            if domain is tree.ui:
-                by_locale[(loc, domain.slug)] = ui[loc].resolved or tree.resolve(domain, loc)
+    for loc in all_locales:  # the ui domain, resolved once per locale above
+        ui_page = ui[loc].resolved
+        if tree.ui is not None and ui_page is not None:
+            by_locale[(loc, tree.ui.slug)] = ui_page
     rows = []
     for loc in all_locales:
         for domain in sorted(tree.domains, key=lambda d: d.slug):
