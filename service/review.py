@@ -38,14 +38,22 @@ from .policy import Policy, approvals_needed, judge, meaning, standing
 from .yamlfile import atomic_write
 
 __all__ = [
+    "Change",
     "Decision",
+    "Lacking",
     "PendingItem",
     "Selection",
+    "Shown",
+    "TextChanged",
     "approvable",
     "approve",
+    "changed_since",
+    "diff_words",
+    "lacking",
     "load_history",
     "load_ledger",
     "locked",
+    "may_sign",
     "missing_roles",
     "pending",
     "plan_approvals",
@@ -152,10 +160,13 @@ class Selection:
 
     msgid: str | None = None
     segment_id: str | None = None
+    segment_ids: tuple[str, ...] = ()  # several segments by id (a section, a page, as shown)
 
     def picks(self, seg: Segment) -> bool:
         if self.segment_id is not None:
             return seg.id == self.segment_id
+        if self.segment_ids:
+            return seg.id in self.segment_ids
         return self.msgid is None or seg.source == self.msgid
 
     @property
@@ -165,6 +176,8 @@ class Selection:
     def describe(self) -> str:
         if self.segment_id is not None:
             return f"segment id {self.segment_id!r}"
+        if self.segment_ids:
+            return f"segment ids {', '.join(self.segment_ids)}"
         return f"English text {(self.msgid or '')[:60]!r}"
 
 
@@ -228,6 +241,45 @@ def translator_of(page: Page, locale: str, catalog: LoadedCatalog | None) -> str
     return catalog.last_translator if catalog else None
 
 
+@dataclass(frozen=True)
+class Lacking:
+    """What approval a text still lacks: one of `roles` when `any_role` (text that is not
+    safety-critical needs one review, in any role), else every role in `roles`; `have` are the
+    approvals of this exact text that count toward it (one role of safety text, say)."""
+
+    roles: frozenset[Role]
+    any_role: bool
+    have: tuple[ReviewRecord, ...] = ()
+
+    def __str__(self) -> str:
+        if self.any_role:
+            return "a review"
+        lacking = [r.value for r in Role if r in self.roles]
+        return " and ".join(lacking) + " review" if lacking else "a second reviewer"
+
+
+def lacking(
+    segment: Segment,
+    locale: str,
+    forms: tuple[str, ...],
+    ledger: Ledger | None,
+    policy: Policy,
+    translator: str | None,
+) -> Lacking | None:
+    """What approval the text still lacks (None when it is fully approved), by `policy.judge`."""
+    current = ledger.approving(segment.key, segment.source_forms, forms) if ledger else ()
+    verdict = judge(policy, current, segment, locale, translator)
+    if verdict.counting:
+        return None
+    refused = {r.seq for r, _ in verdict.refused}
+    valid = tuple(r for r in current if r.seq not in refused)
+    needed = approvals_needed(segment, locale)
+    if not needed:
+        return Lacking(frozenset(Role), True, valid)
+    have = {r.role for r in valid}
+    return Lacking(frozenset(r for r in needed if r not in have), False, valid)
+
+
 def missing_roles(
     segment: Segment,
     locale: str,
@@ -236,18 +288,43 @@ def missing_roles(
     policy: Policy,
     translator: str | None,
 ) -> str:
-    """What approval the text still lacks ("" when it is fully approved)."""
-    current = ledger.approving(segment.key, segment.source_forms, forms) if ledger else ()
-    verdict = judge(policy, current, segment, locale, translator)
-    if verdict.counting:
-        return ""
-    needed = approvals_needed(segment, locale)
-    if not needed:
-        return "a review"
-    refused = {r.seq for r, _ in verdict.refused}
-    have = {r.role for r in current if r.seq not in refused}
-    lacking = [r.value for r in Role if r in needed and r not in have]
-    return " and ".join(lacking) + " review" if lacking else "a second reviewer"
+    """What approval the text still lacks, in words ("" when it is fully approved)."""
+    found = lacking(segment, locale, forms, ledger, policy, translator)
+    return "" if found is None else str(found)
+
+
+def may_sign(
+    seg: Segment,
+    locale: str,
+    forms: tuple[str, ...],
+    ledger: Ledger,
+    policy: Policy,
+    reviewer: str,
+    role: Role,
+    translator: str | None,
+    now: str = "",
+) -> str:
+    """Why `reviewer` may not sign this exact text in `role` ("" when they may): already approved
+    in that role, or what `policy.judge` refuses (not declared for the locale or role, the text's
+    translator, the other role of safety text already theirs). The checks are asked separately."""
+    existing = ledger.records.get((seg.key, role))
+    if existing and existing.approves(seg.source_forms, forms):
+        return _ALREADY
+    declared = policy.find(reviewer)
+    candidate = ReviewRecord(
+        msgid=seg.source,
+        source_sha256=fingerprint(*seg.source_forms),
+        msgstr=forms,
+        translation_sha256=fingerprint(*forms),
+        translator=translator,
+        reviewer=declared.name if declared else " ".join(reviewer.split()),
+        reviewed_at=now,
+        role=role,
+        seq=ledger.events + 1,
+    )
+    others = [r for r in ledger.approving(seg.key, seg.source_forms, forms) if r.role != role]
+    verdict = judge(policy, [*others, candidate], seg, locale, translator)
+    return next((w for r, w in verdict.refused if r is candidate), "")
 
 
 def _approve_event(
@@ -298,26 +375,8 @@ def plan_approvals(
     decisions = []
     for seg in select(page, selection):
         forms, why = approvable(seg, locale, catalog)
-        existing = ledger.records.get((seg.key, role))
-        if not why and existing and existing.approves(seg.source_forms, forms):
-            why = _ALREADY
         if not why:
-            candidate = ReviewRecord(
-                msgid=seg.source,
-                source_sha256=fingerprint(*seg.source_forms),
-                msgstr=forms,
-                translation_sha256=fingerprint(*forms),
-                translator=translator,
-                reviewer=name,
-                reviewed_at=now,
-                role=role,
-                seq=ledger.events + 1,
-            )
-            others = [
-                r for r in ledger.approving(seg.key, seg.source_forms, forms) if r.role != role
-            ]
-            verdict = judge(policy, [*others, candidate], seg, locale, translator)
-            why = next((w for r, w in verdict.refused if r is candidate), "")
+            why = may_sign(seg, locale, forms, ledger, policy, reviewer, role, translator, now)
         if not why and locale != SOURCE_LOCALE:
             findings = blocking(Unit(seg.source_forms, forms, locale, terms))
             why = "; ".join(f"check {f.check}: {f.message}" for f in findings)
@@ -375,21 +434,40 @@ def plan_revocations(
     ]
 
 
+def diff_words(old: str, new: str) -> list[tuple[str, str]]:
+    """Runs of words kept (`=`), removed (`-`) and added (`+`), oldest first.
+
+    >>> diff_words("Take one 56 mg dose.", "Take one 84 mg dose.")
+    [('=', 'Take one'), ('-', '56'), ('+', '84'), ('=', 'mg dose.')]
+    """
+    a, b = old.split(), new.split()
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("=", " ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("-", " ".join(a[i1:i2])))
+        if j2 > j1:
+            out.append(("+", " ".join(b[j1:j2])))
+    return out
+
+
 def word_diff(old: str, new: str) -> str:
     """Words removed and added, as `git diff --word-diff=plain` shows them.
 
     >>> word_diff("Take one 56 mg dose.", "Take one 84 mg dose.")
     'Take one [-56-]{+84+} mg dose.'
     """
-    a, b = old.split(), new.split()
     out: list[str] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out += a[i1:i2]
-            continue
-        removed = "[-" + " ".join(a[i1:i2]) + "-]" if i2 > i1 else ""
-        added = "{+" + " ".join(b[j1:j2]) + "+}" if j2 > j1 else ""
-        out.append(removed + added)
+    previous = "="
+    for op, words in diff_words(old, new):
+        shown = words if op == "=" else f"[-{words}-]" if op == "-" else f"{{+{words}+}}"
+        if op == "+" and previous == "-":  # a replacement reads as one token
+            out[-1] += shown
+        else:
+            out.append(shown)
+        previous = op
     return " ".join(out)
 
 
@@ -405,6 +483,7 @@ class PendingItem:
     english_diff: str = ""
     translation_diff: str = ""
     approved_before: ReviewRecord | None = field(default=None, compare=False)
+    lack: Lacking | None = field(default=None, compare=False)
 
 
 def _approved_before(
@@ -446,8 +525,8 @@ def pending(
         if why:
             unready.append((seg, why))
             continue
-        lacking = missing_roles(seg, locale, forms, ledger, policy, translator)
-        if not lacking:
+        lack = lacking(seg, locale, forms, ledger, policy, translator)
+        if lack is None:
             continue
         findings = (
             tuple(run_checks(Unit(seg.source_forms, forms, locale, terms)))
@@ -461,8 +540,62 @@ def pending(
                 english = word_diff(before.msgid, seg.source)
             if locale != SOURCE_LOCALE and before.msgstr != forms:
                 translation = word_diff(" / ".join(before.msgstr), " / ".join(forms))
-        ready.append(PendingItem(seg, forms, lacking, findings, english, translation, before))
+        ready.append(
+            PendingItem(seg, forms, str(lack), findings, english, translation, before, lack)
+        )
     return ready, unready
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a reviewer was shown of one segment: its id and the SHA-256 of its English and of its
+    translation (for `en`, of the English again), as `pending` gives them."""
+
+    segment_id: str
+    source_sha256: str
+    translation_sha256: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """How a segment differs from what was shown: the segment now (None: no longer on the page),
+    its text now (empty when there is none to approve), and why, in words."""
+
+    shown: Shown
+    segment: Segment | None
+    forms: tuple[str, ...]
+    why: str
+
+
+class TextChanged(ReviewError):
+    """An approval bound to text that is no longer the text on disk: nothing was written."""
+
+    def __init__(self, changes: Sequence[Change]):
+        listed = "; ".join(f"{c.shown.segment_id}: {c.why}" for c in changes)
+        super().__init__(f"the text changed since it was shown ({listed})")
+        self.changes = tuple(changes)
+
+
+def changed_since(
+    page: Page, locale: str, catalog: LoadedCatalog | None, shown: Sequence[Shown]
+) -> list[Change]:
+    """The shown segments whose English or translation is not, or no longer, what was shown."""
+    by_id = {s.id: s for s in page.segments}
+    changes = []
+    for item in shown:
+        seg = by_id.get(item.segment_id)
+        if seg is None:
+            why = "its English changed or it was removed from the page"
+            changes.append(Change(item, None, (), why))
+            continue
+        forms, why = approvable(seg, locale, catalog)
+        if fingerprint(*seg.source_forms) != item.source_sha256:
+            changes.append(Change(item, seg, forms, "the English changed"))
+        elif why:
+            changes.append(Change(item, seg, (), why))
+        elif fingerprint(*forms) != item.translation_sha256:
+            changes.append(Change(item, seg, forms, "the translation changed"))
+    return changes
 
 
 def approve(
@@ -473,16 +606,26 @@ def approve(
     reviewer: str,
     role: Role,
     selection: Selection = Selection(),
+    shown: Sequence[Shown] = (),
 ) -> list[Decision]:
     """Approve what is ready among the selected segments, as one signed event per text, decided
-    against the history as it is at the moment of writing (under the ledger's lock)."""
+    against the history as it is at the moment of writing (under the ledger's lock).
+
+    With `shown`, the approval is of exactly those segments and bound to the texts the reviewer
+    saw: if any English or translation is no longer that text (`page` and `catalog` are what is
+    on disk now), nothing is written and `TextChanged` says which and how."""
     why = standing(config.policy, reviewer, role, locale)
     if why:
         raise ReviewError(why)
+    if shown:
+        selection = Selection(segment_ids=tuple(s.segment_id for s in shown))
     path = config.ledger_path(locale, page.slug)
     decisions: list[Decision] = []
 
     def plan(ledger: Ledger) -> list[Mapping[str, Any]]:
+        changes = changed_since(page, locale, catalog, shown)
+        if changes:
+            raise TextChanged(changes)
         decisions[:] = plan_approvals(
             page,
             locale,
