@@ -32,6 +32,7 @@ from .locales import (
 from .models import SOURCE_LOCALE
 from .schemas import CoverageOut, ErrorOut, HealthOut, LocalesOut, PageOut, PagesOut
 from .site import Body, PreparedPage, Settings, Site, build_site
+from .workspace import add_workspace
 
 __all__ = ["Settings", "build_site", "create_app"]
 
@@ -272,4 +273,5 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
         )
 
     app.mount(DOCS_ASSETS, StaticFiles(packages=[SWAGGER_PACKAGE]), name="docs-assets")
+    add_workspace(app, live, settings.root, settings.state)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import textwrap
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,11 +13,12 @@ from typing import Any
 import click
 
 from . import audit, catalogs, extract, review, update
+from .accounts import STATE_ENV, Accounts, state_dir
 from .checks import Severity
 from .config import Config, find_root, load_config
 from .content import load_pages, load_ui
 from .coverage import CoverageRow, rows_as_json
-from .errors import L10nError, LocaleError, ReviewError
+from .errors import AccountError, L10nError, LocaleError, ReviewError
 from .findings import tree_findings
 from .limits import Limits, Stack
 from .locales import canonical_tag
@@ -61,10 +63,21 @@ def _locale(config: Config, tag: str, allow_source: bool = False) -> str:
     envvar="CLINIC_L10N_ROOT",
     help="Content tree (default: current directory or $CLINIC_L10N_ROOT).",
 )
+@click.option(
+    "--state",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=STATE_ENV,
+    help="The web workspace's accounts and sessions (default: ROOT/.clinic-l10n, which git "
+    "ignores; or $CLINIC_L10N_STATE).",
+)
 @click.pass_context
-def cli(ctx: click.Context, root: Path | None) -> None:
+def cli(ctx: click.Context, root: Path | None, state: Path | None) -> None:
     """Localize reviewed patient pages: extract, translate, review, serve."""
     ctx.obj = find_root(root)
+    ctx.meta[_STATE] = state_dir(ctx.obj, state)
+
+
+_STATE = "clinic_l10n.state"
 
 
 @cli.command("extract")
@@ -405,6 +418,56 @@ def revoke_cmd(
     click.echo(f"revoked {len(written)} approval(s) of {selection.describe()} in {path}")
 
 
+@cli.group("reviewer", cls=_Cli)
+def reviewer_group() -> None:
+    """Reviewers' accounts for the web workspace (/review/): passwords and API tokens, kept in
+    the state folder (--state)."""
+
+
+def _declared(ctx: click.Context, name: str) -> str:
+    who = _config(ctx).policy.find(name)
+    if who is None:
+        raise AccountError(f"{name!r} is not declared under 'reviewers:' in l10n.yaml")
+    return who.name
+
+
+@reviewer_group.command("passwd")
+@click.argument("name")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input instead of asking twice.",
+)
+@click.pass_context
+def passwd_cmd(ctx: click.Context, name: str, password_stdin: bool) -> None:
+    """Set the password NAME signs in to the web workspace with (at least 12 characters). NAME
+    must be declared under `reviewers:`; only an argon2 hash is kept. NAME's open sessions end."""
+    declared = _declared(ctx, name)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    state = ctx.meta[_STATE]
+    Accounts(state).set_password(declared, password)
+    click.echo(f"password set for {declared} (in {state})")
+
+
+@reviewer_group.command("token")
+@click.argument("name")
+@click.option("--revoke", is_flag=True, help="Remove NAME's token instead: it stops working at once.")
+@click.pass_context
+def token_cmd(ctx: click.Context, name: str, revoke: bool) -> None:
+    """Print a new API token for NAME (replacing any earlier one), for scripts that call the
+    review API with `Authorization: Bearer TOKEN`. It is shown once; only its SHA-256 is kept."""
+    declared = _declared(ctx, name)
+    accounts = Accounts(ctx.meta[_STATE])
+    if revoke:
+        had = accounts.revoke_token(declared)
+        click.echo(f"token of {declared} revoked" if had else f"{declared} had no token")
+        return
+    click.echo(accounts.new_token(declared))
+
+
 @cli.group("audit", cls=_Cli)
 def audit_group() -> None:
     """The review histories: verify them, read one, or start one for an earlier ledger."""
@@ -623,7 +686,7 @@ def serve_cmd(
 
     limits = Limits(header_timeout=header_timeout, max_connections=max_connections)
     options = ServeOptions(host, port, workers, stack, limits, access_log=access_log)
-    serve(AppFactory(ctx.obj, poll), options)
+    serve(AppFactory(ctx.obj, poll, ctx.meta[_STATE]), options)
 
 
 @cli.command("export")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "AccountError",
     "CatalogError",
     "ConfigError",
     "ContentError",
@@ -66,3 +67,7 @@ class LocaleError(L10nError):
 
 class ReviewError(L10nError):
     """A review command was asked for something it cannot do."""
+
+
+class AccountError(L10nError):
+    """A reviewer's account (password, token) cannot be set, or the state folder is unreadable."""

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import difflib
 import fcntl
+import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ __all__ = [
     "Decision",
     "Lacking",
     "PendingItem",
+    "Refused",
     "Selection",
     "Shown",
     "TextChanged",
@@ -152,6 +154,10 @@ def write_events(
         atomic_write(path, base + lines, previous=raw)
         os.fsync(folder)
     return written
+
+
+class Refused(ReviewError):
+    """The policy does not let this reviewer do this here (not declared for the locale or role)."""
 
 
 @dataclass(frozen=True)
@@ -403,7 +409,7 @@ def plan_revocations(
     Any reviewer declared for the locale may revoke: stopping text being served never waits."""
     who = policy.find(reviewer)
     if who is None or not who.covers(locale):
-        raise ReviewError(f"{reviewer!r} is not declared under 'reviewers:' for {locale}")
+        raise Refused(f"{reviewer!r} is not declared under 'reviewers:' for {locale}")
     if not reason.strip():
         raise ReviewError("a revocation needs a --reason")
     keys = {s.key for s in page.segments if selection.segment_id == s.id}
@@ -616,7 +622,7 @@ def approve(
     on disk now), nothing is written and `TextChanged` says which and how."""
     why = standing(config.policy, reviewer, role, locale)
     if why:
-        raise ReviewError(why)
+        raise Refused(why)
     if shown:
         selection = Selection(segment_ids=tuple(s.segment_id for s in shown))
     path = config.ledger_path(locale, page.slug)
@@ -640,8 +646,12 @@ def approve(
         )
         return [d.event for d in decisions if d.event is not None]
 
-    write_events(path, locale, page.slug, plan, config.rel(path))
-    return decisions
+    recorded = iter(write_events(path, locale, page.slug, plan, config.rel(path)))
+    # Each approval as written: with its place in the history (seq, prev).
+    return [
+        replace(d, event=json.loads(next(recorded))) if d.event is not None else d
+        for d in decisions
+    ]
 
 
 def revoke(

@@ -163,11 +163,12 @@ class AppFactory:
 
     root: Path
     poll: float | None
+    state: Path | None = None  # the workspace's state folder (None: the default)
 
     def __call__(self) -> FastAPI:
         from .api import create_app
 
-        return create_app(Settings(root=self.root), watch=self.poll)
+        return create_app(Settings(root=self.root, state=self.state), watch=self.poll)
 
 
 @dataclass(frozen=True)

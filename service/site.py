@@ -60,6 +60,7 @@ class Body:
 class Settings:
     root: Path
     max_age: int = 300
+    state: Path | None = None  # the workspace's accounts and sessions (see accounts.state_dir)
 
 
 @dataclass(frozen=True)

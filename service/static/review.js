@@ -1,0 +1,165 @@
+// The review workspace's one script. Without it every form still works (the server answers with
+// a page); with it, approve and revoke go to the JSON API (/v1/reviews, /v1/reviews/revoke) with
+// the session's CSRF token, and the page is updated in place: an approved text is marked, a text
+// that changed under you is replaced by the new text (with its new SHA-256s), a refusal is shown
+// with its reason. Every update is announced to screen readers.
+(function () {
+  "use strict";
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = meta ? meta.getAttribute("content") : "";
+  var announcer = document.getElementById("announce");
+
+  function say(text) {
+    if (announcer) {
+      announcer.textContent = "";
+      window.setTimeout(function () { announcer.textContent = text; }, 50);
+    }
+  }
+
+  function field(form, name) {
+    var input = form.querySelector('[name="' + name + '"]');
+    return input ? input.value : "";
+  }
+
+  function card(locale, page, id) {
+    return document.querySelector('article.item[data-key="' + CSS.escape(locale + "|" + page + "|" + id) + '"]');
+  }
+
+  function message(container, text, ok) {
+    var box = container ? container.querySelector('[data-part="message"]') : null;
+    if (box) {
+      box.textContent = text;
+      box.className = "message " + (ok ? "ok" : "error");
+    }
+  }
+
+  function shownItems(form) {
+    var items = [];
+    form.querySelectorAll('input[name="item"]').forEach(function (input) {
+      var parts = input.value.split(" ");
+      items.push({ id: parts[0], source_sha256: parts[1], translation_sha256: parts[2] });
+    });
+    return items;
+  }
+
+  function replaceText(item, part, forms, html) {
+    item.querySelectorAll('[data-part="' + part + '-html"]').forEach(function (el, i) {
+      if (i < html.length) { el.innerHTML = html[i]; }  // rendered by the server, raw HTML escaped
+    });
+    item.querySelectorAll('[data-part="' + part + '-exact"]').forEach(function (el, i) {
+      if (i < forms.length) { el.textContent = forms[i]; }
+    });
+  }
+
+  function changed(locale, page, changes) {
+    changes.forEach(function (c) {
+      var item = card(locale, page, c.id);
+      if (!item) { return; }
+      item.classList.add("changed");
+      if (c.english.length) { replaceText(item, "english", c.english, c.english_html); }
+      if (c.translation.length) { replaceText(item, "translation", c.translation, c.translation_html); }
+      var key = locale + "|" + page + "|" + c.id;
+      document.querySelectorAll('input[name="item"][data-item="' + CSS.escape(key) + '"]').forEach(function (input) {
+        if (c.source_sha256 && c.translation_sha256) {
+          input.value = c.id + " " + c.source_sha256 + " " + c.translation_sha256;
+        } else {
+          input.remove();  // nothing left to approve: the text is gone or not ready
+        }
+      });
+      message(item, "Not approved: " + c.why + ". The text shown is the text now; read it before you approve.", false);
+    });
+  }
+
+  function approved(locale, page, role, events) {
+    events.forEach(function (e) {
+      var item = card(locale, page, e.id);
+      if (!item) { return; }
+      item.classList.remove("changed");
+      item.classList.add("done");
+      message(item, "Approved as " + role + " reviewer by " + e.reviewer + " at " + e.at + " (event " + e.seq + ").", true);
+      item.querySelectorAll("form.sign button").forEach(function (b) { b.disabled = true; });
+      document.querySelectorAll('input[name="item"][data-item="' + CSS.escape(locale + "|" + page + "|" + e.id) + '"]').forEach(function (input) {
+        if (!input.closest("article")) { input.remove(); }  // a section or page form: signed already
+      });
+    });
+  }
+
+  async function post(url, body) {
+    var response = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(body)
+    });
+    var data = {};
+    try { data = await response.json(); } catch (err) { data = {}; }
+    return { status: response.status, data: data };
+  }
+
+  async function approve(form, role) {
+    var locale = field(form, "locale"), page = field(form, "page");
+    var items = shownItems(form);
+    if (!items.length) { message(form.closest("article"), "Nothing left to approve here.", false); return; }
+    var body = { locale: locale, page: page, role: role };
+    if (items.length === 1) {
+      body.id = items[0].id;
+      body.source_sha256 = items[0].source_sha256;
+      body.translation_sha256 = items[0].translation_sha256;
+    } else {
+      body.items = items;
+    }
+    var answer = await post(form.getAttribute("data-api"), body);
+    var data = answer.data;
+    if (answer.status === 201) {
+      approved(locale, page, role, data.events || []);
+      (data.refused || []).forEach(function (r) { message(card(locale, page, r.id), "Not approved: " + r.reason, false); });
+      say("Approved " + (data.events || []).length + " text(s) as " + role + " reviewer.");
+    } else if (answer.status === 409 && data.changes && data.changes.length) {
+      changed(locale, page, data.changes);
+      say("Not approved: the text changed since the page was loaded. The new text is shown.");
+    } else if (answer.status === 401) {
+      window.location.assign("/review/signin?next=" + encodeURIComponent(window.location.pathname + window.location.search));
+    } else {
+      var reasons = (data.refused || []);
+      if (reasons.length) {
+        reasons.forEach(function (r) { message(card(locale, page, r.id), "Not approved: " + r.reason, false); });
+      } else {
+        items.forEach(function (i) { message(card(locale, page, i.id), "Not approved: " + (data.detail || answer.status), false); });
+      }
+      say("Not approved: " + (data.detail || answer.status));
+    }
+  }
+
+  async function revoke(form) {
+    var body = {
+      locale: field(form, "locale"), page: field(form, "page"), id: field(form, "id"),
+      role: field(form, "role"), reason: field(form, "reason")
+    };
+    var answer = await post(form.getAttribute("data-api"), body);
+    if (answer.status === 200) {
+      say("Revoked. Reloading the history.");
+      window.location.reload();
+    } else if (answer.status === 401) {
+      window.location.assign("/review/signin?next=" + encodeURIComponent(window.location.pathname + window.location.search));
+    } else {
+      message(form, "Not revoked: " + (answer.data.detail || answer.status), false);
+      say("Not revoked: " + (answer.data.detail || answer.status));
+    }
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-api") || !window.fetch) { return; }
+    event.preventDefault();
+    var buttons = form.querySelectorAll("button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    var done = form.classList.contains("revoke")
+      ? revoke(form)
+      : approve(form, event.submitter ? event.submitter.value : "");
+    done.catch(function () {
+      say("The server could not be reached; nothing was recorded.");
+    }).finally(function () {
+      if (!form.closest("article.done")) { buttons.forEach(function (b) { b.disabled = false; }); }
+    });
+  });
+})();

@@ -1,0 +1,610 @@
+"""The reviewers' web workspace (`/review/…`, server-rendered HTML) and the review API
+(`/v1/reviews…`, JSON), over the same three calls: `queue.build` (what waits for you),
+`queue.approve` and `queue.revoke` (the CLI's write path). The pages' forms work without
+JavaScript; `review.js` sends the same requests to the JSON API and updates the page in place.
+"""
+
+import json
+import re
+from collections.abc import Mapping
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from . import queue, review
+from .accounts import Accounts, state_dir
+from .auth import (
+    COOKIE,
+    UNAUTHORIZED,
+    Caller,
+    identify,
+    read_body,
+    require_csrf,
+    same_origin,
+    secure_headers,
+    set_session_cookie,
+)
+from .errors import L10nError
+from .live import LiveSite
+from .locales import direction, native_name
+from .models import SOURCE_LOCALE, Role, fingerprint
+from .policy import meaning
+from .render import inline_html, render_template
+from .review_schemas import (
+    ApprovalOut,
+    ApprovedOut,
+    ApproveIn,
+    ChangeOut,
+    ConflictOut,
+    DiffOut,
+    EventOut,
+    FindingOut,
+    PendingItemOut,
+    PendingOut,
+    RefusalOut,
+    RefusedOut,
+    RevokedOut,
+    RevokeIn,
+    RunOut,
+)
+from .schemas import ErrorOut
+from .store import Tree
+
+__all__ = ["add_workspace"]
+
+HTML_LIMIT = 50  # queue items per result page in the workspace
+_ITEM = re.compile(r"(?P<id>\S{1,200}) (?P<src>[0-9a-f]{64}) (?P<tr>[0-9a-f]{64})")
+_DONE = re.compile(r"(approved|revoked)-(\d{1,4})")
+_NOTICES = {"approved": "Approved {n} text(s): the patient pages serve them now.",
+            "revoked": "Revoked {n} approval(s): the patient pages no longer serve that text."}
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    shapes: dict[int, tuple[type[BaseModel], str]] = {
+        401: (ErrorOut, "No credentials, or a session or token that is not valid"),
+        403: (RefusedOut, "Refused, with the reason (policy, locale, CSRF token)"),
+        404: (ErrorOut, "No page with this slug"),
+        409: (ConflictOut, "The text is not what was shown (with the text now), or nothing to do"),
+        413: (ErrorOut, "The body is over 256 KB"),
+        422: (ErrorOut, "A malformed body or parameter, or a locale that is not enabled"),
+    }
+    return {c: {"model": shapes[c][0], "description": shapes[c][1]} for c in codes}
+
+
+def _json(status: int, model: BaseModel) -> JSONResponse:
+    return JSONResponse(model.model_dump(mode="json", exclude_none=False), status_code=status)
+
+
+def _html_forms(forms: tuple[str, ...]) -> list[str]:
+    return [inline_html(f) for f in forms]
+
+
+def _item_out(item: queue.Item, roles: tuple[Role, ...]) -> PendingItemOut:
+    seg, before = item.segment, item.before
+    return PendingItemOut(
+        locale=item.locale,
+        page=item.page,
+        id=seg.id,
+        type=seg.type.value,
+        critical=seg.critical,
+        section=seg.section,
+        status=item.status.value,
+        roles_needed=[r for r in Role if r in item.lack.roles],
+        any_role=item.lack.any_role,
+        your_roles=list(roles),
+        meanings={r.value: meaning(r, item.locale) for r in roles},
+        english=list(seg.source_forms),
+        translation=list(item.forms),
+        english_html=_html_forms(seg.source_forms),
+        translation_html=_html_forms(item.forms),
+        lang=item.locale,
+        dir="rtl" if direction(item.locale) == "rtl" else "ltr",
+        source_sha256=item.source_sha256,
+        translation_sha256=item.translation_sha256,
+        translator=item.translator,
+        findings=[
+            FindingOut(check=f.check, severity=f.severity.value, message=f.message)
+            for f in item.findings
+        ],
+        approved=[
+            ApprovalOut(reviewer=r.reviewer, role=r.role, at=r.reviewed_at) for r in item.lack.have
+        ],
+        diff=None
+        if before is None
+        else DiffOut(
+            reviewer=before.reviewer,
+            role=before.role,
+            at=before.reviewed_at,
+            english=[RunOut(op=op, text=t) for op, t in item.english_diff()],  # type: ignore[arg-type]
+            translation=[RunOut(op=op, text=t) for op, t in item.translation_diff()],  # type: ignore[arg-type]
+        ),
+    )
+
+
+def _change_out(change: review.Change) -> ChangeOut:
+    english = change.segment.source_forms if change.segment else ()
+    return ChangeOut(
+        id=change.shown.segment_id,
+        why=change.why,
+        english=list(english),
+        translation=list(change.forms),
+        english_html=_html_forms(english),
+        translation_html=_html_forms(change.forms),
+        source_sha256=fingerprint(*english) if english else None,
+        translation_sha256=fingerprint(*change.forms) if change.forms else None,
+    )
+
+
+def _event(text: str | Mapping[str, Any]) -> EventOut:
+    return EventOut.model_validate(json.loads(text) if isinstance(text, str) else dict(text))
+
+
+def _bulk(items: list[PendingItemOut]) -> list[dict[str, Any]]:
+    """Per role: the texts among `items` that can be signed in it (two or more: one form)."""
+    out = []
+    for role in Role:
+        able = [i for i in items if role in i.your_roles and i.status != "failing"]
+        if len(able) > 1:
+            out.append({"role": role.value, "meaning": able[0].meanings[role.value], "texts": able})
+    return out
+
+
+def _groups(items: list[PendingItemOut], tree: Tree) -> list[dict[str, Any]]:
+    """Items by page (and locale), then by section, in queue order, with their bulk forms."""
+    domains = queue.domains_of(tree)
+    pages: dict[tuple[str, str], list[PendingItemOut]] = {}
+    for item in items:
+        pages.setdefault((item.locale, item.page), []).append(item)
+    groups = []
+    for (locale, slug), members in pages.items():
+        domain = domains.get(slug)
+        headings = {
+            s.section: s.source
+            for s in (domain.segments if domain else ())
+            if s.type.value == "heading"
+        }
+        by_section: dict[int, list[PendingItemOut]] = {}
+        for item in members:
+            by_section.setdefault(item.section, []).append(item)
+        sections = [
+            {
+                "locale": locale,
+                "page": slug,
+                "key": str(n),
+                "heading": headings.get(n, "Title and description" if n == 0 else f"Section {n}"),
+                "texts": found,
+                "bulk": _bulk(found),
+            }
+            for n, found in by_section.items()
+        ]
+        groups.append(
+            {"locale": locale, "page": slug, "key": "all", "sections": sections, "bulk": _bulk(members)}
+        )
+    return groups
+
+
+def _back(value: str | None) -> str:
+    """Where a form sends the reviewer back to: a workspace page, never another site."""
+    if value and value.startswith("/review/") and "//" not in value and "\\" not in value:
+        return value
+    return "/review/"
+
+
+def _with(url: str, **params: str) -> str:
+    path, _, query = url.partition("?")
+    kept = [(k, v) for k, v in parse_qsl(query) if k not in params]
+    return f"{path}?{urlencode([*kept, *params.items()])}"
+
+
+def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None = None) -> None:
+    """Mount the workspace and the review API on `app`, for the tree `live` serves."""
+    accounts = Accounts(state_dir(root, state))
+    cache = queue.QueueCache()
+    app.state.accounts = accounts
+    app.state.queue = cache
+    script = (files("service") / "static" / "review.js").read_bytes()
+
+    def tree() -> Tree:
+        return live.site.tree
+
+    def caller(request: Request) -> Caller:
+        found = identify(request, accounts, tree().config.policy)
+        if found is None:
+            raise HTTPException(401, "sign in, or send Authorization: Bearer TOKEN", UNAUTHORIZED)
+        return found
+
+    Me = Annotated[Caller, Depends(caller)]
+
+    def locale_of(tag: str) -> str:
+        found = tree().config.enabled(tag)
+        if found is None:
+            raise HTTPException(422, f"locale {tag!r} is not enabled")
+        return found
+
+    def in_scope(me: Caller, locale: str) -> None:
+        who = me.reviewer
+        if not who.covers(locale):
+            scope = ", ".join(sorted(who.locales or ()))
+            raise HTTPException(403, f"{who.name!r} may approve only in {scope}, not in {locale}")
+
+    def known_page(slug: str) -> None:
+        if slug not in queue.domains_of(tree()):
+            raise HTTPException(404, f"no page {slug!r}")
+
+    def approve_now(
+        me: Caller, locale: str, slug: str, role: Role, shown: list[review.Shown]
+    ) -> tuple[int, BaseModel]:
+        tag = locale_of(locale)
+        known_page(slug)
+        try:
+            decisions = queue.approve(root, tree(), me.reviewer.name, tag, slug, role, shown)
+        except review.TextChanged as exc:
+            live.reload()  # the queue then shows the text as it is now
+            return 409, ConflictOut(detail=exc.message, changes=[_change_out(c) for c in exc.changes])
+        except review.Refused as exc:
+            return 403, RefusedOut(detail=exc.message)
+        except L10nError as exc:
+            return 409, ConflictOut(detail=str(exc))
+        refused = [RefusalOut(id=d.segment.id, reason=d.reason) for d in decisions if not d.approved]
+        events = [_event(d.event) for d in decisions if d.event is not None]
+        if not events:
+            if all(d.already for d in decisions):
+                return 409, ConflictOut(detail=f"already approved in the role {role.value}")
+            return 403, RefusedOut(detail="; ".join(r.reason for r in refused), refused=refused)
+        live.reload()  # the patient pages serve it before this answer leaves
+        return 201, ApprovedOut(events=events, refused=refused)
+
+    def revoke_now(me: Caller, data: RevokeIn) -> tuple[int, BaseModel]:
+        tag = locale_of(data.locale)
+        known_page(data.page)
+        try:
+            written = queue.revoke(
+                root, tree(), me.reviewer.name, tag, data.page, data.id, data.role, data.reason
+            )
+        except review.Refused as exc:
+            return 403, RefusedOut(detail=exc.message)
+        except L10nError as exc:
+            return 409, ConflictOut(detail=exc.message)
+        live.reload()
+        return 200, RevokedOut(events=[_event(t) for t in written])
+
+    def parsed(model: type[BaseModel], body: bytes) -> Any:
+        try:
+            return model.model_validate_json(body)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "body"
+            raise HTTPException(422, f"{where}: {first['msg']}") from None
+
+    # -- the review API -----------------------------------------------------------------------
+
+    @app.get(
+        "/v1/reviews/pending",
+        response_model=PendingOut,
+        responses=_errors(401, 403, 404, 422),
+        summary="What waits for your review in a locale",
+        tags=["reviews"],
+    )
+    async def pending_api(
+        me: Me,
+        locale: Annotated[str, Query(max_length=64, description="BCP 47 tag")],
+        page: Annotated[str | None, Query(max_length=128)] = None,
+        status: queue.Status | None = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    ) -> Response:
+        tag = locale_of(locale)
+        in_scope(me, tag)
+        if page is not None:
+            known_page(page)
+        found = await run_in_threadpool(
+            queue.build, tree(), cache, me.reviewer, tag, page, status, offset, limit
+        )
+        more = offset + limit < found.total
+        query = {"locale": tag, **({"page": page} if page else {}), "offset": offset + limit}
+        return _json(
+            200,
+            PendingOut(
+                locale=tag,
+                page=page,
+                status=status.value if status else None,
+                offset=offset,
+                limit=limit,
+                total=found.total,
+                counts=found.counts,
+                hidden=found.hidden,
+                items=[_item_out(m.item, m.roles) for m in found.items],
+                next=f"/v1/reviews/pending?{urlencode({**query, **({'status': status.value} if status else {})})}"
+                if more
+                else None,
+            ),
+        )
+
+    @app.post(
+        "/v1/reviews",
+        status_code=201,
+        response_model=ApprovedOut,
+        responses=_errors(401, 403, 404, 409, 413, 422),
+        summary="Approve text bound to the SHA-256s you were shown",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ApproveIn.model_json_schema()}},
+            }
+        },
+        tags=["reviews"],
+    )
+    async def approve_api(request: Request, me: Me) -> Response:
+        body = await read_body(request)
+        require_csrf(me, request.headers.get("x-csrf-token"))
+        data: ApproveIn = parsed(ApproveIn, body)
+        status, model = await run_in_threadpool(
+            approve_now, me, data.locale, data.page, data.role, data.shown()
+        )
+        return _json(status, model)
+
+    @app.post(
+        "/v1/reviews/revoke",
+        response_model=RevokedOut,
+        responses=_errors(401, 403, 404, 409, 413, 422),
+        summary="Revoke one role's approval of a segment, with a reason",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": RevokeIn.model_json_schema()}},
+            }
+        },
+        tags=["reviews"],
+    )
+    async def revoke_api(request: Request, me: Me) -> Response:
+        body = await read_body(request)
+        require_csrf(me, request.headers.get("x-csrf-token"))
+        status, model = await run_in_threadpool(revoke_now, me, parsed(RevokeIn, body))
+        return _json(status, model)
+
+    # -- the workspace's pages ----------------------------------------------------------------
+
+    def page(name: str, context: dict[str, Any], status: int = 200) -> Response:
+        return secure_headers(HTMLResponse(render_template(name, context), status_code=status))
+
+    def signed_in(request: Request) -> Caller | Response:
+        """The caller, or the answer to give instead (the sign-in page)."""
+        try:
+            found = identify(request, accounts, tree().config.policy)
+        except HTTPException as exc:
+            if exc.status_code != 401:
+                return sign_in_page(request, str(exc.detail), exc.status_code)
+            found = None
+        if found is None or found.session is None:
+            return RedirectResponse(_with("/review/signin", next=_back(str(request.url.path) + (
+                f"?{request.url.query}" if request.url.query else ""))), 303)
+        return found
+
+    def frame(me: Caller | None, title: str, **context: Any) -> dict[str, Any]:
+        return {
+            "title": title,
+            "me": me.reviewer if me else None,
+            "csrf": me.csrf if me else "",
+            "roles": sorted(r.value for r in me.reviewer.roles) if me else [],
+            "scope": ", ".join(queue.locales_of(tree(), me.reviewer)) if me else "",
+            **context,
+        }
+
+    def sign_in_page(request: Request, message: str = "", status: int = 200) -> Response:
+        target = _back(request.query_params.get("next"))
+        notice = "You signed out." if request.query_params.get("out") else ""
+        return page(
+            "review_signin.html",
+            frame(None, "Sign in", message=message, notice=notice, next=target),
+            status,
+        )
+
+    @app.get("/review", include_in_schema=False)
+    async def review_root() -> RedirectResponse:
+        return RedirectResponse("/review/", 308)
+
+    @app.get("/review/signin", include_in_schema=False)
+    async def signin_form(request: Request) -> Response:
+        return sign_in_page(request)
+
+    @app.post("/review/signin", include_in_schema=False)
+    async def signin(request: Request) -> Response:
+        same_origin(request)
+        form = dict(parse_qsl((await read_body(request, 8192)).decode("utf-8", "replace")))
+        name, password = form.get("name", "")[:200], form.get("password", "")
+        address = request.client.host if request.client else "unknown"
+        outcome = await run_in_threadpool(
+            accounts.sign_in, tree().config.policy, name, password, address
+        )
+        target = _back(form.get("next"))
+        if outcome.session is None:
+            answer = page(
+                "review_signin.html",
+                frame(None, "Sign in", message=outcome.refused, notice="", next=target, name=name),
+                429 if outcome.retry_after else 401,
+            )
+            if outcome.retry_after:
+                answer.headers["Retry-After"] = str(outcome.retry_after)
+            return answer
+        answer = secure_headers(RedirectResponse(target, 303))
+        set_session_cookie(answer, request, outcome.cookie)
+        return answer
+
+    @app.post("/review/signout", include_in_schema=False)
+    async def signout(request: Request) -> Response:
+        same_origin(request)
+        form = dict(parse_qsl((await read_body(request, 8192)).decode("utf-8", "replace")))
+        me = signed_in(request)
+        if isinstance(me, Caller):
+            require_csrf(me, form.get("csrf_token"))
+            accounts.end_session(request.cookies.get(COOKIE, ""))
+        answer = RedirectResponse("/review/signin?out=1", 303)
+        answer.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+        return secure_headers(answer)
+
+    @app.get("/review/", include_in_schema=False)
+    async def queue_page(
+        request: Request,
+        locale: str | None = None,
+        page_: Annotated[str | None, Query(alias="page", max_length=128)] = None,
+        status: str | None = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        done: str | None = None,
+    ) -> Response:
+        me = signed_in(request)
+        if not isinstance(me, Caller):
+            return me
+        t = tree()
+        tag = t.config.enabled(locale) if locale else None
+        if tag is not None and not me.reviewer.covers(tag):
+            tag = None
+        slug = page_ if page_ in queue.domains_of(t) else None
+        chosen = next((s for s in queue.Status if s.value == status), None)
+
+        def work() -> tuple[queue.Queue, queue.Blockers | None]:
+            found = queue.build(t, cache, me.reviewer, tag, slug, chosen, offset, HTML_LIMIT)
+            blocks = queue.blockers(t, cache, slug, tag) if slug and tag else None
+            return found, blocks
+
+        found, blocks = await run_in_threadpool(work)
+        notice = ""
+        if done and (m := _DONE.fullmatch(done)):
+            notice = _NOTICES[m.group(1)].format(n=m.group(2))
+        here = str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
+        base = {k: v for k, v in (("locale", tag), ("page", slug), ("status", chosen)) if v}
+        return page(
+            "review_queue.html",
+            frame(
+                me,
+                "Review queue",
+                groups=_groups([_item_out(m.item, m.roles) for m in found.items], t),
+                items=found.items,
+                queue=found,
+                blockers=blocks,
+                filters={"locale": tag or "", "page": slug or "", "status": chosen or ""},
+                locales=[(loc, native_name(loc)) for loc in queue.locales_of(t, me.reviewer)],
+                statuses=queue.STATUS_LABELS,
+                notice=notice,
+                back=_back(here.replace(f"done={done}", "").rstrip("?&")) if done else _back(here),
+                previous=_with("/review/", **base, offset=str(max(0, offset - HTML_LIMIT)))
+                if offset
+                else None,
+                following=_with("/review/", **base, offset=str(offset + HTML_LIMIT))
+                if offset + HTML_LIMIT < found.total
+                else None,
+                names={loc: native_name(loc) for loc in t.config.all_locales},
+                source=SOURCE_LOCALE,
+            ),
+        )
+
+    async def form_of(request: Request) -> tuple[Caller | Response, list[tuple[str, str]]]:
+        same_origin(request)
+        fields = parse_qsl((await read_body(request)).decode("utf-8", "replace"))
+        me = signed_in(request)
+        if isinstance(me, Caller):
+            require_csrf(me, dict(fields).get("csrf_token"))
+        return me, fields
+
+    def outcome_page(
+        me: Caller, status: int, model: BaseModel, back: str, locale: str
+    ) -> Response:
+        return page(
+            "review_result.html",
+            frame(
+                me,
+                "Not recorded",
+                status=status,
+                result=model.model_dump(mode="json"),
+                back=back,
+                lang=locale,
+                dir=direction(locale) if locale else "ltr",
+            ),
+            status,
+        )
+
+    @app.post("/review/approve", include_in_schema=False)
+    async def approve_form(request: Request) -> Response:
+        me, fields = await form_of(request)
+        if not isinstance(me, Caller):
+            return me
+        form = dict(fields)
+        back = _back(form.get("back"))
+        shown = [
+            review.Shown(m["id"], m["src"], m["tr"])
+            for _, value in fields
+            if _ == "item" and (m := _ITEM.fullmatch(value))
+        ]
+        if not shown or form.get("role") not in {r.value for r in Role}:
+            raise HTTPException(422, "the form names no text or no role")
+        status, model = await run_in_threadpool(
+            approve_now, me, form.get("locale", ""), form.get("page", ""), Role(form["role"]), shown
+        )
+        if status == 201:
+            approved = len(model.events) if isinstance(model, ApprovedOut) else 0
+            return secure_headers(RedirectResponse(_with(back, done=f"approved-{approved}"), 303))
+        return outcome_page(me, status, model, back, form.get("locale", ""))
+
+    @app.post("/review/revoke", include_in_schema=False)
+    async def revoke_form(request: Request) -> Response:
+        me, fields = await form_of(request)
+        if not isinstance(me, Caller):
+            return me
+        form = dict(fields)
+        back = _back(form.get("back"))
+        try:
+            data = RevokeIn.model_validate({k: form.get(k, "") for k in ("locale", "page", "id", "role", "reason")})
+        except ValidationError as exc:
+            raise HTTPException(422, f"{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}") from None
+        status, model = await run_in_threadpool(revoke_now, me, data)
+        if status == 200:
+            n = len(model.events) if isinstance(model, RevokedOut) else 0
+            return secure_headers(RedirectResponse(_with(back, done=f"revoked-{n}"), 303))
+        return outcome_page(me, status, model, back, data.locale)
+
+    @app.get("/review/history", include_in_schema=False)
+    async def history_page(
+        request: Request,
+        locale: Annotated[str, Query(max_length=64)],
+        page_: Annotated[str, Query(alias="page", max_length=128)],
+        done: str | None = None,
+    ) -> Response:
+        me = signed_in(request)
+        if not isinstance(me, Caller):
+            return me
+        tag = locale_of(locale)
+        known_page(page_)
+        found, approvals = await run_in_threadpool(queue.history, tree(), page_, tag)
+        notice = ""
+        if done and (m := _DONE.fullmatch(done)):
+            notice = _NOTICES[m.group(1)].format(n=m.group(2))
+        return page(
+            "review_history.html",
+            frame(
+                me,
+                f"History of {page_} in {tag}",
+                locale=tag,
+                slug=page_,
+                name=native_name(tag),
+                events=queue.events_as_dicts(found),
+                approvals=approvals,
+                problems=[str(p) for p in found.problems],
+                may_revoke=me.reviewer.covers(tag),
+                notice=notice,
+                back=f"/review/history?{urlencode({'locale': tag, 'page': page_})}",
+                lang_dir=direction(tag),
+            ),
+        )
+
+    @app.get("/review/assets/review.js", include_in_schema=False)
+    async def review_script() -> Response:
+        return Response(
+            script,
+            media_type="text/javascript; charset=utf-8",
+            headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+        )
