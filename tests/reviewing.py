@@ -1,0 +1,97 @@
+"""Helpers for the web workspace's tests: a copy of the fixture tree with texts waiting for review,
+reviewers with passwords and tokens, and a Chromium driven by Selenium through Debian's
+chromium-driver."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+
+from service.accounts import Accounts, state_dir
+
+from .conftest import FIXTURE_TREE, replace_in
+
+# Cheap argon2 parameters, for tests that sign in many times (the hash names its parameters, so
+# verifying it is as cheap; the server's own hasher is set to these too, or it would rehash).
+CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+PASSWORD = "correct horse battery"
+PAGE = "saline-spray"
+ES_PO = f"locales/es/LC_MESSAGES/{PAGE}.po"
+ROBIN = "Dr. Robin Spare (fictional)"  # both roles, every locale, has approved nothing
+QUINN = "Dr. Quinn Spare (fictional)"
+TRANSLATOR = "Marta Traductora (fictional)"  # Last-Translator of the es catalogs
+SCOPED = "Dr. Esme Scoped (fictional)"  # linguistic, es only
+SPRAYS = "Use 2 sprays in each nostril."
+SPRAYS_ES = "Aplique 2 pulverizaciones en cada fosa nasal."
+SPRAYS_ES_NEW = "Aplique 2 pulverizaciones en cada orificio nasal."
+WAIT_ES = "Espere 10 minutos antes de usar cualquier otro medicamento nasal."
+
+
+def pending_tree(tmp_path: Path) -> Path:
+    """The fixture tree with work for reviewers in es: a list item whose translation was edited
+    since it was approved (any role), one edited so that the numbers check fails, and the two
+    reviewers of the translator and of one locale only declared."""
+    root = tmp_path / "tree"
+    shutil.copytree(FIXTURE_TREE, root, ignore=shutil.ignore_patterns("*.mo", "README.md"))
+    replace_in(root / ES_PO, f'msgstr "{SPRAYS_ES}"', f'msgstr "{SPRAYS_ES_NEW}"')
+    replace_in(root / ES_PO, f'msgstr "{WAIT_ES}"', f'msgstr "{WAIT_ES.replace("10", "15")}"')
+    with (root / "l10n.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(f"  {TRANSLATOR}: [linguistic]\n")
+        fh.write(f"  {SCOPED}: {{roles: [linguistic], locales: [es]}}\n")
+    return root
+
+
+def accounts(root: Path, state: Path | None = None) -> Accounts:
+    return Accounts(state_dir(root, state), hasher=CHEAP)
+
+
+def with_passwords(root: Path, *names: str, state: Path | None = None) -> None:
+    found = accounts(root, state)
+    for name in names:
+        found.set_password(name, PASSWORD)
+
+
+def item(items: list[dict[str, Any]], english: str, locale: str = "es") -> dict[str, Any]:
+    """The pending item whose English is `english`."""
+    found = [i for i in items if i["english"][0] == english and i["locale"] == locale]
+    assert found, f"{english!r} is not pending in {locale}: {[i['english'] for i in items]}"
+    return found[0]
+
+
+def approval(it: dict[str, Any], role: str = "linguistic") -> dict[str, str]:
+    """The body of POST /v1/reviews for a pending item, bound to what was shown."""
+    return {
+        "locale": it["locale"],
+        "page": it["page"],
+        "id": it["id"],
+        "role": role,
+        "source_sha256": it["source_sha256"],
+        "translation_sha256": it["translation_sha256"],
+    }
+
+
+def chromium() -> Any:
+    """Headless Debian chromium under Debian's chromium-driver (Selenium; no browser download)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    assert browser and driver, "chromium and chromium-driver are required (make test installs them)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1800",
+    ):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(driver), options=options)
