@@ -389,6 +389,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
     def frame(me: Caller | None, title: str, **context: Any) -> dict[str, Any]:
         return {
             "title": title,
+            "notice": "",
             "me": me.reviewer if me else None,
             "csrf": me.csrf if me else "",
             "roles": sorted(r.value for r in me.reviewer.roles) if me else [],
