@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
-APT_PACKAGES := gettext chromium
+APT_PACKAGES := gettext chromium chromium-driver
 
 .PHONY: install run test system-deps lint bench bench-update clean
 
@@ -21,11 +21,13 @@ run: install
 	$(BIN)/clinic-l10n serve --host $(HOST) --port $(PORT)
 
 # GNU gettext (msgfmt, msgcat and msgmerge judge our catalogs; it brings libunistring, which our
-# writer asks where lines break, as gettext does) and Chromium (judges our HTML) come from Debian.
+# writer asks where lines break, as gettext does), Chromium (judges our HTML) and chromium-driver
+# (Selenium drives the review workspace through it: no browser download) come from Debian.
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
