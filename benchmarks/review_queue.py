@@ -130,13 +130,25 @@ def main() -> None:
         first = json.loads(get("/v1/reviews/pending?locale=es&limit=1", bearer)())
         slug = first["items"][0]["page"]
         cases = [
-            ("GET /v1/reviews/pending?locale=es (50 items)", "/v1/reviews/pending?locale=es", bearer),
+            (
+                "GET /v1/reviews/pending?locale=es (50 items)",
+                "/v1/reviews/pending?locale=es",
+                bearer,
+            ),
             ("… &page=SLUG", f"/v1/reviews/pending?locale=es&page={slug}", bearer),
-            ("… &status=changed&offset=3000", "/v1/reviews/pending?locale=es&status=changed&offset=3000", bearer),
+            (
+                "… &status=changed&offset=3000",
+                "/v1/reviews/pending?locale=es&status=changed&offset=3000",
+                bearer,
+            ),
             ("… ?locale=vi (nothing pending)", "/v1/reviews/pending?locale=vi", bearer),
             ("GET /review/?locale=es (HTML, 50 items)", "/review/?locale=es", session),
             ("GET /review/ (HTML, all 7 locales)", "/review/", session),
-            ("GET /review/?locale=es&page=SLUG (HTML, with blockers)", f"/review/?locale=es&page={slug}", session),
+            (
+                "GET /review/?locale=es&page=SLUG (HTML, with blockers)",
+                f"/review/?locale=es&page={slug}",
+                session,
+            ),
         ]
         print(f"{first['total']} es texts wait for {REVIEWER}; {args.runs} requests per row")
         print(f"{'request':<58} {'first ms':>9} {'median ms':>10} {'p95 ms':>8} {'bytes':>8}")
@@ -164,7 +176,9 @@ def main() -> None:
         with urllib.request.urlopen(post, timeout=300) as r:
             status = r.status
         took = (time.perf_counter() - started) * 1000
-        print(f"POST /v1/reviews (one approval, the site reloaded before the answer): {status} in {took:.0f} ms")
+        print(
+            f"POST /v1/reviews (one approval, the site reloaded before the answer): {status} in {took:.0f} ms"
+        )
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -358,7 +358,8 @@ class Accounts:
                 if not entries[key]:
                     del entries[key]
             if len(entries) > _MAX_KEYS:
-                for key in sorted(entries, key=lambda k: entries[k][-1])[: len(entries) - _MAX_KEYS]:
+                by_age = sorted(entries, key=lambda k: entries[k][-1])
+                for key in by_age[: len(entries) - _MAX_KEYS]:
                     del entries[key]
 
     def sign_in(self, policy: Policy, name: str, password: str, address: str) -> SignIn:

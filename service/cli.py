@@ -454,7 +454,9 @@ def passwd_cmd(ctx: click.Context, name: str, password_stdin: bool) -> None:
 
 @reviewer_group.command("token")
 @click.argument("name")
-@click.option("--revoke", is_flag=True, help="Remove NAME's token instead: it stops working at once.")
+@click.option(
+    "--revoke", is_flag=True, help="Remove NAME's token instead: it stops working at once."
+)
 @click.pass_context
 def token_cmd(ctx: click.Context, name: str, revoke: bool) -> None:
     """Print a new API token for NAME (replacing any earlier one), for scripts that call the

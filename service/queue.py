@@ -304,7 +304,9 @@ def blockers(tree: Tree, cache: QueueCache, slug: str, locale: str) -> Blockers 
     )
 
 
-def fresh(root: Path, tree: Tree, slug: str, locale: str) -> tuple[Config, Page, LoadedCatalog | None]:
+def fresh(
+    root: Path, tree: Tree, slug: str, locale: str
+) -> tuple[Config, Page, LoadedCatalog | None]:
     """The config, the page and its catalog as they are on disk now (what an approval is checked
     against); a file that does not load refuses the approval rather than guess."""
     try:
@@ -379,8 +381,7 @@ def history(tree: Tree, slug: str, locale: str) -> tuple[History, tuple[Approval
     domain = domains_of(tree).get(slug)
     ids = {s.key: s.id for s in domain.segments} if domain else {}
     approvals = tuple(
-        Approval(r, ids.get(r.key))
-        for r in sorted(found.records.values(), key=lambda r: r.seq)
+        Approval(r, ids.get(r.key)) for r in sorted(found.records.values(), key=lambda r: r.seq)
     )
     return found, approvals
 

@@ -4,9 +4,7 @@
 JavaScript; `review.js` sends the same requests to the JSON API and updates the page in place.
 """
 
-import json
 import re
-from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from . import queue, review
+from . import review_views as views
 from .accounts import Accounts, state_dir
 from .auth import (
     COOKIE,
@@ -33,25 +32,17 @@ from .auth import (
 from .errors import L10nError
 from .live import LiveSite
 from .locales import direction, native_name
-from .models import SOURCE_LOCALE, Role, fingerprint
-from .policy import meaning
-from .render import inline_html, render_template
+from .models import SOURCE_LOCALE, Role
+from .render import render_template
 from .review_schemas import (
-    ApprovalOut,
     ApprovedOut,
     ApproveIn,
-    ChangeOut,
     ConflictOut,
-    DiffOut,
-    EventOut,
-    FindingOut,
-    PendingItemOut,
     PendingOut,
     RefusalOut,
     RefusedOut,
     RevokedOut,
     RevokeIn,
-    RunOut,
 )
 from .schemas import ErrorOut
 from .store import Tree
@@ -61,8 +52,10 @@ __all__ = ["add_workspace"]
 HTML_LIMIT = 50  # queue items per result page in the workspace
 _ITEM = re.compile(r"(?P<id>\S{1,200}) (?P<src>[0-9a-f]{64}) (?P<tr>[0-9a-f]{64})")
 _DONE = re.compile(r"(approved|revoked)-(\d{1,4})")
-_NOTICES = {"approved": "Approved {n} text(s): the patient pages serve them now.",
-            "revoked": "Revoked {n} approval(s): the patient pages no longer serve that text."}
+_NOTICES = {
+    "approved": "Approved {n} text(s): the patient pages serve them now.",
+    "revoked": "Revoked {n} approval(s): the patient pages no longer serve that text.",
+}
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -79,127 +72,6 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 def _json(status: int, model: BaseModel) -> JSONResponse:
     return JSONResponse(model.model_dump(mode="json", exclude_none=False), status_code=status)
-
-
-def _html_forms(forms: tuple[str, ...]) -> list[str]:
-    return [inline_html(f) for f in forms]
-
-
-def _item_out(item: queue.Item, roles: tuple[Role, ...]) -> PendingItemOut:
-    seg, before = item.segment, item.before
-    return PendingItemOut(
-        locale=item.locale,
-        page=item.page,
-        id=seg.id,
-        type=seg.type.value,
-        critical=seg.critical,
-        section=seg.section,
-        status=item.status.value,
-        roles_needed=[r for r in Role if r in item.lack.roles],
-        any_role=item.lack.any_role,
-        your_roles=list(roles),
-        meanings={r.value: meaning(r, item.locale) for r in roles},
-        english=list(seg.source_forms),
-        translation=list(item.forms),
-        english_html=_html_forms(seg.source_forms),
-        translation_html=_html_forms(item.forms),
-        lang=item.locale,
-        dir="rtl" if direction(item.locale) == "rtl" else "ltr",
-        source_sha256=item.source_sha256,
-        translation_sha256=item.translation_sha256,
-        translator=item.translator,
-        findings=[
-            FindingOut(check=f.check, severity=f.severity.value, message=f.message)
-            for f in item.findings
-        ],
-        approved=[
-            ApprovalOut(reviewer=r.reviewer, role=r.role, at=r.reviewed_at) for r in item.lack.have
-        ],
-        diff=None
-        if before is None
-        else DiffOut(
-            reviewer=before.reviewer,
-            role=before.role,
-            at=before.reviewed_at,
-            english=[RunOut(op=op, text=t) for op, t in item.english_diff()],  # type: ignore[arg-type]
-            translation=[RunOut(op=op, text=t) for op, t in item.translation_diff()],  # type: ignore[arg-type]
-        ),
-    )
-
-
-def _change_out(change: review.Change) -> ChangeOut:
-    english = change.segment.source_forms if change.segment else ()
-    return ChangeOut(
-        id=change.shown.segment_id,
-        why=change.why,
-        english=list(english),
-        translation=list(change.forms),
-        english_html=_html_forms(english),
-        translation_html=_html_forms(change.forms),
-        source_sha256=fingerprint(*english) if english else None,
-        translation_sha256=fingerprint(*change.forms) if change.forms else None,
-    )
-
-
-def _event(text: str | Mapping[str, Any]) -> EventOut:
-    return EventOut.model_validate(json.loads(text) if isinstance(text, str) else dict(text))
-
-
-def _bulk(items: list[PendingItemOut]) -> list[dict[str, Any]]:
-    """Per role: the texts among `items` that can be signed in it (two or more: one form)."""
-    out = []
-    for role in Role:
-        able = [i for i in items if role in i.your_roles and i.status != "failing"]
-        if len(able) > 1:
-            out.append({"role": role.value, "meaning": able[0].meanings[role.value], "texts": able})
-    return out
-
-
-def _groups(items: list[PendingItemOut], tree: Tree) -> list[dict[str, Any]]:
-    """Items by page (and locale), then by section, in queue order, with their bulk forms."""
-    domains = queue.domains_of(tree)
-    pages: dict[tuple[str, str], list[PendingItemOut]] = {}
-    for item in items:
-        pages.setdefault((item.locale, item.page), []).append(item)
-    groups = []
-    for (locale, slug), members in pages.items():
-        domain = domains.get(slug)
-        headings = {
-            s.section: s.source
-            for s in (domain.segments if domain else ())
-            if s.type.value == "heading"
-        }
-        by_section: dict[int, list[PendingItemOut]] = {}
-        for item in members:
-            by_section.setdefault(item.section, []).append(item)
-        sections = [
-            {
-                "locale": locale,
-                "page": slug,
-                "key": str(n),
-                "heading": headings.get(n, "Title and description" if n == 0 else f"Section {n}"),
-                "texts": found,
-                "bulk": _bulk(found),
-            }
-            for n, found in by_section.items()
-        ]
-        groups.append(
-            {"locale": locale, "page": slug, "key": "all", "sections": sections, "bulk": _bulk(members)}
-        )
-    return groups
-
-
-def _back(value: str | None) -> str:
-    """Where a form sends the reviewer back to: a workspace page, never another site."""
-    if value and value.startswith("/review/") and "//" not in value and "\\" not in value:
-        return value
-    return "/review/"
-
-
-def _with(url: str, **params: str) -> str:
-    path, _, query = url.partition("?")
-    kept = [(k, v) for k, v in parse_qsl(query) if k not in params]
-    return f"{path}?{urlencode([*kept, *params.items()])}"
 
 
 def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None = None) -> None:
@@ -246,13 +118,17 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
             decisions = queue.approve(root, tree(), me.reviewer.name, tag, slug, role, shown)
         except review.TextChanged as exc:
             live.reload()  # the queue then shows the text as it is now
-            return 409, ConflictOut(detail=exc.message, changes=[_change_out(c) for c in exc.changes])
+            return 409, ConflictOut(
+                detail=exc.message, changes=[views.change_out(c) for c in exc.changes]
+            )
         except review.Refused as exc:
             return 403, RefusedOut(detail=exc.message)
         except L10nError as exc:
             return 409, ConflictOut(detail=str(exc))
-        refused = [RefusalOut(id=d.segment.id, reason=d.reason) for d in decisions if not d.approved]
-        events = [_event(d.event) for d in decisions if d.event is not None]
+        refused = [
+            RefusalOut(id=d.segment.id, reason=d.reason) for d in decisions if not d.approved
+        ]
+        events = [views.event(d.event) for d in decisions if d.event is not None]
         if not events:
             if all(d.already for d in decisions):
                 return 409, ConflictOut(detail=f"already approved in the role {role.value}")
@@ -272,7 +148,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         except L10nError as exc:
             return 409, ConflictOut(detail=exc.message)
         live.reload()
-        return 200, RevokedOut(events=[_event(t) for t in written])
+        return 200, RevokedOut(events=[views.event(t) for t in written])
 
     def parsed(model: type[BaseModel], body: bytes) -> Any:
         try:
@@ -319,7 +195,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
                 total=found.total,
                 counts=found.counts,
                 hidden=found.hidden,
-                items=[_item_out(m.item, m.roles) for m in found.items],
+                items=[views.item_out(m.item, m.roles) for m in found.items],
                 next=f"/v1/reviews/pending?{urlencode({**query, **({'status': status.value} if status else {})})}"
                 if more
                 else None,
@@ -382,8 +258,16 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
                 return sign_in_page(request, str(exc.detail), exc.status_code)
             found = None
         if found is None or found.session is None:
-            return RedirectResponse(_with("/review/signin", next=_back(str(request.url.path) + (
-                f"?{request.url.query}" if request.url.query else ""))), 303)
+            return RedirectResponse(
+                views.with_params(
+                    "/review/signin",
+                    next=views.back(
+                        str(request.url.path)
+                        + (f"?{request.url.query}" if request.url.query else "")
+                    ),
+                ),
+                303,
+            )
         return found
 
     def frame(me: Caller | None, title: str, **context: Any) -> dict[str, Any]:
@@ -398,7 +282,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         }
 
     def sign_in_page(request: Request, message: str = "", status: int = 200) -> Response:
-        target = _back(request.query_params.get("next"))
+        target = views.back(request.query_params.get("next"))
         notice = "You signed out." if request.query_params.get("out") else ""
         return page(
             "review_signin.html",
@@ -423,7 +307,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         outcome = await run_in_threadpool(
             accounts.sign_in, tree().config.policy, name, password, address
         )
-        target = _back(form.get("next"))
+        target = views.back(form.get("next"))
         if outcome.session is None:
             answer = page(
                 "review_signin.html",
@@ -484,7 +368,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
             frame(
                 me,
                 "Review queue",
-                groups=_groups([_item_out(m.item, m.roles) for m in found.items], t),
+                groups=views.groups([views.item_out(m.item, m.roles) for m in found.items], t),
                 items=found.items,
                 queue=found,
                 blockers=blocks,
@@ -492,11 +376,15 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
                 locales=[(loc, native_name(loc)) for loc in queue.locales_of(t, me.reviewer)],
                 statuses=queue.STATUS_LABELS,
                 notice=notice,
-                back=_back(here.replace(f"done={done}", "").rstrip("?&")) if done else _back(here),
-                previous=_with("/review/", **base, offset=str(max(0, offset - HTML_LIMIT)))
+                back=views.back(here.replace(f"done={done}", "").rstrip("?&"))
+                if done
+                else views.back(here),
+                previous=views.with_params(
+                    "/review/", **base, offset=str(max(0, offset - HTML_LIMIT))
+                )
                 if offset
                 else None,
-                following=_with("/review/", **base, offset=str(offset + HTML_LIMIT))
+                following=views.with_params("/review/", **base, offset=str(offset + HTML_LIMIT))
                 if offset + HTML_LIMIT < found.total
                 else None,
                 names={loc: native_name(loc) for loc in t.config.all_locales},
@@ -512,9 +400,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
             require_csrf(me, dict(fields).get("csrf_token"))
         return me, fields
 
-    def outcome_page(
-        me: Caller, status: int, model: BaseModel, back: str, locale: str
-    ) -> Response:
+    def outcome_page(me: Caller, status: int, model: BaseModel, back: str, locale: str) -> Response:
         return page(
             "review_result.html",
             frame(
@@ -535,7 +421,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         if not isinstance(me, Caller):
             return me
         form = dict(fields)
-        back = _back(form.get("back"))
+        back = views.back(form.get("back"))
         shown = [
             review.Shown(m["id"], m["src"], m["tr"])
             for _, value in fields
@@ -548,7 +434,9 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         )
         if status == 201:
             approved = len(model.events) if isinstance(model, ApprovedOut) else 0
-            return secure_headers(RedirectResponse(_with(back, done=f"approved-{approved}"), 303))
+            return secure_headers(
+                RedirectResponse(views.with_params(back, done=f"approved-{approved}"), 303)
+            )
         return outcome_page(me, status, model, back, form.get("locale", ""))
 
     @app.post("/review/revoke", include_in_schema=False)
@@ -557,15 +445,21 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         if not isinstance(me, Caller):
             return me
         form = dict(fields)
-        back = _back(form.get("back"))
+        back = views.back(form.get("back"))
         try:
-            data = RevokeIn.model_validate({k: form.get(k, "") for k in ("locale", "page", "id", "role", "reason")})
+            data = RevokeIn.model_validate(
+                {k: form.get(k, "") for k in ("locale", "page", "id", "role", "reason")}
+            )
         except ValidationError as exc:
-            raise HTTPException(422, f"{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}") from None
+            raise HTTPException(
+                422, f"{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}"
+            ) from None
         status, model = await run_in_threadpool(revoke_now, me, data)
         if status == 200:
             n = len(model.events) if isinstance(model, RevokedOut) else 0
-            return secure_headers(RedirectResponse(_with(back, done=f"revoked-{n}"), 303))
+            return secure_headers(
+                RedirectResponse(views.with_params(back, done=f"revoked-{n}"), 303)
+            )
         return outcome_page(me, status, model, back, data.locale)
 
     @app.get("/review/history", include_in_schema=False)

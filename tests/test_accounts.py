@@ -74,7 +74,14 @@ def test_passwd_keeps_an_argon2_hash_in_a_state_folder_git_ignores(run: Run, roo
     runner = CliRunner()
     done = runner.invoke(
         cli,
-        ["--root", str(root), "reviewer", "passwd", "dr. robin  SPARE (fictional)", "--password-stdin"],
+        [
+            "--root",
+            str(root),
+            "reviewer",
+            "passwd",
+            "dr. robin  SPARE (fictional)",
+            "--password-stdin",
+        ],
         input=f"{PASSWORD}\n",
     )
     assert done.exit_code == 0, done.output
@@ -116,7 +123,10 @@ def test_state_moves_with_the_option_or_the_environment(
 ) -> None:
     elsewhere, env = tmp_path / "state-opt", tmp_path / "state-env"
     args = ["reviewer", "token", ROBIN]
-    assert CliRunner().invoke(cli, ["--root", str(root), "--state", str(elsewhere), *args]).exit_code == 0
+    assert (
+        CliRunner().invoke(cli, ["--root", str(root), "--state", str(elsewhere), *args]).exit_code
+        == 0
+    )
     monkeypatch.setenv("CLINIC_L10N_STATE", str(env))
     assert CliRunner().invoke(cli, ["--root", str(root), *args]).exit_code == 0
     assert (elsewhere / "accounts.json").exists() and (env / "accounts.json").exists()
@@ -131,9 +141,14 @@ def test_a_token_is_shown_once_kept_hashed_and_revocable(run: Run, root: Path) -
     assert state.token_owner(token) == ROBIN
     newer = run("reviewer", "token", ROBIN, root=root).output.strip()
     assert state.token_owner(token) is None and state.token_owner(newer) == ROBIN
-    assert run("reviewer", "token", ROBIN, "--revoke", root=root).output == f"token of {ROBIN} revoked\n"
+    assert (
+        run("reviewer", "token", ROBIN, "--revoke", root=root).output
+        == f"token of {ROBIN} revoked\n"
+    )
     assert state.token_owner(newer) is None
-    assert run("reviewer", "token", ROBIN, "--revoke", root=root).output == f"{ROBIN} had no token\n"
+    assert (
+        run("reviewer", "token", ROBIN, "--revoke", root=root).output == f"{ROBIN} had no token\n"
+    )
 
 
 def test_concurrent_writers_of_the_state_lose_nothing(tmp_path: Path) -> None:
@@ -177,7 +192,9 @@ def test_over_https_the_cookie_is_secure(root: Path) -> None:
     app.state.accounts.hasher = CHEAP
     with_passwords(root, ROBIN)
     with TestClient(app, base_url="https://testserver") as c:
-        answer = c.post("/review/signin", data={"name": ROBIN, "password": PASSWORD}, follow_redirects=False)
+        answer = c.post(
+            "/review/signin", data={"name": ROBIN, "password": PASSWORD}, follow_redirects=False
+        )
     assert "Secure" in answer.headers["set-cookie"]
 
 
@@ -191,7 +208,9 @@ def test_a_wrong_password_or_name_says_the_same(client: TestClient, root: Path) 
         assert "The name or the password is wrong." in answer.text
 
 
-def test_wrong_passwords_are_limited_per_account(client: TestClient, root: Path, clock: Clock) -> None:
+def test_wrong_passwords_are_limited_per_account(
+    client: TestClient, root: Path, clock: Clock
+) -> None:
     with_passwords(root, ROBIN, QUINN)
     for n in range(ACCOUNT_LIMIT):
         assert sign_in(client, ROBIN, "wrong password!", address=f"10.0.0.{n}") == 401
@@ -205,7 +224,9 @@ def test_wrong_passwords_are_limited_per_account(client: TestClient, root: Path,
     assert sign_in(client, ROBIN) == 303
 
 
-def test_wrong_passwords_are_limited_per_address(client: TestClient, root: Path, clock: Clock) -> None:
+def test_wrong_passwords_are_limited_per_address(
+    client: TestClient, root: Path, clock: Clock
+) -> None:
     with_passwords(root, ROBIN)
     for n in range(ADDRESS_LIMIT):  # a different name each time: no account reaches its limit
         assert sign_in(client, f"Guess {n}", "wrong password!") == 401
@@ -290,12 +311,16 @@ def test_a_new_password_ends_the_old_sessions(client: TestClient, root: Path) ->
     assert client.get("/review/", follow_redirects=False).status_code == 303
 
 
-def test_a_reviewer_taken_out_of_the_config_is_refused_at_once(client: TestClient, root: Path) -> None:
+def test_a_reviewer_taken_out_of_the_config_is_refused_at_once(
+    client: TestClient, root: Path
+) -> None:
     token = accounts(root).new_token(ROBIN)
     config = root / "l10n.yaml"
     config.write_text(config.read_text().replace(f"  {ROBIN}: [linguistic, clinical]\n", ""))
     client.app.state.live.reload()  # type: ignore[attr-defined]
-    answer = client.get("/v1/reviews/pending", params={"locale": "es"}, headers={"Authorization": f"Bearer {token}"})
+    answer = client.get(
+        "/v1/reviews/pending", params={"locale": "es"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert answer.status_code == 403 and "no longer declared" in answer.json()["detail"]
 
 

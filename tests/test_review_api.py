@@ -187,7 +187,11 @@ def test_an_approval_is_201_with_its_event_and_served_at_once(
 
 def test_without_credentials_is_401(app_client: TestClient, root: Path) -> None:
     sprays = item(pending(app_client, token_for(root, ROBIN))["items"], SPRAYS)
-    for headers in ({}, {"Authorization": "Bearer cl10n_not-a-token"}, {"Authorization": "Basic x"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer cl10n_not-a-token"},
+        {"Authorization": "Basic x"},
+    ):
         answer = app_client.post("/v1/reviews", json=approval(sprays), headers=headers)
         assert answer.status_code == 401, headers
     assert len(events(root)) == ES_EVENTS
@@ -280,12 +284,24 @@ def test_english_changed_since_it_was_shown_is_409(app_client: TestClient, root:
 @pytest.mark.parametrize(
     ("who", "role", "english", "reason"),
     [
-        (TRANSLATOR, "linguistic", SPRAYS, "four eyes: 'Marta Traductora (fictional)' is this "
-         "text's translator (Last-Translator)"),
-        ("Dr. Lola Revisora (fictional)", "clinical", SPRAYS, "'Dr. Lola Revisora (fictional)' "
-         "is not declared as a clinical reviewer"),
-        (ROBIN, "linguistic", "Wait 10 minutes before any other nasal medicine.", "check numbers: "
-         "10 in the English is missing or changed"),
+        (
+            TRANSLATOR,
+            "linguistic",
+            SPRAYS,
+            "four eyes: 'Marta Traductora (fictional)' is this text's translator (Last-Translator)",
+        ),
+        (
+            "Dr. Lola Revisora (fictional)",
+            "clinical",
+            SPRAYS,
+            "'Dr. Lola Revisora (fictional)' is not declared as a clinical reviewer",
+        ),
+        (
+            ROBIN,
+            "linguistic",
+            "Wait 10 minutes before any other nasal medicine.",
+            "check numbers: 10 in the English is missing or changed",
+        ),
     ],
 )
 def test_the_policy_refuses_with_its_reason_in_words(
@@ -299,9 +315,12 @@ def test_the_policy_refuses_with_its_reason_in_words(
 
 
 def test_a_reviewer_is_refused_outside_their_locales(app_client: TestClient, root: Path) -> None:
-    it = item(pending(app_client, token_for(root, ROBIN), locale="ar")["items"],
-              "Do not use **Nasolin** more than 6 times in 24 hours. Stop and call your doctor "
-              "if your nose bleeds.", "ar")
+    it = item(
+        pending(app_client, token_for(root, ROBIN), locale="ar")["items"],
+        "Do not use **Nasolin** more than 6 times in 24 hours. Stop and call your doctor "
+        "if your nose bleeds.",
+        "ar",
+    )
     answer = app_client.post("/v1/reviews", json=approval(it), headers=token_for(root, SCOPED))
     assert answer.status_code == 403
     assert answer.json()["detail"] == f"{SCOPED!r} may approve only in es, not in ar"
@@ -315,7 +334,11 @@ def test_one_person_cannot_sign_both_roles_of_safety_text(
     it = item(pending(app_client, token_for(root, ROBIN), locale="ar")["items"], safety, "ar")
     assert it["approved"][0]["reviewer"] == "Dr. Layla Muraja (fictional)"
     declared = root / "l10n.yaml"
-    replace_in(declared, "Dr. Layla Muraja (fictional): [linguistic]", "Dr. Layla Muraja (fictional): [linguistic, clinical]")
+    replace_in(
+        declared,
+        "Dr. Layla Muraja (fictional): [linguistic]",
+        "Dr. Layla Muraja (fictional): [linguistic, clinical]",
+    )
     answer = app_client.post("/v1/reviews", json=approval(it, "clinical"), headers=layla)
     assert answer.status_code == 403, answer.text
     assert answer.json()["detail"] == (
@@ -335,7 +358,11 @@ def test_approving_what_is_already_approved_is_409(app_client: TestClient, root:
 
 def test_a_section_or_page_is_approved_in_one_request(app_client: TestClient, root: Path) -> None:
     headers = token_for(root, ROBIN)
-    replace_in(root / ES_PO, 'msgstr "Suénese la nariz con suavidad."', 'msgstr "Suénese la nariz suavemente."')
+    replace_in(
+        root / ES_PO,
+        'msgstr "Suénese la nariz con suavidad."',
+        'msgstr "Suénese la nariz suavemente."',
+    )
     app_client.app.state.live.reload()  # what the server's poller does  # type: ignore[attr-defined]
     items = [i for i in pending(app_client, headers)["items"] if i["status"] != "failing"]
     assert len(items) == 2
@@ -343,9 +370,7 @@ def test_a_section_or_page_is_approved_in_one_request(app_client: TestClient, ro
         "locale": "es",
         "page": PAGE,
         "role": "clinical",
-        "items": [
-            {k: i[k] for k in ("id", "source_sha256", "translation_sha256")} for i in items
-        ],
+        "items": [{k: i[k] for k in ("id", "source_sha256", "translation_sha256")} for i in items],
     }
     answer = app_client.post("/v1/reviews", json=body, headers=headers)
     assert answer.status_code == 201, answer.text
@@ -364,7 +389,13 @@ def test_a_revocation_is_200_with_its_event_and_stops_serving(
     assert served(app_client, title) == "Cómo usar un espray nasal salino"
     en = app_client.get(f"/v1/pages/{PAGE}", params={"locale": "en"}).json()
     seg_id = next(s["id"] for s in en["segments"] if s["text"] == title)
-    body = {"locale": "es", "page": PAGE, "id": seg_id, "role": "linguistic", "reason": " wrong   register "}
+    body = {
+        "locale": "es",
+        "page": PAGE,
+        "id": seg_id,
+        "role": "linguistic",
+        "reason": " wrong   register ",
+    }
     answer = app_client.post("/v1/reviews/revoke", json=body, headers=headers)
     assert answer.status_code == 200, answer.text
     (event,) = answer.json()["events"]
@@ -393,7 +424,14 @@ def test_a_revocation_is_200_with_its_event_and_stops_serving(
 def test_revoke_refuses(
     app_client: TestClient, root: Path, who: str | None, change: dict[str, Any], status: int
 ) -> None:
-    body = {"locale": "es", "page": PAGE, "id": "title-f09d259d", "role": "linguistic", "reason": "why", **change}
+    body = {
+        "locale": "es",
+        "page": PAGE,
+        "id": "title-f09d259d",
+        "role": "linguistic",
+        "reason": "why",
+        **change,
+    }
     body = {k: v for k, v in body.items() if v is not None}
     if change.get("locale") == "ar":
         body["id"] = "h-2c8a8bc4"  # any id: the locale is refused first
@@ -409,11 +447,17 @@ def test_revoke_refuses(
 
 def test_openapi_lists_every_status_of_the_contract(app_client: TestClient) -> None:
     paths = app_client.get("/openapi.json").json()["paths"]
-    assert {"200", "401", "403", "404", "422"} <= set(paths["/v1/reviews/pending"]["get"]["responses"])
+    assert {"200", "401", "403", "404", "422"} <= set(
+        paths["/v1/reviews/pending"]["get"]["responses"]
+    )
     assert {"201", "401", "403", "409", "422"} <= set(paths["/v1/reviews"]["post"]["responses"])
-    assert {"200", "401", "403", "409", "422"} <= set(paths["/v1/reviews/revoke"]["post"]["responses"])
+    assert {"200", "401", "403", "409", "422"} <= set(
+        paths["/v1/reviews/revoke"]["post"]["responses"]
+    )
     body = paths["/v1/reviews"]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    assert {"locale", "page", "id", "role", "source_sha256", "translation_sha256"} <= set(body["properties"])
+    assert {"locale", "page", "id", "role", "source_sha256", "translation_sha256"} <= set(
+        body["properties"]
+    )
 
 
 # -- fifty reviewers at once ----------------------------------------------------------------------
@@ -430,7 +474,9 @@ def test_fifty_concurrent_approvals_through_the_api_lose_none(tmp_path: Path, ru
     with serving(root) as base:
         import urllib.request
 
-        request = urllib.request.Request(f"{base}/v1/reviews/pending?locale=en&limit=500", headers=headers)
+        request = urllib.request.Request(
+            f"{base}/v1/reviews/pending?locale=en&limit=500", headers=headers
+        )
         with urllib.request.urlopen(request, timeout=30) as r:
             items = json.load(r)["items"]
         paragraphs = [i for i in items if i["english"][0].startswith("Paragraph")]
@@ -440,7 +486,9 @@ def test_fifty_concurrent_approvals_through_the_api_lose_none(tmp_path: Path, ru
 
         def sign(it: dict[str, Any]) -> None:
             body = json.dumps(approval(it, "clinical")).encode()
-            post = urllib.request.Request(f"{base}/v1/reviews", data=body, headers=headers, method="POST")
+            post = urllib.request.Request(
+                f"{base}/v1/reviews", data=body, headers=headers, method="POST"
+            )
             go.wait()
             try:
                 with urllib.request.urlopen(post, timeout=120) as r:
@@ -466,11 +514,24 @@ def test_the_api_and_the_cli_write_the_same_history(app_client: TestClient, root
     assert app_client.post("/v1/reviews", json=approval(sprays), headers=headers).status_code == 201
     done = subprocess.run(
         [str(Path(sys.executable).parent / "clinic-l10n"), "--root", str(root), "audit", "verify"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     log = subprocess.run(
-        [str(Path(sys.executable).parent / "clinic-l10n"), "--root", str(root), "audit", "log", "es", "--page", PAGE],
-        capture_output=True, text=True, check=True,
+        [
+            str(Path(sys.executable).parent / "clinic-l10n"),
+            "--root",
+            str(root),
+            "audit",
+            "log",
+            "es",
+            "--page",
+            PAGE,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert ROBIN in log.splitlines()[-1]

@@ -47,7 +47,9 @@ def client(root: Path) -> Iterator[TestClient]:
 def as_reviewer(client: TestClient, root: Path, name: str = ROBIN) -> str:
     """Sign in; returns the CSRF token of the session."""
     with_passwords(root, name)
-    answer = client.post("/review/signin", data={"name": name, "password": PASSWORD}, follow_redirects=False)
+    answer = client.post(
+        "/review/signin", data={"name": name, "password": PASSWORD}, follow_redirects=False
+    )
     assert answer.status_code == 303
     return client.get("/review/").text.split('name="csrf-token" content="')[1].split('"')[0]
 
@@ -57,7 +59,9 @@ def forms_of(html: str) -> list[dict[str, list[str]]]:
     found = []
     for body in re.findall(r'<form class="sign[^"]*"(.*?)</form>', html, re.S):
         fields: dict[str, list[str]] = {}
-        for name, value in re.findall(r'<input type="hidden" name="([^"]+)"[^>]*value="([^"]*)"', body):
+        for name, value in re.findall(
+            r'<input type="hidden" name="([^"]+)"[^>]*value="([^"]*)"', body
+        ):
             fields.setdefault(name, []).append(value)
         fields["role"] = re.findall(r'name="role" value="([^"]+)"', body)
         found.append(fields)
@@ -69,7 +73,10 @@ def test_the_workspace_asks_for_sign_in_first(client: TestClient) -> None:
     assert answer.status_code == 303
     assert answer.headers["location"] == "/review/signin?next=%2Freview%2F%3Flocale%3Des"
     page = client.get(answer.headers["location"])
-    assert page.status_code == 200 and '<input type="hidden" name="next" value="/review/?locale=es">' in page.text
+    assert (
+        page.status_code == 200
+        and '<input type="hidden" name="next" value="/review/?locale=es">' in page.text
+    )
     assert client.get("/review", follow_redirects=False).headers["location"] == "/review/"
 
 
@@ -84,11 +91,23 @@ def test_the_queue_shows_texts_as_patients_see_them_with_findings_diff_and_meani
     assert "<del>fosa</del> <ins>orificio</ins>" in html
     assert "error · numbers: 10 in the English is missing or changed" in html
     assert "Cannot be approved until the translator fixes what the check above names." in html
-    assert "Your signature means: “linguistic review: the translation is accurate and complete”" in html
-    assert "Your signature means: “clinical review: the translation is medically accurate and keeps every warning”" in html
+    assert (
+        "Your signature means: “linguistic review: the translation is accurate and complete”"
+        in html
+    )
+    assert (
+        "Your signature means: “clinical review: the translation is medically accurate and keeps every warning”"
+        in html
+    )
     arabic = client.get("/review/", params={"locale": "ar"}).text
-    assert 'lang="ar" dir="rtl" data-part="translation-html">لا تستخدم <strong>Nasolin</strong>' in arabic
-    assert "safety-critical" in arabic and "linguistic review done by Dr. Layla Muraja (fictional)" in arabic
+    assert (
+        'lang="ar" dir="rtl" data-part="translation-html">لا تستخدم <strong>Nasolin</strong>'
+        in arabic
+    )
+    assert (
+        "safety-critical" in arabic
+        and "linguistic review done by Dr. Layla Muraja (fictional)" in arabic
+    )
 
 
 def test_each_control_is_labelled(client: TestClient, root: Path) -> None:
@@ -120,7 +139,10 @@ def test_filters_and_pages_of_results(
     as_reviewer(client, root)
     failing = client.get("/review/", params={"locale": "es", "status": "failing"}).text
     assert "Wait 10 minutes" in failing and SPRAYS not in failing
-    assert "Nothing waits for you here" in client.get("/review/", params={"page": "after-your-visit"}).text
+    assert (
+        "Nothing waits for you here"
+        in client.get("/review/", params={"page": "after-your-visit"}).text
+    )
     monkeypatch.setattr(workspace, "HTML_LIMIT", 1)
     first = client.get("/review/", params={"locale": "es"}).text
     assert "Showing 1–1 of 2" in first and 'rel="next"' in first and 'rel="prev"' not in first
@@ -128,16 +150,25 @@ def test_filters_and_pages_of_results(
     assert "Showing 2–2 of 2" in second and 'rel="prev"' in second
 
 
-def test_approving_with_the_form_serves_the_text_and_says_so(client: TestClient, root: Path) -> None:
+def test_approving_with_the_form_serves_the_text_and_says_so(
+    client: TestClient, root: Path
+) -> None:
     csrf = as_reviewer(client, root)
     html = client.get("/review/", params={"locale": "es"}).text
     form = next(f for f in forms_of(html) if len(f["item"]) == 1 and SPRAYS_ES_NEW)
     answer = client.post(
         "/review/approve",
-        data={**{k: v[0] for k, v in form.items() if k != "role"}, "csrf_token": csrf, "role": "linguistic"},
+        data={
+            **{k: v[0] for k, v in form.items() if k != "role"},
+            "csrf_token": csrf,
+            "role": "linguistic",
+        },
         follow_redirects=False,
     )
-    assert answer.status_code == 303 and answer.headers["location"] == "/review/?locale=es&done=approved-1"
+    assert (
+        answer.status_code == 303
+        and answer.headers["location"] == "/review/?locale=es&done=approved-1"
+    )
     after = client.get(answer.headers["location"]).text
     assert "Approved 1 text(s): the patient pages serve them now." in after
     patient = client.get(f"/pages/{PAGE}", params={"locale": "es"}).text
@@ -151,7 +182,11 @@ def test_a_form_for_text_that_changed_shows_the_new_text(client: TestClient, roo
     replace_in(root / ES_PO, SPRAYS_ES_NEW, newer)
     answer = client.post(
         "/review/approve",
-        data={**{k: v[0] for k, v in form.items() if k != "role"}, "csrf_token": csrf, "role": "linguistic"},
+        data={
+            **{k: v[0] for k, v in form.items() if k != "role"},
+            "csrf_token": csrf,
+            "role": "linguistic",
+        },
     )
     assert answer.status_code == 409
     assert "the translation changed" in answer.text and newer in answer.text
@@ -165,7 +200,9 @@ def test_a_form_without_the_csrf_token_is_refused(client: TestClient, root: Path
     answer = client.post("/review/approve", data={**fields, "role": "linguistic"})
     assert answer.status_code == 403
     other_site = client.post(
-        "/review/approve", data={**fields, "role": "linguistic"}, headers={"Origin": "https://evil.example"}
+        "/review/approve",
+        data={**fields, "role": "linguistic"},
+        headers={"Origin": "https://evil.example"},
     )
     assert other_site.status_code == 403
 
@@ -191,16 +228,27 @@ def test_revoking_with_a_reason_shows_in_the_history(client: TestClient, root: P
     after = client.get(answer.headers["location"]).text
     assert "Revoked 1 approval(s)" in after
     row = after.split('<table class="history" id="events">')[1].split("</tr>")[1]
-    assert "revoke" in row and ROBIN in row and "<strong>Reason:</strong> the title is being reworded" in row
+    assert (
+        "revoke" in row
+        and ROBIN in row
+        and "<strong>Reason:</strong> the title is being reworded" in row
+    )
 
 
 def test_a_revocation_needs_a_reason(client: TestClient, root: Path) -> None:
     csrf = as_reviewer(client, root)
-    fields = {"csrf_token": csrf, "locale": "es", "page": PAGE, "id": "title-f09d259d", "role": "clinical"}
+    fields = {
+        "csrf_token": csrf,
+        "locale": "es",
+        "page": PAGE,
+        "id": "title-f09d259d",
+        "role": "clinical",
+    }
     assert client.post("/review/revoke", data={**fields, "reason": "  "}).status_code == 422
-    assert 'name="reason" type="text" required' in client.get(
-        "/review/history", params={"locale": "es", "page": PAGE}
-    ).text
+    assert (
+        'name="reason" type="text" required'
+        in client.get("/review/history", params={"locale": "es", "page": PAGE}).text
+    )
 
 
 def test_the_coverage_dashboard_links_into_the_queue_per_locale_and_page(
@@ -211,7 +259,10 @@ def test_the_coverage_dashboard_links_into_the_queue_per_locale_and_page(
         assert f'href="/review/?locale={locale}&amp;page={PAGE}"' in dashboard
     as_reviewer(client, root)
     queue = client.get("/review/", params={"locale": "ar", "page": PAGE}).text
-    assert "Safety section held in English (a part of it lacks a reviewed translation): “Safety”" in queue
+    assert (
+        "Safety section held in English (a part of it lacks a reviewed translation): “Safety”"
+        in queue
+    )
     assert "Not ready for review, fuzzy: the translator must confirm it first: 1" in queue
     assert "Awaiting review (anyone's): 1" in queue
 
@@ -226,5 +277,7 @@ def test_workspace_pages_are_not_cached_framed_or_scripted_from_elsewhere(
     assert "script-src 'self'" in answer.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
     script = client.get("/review/assets/review.js")
-    assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+    assert script.status_code == 200 and script.headers["content-type"].startswith(
+        "text/javascript"
+    )
     assert "X-CSRF-Token" in script.text

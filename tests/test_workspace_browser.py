@@ -12,6 +12,10 @@ from typing import Any
 
 import pytest
 import yaml
+from selenium.common.exceptions import NoSuchElementException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from .conftest import replace_in, serving
 from .reviewing import (
@@ -26,13 +30,6 @@ from .reviewing import (
     pending_tree,
     with_passwords,
 )
-
-pytest.importorskip("selenium")
-
-from selenium.common.exceptions import NoSuchElementException  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 LEDGER = f"locales/es/reviews/{PAGE}.yaml"
 
@@ -95,7 +92,10 @@ def test_sign_in_filter_approve_and_watch_the_patient_page_change(
     error = wait(browser, lambda b: b.find_element(By.ID, "signin-error"))
     assert error.text == "The name or the password is wrong."
     browser.find_element(By.ID, "password").send_keys(PASSWORD + Keys.ENTER)
-    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "h1") and b.title.startswith("Review queue"))
+    wait(
+        browser,
+        lambda b: b.find_elements(By.CSS_SELECTOR, "h1") and b.title.startswith("Review queue"),
+    )
     assert "Signed in as" in browser.find_element(By.CSS_SELECTOR, ".who").text
     filter_es(browser)
     assert browser.find_element(By.ID, "count").text.startswith("Showing 1–2 of 2 text(s)")
@@ -134,9 +134,10 @@ def test_an_approval_after_the_translation_changed_is_refused_with_the_new_text(
     wait(browser, lambda b: "changed" in card(b, SPRAYS).get_attribute("class"))
     item = card(browser, SPRAYS)
     assert item.find_element(By.CSS_SELECTOR, '[data-part="translation-html"]').text == newer
-    assert "Not approved: the translation changed" in item.find_element(
-        By.CSS_SELECTOR, '[data-part="message"]'
-    ).text
+    assert (
+        "Not approved: the translation changed"
+        in item.find_element(By.CSS_SELECTOR, '[data-part="message"]').text
+    )
     assert ledger_lines(root) == before
     item.find_element(By.CSS_SELECTOR, 'button[value="linguistic"]').click()  # now seen: signed
     wait(browser, lambda b: "done" in card(b, SPRAYS).get_attribute("class"))
@@ -150,20 +151,30 @@ def test_revoke_with_a_reason_and_read_it_in_the_history(browser: Any, base: str
     browser.get(f"{base}/review/history?locale=es&page={PAGE}")
     first = browser.find_element(By.CSS_SELECTOR, "form.revoke")
     first.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()  # no reason yet
-    assert browser.execute_script("return document.querySelector('form.revoke input[name=reason]').validity.valueMissing")
+    assert browser.execute_script(
+        "return document.querySelector('form.revoke input[name=reason]').validity.valueMissing"
+    )
     first.find_element(By.NAME, "reason").send_keys("the title is being reworded" + Keys.ENTER)
     wait(browser, lambda b: "the title is being reworded" in b.find_element(By.ID, "events").text)
     newest = browser.find_elements(By.CSS_SELECTOR, "#events tbody tr")[0].text
-    assert "revoke" in newest and ROBIN in newest and "Reason: the title is being reworded" in newest
+    assert (
+        "revoke" in newest and ROBIN in newest and "Reason: the title is being reworded" in newest
+    )
 
 
 def test_approving_a_section_signs_each_text_shown(browser: Any, base: str, root: Path) -> None:
-    replace_in(root / ES_PO, 'msgstr "Suénese la nariz con suavidad."', 'msgstr "Suénese la nariz suavemente."')
+    replace_in(
+        root / ES_PO,
+        'msgstr "Suénese la nariz con suavidad."',
+        'msgstr "Suénese la nariz suavemente."',
+    )
     sign_in(browser, base)
     wait(browser, lambda b: b.title.startswith("Review queue"))
     time.sleep(0.5)  # the server's next look at the tree
     browser.get(f"{base}/review/?locale=es&page={PAGE}")
-    bulk = wait(browser, lambda b: b.find_element(By.CSS_SELECTOR, 'form.bulk button[value="clinical"]'))
+    bulk = wait(
+        browser, lambda b: b.find_element(By.CSS_SELECTOR, 'form.bulk button[value="clinical"]')
+    )
     assert bulk.text == "Approve this page (2) as clinical reviewer"
     bulk.click()
     wait(browser, lambda b: "done" in card(b, SPRAYS).get_attribute("class"))
