@@ -367,10 +367,13 @@ def revoke(
 
 @dataclass(frozen=True)
 class Approval:
-    """An approval in force, as the history page lists it (revocable when its text is on the page)."""
+    """An approval in force, as the history page lists it: revocable when its English is on the
+    page (`segment_id`); `current` when it approves the text there now (else it is stale: the
+    English or the translation changed, and it is not served)."""
 
     record: ReviewRecord
     segment_id: str | None
+    current: bool
 
 
 def history(tree: Tree, slug: str, locale: str) -> tuple[History, tuple[Approval, ...]]:
@@ -379,9 +382,17 @@ def history(tree: Tree, slug: str, locale: str) -> tuple[History, tuple[Approval
     path = config.ledger_path(locale, slug)
     found = review.load_history(path, locale, slug, config.rel(path))
     domain = domains_of(tree).get(slug)
-    ids = {s.key: s.id for s in domain.segments} if domain else {}
+    segments = {s.key: s for s in domain.segments} if domain else {}
+    catalog = tree.catalogs.get((locale, slug))
+
+    def current(record: ReviewRecord) -> bool:
+        seg = segments.get(record.key)
+        forms = review.approvable(seg, locale, catalog)[0] if seg else ()
+        return bool(seg and forms and record.approves(seg.source_forms, forms))
+
     approvals = tuple(
-        Approval(r, ids.get(r.key)) for r in sorted(found.records.values(), key=lambda r: r.seq)
+        Approval(r, segments[r.key].id if r.key in segments else None, current(r))
+        for r in sorted(found.records.values(), key=lambda r: r.seq)
     )
     return found, approvals
 

@@ -281,3 +281,22 @@ def test_workspace_pages_are_not_cached_framed_or_scripted_from_elsewhere(
         "text/javascript"
     )
     assert "X-CSRF-Token" in script.text
+
+
+def test_the_history_marks_approvals_of_text_since_changed_as_stale(
+    client: TestClient, root: Path
+) -> None:
+    as_reviewer(client, root)
+    html = client.get("/review/history", params={"locale": "es", "page": PAGE}).text
+    rows = html.split('<table class="history">')[1].split("</table>")[0].split("<tr>")
+    stale = [r for r in rows if "stale: the text changed since" in r]
+    assert len(stale) == 4  # the two edited list items, in both roles
+    assert all("fosa nasal" in r or "Espere 10 minutos" in r for r in stale)
+
+
+def test_only_roles_the_reviewer_holds_are_offered(client: TestClient, root: Path) -> None:
+    as_reviewer(client, root, "Dr. Lola Revisora (fictional)")  # linguistic only
+    arabic = client.get("/review/", params={"locale": "ar"}).text
+    assert "Nothing waits for you here" in arabic  # the safety text needs a clinical review
+    spanish = client.get("/review/", params={"locale": "es"}).text
+    assert 'value="linguistic"' in spanish and 'value="clinical"' not in spanish
