@@ -10,6 +10,7 @@ one lock, one policy.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
 from collections.abc import Sequence
@@ -53,6 +54,9 @@ __all__ = [
     "history",
     "revoke",
 ]
+
+
+log = logging.getLogger("clinic_l10n.queue")
 
 
 class Status(StrEnum):
@@ -123,6 +127,11 @@ class Mine:
     roles: tuple[Role, ...]
 
 
+ReviewerItems = tuple[
+    tuple["Mine", ...], int
+]  # a reviewer's items of one page, and how many are not theirs
+
+
 @dataclass(frozen=True)
 class Entry:
     """One page in one locale: what waits for a review and what is not ready yet (and why)."""
@@ -133,25 +142,67 @@ class Entry:
 
 @dataclass
 class QueueCache:
-    """Entries per (locale, page), each kept while its inputs are the same objects (a reload
-    gives an unchanged file's catalog or ledger back as the very same object)."""
+    """What waits per (locale, page), and what of it waits for each reviewer, each kept while its
+    inputs are the same objects (a reload gives an unchanged file's catalog or ledger back as the
+    very same object, and a reviewer as declared in an unchanged config)."""
 
     entries: dict[tuple[str, str], tuple[tuple[object, ...], Entry]] = field(default_factory=dict)
+    mine: dict[tuple[str, str, str], tuple[tuple[object, ...], ReviewerItems]] = field(
+        default_factory=dict
+    )
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @staticmethod
+    def _inputs(tree: Tree, domain: Page, locale: str) -> tuple[object, ...]:
+        key = (locale, domain.slug)
+        return (tree.config, domain, tree.catalogs.get(key), tree.ledgers.get(key))
 
     def entry(self, tree: Tree, domain: Page, locale: str) -> Entry:
         key = (locale, domain.slug)
-        catalog = tree.catalogs.get(key)
-        ledger = tree.ledgers.get(key)
-        inputs = (tree.config, domain, catalog, ledger)
+        inputs = self._inputs(tree, domain, locale)
         with self._lock:
             found = self.entries.get(key)
-        if found is not None and all(a is b for a, b in zip(found[0], inputs, strict=True)):
+        if found is not None and _same(found[0], inputs):
             return found[1]
-        made = _entry(tree.config, domain, locale, catalog, ledger)
+        made = _entry(tree.config, domain, locale, tree.catalogs.get(key), tree.ledgers.get(key))
         with self._lock:
             self.entries[key] = (inputs, made)
         return made
+
+    def for_reviewer(self, tree: Tree, who: Reviewer, domain: Page, locale: str) -> ReviewerItems:
+        """The items of one page in one locale that `who` may sign, and how many they may not."""
+        key = (who.name, locale, domain.slug)
+        inputs = (*self._inputs(tree, domain, locale), who)
+        with self._lock:
+            found = self.mine.get(key)
+        if found is not None and _same(found[0], inputs):
+            return found[1]
+        items: list[Mine] = []
+        hidden = 0
+        for item in self.entry(tree, domain, locale).items:
+            roles = signable(tree, who, item)
+            if roles:
+                items.append(Mine(item, roles))
+            elif who.roles & item.lack.roles:
+                hidden += 1
+        made = (tuple(items), hidden)
+        with self._lock:
+            self.mine[key] = (inputs, made)
+        return made
+
+    def warm(self, tree: Tree) -> None:
+        """Work out every page in every locale ahead of the first request (a thousand pages take
+        seconds), as the server starts."""
+        for locale in tree.config.all_locales:
+            for domain in tree.domains:
+                try:
+                    self.entry(tree, domain, locale)
+                except Exception:  # a request asks again, and answers for itself
+                    log.debug("queue of %s in %s not worked out ahead", domain.slug, locale)
+
+
+def _same(old: tuple[object, ...], new: tuple[object, ...]) -> bool:
+    return len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True))
 
 
 def _entry(
@@ -165,7 +216,11 @@ def _entry(
     ready, unready = ask(None)
     if ready and ledger is not None:  # the history is read only where a diff may be shown
         path = config.ledger_path(locale, domain.slug)
-        ready, unready = ask(review.load_history(path, locale, domain.slug, config.rel(path)))
+        try:
+            history = review.load_history(path, locale, domain.slug, config.rel(path))
+        except L10nError:  # changed since it was loaded, and unreadable now: no diffs, then
+            history = None
+        ready, unready = ask(history)
     translator = review.translator_of(domain, locale, catalog)
     items = tuple(
         Item(
@@ -254,12 +309,9 @@ def build(
         if locale is not None and loc != locale:
             continue
         for domain in chosen:
-            for item in cache.entry(tree, domain, loc).items:
-                roles = signable(tree, who, item)
-                if roles:
-                    mine.append(Mine(item, roles))
-                elif who.roles & item.lack.roles:
-                    hidden += 1
+            items, not_theirs = cache.for_reviewer(tree, who, domain, loc)
+            mine += items
+            hidden += not_theirs
     counts = Counter(m.item.status.value for m in mine)
     pages = tuple(dict.fromkeys(m.item.page for m in mine))
     if status is not None:

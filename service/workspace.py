@@ -5,6 +5,7 @@ JavaScript; `review.js` sends the same requests to the JSON API and updates the 
 """
 
 import re
+import threading
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
@@ -74,12 +75,39 @@ def _json(status: int, model: BaseModel) -> JSONResponse:
     return JSONResponse(model.model_dump(mode="json", exclude_none=False), status_code=status)
 
 
+class Refresher:
+    """`live.reload()` after a write, so the patient pages serve it before the answer leaves;
+    concurrent writers share reloads: a reload that began after your write has served it."""
+
+    def __init__(self, live: LiveSite):
+        self.live = live
+        self._one = threading.Lock()
+        self._count = threading.Lock()
+        self.asked = self.done = 0
+
+    def __call__(self) -> None:
+        with self._count:
+            self.asked += 1
+            ticket = self.asked
+        with self._one:
+            if self.done >= ticket:
+                return
+            with self._count:
+                covers = self.asked
+            self.live.reload()
+            self.done = covers
+
+
 def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None = None) -> None:
     """Mount the workspace and the review API on `app`, for the tree `live` serves."""
     accounts = Accounts(state_dir(root, state))
     cache = queue.QueueCache()
     app.state.accounts = accounts
     app.state.queue = cache
+    refresh = Refresher(live)
+    threading.Thread(
+        target=cache.warm, args=(live.site.tree,), name="clinic-l10n-queue", daemon=True
+    ).start()
     script = (files("service") / "static" / "review.js").read_bytes()
 
     def tree() -> Tree:
@@ -117,7 +145,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         try:
             decisions = queue.approve(root, tree(), me.reviewer.name, tag, slug, role, shown)
         except review.TextChanged as exc:
-            live.reload()  # the queue then shows the text as it is now
+            refresh()  # the queue then shows the text as it is now
             return 409, ConflictOut(
                 detail=exc.message, changes=[views.change_out(c) for c in exc.changes]
             )
@@ -133,7 +161,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
             if all(d.already for d in decisions):
                 return 409, ConflictOut(detail=f"already approved in the role {role.value}")
             return 403, RefusedOut(detail="; ".join(r.reason for r in refused), refused=refused)
-        live.reload()  # the patient pages serve it before this answer leaves
+        refresh()  # the patient pages serve it before this answer leaves
         return 201, ApprovedOut(events=events, refused=refused)
 
     def revoke_now(me: Caller, data: RevokeIn) -> tuple[int, BaseModel]:
@@ -147,7 +175,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
             return 403, RefusedOut(detail=exc.message)
         except L10nError as exc:
             return 409, ConflictOut(detail=exc.message)
-        live.reload()
+        refresh()
         return 200, RevokedOut(events=[views.event(t) for t in written])
 
     def parsed(model: type[BaseModel], body: bytes) -> Any:

@@ -300,3 +300,36 @@ def test_only_roles_the_reviewer_holds_are_offered(client: TestClient, root: Pat
     assert "Nothing waits for you here" in arabic  # the safety text needs a clinical review
     spanish = client.get("/review/", params={"locale": "es"}).text
     assert 'value="linguistic"' in spanish and 'value="clinical"' not in spanish
+
+
+def test_concurrent_writers_share_reloads_and_each_waits_for_one_after_its_write() -> None:
+    import threading
+    import time
+
+    reloads: list[tuple[float, float]] = []
+
+    class Live:
+        def reload(self) -> bool:
+            started = time.monotonic()
+            time.sleep(0.05)
+            reloads.append((started, time.monotonic()))
+            return True
+
+    refresh = workspace.Refresher(Live())  # type: ignore[arg-type]
+    calls: list[tuple[float, float]] = []
+    go = threading.Barrier(20)
+
+    def write_then_refresh() -> None:
+        go.wait()
+        written = time.monotonic()
+        refresh()
+        calls.append((written, time.monotonic()))
+
+    threads = [threading.Thread(target=write_then_refresh) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(reloads) < 10
+    for written, answered in calls:
+        assert any(start >= written and end <= answered for start, end in reloads)
