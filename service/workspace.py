@@ -210,8 +210,14 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         found = await run_in_threadpool(
             queue.build, tree(), cache, me.reviewer, tag, page, status, offset, limit
         )
+        following = {
+            "locale": tag,
+            "page": page,
+            "status": status.value if status else None,
+            "offset": offset + limit,
+            "limit": limit if limit != 50 else None,
+        }
         more = offset + limit < found.total
-        query = {"locale": tag, **({"page": page} if page else {}), "offset": offset + limit}
         return _json(
             200,
             PendingOut(
@@ -224,7 +230,8 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
                 counts=found.counts,
                 hidden=found.hidden,
                 items=[views.item_out(m.item, m.roles) for m in found.items],
-                next=f"/v1/reviews/pending?{urlencode({**query, **({'status': status.value} if status else {})})}"
+                next="/v1/reviews/pending?"
+                + urlencode({k: v for k, v in following.items() if v is not None})
                 if more
                 else None,
             ),
