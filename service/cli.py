@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 import textwrap
@@ -78,6 +79,7 @@ def cli(ctx: click.Context, root: Path | None, state: Path | None) -> None:
 
 
 _STATE = "clinic_l10n.state"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @cli.command("extract")
@@ -342,6 +344,12 @@ def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
     type=click.Choice([r.value for r in Role]),
     help="What you vouch for (default: linguistic; clinical for en). Safety-critical text needs both.",
 )
+@click.option(
+    "--shown",
+    metavar="SOURCE_SHA256:TRANSLATION_SHA256",
+    help="With --id: approve only if the English and the translation are still the texts with "
+    "these SHA-256s (as GET /v1/reviews/pending gives them); else nothing is written.",
+)
 @click.pass_context
 def approve_cmd(
     ctx: click.Context,
@@ -352,6 +360,7 @@ def approve_cmd(
     msgid: str | None,
     segment_id: str | None,
     role: str | None,
+    shown: str | None,
 ) -> None:
     """Approve what is translated, not fuzzy, passes the checks and is not yet approved in your
     role (LOCALE may be `en`); each approval is a signed event in the page's review history.
@@ -363,7 +372,15 @@ def approve_cmd(
     page = _page(tree, slug)
     _strict(tree, tag, page.slug)
     catalog = tree.catalogs.get((tag, page.slug))
-    decisions = review.approve(tree.config, page, tag, catalog, reviewer, vouch, selection)
+    bound = []
+    if shown is not None:
+        source, _, translation = shown.partition(":")
+        if segment_id is None or not (_SHA256.fullmatch(source) and _SHA256.fullmatch(translation)):
+            raise ReviewError("--shown takes SOURCE_SHA256:TRANSLATION_SHA256, with --id")
+        bound = [review.Shown(segment_id, source, translation)]
+    decisions = review.approve(
+        tree.config, page, tag, catalog, reviewer, vouch, selection, shown=bound
+    )
     approved = [d for d in decisions if d.approved]
     untranslated = [d for d in decisions if d.waiting_for_translation]
     for d in decisions:

@@ -393,3 +393,21 @@ def test_a_ledger_is_a_yaml_list_any_reader_agrees_with(run: Run, tree: Path) ->
     text = (tree / LEDGER_ES).read_text(encoding="utf-8")
     lines = [json.loads(line[2:]) for line in text.splitlines() if line.startswith("- ")]
     assert yaml.safe_load(text) == lines
+
+
+def test_an_approval_can_be_bound_to_the_texts_shown(run: Run, tree: Path) -> None:
+    """`--shown`: the binding the web workspace uses, on the command line."""
+    revoke(run, "es", "--id", SAFETY_ID, "--reviewer", "Dr. Test Reviewer", "--reason", "again")
+    before = len(events(tree, LEDGER_ES))
+    shown = f"{fingerprint('Safety')}:{fingerprint('Seguridad (antes)')}"
+    args = ["--id", SAFETY_ID, "--reviewer", "Dr. Test Reviewer", "--shown", shown]
+    stale = approve(run, "es", *args, code=1)
+    assert stale.output == (
+        f"clinic-l10n: the text changed since it was shown ({SAFETY_ID}: the translation changed)\n"
+    )
+    assert len(events(tree, LEDGER_ES)) == before
+    shown = f"{fingerprint('Safety')}:{fingerprint('Seguridad')}"
+    approve(run, "es", "--id", SAFETY_ID, "--reviewer", "Dr. Test Reviewer", "--shown", shown)
+    assert events(tree, LEDGER_ES)[-1]["translation_sha256"] == fingerprint("Seguridad")
+    bad = approve(run, "es", "--msgid", "Safety", "--reviewer", "x", "--shown", "a:b", code=1)
+    assert "--shown takes SOURCE_SHA256:TRANSLATION_SHA256, with --id" in bad.output
