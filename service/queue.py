@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -95,11 +96,11 @@ class Item:
     def translation_sha256(self) -> str:
         return fingerprint(*self.forms)
 
-    @property
+    @cached_property  # asked for every item of every request: counts per status
     def failing(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity is Severity.ERROR)
 
-    @property
+    @cached_property
     def status(self) -> Status:
         if self.failing:
             return Status.FAILING
