@@ -124,30 +124,6 @@ class RefusedOut(BaseModel):
     refused: list[RefusalOut] = Field(default_factory=list)
 
 
-class ChangeOut(BaseModel):
-    """A text that is not what you were shown, as it is now."""
-
-    id: str
-    why: str
-    english: list[str] = Field(description="The English now (empty: no longer on the page)")
-    translation: list[str] = Field(description="The text to approve now (empty: none ready)")
-    english_html: list[str]
-    translation_html: list[str]
-    source_sha256: str | None
-    translation_sha256: str | None
-
-
-class ConflictOut(BaseModel):
-    detail: str
-    changes: list[ChangeOut] = Field(default_factory=list)
-
-
-class FindingOut(BaseModel):
-    check: str
-    severity: Literal["error", "warning"]
-    message: str
-
-
 class RunOut(BaseModel):
     op: Literal["=", "-", "+"] = Field(description="kept, removed, added")
     text: str
@@ -161,6 +137,33 @@ class DiffOut(BaseModel):
     at: str
     english: list[RunOut] = Field(description="Empty when the English is the same")
     translation: list[RunOut] = Field(description="Empty when the translation is the same")
+
+
+class ChangeOut(BaseModel):
+    """A text that is not what you were shown, as it is now."""
+
+    id: str
+    why: str
+    english: list[str] = Field(description="The English now (empty: no longer on the page)")
+    translation: list[str] = Field(description="The text to approve now (empty: none ready)")
+    english_html: list[str]
+    translation_html: list[str]
+    source_sha256: str | None
+    translation_sha256: str | None
+    diff: DiffOut | None = Field(
+        None, description="The text now against the last approval of its earlier version"
+    )
+
+
+class ConflictOut(BaseModel):
+    detail: str
+    changes: list[ChangeOut] = Field(default_factory=list)
+
+
+class FindingOut(BaseModel):
+    check: str
+    severity: Literal["error", "warning"]
+    message: str
 
 
 class ApprovalOut(BaseModel):

@@ -31,7 +31,7 @@ def html_forms(forms: tuple[str, ...]) -> list[str]:
 
 
 def item_out(item: queue.Item, roles: tuple[Role, ...]) -> PendingItemOut:
-    seg, before = item.segment, item.before
+    seg = item.segment
     return PendingItemOut(
         locale=item.locale,
         page=item.page,
@@ -60,21 +60,28 @@ def item_out(item: queue.Item, roles: tuple[Role, ...]) -> PendingItemOut:
         approved=[
             ApprovalOut(reviewer=r.reviewer, role=r.role, at=r.reviewed_at) for r in item.lack.have
         ],
-        diff=None
-        if before is None
-        else DiffOut(
-            reviewer=before.reviewer,
-            role=before.role,
-            at=before.reviewed_at,
-            english=[RunOut(op=op, text=t) for op, t in item.english_diff()],  # type: ignore[arg-type]
-            translation=[RunOut(op=op, text=t) for op, t in item.translation_diff()],  # type: ignore[arg-type]
-        ),
+        diff=diff_out(item),
     )
 
 
-def change_out(change: review.Change) -> ChangeOut:
+def diff_out(item: queue.Item) -> DiffOut | None:
+    before = item.before
+    if before is None:
+        return None
+    return DiffOut(
+        reviewer=before.reviewer,
+        role=before.role,
+        at=before.reviewed_at,
+        english=[RunOut(op=op, text=t) for op, t in item.english_diff()],  # type: ignore[arg-type]
+        translation=[RunOut(op=op, text=t) for op, t in item.translation_diff()],  # type: ignore[arg-type]
+    )
+
+
+def change_out(change: review.Change, now: queue.Item | None = None) -> ChangeOut:
+    """A text as it is now; `now`, the queue's item for it, gives its diff."""
     english = change.segment.source_forms if change.segment else ()
     return ChangeOut(
+        diff=diff_out(now) if now is not None else None,
         id=change.shown.segment_id,
         why=change.why,
         english=list(english),

@@ -145,10 +145,11 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         try:
             decisions = queue.approve(root, tree(), me.reviewer.name, tag, slug, role, shown)
         except review.TextChanged as exc:
-            refresh()  # the queue then shows the text as it is now
-            return 409, ConflictOut(
-                detail=exc.message, changes=[views.change_out(c) for c in exc.changes]
-            )
+            refresh()  # the queue then shows the text as it is now, with its diff
+            domain = queue.domains_of(tree())[slug]
+            now = {i.segment.id: i for i in cache.entry(tree(), domain, tag).items}
+            changes = [views.change_out(c, now.get(c.shown.segment_id)) for c in exc.changes]
+            return 409, ConflictOut(detail=exc.message, changes=changes)
         except review.Refused as exc:
             return 403, RefusedOut(detail=exc.message)
         except L10nError as exc:

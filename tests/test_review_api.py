@@ -265,6 +265,7 @@ def test_text_changed_since_it_was_shown_is_409_with_the_new_text(
     assert change["why"] == "the translation changed"
     assert change["translation"] == [newer]
     assert change["translation_sha256"] == fingerprint(newer)
+    assert {"op": "+", "text": "orificio de la nariz."} in change["diff"]["translation"]
     assert (root / LEDGER).read_bytes() == before  # nothing recorded
     again = {**approval(sprays), "translation_sha256": change["translation_sha256"]}
     assert app_client.post("/v1/reviews", json=again, headers=headers).status_code == 201

@@ -139,6 +139,8 @@ def test_an_approval_after_the_translation_changed_is_refused_with_the_new_text(
         in item.find_element(By.CSS_SELECTOR, '[data-part="message"]').text
     )
     assert ledger_lines(root) == before
+    diff = item.find_element(By.CSS_SELECTOR, '[data-part="diff"]')
+    assert "orificio de la nariz." in [e.text for e in diff.find_elements(By.TAG_NAME, "ins")]
     item.find_element(By.CSS_SELECTOR, 'button[value="linguistic"]').click()  # now seen: signed
     wait(browser, lambda b: "done" in card(b, SPRAYS).get_attribute("class"))
     history = yaml.safe_load((root / LEDGER).read_text(encoding="utf-8"))

@@ -51,6 +51,45 @@
     });
   }
 
+  function runs(list, lang, dir) {
+    var span = document.createElement("span");
+    span.lang = lang;
+    span.dir = dir;
+    list.forEach(function (run, i) {
+      if (i) { span.appendChild(document.createTextNode(" ")); }
+      var part = document.createElement(run.op === "-" ? "del" : run.op === "+" ? "ins" : "span");
+      part.textContent = run.text;
+      span.appendChild(part);
+    });
+    return span;
+  }
+
+  function line(label, content) {
+    var p = document.createElement("p");
+    p.appendChild(document.createTextNode(label));
+    p.appendChild(content);
+    return p;
+  }
+
+  function showDiff(item, diff) {
+    var box = item.querySelector('[data-part="diff"]');
+    if (!box) { return; }
+    box.textContent = "";
+    if (!diff) { return; }
+    var head = document.createElement("p");
+    head.appendChild(document.createTextNode("Approved before by " + diff.reviewer + " (" + diff.role + ", " + diff.at + "). What changed since ("));
+    head.appendChild(runs([{ op: "-", text: "removed" }], "en", "ltr"));
+    head.appendChild(document.createTextNode(", "));
+    head.appendChild(runs([{ op: "+", text: "added" }], "en", "ltr"));
+    head.appendChild(document.createTextNode("):"));
+    box.appendChild(head);
+    if (diff.english.length) { box.appendChild(line("English: ", runs(diff.english, "en", "ltr"))); }
+    if (diff.translation.length) {
+      box.appendChild(line(item.getAttribute("data-language") + ": ",
+        runs(diff.translation, item.getAttribute("data-lang"), item.getAttribute("data-dir"))));
+    }
+  }
+
   function changed(locale, page, changes) {
     changes.forEach(function (c) {
       var item = card(locale, page, c.id);
@@ -58,6 +97,7 @@
       item.classList.add("changed");
       if (c.english.length) { replaceText(item, "english", c.english, c.english_html); }
       if (c.translation.length) { replaceText(item, "translation", c.translation, c.translation_html); }
+      showDiff(item, c.diff);  // the diff of the text now, not of the text you were shown
       var key = locale + "|" + page + "|" + c.id;
       document.querySelectorAll('input[name="item"][data-item="' + CSS.escape(key) + '"]').forEach(function (input) {
         if (c.source_sha256 && c.translation_sha256) {
