@@ -15,7 +15,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from .catalogs import plural_rule
-from .content import markdown
+from .content import inline_tokens
 from .numbers import doses_in, number_words_in, numbers_in
 
 __all__ = ["REGISTRY", "Check", "Finding", "Severity", "Unit", "blocking", "check", "run_checks"]
@@ -87,8 +87,14 @@ def run_checks(unit: Unit) -> list[Finding]:
 # again.
 @lru_cache(maxsize=262144)
 def blocking(unit: Unit) -> tuple[Finding, ...]:
-    """The findings that keep a translation from being approved or served."""
-    return tuple(f for f in run_checks(unit) if f.severity is Severity.ERROR)
+    """The findings that keep a translation from being approved or served (only the error-level
+    checks run)."""
+    return tuple(
+        Finding(c.id, c.severity, message)
+        for c in REGISTRY.values()
+        if c.severity is Severity.ERROR
+        for message in c.function(unit)
+    )
 
 
 @check("numbers", Severity.ERROR)
@@ -124,7 +130,7 @@ def do_not_translate(unit: Unit) -> Iterator[str]:
     """Protected terms (brand names, agencies) stay exactly as written, as often as in the English."""
     for source, target in unit.pairs():
         for term in unit.terms:
-            wanted = _term_count(term, source)
+            wanted = _term_count(term, source) if term in source else 0
             if wanted and _term_count(term, target) < wanted:
                 yield f"{term!r} must appear as written ({wanted}x in the English)"
 
@@ -137,14 +143,19 @@ class _Inline:
 
 # An English text is checked against every locale's translation, and a translation on every load
 # and reload: each text is parsed once. Bounded, so memory stays flat at a hundred thousand texts.
+# A text with none of these has no inline markup: markdown-it would give one text token.
+_PLAIN = re.compile(r"[^*_`\[\]<>!&\\~\n]*")
+
+
 @lru_cache(maxsize=32768)
 def _parsed(text: str) -> _Inline:
+    if _PLAIN.fullmatch(text):
+        return _Inline((("text", ""),), 0)
     tokens, loose = [], 0
-    for block in markdown().parseInline(text):
-        for tok in block.children or []:
-            tokens.append((tok.type, str(tok.attrGet("href") or tok.attrGet("src") or "")))
-            if tok.type == "text":
-                loose += len(_MARKERS.findall(tok.content))
+    for tok in inline_tokens(text):
+        tokens.append((tok.type, str(tok.attrGet("href") or tok.attrGet("src") or "")))
+        if tok.type == "text":
+            loose += len(_MARKERS.findall(tok.content))
     return _Inline(tuple(tokens), loose)
 
 
@@ -195,6 +206,8 @@ _TAG = re.compile(r"<!--|<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)[^>]*>")
 
 
 def _tags(text: str) -> Counter[str]:
+    if "<" not in text:
+        return Counter()
     return Counter((m.group(1) or "!--").lower() for m in _TAG.finditer(text))
 
 
@@ -209,11 +222,17 @@ def raw_html(unit: Unit) -> Iterator[str]:
 _PLACEHOLDERS = re.compile(r"\{[A-Za-z_]\w*\}|%\([A-Za-z_]\w*\)[sdifr]|(?<!\d)(?<!\d\s)%[sdif]\b")
 
 
+def _placeholders_in(text: str) -> Counter[str]:
+    if "{" not in text and "%" not in text:
+        return Counter()
+    return Counter(_PLACEHOLDERS.findall(text))
+
+
 @check("placeholders", Severity.ERROR)
 def placeholders(unit: Unit) -> Iterator[str]:
     """`{name}`, `%(name)s`, `%s`: the same ones, none added, none renamed."""
     for source, target in unit.pairs():
-        want, have = Counter(_PLACEHOLDERS.findall(source)), Counter(_PLACEHOLDERS.findall(target))
+        want, have = _placeholders_in(source), _placeholders_in(target)
         for name in sorted(want - have):
             yield f"placeholder {name} is missing or renamed"
         for name in sorted(have - want):

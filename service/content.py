@@ -47,6 +47,15 @@ def markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False}).enable("table").use(container_plugin, CRITICAL)
 
 
+# Every stage that reads a text's inline Markdown (checks, the article, the JSON's `html`) asks
+# here, so a text is parsed once however many stages and locales show it. Bounded: a page's texts
+# are checked and rendered together, so the cache need not hold a whole tree.
+@lru_cache(maxsize=32768)
+def inline_tokens(text: str) -> list[Token]:
+    """A text's inline tokens; callers only read them."""
+    return markdown().parseInline(text)[0].children or []
+
+
 @dataclass(frozen=True)
 class Block:
     """Where a segment sits in the token stream: its inline token and the element that carries it."""

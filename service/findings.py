@@ -31,20 +31,22 @@ class Problem:
 
 
 def _translated(
-    tree: Tree, domains: Sequence[Page] | None = None
+    tree: Tree, domains: Sequence[Page] | None = None, locales: Sequence[str] | None = None
 ) -> Iterator[tuple[Page, str, LoadedCatalog]]:
     for domain in tree.domains if domains is None else domains:
-        for locale in tree.config.locales:
+        for locale in tree.config.locales if locales is None else locales:
             catalog = tree.catalogs.get((locale, domain.slug))
             if catalog is not None:
                 yield domain, locale, catalog
 
 
-def blocked(tree: Tree, domains: Sequence[Page] | None = None) -> list[Problem]:
+def blocked(
+    tree: Tree, domains: Sequence[Page] | None = None, locales: Sequence[str] | None = None
+) -> list[Problem]:
     """Approved translations that are not served because an error-level check fails on them (in
-    `domains`, default all)."""
+    `domains` and `locales`, default all)."""
     found = []
-    for domain, locale, catalog in _translated(tree, domains):
+    for domain, locale, catalog in _translated(tree, domains, locales):
         ledgers = (
             {locale: tree.ledgers[(locale, domain.slug)]}
             if (locale, domain.slug) in tree.ledgers
@@ -112,11 +114,13 @@ def _ledger_findings(tree: Tree, domain: Page) -> Iterator[Problem]:
                 yield Problem(catalog.path, 1, Severity.WARNING, "outdated-catalog", message)
 
 
-def refused_records(tree: Tree, domain: Page) -> Iterator[Problem]:
+def refused_records(
+    tree: Tree, domain: Page, locales: Sequence[str] | None = None
+) -> Iterator[Problem]:
     """Ledger records that approve today's text but that the review policy refuses (an
     undeclared reviewer, a role or locale they were not given, the text's own translator, one
     person in both roles of safety text): never served, and an error here."""
-    for locale in tree.config.all_locales:
+    for locale in tree.config.all_locales if locales is None else locales:
         ledger = tree.ledgers.get((locale, domain.slug))
         if ledger is None or not ledger.records:
             continue

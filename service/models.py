@@ -71,6 +71,11 @@ def fingerprint(*parts: str) -> str:
     >>> fingerprint("a", "b") == fingerprint("a\\x00b")
     True
     """
+    return _fingerprint(parts)
+
+
+@functools.lru_cache(maxsize=65536)  # each text is asked for by the serving rule, coverage and findings
+def _fingerprint(parts: tuple[str, ...]) -> str:
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
 
 

@@ -23,11 +23,19 @@ SHIPPED = ("l10n.yaml", "source_content", "locales")
 FIXTURE_TREE = DATA / "tree"
 
 
+@pytest.fixture(autouse=True)
+def build_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test builds with an empty build cache of its own (servers it starts inherit it)."""
+    folder = tmp_path_factory.mktemp("build-cache")
+    monkeypatch.setenv("CLINIC_L10N_CACHE", str(folder))
+    return folder
+
+
 @pytest.fixture
 def fixture_tree(tmp_path: Path) -> Path:
     """A copy of tests/data/tree (see its README.md) that a test may break at will."""
     root = tmp_path / "fixture-tree"
-    shutil.copytree(FIXTURE_TREE, root, ignore=shutil.ignore_patterns("*.mo", "README.md"))
+    shutil.copytree(FIXTURE_TREE, root, ignore=shutil.ignore_patterns("*.mo", "README.md", ".build-cache"))
     return root
 
 
