@@ -75,10 +75,15 @@ def check(check_id: str, severity: Severity) -> Callable[[CheckFunction], CheckF
 
 
 def run_checks(unit: Unit) -> list[Finding]:
+    """Every check's findings: the error-level ones as `blocking` found them, then the rest."""
     return [
-        Finding(c.id, c.severity, message)
-        for c in REGISTRY.values()
-        for message in c.function(unit)
+        *blocking(unit),
+        *(
+            Finding(c.id, c.severity, message)
+            for c in REGISTRY.values()
+            if c.severity is not Severity.ERROR
+            for message in c.function(unit)
+        ),
     ]
 
 

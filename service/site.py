@@ -33,11 +33,12 @@ from .build import (
     digest,
     page_keys,
 )
+from .checks import Severity
 from .config import Config, load_config
 from .coverage import CoverageRow, rows_as_json, served_share
-from .findings import blocked, refused_records
+from .findings import Problem, domain_findings
 from .locales import babel_locale, direction, native_name, to_gettext
-from .models import SOURCE_LOCALE, Page, ResolvedPage, SegmentType, ServedSegment
+from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
 from .render import UiText, article_html, inline_html, plural, render_template
 from .schemas import (
     CoverageOut,
@@ -156,12 +157,35 @@ class Site:
     locales: Body = field(default_factory=lambda: Body.of(b""))
     coverage_json: Body = field(default_factory=lambda: Body.of(b""))
     errors: list[str] = field(default_factory=list)
+    rows: list[CoverageRow] = field(default_factory=list)  # coverage: locales, then pages by slug
     # The dashboard is rendered when first asked for, not on every reload: it lists every row
     # (7,000 at a thousand pages) and reviewers open it far less often than the tree changes.
     coverage_context: dict[str, object] = field(default_factory=dict)
     _coverage_html: Body | None = None
     health: Body = field(default_factory=lambda: Body.of(b""))
     index_html: Body = field(default_factory=lambda: Body.of(b""))
+
+    def problems(self) -> list[Problem]:
+        """What `check` reports: each load error once, then each page (by slug, the ui strings
+        among them) in each locale."""
+        domains = sorted({slug for slug, _ in self.records})
+        found = list(
+            dict.fromkeys(
+                Problem(path, line, Severity.ERROR, "load", message)
+                for slug in domains
+                for loc in self.config.all_locales
+                for path, line, message in self.records[(slug, loc)]["load"]
+            )
+        )
+        for slug in domains:
+            for loc in self.config.all_locales:
+                found += [
+                    Problem(path, line, Severity(level), check, message)
+                    for path, line, level, check, message in self.records[(slug, loc)].get(
+                        "problems", []
+                    )
+                ]
+        return found
 
     def coverage_html(self) -> Body:
         """The coverage dashboard, rendered the first time it is asked for."""
@@ -298,12 +322,6 @@ def _html(tree: Tree, resolved: ResolvedPage, ui: _Ui) -> tuple[Body, Body]:
     return Body.of(document), Body.of(fragment)
 
 
-def _findings_in(tree: Tree, domain: Page, locale: str) -> tuple[list[str], list[str]]:
-    """A domain's approvals in `locale` kept off by a check, and those the review policy refuses."""
-    held = blocked(tree, [domain], [locale]) if locale in tree.config.locales else []
-    return [str(p) for p in held], [str(p) for p in refused_records(tree, domain, [locale])]
-
-
 Record = dict[str, Any]
 
 
@@ -324,6 +342,11 @@ def _record(
         "slug": slug,
         "locale": locale,
         "errors": [str(tree.failed[p]) for p, _ in files if p in tree.failed],
+        "load": [
+            [e.path or "?", e.line or 1, e.message]
+            for p, _ in files
+            if (e := tree.failed.get(p)) is not None
+        ],
     }
     domain = tree.ui if slug == UI else tree.pages.get(slug)
     if domain is None:
@@ -349,7 +372,12 @@ def _record(
         )
     rows = tree.coverage_rows([domain], [locale], {(locale, slug): resolved})
     record["rows"] = [dict(r.__dict__) for r in rows]
-    record["blocked"], record["refused"] = _findings_in(tree, domain, locale)
+    found = domain_findings(tree, domain, locale)
+    record["blocked"] = [str(p) for p in found.blocked]
+    record["refused"] = [str(p) for p in found.refused]
+    record["problems"] = [
+        [p.path, p.line, p.severity.value, p.check, p.message] for p in found.problems
+    ]
     return record
 
 
@@ -582,7 +610,7 @@ def _assemble(
         for loc in all_locales
         for p in records[(slug, loc)].get("refused", [])
     ]
-    site.errors = errors
+    site.errors, site.rows = errors, rows
     site.coverage_context = {
         "rows": rows,
         "errors": errors,
