@@ -583,7 +583,7 @@ def po_format_cmd(files: tuple[Path, ...], in_place: bool) -> None:
     default=1,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Processes sharing the port, each with the whole site in memory (one per core).",
+    help="Processes sharing the port and the build cache (one per core).",
 )
 @click.option(
     "--http",

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -65,6 +67,7 @@ __all__ = [
     "slugs",
 ]
 
+log = logging.getLogger("clinic_l10n.site")
 PARALLEL_FROM = 8  # pages to make before worker processes pay for themselves
 _SENTINEL = "\x00requested\x00"
 _SPLIT = json.dumps(_SENTINEL).encode()
@@ -74,19 +77,37 @@ class Body:
     """Bytes to send and their ETag: in memory, or an object in the build cache read when sent
     (the cache keeps the hot ones in memory)."""
 
-    __slots__ = ("_cache", "_data", "_ref", "etag")
+    __slots__ = ("_cache", "_data", "_ref", "_remake", "etag")
 
     def __init__(
-        self, data: bytes | None, etag: str, cache: Cache | None = None, ref: Ref | None = None
+        self,
+        data: bytes | None,
+        etag: str,
+        cache: Cache | None = None,
+        ref: Ref | None = None,
+        remake: Callable[[], Ref] | None = None,
     ):
         self._data, self.etag, self._cache, self._ref = data, etag, cache, ref
+        self._remake = remake
 
     @property
     def data(self) -> bytes:
         if self._data is not None:
             return self._data
         assert self._cache is not None and self._ref is not None
-        return self._cache.get(self._ref)
+        try:
+            return self._cache.get(self._ref)
+        except (OSError, KeyError) as exc:
+            if self._remake is None:
+                raise
+            # a pack deleted or damaged under the server: make the body again from the files,
+            # and send it only if it is the very body this ETag names
+            log.warning("build cache: %s; making the body again", exc)
+            ref = self._remake()
+            if ref[3] != self._ref[3]:
+                raise OSError("the body changed since it was built; a reload will serve it") from exc
+            self._ref = ref
+            return self._cache.get(ref)
 
     @classmethod
     def of(cls, data: bytes | str) -> Body:
@@ -94,9 +115,10 @@ class Body:
         return cls(raw, f'"{hashlib.sha256(raw).hexdigest()[:20]}"')
 
     @classmethod
-    def stored(cls, cache: Cache, ref: Ref) -> Body:
-        """Bytes kept in the cache; the ETag is made, like `of`, from their SHA-256."""
-        return cls(None, f'"{ref[3][:20]}"', cache, ref)
+    def stored(cls, cache: Cache, ref: Ref, remake: Callable[[], Ref] | None = None) -> Body:
+        """Bytes kept in the cache (`remake`: how to make them again if they are lost); the
+        ETag is made, like `of`, from their SHA-256."""
+        return cls(None, f'"{ref[3][:20]}"', cache, ref, remake)
 
 
 @dataclass(frozen=True)
@@ -125,8 +147,8 @@ class JsonBody:
         return cls(Body(raw, ""), hashlib.sha256(raw).hexdigest()[:20])
 
     @classmethod
-    def stored(cls, cache: Cache, ref: Ref) -> JsonBody:
-        return cls(Body.stored(cache, ref), ref[3][:20])
+    def stored(cls, cache: Cache, ref: Ref, remake: Callable[[], Ref] | None = None) -> JsonBody:
+        return cls(Body.stored(cache, ref, remake), ref[3][:20])
 
     def render(self, requested: str | None) -> tuple[bytes, str]:
         head, _, tail = self._body.data.partition(_SPLIT)
@@ -469,6 +491,17 @@ def _make_all(
     return made
 
 
+def _remake(
+    config: Config, cache: Cache, good: Mapping[str, Ref], slug: str, locale: str, kind: str
+) -> Ref:
+    """One body of a page in a locale made again from the files (its record is not kept)."""
+    layout, inputs = Layout(config), Inputs()
+    keys = page_keys(layout, inputs, [slug], good)
+    digests = {rel: inputs.get(path) for path, rel in layout.page_files(slug, locale)}
+    ref: Ref = _make(config, cache, [(slug, (locale,))], keys, digests, good)[0][kind]
+    return ref
+
+
 def slugs(config: Config) -> list[str]:
     """The pages of the tree, by file name (which a page's slug must match)."""
     return sorted(p.stem for p in config.pages_dir.glob("*.md") if p.stem != UI)
@@ -525,6 +558,11 @@ def build_site(
             for record in made:
                 records[(record["slug"], record["locale"])] = record
                 good.update(record["good"])
+            # A file that loaded is now its own last good version, which its key named as
+            # missing: file the records under the key the next build will look for.
+            rekeyed = page_keys(layout, inputs, [slug for slug, _ in todo], good)
+            for record in made:
+                record["key"] = rekeyed[(record["slug"], record["locale"])]
             cache.keep_records([r for r in records.values() if r.get("fresh", True)], good)
             cache.prune()
     return _assemble(settings, config, cache, inputs, records, good, kept_pages)
@@ -542,6 +580,10 @@ def _assemble(
     """The site from its records: the pages, and what is made of all of them (lists, coverage,
     health, the index)."""
     site = Site(config, settings, cache, inputs, records, good)
+
+    def remake(slug: str, locale: str, kind: str) -> Callable[[], Ref]:
+        return partial(_remake, config, cache, good, slug, locale, kind)
+
     all_locales = config.all_locales
     slugs = sorted({slug for slug, _ in records if slug != UI})
     served = [s for s in slugs if "json" in records[(s, SOURCE_LOCALE)]]
@@ -549,9 +591,9 @@ def _assemble(
         for loc in all_locales:
             rec = records[(slug, loc)]
             site.pages[(slug, loc)] = kept_pages.get((slug, loc)) or PreparedPage(
-                JsonBody.stored(cache, rec["json"]),
-                Body.stored(cache, rec["html"]),
-                Body.stored(cache, rec["fragment"]),
+                JsonBody.stored(cache, rec["json"], remake(slug, loc, "json")),
+                Body.stored(cache, rec["html"], remake(slug, loc, "html")),
+                Body.stored(cache, rec["fragment"], remake(slug, loc, "fragment")),
                 rec["language"],
             )
     for loc in all_locales:
