@@ -58,7 +58,7 @@ def blocked(tree: Tree, domains: Sequence[Page] | None = None) -> list[Problem]:
             reasons = [f"msgfmt: {e}" for e in entry.errors] + [
                 f"{f.check}: {f.message}"
                 for f in blocking(
-                    Unit(seg.source_forms, approved.forms, locale, tree.config.do_not_translate)
+                    Unit.of(seg, approved.forms, locale, tree.config.do_not_translate)
                 )
             ]
             for reason in reasons:
@@ -75,9 +75,7 @@ def _entry_findings(tree: Tree) -> Iterator[Problem]:
             seg = domain.segment(entry.msgid, entry.msgctxt)
             if seg is None or not entry.translated:
                 continue
-            for f in run_checks(
-                Unit(seg.source_forms, entry.msgstr, locale, tree.config.do_not_translate)
-            ):
+            for f in run_checks(Unit.of(seg, entry.msgstr, locale, tree.config.do_not_translate)):
                 yield Problem(catalog.path, entry.line, f.severity, f.check, f.message)
 
 

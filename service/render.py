@@ -17,21 +17,31 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from .catalogs import plural_rule
-from .content import iter_blocks, markdown
+from .content import iter_blocks
+from .inline import parse_text, render_text
 from .locales import direction
-from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
+from .models import SOURCE_LOCALE, ResolvedPage, Segment, SegmentType, ServedSegment, Target
+from .parser import markdown
 
 __all__ = ["UiText", "article_html", "inline_html", "plural", "render_template"]
 
 
-@lru_cache(maxsize=32768)  # the same text is served in many pages and locales
-def inline_html(text: str) -> str:
-    """Inline Markdown → HTML; raw HTML in a translation is escaped, never rendered.
+def inline_html(segment: Segment, text: str) -> str:
+    """A segment's text (the English or a translation of it) → HTML, with the link targets and the
+    image source of the English; raw HTML in a translation is escaped, never rendered."""
+    return _inline_html(text, segment.references, segment.image)
 
-    >>> inline_html("Take **one** <script>x</script>")
-    'Take <strong>one</strong> &lt;script&gt;x&lt;/script&gt;'
-    """
-    return str(markdown().renderInline(text))
+
+@lru_cache(maxsize=32768)  # the same text is served in many pages and locales
+def _inline_html(text: str, references: tuple[Target, ...], image: Target | None) -> str:
+    return render_text(text, references, image)
+
+
+@lru_cache(maxsize=32768)
+def _inline_tokens(text: str, references: tuple[Target, ...], image: Target | None) -> list[Token]:
+    """A segment's inline tokens: the renderer only reads them, so one parse serves every page and
+    locale that shows the text (English fallbacks are shown in many)."""
+    return parse_text(text, references, image)
 
 
 @lru_cache(maxsize=64)
@@ -77,13 +87,6 @@ def _notice(text: UiText) -> Token:
     return token
 
 
-@lru_cache(maxsize=32768)
-def _inline_tokens(text: str) -> list[Token]:
-    """A segment's inline tokens: the renderer only reads them, so one parse serves every page and
-    locale that shows the text (English fallbacks are shown in many)."""
-    return markdown().parseInline(text)[0].children or []
-
-
 def article_html(
     resolved: ResolvedPage, fallback_label: str = "", held_notice: UiText | None = None
 ) -> str:
@@ -120,7 +123,7 @@ def article_html(
         if got is None:
             edits.append((block.element, _close_of(tokens, block.element), None))
             continue
-        tokens[block.inline].children = _inline_tokens(got.text)
+        tokens[block.inline].children = _inline_tokens(got.text, segment.references, segment.image)
         if got.fallback:
             element.attrSet("lang", got.locale)
             if direction(got.locale) != page_dir:
