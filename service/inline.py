@@ -26,14 +26,18 @@ __all__ = ["Message", "has_words", "join_lines", "message", "parse_text", "rende
 Env = Mapping[str, Any]
 
 
+def _tokens(text: str, env: Env) -> list[Token]:
+    return markdown().parseInline(text, dict(env))[0].children or []
+
+
 def join_lines(content: str) -> str:
     """One line per segment: a soft break becomes one space (the white space around it goes, as
     markdown-it-py drops it), a hard break stays; outside code, a run of spaces is one.
 
     >>> join_lines("Take it  \\n   with water,\\n   daily.  Ask.")
     'Take it  \\nwith water, daily. Ask.'
-    >>> join_lines("Run `a  b`\\n  now.")
-    'Run `a  b` now.'
+    >>> join_lines("Run `a  b`\\n  now,  not  `c  d`.")
+    'Run `a  b` now, not `c  d`.'
     """
     lines = content.split("\n")
     out = lines[0]
@@ -41,7 +45,13 @@ def join_lines(content: str) -> str:
         hard = prev.endswith("  ") or prev.endswith("\\")
         out = out if hard else out.rstrip(" \t")
         out += ("\n" if hard else " ") + line.lstrip(" \t")
-    return out if "`" in out else _RUN.sub(" ", out)
+    code = [t.meta["span"] for t in _tokens(out, {}) if t.type == "code_inline"]
+
+    def one_space(run: re.Match[str]) -> str:
+        inside = any(start <= run.start() < end for start, end in code)
+        return run.group() if inside else " "
+
+    return _RUN.sub(one_space, out)
 
 
 _RUN = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")  # not before a line end: that is a hard break
@@ -51,9 +61,9 @@ def has_words(tokens: Sequence[Token]) -> bool:
     """Whether inline tokens hold a letter outside code: a cell of numbers, a symbol or code alone
     has nothing to translate and stays as in the English.
 
-    >>> has_words(markdown().parseInline("56 mg")[0].children or [])
+    >>> has_words(parse_text("56 mg"))
     True
-    >>> has_words(markdown().parseInline("1,000 | `--dry-run` | 25 %")[0].children or [])
+    >>> has_words(parse_text("1,000 | `--dry-run` | 25 %"))
     False
     """
     for token in tokens:
@@ -77,7 +87,7 @@ def parse_text(
     >>> [t.type for t in parse_text("See [the guide][g].", (Target("/g", "", "G"),))]
     ['text', 'link_open', 'text', 'link_close', 'text']
     """
-    children = markdown().parseInline(text, _env(references))[0].children or []
+    children = _tokens(text, _env(references))
     if image is None:
         return children
     token = Token("image", "img", 0, attrs={"src": image.href, "alt": ""}, content=text)
@@ -128,7 +138,7 @@ def _edits(content: str, children: Sequence[Token]) -> Iterator[tuple[int, int, 
                 while end < len(content) and content[end] in " \t":
                     end += 1  # no run of spaces where the comment was
             yield start, end, ""
-        elif token.meta["form"] in (LinkForm.SHORTCUT, LinkForm.COLLAPSED):
+        elif token.meta.get("form") in (LinkForm.SHORTCUT, LinkForm.COLLAPSED):
             text = content[slice(*token.meta["text"])]
             bang = "!" if token.type == "image" else ""
             yield start, end, f"{bang}[{text}][{text}]"
@@ -173,14 +183,14 @@ def message(content: str, children: Sequence[Token], env: Env) -> Message:
     want = _shown(children, env)
     text = content
     for candidate in (join_lines(_rewritten(content, children)), join_lines(content)):
-        if _shown(markdown().parseInline(candidate, dict(env))[0].children or [], env) == want:
+        if _shown(_tokens(candidate, env), env) == want:
             text = candidate
             break
-    tokens = markdown().parseInline(text, dict(env))[0].children or []
+    tokens = _tokens(text, env)
     image = None
     if len(tokens) == 1 and tokens[0].type == "image":
         alt = join_lines(text[slice(*tokens[0].meta["text"])]).strip()
-        alt_tokens = markdown().parseInline(alt, dict(env))[0].children or []
+        alt_tokens = _tokens(alt, env)
         if _alt(alt_tokens, env) == _alt(tokens[0].children or [], env):
             src, title = tokens[0].attrGet("src"), tokens[0].attrGet("title")
             image, text, tokens = Target(str(src or ""), str(title or "")), alt, alt_tokens

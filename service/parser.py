@@ -3,8 +3,8 @@ and the `::: critical` container, and an author's HTML comments recognised and d
 
 Raw HTML stays off so a catalog cannot inject markup; an HTML comment is the one piece of HTML an
 author writes on purpose (an internal note), so it is recognised as markdown-it-py recognises it with
-HTML on, and rendered as nothing: never shown to a patient, never a message to translate. Links and
-images also note where they sit in the text, which the content stage needs to write msgids.
+HTML on, and rendered as nothing: never shown to a patient, never a message to translate. Links,
+images and code spans also note where they sit in the text, which `inline` needs to write msgids.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.html_re import comment as _COMMENT_PATTERN
 from markdown_it.common.utils import normalizeReference
 from markdown_it.rules_block import StateBlock
-from markdown_it.rules_inline import StateInline, image, link
+from markdown_it.rules_inline import StateInline, backtick, image, link
 from mdit_py_plugins.container import container_plugin
 
 __all__ = ["COMMENT", "CRITICAL", "LinkForm", "markdown"]
@@ -98,10 +98,12 @@ class LinkForm:
 
 
 def _noting(kind: str, rule: Callable[[StateInline, bool], bool]) -> Callable[..., bool]:
-    """markdown-it-py's link or image rule, unchanged, that also notes on its token where it sits in
-    the text (`span`), where its text is (`text`), how it was written (`form`) and, for a reference,
-    the label it was matched by (`label`, normalised as markdown-it-py matches it)."""
+    """markdown-it-py's rule for `kind` (link, image, backticks), unchanged, that also notes on its
+    token where it sits in the text (`span`); on a link or an image also where its text is
+    (`text`), how it was written (`form`) and, for a reference, the label it was matched by
+    (`label`, normalised as markdown-it-py matches it)."""
     bang = 1 if kind == "image" else 0
+    types = {"link": "link_open", "image": "image", "backticks": "code_inline"}
 
     def noted(state: StateInline, silent: bool) -> bool:
         start, count = state.pos, len(state.tokens)
@@ -109,8 +111,13 @@ def _noting(kind: str, rule: Callable[[StateInline, bool], bool]) -> Callable[..
             return False
         if silent:
             return True
-        token = next(t for t in state.tokens[count:] if t.type in ("link_open", "image"))
+        token = next((t for t in state.tokens[count:] if t.type == types[kind]), None)
         end, src = state.pos, state.src
+        if token is None:
+            return True  # backticks with no closing run: text
+        token.meta["span"] = (start, end)
+        if kind == "backticks":
+            return True
         label_end = state.md.helpers.parseLinkLabel(state, start + bang, not bang)
         after = label_end + 1
         text = src[start + bang + 1 : label_end]
@@ -123,7 +130,6 @@ def _noting(kind: str, rule: Callable[[StateInline, bool], bool]) -> Callable[..
         else:
             form, label = LinkForm.FULL, src[after + 1 : end - 1]
         token.meta.update(
-            span=(start, end),
             text=(start + bang + 1, label_end),
             form=form,
             label=normalizeReference(label) if label else "",
@@ -147,5 +153,6 @@ def markdown() -> MarkdownIt:
     md.inline.ruler.before("html_inline", COMMENT, _comment_inline)
     md.inline.ruler.at("link", _noting("link", link))
     md.inline.ruler.at("image", _noting("image", image))
+    md.inline.ruler.at("backticks", _noting("backticks", backtick))
     md.add_render_rule(COMMENT, _nothing)
     return md
