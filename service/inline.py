@@ -45,6 +45,8 @@ def join_lines(content: str) -> str:
         hard = prev.endswith("  ") or prev.endswith("\\")
         out = out if hard else out.rstrip(" \t")
         out += ("\n" if hard else " ") + line.lstrip(" \t")
+    if not _RUN.search(out):
+        return out
     code = [t.meta["span"] for t in _tokens(out, {}) if t.type == "code_inline"]
 
     def one_space(run: re.Match[str]) -> str:
@@ -180,13 +182,15 @@ def message(content: str, children: Sequence[Token], env: Env) -> Message:
     `env`). Each simplification is kept only if the text still reads as the English does, so the
     msgid never changes what a patient sees: the source as written is the last resort."""
     env = {"references": {}, **env}
-    want = _shown(children, env)
-    text = content
-    for candidate in (join_lines(_rewritten(content, children)), join_lines(content)):
-        if _shown(_tokens(candidate, env), env) == want:
-            text = candidate
+    text, tokens, want = content, list(children), ""
+    for candidate in _candidates(content, children):
+        if candidate == content:
             break
-    tokens = _tokens(text, env)
+        parsed = _tokens(candidate, env)
+        want = want or _shown(children, env)
+        if _shown(parsed, env) == want:
+            text, tokens = candidate, parsed
+            break
     image = None
     if len(tokens) == 1 and tokens[0].type == "image":
         alt = join_lines(text[slice(*tokens[0].meta["text"])]).strip()
@@ -195,3 +199,10 @@ def message(content: str, children: Sequence[Token], env: Env) -> Message:
             src, title = tokens[0].attrGet("src"), tokens[0].attrGet("title")
             image, text, tokens = Target(str(src or ""), str(title or "")), alt, alt_tokens
     return Message(text, tuple(dict.fromkeys(_used(tokens, env))), image)
+
+
+def _candidates(content: str, children: Sequence[Token]) -> Iterator[str]:
+    """The msgids to try, best first: comments out and references in full, lines joined; then the
+    lines joined alone."""
+    yield join_lines(_rewritten(content, children))
+    yield join_lines(content)
