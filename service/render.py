@@ -26,9 +26,15 @@ from .parser import markdown
 __all__ = ["UiText", "article_html", "inline_html", "plural", "render_template"]
 
 
-def inline_html(segment: Segment, text: str) -> str:
+def inline_html(text: str, segment: Segment | None = None) -> str:
     """A segment's text (the English or a translation of it) → HTML, with the link targets and the
-    image source of the English; raw HTML in a translation is escaped, never rendered."""
+    image source of the English; raw HTML in a translation is escaped, never rendered.
+
+    >>> inline_html("Take **one** <script>x</script>")
+    'Take <strong>one</strong> &lt;script&gt;x&lt;/script&gt;'
+    """
+    if segment is None:
+        return _inline_html(text, (), None)
     return _inline_html(text, segment.references, segment.image)
 
 

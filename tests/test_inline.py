@@ -195,7 +195,15 @@ def test_a_translated_page_links_and_shows_what_the_english_does(
     approved = run(*approve[:2], "es", *approve[2:], code=None)
     assert ("check links" in approved.output) is not served
 
-    html = client_for(fixture_tree).get("/pages/linked", params={"locale": "es"}).text
+    client = client_for(fixture_tree)
+    html = client.get("/pages/linked", params={"locale": "es"}).text
+    segments = client.get("/v1/pages/linked", params={"locale": "es"}).json()["segments"]
+    by_type = {s["type"]: s for s in segments}
+    assert set(by_type) == {"title", "paragraph", "image", "table-cell"}  # no comment, no number
+    assert by_type["image"]["html"] == (
+        '<img src="img/spray.png" alt="Un aerosol nasal, en posición vertical" />'
+    )
+    assert 'href="https://example.org/leaflet.pdf"' in by_type["paragraph"]["html"]
     assert "internal note" not in html and "&lt;!--" not in html
     assert '<img src="img/spray.png" alt="Un aerosol nasal, en posición vertical" />' in html
     assert "<td>56</td>" in html
