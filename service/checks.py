@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
 from .catalogs import plural_rule
-from .content import inline_tokens
+from .inline import parse_text
+from .models import Segment, Target
 from .numbers import doses_in, number_words_in, numbers_in
 
 __all__ = ["REGISTRY", "Check", "Finding", "Severity", "Unit", "blocking", "check", "run_checks"]
@@ -28,12 +29,21 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class Unit:
-    """One message to check: the English forms, the translated forms, where it goes."""
+    """One message to check: the English forms, the translated forms, where it goes, and the
+    reference definitions of its page that the English uses (both texts' links resolve with them)."""
 
     source: tuple[str, ...]
     target: tuple[str, ...]
     locale: str
     terms: tuple[str, ...] = field(default=())
+    references: tuple[Target, ...] = field(default=())
+
+    @classmethod
+    def of(
+        cls, segment: Segment, forms: Sequence[str], locale: str, terms: Sequence[str] = ()
+    ) -> Unit:
+        """A translation `forms` of `segment`, to be checked against its English."""
+        return cls(segment.source_forms, tuple(forms), locale, tuple(terms), segment.references)
 
     def pairs(self) -> Iterator[tuple[str, str]]:
         """Each translated form with the English it renders (form 0 the singular, others the plural);
@@ -153,28 +163,30 @@ _PLAIN = re.compile(r"[^*_`\[\]<>!&\\~\n]*")
 
 
 @lru_cache(maxsize=32768)
-def _parsed(text: str) -> _Inline:
+def _parsed(text: str, references: tuple[Target, ...]) -> _Inline:
     if _PLAIN.fullmatch(text):
         return _Inline((("text", ""),), 0)
     tokens, loose = [], 0
-    for tok in inline_tokens(text):
+    for tok in parse_text(text, references):
         tokens.append((tok.type, str(tok.attrGet("href") or tok.attrGet("src") or "")))
         if tok.type == "text":
             loose += len(_MARKERS.findall(tok.content))
     return _Inline(tuple(tokens), loose)
 
 
-def _inline(text: str) -> tuple[tuple[str, str], ...]:
-    """(token type, link target) for each inline token, nested ones included."""
-    return _parsed(text).tokens
+def _inline(text: str, references: tuple[Target, ...] = ()) -> tuple[tuple[str, str], ...]:
+    """(token type, link target) for each inline token, reference links resolved."""
+    return _parsed(text, references).tokens
 
 
 @check("links", Severity.ERROR)
 def links(unit: Unit) -> Iterator[str]:
-    """The same link targets, no more and no fewer (titles and link text are translated)."""
+    """The same link targets, no more and no fewer (titles and link text are translated); a
+    reference link (`[text][label]`) counts by the target its label's definition gives it."""
+    refs = unit.references
     for source, target in unit.pairs():
-        want = Counter(t for kind, t in _inline(source) if kind in ("link_open", "image"))
-        have = Counter(t for kind, t in _inline(target) if kind in ("link_open", "image"))
+        want = Counter(t for kind, t in _inline(source, refs) if kind in ("link_open", "image"))
+        have = Counter(t for kind, t in _inline(target, refs) if kind in ("link_open", "image"))
         for url in sorted(want - have):
             yield f"link to {url} is missing or changed"
         for url in sorted(have - want):
@@ -185,25 +197,28 @@ _MARKUP = ("em_open", "strong_open", "code_inline", "s_open")
 _MARKERS = re.compile(r"\*|`")
 
 
-def _markup(text: str) -> Counter[str]:
-    return Counter(kind.removesuffix("_open") for kind, _ in _inline(text) if kind in _MARKUP)
+def _markup(text: str, references: tuple[Target, ...]) -> Counter[str]:
+    return Counter(
+        kind.removesuffix("_open") for kind, _ in _inline(text, references) if kind in _MARKUP
+    )
 
 
-def _loose_markers(text: str) -> int:
+def _loose_markers(text: str, references: tuple[Target, ...]) -> int:
     """Markers left as plain text: an `**` that never closed."""
-    return _parsed(text).loose_markers
+    return _parsed(text, references).loose_markers
 
 
 @check("markup", Severity.ERROR)
 def markup(unit: Unit) -> Iterator[str]:
     """Inline Markdown as in the English: as much emphasis, strong and code, nothing left unpaired."""
+    refs = unit.references
     for source, target in unit.pairs():
-        want, have = _markup(source), _markup(target)
+        want, have = _markup(source, refs), _markup(target, refs)
         if want != have:
             english = ", ".join(f"{k}×{n}" for k, n in sorted(want.items())) or "none"
             translated = ", ".join(f"{k}×{n}" for k, n in sorted(have.items())) or "none"
             yield f"inline markup differs: English has {english}, translation has {translated}"
-        elif _loose_markers(target) > _loose_markers(source):
+        elif _loose_markers(target, refs) > _loose_markers(source, refs):
             yield "an emphasis or code marker is left unpaired"
 
 

@@ -68,7 +68,7 @@ def blocked(
             reasons = [f"msgfmt: {e}" for e in entry.errors] + [
                 f"{f.check}: {f.message}"
                 for f in blocking(
-                    Unit(seg.source_forms, approved.forms, locale, tree.config.do_not_translate)
+                    Unit.of(seg, approved.forms, locale, tree.config.do_not_translate)
                 )
             ]
             for reason in reasons:
@@ -85,9 +85,7 @@ def _entry_findings(tree: Tree, domain: Page, locale: str) -> Iterator[Problem]:
             seg = domain.segment(entry.msgid, entry.msgctxt)
             if seg is None or not entry.translated:
                 continue
-            for f in run_checks(
-                Unit(seg.source_forms, entry.msgstr, locale, tree.config.do_not_translate)
-            ):
+            for f in run_checks(Unit.of(seg, entry.msgstr, locale, tree.config.do_not_translate)):
                 yield Problem(catalog.path, entry.line, f.severity, f.check, f.message)
 
 

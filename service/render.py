@@ -11,31 +11,44 @@ import gettext
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 import jinja2
-from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markupsafe import Markup
 
 from .catalogs import plural_rule
-from .content import inline_tokens, iter_blocks, markdown
+from .content import iter_blocks
+from .inline import parse_text, render_text
 from .locales import direction
-from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
+from .models import SOURCE_LOCALE, ResolvedPage, Segment, SegmentType, ServedSegment, Target
+from .parser import markdown
 
 __all__ = ["UiText", "article_html", "inline_html", "plural", "render_template"]
 
 
-@lru_cache(maxsize=32768)  # the same text is served in many pages and locales
-def inline_html(text: str) -> str:
-    """Inline Markdown → HTML; raw HTML in a translation is escaped, never rendered.
+def inline_html(text: str, segment: Segment | None = None) -> str:
+    """A segment's text (the English or a translation of it) → HTML, with the link targets and the
+    image source of the English; raw HTML in a translation is escaped, never rendered.
 
     >>> inline_html("Take **one** <script>x</script>")
     'Take <strong>one</strong> &lt;script&gt;x&lt;/script&gt;'
     """
-    md = markdown()
-    renderer = cast(RendererHTML, md.renderer)
-    return renderer.renderInline(inline_tokens(text), md.options, {})
+    if segment is None:
+        return _inline_html(text, (), None)
+    return _inline_html(text, segment.references, segment.image)
+
+
+@lru_cache(maxsize=32768)  # the same text is served in many pages and locales
+def _inline_html(text: str, references: tuple[Target, ...], image: Target | None) -> str:
+    return render_text(text, references, image)
+
+
+@lru_cache(maxsize=32768)
+def _inline_tokens(text: str, references: tuple[Target, ...], image: Target | None) -> list[Token]:
+    """A segment's inline tokens: the renderer only reads them, so one parse serves every page and
+    locale that shows the text (English fallbacks are shown in many)."""
+    return parse_text(text, references, image)
 
 
 @lru_cache(maxsize=64)
@@ -136,7 +149,7 @@ def article_html(
         if got is None:
             edits.append((block.element, _close_of(tokens, block.element), None))
             continue
-        tokens[block.inline].children = inline_tokens(got.text)
+        tokens[block.inline].children = _inline_tokens(got.text, segment.references, segment.image)
         if got.fallback:
             element.attrSet("lang", got.locale)
             if direction(got.locale) != page_dir:

@@ -75,7 +75,7 @@ def reviewed_text(
         return found
     if catalogs[locale].entries[segment.key].errors:
         return None
-    if blocking(Unit(segment.source_forms, found.forms, locale, terms)):
+    if blocking(Unit.of(segment, found.forms, locale, terms)):
         return None
     return found
 

@@ -319,7 +319,7 @@ def plan_approvals(
             verdict = judge(policy, [*others, candidate], seg, locale, translator)
             why = next((w for r, w in verdict.refused if r is candidate), "")
         if not why and locale != SOURCE_LOCALE:
-            findings = blocking(Unit(seg.source_forms, forms, locale, terms))
+            findings = blocking(Unit.of(seg, forms, locale, terms))
             why = "; ".join(f"check {f.check}: {f.message}" for f in findings)
         if why:
             decisions.append(Decision(seg, forms, None, why))
@@ -450,9 +450,7 @@ def pending(
         if not lacking:
             continue
         findings = (
-            tuple(run_checks(Unit(seg.source_forms, forms, locale, terms)))
-            if locale != SOURCE_LOCALE
-            else ()
+            tuple(run_checks(Unit.of(seg, forms, locale, terms))) if locale != SOURCE_LOCALE else ()
         )
         before = _approved_before(seg, forms, approvals, on_page)
         english = translation = ""

@@ -223,7 +223,7 @@ def _segment_out(s: ServedSegment) -> SegmentOut:
         level=s.segment.level or None,
         critical=s.segment.critical,
         text=s.text,
-        html=inline_html(s.text),
+        html=inline_html(s.text, s.segment),
         locale=s.locale,
         fallback=s.fallback,
         section=s.segment.section,
