@@ -74,12 +74,12 @@ def default_cache_dir(root: Path) -> Path:
 Signature = tuple[int, int, int] | None
 
 
-def digest(path: Path) -> str:
+def digest(path: str | Path) -> str:
     """What is at `path` now, as `Inputs` would hash it."""
-    return _digest(path)[1]
+    return _digest(str(path))[1]
 
 
-def _digest(path: Path) -> tuple[Signature, str]:
+def _digest(path: str) -> tuple[Signature, str]:
     """A file's signature and a hash of what is there: its bytes for a regular file, else what it
     is (a FIFO is never opened)."""
     try:
@@ -98,18 +98,18 @@ def _digest(path: Path) -> tuple[Signature, str]:
 
 @dataclass
 class Inputs:
-    """Every input file's signature (time, size, inode) and content hash; `refresh` hashes again
-    only files whose signature changed."""
+    """Every input file's signature (time, size, inode) and content hash, by path; `refresh`
+    hashes again only files whose signature changed."""
 
-    files: dict[Path, tuple[Signature, str]] = field(default_factory=dict)
+    files: dict[str, tuple[Signature, str]] = field(default_factory=dict)
 
-    def get(self, path: Path) -> str:
+    def get(self, path: str) -> str:
         found = self.files.get(path)
         if found is None:
             found = self.files[path] = _digest(path)
         return found[1]
 
-    def refresh(self, paths: Iterable[Path]) -> set[Path]:
+    def refresh(self, paths: Iterable[str]) -> set[str]:
         """Look at `paths` again; returns those whose content hash changed (or that are new)."""
         changed = set()
         for path in paths:
@@ -134,12 +134,12 @@ def chain_of(config: Config, locale: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*chain, SOURCE_LOCALE)))
 
 
-File = tuple[Path, str]  # a path, and as messages show it (relative to the tree)
+File = tuple[str, str]  # a path, and as messages show it (relative to the tree)
 
 
 class Layout:
     """Where a config's files are, worked out once: at a thousand pages, building paths one by
-    one is most of the time a warm start takes."""
+    one would be most of the time a warm start takes."""
 
     def __init__(self, config: Config):
         self.config = config
@@ -148,58 +148,73 @@ class Layout:
         for loc in config.all_locales:
             for kind, path in (
                 ("po", config.catalog_path(loc, "x")),
-                ("ledger", config.ledger_path(loc, "x")),
+                ("yaml", config.ledger_path(loc, "x")),
             ):
-                self.folders[(kind, loc)] = (path.parent, config.rel(path.parent))
+                self.folders[(kind, loc)] = (str(path.parent), config.rel(path.parent))
         self.config_file = self._file(config.root / CONFIG_NAME)
         self.ui_source = self._file(config.ui_source)
+        self.pages = (str(config.pages_dir), config.rel(config.pages_dir))
 
     def _file(self, path: Path) -> File:
-        return path, self.config.rel(path)
+        return str(path), self.config.rel(path)
 
-    def _in(self, kind: str, loc: str, name: str) -> File:
+    def _in(self, kind: str, loc: str, domain: str) -> File:
         folder, shown = self.folders[(kind, loc)]
-        return folder / name, f"{shown}/{name}"
+        return f"{folder}/{domain}.{kind}", f"{shown}/{domain}.{kind}"
 
-    def domain_files(self, domain: str, locale: str) -> list[File]:
-        """The catalog and ledger of `domain` in each locale `locale` reads."""
-        files = []
-        for loc in self.chains[locale]:
-            if loc != SOURCE_LOCALE:
-                files.append(self._in("po", loc, f"{domain}.po"))
-            files.append(self._in("ledger", loc, f"{domain}.yaml"))
-        return files
+    def own_files(self, domain: str, loc: str) -> list[File]:
+        """The catalog (not for English) and ledger of `domain` in `loc` itself."""
+        ledger = self._in("yaml", loc, domain)
+        return [ledger] if loc == SOURCE_LOCALE else [self._in("po", loc, domain), ledger]
+
+    def source(self, slug: str) -> File:
+        if slug == UI:
+            return self.ui_source
+        folder, shown = self.pages
+        return f"{folder}/{slug}.md", f"{shown}/{slug}.md"
 
     def page_files(self, slug: str, locale: str) -> list[File]:
-        """Every file a page (or, with slug `ui`, the ui domain) in `locale` is made from."""
-        if slug == UI:
-            return [self.config_file, self.ui_source, *self.domain_files(UI, locale)]
-        source = self._file(self.config.pages_dir / f"{slug}.md")
-        return [
-            self.config_file,
-            source,
-            *self.domain_files(slug, locale),
-            self.ui_source,
-            *self.domain_files(UI, locale),
-        ]
+        """Every file a page (or, with slug `ui`, the ui domain) in `locale` is made from: the
+        config, its source, its catalog and ledger in each locale of the chain, and (for a page)
+        the ui strings' source, catalogs and ledgers of the same chain."""
+        files = [self.config_file, self.source(slug)]
+        for loc in self.chains[locale]:
+            files += self.own_files(slug, loc)
+        if slug != UI:
+            files.append(self.ui_source)
+            for loc in self.chains[locale]:
+                files += self.own_files(UI, loc)
+        return files
 
 
 def page_keys(
     layout: Layout, inputs: Inputs, slugs: Iterable[str], good: Mapping[str, Ref]
 ) -> dict[tuple[str, str], str]:
     """The key of every (slug, locale): the hash of the hashes of its files (and of the last good
-    copy it would use in place of a file that is not good now)."""
-    keys = {}
+    copy it would use in place of a file that is not good now), in `page_files` order."""
+
+    def part(file: File) -> str:
+        path, rel = file
+        now = inputs.get(path)
+        kept = good.get(rel)
+        instead = kept[3] if kept and kept[3] != now else ""
+        return f"\0{rel}\0{now}\0{instead}"
+
+    locales = layout.config.all_locales
     head = f"{FORMAT}\0{code_version()}"
+    shared = part(layout.config_file)
+    ui_source = part(layout.ui_source)
+    ui_own = {loc: "".join(map(part, layout.own_files(UI, loc))) for loc in locales}
+    keys = {}
     for slug in slugs:
-        for loc in layout.config.all_locales:
-            h = hashlib.sha256(f"{head}\0{slug}\0{loc}".encode())
-            for path, rel in layout.page_files(slug, loc):
-                now = inputs.get(path)
-                kept = good.get(rel)
-                instead = kept[3] if kept and kept[3] != now else ""
-                h.update(f"\0{rel}\0{now}\0{instead}".encode())
-            keys[(slug, loc)] = h.hexdigest()
+        source = part(layout.source(slug))
+        own = {loc: "".join(map(part, layout.own_files(slug, loc))) for loc in locales}
+        for loc in locales:
+            chain = layout.chains[loc]
+            text = f"{head}\0{slug}\0{loc}{shared}{source}" + "".join(own[c] for c in chain)
+            if slug != UI:
+                text += ui_source + "".join(ui_own[c] for c in chain)
+            keys[(slug, loc)] = hashlib.sha256(text.encode()).hexdigest()
     return keys
 
 
@@ -242,6 +257,7 @@ class Cache:
         self._hot_size = 0
         self._packs: dict[str, bytes] = {}  # packs, when there is no folder to keep them in
         self._index: dict[str, dict[str, Any]] | None = None
+        self._good: dict[str, Ref] = {}
         self._lock = threading.Lock()
         if folder is not None:
             try:
@@ -293,15 +309,16 @@ class Cache:
 
     def _loaded_index(self) -> dict[str, dict[str, Any]]:
         if self._index is None:
-            self._index = {}
+            self._index, self._good = {}, {}
             if self.folder is not None:
                 try:
                     found = json.loads((self.folder / "index.json").read_bytes())
                 except (OSError, ValueError):
                     found = {}
-                records = found.get("records") if isinstance(found, dict) else None
-                if isinstance(records, dict) and found.get("format") == FORMAT:
-                    self._index = records
+                if isinstance(found, dict) and found.get("format") == FORMAT:
+                    records, good = found.get("records"), found.get("good")
+                    self._index = records if isinstance(records, dict) else {}
+                    self._good = good if isinstance(good, dict) else {}
         return self._index
 
     def reread(self) -> None:
@@ -314,7 +331,7 @@ class Cache:
     def keep_records(self, records: Iterable[Mapping[str, Any]], good: Mapping[str, Ref]) -> None:
         """Add `records` to the index (dropping the keys no longer in service) and write it."""
         index = {r["key"]: dict(r) for r in records}
-        self._index = index
+        self._index, self._good = index, dict(good)
         if self.folder is not None:
             data = {"format": FORMAT, "code": code_version(), "good": good, "records": index}
             atomic_write(
@@ -323,14 +340,9 @@ class Cache:
             )
 
     def stored_good(self) -> dict[str, Ref]:
-        if self.folder is None:
-            return {}
-        try:
-            found = json.loads((self.folder / "index.json").read_bytes())
-        except (OSError, ValueError):
-            return {}
-        good = found.get("good") if isinstance(found, dict) else None
-        return good if isinstance(good, dict) else {}
+        """Where the last good version of each input file is, as the index says."""
+        self._loaded_index()
+        return dict(self._good)
 
     # last good inputs ---------------------------------------------------------------------------
 

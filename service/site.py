@@ -358,17 +358,14 @@ def _record(
 ) -> Record:
     """What a page (or the ui domain) in one locale makes: its bodies (into `pack`), its list
     entry, coverage row, findings and load errors."""
-    files = layout.page_files(slug, locale)
+    failed = {str(path): error for path, error in tree.failed.items()}
+    errors = [e for path, _ in layout.page_files(slug, locale) if (e := failed.get(path))]
     record: Record = {
         "key": key,
         "slug": slug,
         "locale": locale,
-        "errors": [str(tree.failed[p]) for p, _ in files if p in tree.failed],
-        "load": [
-            [e.path or "?", e.line or 1, e.message]
-            for p, _ in files
-            if (e := tree.failed.get(p)) is not None
-        ],
+        "errors": [str(e) for e in errors],
+        "load": [[e.path or "?", e.line or 1, e.message] for e in errors],
     }
     domain = tree.ui if slug == UI else tree.pages.get(slug)
     if domain is None:
@@ -431,15 +428,16 @@ def _make(
         return uis[locale]
 
     pack = Pack(cache)
-    now: dict[Path, tuple[str, Ref | None]] = {}  # each file's hash after loading, and its copy
+    now: dict[str, tuple[str, Ref | None]] = {}  # each file's hash after loading, and its copy
+    loaded = {str(path) for path in tree.loaded if path not in tree.kept}
 
-    def after(path: Path) -> tuple[str, Ref | None]:
+    def after(path: str) -> tuple[str, Ref | None]:
         """A file that loaded is copied (its last good version); any other is hashed again."""
         if path not in now:
             ref = None
-            if path in tree.loaded and path not in tree.kept:
-                with suppress(OSError):
-                    ref = pack.add(path.read_bytes())
+            if path in loaded:
+                with suppress(OSError), open(path, "rb") as f:
+                    ref = pack.add(f.read())
             now[path] = (ref[3], ref) if ref is not None else (digest(path), None)
         return now[path]
 
