@@ -119,6 +119,7 @@ class Tree:
             paths,
             self.broken,
             self.config.do_not_translate,
+            self._known,
         )
 
 
