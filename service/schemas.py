@@ -111,7 +111,7 @@ class CoverageOut(BaseModel):
 
 class StateOut(BaseModel):
     sha256: str = Field(description="Hash of every response the server gives (their ETags)")
-    built_at: str = Field(description="When this state was built (UTC)")
+    built_at: str = Field(description="When this state was built (UTC, to the millisecond)")
 
 
 class HealthOut(BaseModel):
