@@ -555,13 +555,15 @@ def build_site(
             made = _make_all(config, cache, todo, keys, digests, good, jobs)
             for record in made:
                 records[(record["slug"], record["locale"])] = record
-                good.update(record["good"])
+                good.update(record.pop("good"))
+                if record["fresh"]:
+                    del record["fresh"]  # only a stale record says so, and is never kept
             # A file that loaded is now its own last good version, which its key named as
             # missing: file the records under the key the next build will look for.
             rekeyed = page_keys(layout, inputs, [slug for slug, _ in todo], good)
             for record in made:
                 record["key"] = rekeyed[(record["slug"], record["locale"])]
-            cache.keep_records([r for r in records.values() if r.get("fresh", True)], good)
+            cache.keep_records([r for r in records.values() if "fresh" not in r], good)
             cache.prune()
     return _assemble(settings, config, cache, inputs, records, good, kept_pages)
 

@@ -217,3 +217,30 @@ def test_after_a_good_change_a_restart_finds_every_record(tmp_path: Path) -> Non
     restarted = build_site(settings)
     assert _packs(settings) == packs, "a record made on reload was filed under a stale key"
     assert _bodies(restarted) == _bodies(live.site)
+
+
+def test_a_file_written_during_a_build_leaves_no_record_under_the_old_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key is made from the files' hashes before the build reads them; a file written in
+    between must not leave a record of its new text filed under its old hash."""
+    import service.site as site_module
+
+    settings = _tree(tmp_path)
+    po = settings.root / f"locales/es/LC_MESSAGES/{PAGE}.po"
+    load = site_module.load_tree
+
+    def load_then_write(*args: object, **kwargs: object) -> object:
+        tree = load(*args, **kwargs)  # type: ignore[arg-type]
+        replace_in(po, 'msgstr "Qué es"', 'msgstr "Qué es esto"')  # an editor saves meanwhile
+        return tree
+
+    monkeypatch.setattr(site_module, "load_tree", load_then_write)
+    build_site(settings)
+    monkeypatch.undo()
+    index = json.loads((settings.cache_dir() / "index.json").read_text())
+    kept = {(r["slug"], r["locale"]) for r in index["records"].values()}
+    assert (PAGE, "es") not in kept  # made from a catalog that changed under it
+    assert (PAGE, "pt") in kept  # made from files that did not
+    fresh = build_site(Settings(settings.root, cache=tmp_path / "fresh", jobs=1))
+    assert _bodies(build_site(settings)) == _bodies(fresh)
