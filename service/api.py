@@ -144,7 +144,7 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
         return register
 
     def origins() -> frozenset[str]:
-        return live.site.tree.config.cors_origins
+        return live.site.config.cors_origins
 
     def answer(
         request: Request, body: bytes, etag: str, media: str, language: str | None, max_age: int
@@ -172,7 +172,7 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
         return from_header(header, enabled())
 
     def enabled() -> tuple[str, ...]:
-        return live.site.tree.config.all_locales
+        return live.site.config.all_locales
 
     @lru_cache(maxsize=1024)
     def from_header(header: str, locales: tuple[str, ...]) -> Negotiated:

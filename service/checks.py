@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
 from .catalogs import plural_rule
-from .content import markdown
+from .inline import parse_text
+from .models import Segment, Target
 from .numbers import doses_in, number_words_in, numbers_in
 
 __all__ = ["REGISTRY", "Check", "Finding", "Severity", "Unit", "blocking", "check", "run_checks"]
@@ -28,12 +29,21 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class Unit:
-    """One message to check: the English forms, the translated forms, where it goes."""
+    """One message to check: the English forms, the translated forms, where it goes, and the
+    reference definitions of its page that the English uses (both texts' links resolve with them)."""
 
     source: tuple[str, ...]
     target: tuple[str, ...]
     locale: str
     terms: tuple[str, ...] = field(default=())
+    references: tuple[Target, ...] = field(default=())
+
+    @classmethod
+    def of(
+        cls, segment: Segment, forms: Sequence[str], locale: str, terms: Sequence[str] = ()
+    ) -> Unit:
+        """A translation `forms` of `segment`, to be checked against its English."""
+        return cls(segment.source_forms, tuple(forms), locale, tuple(terms), segment.references)
 
     def pairs(self) -> Iterator[tuple[str, str]]:
         """Each translated form with the English it renders (form 0 the singular, others the plural);
@@ -75,10 +85,15 @@ def check(check_id: str, severity: Severity) -> Callable[[CheckFunction], CheckF
 
 
 def run_checks(unit: Unit) -> list[Finding]:
+    """Every check's findings: the error-level ones as `blocking` found them, then the rest."""
     return [
-        Finding(c.id, c.severity, message)
-        for c in REGISTRY.values()
-        for message in c.function(unit)
+        *blocking(unit),
+        *(
+            Finding(c.id, c.severity, message)
+            for c in REGISTRY.values()
+            if c.severity is not Severity.ERROR
+            for message in c.function(unit)
+        ),
     ]
 
 
@@ -87,8 +102,14 @@ def run_checks(unit: Unit) -> list[Finding]:
 # again.
 @lru_cache(maxsize=262144)
 def blocking(unit: Unit) -> tuple[Finding, ...]:
-    """The findings that keep a translation from being approved or served."""
-    return tuple(f for f in run_checks(unit) if f.severity is Severity.ERROR)
+    """The findings that keep a translation from being approved or served (only the error-level
+    checks run)."""
+    return tuple(
+        Finding(c.id, c.severity, message)
+        for c in REGISTRY.values()
+        if c.severity is Severity.ERROR
+        for message in c.function(unit)
+    )
 
 
 @check("numbers", Severity.ERROR)
@@ -124,7 +145,7 @@ def do_not_translate(unit: Unit) -> Iterator[str]:
     """Protected terms (brand names, agencies) stay exactly as written, as often as in the English."""
     for source, target in unit.pairs():
         for term in unit.terms:
-            wanted = _term_count(term, source)
+            wanted = _term_count(term, source) if term in source else 0
             if wanted and _term_count(term, target) < wanted:
                 yield f"{term!r} must appear as written ({wanted}x in the English)"
 
@@ -137,28 +158,35 @@ class _Inline:
 
 # An English text is checked against every locale's translation, and a translation on every load
 # and reload: each text is parsed once. Bounded, so memory stays flat at a hundred thousand texts.
+# A text with none of these has no inline markup: markdown-it would give one text token.
+_PLAIN = re.compile(r"[^*_`\[\]<>!&\\~\n]*")
+
+
 @lru_cache(maxsize=32768)
-def _parsed(text: str) -> _Inline:
+def _parsed(text: str, references: tuple[Target, ...]) -> _Inline:
+    if _PLAIN.fullmatch(text):
+        return _Inline((("text", ""),), 0)
     tokens, loose = [], 0
-    for block in markdown().parseInline(text):
-        for tok in block.children or []:
-            tokens.append((tok.type, str(tok.attrGet("href") or tok.attrGet("src") or "")))
-            if tok.type == "text":
-                loose += len(_MARKERS.findall(tok.content))
+    for tok in parse_text(text, references):
+        tokens.append((tok.type, str(tok.attrGet("href") or tok.attrGet("src") or "")))
+        if tok.type == "text":
+            loose += len(_MARKERS.findall(tok.content))
     return _Inline(tuple(tokens), loose)
 
 
-def _inline(text: str) -> tuple[tuple[str, str], ...]:
-    """(token type, link target) for each inline token, nested ones included."""
-    return _parsed(text).tokens
+def _inline(text: str, references: tuple[Target, ...] = ()) -> tuple[tuple[str, str], ...]:
+    """(token type, link target) for each inline token, reference links resolved."""
+    return _parsed(text, references).tokens
 
 
 @check("links", Severity.ERROR)
 def links(unit: Unit) -> Iterator[str]:
-    """The same link targets, no more and no fewer (titles and link text are translated)."""
+    """The same link targets, no more and no fewer (titles and link text are translated); a
+    reference link (`[text][label]`) counts by the target its label's definition gives it."""
+    refs = unit.references
     for source, target in unit.pairs():
-        want = Counter(t for kind, t in _inline(source) if kind in ("link_open", "image"))
-        have = Counter(t for kind, t in _inline(target) if kind in ("link_open", "image"))
+        want = Counter(t for kind, t in _inline(source, refs) if kind in ("link_open", "image"))
+        have = Counter(t for kind, t in _inline(target, refs) if kind in ("link_open", "image"))
         for url in sorted(want - have):
             yield f"link to {url} is missing or changed"
         for url in sorted(have - want):
@@ -169,25 +197,28 @@ _MARKUP = ("em_open", "strong_open", "code_inline", "s_open")
 _MARKERS = re.compile(r"\*|`")
 
 
-def _markup(text: str) -> Counter[str]:
-    return Counter(kind.removesuffix("_open") for kind, _ in _inline(text) if kind in _MARKUP)
+def _markup(text: str, references: tuple[Target, ...]) -> Counter[str]:
+    return Counter(
+        kind.removesuffix("_open") for kind, _ in _inline(text, references) if kind in _MARKUP
+    )
 
 
-def _loose_markers(text: str) -> int:
+def _loose_markers(text: str, references: tuple[Target, ...]) -> int:
     """Markers left as plain text: an `**` that never closed."""
-    return _parsed(text).loose_markers
+    return _parsed(text, references).loose_markers
 
 
 @check("markup", Severity.ERROR)
 def markup(unit: Unit) -> Iterator[str]:
     """Inline Markdown as in the English: as much emphasis, strong and code, nothing left unpaired."""
+    refs = unit.references
     for source, target in unit.pairs():
-        want, have = _markup(source), _markup(target)
+        want, have = _markup(source, refs), _markup(target, refs)
         if want != have:
             english = ", ".join(f"{k}×{n}" for k, n in sorted(want.items())) or "none"
             translated = ", ".join(f"{k}×{n}" for k, n in sorted(have.items())) or "none"
             yield f"inline markup differs: English has {english}, translation has {translated}"
-        elif _loose_markers(target) > _loose_markers(source):
+        elif _loose_markers(target, refs) > _loose_markers(source, refs):
             yield "an emphasis or code marker is left unpaired"
 
 
@@ -195,6 +226,8 @@ _TAG = re.compile(r"<!--|<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)[^>]*>")
 
 
 def _tags(text: str) -> Counter[str]:
+    if "<" not in text:
+        return Counter()
     return Counter((m.group(1) or "!--").lower() for m in _TAG.finditer(text))
 
 
@@ -209,11 +242,17 @@ def raw_html(unit: Unit) -> Iterator[str]:
 _PLACEHOLDERS = re.compile(r"\{[A-Za-z_]\w*\}|%\([A-Za-z_]\w*\)[sdifr]|(?<!\d)(?<!\d\s)%[sdif]\b")
 
 
+def _placeholders_in(text: str) -> Counter[str]:
+    if "{" not in text and "%" not in text:
+        return Counter()
+    return Counter(_PLACEHOLDERS.findall(text))
+
+
 @check("placeholders", Severity.ERROR)
 def placeholders(unit: Unit) -> Iterator[str]:
     """`{name}`, `%(name)s`, `%s`: the same ones, none added, none renamed."""
     for source, target in unit.pairs():
-        want, have = Counter(_PLACEHOLDERS.findall(source)), Counter(_PLACEHOLDERS.findall(target))
+        want, have = _placeholders_in(source), _placeholders_in(target)
         for name in sorted(want - have):
             yield f"placeholder {name} is missing or renamed"
         for name in sorted(have - want):

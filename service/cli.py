@@ -20,10 +20,10 @@ from .config import Config, find_root, load_config
 from .content import load_pages, load_ui
 from .coverage import CoverageRow, rows_as_json
 from .errors import AccountError, L10nError, LocaleError, ReviewError
-from .findings import tree_findings
 from .limits import Limits, Stack
 from .locales import canonical_tag
 from .models import SOURCE_LOCALE, Page, Role
+from .site import Settings, Site, build_site
 from .store import Tree, load_tree
 from .yamlfile import atomic_write
 
@@ -43,6 +43,12 @@ class _Cli(click.Group):
 
 def _config(ctx: click.Context) -> Config:
     return load_config(ctx.obj)
+
+
+def _built(ctx: click.Context) -> Site:
+    """The tree as the server would serve it, from the build cache where it has it (and into it
+    where it has not)."""
+    return build_site(Settings(root=ctx.obj), config=_config(ctx))
 
 
 def _locale(config: Config, tag: str, allow_source: bool = False) -> str:
@@ -159,7 +165,7 @@ def compile_cmd(ctx: click.Context) -> None:
 @click.pass_context
 def check_cmd(ctx: click.Context, fmt: str) -> None:
     """Check every page, catalog and ledger; print `path:line: level: check: message`; exit 1 on errors."""
-    findings = tree_findings(load_tree(_config(ctx)))
+    findings = _built(ctx).problems()
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -231,7 +237,7 @@ def coverage_cmd(ctx: click.Context, fmt: str) -> None:
     for that locale gets in it (the serving rule's answer). Held: approved but shown from
     another locale, with its safety-critical section or, under `fallback: page`, with the whole
     page. Blocked: approved in the ledger, kept off the page by an error-level check."""
-    rows = load_tree(_config(ctx)).coverage()
+    rows = _built(ctx).rows
     if fmt == "json":
         click.echo(json.dumps(rows_as_json(rows), indent=2, ensure_ascii=False))
     else:
@@ -659,7 +665,7 @@ def po_format_cmd(files: tuple[Path, ...], in_place: bool) -> None:
     default=1,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Processes sharing the port, each with the whole site in memory (one per core).",
+    help="Processes sharing the port and the build cache (one per core).",
 )
 @click.option(
     "--http",

@@ -1,8 +1,9 @@
 """Source pages → segments: the first stage of the pipeline.
 
 A page is Markdown with YAML front matter. Each block-level unit (title, heading, paragraph, list item,
-table cell, block quote) is one segment; inline Markdown stays inside it. Authors mark safety
-statements by wrapping them in a `::: critical` container.
+table cell, block quote, an image alone) is one segment; inline Markdown stays inside it, written as
+`inline.message` says. A block with no word in it (numbers, symbols, code) and an HTML comment are
+no segment. Authors mark safety statements by wrapping them in a `::: critical` container.
 """
 
 from __future__ import annotations
@@ -10,23 +11,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.container import container_plugin
 
 from .errors import ContentError
 from .files import PAGE_MAX_BYTES, YAML_MAX_BYTES, read_text
+from .inline import has_words, message
 from .models import UI_DOMAIN, FallbackPolicy, Page, Segment, SegmentType, fingerprint
+from .parser import CRITICAL, markdown
 from .yamlfile import LineDict, load_yaml
 
-__all__ = ["Block", "iter_blocks", "load_page", "load_pages", "load_ui", "markdown", "parse_page"]
+__all__ = ["Block", "iter_blocks", "load_page", "load_pages", "load_ui", "parse_page"]
 
-CRITICAL = "critical"
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _FRONT_KEYS = {"slug", "title", "description", "fallback", "author"}
 _ID_PREFIX = {
@@ -37,14 +35,9 @@ _ID_PREFIX = {
     SegmentType.LIST_ITEM: "li",
     SegmentType.BLOCKQUOTE: "quote",
     SegmentType.TABLE_CELL: "cell",
+    SegmentType.IMAGE: "img",
     SegmentType.UI: "ui",
 }
-
-
-@lru_cache(maxsize=1)
-def markdown() -> MarkdownIt:
-    """The one parser every stage uses; raw HTML is off so a catalog cannot inject markup."""
-    return MarkdownIt("commonmark", {"html": False}).enable("table").use(container_plugin, CRITICAL)
 
 
 @dataclass(frozen=True)
@@ -61,7 +54,8 @@ class Block:
 
 
 def iter_blocks(tokens: list[Token]) -> Iterator[Block]:
-    """Every translatable inline token, in document order, with what it is."""
+    """Every translatable inline token, in document order, with what it is. A block with no word
+    to translate (numbers, symbols, code) is no segment: it stays as in the English, as code does."""
     stack: list[int] = []
     section = 0
     for i, tok in enumerate(tokens):
@@ -71,7 +65,7 @@ def iter_blocks(tokens: list[Token]) -> Iterator[Block]:
                 section += 1
         elif tok.nesting == -1:
             stack.pop()
-        if tok.type != "inline" or not tok.content.strip():
+        if tok.type != "inline" or not has_words(tok.children or []):
             continue
         kinds = [tokens[j].type for j in stack]
         parent = tokens[stack[-1]]
@@ -94,20 +88,6 @@ def iter_blocks(tokens: list[Token]) -> Iterator[Block]:
         yield Block(i, element, kind, level, critical, section, line)
 
 
-def inline_source(content: str) -> str:
-    """One line per segment: soft breaks become spaces, hard breaks stay.
-
-    >>> inline_source("Take it\\nwith water.  \\nDaily.")
-    'Take it with water.  \\nDaily.'
-    """
-    lines = content.split("\n")
-    out = lines[0]
-    for prev, line in pairwise(lines):
-        hard = prev.endswith("  ") or prev.endswith("\\")
-        out += ("\n" if hard else " ") + line
-    return out
-
-
 def _describe(kind: SegmentType, level: int, critical: bool) -> str:
     what = {
         SegmentType.TITLE: "page title",
@@ -117,6 +97,7 @@ def _describe(kind: SegmentType, level: int, critical: bool) -> str:
         SegmentType.LIST_ITEM: "list item",
         SegmentType.BLOCKQUOTE: "block quote",
         SegmentType.TABLE_CELL: "table cell",
+        SegmentType.IMAGE: "image description (alt text); the image itself stays as in the English",
         SegmentType.UI: "site text",
     }[kind]
     return f"{what}; SAFETY-CRITICAL: translate exactly, keep every warning" if critical else what
@@ -191,19 +172,24 @@ def parse_page(text: str, path: Path, default: FallbackPolicy = FallbackPolicy.S
             raw.append(
                 Segment("", kind, value, data.line_of(key), comment=_describe(kind, 0, False))
             )
-    tokens = markdown().parse(body)
+    env: dict[str, Any] = {}
+    tokens = markdown().parse(body, env)
     for block in iter_blocks(tokens):
-        source = inline_source(tokens[block.inline].content)
+        inline = tokens[block.inline]
+        msg = message(inline.content, inline.children or [], env)
+        kind = SegmentType.IMAGE if msg.image else block.type
         raw.append(
             Segment(
                 "",
-                block.type,
-                source,
+                kind,
+                msg.text,
                 block.line + body_line - 1,
                 critical=block.critical,
                 level=block.level,
                 section=block.section,
-                comment=_describe(block.type, block.level, block.critical),
+                comment=_describe(kind, block.level, block.critical),
+                references=msg.references,
+                image=msg.image,
             )
         )
     return Page(

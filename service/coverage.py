@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from .models import SOURCE_LOCALE, Key, Ledger, LoadedCatalog, Page, ResolvedPage, word_count
+from .models import (
+    SOURCE_LOCALE,
+    Key,
+    Ledger,
+    LoadedCatalog,
+    Page,
+    ResolvedPage,
+    Segment,
+    word_count,
+)
 from .policy import Policy
 from .resolve import approved_text, reviewed_text
 
@@ -65,18 +74,18 @@ def _row(
     error: str | None,
     policy: Policy,
     terms: tuple[str, ...],
+    known: Mapping[tuple[str, str], object] | None = None,
 ) -> CoverageRow:
+    known = known or {}
+
+    def reviewed(s: Segment, loc: str) -> bool:
+        if (s.id, loc) in known:  # the serving rule's answer for the same files
+            return known[(s.id, loc)] is not None
+        return reviewed_text(s, loc, catalogs, ledgers, policy, terms, page.author) is not None
+
     distinct = {s.key: s for s in page.segments}
-    english = [
-        s
-        for s in distinct.values()
-        if reviewed_text(s, SOURCE_LOCALE, catalogs, ledgers, policy, author=page.author)
-    ]
-    approved = [
-        s
-        for s in english
-        if reviewed_text(s, locale, catalogs, ledgers, policy, terms, page.author)
-    ]
+    english = [s for s in distinct.values() if reviewed(s, SOURCE_LOCALE)]
+    approved = [s for s in english if reviewed(s, locale)]
     in_ledger = [
         s for s in english if approved_text(s, locale, catalogs, ledgers, policy, page.author)
     ]
@@ -125,11 +134,13 @@ def coverage_rows(
     paths: Mapping[tuple[str, str], str] | None = None,
     errors: Mapping[tuple[str, str], str] | None = None,
     terms: tuple[str, ...] = (),
+    known: Mapping[str, Mapping[tuple[str, str], object]] | None = None,
 ) -> list[CoverageRow]:
     """One row per (locale, page), locales in the given order (English first), pages by slug.
 
     `resolved[(locale, slug)]` is the page as the serving rule serves it to a patient asking for
-    `locale`; `served` is read from it, never worked out again here.
+    `locale`; `served` is read from it, never worked out again here. `known[slug]`: what the
+    serving rule answered for (segment id, locale) over the same files, if it was asked.
     """
     rows = []
     for locale in locales:
@@ -152,6 +163,7 @@ def coverage_rows(
                     (errors or {}).get(key),
                     policy,
                     terms,
+                    (known or {}).get(page.slug),
                 )
             )
     return rows

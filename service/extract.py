@@ -43,7 +43,12 @@ def segment_comments(segment: Segment, terms: Collection[str] = ()) -> tuple[str
     kept = _terms_in(" ".join(segment.source_forms), terms)
     if kept:
         comments.append("Keep as written: " + ", ".join(kept))
+    if segment.references:
+        comments.append(_REFERENCES)
     return tuple(comments)
+
+
+_REFERENCES = "Links: translate the text in [text][label]; keep each [label] as written"
 
 
 _BRACE = re.compile(r"(?<!\{)\{[A-Za-z_][A-Za-z0-9_]*\}(?!\})")

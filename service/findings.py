@@ -15,7 +15,15 @@ from .resolve import approved_text
 from .review import approvable, translator_of
 from .store import Tree
 
-__all__ = ["Problem", "blocked", "refused_records", "tree_findings"]
+__all__ = [
+    "DomainFindings",
+    "Problem",
+    "blocked",
+    "domain_findings",
+    "load_findings",
+    "refused_records",
+    "tree_findings",
+]
 
 
 @dataclass(frozen=True)
@@ -31,20 +39,22 @@ class Problem:
 
 
 def _translated(
-    tree: Tree, domains: Sequence[Page] | None = None
+    tree: Tree, domains: Sequence[Page] | None = None, locales: Sequence[str] | None = None
 ) -> Iterator[tuple[Page, str, LoadedCatalog]]:
     for domain in tree.domains if domains is None else domains:
-        for locale in tree.config.locales:
+        for locale in tree.config.locales if locales is None else locales:
             catalog = tree.catalogs.get((locale, domain.slug))
             if catalog is not None:
                 yield domain, locale, catalog
 
 
-def blocked(tree: Tree, domains: Sequence[Page] | None = None) -> list[Problem]:
+def blocked(
+    tree: Tree, domains: Sequence[Page] | None = None, locales: Sequence[str] | None = None
+) -> list[Problem]:
     """Approved translations that are not served because an error-level check fails on them (in
-    `domains`, default all)."""
+    `domains` and `locales`, default all)."""
     found = []
-    for domain, locale, catalog in _translated(tree, domains):
+    for domain, locale, catalog in _translated(tree, domains, locales):
         ledgers = (
             {locale: tree.ledgers[(locale, domain.slug)]}
             if (locale, domain.slug) in tree.ledgers
@@ -58,7 +68,7 @@ def blocked(tree: Tree, domains: Sequence[Page] | None = None) -> list[Problem]:
             reasons = [f"msgfmt: {e}" for e in entry.errors] + [
                 f"{f.check}: {f.message}"
                 for f in blocking(
-                    Unit(seg.source_forms, approved.forms, locale, tree.config.do_not_translate)
+                    Unit.of(seg, approved.forms, locale, tree.config.do_not_translate)
                 )
             ]
             for reason in reasons:
@@ -67,23 +77,21 @@ def blocked(tree: Tree, domains: Sequence[Page] | None = None) -> list[Problem]:
     return found
 
 
-def _entry_findings(tree: Tree) -> Iterator[Problem]:
-    for domain, locale, catalog in _translated(tree):
+def _entry_findings(tree: Tree, domain: Page, locale: str) -> Iterator[Problem]:
+    for _, _, catalog in _translated(tree, [domain], [locale]):
         for entry in catalog.entries.values():
             for error in entry.errors:
                 yield Problem(catalog.path, entry.line, Severity.ERROR, "msgfmt", error)
             seg = domain.segment(entry.msgid, entry.msgctxt)
             if seg is None or not entry.translated:
                 continue
-            for f in run_checks(
-                Unit(seg.source_forms, entry.msgstr, locale, tree.config.do_not_translate)
-            ):
+            for f in run_checks(Unit.of(seg, entry.msgstr, locale, tree.config.do_not_translate)):
                 yield Problem(catalog.path, entry.line, f.severity, f.check, f.message)
 
 
-def _ledger_findings(tree: Tree, domain: Page) -> Iterator[Problem]:
+def _ledger_findings(tree: Tree, domain: Page, locales: Sequence[str]) -> Iterator[Problem]:
     by_key = {s.key: s for s in domain.segments}
-    for locale in tree.config.all_locales:
+    for locale in locales:
         ledger = tree.ledgers.get((locale, domain.slug))
         catalog = tree.catalogs.get((locale, domain.slug))
         for record in ledger.records.values() if ledger else []:
@@ -112,11 +120,13 @@ def _ledger_findings(tree: Tree, domain: Page) -> Iterator[Problem]:
                 yield Problem(catalog.path, 1, Severity.WARNING, "outdated-catalog", message)
 
 
-def refused_records(tree: Tree, domain: Page) -> Iterator[Problem]:
+def refused_records(
+    tree: Tree, domain: Page, locales: Sequence[str] | None = None
+) -> Iterator[Problem]:
     """Ledger records that approve today's text but that the review policy refuses (an
     undeclared reviewer, a role or locale they were not given, the text's own translator, one
     person in both roles of safety text): never served, and an error here."""
-    for locale in tree.config.all_locales:
+    for locale in tree.config.all_locales if locales is None else locales:
         ledger = tree.ledgers.get((locale, domain.slug))
         if ledger is None or not ledger.records:
             continue
@@ -134,20 +144,51 @@ def refused_records(tree: Tree, domain: Page) -> Iterator[Problem]:
                 yield Problem(ledger.path, record.line, Severity.ERROR, "review-policy", message)
 
 
-def tree_findings(tree: Tree) -> list[Problem]:
-    # A load error without a line (a reader that has not said one) is the whole file's: line 1.
-    found = [
+def load_findings(tree: Tree) -> list[Problem]:
+    """Each file that failed to load. A load error without a line (a reader that has not said
+    one) is the whole file's: line 1."""
+    return [
         Problem(e.path or "?", e.line or 1, Severity.ERROR, "load", e.message) for e in tree.errors
     ]
-    for domain in tree.domains:
+
+
+@dataclass(frozen=True)
+class DomainFindings:
+    """What `check` reports for one page (or the ui strings) in one locale."""
+
+    withheld: list[Problem]  # English not approved (under English only)
+    stale: list[Problem]  # approvals that no longer apply
+    refused: list[Problem]  # approvals the review policy refuses
+    entries: list[Problem]  # every check (and msgfmt's) on every translated entry
+    blocked: list[Problem]  # approvals an error-level check keeps off the page
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [*self.withheld, *self.stale, *self.refused, *self.entries, *self.blocked]
+
+
+def domain_findings(tree: Tree, domain: Page, locale: str) -> DomainFindings:
+    withheld = []
+    if locale == SOURCE_LOCALE:
         path = tree.config.rel(domain.path)
         for seg in tree.resolve(domain, SOURCE_LOCALE).withheld:
             message = (
                 f"English {seg.type.value} {seg.source[:50]!r} is not approved; it is withheld"
             )
-            found.append(Problem(path, seg.line, Severity.ERROR, "source-approval", message))
-        found += _ledger_findings(tree, domain)
-        found += refused_records(tree, domain)
-    found += _entry_findings(tree)
-    found += blocked(tree)
+            withheld.append(Problem(path, seg.line, Severity.ERROR, "source-approval", message))
+    return DomainFindings(
+        withheld,
+        list(_ledger_findings(tree, domain, [locale])),
+        list(refused_records(tree, domain, [locale])),
+        list(_entry_findings(tree, domain, locale)),
+        blocked(tree, [domain], [locale]),
+    )
+
+
+def tree_findings(tree: Tree) -> list[Problem]:
+    """Everything `check` reports: load errors, then each page (by slug) in each locale."""
+    found = load_findings(tree)
+    for domain in sorted(tree.domains, key=lambda d: d.slug):
+        for locale in tree.config.all_locales:
+            found += domain_findings(tree, domain, locale).problems
     return found

@@ -17,10 +17,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from .build import UI
 from .config import load_config
 from .errors import L10nError
-from .site import Settings, Site, build_site
-from .store import load_tree
+from .site import Settings, Site, build_site, slugs
 
 __all__ = ["LiveSite", "state_hash"]
 
@@ -43,7 +43,8 @@ def state_hash(site: Site) -> str:
 
 
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """UTC to the millisecond: two reloads within a second still have different times."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass
@@ -87,22 +88,19 @@ class LiveSite:
                 self.config_error = exc
                 return False
             self.config_error = None
-            tree = load_tree(config, previous=old.tree)
-            if (
-                tree.config == old.tree.config
-                and tree.signatures == old.tree.signatures
-                and [str(e) for e in tree.errors] == [str(e) for e in old.tree.errors]
-            ):
+            changed = old.inputs.refresh(list(old.inputs.files))
+            pages = {slug for slug, _ in old.records}
+            if not changed and config == old.config and pages == {*slugs(config), UI}:
                 return False
             started = time.perf_counter()
-            site = build_site(self.settings, tree, previous=old)
+            site = build_site(self.settings, previous=old, config=config)
             state = state_hash(site)
             self.site, self.state, self.built_at = site, state, _now()
             log.info(
                 "reloaded in %.2f s: state %s, %d error(s)",
                 time.perf_counter() - started,
                 state[:12],
-                len(tree.errors),
+                len(site.errors),
             )
             return True
 

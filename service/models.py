@@ -29,6 +29,7 @@ __all__ = [
     "Segment",
     "SegmentType",
     "ServedSegment",
+    "Target",
     "fingerprint",
     "person_key",
     "same_person",
@@ -48,6 +49,7 @@ class SegmentType(StrEnum):
     LIST_ITEM = "list-item"
     BLOCKQUOTE = "blockquote"
     TABLE_CELL = "table-cell"
+    IMAGE = "image"  # an image standing alone: its alt text is the message
     UI = "ui"
 
 
@@ -71,6 +73,11 @@ def fingerprint(*parts: str) -> str:
     >>> fingerprint("a", "b") == fingerprint("a\\x00b")
     True
     """
+    return _fingerprint(parts)
+
+
+@functools.lru_cache(maxsize=65536)  # each text is asked for by the serving rule, coverage and findings
+def _fingerprint(parts: tuple[str, ...]) -> str:
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -102,6 +109,17 @@ def word_count(text: str) -> int:
 
 
 @dataclass(frozen=True)
+class Target:
+    """Where a link or an image points, kept out of the msgid so that no translation can change it:
+    a reference definition (`[label]: href "title"`, `label` normalised as markdown-it-py matches
+    it), or the source of an image whose alt text is the message (no label)."""
+
+    href: str
+    title: str = ""
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class Segment:
     """One translatable unit of a page (or one message of the ui domain)."""
 
@@ -115,6 +133,8 @@ class Segment:
     source_plural: str | None = None
     comment: str = ""
     context: str | None = None  # the msgctxt of its catalog entry (none for page text)
+    references: tuple[Target, ...] = ()  # the reference definitions its text uses
+    image: Target | None = None  # for an image alone: its source, fixed; `source` is its alt text
 
     @property
     def source_forms(self) -> tuple[str, ...]:

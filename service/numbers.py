@@ -58,16 +58,21 @@ def _ascii_digits(text: str) -> str:
     """
     if text.isascii():
         return text
-    return _NON_ASCII.sub(lambda m: _ascii_char(m.group()), text)
+    return text.translate(_ASCII)
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+class _AsciiTable(dict[int, str]):
+    """`str.translate` table filled as characters are met: a decimal digit of any script as its
+    ASCII digit, `，．` as `,.`, anything else as itself."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        digit = unicodedata.decimal(ch, None)
+        self[code] = found = str(digit) if digit is not None else {"，": ",", "．": "."}.get(ch, ch)
+        return found
 
 
-@lru_cache(maxsize=4096)
-def _ascii_char(ch: str) -> str:
-    digit = unicodedata.decimal(ch, None)
-    return str(digit) if digit is not None else {"，": ",", "．": "."}.get(ch, ch)
+_ASCII = _AsciiTable()
 
 
 @lru_cache(maxsize=64)
@@ -143,6 +148,7 @@ def number_words_in(text: str) -> set[Decimal]:
     return {_canon(Decimal(_WORDS[w])) for w in re.findall(r"[a-z]+", text.lower()) if w in _WORDS}
 
 
+@lru_cache(maxsize=32768)
 def doses_in(text: str, locale: str) -> Counter[tuple[Decimal, str]]:
     """(value, unit) for every number written next to a dose unit.
 

@@ -1,11 +1,12 @@
 """The review queue of the web workspace: what waits for one reviewer, and the approvals and
 revocations they sign there.
 
-The queue is read from the tree in service (`review.pending`, made once per page and locale and
-kept while its page, catalog and ledger are the same objects, as the site keeps its responses).
-Approving and revoking read the config, the page and the catalog as they are on disk at that
-moment and write through `review.approve` / `review.revoke`, the CLI's functions: one write path,
-one lock, one policy.
+The queue is read from the files as they are on disk (`review.pending` on a page, its catalog and
+its ledger in one locale), worked out once per page and locale and kept while none of the three
+files has changed (time, size, inode) and the config is the same; each reviewer's share of it is
+kept the same way. Approving and revoking read the config, the page and the catalog as they are
+at that moment and write through `review.approve` / `review.revoke`, the CLI's functions: one
+write path, one lock, one policy.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -40,9 +41,10 @@ from .models import (
     fingerprint,
 )
 from .policy import Reviewer
-from .store import Tree
+from .store import load_tree, signature
 
 __all__ = [
+    "STATUS_LABELS",
     "Blockers",
     "Item",
     "Mine",
@@ -51,11 +53,13 @@ __all__ = [
     "Status",
     "approve",
     "blockers",
+    "build",
     "fresh",
     "history",
+    "locales_of",
     "revoke",
+    "slugs_of",
 ]
-
 
 log = logging.getLogger("clinic_l10n.queue")
 
@@ -128,105 +132,68 @@ class Mine:
     roles: tuple[Role, ...]
 
 
-ReviewerItems = tuple[
-    tuple["Mine", ...], int
-]  # a reviewer's items of one page, and how many are not theirs
-
-
 @dataclass(frozen=True)
 class Entry:
-    """One page in one locale: what waits for a review and what is not ready yet (and why)."""
+    """One page in one locale: what waits for a review, what is not ready yet (and why), the
+    page's section headings, its ledger while something waits (what `may_sign` asks), or why
+    none of it could be read."""
 
-    items: tuple[Item, ...]
-    unready: tuple[tuple[Segment, str], ...]
+    items: tuple[Item, ...] = ()
+    unready: tuple[tuple[Segment, str], ...] = ()
+    headings: Mapping[int, str] = field(default_factory=dict)
+    ledger: Ledger | None = None
+    error: str = ""
 
 
-@dataclass
-class QueueCache:
-    """What waits per (locale, page), and what of it waits for each reviewer, each kept while its
-    inputs are the same objects (a reload gives an unchanged file's catalog or ledger back as the
-    very same object, and a reviewer as declared in an unchanged config)."""
+ReviewerItems = tuple[tuple[Mine, ...], int]  # a reviewer's items of one page, and how many not
 
-    entries: dict[tuple[str, str], tuple[tuple[object, ...], Entry]] = field(default_factory=dict)
-    mine: dict[tuple[str, str, str], tuple[tuple[object, ...], ReviewerItems]] = field(
-        default_factory=dict
+
+def domain_path(config: Config, slug: str) -> Path:
+    return config.ui_source if slug == UI_DOMAIN else config.pages_dir / f"{slug}.md"
+
+
+def slugs_of(config: Config) -> list[str]:
+    """The pages by slug (which is a page's file name), the ui strings last."""
+    found = sorted(p.stem for p in config.pages_dir.glob("*.md") if p.stem != UI_DOMAIN)
+    return [*found, *([UI_DOMAIN] if config.ui_source.exists() else [])]
+
+
+def locales_of(config: Config, who: Reviewer) -> tuple[str, ...]:
+    """The locales `who` may approve, in the config's order (English first)."""
+    return tuple(loc for loc in config.all_locales if who.covers(loc))
+
+
+def load_domain(config: Config, slug: str) -> Page:
+    path = domain_path(config, slug)
+    if slug == UI_DOMAIN:
+        return load_ui(path, config.rel(path))
+    return load_page(path, config.fallback)
+
+
+def _catalog(config: Config, slug: str, locale: str) -> LoadedCatalog | None:
+    path = config.catalog_path(locale, slug)
+    if locale == SOURCE_LOCALE or not (path.exists() or path.is_symlink()):
+        return None
+    return read_catalog(path, slug, locale, config.rel(path))
+
+
+def _entry(config: Config, slug: str, locale: str, page: Page | None) -> Entry:
+    try:
+        domain = page or load_domain(config, slug)
+        catalog = _catalog(config, slug, locale)
+        path = config.ledger_path(locale, slug)
+        history = review.load_history(path, locale, slug, config.rel(path))
+        ledger = review.ledger_of(history) if history.events else None
+    except L10nError as exc:  # the page is not reviewable while it is broken
+        return Entry(error=str(exc))
+    ready, unready = review.pending(
+        domain, locale, catalog, ledger, config.policy, config.do_not_translate, history
     )
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    @staticmethod
-    def _inputs(tree: Tree, domain: Page, locale: str) -> tuple[object, ...]:
-        key = (locale, domain.slug)
-        return (tree.config, domain, tree.catalogs.get(key), tree.ledgers.get(key))
-
-    def entry(self, tree: Tree, domain: Page, locale: str) -> Entry:
-        key = (locale, domain.slug)
-        inputs = self._inputs(tree, domain, locale)
-        with self._lock:
-            found = self.entries.get(key)
-        if found is not None and _same(found[0], inputs):
-            return found[1]
-        made = _entry(tree.config, domain, locale, tree.catalogs.get(key), tree.ledgers.get(key))
-        with self._lock:
-            self.entries[key] = (inputs, made)
-        return made
-
-    def for_reviewer(self, tree: Tree, who: Reviewer, domain: Page, locale: str) -> ReviewerItems:
-        """The items of one page in one locale that `who` may sign, and how many they may not."""
-        key = (who.name, locale, domain.slug)
-        inputs = (*self._inputs(tree, domain, locale), who)
-        with self._lock:
-            found = self.mine.get(key)
-        if found is not None and _same(found[0], inputs):
-            return found[1]
-        items: list[Mine] = []
-        hidden = 0
-        for item in self.entry(tree, domain, locale).items:
-            roles = signable(tree, who, item)
-            if roles:
-                items.append(Mine(item, roles))
-            elif who.roles & item.lack.roles:
-                hidden += 1
-        made = (tuple(items), hidden)
-        with self._lock:
-            self.mine[key] = (inputs, made)
-        return made
-
-    def warm(self, tree: Tree) -> None:
-        """Work out every page in every locale ahead of the first request (a thousand pages take
-        seconds), as the server starts."""
-        for locale in tree.config.all_locales:
-            for domain in tree.domains:
-                try:
-                    self.entry(tree, domain, locale)
-                except Exception:  # a request asks again, and answers for itself
-                    log.debug("queue of %s in %s not worked out ahead", domain.slug, locale)
-
-
-def _same(old: tuple[object, ...], new: tuple[object, ...]) -> bool:
-    return len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True))
-
-
-def _entry(
-    config: Config, domain: Page, locale: str, catalog: LoadedCatalog | None, ledger: Ledger | None
-) -> Entry:
-    def ask(history: History | None) -> tuple[list[review.PendingItem], list[tuple[Segment, str]]]:
-        return review.pending(
-            domain, locale, catalog, ledger, config.policy, config.do_not_translate, history
-        )
-
-    ready, unready = ask(None)
-    if ready and ledger is not None:  # the history is read only where a diff may be shown
-        path = config.ledger_path(locale, domain.slug)
-        try:
-            history = review.load_history(path, locale, domain.slug, config.rel(path))
-        except L10nError:  # changed since it was loaded, and unreadable now: no diffs, then
-            history = None
-        ready, unready = ask(history)
     translator = review.translator_of(domain, locale, catalog)
     items = tuple(
         Item(
             locale,
-            domain.slug,
+            slug,
             p.segment,
             p.forms,
             p.lack or review.Lacking(frozenset(Role), True),
@@ -236,17 +203,99 @@ def _entry(
         )
         for p in ready
     )
-    return Entry(items, tuple(unready))
+    headings = {s.section: s.source for s in domain.segments if s.type is SegmentType.HEADING}
+    return Entry(items, tuple(unready), headings, ledger if items else None)
 
 
-def _empty(config: Config, locale: str, slug: str) -> Ledger:
-    return Ledger(config.rel(config.ledger_path(locale, slug)), locale, slug)
+@dataclass
+class QueueCache:
+    """Entries per (locale, page), and each reviewer's share of them, kept while the page, the
+    catalog and the ledger they were read from are unchanged on disk and the config is equal."""
+
+    entries: dict[tuple[str, str], tuple[tuple[object, ...], Entry]] = field(default_factory=dict)
+    mine: dict[tuple[str, str, str], tuple[tuple[object, ...], ReviewerItems]] = field(
+        default_factory=dict
+    )
+    _config: Config | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def same_config(self, config: Config) -> Config:
+        """`config`, or the equal one seen before (so entries compare configs by identity)."""
+        with self._lock:
+            if self._config is None or self._config != config:
+                self._config = config
+            return self._config
+
+    def _inputs(self, config: Config, slug: str, locale: str) -> tuple[object, ...]:
+        return (
+            config,
+            signature(domain_path(config, slug)),
+            signature(config.catalog_path(locale, slug)) if locale != SOURCE_LOCALE else None,
+            signature(config.ledger_path(locale, slug)),
+        )
+
+    def entry(self, config: Config, slug: str, locale: str, page: Page | None = None) -> Entry:
+        config = self.same_config(config)
+        inputs = self._inputs(config, slug, locale)
+        with self._lock:
+            found = self.entries.get((locale, slug))
+        if found is not None and _same(found[0], inputs):
+            return found[1]
+        made = _entry(config, slug, locale, page)
+        with self._lock:
+            self.entries[(locale, slug)] = (inputs, made)
+        return made
+
+    def for_reviewer(self, config: Config, who: Reviewer, slug: str, locale: str) -> ReviewerItems:
+        """The items of one page in one locale that `who` may sign, and how many they may not."""
+        config = self.same_config(config)
+        inputs = (*self._inputs(config, slug, locale), who)
+        key = (who.name, locale, slug)
+        with self._lock:
+            found = self.mine.get(key)
+        if found is not None and _same(found[0], inputs):
+            return found[1]
+        entry = self.entry(config, slug, locale)
+        items: list[Mine] = []
+        hidden = 0
+        for item in entry.items:
+            roles = signable(config, entry, who, item)
+            if roles:
+                items.append(Mine(item, roles))
+            elif who.roles & item.lack.roles:
+                hidden += 1
+        made = (tuple(items), hidden)
+        with self._lock:
+            self.mine[key] = (inputs, made)
+        return made
+
+    def warm(self, config: Config) -> None:
+        """Work out every page in every locale ahead of the first request (a thousand pages take
+        seconds), each page read once."""
+        for slug in slugs_of(config):
+            try:
+                page = load_domain(config, slug)
+            except L10nError:
+                continue
+            for locale in config.all_locales:
+                try:
+                    self.entry(config, slug, locale, page)
+                except Exception:  # a request asks again, and answers for itself
+                    log.debug("queue of %s in %s not worked out ahead", slug, locale)
 
 
-def signable(tree: Tree, who: Reviewer, item: Item) -> tuple[Role, ...]:
+def _same(old: tuple[object, ...], new: tuple[object, ...]) -> bool:
+    return (
+        len(old) == len(new)
+        and old[0] is new[0]
+        and all(a is b or a == b for a, b in zip(old[1:], new[1:], strict=True))
+    )
+
+
+def signable(config: Config, entry: Entry, who: Reviewer, item: Item) -> tuple[Role, ...]:
     """The roles `who` may sign `item` in now (`review.may_sign`, the rule `approve` applies)."""
-    ledger = tree.ledgers.get((item.locale, item.page)) or _empty(
-        tree.config, item.locale, item.page
+    ledger = entry.ledger or Ledger(
+        config.rel(config.ledger_path(item.locale, item.page)), item.locale, item.page
     )
     return tuple(
         role
@@ -258,7 +307,7 @@ def signable(tree: Tree, who: Reviewer, item: Item) -> tuple[Role, ...]:
             item.locale,
             item.forms,
             ledger,
-            tree.config.policy,
+            config.policy,
             who.name,
             role,
             item.translator,
@@ -279,17 +328,8 @@ class Queue:
     pages: tuple[str, ...]  # the pages that have something in the queue, for the filter
 
 
-def domains_of(tree: Tree) -> dict[str, Page]:
-    return {d.slug: d for d in tree.domains}
-
-
-def locales_of(tree: Tree, who: Reviewer) -> tuple[str, ...]:
-    """The locales `who` may approve, in the config's order (English first)."""
-    return tuple(loc for loc in tree.config.all_locales if who.covers(loc))
-
-
 def build(
-    tree: Tree,
+    config: Config,
     cache: QueueCache,
     who: Reviewer,
     locale: str | None = None,
@@ -300,17 +340,14 @@ def build(
 ) -> Queue:
     """What waits for `who`: texts in their locales that need a role they hold and that they may
     sign (failing ones included, so they see why a text cannot be approved yet)."""
-    domains = domains_of(tree)
-    chosen = [domains[page]] if page is not None and page in domains else []
-    if page is None:
-        chosen = sorted(domains.values(), key=lambda d: (d.slug == UI_DOMAIN, d.slug))
+    slugs = [page] if page is not None else slugs_of(config)
     mine: list[Mine] = []
     hidden = 0
-    for loc in locales_of(tree, who):
+    for loc in locales_of(config, who):
         if locale is not None and loc != locale:
             continue
-        for domain in chosen:
-            items, not_theirs = cache.for_reviewer(tree, who, domain, loc)
+        for slug in slugs:
+            items, not_theirs = cache.for_reviewer(config, who, slug, loc)
             mine += items
             hidden += not_theirs
     counts = Counter(m.item.status.value for m in mine)
@@ -334,17 +371,20 @@ class Blockers:
     not_ready: tuple[tuple[str, int], ...]
     withheld: int  # English segments not approved: shown in no locale
     held: tuple[str, ...]  # headings of safety sections held in English
+    error: str = ""
 
 
-def blockers(tree: Tree, cache: QueueCache, slug: str, locale: str) -> Blockers | None:
-    domain = domains_of(tree).get(slug)
+def blockers(config: Config, cache: QueueCache, slug: str, locale: str) -> Blockers:
+    """Read from the page's files now, by the serving rule and coverage themselves."""
+    tree = load_tree(config, only={slug})
+    domain = tree.ui if slug == UI_DOMAIN else tree.pages.get(slug)
+    entry = cache.entry(config, slug, locale)
     if domain is None:
-        return None
+        error = entry.error or "; ".join(str(e) for e in tree.errors) or f"no page {slug!r}"
+        return Blockers(0, 0, 0, 0, 0, (), 0, (), error)
     row = tree.coverage_rows([domain], [locale], {})[0]
     resolved = tree.resolve(domain, locale)
-    entry = cache.entry(tree, domain, locale)
     reasons = Counter(why for _, why in entry.unready)
-    headings = {s.section: s.source for s in domain.segments if s.type is SegmentType.HEADING}
     return Blockers(
         total=row.total,
         served=row.served,
@@ -353,66 +393,39 @@ def blockers(tree: Tree, cache: QueueCache, slug: str, locale: str) -> Blockers 
         waiting=len(entry.items),
         not_ready=tuple(sorted(reasons.items())),
         withheld=len(resolved.withheld),
-        held=tuple(headings.get(n, f"section {n}") for n in resolved.held_sections),
+        held=tuple(entry.headings.get(n, f"section {n}") for n in resolved.held_sections),
+        error=entry.error,
     )
 
 
-def fresh(
-    root: Path, tree: Tree, slug: str, locale: str
-) -> tuple[Config, Page, LoadedCatalog | None]:
+def fresh(root: Path, slug: str, locale: str) -> tuple[Config, Page, LoadedCatalog | None]:
     """The config, the page and its catalog as they are on disk now (what an approval is checked
     against); a file that does not load refuses the approval rather than guess."""
     try:
         config = load_config(root)
-        known = domains_of(tree).get(slug)
-        if known is None:
+        if slug not in slugs_of(config):
             raise ReviewError(f"no page {slug!r}")
-        path = Path(known.path)
-        page = (
-            load_ui(path, config.rel(path))
-            if slug == UI_DOMAIN
-            else load_page(path, config.fallback)
-        )
-        catalog_path = config.catalog_path(locale, slug)
-        catalog = (
-            read_catalog(catalog_path, slug, locale, config.rel(catalog_path))
-            if locale != SOURCE_LOCALE and catalog_path.exists()
-            else None
-        )
+        return config, load_domain(config, slug), _catalog(config, slug, locale)
     except ReviewError:
         raise
     except L10nError as exc:
         raise ReviewError(f"cannot review while this is broken: {exc}") from exc
-    return config, page, catalog
 
 
 def approve(
-    root: Path,
-    tree: Tree,
-    reviewer: str,
-    locale: str,
-    slug: str,
-    role: Role,
-    shown: Sequence[review.Shown],
+    root: Path, reviewer: str, locale: str, slug: str, role: Role, shown: Sequence[review.Shown]
 ) -> list[review.Decision]:
     """Sign the shown texts in `role`, bound to their SHA-256s (`review.TextChanged` when one is
     no longer what is on disk; `review.Refused` when the reviewer may not approve here)."""
-    config, page, catalog = fresh(root, tree, slug, locale)
+    config, page, catalog = fresh(root, slug, locale)
     return review.approve(config, page, locale, catalog, reviewer, role, shown=shown)
 
 
 def revoke(
-    root: Path,
-    tree: Tree,
-    reviewer: str,
-    locale: str,
-    slug: str,
-    segment_id: str,
-    role: Role,
-    reason: str,
+    root: Path, reviewer: str, locale: str, slug: str, segment_id: str, role: Role, reason: str
 ) -> list[str]:
     """Revoke one role's approval of one segment, with the reviewer's reason."""
-    config, page, _ = fresh(root, tree, slug, locale)
+    config, page, _ = fresh(root, slug, locale)
     return review.revoke(
         config, page, locale, reviewer, reason, review.Selection(segment_id=segment_id), role
     )
@@ -429,14 +442,12 @@ class Approval:
     current: bool
 
 
-def history(tree: Tree, slug: str, locale: str) -> tuple[History, tuple[Approval, ...]]:
+def history(root: Path, slug: str, locale: str) -> tuple[History, tuple[Approval, ...]]:
     """A page's review history in `locale` (read from disk now), and the approvals in force."""
-    config = tree.config
+    config, page, catalog = fresh(root, slug, locale)
     path = config.ledger_path(locale, slug)
     found = review.load_history(path, locale, slug, config.rel(path))
-    domain = domains_of(tree).get(slug)
-    segments = {s.key: s for s in domain.segments} if domain else {}
-    catalog = tree.catalogs.get((locale, slug))
+    segments = {s.key: s for s in page.segments}
 
     def current(record: ReviewRecord) -> bool:
         seg = segments.get(record.key)

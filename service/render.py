@@ -6,6 +6,7 @@ text, a fallback element gets `lang` (and `dir`) of the locale it came from, a w
 
 from __future__ import annotations
 
+import copy
 import gettext
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,21 +18,37 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from .catalogs import plural_rule
-from .content import iter_blocks, markdown
+from .content import iter_blocks
+from .inline import parse_text, render_text
 from .locales import direction
-from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
+from .models import SOURCE_LOCALE, ResolvedPage, Segment, SegmentType, ServedSegment, Target
+from .parser import markdown
 
 __all__ = ["UiText", "article_html", "inline_html", "plural", "render_template"]
 
 
-@lru_cache(maxsize=32768)  # the same text is served in many pages and locales
-def inline_html(text: str) -> str:
-    """Inline Markdown → HTML; raw HTML in a translation is escaped, never rendered.
+def inline_html(text: str, segment: Segment | None = None) -> str:
+    """A segment's text (the English or a translation of it) → HTML, with the link targets and the
+    image source of the English; raw HTML in a translation is escaped, never rendered.
 
     >>> inline_html("Take **one** <script>x</script>")
     'Take <strong>one</strong> &lt;script&gt;x&lt;/script&gt;'
     """
-    return str(markdown().renderInline(text))
+    if segment is None:
+        return _inline_html(text, (), None)
+    return _inline_html(text, segment.references, segment.image)
+
+
+@lru_cache(maxsize=32768)  # the same text is served in many pages and locales
+def _inline_html(text: str, references: tuple[Target, ...], image: Target | None) -> str:
+    return render_text(text, references, image)
+
+
+@lru_cache(maxsize=32768)
+def _inline_tokens(text: str, references: tuple[Target, ...], image: Target | None) -> list[Token]:
+    """A segment's inline tokens: the renderer only reads them, so one parse serves every page and
+    locale that shows the text (English fallbacks are shown in many)."""
+    return parse_text(text, references, image)
 
 
 @lru_cache(maxsize=64)
@@ -77,11 +94,23 @@ def _notice(text: UiText) -> Token:
     return token
 
 
-@lru_cache(maxsize=32768)
-def _inline_tokens(text: str) -> list[Token]:
-    """A segment's inline tokens: the renderer only reads them, so one parse serves every page and
-    locale that shows the text (English fallbacks are shown in many)."""
-    return markdown().parseInline(text)[0].children or []
+@lru_cache(maxsize=8)
+def _body_tokens(body: str) -> tuple[Token, ...]:
+    """A page body's block tokens, parsed once for all its locales (they are built one after
+    another). Never changed: `article_html` edits copies."""
+    return tuple(markdown().parse(body))
+
+
+def _copy(tokens: tuple[Token, ...]) -> list[Token]:
+    """Copies of a page's parsed tokens (shared by every locale of the page) that `article_html`
+    and the renderer may edit: attributes (the container renderer adds its class) and which
+    children; the children themselves are replaced, never edited, so they are shared."""
+    out = []
+    for tok in tokens:
+        new = copy.copy(tok)
+        new.attrs = dict(tok.attrs)
+        out.append(new)
+    return out
 
 
 def article_html(
@@ -91,7 +120,7 @@ def article_html(
 
     A withheld segment's element is left out; under the heading of a safety section held in English
     goes `held_notice`."""
-    tokens = markdown().parse(resolved.page.body)
+    tokens = _copy(_body_tokens(resolved.page.body))
     body_segments = [
         s
         for s in resolved.page.segments
@@ -120,7 +149,7 @@ def article_html(
         if got is None:
             edits.append((block.element, _close_of(tokens, block.element), None))
             continue
-        tokens[block.inline].children = _inline_tokens(got.text)
+        tokens[block.inline].children = _inline_tokens(got.text, segment.references, segment.image)
         if got.fallback:
             element.attrSet("lang", got.locale)
             if direction(got.locale) != page_dir:

@@ -75,7 +75,7 @@ def reviewed_text(
         return found
     if catalogs[locale].entries[segment.key].errors:
         return None
-    if blocking(Unit(segment.source_forms, found.forms, locale, terms)):
+    if blocking(Unit.of(segment, found.forms, locale, terms)):
         return None
     return found
 
@@ -87,8 +87,12 @@ def resolve(
     ledgers: Mapping[str, Ledger],
     policy: Policy,
     terms: tuple[str, ...] = (),
+    known: dict[tuple[str, str], ServedSegment | None] | None = None,
 ) -> ResolvedPage:
     """Serve `page` for `chain[0]`, falling back along `chain` (which ends in English).
+
+    `known`: what the rule answered for (segment id, locale) so far, shared by calls for the same
+    page over the same catalogs and ledgers (English is asked for in every locale).
 
     - A segment whose English is not approved is withheld everywhere (invariant 2).
     - `fallback: segment`: each segment comes from the first locale of the chain that has it
@@ -100,8 +104,7 @@ def resolve(
     - Every served segment carries its locale and whether it is a fallback.
     """
     target = chain[0]
-
-    known: dict[tuple[str, str], ServedSegment | None] = {}
+    known = {} if known is None else known
 
     def reviewed(seg: Segment, locale: str) -> ServedSegment | None:
         """The rule, asked once per segment and locale (sections and the chain ask again)."""

@@ -52,6 +52,7 @@ __all__ = [
     "changed_since",
     "diff_words",
     "lacking",
+    "ledger_of",
     "load_history",
     "load_ledger",
     "locked",
@@ -92,7 +93,8 @@ def load_history(path: Path, locale: str, domain: str, label: str = "") -> Histo
     return read_history(found[0] if found else "", shown, locale, domain)
 
 
-def _ledger(history: History) -> Ledger:
+def ledger_of(history: History) -> Ledger:
+    """The approvals in force of a verified history (its first problem, raised, otherwise)."""
     if history.problems:
         raise history.problems[0]
     return Ledger(
@@ -107,7 +109,7 @@ def _ledger(history: History) -> Ledger:
 
 def load_ledger(path: Path, locale: str, domain: str, label: str = "") -> Ledger:
     """The approvals in force; a history that does not verify is an error at its first bad line."""
-    return _ledger(load_history(path, locale, domain, label))
+    return ledger_of(load_history(path, locale, domain, label))
 
 
 @contextmanager
@@ -144,7 +146,7 @@ def write_events(
         found = read_text(path, shown)
         text, raw = found if found else ("", None)
         history = read_history(text, shown, locale, domain)
-        new = list(plan(_ledger(history)))
+        new = list(plan(ledger_of(history)))
         if not new:
             return []
         lines, written = render_events(history, new)
@@ -384,7 +386,7 @@ def plan_approvals(
         if not why:
             why = may_sign(seg, locale, forms, ledger, policy, reviewer, role, translator, now)
         if not why and locale != SOURCE_LOCALE:
-            findings = blocking(Unit(seg.source_forms, forms, locale, terms))
+            findings = blocking(Unit.of(seg, forms, locale, terms))
             why = "; ".join(f"check {f.check}: {f.message}" for f in findings)
         if why:
             decisions.append(Decision(seg, forms, None, why))
@@ -535,9 +537,7 @@ def pending(
         if lack is None:
             continue
         findings = (
-            tuple(run_checks(Unit(seg.source_forms, forms, locale, terms)))
-            if locale != SOURCE_LOCALE
-            else ()
+            tuple(run_checks(Unit.of(seg, forms, locale, terms))) if locale != SOURCE_LOCALE else ()
         )
         before = _approved_before(seg, forms, approvals, on_page)
         english = translation = ""

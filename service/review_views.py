@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from . import queue, review
+from .config import Config
 from .locales import direction
 from .models import Role, fingerprint
 from .policy import meaning
@@ -21,7 +22,6 @@ from .review_schemas import (
     PendingItemOut,
     RunOut,
 )
-from .store import Tree
 
 __all__ = ["back", "change_out", "event", "groups", "item_out", "with_params"]
 
@@ -107,20 +107,16 @@ def bulk(items: list[PendingItemOut]) -> list[dict[str, Any]]:
     return out
 
 
-def groups(items: list[PendingItemOut], tree: Tree) -> list[dict[str, Any]]:
+def groups(
+    items: list[PendingItemOut], config: Config, cache: queue.QueueCache
+) -> list[dict[str, Any]]:
     """Items by page (and locale), then by section, in queue order, with their bulk forms."""
-    domains = queue.domains_of(tree)
     pages: dict[tuple[str, str], list[PendingItemOut]] = {}
     for item in items:
         pages.setdefault((item.locale, item.page), []).append(item)
-    groups = []
+    made = []
     for (locale, slug), members in pages.items():
-        domain = domains.get(slug)
-        headings = {
-            s.section: s.source
-            for s in (domain.segments if domain else ())
-            if s.type.value == "heading"
-        }
+        headings = cache.entry(config, slug, locale).headings
         by_section: dict[int, list[PendingItemOut]] = {}
         for item in members:
             by_section.setdefault(item.section, []).append(item)
@@ -130,12 +126,12 @@ def groups(items: list[PendingItemOut], tree: Tree) -> list[dict[str, Any]]:
                 "page": slug,
                 "key": str(n),
                 "heading": headings.get(n, "Title and description" if n == 0 else f"Section {n}"),
-                "texts": found,
-                "bulk": bulk(found),
+                "texts": texts,
+                "bulk": bulk(texts),
             }
-            for n, found in by_section.items()
+            for n, texts in by_section.items()
         ]
-        groups.append(
+        made.append(
             {
                 "locale": locale,
                 "page": slug,
@@ -144,7 +140,7 @@ def groups(items: list[PendingItemOut], tree: Tree) -> list[dict[str, Any]]:
                 "bulk": bulk(members),
             }
         )
-    return groups
+    return made
 
 
 def back(value: str | None) -> str:

@@ -34,7 +34,10 @@ class ReviewOut(BaseModel):
 
 class SegmentOut(BaseModel):
     id: str = Field(description="Stable across rebuilds: derived from the English text")
-    type: str
+    type: str = Field(
+        description="title, description, heading, paragraph, list-item, blockquote, table-cell, "
+        "or image (an image alone: `text` is its alt text, `html` the image)"
+    )
     level: int | None = Field(None, description="Heading level")
     critical: bool = Field(description="Safety-critical statement, marked by the author")
     text: str = Field(description="The reviewed text exactly as approved (inline Markdown)")
@@ -108,7 +111,7 @@ class CoverageOut(BaseModel):
 
 class StateOut(BaseModel):
     sha256: str = Field(description="Hash of every response the server gives (their ETags)")
-    built_at: str = Field(description="When this state was built (UTC)")
+    built_at: str = Field(description="When this state was built (UTC, to the millisecond)")
 
 
 class HealthOut(BaseModel):

@@ -1,26 +1,46 @@
-"""Everything the server sends, prepared once at load time: per page and locale, JSON and HTML bytes.
+"""Everything the server sends, prepared ahead of requests: per page and locale, JSON and HTML bytes.
 
-The request path then only negotiates a locale and looks bytes up. JSON bodies are kept as two halves
-around `requested_locale`, the one field that depends on the request rather than on the content.
+Each page in each locale is a record of the build cache (`build`), made once per set of input files;
+the bodies live in the cache and the hot ones in memory. The request path only negotiates a locale
+and looks bytes up.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
+from multiprocessing import get_context
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import Any
 
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from .coverage import rows_as_json, served_share
-from .findings import blocked, refused_records
+from .build import (
+    UI,
+    Cache,
+    Inputs,
+    Layout,
+    Pack,
+    Ref,
+    default_cache_dir,
+    default_jobs,
+    digest,
+    page_keys,
+)
+from .checks import Severity
+from .config import Config, load_config
+from .coverage import CoverageRow, rows_as_json, served_share
+from .findings import Problem, domain_findings
 from .locales import babel_locale, direction, native_name, to_gettext
-from .models import SOURCE_LOCALE, Page, ResolvedPage, SegmentType, ServedSegment
+from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
 from .render import UiText, article_html, inline_html, plural, render_template
 from .schemas import (
     CoverageOut,
@@ -36,50 +56,105 @@ from .schemas import (
 from .store import Tree, load_tree
 from .yamlfile import atomic_write
 
-__all__ = ["Body", "JsonBody", "PreparedPage", "Settings", "Site", "build_site", "export_site"]
+__all__ = [
+    "Body",
+    "JsonBody",
+    "PreparedPage",
+    "Settings",
+    "Site",
+    "build_site",
+    "export_site",
+    "slugs",
+]
 
-T = TypeVar("T")
+log = logging.getLogger("clinic_l10n.site")
+PARALLEL_FROM = 8  # pages to make before worker processes pay for themselves
 _SENTINEL = "\x00requested\x00"
 _SPLIT = json.dumps(_SENTINEL).encode()
 
 
-@dataclass(frozen=True)
 class Body:
-    """Bytes to send and their ETag, both made once at load time."""
+    """Bytes to send and their ETag: in memory, or an object in the build cache read when sent
+    (the cache keeps the hot ones in memory)."""
 
-    data: bytes
-    etag: str
+    __slots__ = ("_cache", "_data", "_ref", "_remake", "etag")
+
+    def __init__(
+        self,
+        data: bytes | None,
+        etag: str,
+        cache: Cache | None = None,
+        ref: Ref | None = None,
+        remake: Callable[[], Ref] | None = None,
+    ):
+        self._data, self.etag, self._cache, self._ref = data, etag, cache, ref
+        self._remake = remake
+
+    @property
+    def data(self) -> bytes:
+        if self._data is not None:
+            return self._data
+        assert self._cache is not None and self._ref is not None
+        try:
+            return self._cache.get(self._ref)
+        except (OSError, KeyError) as exc:
+            if self._remake is None:
+                raise
+            # a pack deleted or damaged under the server: make the body again from the files,
+            # and send it only if it is the very body this ETag names
+            log.warning("build cache: %s; making the body again", exc)
+            ref = self._remake()
+            if ref[3] != self._ref[3]:
+                raise OSError("the body changed since it was built; a reload will serve it") from exc
+            self._ref = ref
+            return self._cache.get(ref)
 
     @classmethod
     def of(cls, data: bytes | str) -> Body:
         raw = data.encode() if isinstance(data, str) else data
         return cls(raw, f'"{hashlib.sha256(raw).hexdigest()[:20]}"')
 
+    @classmethod
+    def stored(cls, cache: Cache, ref: Ref, remake: Callable[[], Ref] | None = None) -> Body:
+        """Bytes kept in the cache (`remake`: how to make them again if they are lost); the
+        ETag is made, like `of`, from their SHA-256."""
+        return cls(None, f'"{ref[3][:20]}"', cache, ref, remake)
+
 
 @dataclass(frozen=True)
 class Settings:
     root: Path
     max_age: int = 300
+    cache: Path | None = None  # the build cache folder; None: CLINIC_L10N_CACHE or .build-cache/
+    jobs: int | None = None  # worker processes for a build; None: one per core
     state: Path | None = None  # the workspace's accounts and sessions (see accounts.state_dir)
 
+    def cache_dir(self) -> Path:
+        return self.cache or default_cache_dir(self.root)
 
-@dataclass(frozen=True)
+
 class JsonBody:
-    """A JSON document with `requested_locale` left open."""
+    """A JSON document with `requested_locale` left open (the one field that depends on the
+    request rather than on the content)."""
 
-    head: bytes
-    tail: bytes
-    digest: str
+    __slots__ = ("_body", "digest")
+
+    def __init__(self, body: Body, digest: str):
+        self._body, self.digest = body, digest
 
     @classmethod
     def of(cls, model: BaseModel) -> JsonBody:
         raw = model.model_dump_json().encode()
-        head, _, tail = raw.partition(_SPLIT)
-        return cls(head, tail, hashlib.sha256(raw).hexdigest()[:20])
+        return cls(Body(raw, ""), hashlib.sha256(raw).hexdigest()[:20])
+
+    @classmethod
+    def stored(cls, cache: Cache, ref: Ref, remake: Callable[[], Ref] | None = None) -> JsonBody:
+        return cls(Body.stored(cache, ref, remake), ref[3][:20])
 
     def render(self, requested: str | None) -> tuple[bytes, str]:
+        head, _, tail = self._body.data.partition(_SPLIT)
         value = json.dumps(requested).encode()
-        return self.head + value + self.tail, f'"{self.digest}-{requested or "none"}"'
+        return head + value + tail, f'"{self.digest}-{requested or "none"}"'
 
 
 @dataclass(frozen=True)
@@ -92,29 +167,54 @@ class PreparedPage:
 
 @dataclass
 class Site:
-    tree: Tree
+    config: Config
     settings: Settings
+    cache: Cache
+    inputs: Inputs
+    # What each page (and the ui domain) in each locale was made into, by (slug, locale): the
+    # next reload takes a record as it is when its key has not changed.
+    records: dict[tuple[str, str], dict[str, Any]]
+    good: dict[str, Ref]  # where each input file's last good version is kept
     pages: dict[tuple[str, str], PreparedPage] = field(default_factory=dict)
     lists: dict[str, JsonBody] = field(default_factory=dict)
-    locales: Body = Body(b"", "")
-    coverage_json: Body = Body(b"", "")
+    locales: Body = field(default_factory=lambda: Body.of(b""))
+    coverage_json: Body = field(default_factory=lambda: Body.of(b""))
+    errors: list[str] = field(default_factory=list)
+    rows: list[CoverageRow] = field(default_factory=list)  # coverage: locales, then pages by slug
     # The dashboard is rendered when first asked for, not on every reload: it lists every row
     # (7,000 at a thousand pages) and reviewers open it far less often than the tree changes.
     coverage_context: dict[str, object] = field(default_factory=dict)
     _coverage_html: Body | None = None
+    health: Body = field(default_factory=lambda: Body.of(b""))
+    index_html: Body = field(default_factory=lambda: Body.of(b""))
+
+    def problems(self) -> list[Problem]:
+        """What `check` reports: each load error once, then each page (by slug, the ui strings
+        among them) in each locale."""
+        domains = sorted({slug for slug, _ in self.records})
+        found = list(
+            dict.fromkeys(
+                Problem(path, line, Severity.ERROR, "load", message)
+                for slug in domains
+                for loc in self.config.all_locales
+                for path, line, message in self.records[(slug, loc)]["load"]
+            )
+        )
+        for slug in domains:
+            for loc in self.config.all_locales:
+                found += [
+                    Problem(path, line, Severity(level), check, message)
+                    for path, line, level, check, message in self.records[(slug, loc)].get(
+                        "problems", []
+                    )
+                ]
+        return found
 
     def coverage_html(self) -> Body:
         """The coverage dashboard, rendered the first time it is asked for."""
         if self._coverage_html is None:
             self._coverage_html = Body.of(render_template("coverage.html", self.coverage_context))
         return self._coverage_html
-
-    health: Body = Body(b"", "")
-    index_html: Body = Body(b"", "")
-    # What each part (a page in a locale, a coverage row, a page's findings) was made from, and
-    # the part itself: the next reload reuses a part whose inputs are unchanged.
-    made_from: dict[tuple[str, ...], tuple[object, ...]] = field(default_factory=dict)
-    parts: dict[tuple[str, ...], object] = field(default_factory=dict)
 
 
 def _segment_out(s: ServedSegment) -> SegmentOut:
@@ -124,7 +224,7 @@ def _segment_out(s: ServedSegment) -> SegmentOut:
         level=s.segment.level or None,
         critical=s.segment.critical,
         text=s.text,
-        html=inline_html(s.text),
+        html=inline_html(s.text, s.segment),
         locale=s.locale,
         fallback=s.fallback,
         section=s.segment.section,
@@ -187,7 +287,7 @@ class _Ui:
         return UiText(text, got.locale if got.fallback else None)
 
 
-def _languages(tree: Tree, slug: str | None, current: str) -> list[dict[str, object]]:
+def _languages(config: Config, slug: str | None, current: str) -> list[dict[str, object]]:
     return [
         {
             "tag": tag,
@@ -195,7 +295,7 @@ def _languages(tree: Tree, slug: str | None, current: str) -> list[dict[str, obj
             "url": f"/pages/{slug}?locale={tag}" if slug else f"/?locale={tag}",
             "current": tag == current,
         }
-        for tag in tree.config.all_locales
+        for tag in config.all_locales
     ]
 
 
@@ -236,7 +336,7 @@ def _html(tree: Tree, resolved: ResolvedPage, ui: _Ui) -> tuple[Body, Body]:
             **context,
             "description": mark(SegmentType.DESCRIPTION),
             "article": Markup(fragment),
-            "languages": _languages(tree, slug, target),
+            "languages": _languages(tree.config, slug, target),
             "language_label": ui.get("language") or UiText("Language", SOURCE_LOCALE),
             "read_in_english": ui.get("read-in-english") if target != SOURCE_LOCALE else None,
             "english_html_url": f"/pages/{slug}?locale=en",
@@ -245,109 +345,280 @@ def _html(tree: Tree, resolved: ResolvedPage, ui: _Ui) -> tuple[Body, Body]:
     return Body.of(document), Body.of(fragment)
 
 
-def _inputs(tree: Tree, domain: Page | None, locale: str) -> tuple[object, ...]:
-    """What a domain's responses in `locale` are made from: the config, the page, and the catalog
-    and ledger of every locale of its chain. A reload reuses unchanged files as the same objects,
-    so the same objects (`is`) mean the same responses."""
-    if domain is None:
-        return (tree.config,)
-    chain = tree.config.chain(locale) if locale != SOURCE_LOCALE else (SOURCE_LOCALE,)
-    parts: list[object] = [tree.config, domain]
-    for loc in dict.fromkeys((*chain, SOURCE_LOCALE)):
-        parts += [tree.catalogs.get((loc, domain.slug)), tree.ledgers.get((loc, domain.slug))]
-    return tuple(parts)
+Record = dict[str, Any]
 
 
-class _Reuse:
-    """Makes each part of a site once per set of inputs: a part whose inputs are the very objects
-    the previous site made it from is taken from the previous site."""
-
-    def __init__(self, previous: Site | None, site: Site):
-        self.previous, self.site = previous, site
-
-    def __call__(
-        self, key: tuple[str, ...], inputs: tuple[object, ...], make: Callable[[], T]
-    ) -> T:
-        self.site.made_from[key] = inputs
-        old = self.previous.made_from.get(key) if self.previous is not None else None
-        if (
-            self.previous is not None
-            and old is not None
-            and len(old) == len(inputs)
-            and all(a is b or (type(a) is str and a == b) for a, b in zip(old, inputs, strict=True))
-        ):
-            part = cast(T, self.previous.parts[key])
-        else:
-            part = make()
-        self.site.parts[key] = part
-        return part
-
-
-def _findings(tree: Tree, domain: Page) -> tuple[list[str], list[str]]:
-    """A domain's approvals kept off by a check, and those the review policy refuses."""
-    return [str(p) for p in blocked(tree, [domain])], [
-        str(p) for p in refused_records(tree, domain)
-    ]
-
-
-def _prepare(tree: Tree, page: Page, locale: str, ui: _Ui) -> tuple[ResolvedPage, PreparedPage]:
-    res = tree.resolve(page, locale)
-    html, fragment = _html(tree, res, ui)
-    return res, PreparedPage(JsonBody.of(page_model(res)), html, fragment, locale)
-
-
-def build_site(settings: Settings, tree: Tree | None = None, previous: Site | None = None) -> Site:
-    """Load the tree (unless given) and prepare every response; with `previous` (the site in
-    service, built from the tree `tree` was reloaded from), only what changed is made again."""
-    tree = tree or load_tree(settings.root)
-    site = Site(tree, settings)
-    reuse = _Reuse(previous, site)
-    all_locales = tree.config.all_locales
-    ui = {
-        loc: reuse(("ui", loc), _inputs(tree, tree.ui, loc), partial(_Ui, tree, loc))
-        for loc in all_locales
+def _record(
+    tree: Tree,
+    pack: Pack,
+    layout: Layout,
+    slug: str,
+    locale: str,
+    key: str,
+    ui: Callable[[str], _Ui],
+) -> Record:
+    """What a page (or the ui domain) in one locale makes: its bodies (into `pack`), its list
+    entry, coverage row, findings and load errors."""
+    failed = {str(path): error for path, error in tree.failed.items()}
+    errors = [e for path, _ in layout.page_files(slug, locale) if (e := failed.get(path))]
+    record: Record = {
+        "key": key,
+        "slug": slug,
+        "locale": locale,
+        "errors": [str(e) for e in errors],
+        "load": [[e.path or "?", e.line or 1, e.message] for e in errors],
     }
-    resolved: dict[tuple[str, str], ResolvedPage] = {}
-    for slug, page in tree.pages.items():
+    domain = tree.ui if slug == UI else tree.pages.get(slug)
+    if domain is None:
+        record["missing"] = True
+        return record
+    if slug == UI:
+        resolved = ui(locale).resolved
+        assert resolved is not None
+    else:
+        resolved = tree.resolve(domain, locale)
+        html, fragment = _html(tree, resolved, ui(locale))
+        raw = page_model(resolved).model_dump_json().encode()
+        title = _of_type(resolved, SegmentType.TITLE)
+        record.update(
+            json=pack.add(raw),
+            html=pack.add(html.data),
+            fragment=pack.add(fragment.data),
+            language=locale,
+            title=title.text if title else None,
+            title_locale=title.locale if title else SOURCE_LOCALE,
+            complete=resolved.complete,
+            withheld=len(resolved.withheld),
+        )
+    rows = tree.coverage_rows([domain], [locale], {(locale, slug): resolved})
+    record["rows"] = [dict(r.__dict__) for r in rows]
+    found = domain_findings(tree, domain, locale)
+    record["blocked"] = [str(p) for p in found.blocked]
+    record["refused"] = [str(p) for p in found.refused]
+    record["problems"] = [
+        [p.path, p.line, p.severity.value, p.check, p.message] for p in found.problems
+    ]
+    return record
+
+
+Todo = Sequence[tuple[str, tuple[str, ...]]]  # (slug, locales) to make
+
+
+def _make(
+    config: Config,
+    cache: Cache,
+    todo: Todo,
+    keys: Mapping[tuple[str, str], str],
+    digests: Mapping[str, str],
+    good: Mapping[str, Ref],
+) -> list[Record]:
+    """Make the records of `todo`, their bodies and a copy of each file that loaded in one pack.
+    A record says `fresh` only if every file it was made from still has the hash its key was
+    made from (one written meanwhile is made again on the next reload)."""
+    layout = Layout(config)
+
+    def last_good(path: Path) -> Path | None:
+        return cache.last_good(good.get(config.rel(path)), path.name)
+
+    tree = load_tree(config, only={slug for slug, _ in todo}, last_good=last_good)
+    uis: dict[str, _Ui] = {}
+
+    def ui(locale: str) -> _Ui:
+        if locale not in uis:
+            uis[locale] = _Ui(tree, locale)
+        return uis[locale]
+
+    pack = Pack(cache)
+    now: dict[str, tuple[str, Ref | None]] = {}  # each file's hash after loading, and its copy
+    loaded = {str(path) for path in tree.loaded if path not in tree.kept}
+
+    def after(path: str) -> tuple[str, Ref | None]:
+        """A file that loaded is copied (its last good version); any other is hashed again."""
+        if path not in now:
+            ref = None
+            if path in loaded:
+                with suppress(OSError), open(path, "rb") as f:
+                    ref = pack.add(f.read())
+            now[path] = (ref[3], ref) if ref is not None else (digest(path), None)
+        return now[path]
+
+    made = []
+    for slug, locales in todo:
+        for loc in locales:
+            record = _record(tree, pack, layout, slug, loc, keys[(slug, loc)], ui)
+            fresh, kept = True, {}
+            for path, rel in layout.page_files(slug, loc):
+                sha, ref = after(path)
+                if ref is not None:
+                    kept[rel] = ref
+                fresh = fresh and sha == digests.get(rel)
+            record["good"], record["fresh"] = kept, fresh
+            made.append(record)
+    pack.close()
+    return made
+
+
+def _make_all(
+    config: Config,
+    cache: Cache,
+    todo: Todo,
+    keys: Mapping[tuple[str, str], str],
+    digests: Mapping[str, str],
+    good: Mapping[str, Ref],
+    jobs: int,
+) -> list[Record]:
+    """`_make` in worker processes when there is much to make (and a cache folder to share)."""
+    workers = min(jobs, len(todo) // PARALLEL_FROM)
+    if workers <= 1 or cache.folder is None:
+        return _make(config, cache, todo, keys, digests, good)
+    size = max(4, -(-len(todo) // (workers * 8)))  # small runs, so that no worker idles long
+    runs = [todo[i : i + size] for i in range(0, len(todo), size)]
+    # fork (workers inherit the loaded code) unless threads run here, which a fork could deadlock
+    context = get_context("fork" if threading.active_count() == 1 else "forkserver")
+    made: list[Record] = []
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for records in pool.map(
+            _make,
+            [config] * len(runs),
+            [cache] * len(runs),
+            runs,
+            [keys] * len(runs),
+            [digests] * len(runs),
+            [good] * len(runs),
+        ):
+            made += records
+    return made
+
+
+def _remake(
+    config: Config, cache: Cache, good: Mapping[str, Ref], slug: str, locale: str, kind: str
+) -> Ref:
+    """One body of a page in a locale made again from the files (its record is not kept)."""
+    layout, inputs = Layout(config), Inputs()
+    keys = page_keys(layout, inputs, [slug], good)
+    digests = {rel: inputs.get(path) for path, rel in layout.page_files(slug, locale)}
+    ref: Ref = _make(config, cache, [(slug, (locale,))], keys, digests, good)[0][kind]
+    return ref
+
+
+def slugs(config: Config) -> list[str]:
+    """The pages of the tree, by file name (which a page's slug must match)."""
+    return sorted(p.stem for p in config.pages_dir.glob("*.md") if p.stem != UI)
+
+
+def build_site(
+    settings: Settings, previous: Site | None = None, config: Config | None = None
+) -> Site:
+    """Prepare every response from what is on disk: a record whose key is in `previous` (the site
+    in service) or in the cache is taken as it is; the rest are made, in parallel when many."""
+    config = config or load_config(settings.root)
+    layout = Layout(config)
+    if previous is not None and previous.cache.folder == settings.cache_dir():
+        cache, inputs = previous.cache, previous.inputs
+        good = dict(previous.good)
+    else:
+        cache, inputs = Cache(settings.cache_dir()), Inputs()
+        good = cache.stored_good()
+    domains = [*slugs(config), UI]
+    keys = page_keys(layout, inputs, domains, good)
+    records: dict[tuple[str, str], Record] = {}
+    kept_pages: dict[tuple[str, str], PreparedPage] = {}
+
+    def wanted() -> Todo:
+        todo: dict[str, list[str]] = {}
+        for (slug, loc), key in keys.items():
+            if (slug, loc) in records:
+                continue
+            old = previous.records.get((slug, loc)) if previous else None
+            if previous is not None and old is not None and old["key"] == key:
+                records[(slug, loc)] = old
+                if (slug, loc) in previous.pages:
+                    kept_pages[(slug, loc)] = previous.pages[(slug, loc)]
+                continue
+            found = cache.record(key)
+            if found is not None:
+                records[(slug, loc)] = found
+            else:
+                todo.setdefault(slug, []).append(loc)
+        return [(slug, tuple(locs)) for slug, locs in todo.items()]
+
+    made: list[Record] = []
+    if wanted():
+        with cache.building():
+            todo = wanted()  # another server on this cache may have made them meanwhile
+            digests = {
+                rel: inputs.get(path)
+                for slug, locs in todo
+                for loc in locs
+                for path, rel in layout.page_files(slug, loc)
+            }
+            jobs = settings.jobs or default_jobs()
+            made = _make_all(config, cache, todo, keys, digests, good, jobs)
+            for record in made:
+                records[(record["slug"], record["locale"])] = record
+                good.update(record.pop("good"))
+                if record["fresh"]:
+                    del record["fresh"]  # only a stale record says so, and is never kept
+            # A file that loaded is now its own last good version, which its key named as
+            # missing: file the records under the key the next build will look for.
+            rekeyed = page_keys(layout, inputs, [slug for slug, _ in todo], good)
+            for record in made:
+                record["key"] = rekeyed[(record["slug"], record["locale"])]
+            cache.keep_records([r for r in records.values() if "fresh" not in r], good)
+            cache.prune()
+    return _assemble(settings, config, cache, inputs, records, good, kept_pages)
+
+
+def _assemble(
+    settings: Settings,
+    config: Config,
+    cache: Cache,
+    inputs: Inputs,
+    records: dict[tuple[str, str], Record],
+    good: dict[str, Ref],
+    kept_pages: Mapping[tuple[str, str], PreparedPage],
+) -> Site:
+    """The site from its records: the pages, and what is made of all of them (lists, coverage,
+    health, the index)."""
+    site = Site(config, settings, cache, inputs, records, good)
+
+    def remake(slug: str, locale: str, kind: str) -> Callable[[], Ref]:
+        return partial(_remake, config, cache, good, slug, locale, kind)
+
+    all_locales = config.all_locales
+    slugs = sorted({slug for slug, _ in records if slug != UI})
+    served = [s for s in slugs if "json" in records[(s, SOURCE_LOCALE)]]
+    for slug in served:
         for loc in all_locales:
-            made_from = _inputs(tree, page, loc) + _inputs(tree, tree.ui, loc)
-            res, prepared = reuse(
-                ("page", slug, loc), made_from, partial(_prepare, tree, page, loc, ui[loc])
+            rec = records[(slug, loc)]
+            site.pages[(slug, loc)] = kept_pages.get((slug, loc)) or PreparedPage(
+                JsonBody.stored(cache, rec["json"], remake(slug, loc, "json")),
+                Body.stored(cache, rec["html"], remake(slug, loc, "html")),
+                Body.stored(cache, rec["fragment"], remake(slug, loc, "fragment")),
+                rec["language"],
             )
-            resolved[(slug, loc)] = res
-            site.pages[(slug, loc)] = prepared
     for loc in all_locales:
-        summaries = []
-        for slug in sorted(tree.pages):
-            res = resolved[(slug, loc)]
-            title = _of_type(res, SegmentType.TITLE)
-            summaries.append(
-                PageSummary(
-                    slug=slug,
-                    title=title.text if title else None,
-                    title_locale=title.locale if title else SOURCE_LOCALE,
-                    complete=res.complete,
-                    url=f"/v1/pages/{slug}?locale={loc}",
-                    html_url=f"/pages/{slug}?locale={loc}",
-                )
+        summaries = [
+            PageSummary(
+                slug=slug,
+                title=records[(slug, loc)]["title"],
+                title_locale=records[(slug, loc)]["title_locale"],
+                complete=records[(slug, loc)]["complete"],
+                url=f"/v1/pages/{slug}?locale={loc}",
+                html_url=f"/pages/{slug}?locale={loc}",
             )
+            for slug in served
+        ]
         site.lists[loc] = JsonBody.of(
             PagesOut(requested_locale=_SENTINEL, target_locale=loc, pages=summaries)
         )
-    by_locale = {(loc, slug): res for (slug, loc), res in resolved.items()}
-    for loc in all_locales:  # the ui domain, resolved once per locale above
-        ui_page = ui[loc].resolved
-        if tree.ui is not None and ui_page is not None:
-            by_locale[(loc, tree.ui.slug)] = ui_page
-    rows = []
-    for loc in all_locales:
-        for domain in sorted(tree.domains, key=lambda d: d.slug):
-            made_from = (*_inputs(tree, domain, loc), tree.broken.get((loc, domain.slug)))
-            rows += reuse(
-                ("row", loc, domain.slug),
-                made_from,
-                partial(tree.coverage_rows, [domain], [loc], by_locale),
-            )
+    domains = sorted({slug for slug, _ in records})
+    rows = [
+        CoverageRow(**row)
+        for loc in all_locales
+        for slug in domains
+        for row in records[(slug, loc)].get("rows", [])
+    ]
     site.locales = Body.of(
         LocalesOut(
             locales=[
@@ -357,36 +628,39 @@ def build_site(settings: Settings, tree: Tree | None = None, previous: Site | No
                     name=native_name(loc),
                     english_name=babel_locale(loc).english_name or loc,
                     direction="rtl" if direction(loc) == "rtl" else "ltr",
-                    chain=list(tree.config.chain(loc)) if loc != SOURCE_LOCALE else [SOURCE_LOCALE],
-                    reviewed_share=served_share(rows, loc, tree.pages),
+                    chain=list(config.chain(loc)) if loc != SOURCE_LOCALE else [SOURCE_LOCALE],
+                    reviewed_share=served_share(rows, loc, set(served)),
                 )
-                for loc in tree.config.all_locales
+                for loc in all_locales
             ]
         ).model_dump_json()
     )
     site.coverage_json = Body.of(CoverageOut.model_validate(rows_as_json(rows)).model_dump_json())
-    errors = [str(e) for e in tree.errors]
-    held_back, refused = [], []
-    for domain in tree.domains:
-        made_from = tuple(
-            x
-            for loc in all_locales
-            for x in (tree.catalogs.get((loc, domain.slug)), tree.ledgers.get((loc, domain.slug)))
+    errors = list(
+        dict.fromkeys(
+            e for slug in domains for loc in all_locales for e in records[(slug, loc)]["errors"]
         )
-        found = reuse(
-            ("findings", domain.slug),
-            (tree.config, domain, *made_from),
-            partial(_findings, tree, domain),
-        )
-        held_back += found[0]
-        refused += found[1]
+    )
+    held_back = [
+        p
+        for slug in domains
+        for loc in all_locales
+        for p in records[(slug, loc)].get("blocked", [])
+    ]
+    refused = [
+        p
+        for slug in domains
+        for loc in all_locales
+        for p in records[(slug, loc)].get("refused", [])
+    ]
+    site.errors, site.rows = errors, rows
     site.coverage_context = {
         "rows": rows,
         "errors": errors,
         "blocked": held_back,
-        "names": {loc: native_name(loc) for loc in tree.config.all_locales},
+        "names": {loc: native_name(loc) for loc in all_locales},
     }
-    withheld = sum(len(resolved[(slug, SOURCE_LOCALE)].withheld) for slug in tree.pages)
+    withheld = sum(records[(slug, SOURCE_LOCALE)].get("withheld", 0) for slug in served)
     health = HealthOut(
         status="degraded" if errors or held_back or refused else "ok",
         errors=errors,
@@ -400,15 +674,9 @@ def build_site(settings: Settings, tree: Tree | None = None, previous: Site | No
             "index.html",
             {
                 "pages": [
-                    {
-                        "slug": s,
-                        "title": getattr(
-                            _of_type(resolved[(s, SOURCE_LOCALE)], SegmentType.TITLE), "text", s
-                        ),
-                    }
-                    for s in sorted(tree.pages)
+                    {"slug": s, "title": records[(s, SOURCE_LOCALE)]["title"] or s} for s in served
                 ],
-                "languages": _languages(tree, None, SOURCE_LOCALE),
+                "languages": _languages(config, None, SOURCE_LOCALE),
             },
         )
     )

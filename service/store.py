@@ -7,8 +7,8 @@ of the tree loads (SPEC invariant 7). Only a broken config stops everything.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TypeVar, cast
@@ -18,7 +18,15 @@ from .config import Config, load_config
 from .content import load_page, load_ui
 from .coverage import CoverageRow, coverage_rows
 from .errors import L10nError
-from .models import SOURCE_LOCALE, Ledger, LoadedCatalog, Page, ResolvedPage
+from .models import (
+    SOURCE_LOCALE,
+    FallbackPolicy,
+    Ledger,
+    LoadedCatalog,
+    Page,
+    ResolvedPage,
+    ServedSegment,
+)
 from .resolve import resolve
 from .review import load_ledger
 
@@ -44,6 +52,11 @@ class Tree:
     failed: dict[Path, L10nError] = field(default_factory=dict)
     kept: set[Path] = field(default_factory=set)
     paths: dict[Key, _Paths] = field(default_factory=dict)
+    # The serving rule's answers by domain, (segment id, locale): a tree's files do not change
+    # once loaded, so every locale resolving a page shares them.
+    _known: dict[str, dict[tuple[str, str], ServedSegment | None]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def domains(self) -> list[Page]:
@@ -62,7 +75,13 @@ class Tree:
             if (loc, domain.slug) in self.ledgers
         }
         return resolve(
-            domain, chain, catalogs, ledgers, self.config.policy, self.config.do_not_translate
+            domain,
+            chain,
+            catalogs,
+            ledgers,
+            self.config.policy,
+            self.config.do_not_translate,
+            self._known.setdefault(domain.slug, {}),
         )
 
     def coverage(
@@ -100,6 +119,7 @@ class Tree:
             paths,
             self.broken,
             self.config.do_not_translate,
+            self._known,
         )
 
 
@@ -136,14 +156,17 @@ class _Loader:
     """Reads each file of a tree once, reusing what `previous` read when the file is unchanged and
     keeping the last good version in service when a changed file fails (SPEC invariant 7)."""
 
-    def __init__(self, tree: Tree, previous: Tree | None):
-        self.tree, self.previous = tree, previous
+    def __init__(
+        self, tree: Tree, previous: Tree | None, last_good: Callable[[Path], Path | None] | None
+    ):
+        self.tree, self.previous, self.last_good = tree, previous, last_good
 
     def __call__(
-        self, path: Path, read: Callable[[], T], known: tuple[Signature] | None = None
+        self, path: Path, read: Callable[[Path], T], known: tuple[Signature] | None = None
     ) -> T | None:
         """`read` the file at `path` unless it is unchanged (`known`: its signature, if the caller
-        has just taken it)."""
+        has just taken it). `read` is given the path to read: `path`, or the copy of its last
+        good version when it fails now."""
         tree, old = self.tree, self.previous
         sig = known[0] if known is not None else signature(path)
         tree.signatures[path] = sig
@@ -158,7 +181,7 @@ class _Loader:
                 return cast(T, old.loaded[path])
             return None
         try:
-            found = read()
+            found = read(path)
         except L10nError as exc:
             tree.failed[path] = exc
             tree.errors.append(exc)
@@ -166,32 +189,62 @@ class _Loader:
                 tree.loaded[path] = old.loaded[path]
                 tree.kept.add(path)
                 return cast(T, old.loaded[path])
+            copy = self.last_good(path) if self.last_good is not None else None
+            if copy is not None:
+                try:
+                    found = read(copy)
+                except L10nError:
+                    return None
+                tree.loaded[path] = found
+                tree.kept.add(path)
+                return found
             return None
         tree.loaded[path] = found
         return found
 
 
-def load_tree(root: Path | Config, previous: Tree | None = None) -> Tree:
+def _ledger_at(path: Path, locale: str, domain: str, label: str) -> Ledger:
+    return load_ledger(path, locale, domain, label)
+
+
+def _catalog_at(path: Path, domain: str, locale: str, label: str) -> LoadedCatalog:
+    return read_catalog(path, domain, locale, label)
+
+
+def _page_at(path: Path, default: FallbackPolicy, read_from: Path) -> Page:
+    page = load_page(read_from, default)
+    return page if read_from == path else replace(page, path=str(path))
+
+
+def load_tree(
+    root: Path | Config,
+    previous: Tree | None = None,
+    only: Collection[str] | None = None,
+    last_good: Callable[[Path], Path | None] | None = None,
+) -> Tree:
     """Load the tree; with `previous` (the tree in service), reuse every file that has not changed
-    and keep the last good version of a file that now fails (it is still reported in `errors`)."""
+    and keep the last good version of a file that now fails (it is still reported in `errors`).
+    `only`: the slugs of the pages to load (the ui strings are always loaded). `last_good`: where
+    a copy of a file's last good version is, read in its place when it fails now."""
     config = root if isinstance(root, Config) else load_config(root)
     if previous is not None and previous.config != config:
         previous = None  # the config decides how everything else reads: read everything again
     elif previous is not None:
         config = previous.config  # the same object: what was prepared from it can be reused
     tree = Tree(config, {}, None)
-    load = _Loader(tree, previous)
+    load = _Loader(tree, previous, last_good)
     for path in sorted(config.pages_dir.glob("*.md")):
-        page = load(path, partial(load_page, path, config.fallback))
+        if only is not None and path.stem not in only:
+            continue
+        page = load(path, partial(_page_at, path, config.fallback))
         if page is not None:
             tree.pages[page.slug] = page
     for err in tree.errors:
         if err.path:
             err.path = tree.config.rel(err.path)
     if config.ui_source.exists() or config.ui_source.is_symlink():
-        tree.ui = load(
-            config.ui_source, lambda: load_ui(config.ui_source, config.rel(config.ui_source))
-        )
+        shown = config.rel(config.ui_source)
+        tree.ui = load(config.ui_source, lambda at: load_ui(at, shown))
     known = previous.paths if previous is not None else {}
     for domain in tree.domains:
         for locale in config.all_locales:
@@ -200,7 +253,7 @@ def load_tree(root: Path | Config, previous: Tree | None = None) -> Tree:
             tree.paths[key] = paths
             ledger = load(
                 paths.ledger,
-                partial(load_ledger, paths.ledger, locale, domain.slug, paths.ledger_shown),
+                partial(_ledger_at, locale=locale, domain=domain.slug, label=paths.ledger_shown),
             )
             if ledger is not None:
                 tree.ledgers[key] = ledger
@@ -213,7 +266,7 @@ def load_tree(root: Path | Config, previous: Tree | None = None) -> Tree:
                 continue
             catalog = load(
                 paths.catalog,
-                partial(read_catalog, paths.catalog, domain.slug, locale, paths.catalog_shown),
+                partial(_catalog_at, domain=domain.slug, locale=locale, label=paths.catalog_shown),
                 (sig,),
             )
             if catalog is not None:

@@ -30,6 +30,7 @@ from .auth import (
     secure_headers,
     set_session_cookie,
 )
+from .config import Config
 from .errors import L10nError
 from .live import LiveSite
 from .locales import direction, native_name
@@ -46,7 +47,6 @@ from .review_schemas import (
     RevokeIn,
 )
 from .schemas import ErrorOut
-from .store import Tree
 
 __all__ = ["add_workspace"]
 
@@ -106,15 +106,15 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
     app.state.queue = cache
     refresh = Refresher(live)
     threading.Thread(
-        target=cache.warm, args=(live.site.tree,), name="clinic-l10n-queue", daemon=True
+        target=cache.warm, args=(live.site.config,), name="clinic-l10n-queue", daemon=True
     ).start()
     script = (files("service") / "static" / "review.js").read_bytes()
 
-    def tree() -> Tree:
-        return live.site.tree
+    def config() -> Config:
+        return live.site.config
 
     def caller(request: Request) -> Caller:
-        found = identify(request, accounts, tree().config.policy)
+        found = identify(request, accounts, config().policy)
         if found is None:
             raise HTTPException(401, "sign in, or send Authorization: Bearer TOKEN", UNAUTHORIZED)
         return found
@@ -122,7 +122,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
     Me = Annotated[Caller, Depends(caller)]
 
     def locale_of(tag: str) -> str:
-        found = tree().config.enabled(tag)
+        found = config().enabled(tag)
         if found is None:
             raise HTTPException(422, f"locale {tag!r} is not enabled")
         return found
@@ -134,7 +134,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
             raise HTTPException(403, f"{who.name!r} may approve only in {scope}, not in {locale}")
 
     def known_page(slug: str) -> None:
-        if slug not in queue.domains_of(tree()):
+        if slug not in queue.slugs_of(config()):
             raise HTTPException(404, f"no page {slug!r}")
 
     def approve_now(
@@ -143,11 +143,10 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         tag = locale_of(locale)
         known_page(slug)
         try:
-            decisions = queue.approve(root, tree(), me.reviewer.name, tag, slug, role, shown)
+            decisions = queue.approve(root, me.reviewer.name, tag, slug, role, shown)
         except review.TextChanged as exc:
             refresh()  # the queue then shows the text as it is now, with its diff
-            domain = queue.domains_of(tree())[slug]
-            now = {i.segment.id: i for i in cache.entry(tree(), domain, tag).items}
+            now = {i.segment.id: i for i in cache.entry(config(), slug, tag).items}
             changes = [views.change_out(c, now.get(c.shown.segment_id)) for c in exc.changes]
             return 409, ConflictOut(detail=exc.message, changes=changes)
         except review.Refused as exc:
@@ -170,7 +169,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         known_page(data.page)
         try:
             written = queue.revoke(
-                root, tree(), me.reviewer.name, tag, data.page, data.id, data.role, data.reason
+                root, me.reviewer.name, tag, data.page, data.id, data.role, data.reason
             )
         except review.Refused as exc:
             return 403, RefusedOut(detail=exc.message)
@@ -209,7 +208,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         if page is not None:
             known_page(page)
         found = await run_in_threadpool(
-            queue.build, tree(), cache, me.reviewer, tag, page, status, offset, limit
+            queue.build, config(), cache, me.reviewer, tag, page, status, offset, limit
         )
         following = {
             "locale": tag,
@@ -288,7 +287,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
     def signed_in(request: Request) -> Caller | Response:
         """The caller, or the answer to give instead (the sign-in page)."""
         try:
-            found = identify(request, accounts, tree().config.policy)
+            found = identify(request, accounts, config().policy)
         except HTTPException as exc:
             if exc.status_code != 401:
                 return sign_in_page(request, str(exc.detail), exc.status_code)
@@ -313,7 +312,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
             "me": me.reviewer if me else None,
             "csrf": me.csrf if me else "",
             "roles": sorted(r.value for r in me.reviewer.roles) if me else [],
-            "scope": ", ".join(queue.locales_of(tree(), me.reviewer)) if me else "",
+            "scope": ", ".join(queue.locales_of(config(), me.reviewer)) if me else "",
             **context,
         }
 
@@ -341,7 +340,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         name, password = form.get("name", "")[:200], form.get("password", "")
         address = request.client.host if request.client else "unknown"
         outcome = await run_in_threadpool(
-            accounts.sign_in, tree().config.policy, name, password, address
+            accounts.sign_in, config().policy, name, password, address
         )
         target = views.back(form.get("next"))
         if outcome.session is None:
@@ -381,16 +380,16 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         me = signed_in(request)
         if not isinstance(me, Caller):
             return me
-        t = tree()
-        tag = t.config.enabled(locale) if locale else None
+        c = config()
+        tag = c.enabled(locale) if locale else None
         if tag is not None and not me.reviewer.covers(tag):
             tag = None
-        slug = page_ if page_ in queue.domains_of(t) else None
+        slug = page_ if page_ in queue.slugs_of(c) else None
         chosen = next((s for s in queue.Status if s.value == status), None)
 
         def work() -> tuple[queue.Queue, queue.Blockers | None]:
-            found = queue.build(t, cache, me.reviewer, tag, slug, chosen, offset, HTML_LIMIT)
-            blocks = queue.blockers(t, cache, slug, tag) if slug and tag else None
+            found = queue.build(c, cache, me.reviewer, tag, slug, chosen, offset, HTML_LIMIT)
+            blocks = queue.blockers(c, cache, slug, tag) if slug and tag else None
             return found, blocks
 
         found, blocks = await run_in_threadpool(work)
@@ -404,12 +403,14 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
             frame(
                 me,
                 "Review queue",
-                groups=views.groups([views.item_out(m.item, m.roles) for m in found.items], t),
+                groups=views.groups(
+                    [views.item_out(m.item, m.roles) for m in found.items], c, cache
+                ),
                 items=found.items,
                 queue=found,
                 blockers=blocks,
                 filters={"locale": tag or "", "page": slug or "", "status": chosen or ""},
-                locales=[(loc, native_name(loc)) for loc in queue.locales_of(t, me.reviewer)],
+                locales=[(loc, native_name(loc)) for loc in queue.locales_of(c, me.reviewer)],
                 statuses=queue.STATUS_LABELS,
                 notice=notice,
                 back=views.back(here.replace(f"done={done}", "").rstrip("?&"))
@@ -423,7 +424,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
                 following=views.with_params("/review/", **base, offset=str(offset + HTML_LIMIT))
                 if offset + HTML_LIMIT < found.total
                 else None,
-                names={loc: native_name(loc) for loc in t.config.all_locales},
+                names={loc: native_name(loc) for loc in c.all_locales},
                 source=SOURCE_LOCALE,
             ),
         )
@@ -510,7 +511,10 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
             return me
         tag = locale_of(locale)
         known_page(page_)
-        found, approvals = await run_in_threadpool(queue.history, tree(), page_, tag)
+        try:
+            found, approvals = await run_in_threadpool(queue.history, root, page_, tag)
+        except L10nError as exc:
+            raise HTTPException(409, exc.message) from None
         notice = ""
         if done and (m := _DONE.fullmatch(done)):
             notice = _NOTICES[m.group(1)].format(n=m.group(2))

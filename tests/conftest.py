@@ -23,11 +23,19 @@ SHIPPED = ("l10n.yaml", "source_content", "locales")
 FIXTURE_TREE = DATA / "tree"
 
 
+@pytest.fixture(autouse=True)
+def build_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test builds with an empty build cache of its own (servers it starts inherit it)."""
+    folder = tmp_path_factory.mktemp("build-cache")
+    monkeypatch.setenv("CLINIC_L10N_CACHE", str(folder))
+    return folder
+
+
 @pytest.fixture
 def fixture_tree(tmp_path: Path) -> Path:
     """A copy of tests/data/tree (see its README.md) that a test may break at will."""
     root = tmp_path / "fixture-tree"
-    shutil.copytree(FIXTURE_TREE, root, ignore=shutil.ignore_patterns("*.mo", "README.md"))
+    shutil.copytree(FIXTURE_TREE, root, ignore=shutil.ignore_patterns("*.mo", "README.md", ".build-cache"))
     return root
 
 
@@ -231,8 +239,9 @@ def declare(tree: Path, name: str, *roles: str) -> None:
         fh.write(f"  {name}: [{', '.join(roles)}]\n")
 
 
-# The conformance suite's summary: how many cases agree with the GNU tool each group is judged by,
-# counted from the parametrized tests themselves and printed after the run.
+# The conformance suite's summary: how many cases agree with the tool each group is judged by (GNU
+# gettext, markdown-it-py), counted from the parametrized tests themselves and printed after the run;
+# a case expected to differ (xfail) counts as differing.
 _AGREEMENT = {
     "po check = msgfmt -c (corpus files)": "test_po_check.py::test_corpus_file_is_judged",
     "po check = msgfmt -c (one-defect mutations)": "test_po_check.py::test_mutation_is_judged",
@@ -243,12 +252,15 @@ _AGREEMENT = {
     "merge, GNU matching = msgmerge --previous": "test_po_merge.py::test_gnu_matching_is",
     "merge, default: differs only where translators agree": "test_po_merge.py::test_default_matching_differs",
     ".mo = msgfmt's .mo, per msgunfmt": "test_catalogs.py::test_compiled_mo_holds",
+    "served page = markdown-it-py (Markdown corpus)": (
+        "test_markdown_conformance.py::test_case_renders_as_markdown_it_py"
+    ),
 }
 _agreement: dict[str, list[int]] = {label: [0, 0] for label in _AGREEMENT}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.when != "call" or report.skipped:
+    if report.when != "call" or (report.skipped and not hasattr(report, "wasxfail")):
         return
     for label, prefix in _AGREEMENT.items():
         if prefix in report.nodeid:
@@ -259,7 +271,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     ran = {label: counts for label, counts in _agreement.items() if sum(counts)}
     if not ran:
         return
-    terminalreporter.section("agreement with GNU gettext 0.21")
+    terminalreporter.section("agreement with GNU gettext 0.21 and markdown-it-py")
     for label, (agree, differ) in ran.items():
         terminalreporter.write_line(f"{label:<52} {agree:>4} agree, {differ} differ")
 

@@ -7,6 +7,7 @@ from babel import Locale
 from babel.messages.plurals import get_plural
 
 from service.checks import REGISTRY, Severity, Unit, blocking, run_checks
+from service.models import Target
 
 from .conftest import REPO
 
@@ -147,6 +148,37 @@ def test_the_table_is_broad() -> None:
     }
 
 
+# The page's reference definitions (`[guide]: https://example.org/guide`), kept out of the msgid.
+REFERENCES = (
+    Target("https://example.org/guide", "", "GUIDE"),
+    Target("https://example.org/faq", "Questions", "FAQ"),
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "expected"),
+    [
+        ("Read the [guide][guide].", "Lea la [guía][guide].", set()),
+        ("Read the [guide][guide].", "Lea la [guía][GUIDE].", set()),  # labels: any case
+        ("Read the [guide][guide].", "Lea la [guía](https://example.org/guide).", set()),
+        ("Read the [guide][guide].", "Lea la [guía][faq].", {"links"}),  # another definition
+        ("Read the [guide][guide].", "Lea la [guía].", {"links"}),  # a label translated: no link
+        ("Read the [guide][guide].", "Lea la guía.", {"links"}),
+        ("Read the [guide][guide].", "Lea la [guía](https://evil.example).", {"links"}),
+        ("Read it.", "Lea la [guía][guide].", {"links"}),  # a link the English does not have
+        ("See [*the* guide][guide].", "Vea [la *guía*][guide].", set()),
+        ("See [*the* guide][guide].", "Vea [la guía][guide].", {"markup"}),
+        ("[FAQ][faq] and [guide][guide].", "[Guía][guide] y [preguntas][faq].", set()),
+        ("Read the [guide][nowhere].", "Lea la [guía][nowhere].", set()),  # not a link in either
+    ],
+)
+def test_reference_links_are_checked_by_their_target(
+    source: str, target: str, expected: set[str]
+) -> None:
+    unit = Unit((source,), (target,), "es", TERMS, REFERENCES)
+    assert {f.check for f in run_checks(unit) if f.severity is Severity.ERROR} == expected
+
+
 ONE, MANY = "{count} part is in English.", "{count} parts are in English."
 
 
@@ -217,8 +249,6 @@ def test_no_finding_on_the_shipped_translations() -> None:
             segment = page.segment(entry.msgid, entry.msgctxt)
             if entry.translated and segment:
                 checked += 1
-                unit = Unit(
-                    segment.source_forms, entry.msgstr, locale, tree.config.do_not_translate
-                )
+                unit = Unit.of(segment, entry.msgstr, locale, tree.config.do_not_translate)
                 assert run_checks(unit) == [], (locale, entry.msgid)
     assert checked > 60

@@ -72,6 +72,52 @@ def test_translator_comments_say_what_each_segment_is(tree: Path) -> None:
     assert any("SAFETY-CRITICAL" in c for c in critical)
 
 
+LINKED_PAGE = """---
+slug: linked
+title: Linked page
+---
+
+<!-- internal note: check the dose table with pharmacy -->
+
+See the [leaflet][1] and the [FAQ].
+
+![A nasal spray, held upright](img/spray.png)
+
+| Week | Dose |
+| ---- | ---- |
+| 1    | 56   |
+
+[1]: https://example.org/leaflet.pdf
+[faq]: https://example.org/faq
+"""
+
+
+def test_a_page_with_references_images_comments_and_numbers(tree: Path, run: Run) -> None:
+    """Only what a translator can translate becomes a message, with what to keep said above it;
+    `msgfmt -c` accepts the template and the catalogs made from it."""
+    (tree / "source_content/pages/linked.md").write_text(LINKED_PAGE, encoding="utf-8")
+    run("extract")
+    run("update")
+    pot = tree / "locales/templates/linked.pot"
+    with pot.open("rb") as fh:
+        comments = {m.id: m.auto_comments for m in read_po(fh) if m.id}
+    assert comments == {
+        "Linked page": ["page title"],
+        "See the [leaflet][1] and the [FAQ][FAQ].": [
+            "paragraph",
+            "Links: translate the text in [text][label]; keep each [label] as written",
+        ],
+        "A nasal spray, held upright": [
+            "image description (alt text); the image itself stays as in the English"
+        ],
+        "Week": ["table cell"],
+        "Dose": ["table cell"],
+    }
+    for path in (pot, tree / "locales/es/LC_MESSAGES/linked.po"):
+        code, out = msgfmt(path)
+        assert code == 0, out
+
+
 def test_pybabel_extract_with_mapping_gives_the_same_messages(tree: Path, tmp_path: Path) -> None:
     mapping = tmp_path / "babel.cfg"
     mapping.write_text("[clinic_markdown: source_content/pages/**.md]\n")

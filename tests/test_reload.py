@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -309,3 +310,16 @@ def test_a_reload_serves_exactly_what_a_fresh_start_would(tmp_path: Path) -> Non
         fresh = build_site(settings)
         assert _bodies(live.site) == _bodies(fresh), name
         assert state_hash(fresh) == live.state, name
+
+
+def test_every_locale_of_a_page_renders_as_if_it_were_the_only_one(tmp_path: Path) -> None:
+    """A page's body is parsed once for all its locales: rendering one locale must not leave
+    a trace in the next (the safety container once gained a class per locale rendered)."""
+    settings = Settings(root=tmp_path / "tree", cache=tmp_path / "cache")
+    shutil.copytree(FIXTURE_TREE, settings.root)
+    site = build_site(settings)
+    for (slug, locale), page in site.pages.items():
+        source = (settings.root / f"source_content/pages/{slug}.md").read_text(encoding="utf-8")
+        html = page.html.data.decode()
+        containers = re.findall(r'<div class="critical[^"]*"', html)
+        assert containers == ['<div class="critical"'] * source.count("::: critical"), (slug, locale)

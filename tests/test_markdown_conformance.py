@@ -1,0 +1,230 @@
+"""The page pipeline against markdown-it-py, over the Markdown corpus in ../shared/corpus/markdown/.
+
+A case is a CommonMark spec example (commonmark.json), a markdown-it-py table fixture (tables.md, read
+as markdown-it-py reads its fixtures) or a whole markdown-it-py document (mdit-*.md): 652 + 42 + 3 =
+697 cases. Each is one page of a content tree, taken through the real pipeline: `extract_all` writes
+its template, `review.approve` (the write path of `review approve`) approves its English, `build_site`
+serves it. The article of the served English page must equal what markdown-it-py renders from the
+same Markdown with the project's parser (`parser.markdown()`: the CommonMark preset, raw HTML off,
+tables, the critical container, closed HTML comments dropped), after one normalisation, the same for
+every case:
+
+- the `id` attribute the page gives each segment's element is removed (the anchors are ours);
+- outside <pre>, a run of white space counts as one space, and the article's ends are trimmed (a msgid
+  is one line, so a soft break is served as a space; HTML shows both alike).
+
+One spec example cannot be equal, and is expected not to be (strict xfail): `DIFFERS`, below.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from markdown_it.utils import read_fixture_file
+from mdit_py_plugins.container import container_plugin
+
+from service import review
+from service.config import load_config
+from service.content import load_pages
+from service.extract import extract_all
+from service.inline import has_words, parse_text
+from service.models import Page, Role, SegmentType
+from service.parser import COMMENT, CRITICAL, LinkForm, markdown
+from service.site import Settings, build_site
+from service.store import load_tree
+
+from . import gnu
+
+pytestmark = pytest.mark.slow
+
+REVIEWER = "Dr. Oracle (fictional)"
+# The case the segmenting cannot honour. `foo <!-- a comment -->`: markdown-it-py drops the comment
+# and keeps the space before it, `<p>foo </p>`; a msgid never begins or ends with white space (a
+# translator could not see it, and the whitespace check would flag every translation), so the page
+# serves `<p>foo</p>`. Only a trailing space differs, but it is inside the paragraph, where this
+# test's normalisation, minimal on purpose, still counts it.
+DIFFERS = {
+    "spec-625": "a msgid has no trailing space; markdown-it-py keeps the one before a comment"
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str  # also the page's slug
+    markdown: str
+
+    def __str__(self) -> str:
+        return self.id
+
+
+def _cases() -> list[Case]:
+    folder = gnu.corpus("markdown")
+    spec = json.loads((folder / "commonmark.json").read_text(encoding="utf-8"))
+    tables = read_fixture_file(folder / "tables.md")
+    return [
+        *(Case(f"spec-{e['example']:03d}", e["markdown"]) for e in spec),
+        *(Case(f"tables-{n:02d}", md) for n, (_, _, md, _) in enumerate(tables, 1)),
+        *(
+            Case(p.stem.lower(), p.read_text(encoding="utf-8"))
+            for p in sorted(folder.glob("mdit-*.md"))
+        ),
+    ]
+
+
+CASES = _cases()
+_PRE = re.compile(r"(<pre\b.*?</pre>)", re.S)
+_SPACE = re.compile(r"\s+")
+
+
+def normalised(html: str, ids: list[str] | tuple[str, ...] = ()) -> str:
+    """The one normalisation of both sides (see the module's docstring).
+
+    >>> normalised('<p id="p-1">Take it\\nwith  water.</p>\\n<pre><code>a\\n  b</code></pre>', ["p-1"])
+    '<p>Take it with water.</p> <pre><code>a\\n  b</code></pre>'
+    """
+    for ident in ids:
+        html = html.replace(f' id="{ident}"', "")
+    parts = _PRE.split(html)
+    return "".join(p if i % 2 else _SPACE.sub(" ", p) for i, p in enumerate(parts)).strip()
+
+
+@dataclass(frozen=True)
+class Served:
+    article: str  # the served article's body, normalised
+    expected: str  # markdown-it-py's rendering, normalised
+
+
+@dataclass(frozen=True)
+class Corpus:
+    root: Path  # the content tree
+    pages: dict[str, Page]  # by case id
+    served: dict[str, Served]  # by case id
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    """Every case as a page of one tree, extracted, approved in English and served."""
+    root = tmp_path_factory.mktemp("markdown-corpus")
+    pages_dir = root / "source_content" / "pages"
+    pages_dir.mkdir(parents=True)
+    (root / "l10n.yaml").write_text(
+        f"locales: [es]\nreviewers:\n  {REVIEWER}: [linguistic, clinical]\n", encoding="utf-8"
+    )
+    for case in CASES:
+        page = f"---\nslug: {case.id}\ntitle: Case {case.id}\n---\n{case.markdown}"
+        (pages_dir / f"{case.id}.md").write_text(page, encoding="utf-8")
+    config = load_config(root)
+    pages, errors = load_pages(config.pages_dir, config.fallback)
+    assert not errors
+    extract_all(config, pages, None)
+    tree = load_tree(config)
+    for page in tree.pages.values():
+        decisions = review.approve(config, page, "en", None, REVIEWER, Role.CLINICAL)
+        assert all(d.approved for d in decisions), [d.reason for d in decisions]
+    site = build_site(Settings(root))
+    out = {}
+    for case in CASES:
+        fragment = site.pages[(case.id, "en")].fragment.data.decode()
+        head, _, rest = fragment.partition("</h1>\n")
+        body, _, _ = rest.rpartition("</article>")
+        assert head.startswith("<article") and body, fragment
+        ids = [s.id for s in tree.pages[case.id].segments]
+        out[case.id] = Served(normalised(body, ids), normalised(markdown().render(case.markdown)))
+    return Corpus(root, tree.pages, out)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=DIFFERS[c.id]))
+        if c.id in DIFFERS
+        else c
+        for c in CASES
+    ],
+    ids=str,
+)
+def test_case_renders_as_markdown_it_py(case: Case, corpus: Corpus) -> None:
+    got = corpus.served[case.id]
+    assert got.article == got.expected, f"Markdown:\n{case.markdown}"
+
+
+def test_all_cases_but_one_are_equal(corpus: Corpus) -> None:
+    differ = sorted(c for c, s in corpus.served.items() if s.article != s.expected)
+    total = len(CASES)
+    equal = total - len(differ)
+    assert equal >= total - 1, f"{equal}/{total} equal; these differ: {differ}"
+    assert set(differ) <= set(DIFFERS), f"{equal}/{total} equal; these differ: {differ}"
+
+
+# Where a msgid keeps a line break that is no hard break: joining the lines would change what the
+# English says (a newline ends a link destination in <…>, so `[link](<foo\nbar>)` is no link, and
+# `[link](<foo bar>)` is one). The msgid keeps the source as written.
+KEEPS_A_LINE_BREAK = {"spec-491"}
+
+
+_RUN = re.compile(r"[ \t]{2}")  # as written: `&nbsp; ` and `&#10;` are no run
+
+
+def _flaws(page: Page) -> Iterator[str]:
+    for seg in page.segments:
+        text = seg.source
+        tokens = parse_text(text, seg.references)
+        lines = text.split("\n")
+        if any(line[:1].isspace() for line in lines[1:]):
+            yield f"{text!r}: a continuation line keeps its indentation"
+        if any(not (a.endswith("  ") or a.endswith("\\")) for a in lines[:-1]):
+            yield f"{text!r}: a line break that is no hard break"
+        if any(t.type == "text" and _RUN.search(t.content) for t in tokens):
+            yield f"{text!r}: a run of spaces"
+        if any(t.type == COMMENT for t in tokens):
+            yield f"{text!r}: an HTML comment"
+        for t in tokens:
+            if t.meta.get("form") in (LinkForm.SHORTCUT, LinkForm.COLLAPSED):
+                yield f"{text!r}: a reference in short form, whose label a translation would change"
+        if seg.type is not SegmentType.IMAGE and [t.type for t in tokens] == ["image"]:
+            yield f"{text!r}: an image alone, with its source in the msgid"
+        if seg.type is not SegmentType.TITLE and not has_words(tokens):
+            yield f"{text!r}: nothing to translate"
+
+
+def test_every_msgid_is_one_a_translator_can_translate(corpus: Corpus) -> None:
+    """Of every segment of the corpus: continuation lines joined, no run of spaces outside code, no
+    comment, every reference link in full form (`[text][label]`), an image alone as its alt text,
+    a word to translate."""
+    flawed = {
+        case: found
+        for case, page in corpus.pages.items()
+        if (found := list(_flaws(page))) and case not in KEEPS_A_LINE_BREAK
+    }
+    assert flawed == {}
+    assert [f for c in KEEPS_A_LINE_BREAK for f in _flaws(corpus.pages[c])] == [
+        "'[link](<foo\\nbar>)': a line break that is no hard break"
+    ]
+
+
+# The oracle is markdown-it-py: on every case without an HTML comment, the project's parser renders
+# exactly what markdown-it-py renders with the same settings and no rule of ours.
+_STOCK = MarkdownIt("commonmark", {"html": False}).enable("table").use(container_plugin, CRITICAL)
+
+
+def test_the_parser_is_markdown_it_py_but_for_comments() -> None:
+    changed = [
+        c.id
+        for c in CASES
+        if "<!--" not in c.markdown and markdown().render(c.markdown) != _STOCK.render(c.markdown)
+    ]
+    assert changed == []
+
+
+def test_every_template_is_accepted_by_msgfmt(corpus: Corpus) -> None:
+    """`msgfmt -c` accepts the templates of the whole corpus (msgids of every shape)."""
+    templates = sorted((corpus.root / "locales" / "templates").glob("*.pot"))
+    assert len(templates) == len(CASES)
+    rejected = [(p.name, c.output) for p in templates if not (c := gnu.msgfmt_check(p)).accepted]
+    assert rejected == []
