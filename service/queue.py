@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import review
 from .catalogs import read_catalog
@@ -46,6 +46,7 @@ from .store import load_tree, signature
 __all__ = [
     "STATUS_LABELS",
     "Blockers",
+    "Hints",
     "Item",
     "Mine",
     "Queue",
@@ -148,6 +149,18 @@ class Entry:
 ReviewerItems = tuple[tuple[Mine, ...], int]  # a reviewer's items of one page, and how many not
 
 
+class Hints(Protocol):
+    """What the site in service already knows, so that the queue reads no file it need not:
+    the pages, a key per page and locale that changes whenever one of its files does, and
+    whether its coverage row leaves nothing to review (translated = approved + blocked)."""
+
+    def slugs(self) -> Sequence[str]: ...
+
+    def key(self, slug: str, locale: str) -> str | None: ...
+
+    def idle(self, slug: str, locale: str) -> bool: ...
+
+
 def domain_path(config: Config, slug: str) -> Path:
     return config.ui_source if slug == UI_DOMAIN else config.pages_dir / f"{slug}.md"
 
@@ -226,7 +239,11 @@ class QueueCache:
                 self._config = config
             return self._config
 
-    def _inputs(self, config: Config, slug: str, locale: str) -> tuple[object, ...]:
+    def _inputs(
+        self, config: Config, slug: str, locale: str, key: str | None
+    ) -> tuple[object, ...]:
+        if key is not None:  # the site's key for the page in the locale: a hash of its files
+            return (config, key)
         return (
             config,
             signature(domain_path(config, slug)),
@@ -234,9 +251,16 @@ class QueueCache:
             signature(config.ledger_path(locale, slug)),
         )
 
-    def entry(self, config: Config, slug: str, locale: str, page: Page | None = None) -> Entry:
+    def entry(
+        self,
+        config: Config,
+        slug: str,
+        locale: str,
+        page: Page | None = None,
+        key: str | None = None,
+    ) -> Entry:
         config = self.same_config(config)
-        inputs = self._inputs(config, slug, locale)
+        inputs = self._inputs(config, slug, locale, key)
         with self._lock:
             found = self.entries.get((locale, slug))
         if found is not None and _same(found[0], inputs):
@@ -246,16 +270,17 @@ class QueueCache:
             self.entries[(locale, slug)] = (inputs, made)
         return made
 
-    def for_reviewer(self, config: Config, who: Reviewer, slug: str, locale: str) -> ReviewerItems:
+    def for_reviewer(
+        self, config: Config, who: Reviewer, slug: str, locale: str, key: str | None = None
+    ) -> ReviewerItems:
         """The items of one page in one locale that `who` may sign, and how many they may not."""
         config = self.same_config(config)
-        inputs = (*self._inputs(config, slug, locale), who)
-        key = (who.name, locale, slug)
+        inputs = (*self._inputs(config, slug, locale, key), who)
         with self._lock:
-            found = self.mine.get(key)
+            found = self.mine.get((who.name, locale, slug))
         if found is not None and _same(found[0], inputs):
             return found[1]
-        entry = self.entry(config, slug, locale)
+        entry = self.entry(config, slug, locale, key=key)
         items: list[Mine] = []
         hidden = 0
         for item in entry.items:
@@ -266,20 +291,23 @@ class QueueCache:
                 hidden += 1
         made = (tuple(items), hidden)
         with self._lock:
-            self.mine[key] = (inputs, made)
+            self.mine[(who.name, locale, slug)] = (inputs, made)
         return made
 
-    def warm(self, config: Config) -> None:
-        """Work out every page in every locale ahead of the first request (a thousand pages take
-        seconds), each page read once."""
-        for slug in slugs_of(config):
+    def warm(self, config: Config, hints: Hints | None = None) -> None:
+        """Work out every page in every locale where something may wait, ahead of the first
+        request (each page read once)."""
+        for slug in hints.slugs() if hints else slugs_of(config):
+            locales = [loc for loc in config.all_locales if not (hints and hints.idle(slug, loc))]
             try:
-                page = load_domain(config, slug)
+                page = load_domain(config, slug) if locales else None
             except L10nError:
                 continue
-            for locale in config.all_locales:
+            for locale in locales:
                 try:
-                    self.entry(config, slug, locale, page)
+                    self.entry(
+                        config, slug, locale, page, hints.key(slug, locale) if hints else None
+                    )
                 except Exception:  # a request asks again, and answers for itself
                     log.debug("queue of %s in %s not worked out ahead", slug, locale)
 
@@ -337,17 +365,21 @@ def build(
     status: Status | None = None,
     offset: int = 0,
     limit: int = 50,
+    hints: Hints | None = None,
 ) -> Queue:
     """What waits for `who`: texts in their locales that need a role they hold and that they may
     sign (failing ones included, so they see why a text cannot be approved yet)."""
-    slugs = [page] if page is not None else slugs_of(config)
+    slugs = [page] if page is not None else hints.slugs() if hints else slugs_of(config)
     mine: list[Mine] = []
     hidden = 0
     for loc in locales_of(config, who):
         if locale is not None and loc != locale:
             continue
         for slug in slugs:
-            items, not_theirs = cache.for_reviewer(config, who, slug, loc)
+            if hints is not None and hints.idle(slug, loc):
+                continue
+            key = hints.key(slug, loc) if hints else None
+            items, not_theirs = cache.for_reviewer(config, who, slug, loc, key)
             mine += items
             hidden += not_theirs
     counts = Counter(m.item.status.value for m in mine)

@@ -6,6 +6,7 @@ JavaScript; `review.js` sends the same requests to the JSON API and updates the 
 
 import re
 import threading
+from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,7 +35,7 @@ from .config import Config
 from .errors import L10nError
 from .live import LiveSite
 from .locales import direction, native_name
-from .models import SOURCE_LOCALE, Role
+from .models import SOURCE_LOCALE, UI_DOMAIN, Role
 from .render import render_template
 from .review_schemas import (
     ApprovedOut,
@@ -47,6 +48,7 @@ from .review_schemas import (
     RevokeIn,
 )
 from .schemas import ErrorOut
+from .site import Site
 
 __all__ = ["add_workspace"]
 
@@ -73,6 +75,30 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 def _json(status: int, model: BaseModel) -> JSONResponse:
     return JSONResponse(model.model_dump(mode="json", exclude_none=False), status_code=status)
+
+
+class SiteHints:
+    """`queue.Hints` from the site in service (its records per page and locale, made by the
+    build): no file is read for a page whose coverage leaves nothing to review."""
+
+    def __init__(self, site: Site):
+        self.records: Mapping[tuple[str, str], Mapping[str, Any]] = site.records
+
+    def slugs(self) -> list[str]:
+        return sorted({slug for slug, _ in self.records}, key=lambda s: (s == UI_DOMAIN, s))
+
+    def key(self, slug: str, locale: str) -> str | None:
+        record = self.records.get((slug, locale))
+        key = record.get("key") if record else None
+        return key if isinstance(key, str) else None
+
+    def idle(self, slug: str, locale: str) -> bool:
+        record = self.records.get((slug, locale))
+        rows = record.get("rows") if record else None
+        if not rows or record is None or record.get("errors"):
+            return False
+        row = rows[0]
+        return bool(row["translated"] == row["approved"] + row["blocked"])
 
 
 class Refresher:
@@ -106,7 +132,10 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
     app.state.queue = cache
     refresh = Refresher(live)
     threading.Thread(
-        target=cache.warm, args=(live.site.config,), name="clinic-l10n-queue", daemon=True
+        target=cache.warm,
+        args=(live.site.config, SiteHints(live.site)),
+        name="clinic-l10n-queue",
+        daemon=True,
     ).start()
     script = (files("service") / "static" / "review.js").read_bytes()
 
@@ -208,7 +237,16 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         if page is not None:
             known_page(page)
         found = await run_in_threadpool(
-            queue.build, config(), cache, me.reviewer, tag, page, status, offset, limit
+            queue.build,
+            config(),
+            cache,
+            me.reviewer,
+            tag,
+            page,
+            status,
+            offset,
+            limit,
+            SiteHints(live.site),
         )
         following = {
             "locale": tag,
@@ -388,7 +426,9 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         chosen = next((s for s in queue.Status if s.value == status), None)
 
         def work() -> tuple[queue.Queue, queue.Blockers | None]:
-            found = queue.build(c, cache, me.reviewer, tag, slug, chosen, offset, HTML_LIMIT)
+            found = queue.build(
+                c, cache, me.reviewer, tag, slug, chosen, offset, HTML_LIMIT, SiteHints(live.site)
+            )
             blocks = queue.blockers(c, cache, slug, tag) if slug and tag else None
             return found, blocks
 

@@ -333,3 +333,22 @@ def test_concurrent_writers_share_reloads_and_each_waits_for_one_after_its_write
     assert len(reloads) < 10
     for written, answered in calls:
         assert any(start >= written and end <= answered for start, end in reloads)
+
+
+@pytest.mark.parametrize("name", [ROBIN, SCOPED, TRANSLATOR, "Dr. Hana Mercer (fictional)"])
+def test_the_sites_hints_leave_the_queue_as_the_files_make_it(
+    client: TestClient, root: Path, name: str
+) -> None:
+    """Pages the site's coverage shows with nothing to review are not read; the queue is the
+    same as when every file is read."""
+    from service import queue
+
+    live = client.app.state.live  # type: ignore[attr-defined]
+    config = live.site.config
+    who = config.policy.find(name)
+    hints = workspace.SiteHints(live.site)
+    assert hints.idle(PAGE, "en") and not hints.idle(PAGE, "es")
+    for locale in (None, "es", "ar", "pt"):
+        with_hints = queue.build(config, queue.QueueCache(), who, locale, hints=hints)
+        every_file = queue.build(config, queue.QueueCache(), who, locale)
+        assert with_hints == every_file
