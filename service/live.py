@@ -93,9 +93,12 @@ class LiveSite:
             if not changed and config == old.config and pages == {*slugs(config), UI}:
                 return False
             started = time.perf_counter()
-            site = build_site(self.settings, previous=old, config=config)
+            site = build_site(
+                self.settings, previous=old, config=config, changed=changed, defer_index=True
+            )
             state = state_hash(site)
             self.site, self.state, self.built_at = site, state, _now()
+            site.write_index()  # once the site is in service: a restart then finds the records
             log.info(
                 "reloaded in %.2f s: state %s, %d error(s)",
                 time.perf_counter() - started,

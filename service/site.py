@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -175,6 +175,9 @@ class Site:
     # next reload takes a record as it is when its key has not changed.
     records: dict[tuple[str, str], dict[str, Any]]
     good: dict[str, Ref]  # where each input file's last good version is kept
+    keys: dict[tuple[str, str], str] = field(default_factory=dict)  # each record's, as on disk
+    served: tuple[str, ...] = ()  # the pages served, by slug
+    write_index: Callable[[], None] = field(default=lambda: None, repr=False)
     pages: dict[tuple[str, str], PreparedPage] = field(default_factory=dict)
     lists: dict[str, JsonBody] = field(default_factory=dict)
     locales: Body = field(default_factory=lambda: Body.of(b""))
@@ -506,11 +509,31 @@ def slugs(config: Config) -> list[str]:
     return sorted(p.stem for p in config.pages_dir.glob("*.md") if p.stem != UI)
 
 
+def _affected(
+    layout: Layout, previous: Site, domains: Sequence[str], changed: Collection[str]
+) -> list[str]:
+    """The domains whose keys `changed` files may have changed: all of them for the config or
+    the ui strings, else the pages those files belong to, and pages new since `previous`."""
+    shared = {layout.config_file[0], layout.ui_source[0]}
+    if any(path in shared or Path(path).stem == UI for path in changed):
+        return list(domains)
+    named = {Path(path).stem for path in changed}
+    return [d for d in domains if d in named or (d, SOURCE_LOCALE) not in previous.keys]
+
+
 def build_site(
-    settings: Settings, previous: Site | None = None, config: Config | None = None
+    settings: Settings,
+    previous: Site | None = None,
+    config: Config | None = None,
+    changed: Collection[str] | None = None,
+    defer_index: bool = False,
 ) -> Site:
     """Prepare every response from what is on disk: a record whose key is in `previous` (the site
-    in service) or in the cache is taken as it is; the rest are made, in parallel when many."""
+    in service) or in the cache is taken as it is; the rest are made, in parallel when many.
+
+    `changed`: the input files whose hashes changed since `previous` was built (keys are worked
+    out again only for the pages they belong to). `defer_index`: leave writing the cache's index
+    to `site.write_index()`, once the site is in service."""
     config = config or load_config(settings.root)
     layout = Layout(config)
     if previous is not None and previous.cache.folder == settings.cache_dir():
@@ -520,7 +543,11 @@ def build_site(
         cache, inputs = Cache(settings.cache_dir()), Inputs()
         good = cache.stored_good()
     domains = [*slugs(config), UI]
-    keys = page_keys(layout, inputs, domains, good)
+    if previous is not None and changed is not None and config == previous.config:
+        keys = {k: v for k, v in previous.keys.items() if k[0] in set(domains)}
+        keys.update(page_keys(layout, inputs, _affected(layout, previous, domains, changed), good))
+    else:
+        keys = page_keys(layout, inputs, domains, good)
     records: dict[tuple[str, str], Record] = {}
     kept_pages: dict[tuple[str, str], PreparedPage] = {}
 
@@ -564,9 +591,22 @@ def build_site(
             rekeyed = page_keys(layout, inputs, [slug for slug, _ in todo], good)
             for record in made:
                 record["key"] = rekeyed[(record["slug"], record["locale"])]
-            cache.keep_records([r for r in records.values() if "fresh" not in r], good)
-            cache.prune()
-    return _assemble(settings, config, cache, inputs, records, good, kept_pages)
+            keys.update(rekeyed)
+            kept = [r for r in records.values() if "fresh" not in r]
+            if not defer_index:  # under the same lock: a server waiting on it finds them
+                cache.keep_records(kept, good)
+                cache.prune()
+    site = _assemble(settings, config, cache, inputs, records, good, kept_pages, previous)
+    site.keys = keys
+    if made and defer_index:
+        site.write_index = partial(_keep, cache, kept, dict(good))
+    return site
+
+
+def _keep(cache: Cache, records: list[Record], good: dict[str, Ref]) -> None:
+    with cache.building():
+        cache.keep_records(records, good)
+        cache.prune()
 
 
 def _assemble(
@@ -577,9 +617,11 @@ def _assemble(
     records: dict[tuple[str, str], Record],
     good: dict[str, Ref],
     kept_pages: Mapping[tuple[str, str], PreparedPage],
+    previous: Site | None = None,
 ) -> Site:
     """The site from its records: the pages, and what is made of all of them (lists, coverage,
-    health, the index)."""
+    health, the index). A page list or the index page whose records are the very ones `previous`
+    made it from is taken from `previous`."""
     site = Site(config, settings, cache, inputs, records, good)
 
     def remake(slug: str, locale: str, kind: str) -> Callable[[], Ref]:
@@ -597,7 +639,20 @@ def _assemble(
                 Body.stored(cache, rec["fragment"], remake(slug, loc, "fragment")),
                 rec["language"],
             )
+    site.served = tuple(served)
+
+    def same(loc: str) -> bool:
+        return (
+            previous is not None
+            and previous.config == config
+            and previous.served == site.served
+            and all(records[(s, loc)] is previous.records.get((s, loc)) for s in served)
+        )
+
     for loc in all_locales:
+        if previous is not None and same(loc):
+            site.lists[loc] = previous.lists[loc]
+            continue
         summaries = [
             PageSummary(
                 slug=slug,
@@ -669,6 +724,9 @@ def _assemble(
         withheld=withheld,
     )
     site.health = Body.of(health.model_dump_json())
+    if previous is not None and same(SOURCE_LOCALE):
+        site.index_html = previous.index_html
+        return site
     site.index_html = Body.of(
         render_template(
             "index.html",
