@@ -161,25 +161,45 @@ def parse_accept_language(header: str) -> list[str]:
     ['it', 'de', '*']
     """
     header = bounded_accept_language(header)
-    ranked: list[tuple[float, int, str]] = []
-    items = header.split(",", MAX_LANGUAGE_RANGES)[:MAX_LANGUAGE_RANGES]
-    for position, item in enumerate(items):
-        tag, _, params = item.strip().partition(";")
-        tag = tag.strip()
-        quality = 1.0
-        if params:
-            q = _Q.match(params.strip().replace(" ", ""))
-            if not q:
-                continue
-            quality = float(q.group(1))
-        if quality <= 0:
-            continue
-        if tag == "*":
-            ranked.append((quality, position, "*"))
-        elif is_well_formed(tag):
-            ranked.append((quality, position, canonical_tag(tag)))
-    ranked.sort(key=lambda r: (-r[0], r[1]))
-    return [tag for _, _, tag in ranked]
+    ranked: list[tuple[float, str]] = []
+    for item in header.split(",", MAX_LANGUAGE_RANGES)[:MAX_LANGUAGE_RANGES]:
+        read = _cached_item(item) if len(item) <= _CACHED_ITEM else _read_item(item)
+        if read is not None:
+            ranked.append(read)
+    ranked.sort(key=_quality, reverse=True)  # stable: equal q-values keep the header's order
+    return [tag for _, tag in ranked]
+
+
+def _read_item(item: str) -> tuple[float, str] | None:
+    """One item of an Accept-Language list: its q-value and canonical range, or None to skip it
+    (malformed, q=0, or a range over MAX_TAG)."""
+    tag, _, params = item.strip().partition(";")
+    tag = tag.strip()
+    quality = 1.0
+    if params:
+        q = _Q.match(params.strip().replace(" ", ""))
+        if not q:
+            return None
+        quality = float(q.group(1))
+    if quality <= 0 or len(tag) > MAX_TAG:
+        return None
+    if tag == "*":
+        return quality, "*"
+    parts = _subtags(tag)
+    if parts is not None:
+        return quality, "-".join(parts)
+    return (quality, tag.lower().replace("_", "-")) if _OPAQUE.match(tag) else None
+
+
+# Browsers draw their items from a small set (`es-MX`, `es;q=0.9`, `en;q=0.8`…): each is read
+# once, and a header never seen is mostly items seen before. An item longer than a tag and a
+# q-value is read each time, so the cache holds at most 4096 short strings.
+_CACHED_ITEM = MAX_TAG + 16
+_cached_item = lru_cache(maxsize=4096)(_read_item)
+
+
+def _quality(item: tuple[float, str]) -> float:
+    return item[0]
 
 
 def _maximize(parts: list[str]) -> list[str]:
@@ -263,8 +283,15 @@ def lookup(requested: str, enabled: Sequence[str]) -> str | None:
     >>> lookup("zh-TW", ["zh-Hans"]) is None
     True
     """
+    return _lookup(requested, tuple(enabled))
+
+
+@lru_cache(maxsize=4096)
+def _lookup(requested: str, enabled: tuple[str, ...]) -> str | None:
+    """`lookup`, once per range and config: a range is at most MAX_TAG characters (a longer one
+    raises before it is cached), so the cache stays under a megabyte."""
     key = _lookup_key(requested)
-    match = _matcher(tuple(enabled))
+    match = _matcher(enabled)
     if not key or key[0] not in match.languages:
         return None
     for candidate in _truncations(key):
