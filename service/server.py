@@ -28,7 +28,7 @@ from .limits import Limits, Stack
 from .site import Settings
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
+    from .fastpath import FastPath
 
 __all__ = ["AppFactory", "GuardedConfig", "ServeOptions", "serve"]
 
@@ -159,15 +159,17 @@ def _stack(wanted: Stack) -> type[asyncio.Protocol]:
 
 @dataclass(frozen=True)
 class AppFactory:
-    """What each worker calls to build its app: picklable, so `--workers N` can hand it over."""
+    """What each worker calls to build its app: picklable, so `--workers N` can hand it over. The
+    page reads are answered in front of FastAPI (`fastpath`), everything else by it."""
 
     root: Path
     poll: float | None
 
-    def __call__(self) -> FastAPI:
+    def __call__(self) -> FastPath:
         from .api import create_app
+        from .fastpath import FastPath
 
-        return create_app(Settings(root=self.root), watch=self.poll)
+        return FastPath(create_app(Settings(root=self.root), watch=self.poll))
 
 
 @dataclass(frozen=True)
