@@ -93,10 +93,17 @@ class Negotiated:
     """The enabled locale that serves it."""
 
 
-def negotiate_request(site: Site, locale: str | None, accept_language: str) -> Negotiated:
+def negotiate_request(
+    locale: str | None, accept_language: str, enabled: tuple[str, ...]
+) -> Negotiated:
     """`?locale=` wins, then Accept-Language, then English. A malformed or over-long `?locale=`
-    raises LocaleError (a 400 whose message does not repeat it)."""
-    enabled = site.tree.config.all_locales
+    raises LocaleError (a 400 whose message does not repeat it).
+
+    >>> negotiate_request(None, "es-MX,es;q=0.9", ("en", "es"))
+    Negotiated(requested='es-MX', locale='es')
+    >>> negotiate_request("PT_br", "es", ("en", "es", "pt"))
+    Negotiated(requested='pt-BR', locale='pt')
+    """
     if locale is not None:
         tag = canonical_tag(locale)  # at most MAX_TAG characters, or LocaleError
         return Negotiated(tag, lookup(tag, enabled) or SOURCE_LOCALE)

@@ -134,7 +134,8 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
         ] = None,
     ) -> Negotiated:
         try:
-            return negotiate_request(site, locale, request.headers.get("accept-language", ""))
+            header = request.headers.get("accept-language", "")
+            return negotiate_request(locale, header, site.tree.config.all_locales)
         except LocaleError as exc:
             raise HTTPException(400, detail=exc.message) from exc
 

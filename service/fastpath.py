@@ -121,7 +121,8 @@ class FastPath:
         if read is Read.LOCALES:
             return locales_list(site, asked)
         try:
-            neg = negotiate_request(site, params.get("locale"), asked.accept_language)
+            enabled = site.tree.config.all_locales
+            neg = negotiate_request(params.get("locale"), asked.accept_language, enabled)
         except LocaleError:
             return None
         if read is Read.PAGES:
