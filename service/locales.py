@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import cast
 
 from babel import Locale, UnknownLocaleError
@@ -27,6 +28,7 @@ __all__ = [
     "lookup",
     "native_name",
     "negotiate",
+    "negotiate_header",
     "parse_accept_language",
     "to_gettext",
 ]
@@ -163,10 +165,10 @@ def parse_accept_language(header: str) -> list[str]:
     header = bounded_accept_language(header)
     ranked: list[tuple[float, str]] = []
     for item in header.split(",", MAX_LANGUAGE_RANGES)[:MAX_LANGUAGE_RANGES]:
-        read = _cached_item(item) if len(item) <= _CACHED_ITEM else _read_item(item)
+        read = _read_item(item)
         if read is not None:
             ranked.append(read)
-    ranked.sort(key=_quality, reverse=True)  # stable: equal q-values keep the header's order
+    ranked.sort(key=itemgetter(0), reverse=True)  # stable: equal q-values keep the header's order
     return [tag for _, tag in ranked]
 
 
@@ -189,17 +191,6 @@ def _read_item(item: str) -> tuple[float, str] | None:
     if parts is not None:
         return quality, "-".join(parts)
     return (quality, tag.lower().replace("_", "-")) if _OPAQUE.match(tag) else None
-
-
-# Browsers draw their items from a small set (`es-MX`, `es;q=0.9`, `en;q=0.8`…): each is read
-# once, and a header never seen is mostly items seen before. An item longer than a tag and a
-# q-value is read each time, so the cache holds at most 4096 short strings.
-_CACHED_ITEM = MAX_TAG + 16
-_cached_item = lru_cache(maxsize=4096)(_read_item)
-
-
-def _quality(item: tuple[float, str]) -> float:
-    return item[0]
 
 
 def _maximize(parts: list[str]) -> list[str]:
@@ -314,3 +305,48 @@ def negotiate(requested: Sequence[str], enabled: Sequence[str], default: str = "
         if found:
             return found
     return default
+
+
+def negotiate_header(
+    header: str, enabled: tuple[str, ...], default: str = "en"
+) -> tuple[str | None, str]:
+    """What an Accept-Language header asks for and is served: its best-ranked range other than
+    `*` (None if it has none), and `negotiate(parse_accept_language(header), enabled, default)`.
+    In one pass over the items, each read and looked up once per config (the request path's
+    form: a header never seen is a few dictionary hits when its items were seen before).
+
+    >>> negotiate_header("fr-CA, es;q=0.8, *;q=0.5", ("en", "es"))
+    ('fr-CA', 'es')
+    >>> negotiate_header("fr, *;q=0.9, es;q=0.8", ("en", "es"))
+    ('fr', 'en')
+    """
+    asked, asked_q = None, 0.0  # every range kept has a q-value above 0
+    served, served_q = default, 0.0
+    items = bounded_accept_language(header).split(",", MAX_LANGUAGE_RANGES)[:MAX_LANGUAGE_RANGES]
+    for item in items:
+        read = _cached_serve(item, enabled) if len(item) <= _CACHED_ITEM else _serve(item, enabled)
+        if read is None:
+            continue
+        quality, tag, serves = read
+        # Strictly greater: among equal q-values the first in the header wins, as in the sort.
+        if quality > asked_q and tag != "*":
+            asked, asked_q = tag, quality
+        if quality > served_q and serves is not None:
+            served, served_q = (default if serves == "*" else serves), quality
+    return asked, served
+
+
+def _serve(item: str, enabled: tuple[str, ...]) -> tuple[float, str, str | None] | None:
+    """An item's q-value, canonical range and the enabled locale serving it (`*` for `*`)."""
+    read = _read_item(item)
+    if read is None:
+        return None
+    quality, tag = read
+    return quality, tag, "*" if tag == "*" else lookup(tag, enabled)
+
+
+# Browsers draw their items from a small set (`es-MX`, `es;q=0.9`, `en;q=0.8`…), far smaller than
+# the set of headers made of them. Only items as long as a tag and a q-value are kept: at most
+# 16,384 of up to 80 characters, a few megabytes.
+_CACHED_ITEM = MAX_TAG + 16
+_cached_serve = lru_cache(maxsize=16_384)(_serve)
