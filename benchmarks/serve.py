@@ -175,16 +175,18 @@ class Server:
 def running(
     name: str, command: list[str], port: int, workers: int, env: dict[str, str]
 ) -> Iterator[Server]:
-    """A server process, once each of its workers logs that it has started (uvicorn's "Application
-    startup complete"); stopped after."""
+    """A server process, once it listens and each of its workers has logged that it started
+    (uvicorn's lines); stopped after."""
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, env=env)
         try:
             deadline = time.monotonic() + 120
             while True:
                 log.seek(0)
-                started = log.read().count(b"Application startup complete")
-                if started >= workers:
+                said = log.read()
+                # One process binds after its startup, several workers after the parent bound.
+                started = said.count(b"Application startup complete")
+                if started >= workers and b"Uvicorn running on" in said:
                     break
                 if proc.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
