@@ -2,7 +2,9 @@
 
 Every body is prepared by `site.build_site` when the app is created, and again by `live` when the
 tree changes; a request negotiates a locale, looks the bytes up in the site in service and answers
-with ETag, Vary, Content-Language and Cache-Control.
+with ETag, Vary, Content-Language and Cache-Control, all decided in `answers`. `clinic-l10n serve`
+runs this app behind `fastpath`, which answers the page reads through the same functions and
+passes everything else here.
 """
 
 import logging
