@@ -11,13 +11,14 @@ load generator) with `GET /v1/pages/esketamine-overview` in these mixes, side by
                   negotiates a header it does not hold
   --workers 2     both mixes again, each server with two worker processes
 
-and prints requests/s, p99 latency and the ratio ours/bare for each; the rounds alternate the
-servers, so drift in the machine hits both alike, and the load average is printed (the machine may
-be shared: compare the ratios, measured in the same run). Before the load, each of the first 600
-mixed headers is sent once to our server, which must answer 200; any non-2xx answer under load is
-counted and printed. Also measured, in process: negotiating a header held in the cache, one not
-held (its items seen before), and one never seen at all (nor any of its ranges).
-Loopback only; every run is bounded in time.
+and prints requests/s, p99 latency and the ratio ours/bare for each, and the servers' CPU time per
+request (every worker's, from /proc), which moves less than the rates with other load on the
+machine. The rounds alternate the servers, so drift in the machine hits both alike; the best round
+of each is shown, and the load average (the machine may be shared: compare the ratios, measured
+in the same run). Before the load, each of the first 600 mixed headers is sent once to our server,
+which must answer 200; any non-2xx answer under load is counted and printed. Also measured, in
+process: negotiating a header held in the cache, one not held (its items seen before), and one
+never seen at all (nor any of its ranges). Loopback only; every run is bounded in time.
 
     .venv/bin/python benchmarks/serve.py [--seconds 5] [--connections 16] [--rounds 2] [--quick]
 """

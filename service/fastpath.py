@@ -121,16 +121,15 @@ class FastPath:
         if found is None or scope.get("root_path"):
             return None
         read, slug = found
-        raw = scope["query_string"]
-        params = query(raw, _PARAMS[read]) if raw else {}
+        params = query(scope["query_string"], _PARAMS[read])
         if params is None:
             return None
         site = self.live.site  # once: the whole answer comes from one state
         asked = Asked.of_raw(scope["headers"])
         if read is Read.LOCALES:
             return locales_list(site, asked)
+        enabled = site.tree.config.all_locales
         try:
-            enabled = site.tree.config.all_locales
             neg = negotiate_request(params.get("locale"), asked.accept_language, enabled)
         except LocaleError:
             return None
