@@ -17,10 +17,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from .config import load_config
+from .config import CONFIG_NAME, load_config
 from .errors import L10nError
 from .site import Settings, Site, build_site
-from .store import load_tree
+from .store import Signature, load_tree, signature
 
 __all__ = ["LiveSite", "state_hash"]
 
@@ -58,6 +58,7 @@ class LiveSite:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _wake: threading.Event = field(default_factory=threading.Event, repr=False)
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _config_seen: Signature = field(default=None, repr=False)  # of the l10n.yaml in service
 
     @classmethod
     def start(cls, settings: Settings, site: Site | None = None) -> LiveSite:
@@ -79,14 +80,20 @@ class LiveSite:
         the rebuilt site. Returns whether the site changed. Never raises for bad content."""
         with self._lock:
             old = self.site
-            try:
-                config = load_config(self.settings.root)
-            except L10nError as exc:
-                if self.config_error is None or str(exc) != str(self.config_error):
-                    log.warning("config not reloaded, the last good one stays: %s", exc)
-                self.config_error = exc
-                return False
-            self.config_error = None
+            # l10n.yaml is read again only when it changed (as every other file): parsing it is
+            # most of what a poll that finds nothing costs, CPU the server's requests then lack.
+            seen = signature(self.settings.root / CONFIG_NAME)
+            if seen is not None and seen == self._config_seen:
+                config = old.tree.config
+            else:
+                try:
+                    config = load_config(self.settings.root)
+                except L10nError as exc:
+                    if self.config_error is None or str(exc) != str(self.config_error):
+                        log.warning("config not reloaded, the last good one stays: %s", exc)
+                    self.config_error, self._config_seen = exc, None
+                    return False
+                self.config_error, self._config_seen = None, seen
             tree = load_tree(config, previous=old.tree)
             if (
                 tree.config == old.tree.config
