@@ -16,7 +16,13 @@ from starlette.responses import Response
 
 from .headers import cors_headers, etag_matches, vary
 from .limits import MAX_SLUG
-from .locales import bounded_accept_language, canonical_tag, lookup, negotiate_header
+from .locales import (
+    Negotiated,
+    bounded_accept_language,
+    canonical_tag,
+    lookup,
+    negotiate_header,
+)
 from .models import SOURCE_LOCALE
 from .site import PreparedPage, Site
 
@@ -80,13 +86,6 @@ class Asked(NamedTuple):
 _ASKED = frozenset((b"accept-language", b"if-none-match", b"origin"))
 
 
-class Negotiated(NamedTuple):
-    requested: str | None
-    """The best-ranked tag the client asked for, canonical and at most MAX_TAG characters."""
-    locale: str
-    """The enabled locale that serves it."""
-
-
 def negotiate_request(
     locale: str | None, accept_language: str, enabled: tuple[str, ...]
 ) -> Negotiated:
@@ -104,12 +103,10 @@ def negotiate_request(
     return _from_header(bounded_accept_language(accept_language), enabled)
 
 
-@lru_cache(maxsize=1024)
-def _from_header(header: str, enabled: tuple[str, ...]) -> Negotiated:
-    """Browsers send few distinct headers; each is negotiated once per config. One not held here
-    costs microseconds too: it is bounded before it gets here, and its items are cached on their
-    own (`locales.negotiate_header`). At most 1024 headers of at most 4 KB: 4 MB."""
-    return Negotiated(*negotiate_header(header, enabled))
+# Browsers send few distinct headers; each is negotiated once per config. One not held here
+# costs microseconds too: it is bounded before it gets here, and its items are each read and
+# looked up once (`negotiate_header`). At most 1024 headers of at most 4 KB: 4 MB.
+_from_header = lru_cache(maxsize=1024)(negotiate_header)
 
 
 def find_page(site: Site, slug: str, locale: str) -> PreparedPage | None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
-from typing import cast
+from typing import NamedTuple, cast
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
@@ -20,6 +20,7 @@ from .errors import LocaleError
 from .limits import MAX_ACCEPT_LANGUAGE, MAX_LANGUAGE_RANGES, MAX_TAG
 
 __all__ = [
+    "Negotiated",
     "bounded_accept_language",
     "canonical_tag",
     "direction",
@@ -307,46 +308,68 @@ def negotiate(requested: Sequence[str], enabled: Sequence[str], default: str = "
     return default
 
 
-def negotiate_header(
-    header: str, enabled: tuple[str, ...], default: str = "en"
-) -> tuple[str | None, str]:
+class Negotiated(NamedTuple):
+    """What a request asks for and is served."""
+
+    requested: str | None
+    """The best-ranked tag the client asked for, canonical and at most MAX_TAG characters."""
+    locale: str
+    """The enabled locale that serves it."""
+
+
+def negotiate_header(header: str, enabled: tuple[str, ...], default: str = "en") -> Negotiated:
     """What an Accept-Language header asks for and is served: its best-ranked range other than
     `*` (None if it has none), and `negotiate(parse_accept_language(header), enabled, default)`.
     In one pass over the items, each read and looked up once per config (the request path's
     form: a header never seen is a few dictionary hits when its items were seen before).
 
     >>> negotiate_header("fr-CA, es;q=0.8, *;q=0.5", ("en", "es"))
-    ('fr-CA', 'es')
+    Negotiated(requested='fr-CA', locale='es')
     >>> negotiate_header("fr, *;q=0.9, es;q=0.8", ("en", "es"))
-    ('fr', 'en')
+    Negotiated(requested='fr', locale='en')
     """
     asked, asked_q = None, 0.0  # every range kept has a q-value above 0
     served, served_q = default, 0.0
+    seen = _items_seen(enabled)
     items = bounded_accept_language(header).split(",", MAX_LANGUAGE_RANGES)[:MAX_LANGUAGE_RANGES]
     for item in items:
-        read = _cached_serve(item, enabled) if len(item) <= _CACHED_ITEM else _serve(item, enabled)
+        read = seen.get(item)
         if read is None:
-            continue
+            read = _serve(item, enabled)
+            if len(item) <= _CACHED_ITEM:
+                if len(seen) >= _MAX_ITEMS:
+                    seen.clear()
+                seen[item] = read
         quality, tag, serves = read
         # Strictly greater: among equal q-values the first in the header wins, as in the sort.
         if quality > asked_q and tag != "*":
             asked, asked_q = tag, quality
         if quality > served_q and serves is not None:
             served, served_q = (default if serves == "*" else serves), quality
-    return asked, served
+    return Negotiated(asked, served)
 
 
-def _serve(item: str, enabled: tuple[str, ...]) -> tuple[float, str, str | None] | None:
+_Served = tuple[float, str, str | None]
+_SKIPPED: _Served = (0.0, "*", None)  # q=0 is never chosen: an item to skip
+
+
+def _serve(item: str, enabled: tuple[str, ...]) -> _Served:
     """An item's q-value, canonical range and the enabled locale serving it (`*` for `*`)."""
     read = _read_item(item)
     if read is None:
-        return None
+        return _SKIPPED
     quality, tag = read
     return quality, tag, "*" if tag == "*" else lookup(tag, enabled)
 
 
 # Browsers draw their items from a small set (`es-MX`, `es;q=0.9`, `en;q=0.8`…), far smaller than
-# the set of headers made of them. Only items as long as a tag and a q-value are kept: at most
-# 16,384 of up to 80 characters, a few megabytes.
+# the set of headers made of them: each is read and looked up once per config, kept in a plain
+# dict (one hash of the item, no key to build). Only items as long as a tag and a q-value are
+# kept, at most 16,384 (a few megabytes); when full, the dict starts again.
 _CACHED_ITEM = MAX_TAG + 16
-_cached_serve = lru_cache(maxsize=16_384)(_serve)
+_MAX_ITEMS = 16_384
+
+
+@lru_cache(maxsize=4)
+def _items_seen(enabled: tuple[str, ...]) -> dict[str, _Served]:
+    return {}
