@@ -78,7 +78,9 @@ class JsonBody:
 
     def render(self, requested: str | None) -> tuple[bytes, str]:
         value = json.dumps(requested).encode()
-        return self.head + value + self.tail, f'"{self.digest}-{requested or "none"}"'
+        # One join, not two concatenations: the request path allocates one body, not two.
+        body = b"".join((self.head, value, self.tail))
+        return body, f'"{self.digest}-{requested or "none"}"'
 
 
 @dataclass(frozen=True)
