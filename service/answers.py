@@ -15,7 +15,7 @@ from typing import NamedTuple
 from starlette.responses import Response
 
 from .headers import cors_headers, etag_matches, vary
-from .limits import MAX_SLUG
+from .limits import MAX_ACCEPT_LANGUAGE, MAX_SLUG
 from .locales import (
     Negotiated,
     bounded_accept_language,
@@ -29,6 +29,7 @@ from .site import PreparedPage, Site
 __all__ = [
     "HTML",
     "JSON",
+    "Answer",
     "Asked",
     "Negotiated",
     "Prepared",
@@ -100,7 +101,9 @@ def negotiate_request(
     if locale is not None:
         tag = canonical_tag(locale)  # at most MAX_TAG characters, or LocaleError
         return Negotiated(tag, lookup(tag, enabled) or SOURCE_LOCALE)
-    return _from_header(bounded_accept_language(accept_language), enabled)
+    if len(accept_language) > MAX_ACCEPT_LANGUAGE:
+        accept_language = bounded_accept_language(accept_language)
+    return _from_header(accept_language, enabled)
 
 
 # Browsers send few distinct headers; each is negotiated once per config. One not held here
@@ -119,12 +122,20 @@ def no_page(slug: str) -> str:
     return f"no page {slug!r}" if len(slug) <= MAX_SLUG else "no page"
 
 
-class Prepared(Response):
-    """A response whose header list is made by `answer`: Starlette's constructor would encode a
-    dict of them again on every request, a third of what a page read costs in front of FastAPI."""
+class Answer(NamedTuple):
+    """A read's response as ASGI sends it: the headers in the order Starlette's `Response` writes
+    them (its constructor would encode a dict of them again on every request)."""
 
-    def __init__(self, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-        self.status_code, self.body, self.raw_headers = status, body, headers
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+class Prepared(Response):
+    """An `Answer` as the response a FastAPI route returns."""
+
+    def __init__(self, answer: Answer) -> None:
+        self.status_code, self.raw_headers, self.body = answer.status, answer.headers, answer.body
         self.background = None
 
 
@@ -136,7 +147,7 @@ def answer(
     media: str,
     language: str | None,
     max_age: int,
-) -> Prepared:
+) -> Answer:
     """200 with the body, or 304 when If-None-Match matches (weakly); both with the ETag, Vary,
     Cache-Control, Content-Language and, for an allowed Origin, Access-Control-Allow-Origin. The
     headers come in the order `Response(body, media_type=media, headers={...})` writes them.
@@ -144,9 +155,9 @@ def answer(
     >>> from types import SimpleNamespace as Ns
     >>> site = Ns(tree=Ns(config=Ns(cors_origins=frozenset({"https://a.example"}))))
     >>> asked = Asked(origin="https://a.example", if_none_match='W/"x"')
-    >>> [answer(site, asked, b"{}", tag, JSON, "es", 300).status_code for tag in ('"x"', '"y"')]
+    >>> [answer(site, asked, b"{}", tag, JSON, "es", 300).status for tag in ('"x"', '"y"')]
     [304, 200]
-    >>> answer(site, Asked(), b"{}", '"y"', JSON, "es", 300).raw_headers[:2]
+    >>> answer(site, Asked(), b"{}", '"y"', JSON, "es", 300).headers[:2]
     [(b'etag', b'"y"'), (b'vary', b'Accept-Language, Origin')]
     """
     origins = site.tree.config.cors_origins
@@ -161,10 +172,10 @@ def answer(
         for name, value in cors_headers(asked.origin, origins).items():
             headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
     if asked.if_none_match and etag_matches(asked.if_none_match, etag):
-        return Prepared(304, b"", headers)
+        return Answer(304, headers, b"")
     headers.append((b"content-length", str(len(body)).encode("latin-1")))
     headers.append((b"content-type", media.encode("latin-1")))
-    return Prepared(200, body, headers)
+    return Answer(200, headers, body)
 
 
 # Encoded once per value: these depend on the config and settings only.
@@ -178,21 +189,21 @@ def _vary(origins: frozenset[str]) -> bytes:
     return vary(origins).encode("latin-1")
 
 
-def pages_list(site: Site, neg: Negotiated, asked: Asked) -> Prepared:
+def pages_list(site: Site, neg: Negotiated, asked: Asked) -> Answer:
     body, etag = site.lists[neg.locale].render(neg.requested)
     return answer(site, asked, body, etag, JSON, neg.locale, site.settings.max_age)
 
 
-def page_json(site: Site, page: PreparedPage, neg: Negotiated, asked: Asked) -> Prepared:
+def page_json(site: Site, page: PreparedPage, neg: Negotiated, asked: Asked) -> Answer:
     body, etag = page.json.render(neg.requested)
     return answer(site, asked, body, etag, JSON, page.language, site.settings.max_age)
 
 
-def page_html(site: Site, page: PreparedPage, fragment: bool, asked: Asked) -> Prepared:
+def page_html(site: Site, page: PreparedPage, fragment: bool, asked: Asked) -> Answer:
     html = page.fragment if fragment else page.html
     return answer(site, asked, html.data, html.etag, HTML, page.language, site.settings.max_age)
 
 
-def locales_list(site: Site, asked: Asked) -> Prepared:
+def locales_list(site: Site, asked: Asked) -> Answer:
     body = site.locales
     return answer(site, asked, body.data, body.etag, JSON, None, site.settings.max_age)

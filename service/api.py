@@ -23,6 +23,7 @@ from .answers import (
     JSON,
     Asked,
     Negotiated,
+    Prepared,
     answer,
     find_page,
     locales_list,
@@ -126,7 +127,9 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
         site: Site, request: Request, body: Body, media: str, language: str | None = None
     ) -> Response:
         """Reviewer-facing pages: revalidated on every load, so a fresh approval shows at once."""
-        return answer(site, Asked.of(request.headers), body.data, body.etag, media, language, 0)
+        return Prepared(
+            answer(site, Asked.of(request.headers), body.data, body.etag, media, language, 0)
+        )
 
     async def negotiated(
         request: Request,
@@ -159,7 +162,7 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
         summary="Pages, titled in the negotiated locale",
     )
     async def list_pages(request: Request, site: Now, neg: Locale) -> Response:
-        return pages_list(site, neg, Asked.of(request.headers))
+        return Prepared(pages_list(site, neg, Asked.of(request.headers)))
 
     @read(
         "/v1/pages/{slug}",
@@ -168,7 +171,8 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
         summary="One page, resolved segment by segment",
     )
     async def get_page(request: Request, site: Now, slug: str, neg: Locale) -> Response:
-        return page_json(site, prepared(site, slug, neg), neg, Asked.of(request.headers))
+        page = prepared(site, slug, neg)
+        return Prepared(page_json(site, page, neg, Asked.of(request.headers)))
 
     @read(
         "/pages/{slug}",
@@ -184,11 +188,11 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
         fragment: Annotated[bool, Query(description="Only the <article>, to embed")] = False,
     ) -> Response:
         page = prepared(site, slug, neg)
-        return page_html(site, page, fragment, Asked.of(request.headers))
+        return Prepared(page_html(site, page, fragment, Asked.of(request.headers)))
 
     @read("/v1/locales", response_model=LocalesOut, responses=CACHED, summary="Enabled locales")
     async def locales(request: Request, site: Now) -> Response:
-        return locales_list(site, Asked.of(request.headers))
+        return Prepared(locales_list(site, Asked.of(request.headers)))
 
     @read(
         "/v1/coverage",

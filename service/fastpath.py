@@ -20,8 +20,8 @@ from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
 from .answers import (
+    Answer,
     Asked,
-    Prepared,
     find_page,
     locales_list,
     negotiate_request,
@@ -52,6 +52,7 @@ _PARAMS = {
     Read.LOCALES: frozenset[str](),
 }
 _METHODS = frozenset({"GET", "HEAD"})
+_NONE: dict[str, str] = {}  # no query string: no parameters (never written to)
 # The spellings of `fragment` taken here; pydantic takes more (`yes`, `on`…), and FastAPI decides.
 _FLAGS = {"1": True, "true": True, "0": False, "false": False}
 
@@ -101,27 +102,22 @@ class FastPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in _METHODS:
-            response = self.answer(scope)
-            if response is not None:
-                # What `await response(scope, receive, send)` sends, one coroutine fewer.
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": response.status_code,
-                        "headers": response.raw_headers,
-                    }
-                )
-                await send({"type": "http.response.body", "body": response.body})
+            found = self.answer(scope)
+            if found is not None:
+                status, headers, body = found
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
                 return
         await self.api(scope, receive, send)
 
-    def answer(self, scope: Scope) -> Prepared | None:
+    def answer(self, scope: Scope) -> Answer | None:
         """FastAPI's response to this GET or HEAD, or None to let FastAPI give it."""
         found = route(scope["path"])
         if found is None or scope.get("root_path"):
             return None
         read, slug = found
-        params = query(scope["query_string"], _PARAMS[read])
+        raw = scope["query_string"]
+        params = query(raw, _PARAMS[read]) if raw else _NONE
         if params is None:
             return None
         site = self.live.site  # once: the whole answer comes from one state

@@ -223,6 +223,9 @@ def serve(factory: AppFactory, options: ServeOptions) -> None:
         timeout_keep_alive=options.timeout_keep_alive,
         log_level="info",
         access_log=options.access_log,
+        # X-Forwarded-For from a proxy on this host only matters to the access log, the one
+        # reader of a client's address; without it, every request skips the middleware.
+        proxy_headers=options.access_log,
     )
     if one:
         uvicorn.Server(config).run()
