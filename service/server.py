@@ -68,19 +68,23 @@ class _Guard(_Base):
     A request costs a clock read, not a timer: the deadline timer is made when a connection starts
     waiting with none pending, and when it fires it closes the connection, or, finding it busy or
     waiting since later, lapses or moves to the new deadline. So a connection has at most one
-    timer, and it fires about once per header timeout, however many requests pass."""
+    timer, and it fires about once per header timeout, however many requests pass. An idle
+    connection (no head begun) is closed after the keep-alive timeout if that is shorter, so the
+    deadline also does what uvicorn's keep-alive timer does."""
 
     _deadline: asyncio.TimerHandle | None = None
     _since = 0.0  # loop time when the connection began waiting for a head
     _head_bytes = 0
     _waiting = True
     _bounds = Limits()
+    _idle = Limits.header_timeout  # an idle connection's deadline: the shorter of the two
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         limits = getattr(self.config, "limits", None)
         if isinstance(limits, Limits):
             self._bounds = limits
+        self._idle = min(self._bounds.header_timeout, self.config.timeout_keep_alive)
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             with contextlib.suppress(OSError):
@@ -119,15 +123,13 @@ class _Guard(_Base):
         self._head_bytes = 0
         self._since = self.loop.time()
         if self._deadline is None:
-            self._deadline = self.loop.call_at(
-                self._since + self._bounds.header_timeout, self._check
-            )
+            self._deadline = self.loop.call_at(self._since + self._idle, self._check)
 
     def _check(self) -> None:
         self._deadline = None
         if not self._waiting:
             return  # answering a request: `_wait` starts a timer when it is done
-        due = self._since + self._bounds.header_timeout
+        due = self._since + (self._bounds.header_timeout if self._head_bytes else self._idle)
         if due > self.loop.time():
             self._deadline = self.loop.call_at(due, self._check)
             return
@@ -158,7 +160,19 @@ with contextlib.suppress(ImportError):  # httptools is optional in uvicorn; we i
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     class GuardedHttpTools(_Guard, HttpToolsProtocol):  # type: ignore[misc,no-redef]
-        pass
+        def on_response_complete(self) -> None:
+            """uvicorn's, less the keep-alive timer it arms after every response and cancels on
+            the next request (a timer made and dropped per request): the guard's deadline
+            closes an idle connection already."""
+            self.server_state.total_requests += 1
+            if self.transport.is_closing():
+                return
+            self._unset_keepalive_if_required()
+            self.flow.resume_reading()
+            if self.pipeline:
+                cycle, app = self.pipeline.pop()
+                self._start_asgi_task(cycle, app)
+            self._track()
 
 
 def _stack(wanted: Stack) -> type[asyncio.Protocol]:

@@ -347,6 +347,31 @@ def test_an_idle_connection_is_closed_without_an_answer(guarded: str) -> None:
         assert TIMEOUT - 0.1 < time.monotonic() - started < TIMEOUT + 1.5
 
 
+def test_a_connection_idle_after_a_response_is_closed_and_pipelined_requests_are_answered(
+    guarded: str,
+) -> None:
+    """Keep-alive: two requests sent in one write get two answers, and once the connection is
+    idle it is closed within the timeout, without an answer (the guard's deadline, on either
+    stack, is also the keep-alive timeout)."""
+    page = b"GET /v1/pages/saline-spray HTTP/1.1\r\nHost: x\r\nAccept-Language: es\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", _port(guarded)), timeout=TIMEOUT + 3) as s:
+        s.sendall(page + page.replace(b"es\r\n", b"ar\r\n"))
+        received = b""
+        while received.count(b"HTTP/1.1 200 OK") < 2 or not received.endswith(b"}"):
+            chunk = s.recv(65536)
+            assert chunk, received[-200:]
+            received += chunk
+        assert [
+            line for line in received.split(b"\r\n") if line.startswith(b"content-language")
+        ] == [
+            b"content-language: es",
+            b"content-language: ar",
+        ]
+        answered = time.monotonic()
+        assert s.recv(100) == b""
+        assert TIMEOUT - 0.1 < time.monotonic() - answered < TIMEOUT + 1.5
+
+
 @pytest.mark.parametrize(
     ("head", "status"),
     [
