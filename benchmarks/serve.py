@@ -13,9 +13,9 @@ load generator) with `GET /v1/pages/esketamine-overview` in these mixes, side by
 
 and prints requests/s, p99 latency and the ratio ours/bare for each, and the servers' CPU time per
 request (every worker's, from /proc), which moves less than the rates with other load on the
-machine. The rounds alternate the servers, so drift in the machine hits both alike; the best round
-of each is shown, and the load average (the machine may be shared: compare the ratios, measured
-in the same run). Before the load, each of the first 600 mixed headers is sent once to our server,
+machine. Each round loads the two servers back to back (each first in turn), so drift in the
+machine hits both alike; each figure is the median over the rounds, each ratio the median of the
+rounds' ratios, and the load average is printed (the machine may be shared: compare the ratios). Before the load, each of the first 600 mixed headers is sent once to our server,
 which must answer 200; any non-2xx answer under load is counted and printed. Also measured, in
 process: negotiating a header held in the cache, one not held (its items seen before), and one
 never seen at all (nor any of its ranges). Loopback only; every run is bounded in time.
@@ -339,7 +339,7 @@ def main() -> None:
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
     uvicorn = [sys.executable, "-m", "uvicorn", "--http", "httptools", "--loop", "uvloop"]
-    results: list[tuple[str, int, Load, Load]] = []
+    results: list[tuple[str, int, list[tuple[Load, Load]]]] = []
     served: Counter[str] = Counter()
     load_before = os.getloadavg()[0]
 
@@ -413,26 +413,20 @@ def main() -> None:
                 if workers == 1:
                     served = check_mix(ours.port, mixes[f"{DISTINCT:,} headers"][:600])
                 for mix in mixes:
-                    runs: dict[str, list[Load]] = {"bare": [], "ours": []}
-                    for _ in range(args.rounds):
-                        runs["bare"].append(load(bare, mix))
-                        runs["ours"].append(load(ours, mix))
-                    best = {
-                        name: Load(
-                            max(r.rps for r in got),
-                            min(r.p99_ms for r in got),
-                            sum(r.errors for r in got),
-                            sum(r.requests for r in got),
-                            min(r.cpu_us for r in got),
-                        )
-                        for name, got in runs.items()
-                    }
-                    results.append((mix, workers, best["bare"], best["ours"]))
+                    pairs = []
+                    for round_ in range(args.rounds):  # back to back, each first in turn
+                        if round_ % 2:
+                            ours_load = load(ours, mix)
+                            pairs.append((load(bare, mix), ours_load))
+                        else:
+                            pairs.append((load(bare, mix), load(ours, mix)))
+                    results.append((mix, workers, pairs))
 
     load_after = os.getloadavg()[0]
     print(
         f"load generator: {'wrk' if wrk else 'python'}, {args.connections} connections, "
-        f"{args.seconds} s x {args.rounds} round(s), best round shown; GET {PATH} ({len(body)} bytes "
+        f"{args.seconds} s x {args.rounds} round(s), medians (ratios: of each round's pair); "
+        f"GET {PATH} ({len(body)} bytes "
         f"for {ONE_HEADER}); load average {load_before:.1f} → {load_after:.1f} on {os.cpu_count()} CPUs"
     )
     print(
@@ -441,29 +435,31 @@ def main() -> None:
         f"{'bare CPU µs':>13}{'ours CPU µs':>13}{'errors':>8}"
     )
     rows = []
-    for mix, workers, bare_load, ours_load in results:
-        rps_ratio = ours_load.rps / bare_load.rps
-        p99_ratio = ours_load.p99_ms / bare_load.p99_ms
+    for mix, workers, pairs in results:
+        bare_runs, ours_runs = [p[0] for p in pairs], [p[1] for p in pairs]
+        rps_ratios = [o.rps / b.rps for b, o in pairs]
+        p99_ratios = [o.p99_ms / b.p99_ms for b, o in pairs]
+        row = {
+            "mix": mix,
+            "workers": workers,
+            "bare_rps": statistics.median(r.rps for r in bare_runs),
+            "ours_rps": statistics.median(r.rps for r in ours_runs),
+            "rps_ratio": round(statistics.median(rps_ratios), 3),
+            "bare_p99_ms": statistics.median(r.p99_ms for r in bare_runs),
+            "ours_p99_ms": statistics.median(r.p99_ms for r in ours_runs),
+            "p99_ratio": round(statistics.median(p99_ratios), 3),
+            "bare_cpu_us_per_request": statistics.median(r.cpu_us for r in bare_runs),
+            "ours_cpu_us_per_request": statistics.median(r.cpu_us for r in ours_runs),
+            "errors": sum(r.errors for r in bare_runs + ours_runs),
+            "rps_ratios": [round(r, 3) for r in rps_ratios],
+            "p99_ratios": [round(r, 3) for r in p99_ratios],
+        }
+        rows.append(row)
         print(
-            f"{mix:<16}{workers:>8}{bare_load.rps:>11.0f}{ours_load.rps:>11.0f}{rps_ratio:>8.2f}"
-            f"{bare_load.p99_ms:>13.2f}{ours_load.p99_ms:>13.2f}{p99_ratio:>8.2f}"
-            f"{bare_load.cpu_us:>13.0f}{ours_load.cpu_us:>13.0f}"
-            f"{bare_load.errors + ours_load.errors:>8}"
-        )
-        rows.append(
-            {
-                "mix": mix,
-                "workers": workers,
-                "bare_rps": bare_load.rps,
-                "ours_rps": ours_load.rps,
-                "rps_ratio": round(rps_ratio, 3),
-                "bare_p99_ms": bare_load.p99_ms,
-                "ours_p99_ms": ours_load.p99_ms,
-                "p99_ratio": round(p99_ratio, 3),
-                "bare_cpu_us_per_request": bare_load.cpu_us,
-                "ours_cpu_us_per_request": ours_load.cpu_us,
-                "errors": bare_load.errors + ours_load.errors,
-            }
+            f"{mix:<16}{workers:>8}{row['bare_rps']:>11.0f}{row['ours_rps']:>11.0f}"
+            f"{row['rps_ratio']:>8.2f}{row['bare_p99_ms']:>13.2f}{row['ours_p99_ms']:>13.2f}"
+            f"{row['p99_ratio']:>8.2f}{row['bare_cpu_us_per_request']:>13.0f}"
+            f"{row['ours_cpu_us_per_request']:>13.0f}{row['errors']:>8}"
         )
     print(
         "locales served for the first 600 mixed headers: "

@@ -106,6 +106,8 @@ def test_serve_json_gives_ratios_negotiation_costs_and_no_errors(serve_quick_run
     for row in report["rows"]:
         assert row["errors"] == 0, row
         assert row["bare_rps"] > 0 and row["ours_rps"] > 0, row
+        # one round in the quick mode: the median of one pair's ratio is that ratio
+        assert row["rps_ratios"] == [row["rps_ratio"]] and row["p99_ratios"] == [row["p99_ratio"]]
         assert row["rps_ratio"] == pytest.approx(row["ours_rps"] / row["bare_rps"], abs=0.001)
         assert row["p99_ratio"] == pytest.approx(row["ours_p99_ms"] / row["bare_p99_ms"], abs=0.001)
     costs = report["negotiation_us"]
