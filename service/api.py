@@ -2,15 +2,15 @@
 
 Every body is prepared by `site.build_site` when the app is created, and again by `live` when the
 tree changes; a request negotiates a locale, looks the bytes up in the site in service and answers
-with ETag, Vary, Content-Language and Cache-Control.
+with ETag, Vary, Content-Language and Cache-Control, all decided in `answers`. `clinic-l10n serve`
+runs this app behind `fastpath`, which answers the page reads through the same functions and
+passes everything else here.
 """
 
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -18,26 +18,29 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from .errors import LocaleError
-from .headers import cors_headers, etag_matches, vary
-from .limits import MAX_SLUG
-from .live import LiveSite
-from .locales import (
-    bounded_accept_language,
-    canonical_tag,
-    lookup,
-    negotiate,
-    parse_accept_language,
+from .answers import (
+    HTML,
+    JSON,
+    Asked,
+    Negotiated,
+    Prepared,
+    answer,
+    find_page,
+    locales_list,
+    negotiate_request,
+    no_page,
+    page_html,
+    page_json,
+    pages_list,
 )
-from .models import SOURCE_LOCALE
+from .errors import LocaleError
+from .live import LiveSite
 from .schemas import CoverageOut, ErrorOut, HealthOut, LocalesOut, PageOut, PagesOut
 from .site import Body, PreparedPage, Settings, Site, build_site
 from .workspace import add_workspace
 
 __all__ = ["Settings", "build_site", "create_app"]
 
-JSON = "application/json"
-HTML = "text/html; charset=utf-8"
 DOCS_ASSETS = "/docs/assets"
 # Swagger UI's script and stylesheet ship in a package (fastapi-offline), so /docs needs no CDN.
 SWAGGER_PACKAGE = ("fastapi_offline", "static")
@@ -61,35 +64,6 @@ SERVER: dict[int | str, dict[str, Any]] = {
     431: {"description": "The request head is over 16 KB"},
     503: {"description": "The server is at its connection limit; retry"},
 }
-
-
-@dataclass(frozen=True)
-class Negotiated:
-    requested: str | None
-    locale: str
-
-
-def _answer(
-    request: Request,
-    body: bytes,
-    etag: str,
-    media: str,
-    language: str | None,
-    max_age: int,
-    origins: frozenset[str],
-) -> Response:
-    headers = {
-        "ETag": etag,
-        "Vary": vary(origins),
-        "Cache-Control": f"public, max-age={max_age}",
-    }
-    if language:
-        headers["Content-Language"] = language
-    if origins:
-        headers.update(cors_headers(request.headers.get("origin"), origins))
-    if etag_matches(request.headers.get("if-none-match", ""), etag):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media, headers=headers)
 
 
 def _log_reloads() -> None:
@@ -143,54 +117,44 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
 
         return register
 
-    def origins() -> frozenset[str]:
-        return live.site.config.cors_origins
+    def current_site() -> Site:
+        """The site in service, read once per request (FastAPI caches a dependency for the
+        request), so negotiation and the answer see one state across a reload."""
+        return live.site
 
-    def answer(
-        request: Request, body: bytes, etag: str, media: str, language: str | None, max_age: int
+    Now = Annotated[Site, Depends(current_site)]
+
+    def static(
+        site: Site, request: Request, body: Body, media: str, language: str | None = None
     ) -> Response:
-        return _answer(request, body, etag, media, language, max_age, origins())
-
-    def static(request: Request, body: Body, media: str, language: str | None = None) -> Response:
         """Reviewer-facing pages: revalidated on every load, so a fresh approval shows at once."""
-        return answer(request, body.data, body.etag, media, language, 0)
+        return Prepared(
+            answer(site, Asked.of(request.headers), body.data, body.etag, media, language, 0)
+        )
 
     async def negotiated(
         request: Request,
+        site: Now,
         locale: Annotated[
             str | None, Query(description="BCP 47 tag; wins over Accept-Language")
         ] = None,
     ) -> Negotiated:
-        if locale is not None:
-            try:
-                tag = canonical_tag(locale)  # at most MAX_TAG characters, or a 400
-                found = lookup(tag, enabled())
-            except LocaleError as exc:
-                raise HTTPException(400, detail=exc.message) from exc
-            return Negotiated(tag, found or SOURCE_LOCALE)
-        header = bounded_accept_language(request.headers.get("accept-language", ""))
-        return from_header(header, enabled())
-
-    def enabled() -> tuple[str, ...]:
-        return live.site.config.all_locales
-
-    @lru_cache(maxsize=1024)
-    def from_header(header: str, locales: tuple[str, ...]) -> Negotiated:
-        """Browsers send few distinct headers; each is parsed and matched once per config (and
-        one never seen costs microseconds: it is bounded before it gets here)."""
-        ranges = parse_accept_language(header)
-        first = next((r for r in ranges if r != "*"), None)
-        return Negotiated(first, negotiate(ranges, locales))
+        try:
+            header = request.headers.get("accept-language", "")
+            return negotiate_request(locale, header, site.config.all_locales)
+        except LocaleError as exc:
+            raise HTTPException(400, detail=exc.message) from exc
 
     Locale = Annotated[Negotiated, Depends(negotiated)]
 
-    def prepared(slug: str, neg: Negotiated) -> PreparedPage:
-        found = live.site.pages.get((slug, neg.locale)) if len(slug) <= MAX_SLUG else None
+    def prepared(site: Site, slug: str, neg: Negotiated) -> PreparedPage:
+        found = find_page(site, slug, neg.locale)
         if found is None:
-            raise HTTPException(
-                404, detail=f"no page {slug!r}" if len(slug) <= MAX_SLUG else "no page"
-            )
+            raise HTTPException(404, detail=no_page(slug))
         return found
+
+    # The page routes below are also answered by `fastpath`, in front of this app, through the
+    # same functions of `answers`; what it does not fully understand it passes here.
 
     @read(
         "/v1/pages",
@@ -198,9 +162,8 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
         responses=NEGOTIATED,
         summary="Pages, titled in the negotiated locale",
     )
-    async def list_pages(request: Request, neg: Locale) -> Response:
-        body, etag = live.site.lists[neg.locale].render(neg.requested)
-        return answer(request, body, etag, JSON, neg.locale, settings.max_age)
+    async def list_pages(request: Request, site: Now, neg: Locale) -> Response:
+        return Prepared(pages_list(site, neg, Asked.of(request.headers)))
 
     @read(
         "/v1/pages/{slug}",
@@ -208,10 +171,9 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
         responses=PAGE,
         summary="One page, resolved segment by segment",
     )
-    async def get_page(request: Request, slug: str, neg: Locale) -> Response:
-        page = prepared(slug, neg)
-        body, etag = page.json.render(neg.requested)
-        return answer(request, body, etag, JSON, page.language, settings.max_age)
+    async def get_page(request: Request, site: Now, slug: str, neg: Locale) -> Response:
+        page = prepared(site, slug, neg)
+        return Prepared(page_json(site, page, neg, Asked.of(request.headers)))
 
     @read(
         "/pages/{slug}",
@@ -221,18 +183,17 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
     )
     async def get_page_html(
         request: Request,
+        site: Now,
         slug: str,
         neg: Locale,
         fragment: Annotated[bool, Query(description="Only the <article>, to embed")] = False,
     ) -> Response:
-        page = prepared(slug, neg)
-        html = page.fragment if fragment else page.html
-        return answer(request, html.data, html.etag, HTML, page.language, settings.max_age)
+        page = prepared(site, slug, neg)
+        return Prepared(page_html(site, page, fragment, Asked.of(request.headers)))
 
     @read("/v1/locales", response_model=LocalesOut, responses=CACHED, summary="Enabled locales")
-    async def locales(request: Request) -> Response:
-        body = live.site.locales
-        return answer(request, body.data, body.etag, JSON, None, settings.max_age)
+    async def locales(request: Request, site: Now) -> Response:
+        return Prepared(locales_list(site, Asked.of(request.headers)))
 
     @read(
         "/v1/coverage",
@@ -240,22 +201,22 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
         responses=CACHED,
         summary="Coverage per locale and page",
     )
-    async def coverage(request: Request) -> Response:
-        return static(request, live.site.coverage_json, JSON)
+    async def coverage(request: Request, site: Now) -> Response:
+        return static(site, request, site.coverage_json, JSON)
 
     @read(
         "/coverage", response_class=Response, responses=CACHED, summary="Coverage dashboard (HTML)"
     )
-    async def coverage_page(request: Request) -> Response:
-        return static(request, live.site.coverage_html(), HTML, "en")
+    async def coverage_page(request: Request, site: Now) -> Response:
+        return static(site, request, site.coverage_html(), HTML, "en")
 
     @read("/healthz", response_model=HealthOut, summary="ok, or degraded with each load error")
     async def health() -> Response:
         return Response(live.health(), media_type=JSON, headers={"Cache-Control": "no-store"})
 
     @read("/", include_in_schema=False)
-    async def index(request: Request) -> Response:
-        return static(request, live.site.index_html, HTML, "en")
+    async def index(request: Request, site: Now) -> Response:
+        return static(site, request, site.index_html, HTML, "en")
 
     @read("/pages", include_in_schema=False)
     async def pages_redirect() -> RedirectResponse:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +95,10 @@ class Config:
             return SOURCE_LOCALE
         return wanted if wanted in self.locales else None
 
-    @property
+    @cached_property
     def all_locales(self) -> tuple[str, ...]:
+        """English first, then the enabled locales: one tuple per config, which the request path
+        reads on every request and its caches key on."""
         return (SOURCE_LOCALE, *self.locales)
 
 

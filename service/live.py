@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from .build import UI
-from .config import load_config
+from .config import CONFIG_NAME, load_config
 from .errors import L10nError
 from .site import Settings, Site, build_site, slugs
+from .store import Signature, signature
 
 __all__ = ["LiveSite", "state_hash"]
 
@@ -59,6 +60,7 @@ class LiveSite:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _wake: threading.Event = field(default_factory=threading.Event, repr=False)
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _config_seen: Signature = field(default=None, repr=False)  # of the l10n.yaml in service
 
     @classmethod
     def start(cls, settings: Settings, site: Site | None = None) -> LiveSite:
@@ -80,14 +82,20 @@ class LiveSite:
         the rebuilt site. Returns whether the site changed. Never raises for bad content."""
         with self._lock:
             old = self.site
-            try:
-                config = load_config(self.settings.root)
-            except L10nError as exc:
-                if self.config_error is None or str(exc) != str(self.config_error):
-                    log.warning("config not reloaded, the last good one stays: %s", exc)
-                self.config_error = exc
-                return False
-            self.config_error = None
+            # l10n.yaml is read again only when it changed (as every other file): parsing it is
+            # most of what a poll that finds nothing costs, CPU the server's requests then lack.
+            seen = signature(self.settings.root / CONFIG_NAME)
+            if seen is not None and seen == self._config_seen:
+                config = old.config
+            else:
+                try:
+                    config = load_config(self.settings.root)
+                except L10nError as exc:
+                    if self.config_error is None or str(exc) != str(self.config_error):
+                        log.warning("config not reloaded, the last good one stays: %s", exc)
+                    self.config_error, self._config_seen = exc, None
+                    return False
+                self.config_error, self._config_seen = None, seen
             changed = old.inputs.refresh(list(old.inputs.files))
             pages = {slug for slug, _ in old.records}
             if not changed and config == old.config and pages == {*slugs(config), UI}:

@@ -10,7 +10,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import cast
+from operator import itemgetter
+from typing import NamedTuple, cast
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
@@ -19,6 +20,7 @@ from .errors import LocaleError
 from .limits import MAX_ACCEPT_LANGUAGE, MAX_LANGUAGE_RANGES, MAX_TAG
 
 __all__ = [
+    "Negotiated",
     "bounded_accept_language",
     "canonical_tag",
     "direction",
@@ -27,6 +29,7 @@ __all__ = [
     "lookup",
     "native_name",
     "negotiate",
+    "negotiate_header",
     "parse_accept_language",
     "to_gettext",
 ]
@@ -161,25 +164,34 @@ def parse_accept_language(header: str) -> list[str]:
     ['it', 'de', '*']
     """
     header = bounded_accept_language(header)
-    ranked: list[tuple[float, int, str]] = []
-    items = header.split(",", MAX_LANGUAGE_RANGES)[:MAX_LANGUAGE_RANGES]
-    for position, item in enumerate(items):
-        tag, _, params = item.strip().partition(";")
-        tag = tag.strip()
-        quality = 1.0
-        if params:
-            q = _Q.match(params.strip().replace(" ", ""))
-            if not q:
-                continue
-            quality = float(q.group(1))
-        if quality <= 0:
-            continue
-        if tag == "*":
-            ranked.append((quality, position, "*"))
-        elif is_well_formed(tag):
-            ranked.append((quality, position, canonical_tag(tag)))
-    ranked.sort(key=lambda r: (-r[0], r[1]))
-    return [tag for _, _, tag in ranked]
+    ranked: list[tuple[float, str]] = []
+    for item in header.split(",", MAX_LANGUAGE_RANGES)[:MAX_LANGUAGE_RANGES]:
+        read = _read_item(item)
+        if read is not None:
+            ranked.append(read)
+    ranked.sort(key=itemgetter(0), reverse=True)  # stable: equal q-values keep the header's order
+    return [tag for _, tag in ranked]
+
+
+def _read_item(item: str) -> tuple[float, str] | None:
+    """One item of an Accept-Language list: its q-value and canonical range, or None to skip it
+    (malformed, q=0, or a range over MAX_TAG)."""
+    tag, _, params = item.strip().partition(";")
+    tag = tag.strip()
+    quality = 1.0
+    if params:
+        q = _Q.match(params.strip().replace(" ", ""))
+        if not q:
+            return None
+        quality = float(q.group(1))
+    if quality <= 0 or len(tag) > MAX_TAG:
+        return None
+    if tag == "*":
+        return quality, "*"
+    parts = _subtags(tag)
+    if parts is not None:
+        return quality, "-".join(parts)
+    return (quality, tag.lower().replace("_", "-")) if _OPAQUE.match(tag) else None
 
 
 def _maximize(parts: list[str]) -> list[str]:
@@ -263,8 +275,15 @@ def lookup(requested: str, enabled: Sequence[str]) -> str | None:
     >>> lookup("zh-TW", ["zh-Hans"]) is None
     True
     """
+    return _lookup(requested, tuple(enabled))
+
+
+@lru_cache(maxsize=4096)
+def _lookup(requested: str, enabled: tuple[str, ...]) -> str | None:
+    """`lookup`, once per range and config: a range is at most MAX_TAG characters (a longer one
+    raises before it is cached), so the cache stays under a megabyte."""
     key = _lookup_key(requested)
-    match = _matcher(tuple(enabled))
+    match = _matcher(enabled)
     if not key or key[0] not in match.languages:
         return None
     for candidate in _truncations(key):
@@ -287,3 +306,70 @@ def negotiate(requested: Sequence[str], enabled: Sequence[str], default: str = "
         if found:
             return found
     return default
+
+
+class Negotiated(NamedTuple):
+    """What a request asks for and is served."""
+
+    requested: str | None
+    """The best-ranked tag the client asked for, canonical and at most MAX_TAG characters."""
+    locale: str
+    """The enabled locale that serves it."""
+
+
+def negotiate_header(header: str, enabled: tuple[str, ...], default: str = "en") -> Negotiated:
+    """What an Accept-Language header asks for and is served: its best-ranked range other than
+    `*` (None if it has none), and `negotiate(parse_accept_language(header), enabled, default)`.
+    In one pass over the items, each read and looked up once per config (the request path's
+    form: a header never seen is a few dictionary hits when its items were seen before).
+
+    >>> negotiate_header("fr-CA, es;q=0.8, *;q=0.5", ("en", "es"))
+    Negotiated(requested='fr-CA', locale='es')
+    >>> negotiate_header("fr, *;q=0.9, es;q=0.8", ("en", "es"))
+    Negotiated(requested='fr', locale='en')
+    """
+    asked, asked_q = None, 0.0  # every range kept has a q-value above 0
+    served, served_q = default, 0.0
+    seen = _items_seen(enabled)
+    items = bounded_accept_language(header).split(",", MAX_LANGUAGE_RANGES)[:MAX_LANGUAGE_RANGES]
+    for item in items:
+        read = seen.get(item)
+        if read is None:
+            read = _serve(item, enabled)
+            if len(item) <= _CACHED_ITEM:
+                if len(seen) >= _MAX_ITEMS:
+                    seen.clear()
+                seen[item] = read
+        quality, tag, serves = read
+        # Strictly greater: among equal q-values the first in the header wins, as in the sort.
+        if quality > asked_q and tag != "*":
+            asked, asked_q = tag, quality
+        if quality > served_q and serves is not None:
+            served, served_q = (default if serves == "*" else serves), quality
+    return Negotiated(asked, served)
+
+
+_Served = tuple[float, str, str | None]
+_SKIPPED: _Served = (0.0, "*", None)  # q=0 is never chosen: an item to skip
+
+
+def _serve(item: str, enabled: tuple[str, ...]) -> _Served:
+    """An item's q-value, canonical range and the enabled locale serving it (`*` for `*`)."""
+    read = _read_item(item)
+    if read is None:
+        return _SKIPPED
+    quality, tag = read
+    return quality, tag, "*" if tag == "*" else lookup(tag, enabled)
+
+
+# Browsers draw their items from a small set (`es-MX`, `es;q=0.9`, `en;q=0.8`…), far smaller than
+# the set of headers made of them: each is read and looked up once per config, kept in a plain
+# dict (one hash of the item, no key to build). Only items as long as a tag and a q-value are
+# kept, at most 16,384 (a few megabytes); when full, the dict starts again.
+_CACHED_ITEM = MAX_TAG + 16
+_MAX_ITEMS = 16_384
+
+
+@lru_cache(maxsize=4)
+def _items_seen(enabled: tuple[str, ...]) -> dict[str, _Served]:
+    return {}

@@ -28,7 +28,7 @@ from .limits import Limits, Stack
 from .site import Settings
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
+    from .fastpath import FastPath
 
 __all__ = ["AppFactory", "GuardedConfig", "ServeOptions", "serve"]
 
@@ -63,37 +63,46 @@ else:
 
 class _Guard(_Base):
     """Mixed in before uvicorn's protocol (h11 or httptools): both keep `cycle`, the request being
-    answered, so "waiting for a head" is: no cycle yet, or the last one answered."""
+    answered, so "waiting for a head" is: no cycle yet, or the last one answered.
+
+    A request costs a clock read, not a timer: the deadline timer is made when a connection starts
+    waiting with none pending, and when it fires it closes the connection, or, finding it busy or
+    waiting since later, lapses or moves to the new deadline. So a connection has at most one
+    timer, and it fires about once per header timeout, however many requests pass. An idle
+    connection (no head begun) is closed after the keep-alive timeout if that is shorter, so the
+    deadline also does what uvicorn's keep-alive timer does."""
 
     _deadline: asyncio.TimerHandle | None = None
+    _since = 0.0  # loop time when the connection began waiting for a head
     _head_bytes = 0
     _waiting = True
-
-    @property
-    def _limits(self) -> Limits:
-        limits = getattr(self.config, "limits", None)
-        return limits if isinstance(limits, Limits) else Limits()
+    _bounds = Limits()
+    _idle = Limits.header_timeout  # an idle connection's deadline: the shorter of the two
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        limits = getattr(self.config, "limits", None)
+        if isinstance(limits, Limits):
+            self._bounds = limits
+        self._idle = min(self._bounds.header_timeout, self.config.timeout_keep_alive)
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if len(self.connections) > self._limits.max_connections:
+        if len(self.connections) > self._bounds.max_connections:
             self._refuse(_BUSY)
             return
-        self._arm()
+        self._wait()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
+        self._cancel()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         if self._waiting:
             end = data.find(b"\r\n\r\n")
             self._head_bytes += len(data) if end < 0 else end + 4
-            if self._head_bytes > self._limits.max_head_bytes:
+            if self._head_bytes > self._bounds.max_head_bytes:
                 self._refuse(_TOO_LARGE)
                 return
         super().data_received(data)
@@ -106,28 +115,34 @@ class _Guard(_Base):
     def _track(self) -> None:
         waiting = self.cycle is None or self.cycle.response_complete
         if waiting and not self._waiting:
-            self._arm()
-        elif self._waiting and not waiting:
-            self._disarm()
+            self._wait()
         self._waiting = waiting
 
-    def _arm(self) -> None:
-        self._disarm()
+    def _wait(self) -> None:
+        """The connection starts waiting for a request head: the clock starts now."""
         self._head_bytes = 0
-        self._deadline = self.loop.call_later(self._limits.header_timeout, self._expire)
+        self._since = self.loop.time()
+        if self._deadline is None:
+            self._deadline = self.loop.call_at(self._since + self._idle, self._check)
 
-    def _disarm(self) -> None:
+    def _check(self) -> None:
+        self._deadline = None
+        if not self._waiting:
+            return  # answering a request: `_wait` starts a timer when it is done
+        due = self._since + (self._bounds.header_timeout if self._head_bytes else self._idle)
+        if due > self.loop.time():
+            self._deadline = self.loop.call_at(due, self._check)
+            return
+        # Silence for an idle connection (as keep-alive expiry), a 408 for a head begun.
+        self._refuse(_TIMEOUT if self._head_bytes else b"")
+
+    def _cancel(self) -> None:
         if self._deadline is not None:
             self._deadline.cancel()
             self._deadline = None
 
-    def _expire(self) -> None:
-        self._deadline = None
-        # Silence for an idle connection (as keep-alive expiry), a 408 for a head begun.
-        self._refuse(_TIMEOUT if self._head_bytes else b"")
-
     def _refuse(self, answer: bytes) -> None:
-        self._disarm()
+        self._cancel()
         self._waiting = False
         if not self.transport.is_closing():
             if answer:
@@ -145,7 +160,19 @@ with contextlib.suppress(ImportError):  # httptools is optional in uvicorn; we i
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     class GuardedHttpTools(_Guard, HttpToolsProtocol):  # type: ignore[misc,no-redef]
-        pass
+        def on_response_complete(self) -> None:
+            """uvicorn's, less the keep-alive timer it arms after every response and cancels on
+            the next request (a timer made and dropped per request): the guard's deadline
+            closes an idle connection already."""
+            self.server_state.total_requests += 1
+            if self.transport.is_closing():
+                return
+            self._unset_keepalive_if_required()
+            self.flow.resume_reading()
+            if self.pipeline:
+                cycle, app = self.pipeline.pop()
+                self._start_asgi_task(cycle, app)
+            self._track()
 
 
 def _stack(wanted: Stack) -> type[asyncio.Protocol]:
@@ -159,16 +186,18 @@ def _stack(wanted: Stack) -> type[asyncio.Protocol]:
 
 @dataclass(frozen=True)
 class AppFactory:
-    """What each worker calls to build its app: picklable, so `--workers N` can hand it over."""
+    """What each worker calls to build its app: picklable, so `--workers N` can hand it over. The
+    page reads are answered in front of FastAPI (`fastpath`), everything else by it."""
 
     root: Path
     poll: float | None
     state: Path | None = None  # the workspace's state folder (None: the default)
 
-    def __call__(self) -> FastAPI:
+    def __call__(self) -> FastPath:
         from .api import create_app
+        from .fastpath import FastPath
 
-        return create_app(Settings(root=self.root, state=self.state), watch=self.poll)
+        return FastPath(create_app(Settings(root=self.root, state=self.state), watch=self.poll))
 
 
 @dataclass(frozen=True)
@@ -209,6 +238,9 @@ def serve(factory: AppFactory, options: ServeOptions) -> None:
         timeout_keep_alive=options.timeout_keep_alive,
         log_level="info",
         access_log=options.access_log,
+        # X-Forwarded-For from a proxy on this host only matters to the access log, the one
+        # reader of a client's address; without it, every request skips the middleware.
+        proxy_headers=options.access_log,
     )
     if one:
         uvicorn.Server(config).run()

@@ -154,7 +154,8 @@ class JsonBody:
     def render(self, requested: str | None) -> tuple[bytes, str]:
         head, _, tail = self._body.data.partition(_SPLIT)
         value = json.dumps(requested).encode()
-        return head + value + tail, f'"{self.digest}-{requested or "none"}"'
+        # One join, not two concatenations: the request path allocates one body, not two.
+        return b"".join((head, value, tail)), f'"{self.digest}-{requested or "none"}"'
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from service.api import Settings, create_app
 from service.cli import cli
+from service.fastpath import FastPath
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -87,23 +88,28 @@ def run(request: pytest.FixtureRequest) -> Run:
     return invoke
 
 
+def served_app(root: Path) -> FastPath:
+    """The app as `clinic-l10n serve` runs it: the page reads answered in front of FastAPI."""
+    return FastPath(create_app(Settings(root=root)))
+
+
 @pytest.fixture
 def client_for() -> Callable[[Path], TestClient]:
     def make(root: Path) -> TestClient:
-        return TestClient(create_app(Settings(root=root)))
+        return TestClient(served_app(root))
 
     return make
 
 
 @pytest.fixture(scope="session")
 def shipped_client() -> TestClient:
-    return TestClient(create_app(Settings(root=REPO)))
+    return TestClient(served_app(REPO))
 
 
 @pytest.fixture(scope="session")
 def fixture_client() -> TestClient:
     """The app on tests/data/tree itself (it only reads): for tests that change nothing."""
-    return TestClient(create_app(Settings(root=FIXTURE_TREE)))
+    return TestClient(served_app(FIXTURE_TREE))
 
 
 def replace_in(path: Path, old: str, new: str) -> None:

@@ -1,5 +1,7 @@
-"""The scale benchmark (benchmarks/scale.py) runs end to end on a 3-page tree and reports every figure
-of issue 8 beside msgfmt, so the script cannot rot unseen. The numbers themselves are not judged."""
+"""The benchmarks run end to end in their quick modes, so the scripts cannot rot unseen: the scale
+benchmark (benchmarks/scale.py) on a 3-page tree reports every figure of issue 8 beside msgfmt, and
+the serving benchmark (benchmarks/serve.py) every mix beside the bare app. The numbers themselves
+are not judged."""
 
 from __future__ import annotations
 
@@ -74,3 +76,50 @@ def test_the_json_line_gives_each_figure_and_its_ratio_to_msgfmt(quick_run: str)
             figures[key]["value"] / figures[key]["baseline_s"], rel=0.1
         ), key
     assert figures["rebuild"]["value"] is not None  # the server's "reloaded in" line was read
+
+
+@pytest.fixture(scope="module")
+def serve_quick_run() -> str:
+    """benchmarks/serve.py end to end, 1 s per load: the servers start with one and two workers,
+    the mixes run, and every figure is printed (the figures themselves are not judged)."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "serve.py"), "--quick"],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_serve_prints_each_mix_for_one_and_two_workers(serve_quick_run: str) -> None:
+    mixes = ("one header ", "6,000 headers ")
+    rows = [line.split() for line in serve_quick_run.splitlines() if line.startswith(mixes)]
+    assert all(len(row) == 12 and row[-1] == "0" for row in rows), serve_quick_run  # no errors
+    found = {(" ".join(row[:2]), int(row[2])) for row in rows}
+    assert found == {
+        ("one header", 1),
+        ("6,000 headers", 1),
+        ("one header", 2),
+        ("6,000 headers", 2),
+    }, serve_quick_run
+    assert re.search(r"load average \d+\.\d → \d+\.\d on \d+ CPUs", serve_quick_run)
+
+
+def test_serve_json_gives_ratios_negotiation_costs_and_no_errors(serve_quick_run: str) -> None:
+    report = json.loads(next(line for line in serve_quick_run.splitlines() if line.startswith("{")))
+    assert len(report["rows"]) == 4
+    for row in report["rows"]:
+        assert row["errors"] == 0, row
+        assert row["bare_rps"] > 0 and row["ours_rps"] > 0, row
+        # one round in the quick mode: the median of one pair's ratio is that ratio
+        assert row["rps_ratios"] == [row["rps_ratio"]] and row["p99_ratios"] == [row["p99_ratio"]]
+        assert row["rps_ratio"] == pytest.approx(row["ours_rps"] / row["bare_rps"], abs=0.001)
+        assert row["p99_ratio"] == pytest.approx(row["ours_p99_ms"] / row["bare_p99_ms"], abs=0.001)
+    costs = report["negotiation_us"]
+    assert set(costs) == {"held", "not_held", "never_seen"} and min(costs.values()) > 0
+    assert sum(report["served_locales"].values()) == 600  # each answered 200
+    assert {"en", "es"} <= set(report["served_locales"])

@@ -180,11 +180,8 @@ def test_long_values_are_bounded_refused_and_never_echoed(
     status: int,
     served: str | None,
 ) -> None:
-    started = time.perf_counter()
     got = fixture_client.get(PAGE, params=params, headers=headers)
-    elapsed = time.perf_counter() - started
     assert got.status_code == status
-    assert elapsed < 0.25, f"{elapsed:.3f} s"
     assert sum(len(k) + len(v) for k, v in got.headers.items()) < 300
     if status == 400:
         assert got.json() == {"detail": "language tag too long (over 64 characters)"}
@@ -204,21 +201,21 @@ def test_unknown_slug_is_echoed_only_when_short(
     assert (got.status_code, got.json()) == (404, {"detail": detail})
 
 
-def test_a_never_seen_accept_language_costs_microseconds() -> None:
-    """32 ranges, each a tag no one sent before, in a language that is enabled but in a script
-    that is not (the slow path: every range is looked up in full, and none matches)."""
-    from service.locales import negotiate, parse_accept_language
+def test_the_work_on_an_accept_language_is_bounded_whatever_its_size() -> None:
+    """16,000 ranges, each a tag no one sent before, in a language that is enabled but in a script
+    that is not (the slow path: every range looked up in full, none matching): at most the
+    first 32 ranges of the first 4 KB are ever read. (What it costs is measured by
+    benchmarks/serve.py, not here.)"""
+    from service.locales import bounded_accept_language, negotiate, parse_accept_language
 
     enabled = ("en", "es", "pt", "pt-BR", "ar", "zh-Hans", "vi")
-    headers = [
-        ",".join(f"zh-Hant-{chr(65 + i % 26)}{chr(65 + j % 26)}-v{i:04d}{j:03d}" for j in range(32))
-        for i in range(200)
-    ]
-    started = time.perf_counter()
-    for header in headers:
-        assert negotiate(parse_accept_language(header), enabled) == "en"
-    per_header = (time.perf_counter() - started) / len(headers)
-    assert per_header < 0.002, f"{per_header * 1e6:.0f} µs per header"
+    header = ",".join(
+        f"zh-Hant-{chr(65 + i % 26)}{chr(65 + (i // 26) % 26)}-v{i:05d}" for i in range(16_000)
+    )
+    bounded = bounded_accept_language(header)
+    ranges = parse_accept_language(bounded)
+    assert len(bounded) <= 4096 and len(ranges) <= 32
+    assert negotiate(ranges, enabled) == "en"
 
 
 def test_openapi_lists_every_status_the_api_returns(fixture_client: TestClient) -> None:
@@ -346,6 +343,31 @@ def test_an_idle_connection_is_closed_without_an_answer(guarded: str) -> None:
         started = time.monotonic()
         assert s.recv(100) == b""
         assert TIMEOUT - 0.1 < time.monotonic() - started < TIMEOUT + 1.5
+
+
+def test_a_connection_idle_after_a_response_is_closed_and_pipelined_requests_are_answered(
+    guarded: str,
+) -> None:
+    """Keep-alive: two requests sent in one write get two answers, and once the connection is
+    idle it is closed within the timeout, without an answer (the guard's deadline, on either
+    stack, is also the keep-alive timeout)."""
+    page = b"GET /v1/pages/saline-spray HTTP/1.1\r\nHost: x\r\nAccept-Language: es\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", _port(guarded)), timeout=TIMEOUT + 3) as s:
+        s.sendall(page + page.replace(b"es\r\n", b"ar\r\n"))
+        received = b""
+        while received.count(b"HTTP/1.1 200 OK") < 2 or not received.endswith(b"}"):
+            chunk = s.recv(65536)
+            assert chunk, received[-200:]
+            received += chunk
+        assert [
+            line for line in received.split(b"\r\n") if line.startswith(b"content-language")
+        ] == [
+            b"content-language: es",
+            b"content-language: ar",
+        ]
+        answered = time.monotonic()
+        assert s.recv(100) == b""
+        assert TIMEOUT - 0.1 < time.monotonic() - answered < TIMEOUT + 1.5
 
 
 @pytest.mark.parametrize(

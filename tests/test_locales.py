@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from babel import Locale
+from babel.localedata import locale_identifiers
 
 from service.errors import LocaleError
 from service.locales import (
@@ -12,6 +15,7 @@ from service.locales import (
     lookup,
     native_name,
     negotiate,
+    negotiate_header,
     parse_accept_language,
     to_gettext,
 )
@@ -49,6 +53,37 @@ ENABLED = ["en", "es", "pt", "pt-BR", "zh-Hans", "ar", "vi"]
 )
 def test_negotiation_table(header: str, expected: str) -> None:
     assert negotiate(parse_accept_language(header), ENABLED) == expected
+    assert negotiate_header(header, tuple(ENABLED))[1] == expected
+
+
+def _headers(count: int) -> list[str]:
+    """Headers as browsers and broken clients send them: CLDR's locales in any case and with `_`,
+    extensions, junk, `*`, every q-value spelling, ties, q=0, spaces."""
+    rng = random.Random(4647)
+    tags = [t.replace("_", "-") for t in locale_identifiers()]
+    tags += ["*", "i-klingon", "x-whatever", "es-MX-u-nu-latn", "iw-IL", "!!", "", "es--MX"]
+    params = ["", ";q=0.9", ";q=0.9", ";q=1", ";q=0", ";q=0.000", ";q=1.5", ";q=abc", " ; q = 0.5"]
+    params += [";Q=0.5", ";q=.5", ";level=1", ";", ";   ", ";q=0.123"]
+    made = []
+    for _ in range(count):
+        items = []
+        for _ in range(rng.randint(0, 6)):
+            tag = rng.choice(tags)
+            tag = rng.choice([tag, tag.lower(), tag.upper(), tag.replace("-", "_")])
+            items.append(rng.choice(["", " "]) + tag + rng.choice(params))
+        made.append(rng.choice([",", ", "]).join(items))
+    return made
+
+
+@pytest.mark.parametrize("enabled", [tuple(ENABLED), ("en", "es"), ("en", "he", "id", "sr-Latn")])
+def test_negotiate_header_is_parse_then_negotiate(enabled: tuple[str, ...]) -> None:
+    """The request path's one-pass form decides as the rule does, over 5,000 headers and the
+    bounds: (first range other than `*`, first range served in preference order)."""
+    bounds = ["fr," * 31 + "es", "fr," * 32 + "es", "z" * 4_084 + ",ar;q=0.1,pt-BR"]
+    for header in [*_headers(5_000), *bounds, "es;q=0.5, *;q=0.5, ar", "fr;q=0.5, *, es"]:
+        ranges = parse_accept_language(header)
+        expected = (next((r for r in ranges if r != "*"), None), negotiate(ranges, enabled))
+        assert negotiate_header(header, enabled) == expected, header
 
 
 @pytest.mark.parametrize(

@@ -323,3 +323,34 @@ def test_every_locale_of_a_page_renders_as_if_it_were_the_only_one(tmp_path: Pat
         html = page.html.data.decode()
         containers = re.findall(r'<div class="critical[^"]*"', html)
         assert containers == ['<div class="critical"'] * source.count("::: critical"), (slug, locale)
+
+
+def test_a_poll_reads_l10n_yaml_again_only_when_it_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsing the config is most of what a poll that finds nothing costs, taken from requests:
+    an unchanged l10n.yaml is not read again; a changed one, or one that failed, is."""
+    import service.live
+
+    root = tmp_path / "tree"
+    shutil.copytree(FIXTURE_TREE, root)
+    live = LiveSite.start(Settings(root=root))
+    reads: list[Path] = []
+    real = service.live.load_config
+
+    def counted(at: Path) -> Any:
+        reads.append(at)
+        return real(at)
+
+    monkeypatch.setattr(service.live, "load_config", counted)
+    assert not live.reload() and len(reads) == 1  # nothing known yet about the file in service
+    assert not live.reload() and not live.reload() and len(reads) == 1
+    config = root / "l10n.yaml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good + "fallback: [not, a, policy]\n", encoding="utf-8")
+    assert not live.reload() and not live.reload() and len(reads) == 3  # failing: read each time
+    assert live.config_error is not None
+    config.write_text(good.replace("  - ar\n", ""), encoding="utf-8")
+    assert live.reload() and len(reads) == 4
+    assert "ar" not in live.site.config.all_locales and live.config_error is None
+    assert not live.reload() and len(reads) == 4

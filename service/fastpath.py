@@ -1,0 +1,140 @@
+"""The page reads at the server's limit: an ASGI app in front of the FastAPI app (`api`) that
+answers GET and HEAD of the read routes patients' pages hit — `/v1/pages/{slug}`, `/pages/{slug}`,
+`/v1/pages`, `/v1/locales` — and passes every other request to FastAPI unchanged.
+
+FastAPI's routing, dependency solving and validation cost several times what the answer itself
+does (benchmarks/serve.py). Here a read costs a path test, a query split, a cached negotiation and
+a dict lookup, and the response comes from the very functions the routes call (`answers`), so
+it is the same status, headers and body. What this layer does not fully understand — another
+method, an unknown or repeated query parameter, a `fragment` other than 1/0/true/false, a bad
+`?locale=`, an unknown slug — goes to FastAPI, which stays the authority on validation and errors,
+OpenAPI and /docs.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from urllib.parse import parse_qsl
+
+from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
+
+from .answers import (
+    Answer,
+    Asked,
+    find_page,
+    locales_list,
+    negotiate_request,
+    page_html,
+    page_json,
+    pages_list,
+)
+from .errors import LocaleError
+from .live import LiveSite
+
+__all__ = ["FastPath"]
+
+
+class Read(Enum):
+    """The routes answered here."""
+
+    PAGE = "/v1/pages/{slug}"
+    PAGE_HTML = "/pages/{slug}"
+    PAGES = "/v1/pages"
+    LOCALES = "/v1/locales"
+
+
+# The query parameters each route declares; a request with any other goes to FastAPI.
+_PARAMS = {
+    Read.PAGE: frozenset({"locale"}),
+    Read.PAGE_HTML: frozenset({"locale", "fragment"}),
+    Read.PAGES: frozenset({"locale"}),
+    Read.LOCALES: frozenset[str](),
+}
+_METHODS = frozenset({"GET", "HEAD"})
+_NONE: dict[str, str] = {}  # no query string: no parameters (never written to)
+# The spellings of `fragment` taken here; pydantic takes more (`yes`, `on`…), and FastAPI decides.
+_FLAGS = {"1": True, "true": True, "0": False, "false": False}
+
+
+def route(path: str) -> tuple[Read, str] | None:
+    """Which read a path is, and its slug, as Starlette matches `{slug}` (`[^/]+`).
+
+    >>> route("/v1/pages/saline-spray"), route("/pages/a/b"), route("/v1/pages/")
+    ((<Read.PAGE: '/v1/pages/{slug}'>, 'saline-spray'), None, None)
+    """
+    if path.startswith("/v1/pages/"):
+        read, slug = Read.PAGE, path[10:]
+    elif path.startswith("/pages/"):
+        read, slug = Read.PAGE_HTML, path[7:]
+    elif path == "/v1/pages":
+        return Read.PAGES, ""
+    elif path == "/v1/locales":
+        return Read.LOCALES, ""
+    else:
+        return None
+    return (read, slug) if slug and "/" not in slug else None
+
+
+def query(raw: bytes, known: frozenset[str]) -> dict[str, str] | None:
+    """The query parameters as Starlette reads them, or None when one is unknown or repeated.
+
+    >>> query(b"locale=pt-BR&fragment=1", frozenset({"locale", "fragment"}))
+    {'locale': 'pt-BR', 'fragment': '1'}
+    >>> query(b"locale=es&locale=ar", frozenset({"locale"})), query(b"x=1", frozenset({"locale"}))
+    (None, None)
+    """
+    if not raw:
+        return {}
+    pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+    params = dict(pairs)
+    if len(params) < len(pairs) or not params.keys() <= known:
+        return None
+    return params
+
+
+class FastPath:
+    """`FastPath(create_app(settings))`: what `clinic-l10n serve` runs."""
+
+    def __init__(self, api: FastAPI) -> None:
+        self.api = api
+        self.live: LiveSite = api.state.live
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in _METHODS:
+            found = self.answer(scope)
+            if found is not None:
+                status, headers, body = found
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.api(scope, receive, send)
+
+    def answer(self, scope: Scope) -> Answer | None:
+        """FastAPI's response to this GET or HEAD, or None to let FastAPI give it."""
+        found = route(scope["path"])
+        if found is None or scope.get("root_path"):
+            return None
+        read, slug = found
+        raw = scope["query_string"]
+        params = query(raw, _PARAMS[read]) if raw else _NONE
+        if params is None:
+            return None
+        site = self.live.site  # once: the whole answer comes from one state
+        asked = Asked.of_raw(scope["headers"])
+        if read is Read.LOCALES:
+            return locales_list(site, asked)
+        enabled = site.config.all_locales
+        try:
+            neg = negotiate_request(params.get("locale"), asked.accept_language, enabled)
+        except LocaleError:
+            return None
+        if read is Read.PAGES:
+            return pages_list(site, neg, asked)
+        page = find_page(site, slug, neg.locale)
+        if page is None:
+            return None
+        if read is Read.PAGE:
+            return page_json(site, page, neg, asked)
+        fragment = _FLAGS.get(params.get("fragment", "0"))
+        return None if fragment is None else page_html(site, page, fragment, asked)

@@ -1,0 +1,271 @@
+"""The fast path (service/fastpath.py) answers exactly as the FastAPI routes behind it would: for
+every request of the table, the served app and FastAPI alone give the same status, the same
+headers in the same order and the same body; and the table says which requests the fast path
+answers itself, so a fast path that quietly passed everything on would fail here too."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from service.api import create_app
+from service.fastpath import FastPath
+from service.live import LiveSite
+from service.site import Settings
+
+from .conftest import FIXTURE_TREE
+from .test_reload import CHANGES
+
+Scope = MutableMapping[str, Any]
+ASGI = Callable[[Scope, Any, Any], Awaitable[None]]
+
+PAGE = "/v1/pages/saline-spray"
+HTML = "/pages/saline-spray"
+ALLOWED = "https://clinic.example"
+MANY_RANGES = ",".join(f"qaa-v{i:05d};q=0.9" for i in range(16_000))
+
+
+class Behind:
+    """FastAPI behind the fast path, noting each HTTP request that reaches it."""
+
+    def __init__(self, api: FastAPI):
+        self.api, self.reached = api, list[str]()
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.reached.append(scope["path"])
+        await self.api(scope, receive, send)
+
+
+class Pair:
+    """One app on one tree, spoken to twice: as served (fast path in front) and FastAPI alone."""
+
+    def __init__(self, root: Path):
+        api = create_app(Settings(root=root))
+        self.fast = FastPath(api)
+        self.behind = Behind(api)
+        self.fast.api = self.behind  # type: ignore[assignment]
+        self.served, self.alone = TestClient(self.fast), TestClient(api)
+
+    @property
+    def live(self) -> LiveSite:
+        return self.fast.live
+
+
+def _tree(tmp: Path, cors: bool) -> Path:
+    root = tmp / "tree"
+    shutil.copytree(FIXTURE_TREE, root, ignore=shutil.ignore_patterns("*.mo", "README.md"))
+    if cors:
+        with (root / "l10n.yaml").open("a", encoding="utf-8") as fh:
+            fh.write(f"cors_origins: [{ALLOWED}, http://localhost:3000]\n")
+    return root
+
+
+@pytest.fixture(scope="module", params=["no cors_origins", "cors_origins"])
+def pair(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Pair:
+    return Pair(_tree(tmp_path_factory.mktemp("fastpath"), request.param == "cors_origins"))
+
+
+FAST, PASSED = True, False
+# (method, URL, headers, answered by the fast path). In If-None-Match, {etag} is the ETag the same
+# request gets without it, {etag_es} that of the page in Spanish.
+Case = tuple[str, str, list[tuple[str, str]], bool]
+CASES: dict[str, Case] = {
+    # each route, GET and HEAD
+    **{
+        f"{method} {url}": (method, url, [], FAST)
+        for method in ("GET", "HEAD")
+        for url in (PAGE, HTML, "/v1/pages", "/v1/locales", "/v1/pages/after-your-visit")
+    },
+    # ?locale=: good, aliased, extended, unknown, malformed, over-long
+    "locale es": ("GET", f"{PAGE}?locale=es", [], FAST),
+    "locale pt-br": ("GET", f"{PAGE}?locale=pt-br", [], FAST),
+    "locale PT_br": ("GET", f"{PAGE}?locale=PT_br", [], FAST),
+    "locale percent-encoded": ("GET", f"{PAGE}?locale=pt%2DBR", [], FAST),
+    "locale fr: English": ("GET", f"{PAGE}?locale=fr", [], FAST),
+    "locale extension": ("GET", f"{PAGE}?locale=es-MX-u-nu-latn", [], FAST),
+    "locale private use": ("GET", f"{PAGE}?locale=zh-Hant-TW-x-private", [], FAST),
+    "locale grandfathered": ("GET", f"{PAGE}?locale=i-klingon", [], FAST),
+    "locale alias": ("GET", f"{PAGE}?locale=iw-IL", [], FAST),
+    "locale 59 characters": ("GET", f"{PAGE}?locale=es-MX-" + "-".join(["abcdefgh"] * 6), [], FAST),
+    "locale wins over header": ("GET", f"{PAGE}?locale=es", [("Accept-Language", "ar")], FAST),
+    "locale on the list": ("GET", "/v1/pages?locale=pt", [], FAST),
+    "locale on HTML": ("GET", f"{HTML}?locale=ar", [], FAST),
+    "HEAD with locale": ("HEAD", f"{PAGE}?locale=ar", [], FAST),
+    "locale malformed": ("GET", f"{PAGE}?locale=e$", [], PASSED),
+    "locale with a space": ("GET", f"{PAGE}?locale=pt+BR", [], PASSED),
+    "locale empty": ("GET", f"{PAGE}?locale=", [], PASSED),
+    "locale 65 characters": ("GET", f"{PAGE}?locale=es-" + "a" * 62, [], PASSED),
+    "locale 60 KB": ("GET", f"{PAGE}?locale=" + "x" * 60_000, [], PASSED),
+    "locale malformed, list": ("GET", "/v1/pages?locale=english", [], PASSED),
+    "locale malformed, HTML": ("HEAD", f"{HTML}?locale=es--MX", [], PASSED),
+    # Accept-Language
+    **{
+        f"Accept-Language {header[:40]!r}": ("GET", url, [("Accept-Language", header)], FAST)
+        for url in (PAGE, "/v1/pages")
+        for header in (
+            "es-MX,es;q=0.9",
+            "ar;q=0.5, pt;q=0.9",
+            "pt-PT",
+            "PT_br",
+            "zh-CN",
+            "zh-Hant-TW",
+            "es-MX-u-nu-latn, ar;q=0.5",
+            "x-whatever, i-klingon, pt;q=0.1",
+            "*",
+            "fr, *;q=0.1",
+            "es;q=0",
+            "es;q=abc, ar",
+            "!!, garbage;;",
+            "",
+            "es-" + "a" * 70,
+            "fr," * 31 + "es",
+            "fr," * 32 + "es",
+            "z" * 4_084 + ",ar;q=0.1,pt-BR",
+            MANY_RANGES,
+        )
+    },
+    "two Accept-Language headers": (
+        "GET",
+        PAGE,
+        [("Accept-Language", "es"), ("Accept-Language", "ar")],
+        FAST,
+    ),
+    # If-None-Match
+    **{
+        f"If-None-Match {inm!r} {url}": ("GET", url, [("If-None-Match", inm)], FAST)
+        for url in (f"{PAGE}?locale=ar", f"{HTML}?locale=ar", "/v1/pages", "/v1/locales")
+        for inm in ("{etag}", "W/{etag}", '"other", W/{etag}', "*", '"other"', ",", "")
+    },
+    "If-None-Match stale": ("GET", f"{PAGE}?locale=ar", [("If-None-Match", "{etag_es}")], FAST),
+    "If-None-Match 20 KB": ("GET", PAGE, [("If-None-Match", '"' + "x" * 20_000 + '"')], FAST),
+    "HEAD If-None-Match": ("HEAD", f"{HTML}?locale=es", [("If-None-Match", "{etag}")], FAST),
+    # Origin
+    **{
+        f"Origin {origin} {url}": ("GET", url, [("Origin", origin)], FAST)
+        for url in (PAGE, HTML, "/v1/pages", "/v1/locales")
+        for origin in (
+            ALLOWED,
+            "http://localhost:3000",
+            "https://evil.example",
+            "http://clinic.example",
+        )
+    },
+    "Origin and If-None-Match": (
+        "GET",
+        PAGE,
+        [("Origin", ALLOWED), ("If-None-Match", "W/{etag}")],
+        FAST,
+    ),
+    # ?fragment=
+    **{
+        f"fragment {value!r}": ("GET", f"{HTML}?fragment={value}", [], FAST)
+        for value in ("1", "true", "0", "false")
+    },
+    "fragment and locale": ("GET", f"{HTML}?locale=ar&fragment=1", [], FAST),
+    **{
+        f"fragment {value!r}, to FastAPI": ("GET", f"{HTML}?fragment={value}", [], PASSED)
+        for value in ("yes", "TRUE", "on", "garbage", "", "2")
+    },
+    "fragment on the JSON route": ("GET", f"{PAGE}?fragment=1", [], PASSED),
+    # slugs
+    "slug percent-encoded": ("GET", "/v1/pages/saline%2Dspray", [], FAST),
+    **{
+        f"slug {slug[:20]!r} {prefix}": ("GET", prefix + slug, [], PASSED)
+        for prefix in ("/v1/pages/", "/pages/")
+        for slug in ("nope", "SALINE-SPRAY", "ui", "saline-spray.md", "s" * 129, "s" * 60_000)
+    },
+    "slug with a slash": ("GET", "/v1/pages/..%2Fl10n.yaml", [], PASSED),
+    "trailing slash": ("GET", "/v1/pages/", [], PASSED),
+    "trailing slash after a slug": ("GET", f"{PAGE}/", [], PASSED),
+    # query parameters the routes do not declare, or repeated
+    "unknown parameter": ("GET", f"{PAGE}?foo=1", [], PASSED),
+    "unknown and known": ("GET", f"{PAGE}?locale=es&foo=1", [], PASSED),
+    "repeated locale": ("GET", f"{PAGE}?locale=es&locale=ar", [], PASSED),
+    "locale on /v1/locales": ("GET", "/v1/locales?locale=es", [], PASSED),
+    # other methods and routes
+    **{f"{method} {PAGE}": (method, PAGE, [], PASSED) for method in ("POST", "PUT", "OPTIONS")},
+    **{
+        f"GET {url}": ("GET", url, [], PASSED)
+        for url in (
+            "/healthz",
+            "/v1/coverage",
+            "/coverage",
+            "/",
+            "/pages",
+            "/docs",
+            "/openapi.json",
+        )
+    },
+}
+
+
+def _etag(client: TestClient, url: str, headers: list[tuple[str, str]]) -> str:
+    plain = [(k, v) for k, v in headers if k != "If-None-Match"]
+    return str(client.get(url, headers=plain).headers["etag"])
+
+
+@pytest.mark.parametrize(("method", "url", "headers", "fast"), CASES.values(), ids=CASES.keys())
+def test_the_served_app_answers_as_fastapi_alone(
+    pair: Pair, method: str, url: str, headers: list[tuple[str, str]], fast: bool
+) -> None:
+    if any("{" in v for _, v in headers):
+        values = {
+            "etag": _etag(pair.alone, url, headers),
+            "etag_es": _etag(pair.alone, f"{PAGE}?locale=es", []),
+        }
+        headers = [(k, v.format(**values)) for k, v in headers]
+    alone = pair.alone.request(method, url, headers=headers, follow_redirects=False)
+    pair.behind.reached.clear()
+    served = pair.served.request(method, url, headers=headers, follow_redirects=False)
+    assert served.status_code == alone.status_code
+    assert served.headers.multi_items() == alone.headers.multi_items()
+    assert served.content == alone.content
+    assert pair.behind.reached == ([] if fast else [served.request.url.path]), (
+        "answered by the fast path" if fast else "passed to FastAPI"
+    )
+
+
+def test_the_table_covers_every_status_of_the_page_routes(pair: Pair) -> None:
+    """200, 304, 400, 404, 405, 422 and a redirect all occur, so the cases above reach each."""
+    statuses = set()
+    for method, url, headers, _ in CASES.values():
+        if "{" not in str(headers):
+            statuses.add(
+                pair.alone.request(method, url, headers=headers, follow_redirects=False).status_code
+            )
+    assert {200, 304, 400, 404, 405, 422, 307} <= statuses
+
+
+def test_after_a_reload_the_fast_path_serves_the_new_state(tmp_path: Path) -> None:
+    """After each change of test_reload's table and `live.reload()`, every page in every locale
+    (JSON, HTML, fragment) and the list are answered by the fast path, exactly as FastAPI alone
+    answers on a site built from scratch on the same files."""
+    pair = Pair(_tree(tmp_path, cors=False))
+    page = f"{PAGE}?locale=es"
+    before = pair.served.get(page).content
+    for name, change in CHANGES:
+        change(pair.live.settings.root)
+        assert pair.live.reload(), name
+        fresh = TestClient(create_app(Settings(root=pair.live.settings.root)))
+        site = pair.live.site
+        urls = [f"/v1/pages?locale={loc}" for loc in site.config.all_locales]
+        for slug, loc in site.pages:
+            urls += [
+                f"/v1/pages/{slug}?locale={loc}",
+                f"/pages/{slug}?locale={loc}",
+                f"/pages/{slug}?locale={loc}&fragment=1",
+            ]
+        pair.behind.reached.clear()
+        for url in urls:
+            served, expected = pair.served.get(url), fresh.get(url)
+            assert (served.status_code, served.content) == (200, expected.content), (name, url)
+            assert served.headers.multi_items() == expected.headers.multi_items(), (name, url)
+        assert pair.behind.reached == [], name
+    assert pair.served.get(page).content != before  # the es msgstr edited first is served
