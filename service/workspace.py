@@ -61,6 +61,16 @@ _NOTICES = {
 }
 
 
+def _body(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI request body of a route that reads its JSON itself (bounded, then parsed)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
+    }
+
+
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     shapes: dict[int, tuple[type[BaseModel], str]] = {
         401: (ErrorOut, "No credentials, or a session or token that is not valid"),
@@ -281,12 +291,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         response_model=ApprovedOut,
         responses=_errors(401, 403, 404, 409, 413, 422),
         summary="Approve text bound to the SHA-256s you were shown",
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": ApproveIn.model_json_schema()}},
-            }
-        },
+        openapi_extra=_body(ApproveIn),
         tags=["reviews"],
     )
     async def approve_api(request: Request, me: Me) -> Response:
@@ -303,12 +308,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         response_model=RevokedOut,
         responses=_errors(401, 403, 404, 409, 413, 422),
         summary="Revoke one role's approval of a segment, with a reason",
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": RevokeIn.model_json_schema()}},
-            }
-        },
+        openapi_extra=_body(RevokeIn),
         tags=["reviews"],
     )
     async def revoke_api(request: Request, me: Me) -> Response:
