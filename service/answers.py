@@ -153,7 +153,7 @@ def answer(
     headers come in the order `Response(body, media_type=media, headers={...})` writes them.
 
     >>> from types import SimpleNamespace as Ns
-    >>> site = Ns(tree=Ns(config=Ns(cors_origins=frozenset({"https://a.example"}))))
+    >>> site = Ns(config=Ns(cors_origins=frozenset({"https://a.example"})))
     >>> asked = Asked(origin="https://a.example", if_none_match='W/"x"')
     >>> [answer(site, asked, b"{}", tag, JSON, "es", 300).status for tag in ('"x"', '"y"')]
     [304, 200]
