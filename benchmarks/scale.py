@@ -211,9 +211,11 @@ def proc_status(pid: int, key: str) -> float:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a running process so far, from /proc/PID/stat."""
+    """User and system CPU time of a running process so far and of its children it has waited
+    for (a build's worker processes), from /proc/PID/stat."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass

@@ -257,6 +257,7 @@ class Cache:
         self._hot_size = 0
         self._packs: dict[str, bytes] = {}  # packs, when there is no folder to keep them in
         self._index: dict[str, dict[str, Any]] | None = None
+        self._index_seen: tuple[int, int, int] | None = None  # the file the index was read from
         self._good: dict[str, Ref] = {}
         self._lock = threading.Lock()
         if folder is not None:
@@ -310,6 +311,7 @@ class Cache:
     def _loaded_index(self) -> dict[str, dict[str, Any]]:
         if self._index is None:
             self._index, self._good = {}, {}
+            self._index_seen = self._index_signature()
             if self.folder is not None:
                 try:
                     found = json.loads((self.folder / "index.json").read_bytes())
@@ -321,9 +323,19 @@ class Cache:
                     self._good = good if isinstance(good, dict) else {}
         return self._index
 
+    def _index_signature(self) -> tuple[int, int, int] | None:
+        if self.folder is None:
+            return None
+        try:
+            st = os.stat(self.folder / "index.json")
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
     def reread(self) -> None:
-        """Forget the index read so far: another server may have added to it."""
-        self._index = None
+        """Forget the index read so far if another server has written it since."""
+        if self._index_signature() != self._index_seen:
+            self._index = None
 
     def record(self, key: str) -> dict[str, Any] | None:
         return self._loaded_index().get(key)
@@ -338,6 +350,7 @@ class Cache:
                 self.folder / "index.json",
                 json.dumps(data, ensure_ascii=False, sort_keys=True).encode(),
             )
+            self._index_seen = self._index_signature()
 
     def stored_good(self) -> dict[str, Ref]:
         """Where the last good version of each input file is, as the index says."""

@@ -106,12 +106,14 @@ class LiveSite:
             )
             state = state_hash(site)
             self.site, self.state, self.built_at = site, state, _now()
+            took = time.perf_counter() - started
             site.write_index()  # once the site is in service: a restart then finds the records
             log.info(
-                "reloaded in %.2f s: state %s, %d error(s)",
-                time.perf_counter() - started,
+                "reloaded in %.2f s: state %s, %d error(s); cache index written in %.2f s",
+                took,
                 state[:12],
                 len(site.errors),
+                time.perf_counter() - started - took,
             )
             return True
 

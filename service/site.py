@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from .build import (
     UI,
@@ -37,13 +37,12 @@ from .build import (
 )
 from .checks import Severity
 from .config import Config, load_config
-from .coverage import CoverageRow, rows_as_json, served_share
+from .coverage import CoverageRow, served_share
 from .findings import Problem, domain_findings
 from .locales import babel_locale, direction, native_name, to_gettext
 from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
 from .render import UiText, article_html, inline_html, plural, render_template
 from .schemas import (
-    CoverageOut,
     HealthOut,
     LocaleOut,
     LocalesOut,
@@ -68,6 +67,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("clinic_l10n.site")
+_ROW = TypeAdapter(CoverageRow)  # a coverage row as `CoverageOut` writes it
 PARALLEL_FROM = 8  # pages to make before worker processes pay for themselves
 _SENTINEL = "\x00requested\x00"
 _SPLIT = json.dumps(_SENTINEL).encode()
@@ -396,6 +396,7 @@ def _record(
         )
     rows = tree.coverage_rows([domain], [locale], {(locale, slug): resolved})
     record["rows"] = [dict(r.__dict__) for r in rows]
+    record["rows_json"] = [_ROW.dump_json(row).decode() for row in rows]
     found = domain_findings(tree, domain, locale)
     record["blocked"] = [str(p) for p in found.blocked]
     record["refused"] = [str(p) for p in found.refused]
@@ -545,7 +546,8 @@ def build_site(
         good = cache.stored_good()
     domains = [*slugs(config), UI]
     if previous is not None and changed is not None and config == previous.config:
-        keys = {k: v for k, v in previous.keys.items() if k[0] in set(domains)}
+        present = set(domains)
+        keys = {k: v for k, v in previous.keys.items() if k[0] in present}
         keys.update(page_keys(layout, inputs, _affected(layout, previous, domains, changed), good))
     else:
         keys = page_keys(layout, inputs, domains, good)
@@ -691,7 +693,11 @@ def _assemble(
             ]
         ).model_dump_json()
     )
-    site.coverage_json = Body.of(CoverageOut.model_validate(rows_as_json(rows)).model_dump_json())
+    # each record keeps its rows as `CoverageOut` writes them, so the document is only joined
+    fragments = (
+        row for loc in all_locales for slug in domains for row in records[(slug, loc)].get("rows_json", [])
+    )
+    site.coverage_json = Body.of('{"rows":[' + ",".join(fragments) + "]}")
     errors = list(
         dict.fromkeys(
             e for slug in domains for loc in all_locales for e in records[(slug, loc)]["errors"]

@@ -244,3 +244,15 @@ def test_a_file_written_during_a_build_leaves_no_record_under_the_old_key(
     assert (PAGE, "pt") in kept  # made from files that did not
     fresh = build_site(Settings(settings.root, cache=tmp_path / "fresh", jobs=1))
     assert _bodies(build_site(settings)) == _bodies(fresh)
+
+
+def test_the_coverage_document_is_what_its_model_writes(tmp_path: Path) -> None:
+    """`/v1/coverage` is joined from each record's rows: it must equal the whole document as
+    pydantic writes `CoverageOut` from the same rows."""
+    from service.coverage import rows_as_json
+    from service.schemas import CoverageOut
+
+    site = build_site(_tree(tmp_path))
+    assert site.rows
+    whole = CoverageOut.model_validate(rows_as_json(site.rows)).model_dump_json().encode()
+    assert site.coverage_json.data == whole
