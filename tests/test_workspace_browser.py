@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from selenium.common.exceptions import NoSuchElementException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -57,7 +57,14 @@ def browser() -> Iterator[Any]:
 
 
 def wait(browser: Any, condition: Callable[[Any], Any], seconds: float = 10) -> Any:
-    return WebDriverWait(browser, seconds, poll_frequency=0.1).until(condition)
+    """Until `condition` holds; an element that is not there yet, or that the page replaced
+    while it was read (a form answered, the page loaded again), is asked for again."""
+    return WebDriverWait(
+        browser,
+        seconds,
+        poll_frequency=0.1,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+    ).until(condition)
 
 
 def sign_in(browser: Any, base: str, password: str = PASSWORD) -> None:
