@@ -106,15 +106,15 @@ class LiveSite:
             )
             state = state_hash(site)
             self.site, self.state, self.built_at = site, state, _now()
-            took = time.perf_counter() - started
-            site.write_index()  # once the site is in service: a restart then finds the records
             log.info(
-                "reloaded in %.2f s: state %s, %d error(s); cache index written in %.2f s",
-                took,
+                "reloaded in %.2f s: state %s, %d error(s)",
+                time.perf_counter() - started,
                 state[:12],
                 len(site.errors),
-                time.perf_counter() - started - took,
             )
+            started = time.perf_counter()
+            site.write_index()  # once the site is in service: a restart then finds the records
+            log.info("build cache index written in %.2f s", time.perf_counter() - started)
             return True
 
     def poke(self) -> None:
