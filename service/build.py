@@ -1,19 +1,21 @@
-"""The build: every page in every locale prepared once per set of inputs, and kept on disk.
+"""The build cache: every page in every locale prepared once per set of inputs, and kept on disk.
 
 A page in a locale is made from the bytes of a few files: the page, the catalog and ledger of each
 locale of its chain (and English), the ui strings of the same chain, the config, and this code. Their
-SHA-256s, hashed together, are its *key*. What was made from a key (its three bodies, its coverage
-row, its findings) is a *record*, stored under the key; the bodies are *objects*, stored under their
-own SHA-256. So a start or a reload makes again only what has a new key, and two servers over one
-cache folder share the work. `manifest.json` names the object of every response in service, which is
-what a release to static hosting would publish.
+SHA-256s, hashed together, are its *key*. What was made from a key (its three bodies, its list entry,
+coverage row and findings) is a *record*; the bodies go into *packs*, one file per build run, each
+body named by its pack, place and SHA-256 and checked against it when read. `index.json` holds the
+records in service by key, with the SHA-256 of every body (what a release to static hosting would
+publish). So a start or a reload makes again only what has a new key, and servers over one cache
+folder take turns to build and share the work.
 
-The cache folder (`.build-cache/` in the content tree unless `--cache`/`CLINIC_L10N_CACHE` says
-otherwise) can be deleted at any time; it is made again. When it cannot be written (a read-only
-tree), objects are kept in memory instead.
+The cache folder (`.build-cache/` in the content tree unless `CLINIC_L10N_CACHE` says otherwise) can
+be deleted at any time; it is made again. When it cannot be written (a read-only tree), packs are
+kept in memory instead.
 
-Last good versions: a file that loads is copied into the cache under its SHA-256 (`inputs/`); when it
-later fails to load, its last good copy is read in its place, and the failure is reported.
+Last good versions: each file that loads is copied into the pack of the run that read it, and the
+index says where; when the file later fails to load, that copy is read in its place, and the failure
+is reported.
 """
 
 from __future__ import annotations
@@ -47,7 +49,6 @@ __all__ = [
     "Ref",
     "code_version",
     "default_cache_dir",
-    "default_jobs",
     "digest",
     "page_keys",
 ]
@@ -419,9 +420,3 @@ def _write(path: Path, data: bytes) -> None:
     tmp.write_bytes(data)
     os.replace(tmp, path)
 
-
-def default_jobs() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1

@@ -31,7 +31,6 @@ from .build import (
     Pack,
     Ref,
     default_cache_dir,
-    default_jobs,
     digest,
     page_keys,
 )
@@ -53,6 +52,7 @@ from .schemas import (
     SegmentOut,
 )
 from .store import Tree, load_tree
+from .update import default_jobs
 from .yamlfile import atomic_write
 
 __all__ = [
