@@ -137,10 +137,11 @@ class JsonBody:
     """A JSON document with `requested_locale` left open (the one field that depends on the
     request rather than on the content)."""
 
-    __slots__ = ("_body", "digest")
+    __slots__ = ("_at", "_body", "digest")
 
     def __init__(self, body: Body, digest: str):
         self._body, self.digest = body, digest
+        self._at = -1  # where `requested_locale`'s placeholder is, once looked for
 
     @classmethod
     def of(cls, model: BaseModel) -> JsonBody:
@@ -152,10 +153,14 @@ class JsonBody:
         return cls(Body.stored(cache, ref, remake), ref[3][:20])
 
     def render(self, requested: str | None) -> tuple[bytes, str]:
-        head, _, tail = self._body.data.partition(_SPLIT)
-        value = json.dumps(requested).encode()
-        # One join, not two concatenations: the request path allocates one body, not two.
-        return b"".join((head, value, tail)), f'"{self.digest}-{requested or "none"}"'
+        data = self._body.data  # the same bytes every time (they are named by their hash)
+        if self._at < 0:
+            found = data.find(_SPLIT)
+            self._at = found if found >= 0 else len(data)
+        view, value = memoryview(data), json.dumps(requested).encode()
+        # One join of views: the request path copies the body once, not three times.
+        body = b"".join((view[: self._at], value, view[self._at + len(_SPLIT) :]))
+        return body, f'"{self.digest}-{requested or "none"}"'
 
 
 @dataclass(frozen=True)
