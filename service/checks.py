@@ -15,7 +15,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from .catalogs import plural_rule
-from .inline import parse_text
+from .inline import PLAIN, parse_text
 from .models import Segment, Target
 from .numbers import doses_in, number_words_in, numbers_in
 
@@ -119,19 +119,24 @@ def numbers(unit: Unit) -> Iterator[str]:
         want, have = numbers_in(source, "en"), numbers_in(target, unit.locale)
         for value in sorted(want - have):
             yield f"{value} in the English is missing or changed"
-        words = number_words_in(source)
-        for value in sorted(have - want):
-            if value not in words:
-                yield f"{value} is not in the English"
+        extra = have - want
+        if extra:
+            words = number_words_in(source)
+            for value in sorted(extra):
+                if value not in words:
+                    yield f"{value} is not in the English"
 
 
 @check("units", Severity.ERROR)
 def units(unit: Unit) -> Iterator[str]:
     """A dose keeps its unit: `56 mg` may not become `56 g` or a bare `56`."""
     for source, target in unit.pairs():
+        want = doses_in(source, "en")
+        if not want:
+            continue
         have = doses_in(target, unit.locale)
         present = numbers_in(target, unit.locale)
-        for (value, symbol), _ in sorted((doses_in(source, "en") - have).items()):
+        for (value, symbol), _ in sorted((want - have).items()):
             if value in present:
                 yield f"{value} {symbol}: the unit is lost or changed"
 
@@ -158,13 +163,11 @@ class _Inline:
 
 # An English text is checked against every locale's translation, and a translation on every load
 # and reload: each text is parsed once. Bounded, so memory stays flat at a hundred thousand texts.
-# A text with none of these has no inline markup: markdown-it would give one text token.
-_PLAIN = re.compile(r"[^*_`\[\]<>!&\\~\n]*")
 
 
 @lru_cache(maxsize=32768)
 def _parsed(text: str, references: tuple[Target, ...]) -> _Inline:
-    if _PLAIN.fullmatch(text):
+    if PLAIN.fullmatch(text):
         return _Inline((("text", ""),), 0)
     tokens, loose = [], 0
     for tok in parse_text(text, references):

@@ -66,6 +66,8 @@ _OPTIONAL = {
     "approve": {"id", "msgctxt", "translator"},
     "revoke": {"id", "msgctxt"},
 }
+_ALLOWED = {kind: _REQUIRED[kind] | _OPTIONAL[kind] for kind in _REQUIRED}
+_ROLES = frozenset(r.value for r in Role)
 _HEX = re.compile(r"[0-9a-f]{64}")
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 # Characters JSON leaves raw that YAML would not read back as they are (C1 controls, line and
@@ -147,24 +149,28 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _decode(text: str) -> dict[str, Any]:
-    data = json.loads(text, object_pairs_hook=_no_duplicates)
+def _decode(text: str) -> tuple[dict[str, Any], bool]:
+    """The event's fields, and whether `text` is their canonical encoding. Read by the C decoder;
+    a text that is not canonical (which a duplicated field never is) is read again, field by field,
+    to name a duplicate."""
+    data = json.loads(text)
     if not isinstance(data, dict):
         raise ValueError("an event is a JSON object")
-    return data
+    if encode(data) == text:
+        return data, True
+    return json.loads(text, object_pairs_hook=_no_duplicates), False
 
 
 def _shape(data: Mapping[str, Any]) -> str:
     """Why the event's fields are not what its kind needs ("" when they are)."""
     kind = data.get("event")
-    if kind not in _REQUIRED:
+    if not isinstance(kind, str) or kind not in _REQUIRED:
         return f"'event' must be one of {', '.join(sorted(_REQUIRED))}"
-    missing = sorted(_REQUIRED[kind] - set(data))
-    if missing:
-        return f"{kind} event without {missing[0]!r}"
-    extra = sorted(set(data) - _REQUIRED[kind] - _OPTIONAL[kind])
-    if extra:
-        return f"{kind} event with unknown field {extra[0]!r}"
+    fields = data.keys()
+    if not fields >= _REQUIRED[kind]:
+        return f"{kind} event without {min(_REQUIRED[kind] - fields)!r}"
+    if not fields <= _ALLOWED[kind]:
+        return f"{kind} event with unknown field {min(fields - _ALLOWED[kind])!r}"
     if not isinstance(data["seq"], int) or isinstance(data["seq"], bool) or data["seq"] < 1:
         return "'seq' must be a whole number from 1"
     if kind == "import" and (not isinstance(data["count"], int) or data["count"] < 0):
@@ -182,7 +188,7 @@ def _shape(data: Mapping[str, Any]) -> str:
     forms = msgstr if isinstance(msgstr, list) else [msgstr]
     if not forms or not all(isinstance(f, str) for f in forms):
         return "'msgstr' must be text or a list of texts"
-    if "role" in data and data["role"] not in {r.value for r in Role}:
+    if "role" in data and data["role"] not in _ROLES:
         return f"'role' must be one of {', '.join(r.value for r in Role)}"
     return ""
 
@@ -245,7 +251,7 @@ class _Reader:
             return
         body = text[2:]
         try:
-            data = _decode(body)
+            data, canonical = _decode(body)
         except json.JSONDecodeError as exc:
             self.problem(f"not a review event: {exc.msg} at column {exc.colno + 2}", number)
             self.prev, self.prev_line, self.expected = line_hash(body), number, self.expected + 1
@@ -265,13 +271,13 @@ class _Reader:
             self.expected = data["seq"] + 1 if isinstance(data.get("seq"), int) else self.expected
             return
         event = Event(number, body, data)
-        self.chain(event)
+        self.chain(event, canonical)
         self.followers.setdefault(data["prev"], number)
         self.apply(event)
         self.events.append(event)
         self.prev, self.prev_line, self.expected = line_hash(body), number, event.seq + 1
 
-    def chain(self, event: Event) -> None:
+    def chain(self, event: Event, canonical: bool) -> None:
         seq, n = event.seq, event.line
         if (event.data["locale"], event.data["page"]) != (self.locale, self.page):
             self.problem(
@@ -309,7 +315,7 @@ class _Reader:
                 )
             else:
                 self.problem(f"event {seq} does not start this history's chain", n)
-        if encode(event.data) != event.text:
+        if not canonical:
             self.problem(f"event {seq} is not as clinic-l10n writes it: edited by hand", n)
         if event.kind == "import" and seq != 1:
             self.problem("an import event can only open a history", n)

@@ -22,7 +22,7 @@ from markdown_it.token import Token
 from .models import Target
 from .parser import COMMENT, LinkForm, markdown
 
-__all__ = ["Message", "has_words", "join_lines", "message", "parse_text", "render_text"]
+__all__ = ["PLAIN", "Message", "has_words", "join_lines", "message", "parse_text", "render_text"]
 
 Env = Mapping[str, Any]
 
@@ -98,6 +98,8 @@ def _parse_text(text: str, references: tuple[Target, ...], image: Target | None)
     >>> [t.type for t in parse_text("See [the guide][g].", (Target("/g", "", "G"),))]
     ['text', 'link_open', 'text', 'link_close', 'text']
     """
+    if image is None and text and PLAIN.fullmatch(text):
+        return [Token("text", "", 0, content=text)]  # what markdown-it gives, without the parse
     children = _tokens(text, _env(references))
     if image is None:
         return children
@@ -106,6 +108,11 @@ def _parse_text(text: str, references: tuple[Target, ...], image: Target | None)
         token.attrSet("title", image.title)
     token.children = children
     return [token]
+
+
+# A text with none of these characters has no inline markup (no emphasis, code, link, image,
+# autolink, entity, escape or line break in the project's CommonMark settings): one text token.
+PLAIN = re.compile(r"[^*_`\[\]<>!&\\~\n]*")
 
 
 def render_text(text: str, references: Sequence[Target] = (), image: Target | None = None) -> str:

@@ -22,6 +22,7 @@ __all__ = ["UNITS", "doses_in", "number_words_in", "numbers_in"]
 _SPACES = (
     "\u00a0\u202f\u2009"  # group separators that are spaces (never a plain space: "take 2 3 times")
 )
+_DIGIT = re.compile(r"\d")  # a decimal digit of any script (Arabic-Indic, full-width…)
 _TOKEN = re.compile(rf"\d+(?:[.,'{_SPACES}\u066b\u066c]\d+)*")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)|<[a-z][a-z0-9+.-]*:[^>]*>|https?://\S+", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_]\w*\}|%\([A-Za-z_]\w*\)[sdifr]")
@@ -129,8 +130,10 @@ def numbers_in(text: str, locale: str) -> Counter[Decimal]:
     >>> sorted(numbers_in("2–4 times, 1,000 people", "en"))
     [Decimal('2'), Decimal('4'), Decimal('1000')]
     """
-    decimals, groups = _symbols(locale)
     found: Counter[Decimal] = Counter()
+    if not _DIGIT.search(text):  # most list items and headings: nothing to read
+        return found
+    decimals, groups = _symbols(locale)
     for token in _TOKEN.findall(_plain(text)):
         try:
             found[_canon(_value(token, decimals, groups))] += 1
@@ -139,13 +142,16 @@ def numbers_in(text: str, locale: str) -> Counter[Decimal]:
     return found
 
 
-def number_words_in(text: str) -> set[Decimal]:
+@lru_cache(maxsize=4096)
+def number_words_in(text: str) -> frozenset[Decimal]:
     """English number words, which a translation may write as digits.
 
     >>> sorted(number_words_in("Take one dose twice a day"))
     [Decimal('1'), Decimal('2')]
     """
-    return {_canon(Decimal(_WORDS[w])) for w in re.findall(r"[a-z]+", text.lower()) if w in _WORDS}
+    return frozenset(
+        {_canon(Decimal(_WORDS[w])) for w in re.findall(r"[a-z]+", text.lower()) if w in _WORDS}
+    )
 
 
 @lru_cache(maxsize=32768)
@@ -155,8 +161,10 @@ def doses_in(text: str, locale: str) -> Counter[tuple[Decimal, str]]:
     >>> sorted(doses_in("56 mg or 84mg; ٠٫٥ مل", "ar"))
     [(Decimal('0.5'), 'mL'), (Decimal('56'), 'mg'), (Decimal('84'), 'mg')]
     """
-    decimals, groups = _symbols(locale)
     found: Counter[tuple[Decimal, str]] = Counter()
+    if not _DIGIT.search(text):
+        return found
+    decimals, groups = _symbols(locale)
     for token, unit in _DOSE.findall(_plain(text)):
         found[(_canon(_value(token, decimals, groups)), _ALIAS[unit.casefold()])] += 1
     return found

@@ -46,6 +46,38 @@ def test_audit_verify_names_the_line_of_a_broken_history(
     assert message in first
 
 
+def _first_event() -> dict[str, object]:
+    line = (LEDGERS / "valid-history.yaml").read_text(encoding="utf-8").splitlines()[3]
+    event: dict[str, object] = json.loads(line[2:])
+    return event
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"event": ["approve"]}, "'event' must be one of approve, import, revoke"),
+        ({"event": "sign"}, "'event' must be one of approve, import, revoke"),
+        ({"meaning": None}, "approve event without 'meaning'"),
+        ({"colour": "red"}, "approve event with unknown field 'colour'"),
+        ({"seq": True}, "'seq' must be a whole number from 1"),
+        ({"source_sha256": "ABC"}, "'source_sha256' must be a SHA-256 in hex"),
+        ({"at": "2026-11-01 09:00"}, "'at' must be a UTC time like 2026-01-31T09:00:00Z"),
+        ({"reviewer": ""}, "'reviewer' must be non-empty text"),
+        ({"msgstr": [1]}, "'msgstr' must be text or a list of texts"),
+        ({"role": "chief"}, "'role' must be one of"),
+    ],
+)
+def test_an_event_of_the_wrong_shape_is_named_at_its_line(
+    change: dict[str, object], message: str
+) -> None:
+    """Written canonically, chained right, and still not an event: the reader says which field."""
+    event = {**_first_event(), **change}
+    event = {k: v for k, v in event.items() if v is not None}
+    text = "".join(f"- {json.dumps(event, ensure_ascii=False, separators=(', ', ': '))}\n")
+    problems = read_history(text, "x.yaml", "es", "x").problems
+    assert [(p.line, p.message[: len(message)]) for p in problems] == [(1, message)]
+
+
 def test_audit_verify_prints_the_head_of_every_history(run: Run, tree: Path) -> None:
     shutil.copy(LEDGERS / "valid-history.yaml", tree / X_ES)
     last = (LEDGERS / "valid-history.yaml").read_text(encoding="utf-8").splitlines()[-1]

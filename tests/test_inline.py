@@ -215,3 +215,59 @@ def test_a_translated_page_links_and_shows_what_the_english_does(
     else:
         assert 'See the <a href="https://example.org/leaflet.pdf">leaflet</a>' in html
         assert "evil" not in html and "[preguntas frecuentes]" not in html
+
+
+def _corpus_texts() -> list[str]:
+    """Every msgid and msgstr of the corpus's real catalogs (Sphinx, Babel) that has no markup
+    character: the texts the plain-text shortcut answers without markdown-it."""
+    import polib
+
+    from service.inline import PLAIN
+
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    texts = {
+        text
+        for po in sorted(corpus.rglob("*.po"))
+        for entry in polib.pofile(str(po))
+        for text in (entry.msgid, entry.msgstr)
+        if text and PLAIN.fullmatch(text)
+    }
+    return sorted(texts)
+
+
+_TRICKY_PLAIN = [
+    "  leading and trailing  ",
+    "1. not a list",
+    "- not an item",
+    "# not a heading",
+    "| a | b |",
+    "50% of 56 mg: take 2-3 times (daily) + water; done?",
+    "Ärzte: 0,5 mL — ١٠ مل — 用量",
+    "{count} parts, %(name)s and %s",
+    "tabs\tinside",
+]
+
+
+def _markdown_it_tokens(text: str) -> list[tuple[str, str, str, object]]:
+    tokens = markdown().parseInline(text, {"references": {}})[0].children or []
+    return [(t.type, t.tag, t.content, t.attrs) for t in tokens]
+
+
+def _ours(text: str) -> list[tuple[str, str, str, object]]:
+    from service.inline import parse_text
+
+    return [(t.type, t.tag, t.content, t.attrs) for t in parse_text(text)]
+
+
+@pytest.mark.parametrize("text", _TRICKY_PLAIN)
+def test_plain_text_shortcut_gives_what_markdown_it_gives(text: str) -> None:
+    """`parse_text` skips markdown-it for a text with no markup character; markdown-it itself says
+    what the tokens must be."""
+    assert _ours(text) == _markdown_it_tokens(text)
+
+
+def test_plain_text_shortcut_on_real_catalogs() -> None:
+    texts = _corpus_texts()
+    assert len(texts) > 1000
+    wrong = [t for t in texts if _ours(t) != _markdown_it_tokens(t)]
+    assert not wrong, wrong[:5]
