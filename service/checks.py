@@ -155,31 +155,38 @@ def do_not_translate(unit: Unit) -> Iterator[str]:
                 yield f"{term!r} must appear as written ({wanted}x in the English)"
 
 
+_LINKS = ("link_open", "image")
+_MARKUP = ("em_open", "strong_open", "code_inline", "s_open")
+_MARKERS = re.compile(r"\*|`")
+
+
 @dataclass(frozen=True)
 class _Inline:
-    tokens: tuple[tuple[str, str], ...]  # (token type, link target), nested ones included
+    """What the `links` and `markup` checks compare in a text, read from its tokens once."""
+
+    links: tuple[str, ...]  # link and image targets, sorted
+    markup: tuple[tuple[str, int], ...]  # (em, strong, code_inline, s) and how many, sorted
     loose_markers: int  # `*` and backtick left as plain text: an `**` that never closed
+
+
+_NO_MARKUP = _Inline((), (), 0)
 
 
 # An English text is checked against every locale's translation, and a translation on every load
 # and reload: each text is parsed once. Bounded, so memory stays flat at a hundred thousand texts.
-
-
 @lru_cache(maxsize=32768)
 def _parsed(text: str, references: tuple[Target, ...]) -> _Inline:
     if PLAIN.fullmatch(text):
-        return _Inline((("text", ""),), 0)
-    tokens, loose = [], 0
+        return _NO_MARKUP
+    links, markup, loose = [], Counter[str](), 0
     for tok in parse_text(text, references):
-        tokens.append((tok.type, str(tok.attrGet("href") or tok.attrGet("src") or "")))
-        if tok.type == "text":
+        if tok.type in _LINKS:
+            links.append(str(tok.attrGet("href") or tok.attrGet("src") or ""))
+        elif tok.type in _MARKUP:
+            markup[tok.type.removesuffix("_open")] += 1
+        elif tok.type == "text":
             loose += len(_MARKERS.findall(tok.content))
-    return _Inline(tuple(tokens), loose)
-
-
-def _inline(text: str, references: tuple[Target, ...] = ()) -> tuple[tuple[str, str], ...]:
-    """(token type, link target) for each inline token, reference links resolved."""
-    return _parsed(text, references).tokens
+    return _Inline(tuple(sorted(links)), tuple(sorted(markup.items())), loose)
 
 
 @check("links", Severity.ERROR)
@@ -188,27 +195,13 @@ def links(unit: Unit) -> Iterator[str]:
     reference link (`[text][label]`) counts by the target its label's definition gives it."""
     refs = unit.references
     for source, target in unit.pairs():
-        want = Counter(t for kind, t in _inline(source, refs) if kind in ("link_open", "image"))
-        have = Counter(t for kind, t in _inline(target, refs) if kind in ("link_open", "image"))
-        for url in sorted(want - have):
+        want, have = _parsed(source, refs).links, _parsed(target, refs).links
+        if want == have:
+            continue
+        for url in sorted(Counter(want) - Counter(have)):
             yield f"link to {url} is missing or changed"
-        for url in sorted(have - want):
+        for url in sorted(Counter(have) - Counter(want)):
             yield f"link to {url} is not in the English"
-
-
-_MARKUP = ("em_open", "strong_open", "code_inline", "s_open")
-_MARKERS = re.compile(r"\*|`")
-
-
-def _markup(text: str, references: tuple[Target, ...]) -> Counter[str]:
-    return Counter(
-        kind.removesuffix("_open") for kind, _ in _inline(text, references) if kind in _MARKUP
-    )
-
-
-def _loose_markers(text: str, references: tuple[Target, ...]) -> int:
-    """Markers left as plain text: an `**` that never closed."""
-    return _parsed(text, references).loose_markers
 
 
 @check("markup", Severity.ERROR)
@@ -216,12 +209,12 @@ def markup(unit: Unit) -> Iterator[str]:
     """Inline Markdown as in the English: as much emphasis, strong and code, nothing left unpaired."""
     refs = unit.references
     for source, target in unit.pairs():
-        want, have = _markup(source, refs), _markup(target, refs)
-        if want != have:
-            english = ", ".join(f"{k}×{n}" for k, n in sorted(want.items())) or "none"
-            translated = ", ".join(f"{k}×{n}" for k, n in sorted(have.items())) or "none"
-            yield f"inline markup differs: English has {english}, translation has {translated}"
-        elif _loose_markers(target, refs) > _loose_markers(source, refs):
+        english, translated = _parsed(source, refs), _parsed(target, refs)
+        if english.markup != translated.markup:
+            want = ", ".join(f"{k}×{n}" for k, n in english.markup) or "none"
+            have = ", ".join(f"{k}×{n}" for k, n in translated.markup) or "none"
+            yield f"inline markup differs: English has {want}, translation has {have}"
+        elif translated.loose_markers > english.loose_markers:
             yield "an emphasis or code marker is left unpaired"
 
 
@@ -238,6 +231,8 @@ def _tags(text: str) -> Counter[str]:
 def raw_html(unit: Unit) -> Iterator[str]:
     """No HTML the English does not have: a catalog must not be a way to inject script."""
     for source, target in unit.pairs():
+        if "<" not in target:
+            continue
         for tag in sorted(_tags(target) - _tags(source)):
             yield f"HTML <{tag}> is not in the English"
 
@@ -255,6 +250,8 @@ def _placeholders_in(text: str) -> Counter[str]:
 def placeholders(unit: Unit) -> Iterator[str]:
     """`{name}`, `%(name)s`, `%s`: the same ones, none added, none renamed."""
     for source, target in unit.pairs():
+        if not any(mark in text for text in (source, target) for mark in "{%"):
+            continue
         want, have = _placeholders_in(source), _placeholders_in(target)
         for name in sorted(want - have):
             yield f"placeholder {name} is missing or renamed"
