@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
-APT_PACKAGES := gettext chromium chromium-driver
+APT_PACKAGES := gettext chromium chromium-driver npm fonts-droid-fallback
 
 .PHONY: install run test system-deps lint bench bench-update clean
 
@@ -22,19 +22,27 @@ run: install
 
 # GNU gettext (msgfmt, msgcat and msgmerge judge our catalogs; it brings libunistring, which our
 # writer asks where lines break, as gettext does), Chromium (judges our HTML) and chromium-driver
-# (Selenium drives the review workspace through it: no browser download) come from Debian.
+# (Selenium drives the review workspace through it: no browser download) come from Debian, and so do
+# npm (it installs axe-core, which judges the pages' accessibility, from tests/axe/package-lock.json)
+# and a font with Chinese glyphs (Droid Sans Fallback: the zh-Hans pages are laid out and shot in it).
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	fc-list :lang=zh family 2>/dev/null | grep -q . || missing="$$missing fonts-droid-fallback"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-test: install system-deps
+# axe-core, at the version tests/axe/package-lock.json pins
+tests/axe/node_modules/.package-lock.json: tests/axe/package-lock.json
+	npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error
+
+test: install system-deps tests/axe/node_modules/.package-lock.json
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check service tests benchmarks
 	$(BIN)/mypy
@@ -53,5 +61,5 @@ bench-update: install system-deps
 	$(BIN)/python benchmarks/update.py --pages 1000
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache export
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache export tests/axe/node_modules
 	find locales -name '*.mo' -delete

@@ -1,7 +1,8 @@
 """Resolved pages → HTML: the article (from the page's own Markdown tokens) and whole documents.
 
 The article keeps the source's structure: each segment's inline token is swapped for the reviewed
-text, a fallback element gets `lang` (and `dir`) of the locale it came from, a withheld one is left out.
+text, a fallback element gets `lang` (and `dir`) of the locale it came from, a withheld one is left out;
+a table is put in a box that scrolls sideways.
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ from .locales import direction
 from .models import SOURCE_LOCALE, ResolvedPage, Segment, SegmentType, ServedSegment, Target
 from .parser import markdown
 
-__all__ = ["UiText", "article_html", "inline_html", "plural", "render_template"]
+__all__ = ["TABLE_BOX", "UiText", "article_html", "inline_html", "plural", "render_template"]
+
+# A table wider than a phone scrolls sideways in a box of its own, not the page; the box takes
+# keyboard focus so that it can be scrolled without a pointer (Safari focuses no scroller itself).
+TABLE_BOX = ('<div class="table-scroll" tabindex="0">\n', "</div>\n")
 
 
 def inline_html(text: str, segment: Segment | None = None) -> str:
@@ -92,6 +97,24 @@ def _notice(text: UiText) -> Token:
         )
     )
     return token
+
+
+def _html_block(html: str) -> Token:
+    token = Token("html_block", "", 0)
+    token.content = html
+    return token
+
+
+def _boxed_tables(tokens: list[Token]) -> list[Token]:
+    """`tokens` with each table in its TABLE_BOX."""
+    out = []
+    for tok in tokens:
+        if tok.type == "table_open":
+            out.append(_html_block(TABLE_BOX[0]))
+        out.append(tok)
+        if tok.type == "table_close":
+            out.append(_html_block(TABLE_BOX[1]))
+    return out
 
 
 @lru_cache(maxsize=8)
@@ -162,7 +185,7 @@ def article_html(
             del tokens[start : end + 1]
         else:
             tokens.insert(start, insert)
-    return str(markdown().renderer.render(tokens, markdown().options, {}))
+    return str(markdown().renderer.render(_boxed_tables(tokens), markdown().options, {}))
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,5 @@
 """Helpers for the web workspace's tests: a copy of the fixture tree with texts waiting for review,
-reviewers with passwords and tokens, and a Chromium driven by Selenium through Debian's
-chromium-driver."""
+and reviewers with passwords and tokens (the browser is tests/browsers.py's)."""
 
 from __future__ import annotations
 
@@ -71,27 +70,3 @@ def approval(it: dict[str, Any], role: str = "linguistic") -> dict[str, str]:
         "source_sha256": it["source_sha256"],
         "translation_sha256": it["translation_sha256"],
     }
-
-
-def chromium() -> Any:
-    """Headless Debian chromium under Debian's chromium-driver (Selenium; no browser download)."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    assert browser and driver, "chromium and chromium-driver are required (make test installs them)"
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,1800",
-    ):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service(driver), options=options)

@@ -9,7 +9,8 @@ same Markdown with the project's parser (`parser.markdown()`: the CommonMark pre
 tables, the critical container, closed HTML comments dropped), after one normalisation, the same for
 every case:
 
-- the `id` attribute the page gives each segment's element is removed (the anchors are ours);
+- the `id` attribute the page gives each segment's element is removed (the anchors are ours), and so
+  is the box the page puts each table in (`render.TABLE_BOX`, so that it scrolls on a phone);
 - outside <pre>, a run of white space counts as one space, and the article's ends are trimmed (a msgid
   is one line, so a soft break is served as a space; HTML shows both alike).
 
@@ -36,6 +37,7 @@ from service.extract import extract_all
 from service.inline import has_words, parse_text
 from service.models import Page, Role, SegmentType
 from service.parser import COMMENT, CRITICAL, LinkForm, markdown
+from service.render import TABLE_BOX
 from service.site import Settings, build_site
 from service.store import load_tree
 
@@ -90,6 +92,8 @@ def normalised(html: str, ids: list[str] | tuple[str, ...] = ()) -> str:
     """
     for ident in ids:
         html = html.replace(f' id="{ident}"', "")
+    box, end = TABLE_BOX
+    html = html.replace(box + "<table>", "<table>").replace("</table>\n" + end, "</table>\n")
     parts = _PRE.split(html)
     return "".join(p if i % 2 else _SPACE.sub(" ", p) for i, p in enumerate(parts)).strip()
 

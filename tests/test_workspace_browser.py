@@ -17,6 +17,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from .browsers import chromium
 from .conftest import replace_in, serving
 from .reviewing import (
     ES_PO,
@@ -26,7 +27,6 @@ from .reviewing import (
     SPRAYS,
     SPRAYS_ES,
     SPRAYS_ES_NEW,
-    chromium,
     pending_tree,
     with_passwords,
 )
