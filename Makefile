@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
-APT_PACKAGES := gettext chromium chromium-driver
+APT_PACKAGES := gettext chromium chromium-driver nginx
 
 .PHONY: install run test system-deps lint bench bench-update clean
 
@@ -22,12 +22,14 @@ run: install
 
 # GNU gettext (msgfmt, msgcat and msgmerge judge our catalogs; it brings libunistring, which our
 # writer asks where lines break, as gettext does), Chromium (judges our HTML) and chromium-driver
-# (Selenium drives the review workspace through it: no browser download) come from Debian.
+# (Selenium drives the review workspace through it: no browser download) come from Debian, and so
+# does nginx, the web server the export test serves an export with (in /usr/sbin, often off PATH).
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
