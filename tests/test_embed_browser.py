@@ -2,7 +2,8 @@
 Selenium) against a real server: a clinic's page whose own CSS resets paragraphs, borders and the
 variables our stylesheet once used. The fragment, fetched server-side and pasted in, shows its
 safety block, notices and fallback marks as our own page shows them, and restyles nothing of the
-host's; the `<iframe>` variant shows the page as it is."""
+host's; the `<iframe>` variant shows the page as it is. And every document of the server, the
+workspace under its Content-Security-Policy among them, applies the linked, hashed stylesheet."""
 
 from __future__ import annotations
 
@@ -166,3 +167,17 @@ def test_the_iframe_variant_shows_the_page_as_our_server_does(
         assert highlights(browser, "article") == ours
     finally:
         browser.switch_to.default_content()
+
+
+@pytest.mark.parametrize("path", ["/", "/coverage", PAGE, "/review/"])
+def test_every_document_of_the_server_applies_the_hashed_stylesheet(
+    browser: Any, live_server: str, path: str
+) -> None:
+    """The workspace's Content-Security-Policy too lets the linked stylesheet in."""
+    browser.get(live_server + path)
+    applied = browser.execute_script(
+        "return [...document.styleSheets].filter(s => s.href && s.href.includes('/assets/'))"
+        ".map(s => [new URL(s.href).pathname, s.cssRules.length]);"
+    )
+    assert len(applied) == 1 and applied[0][1] > 0, applied
+    assert applied[0][0].startswith("/assets/clinic-l10n.")
