@@ -735,7 +735,8 @@ def export_cmd(ctx: click.Context, out: Path, base: str | None) -> None:
     """Write the site as files any web server serves as they are (reviewed text only): each page
     in each locale at <locale>/<slug>/ (index.html, and index.json as the API sends it), a list
     of pages per locale at <locale>/, the choice of language at /, the stylesheet under a name
-    made from its content, sitemap.xml and coverage.json. Links between the files are relative.
+    made from its content, coverage.json and, with --base-url, sitemap.xml. Links between the
+    files are relative.
     Files that a previous export into --out wrote and this one does not are removed (the list is
     in --out/.clinic-l10n-export); nothing else there is touched."""
     from .export import export_site
