@@ -55,7 +55,7 @@ def encode_view(view: View) -> bytes:
     """The view as JSON bytes, its ui strings and markup kept as such.
 
     >>> decode_view(encode_view({"title": UiText("Hola", None), "note": Markup("<b>x</b>")}))
-    {'title': UiText(text='Hola', lang=None), 'note': Markup('<b>x</b>')}
+    {'note': Markup('<b>x</b>'), 'title': UiText(text='Hola', lang=None)}
     """
     return json.dumps(_plain(view), ensure_ascii=False, sort_keys=True).encode("utf-8")
 

@@ -17,9 +17,10 @@ so only served (reviewed) text is written. Under DIR:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -34,7 +35,7 @@ from .render import UiText, render_template
 from .site import Settings, Site, build_site
 from .yamlfile import atomic_write
 
-__all__ = ["MANIFEST", "Exported", "export_site", "plan", "write"]
+__all__ = ["MANIFEST", "Exported", "Plan", "export_site", "plan", "write"]
 
 MANIFEST = ".clinic-l10n-export"
 _MANIFEST_HEAD = (
@@ -113,28 +114,43 @@ def _index(
     ).encode("utf-8")
 
 
-def plan(site: Site, base: str | None) -> dict[str, bytes]:
-    """The export's files, by path relative to its folder, in the order they are written: the
-    stylesheet first, so that a page never links one not there yet; the indexes and the sitemap
-    after the pages they list."""
+def _page_html(site: Site, slug: str, locale: str, links: ExportLinks) -> bytes:
+    """The page's document from its view and article as built, with the export's links."""
+    page = site.pages[(slug, locale)]
+    assert page.view is not None
+    article = unembed(page.fragment.data.decode("utf-8"))
+    document = render_document(decode_view(page.view.data), article, links, site.config.all_locales)
+    return document.encode("utf-8")
+
+
+def _served_json(site: Site, slug: str, locale: str, links: ExportLinks) -> bytes:
+    return _page_json(site.pages[(slug, locale)].json.render(None)[0], links, slug, locale)
+
+
+Plan = dict[str, Callable[[], bytes]]
+
+
+def _const(data: bytes) -> Callable[[], bytes]:
+    return lambda: data
+
+
+def plan(site: Site, base: str | None) -> Plan:
+    """The export's files, by path relative to its folder, each with what makes its bytes (a page
+    is made when it is written: a thousand pages are not all held at once), in the order they are
+    written: the stylesheet first, so that a page never links one not there yet; the lists and the
+    sitemap after the pages they name."""
     locales, served = site.config.all_locales, site.served
     pages, at_root = ExportLinks(base, 2), ExportLinks(base, 0)
-    files = {f"{ASSETS}/{name}": asset.data for name, asset in assets().items()}
+    files = {f"{ASSETS}/{name}": _const(asset.data) for name, asset in assets().items()}
     for slug in served:
         for loc in locales:
-            page = site.pages[(slug, loc)]
             folder = page_path(slug, loc)
-            files[folder + "index.json"] = _page_json(page.json.render(None)[0], pages, slug, loc)
-            assert page.view is not None
-            view = decode_view(page.view.data)
-            article = unembed(page.fragment.data.decode("utf-8"))
-            files[folder + "index.html"] = render_document(view, article, pages, locales).encode(
-                "utf-8"
-            )
+            files[folder + "index.json"] = partial(_served_json, site, slug, loc, pages)
+            files[folder + "index.html"] = partial(_page_html, site, slug, loc, pages)
     in_locale = ExportLinks(base, 1)
     for loc in locales:
         raw, entries = _list_json(site.lists[loc].render(None)[0], in_locale, loc)
-        files[f"{loc}/index.json"] = raw
+        files[f"{loc}/index.json"] = _const(raw)
         items = [
             {
                 "url": in_locale.page(e["slug"], loc),
@@ -149,26 +165,27 @@ def plan(site: Site, base: str | None) -> dict[str, bytes]:
             {"tag": t, "name": native_name(t), "url": in_locale.index(t), "current": t == loc}
             for t in locales
         ]
-        files[f"{loc}/index.html"] = _index(
-            in_locale,
-            loc,
-            UiText(native_name(loc), None),
-            items,
-            in_locale.index_alternates(locales),
-            switcher,
-            _chrome(site, loc)["language_label"],
+        files[f"{loc}/index.html"] = _const(
+            _index(
+                in_locale,
+                loc,
+                UiText(native_name(loc), None),
+                items,
+                in_locale.index_alternates(locales),
+                switcher,
+                _chrome(site, loc)["language_label"],
+            )
         )
     choices = [
         {"url": at_root.index(t), "hreflang": t, "text": UiText(native_name(t), t)} for t in locales
     ]
     label = _chrome(site, SOURCE_LOCALE)["language_label"]
     assert isinstance(label, UiText)
-    files["index.html"] = _index(
-        at_root, SOURCE_LOCALE, label, choices, at_root.index_alternates(locales)
-    )
+    index = _index(at_root, SOURCE_LOCALE, label, choices, at_root.index_alternates(locales))
+    files["index.html"] = _const(index)
     if base is not None:
-        files["sitemap.xml"] = _sitemap(at_root, locales, served)
-    files["coverage.json"] = site.coverage_json.data
+        files["sitemap.xml"] = _const(_sitemap(at_root, locales, served))
+    files["coverage.json"] = _const(site.coverage_json.data)
     return files
 
 
@@ -222,7 +239,9 @@ def _remove(out: Path, rel: str) -> bool:
     return False
 
 
-def write(out: Path, files: Mapping[str, bytes], notes: Sequence[str] = ()) -> Exported:
+def write(
+    out: Path, files: Mapping[str, Callable[[], bytes]], notes: Sequence[str] = ()
+) -> Exported:
     """Write `files` under `out`, each atomically and only when its bytes change; then remove
     what the previous export wrote there and this one does not. The manifest names every file
     before it is written, so even an export cut short leaves nothing the next one would not
@@ -231,7 +250,7 @@ def write(out: Path, files: Mapping[str, bytes], notes: Sequence[str] = ()) -> E
         raise ExportError("not a folder", out)
     before = _listed(out)
     atomic_write(out / MANIFEST, _manifest(sorted({*before, *files})))
-    changed = sum(atomic_write(out / rel, data) for rel, data in files.items())
+    changed = sum(atomic_write(out / rel, make()) for rel, make in files.items())
     atomic_write(out / MANIFEST, _manifest(list(files)))
     removed = tuple(rel for rel in before if rel not in files and _remove(out, rel))
     return Exported(tuple(files), changed, removed, tuple(notes))
