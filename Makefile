@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
-APT_PACKAGES := gettext chromium chromium-driver npm fonts-droid-fallback
+APT_PACKAGES := gettext chromium chromium-driver npm fonts-droid-fallback nginx
 
 .PHONY: install run test system-deps lint bench bench-update clean
 
@@ -23,8 +23,9 @@ run: install
 # GNU gettext (msgfmt, msgcat and msgmerge judge our catalogs; it brings libunistring, which our
 # writer asks where lines break, as gettext does), Chromium (judges our HTML) and chromium-driver
 # (Selenium drives the review workspace through it: no browser download) come from Debian, and so do
-# npm (it installs axe-core, which judges the pages' accessibility, from tests/axe/package-lock.json)
-# and a font with Chinese glyphs (Droid Sans Fallback: the zh-Hans pages are laid out and shot in it).
+# npm (it installs axe-core, which judges the pages' accessibility, from tests/axe/package-lock.json),
+# a font with Chinese glyphs (Droid Sans Fallback: the zh-Hans pages are laid out and shot in it)
+# and nginx, the web server the export test serves an export with (in /usr/sbin, often off PATH).
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
@@ -32,6 +33,7 @@ system-deps:
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	fc-list :lang=zh family 2>/dev/null | grep -q . || missing="$$missing fonts-droid-fallback"; \
+	{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \

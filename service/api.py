@@ -33,6 +33,7 @@ from .answers import (
     page_json,
     pages_list,
 )
+from .assets import ASSETS, IMMUTABLE, assets
 from .errors import LocaleError
 from .live import LiveSite
 from .schemas import CoverageOut, ErrorOut, HealthOut, LocalesOut, PageOut, PagesOut
@@ -217,6 +218,16 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
     @read("/", include_in_schema=False)
     async def index(request: Request, site: Now) -> Response:
         return static(site, request, site.index_html, HTML, "en")
+
+    @read(f"/{ASSETS}/{{name}}", include_in_schema=False)
+    async def asset(name: str) -> Response:
+        """A file named by its content's hash (the stylesheet): the name changes when the bytes
+        do, so a browser keeps it for a year without asking again."""
+        found = assets().get(name)
+        if found is None:
+            raise HTTPException(404, detail="no such asset")
+        headers = {"Cache-Control": IMMUTABLE, "X-Content-Type-Options": "nosniff"}
+        return Response(found.data, media_type=found.media_type, headers=headers)
 
     @read("/pages", include_in_schema=False)
     async def pages_redirect() -> RedirectResponse:

@@ -28,9 +28,10 @@ __all__ = [
 COOKIE = "clinic_l10n_session"
 MAX_BODY = 256 * 1024  # a page's worth of items, with room to spare
 UNAUTHORIZED = {"WWW-Authenticate": 'Bearer realm="clinic-l10n"'}
-# The workspace's pages: its own script only, no framing (an approve button cannot be clickjacked).
+# The workspace's pages: its own script only, no framing (an approve button cannot be clickjacked);
+# the site's stylesheet (/assets/) and the workspace's own inline rules.
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 

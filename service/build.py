@@ -2,7 +2,7 @@
 
 A page in a locale is made from the bytes of a few files: the page, the catalog and ledger of each
 locale of its chain (and English), the ui strings of the same chain, the config, and this code. Their
-SHA-256s, hashed together, are its *key*. What was made from a key (its three bodies, its list entry,
+SHA-256s, hashed together, are its *key*. What was made from a key (its bodies and view, its list entry,
 coverage row and findings) is a *record*; the bodies go into *packs*, one file per build run, each
 body named by its pack, place and SHA-256 and checked against it when read. `index.json` holds the
 records in service by key, with the SHA-256 of every body (what a release to static hosting would

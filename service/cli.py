@@ -722,13 +722,33 @@ def serve_cmd(
     default=Path("export"),
     show_default=True,
 )
+@click.option(
+    "--base-url",
+    "base",
+    metavar="URL",
+    help="Where the export will be served (https://clinic.example/learn/): hreflang alternates "
+    "and sitemap.xml are written with absolute URLs under it, and so are the JSON's links. "
+    "Without it, both are left out and the JSON's links are relative.",
+)
 @click.pass_context
-def export_cmd(ctx: click.Context, out: Path) -> None:
-    """Write every page in every locale as static JSON and HTML (reviewed text only)."""
-    from .site import Settings, export_site
+def export_cmd(ctx: click.Context, out: Path, base: str | None) -> None:
+    """Write the site as files any web server serves as they are (reviewed text only): each page
+    in each locale at <locale>/<slug>/ (index.html, and index.json as the API sends it), a list
+    of pages per locale at <locale>/, the choice of language at /, the stylesheet under a name
+    made from its content, coverage.json and, with --base-url, sitemap.xml. Links between the
+    files are relative.
+    Files that a previous export into --out wrote and this one does not are removed (the list is
+    in --out/.clinic-l10n-export); nothing else there is touched."""
+    from .export import export_site
+    from .links import base_url
 
-    written = export_site(Settings(root=ctx.obj), out)
-    click.echo(f"wrote {len(written)} files under {out}")
+    done = export_site(Settings(root=ctx.obj), out, base_url(base) if base is not None else None)
+    for note in done.notes:
+        click.echo(f"clinic-l10n: {note}", err=True)
+    click.echo(
+        f"wrote {len(done.files)} files under {out} "
+        f"({done.changed} changed, {len(done.removed)} removed)"
+    )
 
 
 def main() -> None:

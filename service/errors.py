@@ -12,6 +12,7 @@ __all__ = [
     "CatalogError",
     "ConfigError",
     "ContentError",
+    "ExportError",
     "L10nError",
     "LedgerError",
     "LocaleError",
@@ -71,3 +72,9 @@ class ReviewError(L10nError):
 
 class AccountError(L10nError):
     """A reviewer's account (password, token) cannot be set, or the state folder is unreadable."""
+
+
+class ExportError(L10nError):
+    """A static export cannot be written as asked (a bad base URL, a file where a folder goes)."""
+
+    exit_code = 2

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from .catalogs import plural_rule
 from .content import iter_blocks
 from .inline import parse_text, render_text
+from .links import SERVER
 from .locales import direction
 from .models import SOURCE_LOCALE, ResolvedPage, Segment, SegmentType, ServedSegment, Target
 from .parser import markdown
@@ -190,13 +191,16 @@ def article_html(
 
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("service", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
+    # _style.html links the server's stylesheet unless the context names another (an export's)
+    env.globals["stylesheet"] = SERVER.stylesheet
+    return env
 
 
 def render_template(name: str, context: Mapping[str, Any]) -> str:

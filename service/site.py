@@ -24,6 +24,7 @@ from typing import Any
 from markupsafe import Markup
 from pydantic import BaseModel, TypeAdapter
 
+from .assets import embed
 from .build import (
     UI,
     Cache,
@@ -38,7 +39,9 @@ from .build import (
 from .checks import Severity
 from .config import Config, load_config
 from .coverage import CoverageRow, served_share
+from .document import encode_view, render_document
 from .findings import Problem, domain_findings
+from .links import SERVER
 from .locales import babel_locale, direction, native_name, to_gettext
 from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
 from .render import UiText, article_html, inline_html, plural, render_template
@@ -54,7 +57,6 @@ from .schemas import (
 )
 from .store import Tree, load_tree
 from .update import default_jobs
-from .yamlfile import atomic_write
 
 __all__ = [
     "Body",
@@ -63,7 +65,6 @@ __all__ = [
     "Settings",
     "Site",
     "build_site",
-    "export_site",
     "slugs",
 ]
 
@@ -170,8 +171,9 @@ class JsonBody:
 class PreparedPage:
     json: JsonBody
     html: Body
-    fragment: Body
+    fragment: Body  # the article with its own styles (`assets.embed`)
     language: str
+    view: Body | None = None  # what `document.render_document` renders with an export's links
 
 
 @dataclass
@@ -299,19 +301,17 @@ class _Ui:
         return UiText(text, got.locale if got.fallback else None)
 
 
-def _languages(config: Config, slug: str | None, current: str) -> list[dict[str, object]]:
-    return [
-        {
-            "tag": tag,
-            "name": native_name(tag),
-            "url": f"/pages/{slug}?locale={tag}" if slug else f"/?locale={tag}",
-            "current": tag == current,
-        }
-        for tag in config.all_locales
-    ]
+def _chrome(ui: _Ui, target: str) -> dict[str, UiText | None]:
+    """The ui strings of a document's header in `target`."""
+    return {
+        "language_label": ui.get("language") or UiText("Language", SOURCE_LOCALE),
+        "read_in_english": ui.get("read-in-english") if target != SOURCE_LOCALE else None,
+    }
 
 
-def _html(tree: Tree, resolved: ResolvedPage, ui: _Ui) -> tuple[Body, Body]:
+def _html(tree: Tree, resolved: ResolvedPage, ui: _Ui) -> tuple[Body, Body, bytes]:
+    """The page's document (with the server's links), its fragment (the article with its own
+    styles, to embed) and its view (`document`), which an export renders with its links."""
     target, slug = resolved.target, resolved.page.slug
     label = ui.get("fallback-label")
 
@@ -341,20 +341,17 @@ def _html(tree: Tree, resolved: ResolvedPage, ui: _Ui) -> tuple[Body, Body]:
             article_html(resolved, label.text if label else "", ui.get("critical-in-english"))
         ),
     }
-    fragment = render_template("article.html", context)
-    document = render_template(
-        "page.html",
-        {
-            **context,
-            "description": mark(SegmentType.DESCRIPTION),
-            "article": Markup(fragment),
-            "languages": _languages(tree.config, slug, target),
-            "language_label": ui.get("language") or UiText("Language", SOURCE_LOCALE),
-            "read_in_english": ui.get("read-in-english") if target != SOURCE_LOCALE else None,
-            "english_html_url": f"/pages/{slug}?locale=en",
-        },
-    )
-    return Body.of(document), Body.of(fragment)
+    article = render_template("article.html", context)
+    view = {
+        "lang": target,
+        "dir": context["dir"],
+        "slug": slug,
+        "title": context["title"],
+        "description": mark(SegmentType.DESCRIPTION),
+        **_chrome(ui, target),
+    }
+    document = render_document(view, article, SERVER, tree.config.all_locales)
+    return Body.of(document), Body.of(embed(article)), encode_view(view)
 
 
 Record = dict[str, Any]
@@ -387,15 +384,17 @@ def _record(
     if slug == UI:
         resolved = ui(locale).resolved
         assert resolved is not None
+        record["chrome"] = encode_view(_chrome(ui(locale), locale)).decode()  # for an export
     else:
         resolved = tree.resolve(domain, locale)
-        html, fragment = _html(tree, resolved, ui(locale))
+        html, fragment, view = _html(tree, resolved, ui(locale))
         raw = page_model(resolved).model_dump_json().encode()
         title = _of_type(resolved, SegmentType.TITLE)
         record.update(
             json=pack.add(raw),
             html=pack.add(html.data),
             fragment=pack.add(fragment.data),
+            view=pack.add(view),
             language=locale,
             title=title.text if title else None,
             title_locale=title.locale if title else SOURCE_LOCALE,
@@ -666,6 +665,7 @@ def _assemble(
                 Body.stored(cache, rec["html"], remake(slug, loc, "html")),
                 Body.stored(cache, rec["fragment"], remake(slug, loc, "fragment")),
                 rec["language"],
+                Body.stored(cache, rec["view"], remake(slug, loc, "view")),
             )
     site.served = tuple(served)
 
@@ -769,25 +769,9 @@ def _assemble(
                 "pages": [
                     {"slug": s, "title": records[(s, SOURCE_LOCALE)]["title"] or s} for s in served
                 ],
-                "languages": _languages(config, None, SOURCE_LOCALE),
+                "languages": [{"tag": t, "name": native_name(t)} for t in all_locales],
             },
         )
     )
     return site
 
-
-def export_site(settings: Settings, out: Path) -> list[Path]:
-    """Write every page in every locale as static JSON and HTML (reviewed text only), and the
-    coverage rows, under `out`; returns the files written."""
-    site = build_site(settings)
-    written = []
-    for (slug, locale), prepared in site.pages.items():
-        files = {
-            out / locale / f"{slug}.json": prepared.json.render(None)[0],
-            out / locale / f"{slug}.html": prepared.html.data,
-        }
-        for path, data in files.items():
-            atomic_write(path, data)
-            written.append(path)
-    atomic_write(out / "coverage.json", site.coverage_json.data)
-    return [*written, out / "coverage.json"]

@@ -59,9 +59,6 @@ PAGES = [
         "fixture",
         "/pages/saline-spray?locale=ar&fragment=1",
         embedded=True,
-        phone_gap="the fragment carries no stylesheet yet (issue 10, the embed): its long URL "
-        "overflows unless the host's CSS wraps it; the embed's stylesheet must hold the "
-        ".clinic-l10n-page rules of _style.html (overflow-wrap, .table-scroll)",
     ),
     Shown("es-fallbacks", "fixture", "/pages/saline-spray?locale=es"),
 ]

@@ -4,16 +4,14 @@ On tests/data/tree; the expected values are read off its catalogs and ledgers.""
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from service.schemas import CoverageOut, HealthOut, LocalesOut, PageOut, PagesOut
 
-from .conftest import Run, html_elements
+from .conftest import html_elements
 
 PAGE = "/v1/pages/saline-spray"
 HTML = "/pages/saline-spray"
@@ -258,27 +256,6 @@ def test_html_fragment_is_the_article_alone(fixture_client: TestClient) -> None:
     fragment = fixture_client.get(HTML, params={"locale": "es", "fragment": "1"}).text
     assert fragment.lstrip().startswith("<article") and fragment.rstrip().endswith("</article>")
     assert "<html" not in fragment and 'lang="es"' in fragment
-
-
-def test_export_writes_the_reviewed_pages_as_static_files(run: Run, fixture_tree: Path) -> None:
-    out = fixture_tree / "exported"
-    result = run("export", "--out", str(out))
-    assert result.output == f"wrote 21 files under {out}\n"  # 5 locales x 2 pages x 2, coverage
-    arabic = json.loads((out / "ar/saline-spray.json").read_text(encoding="utf-8"))
-    assert arabic["requested_locale"] is None and arabic["target_locale"] == "ar"
-    assert arabic["title"] == "استخدام بخاخ الأنف الملحي" and arabic["held_sections"] == [3]
-    assert [s["text"] for s in arabic["segments"] if s["locale"] == "ar"] == [
-        "استخدام بخاخ الأنف الملحي",
-        "ما هو",
-        "بخاخ الأنف الملحي ماء مالح (كلوريد الصوديوم 0.9%) يغسل داخل الأنف.",
-    ]
-    html = (out / "ar/saline-spray.html").read_text(encoding="utf-8")
-    assert html.startswith("<!DOCTYPE html>") and 'lang="ar" dir="rtl"' in html
-    unreviewed = json.loads((out / "pt/after-your-visit.json").read_text(encoding="utf-8"))
-    assert {s["locale"] for s in unreviewed["segments"]} == {"en"}
-    rows = json.loads((out / "coverage.json").read_text(encoding="utf-8"))["rows"]
-    spanish = next(r for r in rows if (r["locale"], r["page"]) == ("es", "saline-spray"))
-    assert (spanish["total"], spanish["translated"], spanish["served"]) == (12, 12, 12)
 
 
 @pytest.mark.parametrize(
