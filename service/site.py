@@ -23,6 +23,7 @@ from typing import Any
 from markupsafe import Markup
 from pydantic import BaseModel, TypeAdapter
 
+from .article import article_context
 from .build import (
     UI,
     Cache,
@@ -40,7 +41,8 @@ from .coverage import CoverageRow, served_share
 from .findings import Problem, domain_findings
 from .locales import babel_locale, direction, native_name, to_gettext
 from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
-from .render import UiText, article_html, inline_html, plural, render_template
+from .provenance import english_shown, provenance
+from .render import UiText, inline_html, plural, render_template
 from .schemas import (
     HealthOut,
     LocaleOut,
@@ -48,8 +50,10 @@ from .schemas import (
     PageOut,
     PagesOut,
     PageSummary,
+    ProvenanceOut,
     ReviewOut,
     SegmentOut,
+    WithheldSegmentOut,
 )
 from .store import Tree, load_tree
 from .update import default_jobs
@@ -253,11 +257,36 @@ def _of_type(resolved: ResolvedPage, kind: SegmentType) -> ServedSegment | None:
     return next((s for s in resolved.served if s.segment.type is kind), None)
 
 
-def page_model(resolved: ResolvedPage) -> PageOut:
+def _segments_out(resolved: ResolvedPage) -> list[SegmentOut | WithheldSegmentOut]:
+    """Every segment of the page in its order: served ones with their text, withheld ones
+    without (so that a site rendering the JSON keeps the structure)."""
+    served = {s.segment.id: s for s in resolved.served}
+    out: list[SegmentOut | WithheldSegmentOut] = []
+    for seg in resolved.page.segments:
+        got = served.get(seg.id)
+        if got is not None:
+            out.append(_segment_out(got))
+        else:
+            out.append(
+                WithheldSegmentOut(
+                    id=seg.id,
+                    type=seg.type.value,
+                    level=seg.level or None,
+                    critical=seg.critical,
+                    section=seg.section,
+                )
+            )
+    return out
+
+
+def page_model(resolved: ResolvedPage, english: ResolvedPage, demonstration: bool) -> PageOut:
+    """The page as JSON; `english`: the same page resolved in English (its approvals and title
+    are the English's provenance); `demonstration`: the config's flag."""
     slug, target = resolved.page.slug, resolved.target
     title = _of_type(resolved, SegmentType.TITLE)
     description = _of_type(resolved, SegmentType.DESCRIPTION)
     translated = [s for s in resolved.served if s.locale != SOURCE_LOCALE]
+    facts = provenance(resolved, english)
     return PageOut(
         slug=slug,
         requested_locale=_SENTINEL,
@@ -270,7 +299,9 @@ def page_model(resolved: ResolvedPage) -> PageOut:
         complete=resolved.complete,
         withheld=len(resolved.withheld),
         fallback_segments=sum(s.fallback for s in resolved.served),
+        english_shown=english_shown(resolved)[0].value,
         english_url=f"/v1/pages/{slug}?locale=en",
+        english_html_url=_english_html_url(slug),
         html_url=f"/pages/{slug}?locale={target}",
         translators=sorted({r.translator for s in translated for r in s.reviews if r.translator}),
         reviewers=sorted({r.reviewer for s in resolved.served for r in s.reviews}),
@@ -278,8 +309,21 @@ def page_model(resolved: ResolvedPage) -> PageOut:
             (r.reviewed_at for s in resolved.served for r in s.reviews), default=None
         ),
         held_sections=list(resolved.held_sections),
-        segments=[_segment_out(s) for s in resolved.served],
+        provenance=ProvenanceOut(
+            translators=list(facts.translators),
+            linguistic_reviewers=list(facts.linguistic),
+            clinical_reviewers=list(facts.clinical),
+            translation_reviewed_at=facts.translation_reviewed_at,
+            english_reviewers=list(facts.english_reviewers),
+            english_reviewed_at=facts.english_reviewed_at,
+            demonstration=demonstration and bool(translated),
+        ),
+        segments=_segments_out(resolved),
     )
+
+
+def _english_html_url(slug: str) -> str:
+    return f"/pages/{slug}?locale={SOURCE_LOCALE}"
 
 
 class _Ui:
@@ -293,7 +337,7 @@ class _Ui:
         if got is None:
             return None
         text = got.text if count is None else plural(got, count)
-        return UiText(text, got.locale if got.fallback else None)
+        return UiText(text, got.locale if got.fallback else None, got.locale)
 
 
 def _languages(config: Config, slug: str | None, current: str) -> list[dict[str, object]]:
@@ -308,34 +352,16 @@ def _languages(config: Config, slug: str | None, current: str) -> list[dict[str,
     ]
 
 
-def _html(tree: Tree, resolved: ResolvedPage, ui: _Ui) -> tuple[Body, Body]:
+def _html(tree: Tree, resolved: ResolvedPage, ui: _Ui, english: ResolvedPage) -> tuple[Body, Body]:
     target, slug = resolved.target, resolved.page.slug
-    label = ui.get("fallback-label")
-
-    def mark(kind: SegmentType) -> UiText | None:
-        s = _of_type(resolved, kind)
-        return UiText(s.text, s.locale if s.fallback else None) if s else None
-
-    # Only English fallbacks need the notice (pt-BR falling back to pt is still Portuguese), and the
-    # description lives in <meta>, not on the page a patient reads.
-    in_english = sum(
-        s.fallback and s.locale == SOURCE_LOCALE
-        for s in resolved.served
-        if s.segment.type is not SegmentType.DESCRIPTION
-    )
-    notices = []
-    if in_english:
-        notices += [ui.get("fallback-notice"), ui.get("fallback-count", in_english)]
-    if resolved.withheld:
-        notices.append(ui.get("withheld-notice"))
+    description = _of_type(resolved, SegmentType.DESCRIPTION)
     context = {
         "lang": target,
         "dir": direction(target),
         "slug": slug,
-        "title": mark(SegmentType.TITLE),
-        "notices": [n for n in notices if n],
-        "body": Markup(
-            article_html(resolved, label.text if label else "", ui.get("critical-in-english"))
+        "english_html_url": _english_html_url(slug),
+        **article_context(
+            resolved, english, ui, tree.config.demonstration, _english_html_url(slug)
         ),
     }
     fragment = render_template("article.html", context)
@@ -343,12 +369,12 @@ def _html(tree: Tree, resolved: ResolvedPage, ui: _Ui) -> tuple[Body, Body]:
         "page.html",
         {
             **context,
-            "description": mark(SegmentType.DESCRIPTION),
+            # the description lives in <meta>, not on the page a patient reads
+            "description": UiText(description.text, None) if description else None,
             "article": Markup(fragment),
             "languages": _languages(tree.config, slug, target),
             "language_label": ui.get("language") or UiText("Language", SOURCE_LOCALE),
             "read_in_english": ui.get("read-in-english") if target != SOURCE_LOCALE else None,
-            "english_html_url": f"/pages/{slug}?locale=en",
         },
     )
     return Body.of(document), Body.of(fragment)
@@ -386,8 +412,9 @@ def _record(
         assert resolved is not None
     else:
         resolved = tree.resolve(domain, locale)
-        html, fragment = _html(tree, resolved, ui(locale))
-        raw = page_model(resolved).model_dump_json().encode()
+        english = tree.resolve(domain, SOURCE_LOCALE)
+        html, fragment = _html(tree, resolved, ui(locale), english)
+        raw = page_model(resolved, english, tree.config.demonstration).model_dump_json().encode()
         title = _of_type(resolved, SegmentType.TITLE)
         record.update(
             json=pack.add(raw),
