@@ -29,7 +29,8 @@ from fastapi.testclient import TestClient
 
 from service.schemas import PageOut
 
-from .conftest import REPO, Run, replace_in
+from .conftest import FIXTURE_TREE, REPO, Run, replace_in
+from .reviewing import chromium
 
 SLUG = "esketamine-overview"
 PAGE_MD = f"source_content/pages/{SLUG}.md"
@@ -478,3 +479,31 @@ def test_the_openapi_document_describes_withheld_entries_and_provenance(
     assert items["discriminator"]["propertyName"] == "withheld"
     assert {"SegmentOut", "WithheldSegmentOut", "ProvenanceOut"} <= schemas.keys()
     assert not {"text", "html", "locale"} & schemas["WithheldSegmentOut"]["properties"].keys()
+
+
+def test_a_phone_shows_each_label_and_about_this_page_on_screen(
+    live_server: str, tmp_path: Path
+) -> None:
+    """In Chromium at 390 px (a phone), the labels a tooltip used to hide are on screen, inside
+    the page's width, in the patient's language; so is "About this page"."""
+    driver = chromium()
+    try:
+        driver.set_window_size(390, 844)
+        driver.get(f"{live_server}/pages/saline-spray?locale=ar")
+        width = driver.execute_script("return document.documentElement.clientWidth")
+        labels = driver.find_elements("css selector", ".fallback-label")
+        assert labels
+        for label in labels:
+            driver.execute_script("arguments[0].scrollIntoView()", label)
+            box = label.rect
+            assert label.is_displayed() and box["width"] > 0 and box["height"] > 0
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+            assert label.text == said(FIXTURE_TREE, "ar", "fallback-label", tmp_path)
+            assert label.get_attribute("lang") == "ar"
+        when = driver.find_element("css selector", "footer.about .about-english-date time")
+        driver.execute_script("arguments[0].scrollIntoView()", when)
+        assert when.is_displayed() and when.rect["x"] + when.rect["width"] <= width
+        english = day(approvals(FIXTURE_TREE, "en", "saline-spray"))
+        assert when.text == cldr_date(english, "ar")
+    finally:
+        driver.quit()
