@@ -507,3 +507,15 @@ def test_a_phone_shows_each_label_and_about_this_page_on_screen(
         assert when.text == cldr_date(english, "ar")
     finally:
         driver.quit()
+
+
+def test_a_withheld_title_keeps_the_pages_one_heading(
+    tree: Path, run: Run, client_for: Client, tmp_path: Path
+) -> None:
+    replace_in(tree / PAGE_MD, "title: Overview of", "title: An overview of")
+    run("extract")
+    run("update")
+    page = article(client_for(tree), "es")
+    (h1,) = page.findall("h1")
+    assert "withheld" in h1.classes
+    assert text(h1) == said(tree, "es", "withheld-placeholder", tmp_path)
