@@ -1,4 +1,5 @@
-"""l10n.yaml: the enabled locales, their fallback chains, the default page policy, protected terms.
+"""l10n.yaml: the enabled locales, their fallback chains, the default page policy, protected terms,
+who may approve, and whether the translations are demonstration drafts.
 
 Loaded once per command or server start; everything else takes a `Config`, never the file.
 """
@@ -30,6 +31,7 @@ _KEYS = {
     "do_not_translate",
     "reviewers",
     "cors_origins",  # read by the HTTP edge: which sites may GET the API cross-origin
+    "demonstration",  # the translations are demonstration drafts: translated pages say so
 }
 _ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
 
@@ -45,6 +47,7 @@ class Config:
     path: str = CONFIG_NAME
     source_locale: str = field(default=SOURCE_LOCALE)
     cors_origins: frozenset[str] = frozenset()
+    demonstration: bool = False  # translated pages carry the "demonstration translation" notice
 
     @property
     def pages_dir(self) -> Path:
@@ -260,6 +263,14 @@ def load_config(root: Path) -> Config:
             "'do_not_translate' must be a list of terms", path, data.line_of("do_not_translate")
         )
 
+    demonstration = data.get("demonstration", False)
+    if not isinstance(demonstration, bool):
+        raise ConfigError(
+            f"'demonstration' must be true or false, got {demonstration!r}",
+            path,
+            data.line_of("demonstration"),
+        )
+
     return Config(
         policy=_policy(data, path, locales),
         root=root,
@@ -269,4 +280,5 @@ def load_config(root: Path) -> Config:
         do_not_translate=tuple(terms),
         path=str(file),
         cors_origins=_origins(data, path),
+        demonstration=demonstration,
     )

@@ -26,7 +26,7 @@ View = Mapping[str, object]
 
 def _plain(value: object) -> Any:
     if isinstance(value, UiText):
-        return {"$ui": [value.text, value.lang]}
+        return {"$ui": [value.text, value.lang, value.locale]}
     if isinstance(value, Markup):
         return {"$html": str(value)}
     if isinstance(value, Mapping):
@@ -41,8 +41,7 @@ def _plain(value: object) -> Any:
 def _typed(value: Any) -> Any:
     if isinstance(value, dict):
         if value.keys() == {"$ui"}:
-            text, lang = value["$ui"]
-            return UiText(text, lang)
+            return UiText(*value["$ui"])
         if value.keys() == {"$html"}:
             return Markup(value["$html"])
         return {k: _typed(v) for k, v in value.items()}
@@ -55,7 +54,7 @@ def encode_view(view: View) -> bytes:
     """The view as JSON bytes, its ui strings and markup kept as such.
 
     >>> decode_view(encode_view({"title": UiText("Hola", None), "note": Markup("<b>x</b>")}))
-    {'note': Markup('<b>x</b>'), 'title': UiText(text='Hola', lang=None)}
+    {'note': Markup('<b>x</b>'), 'title': UiText(text='Hola', lang=None, locale='')}
     """
     return json.dumps(_plain(view), ensure_ascii=False, sort_keys=True).encode("utf-8")
 

@@ -17,6 +17,7 @@ so only served (reviewed) text is written. Under DIR:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -70,6 +71,7 @@ def _page_json(raw: bytes, links: ExportLinks, slug: str, locale: str) -> bytes:
     """The served JSON (`requested_locale` null), its English and HTML links into the export."""
     data = json.loads(raw)
     data["english_url"] = _href(links, page_path(slug, SOURCE_LOCALE) + "index.json")
+    data["english_html_url"] = _href(links, page_path(slug, SOURCE_LOCALE))
     data["html_url"] = _href(links, page_path(slug, locale))
     return _json(data)
 
@@ -118,9 +120,33 @@ def _page_html(site: Site, slug: str, locale: str, links: ExportLinks) -> bytes:
     """The page's document from its view and article as built, with the export's links."""
     page = site.pages[(slug, locale)]
     assert page.view is not None
-    article = unembed(page.fragment.data.decode("utf-8"))
+    article = rewrite_page_links(unembed(page.fragment.data.decode("utf-8")), links, site)
     document = render_document(decode_view(page.view.data), article, links, site.config.all_locales)
     return document.encode("utf-8")
+
+
+# A link to a page as the server writes it (`links.ServerLinks.page`), inside an article: its
+# "English version" link, or an author's link to another page of the site.
+_SERVER_PAGE = re.compile(r'href="/pages/([^"/?&]+)\?locale=([A-Za-z0-9-]+)"')
+
+
+def rewrite_page_links(article: str, links: ExportLinks, site: Site) -> str:
+    """The article with each link to a page of the site in an enabled locale pointing at that
+    page's file in the export instead (any other link is left as written).
+
+    >>> from types import SimpleNamespace as Ns
+    >>> site = Ns(pages={("a", "en"): 1}, config=Ns(all_locales=("en", "es")))
+    >>> rewrite_page_links('<a href="/pages/a?locale=en">A</a>', ExportLinks(None), site)
+    '<a href="../../en/a/">A</a>'
+    """
+
+    def local(found: re.Match[str]) -> str:
+        slug, locale = found.groups()
+        if (slug, locale) not in site.pages:
+            return found.group()
+        return f'href="{links.page(slug, locale)}"'
+
+    return _SERVER_PAGE.sub(local, article)
 
 
 def _served_json(site: Site, slug: str, locale: str, links: ExportLinks) -> bytes:

@@ -1,7 +1,8 @@
 """Resolved pages → HTML: the article (from the page's own Markdown tokens) and whole documents.
 
 The article keeps the source's structure: each segment's inline token is swapped for the reviewed
-text, a fallback element gets `lang` (and `dir`) of the locale it came from, a withheld one is left out;
+text, a fallback element gets `lang` (and `dir`) of the locale it came from and, where asked, a
+visible label in the patient's language; a withheld one keeps its place with a "being updated" line;
 a table is put in a box that scrolls sideways.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import gettext
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -23,7 +24,7 @@ from .content import iter_blocks
 from .inline import parse_text, render_text
 from .links import SERVER
 from .locales import direction
-from .models import SOURCE_LOCALE, ResolvedPage, Segment, SegmentType, ServedSegment, Target
+from .models import ResolvedPage, Segment, SegmentType, ServedSegment, Target
 from .parser import markdown
 
 __all__ = ["TABLE_BOX", "UiText", "article_html", "inline_html", "plural", "render_template"]
@@ -70,15 +71,22 @@ def plural(served: ServedSegment, n: int) -> str:
 
 @dataclass(frozen=True)
 class UiText:
-    """A ui string as served: its text and, when it fell back, the locale to mark it with."""
+    """A ui string as served: its text, when it fell back the locale to mark it with (`lang`),
+    and the locale it came from in any case (`locale`; empty: the page's own)."""
 
     text: str
     lang: str | None
+    locale: str = ""
 
     def attrs(self) -> Markup:
+        """`lang` and `dir` where it differs from the page around it (it fell back)."""
         if not self.lang:
             return Markup("")
         return Markup(' lang="{}" dir="{}"').format(self.lang, direction(self.lang))
+
+    def own_attrs(self) -> Markup:
+        """`lang` and `dir` always: for text inside an element of another language."""
+        return Markup(' lang="{}" dir="{}"').format(self.locale, direction(self.locale))
 
 
 def _close_of(tokens: list[Token], start: int) -> int:
@@ -137,13 +145,25 @@ def _copy(tokens: tuple[Token, ...]) -> list[Token]:
     return out
 
 
+def _html_inline(html: Markup) -> Token:
+    token = Token("html_inline", "", 0)
+    token.content = str(html)
+    return token
+
+
 def article_html(
-    resolved: ResolvedPage, fallback_label: str = "", held_notice: UiText | None = None
+    resolved: ResolvedPage,
+    label: UiText | None = None,
+    labelled: Collection[str] = (),
+    held_notice: UiText | None = None,
+    withheld_line: UiText | None = None,
 ) -> str:
     """The page body as HTML, segment by segment as resolved.
 
-    A withheld segment's element is left out; under the heading of a safety section held in English
-    goes `held_notice`."""
+    Each segment of `labelled` (English shown on a page in another language) starts with `label`,
+    marked with its own language. A withheld segment keeps its element (a heading stays a heading)
+    with `withheld_line` in place of its text, or, without that line, is left out. Under the
+    heading of a safety section held in English goes `held_notice`."""
     tokens = _copy(_body_tokens(resolved.page.body))
     body_segments = [
         s
@@ -154,6 +174,15 @@ def article_html(
     page_dir = direction(resolved.target)
     edits: list[tuple[int, int, Token | None]] = []  # (start, end, insert) applied from the back
     noticed: set[int] = set()
+    marker = (
+        _html_inline(
+            Markup('<span class="fallback-label"{}>{}</span> ').format(
+                label.own_attrs(), label.text
+            )
+        )
+        if label
+        else None
+    )
     for block, segment in zip(iter_blocks(tokens), body_segments, strict=True):
         element = tokens[block.element]
         element.attrSet("id", segment.id)
@@ -171,16 +200,25 @@ def article_html(
             edits.append((at, at - 1, _notice(held_notice)))
         got = served.get(segment.id)
         if got is None:
-            edits.append((block.element, _close_of(tokens, block.element), None))
+            if withheld_line is None:
+                edits.append((block.element, _close_of(tokens, block.element), None))
+                continue
+            element.attrJoin("class", "withheld")
+            if withheld_line.lang:
+                element.attrSet("lang", withheld_line.lang)
+                if direction(withheld_line.lang) != page_dir:
+                    element.attrSet("dir", direction(withheld_line.lang))
+            tokens[block.inline].children = [_html_inline(Markup("{}").format(withheld_line.text))]
             continue
-        tokens[block.inline].children = _inline_tokens(got.text, segment.references, segment.image)
+        children = _inline_tokens(got.text, segment.references, segment.image)
         if got.fallback:
             element.attrSet("lang", got.locale)
             if direction(got.locale) != page_dir:
                 element.attrSet("dir", direction(got.locale))
             element.attrJoin("class", "fallback")
-            if fallback_label and got.locale == SOURCE_LOCALE:
-                element.attrSet("title", fallback_label)
+            if marker is not None and segment.id in labelled:
+                children = [marker, *children]
+        tokens[block.inline].children = children
     for start, end, insert in sorted(edits, key=lambda e: e[0], reverse=True):
         if insert is None:
             del tokens[start : end + 1]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -17,9 +17,11 @@ __all__ = [
     "PageOut",
     "PageSummary",
     "PagesOut",
+    "ProvenanceOut",
     "ReviewOut",
     "SegmentOut",
     "StateOut",
+    "WithheldSegmentOut",
 ]
 
 
@@ -48,6 +50,43 @@ class SegmentOut(BaseModel):
     reviews: list[ReviewOut] = Field(
         description="Safety-critical text has two: linguistic and clinical"
     )
+    withheld: Literal[False] = Field(default=False, description="False: this segment is served")
+
+
+class WithheldSegmentOut(BaseModel):
+    """A segment not served because its English is not approved: where it stands, never its text,
+    so that a site rendering the JSON keeps the page's structure (a placeholder in its place)."""
+
+    id: str = Field(description="Stable across rebuilds: derived from the English text")
+    type: str = Field(description="As for a served segment: a withheld heading is a heading")
+    level: int | None = Field(None, description="Heading level")
+    critical: bool = Field(description="Safety-critical statement, marked by the author")
+    section: int = Field(description="0 for title and description, then one per heading")
+    withheld: Literal[True] = Field(
+        default=True,
+        description="True: its English awaits approval; no `text`, `html` or `locale`",
+    )
+
+
+class ProvenanceOut(BaseModel):
+    """What the HTML page states under "About this page", as facts."""
+
+    translators: list[str] = Field(
+        description="Who translated the text shown (Last-Translator when approved; no e-mail)"
+    )
+    linguistic_reviewers: list[str] = Field(description="Linguistic reviewers of that text")
+    clinical_reviewers: list[str] = Field(description="Clinical reviewers of that text")
+    translation_reviewed_at: str | None = Field(
+        description="The latest approval of a translation shown (UTC, ISO 8601)"
+    )
+    english_reviewers: list[str] = Field(description="Who approved the English page")
+    english_reviewed_at: str | None = Field(
+        description="The latest approval of the English page as served (UTC, ISO 8601)"
+    )
+    demonstration: bool = Field(
+        description="The translations are demonstration drafts (`demonstration: true` in "
+        "l10n.yaml): a page that shows one says so"
+    )
 
 
 class PageOut(BaseModel):
@@ -60,9 +99,18 @@ class PageOut(BaseModel):
     title: str | None
     description: str | None
     complete: bool = Field(description="Every segment reviewed in the target locale, none withheld")
-    withheld: int = Field(description="Segments left out because their English is not approved")
+    withheld: int = Field(
+        description="Segments not served because their English is not approved (each is in "
+        "`segments` as a withheld entry, without text)"
+    )
     fallback_segments: int
+    english_shown: Literal["none", "some", "safety", "all"] = Field(
+        description="How much of the page (less the description) is shown in English: nothing, "
+        "some parts, only safety sections held whole in English, or all of it; the HTML page's "
+        "one notice says the same"
+    )
     english_url: str
+    english_html_url: str = Field(description="The English page as HTML")
     html_url: str
     translators: list[str]
     reviewers: list[str]
@@ -70,7 +118,10 @@ class PageOut(BaseModel):
     held_sections: list[int] = Field(
         description="Safety-critical sections shown whole in English: a part lacks a reviewed translation"
     )
-    segments: list[SegmentOut]
+    provenance: ProvenanceOut
+    segments: list[Annotated[SegmentOut | WithheldSegmentOut, Field(discriminator="withheld")]] = (
+        Field(description="In page order; a withheld segment keeps its place, without text")
+    )
 
 
 class PageSummary(BaseModel):

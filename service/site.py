@@ -21,9 +21,9 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
 from pydantic import BaseModel, TypeAdapter
 
+from .article import article_context
 from .assets import embed
 from .build import (
     UI,
@@ -44,7 +44,8 @@ from .findings import Problem, domain_findings
 from .links import SERVER
 from .locales import babel_locale, direction, native_name, to_gettext
 from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
-from .render import UiText, article_html, inline_html, plural, render_template
+from .provenance import english_shown, provenance
+from .render import UiText, inline_html, plural, render_template
 from .schemas import (
     HealthOut,
     LocaleOut,
@@ -52,8 +53,10 @@ from .schemas import (
     PageOut,
     PagesOut,
     PageSummary,
+    ProvenanceOut,
     ReviewOut,
     SegmentOut,
+    WithheldSegmentOut,
 )
 from .store import Tree, load_tree
 from .update import default_jobs
@@ -258,11 +261,36 @@ def _of_type(resolved: ResolvedPage, kind: SegmentType) -> ServedSegment | None:
     return next((s for s in resolved.served if s.segment.type is kind), None)
 
 
-def page_model(resolved: ResolvedPage) -> PageOut:
+def _segments_out(resolved: ResolvedPage) -> list[SegmentOut | WithheldSegmentOut]:
+    """Every segment of the page in its order: served ones with their text, withheld ones
+    without (so that a site rendering the JSON keeps the structure)."""
+    served = {s.segment.id: s for s in resolved.served}
+    out: list[SegmentOut | WithheldSegmentOut] = []
+    for seg in resolved.page.segments:
+        got = served.get(seg.id)
+        if got is not None:
+            out.append(_segment_out(got))
+        else:
+            out.append(
+                WithheldSegmentOut(
+                    id=seg.id,
+                    type=seg.type.value,
+                    level=seg.level or None,
+                    critical=seg.critical,
+                    section=seg.section,
+                )
+            )
+    return out
+
+
+def page_model(resolved: ResolvedPage, english: ResolvedPage, demonstration: bool) -> PageOut:
+    """The page as JSON; `english`: the same page resolved in English (its approvals and title
+    are the English's provenance); `demonstration`: the config's flag."""
     slug, target = resolved.page.slug, resolved.target
     title = _of_type(resolved, SegmentType.TITLE)
     description = _of_type(resolved, SegmentType.DESCRIPTION)
     translated = [s for s in resolved.served if s.locale != SOURCE_LOCALE]
+    facts = provenance(resolved, english)
     return PageOut(
         slug=slug,
         requested_locale=_SENTINEL,
@@ -275,16 +303,32 @@ def page_model(resolved: ResolvedPage) -> PageOut:
         complete=resolved.complete,
         withheld=len(resolved.withheld),
         fallback_segments=sum(s.fallback for s in resolved.served),
+        english_shown=english_shown(resolved)[0].value,
         english_url=f"/v1/pages/{slug}?locale=en",
-        html_url=f"/pages/{slug}?locale={target}",
+        english_html_url=_english_html_url(slug),
+        html_url=SERVER.page(slug, target),
         translators=sorted({r.translator for s in translated for r in s.reviews if r.translator}),
         reviewers=sorted({r.reviewer for s in resolved.served for r in s.reviews}),
         last_reviewed_at=max(
             (r.reviewed_at for s in resolved.served for r in s.reviews), default=None
         ),
         held_sections=list(resolved.held_sections),
-        segments=[_segment_out(s) for s in resolved.served],
+        provenance=ProvenanceOut(
+            translators=list(facts.translators),
+            linguistic_reviewers=list(facts.linguistic),
+            clinical_reviewers=list(facts.clinical),
+            translation_reviewed_at=facts.translation_reviewed_at,
+            english_reviewers=list(facts.english_reviewers),
+            english_reviewed_at=facts.english_reviewed_at,
+            demonstration=demonstration and bool(translated),
+        ),
+        segments=_segments_out(resolved),
     )
+
+
+def _english_html_url(slug: str) -> str:
+    """The English page on this server (an export rewrites it: `export.rewrite_page_links`)."""
+    return SERVER.page(slug, SOURCE_LOCALE)
 
 
 class _Ui:
@@ -298,7 +342,7 @@ class _Ui:
         if got is None:
             return None
         text = got.text if count is None else plural(got, count)
-        return UiText(text, got.locale if got.fallback else None)
+        return UiText(text, got.locale if got.fallback else None, got.locale)
 
 
 def _chrome(ui: _Ui, target: str) -> dict[str, UiText | None]:
@@ -309,36 +353,20 @@ def _chrome(ui: _Ui, target: str) -> dict[str, UiText | None]:
     }
 
 
-def _html(tree: Tree, resolved: ResolvedPage, ui: _Ui) -> tuple[Body, Body, bytes]:
+def _html(
+    tree: Tree, resolved: ResolvedPage, ui: _Ui, english: ResolvedPage
+) -> tuple[Body, Body, bytes]:
     """The page's document (with the server's links), its fragment (the article with its own
     styles, to embed) and its view (`document`), which an export renders with its links."""
     target, slug = resolved.target, resolved.page.slug
-    label = ui.get("fallback-label")
-
-    def mark(kind: SegmentType) -> UiText | None:
-        s = _of_type(resolved, kind)
-        return UiText(s.text, s.locale if s.fallback else None) if s else None
-
-    # Only English fallbacks need the notice (pt-BR falling back to pt is still Portuguese), and the
-    # description lives in <meta>, not on the page a patient reads.
-    in_english = sum(
-        s.fallback and s.locale == SOURCE_LOCALE
-        for s in resolved.served
-        if s.segment.type is not SegmentType.DESCRIPTION
-    )
-    notices = []
-    if in_english:
-        notices += [ui.get("fallback-notice"), ui.get("fallback-count", in_english)]
-    if resolved.withheld:
-        notices.append(ui.get("withheld-notice"))
+    description = _of_type(resolved, SegmentType.DESCRIPTION)
     context = {
         "lang": target,
         "dir": direction(target),
         "slug": slug,
-        "title": mark(SegmentType.TITLE),
-        "notices": [n for n in notices if n],
-        "body": Markup(
-            article_html(resolved, label.text if label else "", ui.get("critical-in-english"))
+        "english_html_url": _english_html_url(slug),
+        **article_context(
+            resolved, english, ui, tree.config.demonstration, _english_html_url(slug)
         ),
     }
     article = render_template("article.html", context)
@@ -347,7 +375,8 @@ def _html(tree: Tree, resolved: ResolvedPage, ui: _Ui) -> tuple[Body, Body, byte
         "dir": context["dir"],
         "slug": slug,
         "title": context["title"],
-        "description": mark(SegmentType.DESCRIPTION),
+        # the description lives in <meta>, not on the page a patient reads
+        "description": UiText(description.text, None) if description else None,
         **_chrome(ui, target),
     }
     document = render_document(view, article, SERVER, tree.config.all_locales)
@@ -387,8 +416,9 @@ def _record(
         record["chrome"] = encode_view(_chrome(ui(locale), locale)).decode()  # for an export
     else:
         resolved = tree.resolve(domain, locale)
-        html, fragment, view = _html(tree, resolved, ui(locale))
-        raw = page_model(resolved).model_dump_json().encode()
+        english = tree.resolve(domain, SOURCE_LOCALE)
+        html, fragment, view = _html(tree, resolved, ui(locale), english)
+        raw = page_model(resolved, english, tree.config.demonstration).model_dump_json().encode()
         title = _of_type(resolved, SegmentType.TITLE)
         record.update(
             json=pack.add(raw),
@@ -688,7 +718,7 @@ def _assemble(
                 title_locale=records[(slug, loc)]["title_locale"],
                 complete=records[(slug, loc)]["complete"],
                 url=f"/v1/pages/{slug}?locale={loc}",
-                html_url=f"/pages/{slug}?locale={loc}",
+                html_url=SERVER.page(slug, loc),
             )
             for slug in served
         ]
@@ -774,4 +804,3 @@ def _assemble(
         )
     )
     return site
-

@@ -63,8 +63,14 @@ def test_compiled_mo_is_read_by_the_standard_library(run: Run, tree: Path) -> No
     with mo.open("rb") as fh:
         translations = gettext.GNUTranslations(fh)
     assert translations.gettext("Read in English") == "Leer en inglés"
-    one = "{count} part of this page is shown in English."
-    many = "{count} parts of this page are shown in English."
+    one = (
+        "{count} part of this page is shown in English because its translation has not been "
+        "reviewed yet."
+    )
+    many = (
+        "{count} parts of this page are shown in English because their translation has not "
+        "been reviewed yet."
+    )
     assert translations.ngettext(one, many, 1).startswith("{count} parte ")
     assert translations.ngettext(one, many, 3).startswith("{count} partes ")
 
@@ -174,7 +180,7 @@ def test_fuzzy_previous_obsolete_and_plural_entries_are_wrapped_like_gnu(
     )
     replace_in(
         tree / "source_content/ui.yaml",
-        "{count} parts of this page are shown in English.",
+        "{count} parts of this page are shown in English because their translation has not been reviewed yet.",
         "{count} parts of this page are shown in English, for now.",
     )
     run("extract"), run("update")
@@ -276,7 +282,7 @@ def test_ui_placeholders_are_marked_with_the_format_they_use(tree: Path) -> None
     assert gnu.msgfmt_check(po).accepted
     po.write_text(
         po.read_text(encoding="utf-8").replace(
-            'msgstr[2] "{count} partes', 'msgstr[2] "varias partes', 1
+            'msgstr[2] ""\n"{count} partes', 'msgstr[2] ""\n"varias partes', 1
         ),
         encoding="utf-8",
     )
@@ -360,7 +366,7 @@ def test_compile_reports_a_catalog_msgfmt_rejects_and_compiles_the_others(
     po = tree / "locales/es/LC_MESSAGES/ui.po"
     po.write_text(
         po.read_text(encoding="utf-8").replace(
-            'msgstr[2] "{count} partes', 'msgstr[2] "varias partes', 1
+            'msgstr[2] ""\n"{count} partes', 'msgstr[2] ""\n"varias partes', 1
         ),
         encoding="utf-8",
     )

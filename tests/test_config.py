@@ -21,6 +21,7 @@ def test_shipped_config_chains_end_in_english() -> None:
     assert config.chain("es") == ("es", "en")
     assert config.fallback is FallbackPolicy.SEGMENT
     assert "Spravato" in config.do_not_translate
+    assert config.demonstration  # the shipped translations are demonstration drafts
 
 
 def test_parent_locale_joins_the_chain_without_configuration(tmp_path: Path) -> None:
@@ -39,6 +40,7 @@ def test_parent_locale_joins_the_chain_without_configuration(tmp_path: Path) -> 
         ("bad-policy.yaml", 2, "'fallback' must be 'segment' or 'page'"),
         ("no-locales.yaml", 2, "non-empty list"),
         ("invalid-yaml.yaml", 2, "invalid YAML"),
+        ("demonstration-not-a-flag.yaml", 2, "'demonstration' must be true or false, got 'maybe'"),
         (
             "unknown-role.yaml",
             4,

@@ -57,9 +57,10 @@ def test_each_page_is_a_folder_with_the_served_json_beside_its_html(
             served = client.get(f"/v1/pages/{slug}", params={"locale": loc}).json()
             exported = json.loads((out / loc / slug / "index.json").read_text(encoding="utf-8"))
             assert exported.pop("english_url") == f"{BASE}en/{slug}/index.json"
+            assert exported.pop("english_html_url") == f"{BASE}en/{slug}/"
             assert exported.pop("html_url") == f"{BASE}{loc}/{slug}/"
             assert exported.pop("requested_locale") is None
-            for key in ("english_url", "html_url", "requested_locale"):
+            for key in ("english_url", "english_html_url", "html_url", "requested_locale"):
                 del served[key]
             assert exported == served
             assert (

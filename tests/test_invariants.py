@@ -62,8 +62,11 @@ def test_changed_english_is_withheld_until_approved(
 
     for locale in ("en", "es", "pt-BR"):
         page = _page(client_for(fixture_tree), locale)
-        texts = [s["text"] for s in page["segments"]]
+        texts = [s["text"] for s in page["segments"] if not s["withheld"]]
         assert page["withheld"] == 1, locale
+        assert [(s["type"], "text" in s) for s in page["segments"] if s["withheld"]] == [
+            ("heading", False)
+        ], locale
         assert not {"Storage and disposal", "Storage", "Conservación"} & set(texts), locale
     assert "Storage and disposal" in run("check", code=1).output
 

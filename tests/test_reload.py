@@ -197,7 +197,12 @@ def test_a_new_page_and_a_config_change_are_served(server: Server) -> None:
 
     server.until("the new page", listed)
     withheld = server.get("/v1/pages/new-leaflet?locale=en")
-    assert withheld["withheld"] == 2 and withheld["segments"] == []  # no English approval yet
+    # no English approval yet: both segments keep their place, without text
+    assert withheld["withheld"] == 2
+    assert [(s["type"], s["withheld"], "text" in s) for s in withheld["segments"]] == [
+        ("title", True, False),
+        ("paragraph", True, False),
+    ]
 
     config = server.root / "l10n.yaml"
     good = config.read_text(encoding="utf-8")
