@@ -140,6 +140,13 @@ class Settings:
         return self.cache or default_cache_dir(self.root)
 
 
+# The most recently rendered JSON bodies, by the digest of their document and the tag they echo:
+# a page read by browsers of a few languages is joined once, not per request. The oldest goes first;
+# at most _RENDERED_MAX bodies (a few megabytes of pages).
+_RENDERED: dict[tuple[str, str | None], tuple[bytes, str]] = {}
+_RENDERED_MAX = 256
+
+
 class JsonBody:
     """A JSON document with `requested_locale` left open (the one field that depends on the
     request rather than on the content)."""
@@ -160,6 +167,16 @@ class JsonBody:
         return cls(Body.stored(cache, ref, remake), ref[3][:20])
 
     def render(self, requested: str | None) -> tuple[bytes, str]:
+        key = (self.digest, requested)
+        found = _RENDERED.get(key)
+        if found is None:
+            found = _RENDERED[key] = self._render(requested)
+            if len(_RENDERED) > _RENDERED_MAX:
+                with suppress(StopIteration, KeyError, RuntimeError):  # another thread evicted it
+                    del _RENDERED[next(iter(_RENDERED))]
+        return found
+
+    def _render(self, requested: str | None) -> tuple[bytes, str]:
         data = self._body.data  # the same bytes every time (they are named by their hash)
         if self._at < 0:
             found = data.find(_SPLIT)
