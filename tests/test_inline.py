@@ -219,19 +219,22 @@ def test_a_translated_page_links_and_shows_what_the_english_does(
 
 def _corpus_texts() -> list[str]:
     """Every msgid and msgstr of the corpus's real catalogs (Sphinx, Babel) that has no markup
-    character: the texts the plain-text shortcut answers without markdown-it."""
-    import polib
+    character: the texts the plain-text shortcut answers without markdown-it. Read by Babel."""
+    from babel.messages.pofile import read_po
 
     from service.inline import PLAIN
 
-    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-    texts = {
-        text
-        for po in sorted(corpus.rglob("*.po"))
-        for entry in polib.pofile(str(po))
-        for text in (entry.msgid, entry.msgstr)
-        if text and PLAIN.fullmatch(text)
-    }
+    from .gnu import corpus
+
+    texts = set()
+    for po in sorted(corpus().rglob("*.po")):
+        with po.open("rb") as f:
+            catalog = read_po(f)
+        for message in catalog:
+            for text in (message.id, message.string):
+                for one in text if isinstance(text, tuple | list) else (text,):
+                    if one and PLAIN.fullmatch(one):
+                        texts.add(one)
     return sorted(texts)
 
 
