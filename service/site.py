@@ -140,9 +140,9 @@ class Settings:
         return self.cache or default_cache_dir(self.root)
 
 
-# The most recently rendered JSON bodies, by the digest of their document and the tag they echo:
-# a page read by browsers of a few languages is joined once, not per request. The oldest goes first;
-# at most _RENDERED_MAX bodies (a few megabytes of pages).
+# Rendered JSON bodies, by the digest of their document and the tag they echo: a page read by
+# browsers of a few languages is joined once, not per request. At most _RENDERED_MAX bodies (a few
+# megabytes of pages); when full, it starts again.
 _RENDERED: dict[tuple[str, str | None], tuple[bytes, str]] = {}
 _RENDERED_MAX = 256
 
@@ -170,10 +170,9 @@ class JsonBody:
         key = (self.digest, requested)
         found = _RENDERED.get(key)
         if found is None:
+            if len(_RENDERED) >= _RENDERED_MAX:
+                _RENDERED.clear()  # at once: cheaper than evicting one at a time under a mix
             found = _RENDERED[key] = self._render(requested)
-            if len(_RENDERED) > _RENDERED_MAX:
-                with suppress(StopIteration, KeyError, RuntimeError):  # another thread evicted it
-                    del _RENDERED[next(iter(_RENDERED))]
         return found
 
     def _render(self, requested: str | None) -> tuple[bytes, str]:
