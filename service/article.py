@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from .locales import babel_locale
 from .models import SOURCE_LOCALE, ResolvedPage, SegmentType
-from .provenance import English, Provenance, english_shown, labelled, provenance
+from .provenance import English, Provenance, english_shown, labelled
 from .render import UiText, article_html
 
 __all__ = ["NOTICE_KEYS", "Ui", "article_context", "local_date", "names_html"]
@@ -102,12 +102,14 @@ def _rows(
 def article_context(
     resolved: ResolvedPage,
     english: ResolvedPage,
+    facts: Provenance,
     ui: Ui,
     demonstration: bool,
     english_url: str,
 ) -> dict[str, Any]:
     """What `article.html` renders for `resolved` (`english`: the same page in English, whose
-    approvals and title the provenance names): title, notices, body, and "About this page"."""
+    title "About this page" links; `facts`: its `provenance`): title, notices, body, and "About
+    this page"."""
     target = resolved.target
     case, count = english_shown(resolved)
     all_english = case is English.ALL
@@ -131,7 +133,6 @@ def article_context(
         (s.text for s in english.served if s.segment.type is SegmentType.TITLE),
         resolved.page.slug,
     )
-    facts = provenance(resolved, english)
     return {
         "title": UiText(title.text, title.locale if title.fallback else None, title.locale)
         if title

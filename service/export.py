@@ -29,7 +29,7 @@ from .assets import ASSETS, assets, unembed
 from .build import UI
 from .document import decode_view, render_document
 from .errors import ExportError
-from .links import ExportLinks, page_path
+from .links import SERVER_PAGE_HREF, ExportLinks, page_path
 from .locales import direction, native_name
 from .models import SOURCE_LOCALE
 from .render import UiText, render_template
@@ -125,11 +125,6 @@ def _page_html(site: Site, slug: str, locale: str, links: ExportLinks) -> bytes:
     return document.encode("utf-8")
 
 
-# A link to a page as the server writes it (`links.ServerLinks.page`), inside an article: its
-# "English version" link, or an author's link to another page of the site.
-_SERVER_PAGE = re.compile(r'href="/pages/([^"/?&]+)\?locale=([A-Za-z0-9-]+)"')
-
-
 def rewrite_page_links(article: str, links: ExportLinks, site: Site) -> str:
     """The article with each link to a page of the site in an enabled locale pointing at that
     page's file in the export instead (any other link is left as written).
@@ -146,7 +141,7 @@ def rewrite_page_links(article: str, links: ExportLinks, site: Site) -> str:
             return found.group()
         return f'href="{links.page(slug, locale)}"'
 
-    return _SERVER_PAGE.sub(local, article)
+    return SERVER_PAGE_HREF.sub(local, article)
 
 
 def _served_json(site: Site, slug: str, locale: str, links: ExportLinks) -> bytes:

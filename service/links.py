@@ -7,6 +7,7 @@ from a `Links`, so the server's prepared pages and an export are rendered from o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -16,7 +17,7 @@ from .assets import ASSETS, stylesheet
 from .errors import ExportError
 from .models import SOURCE_LOCALE
 
-__all__ = ["SERVER", "ExportLinks", "Links", "ServerLinks", "base_url", "page_path"]
+__all__ = ["SERVER", "SERVER_PAGE_HREF", "ExportLinks", "Links", "ServerLinks", "base_url", "page_path"]
 
 X_DEFAULT = "x-default"
 
@@ -51,6 +52,10 @@ class ServerLinks:
 
 
 SERVER = ServerLinks()
+
+# An `href` to a page as `ServerLinks.page` writes it, with its slug and locale: how an export finds
+# the links to pages inside an article (its "English version", an author's link to another page).
+SERVER_PAGE_HREF = re.compile(r'href="/pages/([^"/?&]+)\?locale=([A-Za-z0-9-]+)"')
 
 
 def page_path(slug: str, locale: str) -> str:

@@ -44,7 +44,7 @@ from .findings import Problem, domain_findings
 from .links import SERVER
 from .locales import babel_locale, direction, native_name, to_gettext
 from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
-from .provenance import english_shown, provenance
+from .provenance import Provenance, english_shown, provenance
 from .render import UiText, inline_html, plural, render_template
 from .schemas import (
     HealthOut,
@@ -299,14 +299,12 @@ def _segments_out(resolved: ResolvedPage) -> list[SegmentOut | WithheldSegmentOu
     return out
 
 
-def page_model(resolved: ResolvedPage, english: ResolvedPage, demonstration: bool) -> PageOut:
-    """The page as JSON; `english`: the same page resolved in English (its approvals and title
-    are the English's provenance); `demonstration`: the config's flag."""
+def page_model(resolved: ResolvedPage, facts: Provenance, demonstration: bool) -> PageOut:
+    """The page as JSON; `facts`: its `provenance`; `demonstration`: the config's flag."""
     slug, target = resolved.page.slug, resolved.target
     title = _of_type(resolved, SegmentType.TITLE)
     description = _of_type(resolved, SegmentType.DESCRIPTION)
     translated = [s for s in resolved.served if s.locale != SOURCE_LOCALE]
-    facts = provenance(resolved, english)
     return PageOut(
         slug=slug,
         requested_locale=_SENTINEL,
@@ -370,7 +368,7 @@ def _chrome(ui: _Ui, target: str) -> dict[str, UiText | None]:
 
 
 def _html(
-    tree: Tree, resolved: ResolvedPage, ui: _Ui, english: ResolvedPage
+    tree: Tree, resolved: ResolvedPage, ui: _Ui, english: ResolvedPage, facts: Provenance
 ) -> tuple[Body, Body, bytes]:
     """The page's document (with the server's links), its fragment (the article with its own
     styles, to embed) and its view (`document`), which an export renders with its links."""
@@ -380,9 +378,8 @@ def _html(
         "lang": target,
         "dir": direction(target),
         "slug": slug,
-        "english_html_url": _english_html_url(slug),
         **article_context(
-            resolved, english, ui, tree.config.demonstration, _english_html_url(slug)
+            resolved, english, facts, ui, tree.config.demonstration, _english_html_url(slug)
         ),
     }
     article = render_template("article.html", context)
@@ -433,8 +430,9 @@ def _record(
     else:
         resolved = tree.resolve(domain, locale)
         english = tree.resolve(domain, SOURCE_LOCALE)
-        html, fragment, view = _html(tree, resolved, ui(locale), english)
-        raw = page_model(resolved, english, tree.config.demonstration).model_dump_json().encode()
+        facts = provenance(resolved, english)
+        html, fragment, view = _html(tree, resolved, ui(locale), english, facts)
+        raw = page_model(resolved, facts, tree.config.demonstration).model_dump_json().encode()
         title = _of_type(resolved, SegmentType.TITLE)
         record.update(
             json=pack.add(raw),
