@@ -5,7 +5,8 @@ byte every few seconds is a connection held forever), and h11 bounds a head only
 incomplete. The guard closes a connection that has not finished its request head within
 `header_timeout` seconds, answers 431 to a head over `max_head_bytes` however it arrives, refuses
 connections past `max_connections` with 503 at once, and sets TCP_NODELAY (a socket shared by
-several workers is made without it, and responses then wait for delayed ACKs).
+several workers is made without it, and responses then wait for delayed ACKs). It also writes a
+response's head and body to the socket together (`_Coalesced`): one packet where uvicorn sends two.
 """
 
 from __future__ import annotations
@@ -61,6 +62,62 @@ else:
     _Base = object
 
 
+class _Coalesced:
+    """A connection's transport that sends a response's head with the first bytes after it, in one
+    write: uvicorn writes the head and the body separately, and on a socket without Nagle's delay
+    (which `_Guard` sets) that is two packets and two wake-ups of the client for every response.
+
+    A head (a write that starts `HTTP/1.1 `) is held until the next write, the end of the response
+    (`flush`, from `on_response_complete`), a close, or the loop's next turn, whichever comes first:
+    never past the step of the app that sent it."""
+
+    __slots__ = ("_head", "_loop", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport, self._loop = transport, loop
+        self._head: bytes | None = None
+
+    def write(self, data: bytes) -> None:
+        head = self._head
+        if head is not None:
+            self._head = None
+            self._transport.writelines((head, data))  # one write, no copy of the body
+        elif data[:9] == b"HTTP/1.1 ":
+            self._head = data
+            self._loop.call_soon(self.flush)
+        else:
+            self._transport.write(data)
+
+    def flush(self) -> None:
+        head = self._head
+        if head is not None:
+            self._head = None
+            self._transport.write(head)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def pause_reading(self) -> None:
+        self._transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        self._transport.resume_reading()
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return self._transport.get_extra_info(name, default)
+
+    def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
+        self.flush()
+        self._transport.set_protocol(protocol)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 class _Guard(_Base):
     """Mixed in before uvicorn's protocol (h11 or httptools): both keep `cycle`, the request being
     answered, so "waiting for a head" is: no cycle yet, or the last one answered.
@@ -80,7 +137,7 @@ class _Guard(_Base):
     _idle = Limits.header_timeout  # an idle connection's deadline: the shorter of the two
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        super().connection_made(_Coalesced(transport, self.loop))  # type: ignore[arg-type]
         limits = getattr(self.config, "limits", None)
         if isinstance(limits, Limits):
             self._bounds = limits
@@ -108,7 +165,14 @@ class _Guard(_Base):
         super().data_received(data)
         self._track()
 
+    def _flush(self) -> None:
+        """Send a head still held (a response without a body: HEAD, 304)."""
+        transport: Any = self.transport
+        if isinstance(transport, _Coalesced):
+            transport.flush()
+
     def on_response_complete(self) -> None:
+        self._flush()
         super().on_response_complete()
         self._track()
 
@@ -165,6 +229,7 @@ with contextlib.suppress(ImportError):  # httptools is optional in uvicorn; we i
             the next request (a timer made and dropped per request): the guard's deadline
             closes an idle connection already."""
             self.server_state.total_requests += 1
+            self._flush()
             if self.transport.is_closing():
                 return
             self._unset_keepalive_if_required()

@@ -11,6 +11,7 @@ import gc
 import hashlib
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -145,17 +146,32 @@ class Settings:
 # megabytes of pages); when full, it starts again.
 _RENDERED: dict[tuple[str, str | None], tuple[bytes, str]] = {}
 _RENDERED_MAX = 256
+# The documents last rendered, cut around `requested_locale`, by digest: a tag not rendered yet is
+# one join of these, without reading the body again. At most _SPLIT_MAX; when full, it starts again.
+_SPLIT_BODIES: dict[str, tuple[bytes, bytes | None]] = {}
+_SPLIT_MAX = 64
+_PLAIN_TAG = re.compile(r"[A-Za-z0-9-]+")
+
+
+def _json_string(value: str | None) -> bytes:
+    """`json.dumps(value)`, without the encoder for a tag of letters, digits and hyphens.
+
+    >>> [_json_string(v) for v in ("pt-BR", None, "x y")]
+    [b'"pt-BR"', b'null', b'"x y"']
+    """
+    if value is not None and _PLAIN_TAG.fullmatch(value):
+        return b'"' + value.encode() + b'"'
+    return json.dumps(value).encode()
 
 
 class JsonBody:
     """A JSON document with `requested_locale` left open (the one field that depends on the
     request rather than on the content)."""
 
-    __slots__ = ("_at", "_body", "digest")
+    __slots__ = ("_body", "digest")
 
     def __init__(self, body: Body, digest: str):
         self._body, self.digest = body, digest
-        self._at = -1  # where `requested_locale`'s placeholder is, once looked for
 
     @classmethod
     def of(cls, model: BaseModel) -> JsonBody:
@@ -176,13 +192,16 @@ class JsonBody:
         return found
 
     def _render(self, requested: str | None) -> tuple[bytes, str]:
-        data = self._body.data  # the same bytes every time (they are named by their hash)
-        if self._at < 0:
-            found = data.find(_SPLIT)
-            self._at = found if found >= 0 else len(data)
-        view, value = memoryview(data), json.dumps(requested).encode()
-        # One join of views: the request path copies the body once, not three times.
-        body = b"".join((view[: self._at], value, view[self._at + len(_SPLIT) :]))
+        parts = _SPLIT_BODIES.get(self.digest)
+        if parts is None:
+            data = self._body.data  # the same bytes every time (they are named by their hash)
+            at = data.find(_SPLIT)
+            parts = (data, None) if at < 0 else (data[:at], data[at + len(_SPLIT) :])
+            if len(_SPLIT_BODIES) >= _SPLIT_MAX:
+                _SPLIT_BODIES.clear()
+            _SPLIT_BODIES[self.digest] = parts
+        head, tail = parts
+        body = head if tail is None else b"".join((head, _json_string(requested), tail))
         return body, f'"{self.digest}-{requested or "none"}"'
 
 

@@ -4,12 +4,14 @@ server: through the app on tests/data/tree, and a real server on loopback for th
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -415,3 +417,115 @@ def test_connections_past_the_cap_get_503_and_health_returns_when_they_go(guarde
             s.close()
     time.sleep(0.2)
     assert _healthz_seconds(guarded) < 0.5
+
+
+# A response's head and body, as uvicorn (either stack) writes them through the guarded protocol.
+
+
+class _Recorder(asyncio.Transport):
+    """A connection's transport that records what reaches the socket, one entry per write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[tuple[float, bytes]] = []
+        self.closed = False
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if data:  # an empty write sends nothing
+            self.writes.append((time.monotonic(), bytes(data)))
+
+    def writelines(self, parts: Iterable[bytes | bytearray | memoryview]) -> None:
+        self.write(b"".join(parts))
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return default
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+async def _small_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """`/page` answers 200 with a body, `/same` 304, `/slow` sends its body in two parts with a
+    pause between, `/late` pauses between its head and its body, `/upload` reads the request body first (so a client waiting on `Expect:
+    100-continue` gets its interim answer)."""
+    if scope["type"] != "http":
+        return
+    path = scope["path"]
+    if path == "/upload":
+        while (await receive()).get("more_body"):
+            pass
+    status = 304 if path == "/same" else 200
+    headers = [] if status == 304 else [(b"content-length", b"8")]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    if path == "/late":
+        await asyncio.sleep(0.3)
+    if path == "/slow":
+        await send({"type": "http.response.body", "body": b"part", "more_body": True})
+        await asyncio.sleep(0.3)
+        await send({"type": "http.response.body", "body": b"-two"})
+    else:
+        await send({"type": "http.response.body", "body": b"" if status == 304 else b"the-body"})
+
+
+@pytest.mark.parametrize("stack", ["httptools", "h11"])
+@pytest.mark.parametrize(
+    ("request_", "writes"),
+    [
+        # head and body in one write: one packet, where uvicorn alone writes two
+        (b"GET /page HTTP/1.1\r\nHost: x\r\n\r\n", [b"HTTP/1.1 200 OK|the-body"]),
+        (b"HEAD /page HTTP/1.1\r\nHost: x\r\n\r\n", [b"HTTP/1.1 200 OK|"]),
+        (b"GET /same HTTP/1.1\r\nHost: x\r\n\r\n", [b"HTTP/1.1 304 Not Modified|"]),
+        # a part the app sends before it waits goes out before the wait, with the head
+        (b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", [b"HTTP/1.1 200 OK|part", b"-two"]),
+        # a head the app sends before it waits is not held for the body
+        (b"GET /late HTTP/1.1\r\nHost: x\r\n\r\n", [b"HTTP/1.1 200 OK|", b"the-body"]),
+        # the interim 100 is never held back: the client waits for it before sending its body
+        (
+            b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n",
+            [b"HTTP/1.1 100 Continue|", b"HTTP/1.1 200 OK|the-body"],
+        ),
+    ],
+    ids=["get", "head", "304", "streamed", "late-body", "100-continue"],
+)
+def test_a_response_head_leaves_with_its_body_in_one_write(
+    stack: str, request_: bytes, writes: list[bytes]
+) -> None:
+    from uvicorn.server import ServerState
+
+    from service.limits import Limits
+    from service.server import GuardedConfig, _stack
+
+    loop = asyncio.new_event_loop()
+    try:
+        config = GuardedConfig(_small_app, Limits(), http=_stack(stack), lifespan="off")
+        protocol = _stack(stack)(config=config, server_state=ServerState(), app_state={}, _loop=loop)
+        transport = _Recorder()
+        protocol.connection_made(transport)
+        started = time.monotonic()
+        protocol.data_received(request_)
+        if b"100-continue" in request_:
+            loop.run_until_complete(asyncio.sleep(0.05))
+            protocol.data_received(b"data")
+        loop.run_until_complete(asyncio.sleep(0.5))
+        protocol.connection_lost(None)
+    finally:
+        loop.close()
+    # each write as "<status line>|<body>" (the head's other lines left out)
+    seen = [
+        data.split(b"\r\n")[0] + b"|" + data.partition(b"\r\n\r\n")[2]
+        if data.startswith(b"HTTP/1.1 ")
+        else data
+        for _, data in transport.writes
+    ]
+    assert seen == writes
+    if b"/slow" in request_ or b"/late" in request_:  # the first write did not wait for the pause
+        assert transport.writes[0][0] - started < 0.2
