@@ -8,7 +8,6 @@ a table is put in a box that scrolls sideways.
 
 from __future__ import annotations
 
-import copy
 import gettext
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -137,12 +136,14 @@ def _copy(tokens: tuple[Token, ...]) -> list[Token]:
     """Copies of a page's parsed tokens (shared by every locale of the page) that `article_html`
     and the renderer may edit: attributes (the container renderer adds its class) and which
     children; the children themselves are replaced, never edited, so they are shared."""
-    out = []
-    for tok in tokens:
-        new = copy.copy(tok)
-        new.attrs = dict(tok.attrs)
-        out.append(new)
-    return out
+    # Token's own constructor, field by field: a sixth of what copy.copy costs per token.
+    return [
+        Token(
+            t.type, t.tag, t.nesting, dict(t.attrs), t.map, t.level, t.children, t.content,
+            t.markup, t.info, t.meta, t.block, t.hidden,
+        )
+        for t in tokens
+    ]
 
 
 def _html_inline(html: Markup) -> Token:
