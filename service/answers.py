@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from starlette.responses import Response
 
+from .bodies import PreparedPage
 from .headers import cors_headers, etag_matches, vary
 from .limits import MAX_ACCEPT_LANGUAGE, MAX_SLUG
 from .locales import (
@@ -24,7 +25,7 @@ from .locales import (
     negotiate_header,
 )
 from .models import SOURCE_LOCALE
-from .site import PreparedPage, Site
+from .site import Site
 
 __all__ = [
     "HTML",

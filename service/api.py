@@ -34,10 +34,11 @@ from .answers import (
     pages_list,
 )
 from .assets import ASSETS, IMMUTABLE, assets
+from .bodies import Body, PreparedPage
 from .errors import LocaleError
 from .live import LiveSite
 from .schemas import CoverageOut, ErrorOut, HealthOut, LocalesOut, PageOut, PagesOut
-from .site import Body, PreparedPage, Settings, Site, build_site
+from .site import Settings, Site, build_site
 from .workspace import add_workspace
 
 __all__ = ["Settings", "build_site", "create_app"]

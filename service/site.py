@@ -1,132 +1,53 @@
 """Everything the server sends, prepared ahead of requests: per page and locale, JSON and HTML bytes.
 
-Each page in each locale is a record of the build cache (`build`), made once per set of input files;
-the bodies live in the cache and the hot ones in memory. The request path only negotiates a locale
-and looks bytes up.
+Each page in each locale is a record of the build cache (`build`), made once per set of input files
+(`records`); `build_site` takes the records whose keys are known and makes the rest, and assembles
+them into a `Site`: the pages' bodies (`bodies`), lists, coverage and health. The bodies live in the
+cache and the hot ones in memory. The request path only negotiates a locale and looks bytes up.
 """
 
 from __future__ import annotations
 
-import gc
-import hashlib
-import json
-import logging
-import re
-import threading
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter
-
-from .article import article_context
-from .assets import embed
+from .bodies import REQUESTED, Body, JsonBody, PreparedPage
 from .build import (
     UI,
     Cache,
     Inputs,
     Layout,
-    Pack,
     Ref,
     default_cache_dir,
-    digest,
     page_keys,
 )
 from .checks import Severity
 from .config import Config, load_config
 from .coverage import CoverageRow, served_share
-from .document import encode_view, render_document
-from .findings import Problem, domain_findings
+from .findings import Problem
 from .links import SERVER
 from .locales import babel_locale, direction, native_name, to_gettext
-from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
-from .provenance import Provenance, english_shown, provenance
-from .render import UiText, inline_html, plural, render_template
+from .models import SOURCE_LOCALE
+from .records import Record, Todo, make_all, remake
+from .render import render_template
 from .schemas import (
     HealthOut,
     LocaleOut,
     LocalesOut,
-    PageOut,
     PagesOut,
     PageSummary,
-    ProvenanceOut,
-    ReviewOut,
-    SegmentOut,
-    WithheldSegmentOut,
 )
-from .store import Tree, load_tree
 from .update import default_jobs
 
 __all__ = [
-    "Body",
-    "JsonBody",
-    "PreparedPage",
     "Settings",
     "Site",
     "build_site",
     "slugs",
 ]
-
-log = logging.getLogger("clinic_l10n.site")
-_ROW = TypeAdapter(CoverageRow)  # a coverage row as `CoverageOut` writes it
-PARALLEL_FROM = 8  # pages to make before worker processes pay for themselves
-_SENTINEL = "\x00requested\x00"
-_SPLIT = json.dumps(_SENTINEL).encode()
-
-
-class Body:
-    """Bytes to send and their ETag: in memory, or an object in the build cache read when sent
-    (the cache keeps the hot ones in memory)."""
-
-    __slots__ = ("_cache", "_data", "_ref", "_remake", "etag")
-
-    def __init__(
-        self,
-        data: bytes | None,
-        etag: str,
-        cache: Cache | None = None,
-        ref: Ref | None = None,
-        remake: Callable[[], Ref] | None = None,
-    ):
-        self._data, self.etag, self._cache, self._ref = data, etag, cache, ref
-        self._remake = remake
-
-    @property
-    def data(self) -> bytes:
-        if self._data is not None:
-            return self._data
-        assert self._cache is not None and self._ref is not None
-        try:
-            return self._cache.get(self._ref)
-        except (OSError, KeyError) as exc:
-            if self._remake is None:
-                raise
-            # a pack deleted or damaged under the server: make the body again from the files,
-            # and send it only if it is the very body this ETag names
-            log.warning("build cache: %s; making the body again", exc)
-            ref = self._remake()
-            if ref[3] != self._ref[3]:
-                raise OSError(
-                    "the body changed since it was built; a reload will serve it"
-                ) from exc
-            self._ref = ref
-            return self._cache.get(ref)
-
-    @classmethod
-    def of(cls, data: bytes | str) -> Body:
-        raw = data.encode() if isinstance(data, str) else data
-        return cls(raw, f'"{hashlib.sha256(raw).hexdigest()[:20]}"')
-
-    @classmethod
-    def stored(cls, cache: Cache, ref: Ref, remake: Callable[[], Ref] | None = None) -> Body:
-        """Bytes kept in the cache (`remake`: how to make them again if they are lost); the
-        ETag is made, like `of`, from their SHA-256."""
-        return cls(None, f'"{ref[3][:20]}"', cache, ref, remake)
 
 
 @dataclass(frozen=True)
@@ -139,79 +60,6 @@ class Settings:
 
     def cache_dir(self) -> Path:
         return self.cache or default_cache_dir(self.root)
-
-
-# Rendered JSON bodies, by the digest of their document and the tag they echo: a page read by
-# browsers of a few languages is joined once, not per request. At most _RENDERED_MAX bodies (a few
-# megabytes of pages); when full, it starts again.
-_RENDERED: dict[tuple[str, str | None], tuple[bytes, str]] = {}
-_RENDERED_MAX = 256
-# The documents last rendered, cut around `requested_locale`, by digest: a tag not rendered yet is
-# one join of these, without reading the body again. At most _SPLIT_MAX; when full, it starts again.
-_SPLIT_BODIES: dict[str, tuple[bytes, bytes | None]] = {}
-_SPLIT_MAX = 64
-_PLAIN_TAG = re.compile(r"[A-Za-z0-9-]+")
-
-
-def _json_string(value: str | None) -> bytes:
-    """`json.dumps(value)`, without the encoder for a tag of letters, digits and hyphens.
-
-    >>> [_json_string(v) for v in ("pt-BR", None, "x y")]
-    [b'"pt-BR"', b'null', b'"x y"']
-    """
-    if value is not None and _PLAIN_TAG.fullmatch(value):
-        return b'"' + value.encode() + b'"'
-    return json.dumps(value).encode()
-
-
-class JsonBody:
-    """A JSON document with `requested_locale` left open (the one field that depends on the
-    request rather than on the content)."""
-
-    __slots__ = ("_body", "digest")
-
-    def __init__(self, body: Body, digest: str):
-        self._body, self.digest = body, digest
-
-    @classmethod
-    def of(cls, model: BaseModel) -> JsonBody:
-        raw = model.model_dump_json().encode()
-        return cls(Body(raw, ""), hashlib.sha256(raw).hexdigest()[:20])
-
-    @classmethod
-    def stored(cls, cache: Cache, ref: Ref, remake: Callable[[], Ref] | None = None) -> JsonBody:
-        return cls(Body.stored(cache, ref, remake), ref[3][:20])
-
-    def render(self, requested: str | None) -> tuple[bytes, str]:
-        key = (self.digest, requested)
-        found = _RENDERED.get(key)
-        if found is None:
-            if len(_RENDERED) >= _RENDERED_MAX:
-                _RENDERED.clear()  # at once: cheaper than evicting one at a time under a mix
-            found = _RENDERED[key] = self._render(requested)
-        return found
-
-    def _render(self, requested: str | None) -> tuple[bytes, str]:
-        parts = _SPLIT_BODIES.get(self.digest)
-        if parts is None:
-            data = self._body.data  # the same bytes every time (they are named by their hash)
-            at = data.find(_SPLIT)
-            parts = (data, None) if at < 0 else (data[:at], data[at + len(_SPLIT) :])
-            if len(_SPLIT_BODIES) >= _SPLIT_MAX:
-                _SPLIT_BODIES.clear()
-            _SPLIT_BODIES[self.digest] = parts
-        head, tail = parts
-        body = head if tail is None else b"".join((head, _json_string(requested), tail))
-        return body, f'"{self.digest}-{requested or "none"}"'
-
-
-@dataclass(frozen=True)
-class PreparedPage:
-    json: JsonBody
-    html: Body
-    fragment: Body  # the article with its own styles (`assets.embed`)
-    language: str
-    view: Body | None = None  # what `document.render_document` renders with an export's links
 
 
 @dataclass
@@ -267,330 +115,6 @@ class Site:
         if self._coverage_html is None:
             self._coverage_html = Body.of(render_template("coverage.html", self.coverage_context))
         return self._coverage_html
-
-
-def _segment_out(s: ServedSegment) -> SegmentOut:
-    return SegmentOut(
-        id=s.segment.id,
-        type=s.segment.type.value,
-        level=s.segment.level or None,
-        critical=s.segment.critical,
-        text=s.text,
-        html=inline_html(s.text, s.segment),
-        locale=s.locale,
-        fallback=s.fallback,
-        section=s.segment.section,
-        reviews=[
-            ReviewOut(
-                translator=r.translator,
-                reviewer=r.reviewer,
-                role=r.role.value,
-                reviewed_at=r.reviewed_at,
-            )
-            for r in s.reviews
-        ],
-    )
-
-
-def _of_type(resolved: ResolvedPage, kind: SegmentType) -> ServedSegment | None:
-    return next((s for s in resolved.served if s.segment.type is kind), None)
-
-
-def _segments_out(resolved: ResolvedPage) -> list[SegmentOut | WithheldSegmentOut]:
-    """Every segment of the page in its order: served ones with their text, withheld ones
-    without (so that a site rendering the JSON keeps the structure)."""
-    served = {s.segment.id: s for s in resolved.served}
-    out: list[SegmentOut | WithheldSegmentOut] = []
-    for seg in resolved.page.segments:
-        got = served.get(seg.id)
-        if got is not None:
-            out.append(_segment_out(got))
-        else:
-            out.append(
-                WithheldSegmentOut(
-                    id=seg.id,
-                    type=seg.type.value,
-                    level=seg.level or None,
-                    critical=seg.critical,
-                    section=seg.section,
-                )
-            )
-    return out
-
-
-def page_model(resolved: ResolvedPage, facts: Provenance, demonstration: bool) -> PageOut:
-    """The page as JSON; `facts`: its `provenance`; `demonstration`: the config's flag."""
-    slug, target = resolved.page.slug, resolved.target
-    title = _of_type(resolved, SegmentType.TITLE)
-    description = _of_type(resolved, SegmentType.DESCRIPTION)
-    translated = [s for s in resolved.served if s.locale != SOURCE_LOCALE]
-    return PageOut(
-        slug=slug,
-        requested_locale=_SENTINEL,
-        target_locale=target,
-        locale=resolved.locale,
-        direction="rtl" if direction(target) == "rtl" else "ltr",
-        fallback_policy="page" if resolved.page.fallback.value == "page" else "segment",
-        title=title.text if title else None,
-        description=description.text if description else None,
-        complete=resolved.complete,
-        withheld=len(resolved.withheld),
-        fallback_segments=sum(s.fallback for s in resolved.served),
-        english_shown=english_shown(resolved)[0].value,
-        english_url=f"/v1/pages/{slug}?locale=en",
-        english_html_url=_english_html_url(slug),
-        html_url=SERVER.page(slug, target),
-        translators=sorted({r.translator for s in translated for r in s.reviews if r.translator}),
-        reviewers=sorted({r.reviewer for s in resolved.served for r in s.reviews}),
-        last_reviewed_at=max(
-            (r.reviewed_at for s in resolved.served for r in s.reviews), default=None
-        ),
-        held_sections=list(resolved.held_sections),
-        provenance=ProvenanceOut(
-            translators=list(facts.translators),
-            linguistic_reviewers=list(facts.linguistic),
-            clinical_reviewers=list(facts.clinical),
-            translation_reviewed_at=facts.translation_reviewed_at,
-            english_reviewers=list(facts.english_reviewers),
-            english_reviewed_at=facts.english_reviewed_at,
-            demonstration=demonstration and bool(translated),
-        ),
-        segments=_segments_out(resolved),
-    )
-
-
-def _english_html_url(slug: str) -> str:
-    """The English page on this server (an export rewrites it: `export.rewrite_page_links`)."""
-    return SERVER.page(slug, SOURCE_LOCALE)
-
-
-class _Ui:
-    """The ui domain as served in one locale."""
-
-    def __init__(self, tree: Tree, locale: str):
-        self.resolved = tree.resolve(tree.ui, locale) if tree.ui else None
-
-    def get(self, key: str, count: int | None = None) -> UiText | None:
-        got = self.resolved.get(key) if self.resolved else None
-        if got is None:
-            return None
-        text = got.text if count is None else plural(got, count)
-        return UiText(text, got.locale if got.fallback else None, got.locale)
-
-
-def _chrome(ui: _Ui, target: str) -> dict[str, UiText | None]:
-    """The ui strings of a document's header in `target`."""
-    return {
-        "language_label": ui.get("language") or UiText("Language", SOURCE_LOCALE),
-        "read_in_english": ui.get("read-in-english") if target != SOURCE_LOCALE else None,
-    }
-
-
-def _html(
-    tree: Tree, resolved: ResolvedPage, ui: _Ui, english: ResolvedPage, facts: Provenance
-) -> tuple[Body, Body, bytes]:
-    """The page's document (with the server's links), its fragment (the article with its own
-    styles, to embed) and its view (`document`), which an export renders with its links."""
-    target, slug = resolved.target, resolved.page.slug
-    description = _of_type(resolved, SegmentType.DESCRIPTION)
-    context = {
-        "lang": target,
-        "dir": direction(target),
-        "slug": slug,
-        **article_context(
-            resolved, english, facts, ui, tree.config.demonstration, _english_html_url(slug)
-        ),
-    }
-    article = render_template("article.html", context)
-    view = {
-        "lang": target,
-        "dir": context["dir"],
-        "slug": slug,
-        "title": context["title"],
-        # the description lives in <meta>, not on the page a patient reads
-        "description": UiText(description.text, None) if description else None,
-        **_chrome(ui, target),
-    }
-    document = render_document(view, article, SERVER, tree.config.all_locales)
-    return Body.of(document), Body.of(embed(article)), encode_view(view)
-
-
-Record = dict[str, Any]
-
-
-def _record(
-    tree: Tree,
-    pack: Pack,
-    layout: Layout,
-    slug: str,
-    locale: str,
-    key: str,
-    ui: Callable[[str], _Ui],
-) -> Record:
-    """What a page (or the ui domain) in one locale makes: its bodies (into `pack`), its list
-    entry, coverage row, findings and load errors."""
-    failed = {str(path): error for path, error in tree.failed.items()}
-    errors = [e for path, _ in layout.page_files(slug, locale) if (e := failed.get(path))]
-    record: Record = {
-        "key": key,
-        "slug": slug,
-        "locale": locale,
-        "errors": [str(e) for e in errors],
-        "load": [[e.path or "?", e.line or 1, e.message] for e in errors],
-    }
-    domain = tree.ui if slug == UI else tree.pages.get(slug)
-    if domain is None:
-        record["missing"] = True
-        return record
-    if slug == UI:
-        resolved = ui(locale).resolved
-        assert resolved is not None
-        record["chrome"] = encode_view(_chrome(ui(locale), locale)).decode()  # for an export
-    else:
-        resolved = tree.resolve(domain, locale)
-        english = tree.resolve(domain, SOURCE_LOCALE)
-        facts = provenance(resolved, english)
-        html, fragment, view = _html(tree, resolved, ui(locale), english, facts)
-        raw = page_model(resolved, facts, tree.config.demonstration).model_dump_json().encode()
-        title = _of_type(resolved, SegmentType.TITLE)
-        record.update(
-            json=pack.add(raw),
-            html=pack.add(html.data),
-            fragment=pack.add(fragment.data),
-            view=pack.add(view),
-            language=locale,
-            title=title.text if title else None,
-            title_locale=title.locale if title else SOURCE_LOCALE,
-            complete=resolved.complete,
-            withheld=len(resolved.withheld),
-        )
-    rows = tree.coverage_rows([domain], [locale], {(locale, slug): resolved})
-    record["rows"] = [dict(r.__dict__) for r in rows]
-    record["rows_json"] = [_ROW.dump_json(row).decode() for row in rows]
-    found = domain_findings(tree, domain, locale)
-    record["blocked"] = [str(p) for p in found.blocked]
-    record["refused"] = [str(p) for p in found.refused]
-    record["problems"] = [
-        [p.path, p.line, p.severity.value, p.check, p.message] for p in found.problems
-    ]
-    return record
-
-
-Todo = Sequence[tuple[str, tuple[str, ...]]]  # (slug, locales) to make
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Loading and making records allocate millions of short-lived objects (markdown-it's tokens
-    above all), freed by reference counting; the cycle collector, run every 700 allocations, mostly
-    rescans the tree being loaded. Off while records are made, then one collection: the CPU of a
-    run fell by a tenth to a fifth, its peak memory not at all (146 MB for 63 pages either way)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-            gc.collect()
-
-
-@_no_cycle_collection()
-def _make(
-    config: Config,
-    cache: Cache,
-    todo: Todo,
-    keys: Mapping[tuple[str, str], str],
-    digests: Mapping[str, str],
-    good: Mapping[str, Ref],
-) -> list[Record]:
-    """Make the records of `todo`, their bodies and a copy of each file that loaded in one pack.
-    A record says `fresh` only if every file it was made from still has the hash its key was
-    made from (one written meanwhile is made again on the next reload)."""
-    layout = Layout(config)
-
-    def last_good(path: Path) -> Path | None:
-        return cache.last_good(good.get(config.rel(path)), path.name)
-
-    tree = load_tree(config, only={slug for slug, _ in todo}, last_good=last_good)
-    uis: dict[str, _Ui] = {}
-
-    def ui(locale: str) -> _Ui:
-        if locale not in uis:
-            uis[locale] = _Ui(tree, locale)
-        return uis[locale]
-
-    pack = Pack(cache)
-    now: dict[str, tuple[str, Ref | None]] = {}  # each file's hash after loading, and its copy
-    loaded = {str(path) for path in tree.loaded if path not in tree.kept}
-
-    def after(path: str) -> tuple[str, Ref | None]:
-        """A file that loaded is copied (its last good version); any other is hashed again."""
-        if path not in now:
-            ref = None
-            if path in loaded:
-                with suppress(OSError), open(path, "rb") as f:
-                    ref = pack.add(f.read())
-            now[path] = (ref[3], ref) if ref is not None else (digest(path), None)
-        return now[path]
-
-    made = []
-    for slug, locales in todo:
-        for loc in locales:
-            record = _record(tree, pack, layout, slug, loc, keys[(slug, loc)], ui)
-            fresh, kept = True, {}
-            for path, rel in layout.page_files(slug, loc):
-                sha, ref = after(path)
-                if ref is not None:
-                    kept[rel] = ref
-                fresh = fresh and sha == digests.get(rel)
-            record["good"], record["fresh"] = kept, fresh
-            made.append(record)
-    pack.close()
-    return made
-
-
-def _make_all(
-    config: Config,
-    cache: Cache,
-    todo: Todo,
-    keys: Mapping[tuple[str, str], str],
-    digests: Mapping[str, str],
-    good: Mapping[str, Ref],
-    jobs: int,
-) -> list[Record]:
-    """`_make` in worker processes when there is much to make (and a cache folder to share)."""
-    workers = min(jobs, len(todo) // PARALLEL_FROM)
-    if workers <= 1 or cache.folder is None:
-        return _make(config, cache, todo, keys, digests, good)
-    size = max(4, -(-len(todo) // (workers * 8)))  # small runs, so that no worker idles long
-    runs = [todo[i : i + size] for i in range(0, len(todo), size)]
-    # fork (workers inherit the loaded code) unless threads run here, which a fork could deadlock
-    context = get_context("fork" if threading.active_count() == 1 else "forkserver")
-    made: list[Record] = []
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        for records in pool.map(
-            _make,
-            [config] * len(runs),
-            [cache] * len(runs),
-            runs,
-            [keys] * len(runs),
-            [digests] * len(runs),
-            [good] * len(runs),
-        ):
-            made += records
-    return made
-
-
-def _remake(
-    config: Config, cache: Cache, good: Mapping[str, Ref], slug: str, locale: str, kind: str
-) -> Ref:
-    """One body of a page in a locale made again from the files (its record is not kept)."""
-    layout, inputs = Layout(config), Inputs()
-    keys = page_keys(layout, inputs, [slug], good)
-    digests = {rel: inputs.get(path) for path, rel in layout.page_files(slug, locale)}
-    ref: Ref = _make(config, cache, [(slug, (locale,))], keys, digests, good)[0][kind]
-    return ref
 
 
 def slugs(config: Config) -> list[str]:
@@ -670,7 +194,7 @@ def build_site(
                 for path, rel in layout.page_files(slug, loc)
             }
             jobs = settings.jobs or default_jobs()
-            made = _make_all(config, cache, todo, keys, digests, good, jobs)
+            made = make_all(config, cache, todo, keys, digests, good, jobs)
             for record in made:
                 records[(record["slug"], record["locale"])] = record
                 good.update(record.pop("good"))
@@ -714,8 +238,8 @@ def _assemble(
     made it from is taken from `previous`."""
     site = Site(config, settings, cache, inputs, records, good)
 
-    def remake(slug: str, locale: str, kind: str) -> Callable[[], Ref]:
-        return partial(_remake, config, cache, good, slug, locale, kind)
+    def again(slug: str, locale: str, kind: str) -> Callable[[], Ref]:
+        return partial(remake, config, cache, good, slug, locale, kind)
 
     all_locales = config.all_locales
     slugs = sorted({slug for slug, _ in records if slug != UI})
@@ -724,11 +248,11 @@ def _assemble(
         for loc in all_locales:
             rec = records[(slug, loc)]
             site.pages[(slug, loc)] = kept_pages.get((slug, loc)) or PreparedPage(
-                JsonBody.stored(cache, rec["json"], remake(slug, loc, "json")),
-                Body.stored(cache, rec["html"], remake(slug, loc, "html")),
-                Body.stored(cache, rec["fragment"], remake(slug, loc, "fragment")),
+                JsonBody.stored(cache, rec["json"], again(slug, loc, "json")),
+                Body.stored(cache, rec["html"], again(slug, loc, "html")),
+                Body.stored(cache, rec["fragment"], again(slug, loc, "fragment")),
                 rec["language"],
-                Body.stored(cache, rec["view"], remake(slug, loc, "view")),
+                Body.stored(cache, rec["view"], again(slug, loc, "view")),
             )
     site.served = tuple(served)
 
@@ -756,7 +280,7 @@ def _assemble(
             for slug in served
         ]
         site.lists[loc] = JsonBody.of(
-            PagesOut(requested_locale=_SENTINEL, target_locale=loc, pages=summaries)
+            PagesOut(requested_locale=REQUESTED, target_locale=loc, pages=summaries)
         )
     domains = sorted({slug for slug, _ in records})
     rows = [

@@ -224,18 +224,18 @@ def test_a_file_written_during_a_build_leaves_no_record_under_the_old_key(
 ) -> None:
     """The key is made from the files' hashes before the build reads them; a file written in
     between must not leave a record of its new text filed under its old hash."""
-    import service.site as site_module
+    import service.records as records_module
 
     settings = _tree(tmp_path)
     po = settings.root / f"locales/es/LC_MESSAGES/{PAGE}.po"
-    load = site_module.load_tree
+    load = records_module.load_tree
 
     def load_then_write(*args: object, **kwargs: object) -> object:
         tree = load(*args, **kwargs)  # type: ignore[arg-type]
         replace_in(po, 'msgstr "Qué es"', 'msgstr "Qué es esto"')  # an editor saves meanwhile
         return tree
 
-    monkeypatch.setattr(site_module, "load_tree", load_then_write)
+    monkeypatch.setattr(records_module, "load_tree", load_then_write)
     build_site(settings)
     monkeypatch.undo()
     index = json.loads((settings.cache_dir() / "index.json").read_text())

@@ -1,0 +1,379 @@
+"""What one page (or the ui strings) in one locale makes from a loaded tree: its JSON, HTML page,
+fragment and view, list entry, coverage row and findings, a *record* of the build cache. Made in
+worker processes when there are many (`make_all`); `site` assembles records into what it serves.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager, suppress
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from .article import article_context
+from .assets import embed
+from .bodies import REQUESTED, Body
+from .build import (
+    UI,
+    Cache,
+    Inputs,
+    Layout,
+    Pack,
+    Ref,
+    digest,
+    page_keys,
+)
+from .config import Config
+from .coverage import CoverageRow
+from .document import encode_view, render_document
+from .findings import domain_findings
+from .links import SERVER
+from .locales import direction
+from .models import SOURCE_LOCALE, ResolvedPage, SegmentType, ServedSegment
+from .provenance import Provenance, english_shown, provenance
+from .render import UiText, inline_html, plural, render_template
+from .schemas import (
+    PageOut,
+    ProvenanceOut,
+    ReviewOut,
+    SegmentOut,
+    WithheldSegmentOut,
+)
+from .store import Tree, load_tree
+
+__all__ = ["PARALLEL_FROM", "Record", "Todo", "make_all", "page_model", "remake"]
+
+_ROW = TypeAdapter(CoverageRow)  # a coverage row as `CoverageOut` writes it
+PARALLEL_FROM = 8  # pages to make before worker processes pay for themselves
+
+
+def _segment_out(s: ServedSegment) -> SegmentOut:
+    return SegmentOut(
+        id=s.segment.id,
+        type=s.segment.type.value,
+        level=s.segment.level or None,
+        critical=s.segment.critical,
+        text=s.text,
+        html=inline_html(s.text, s.segment),
+        locale=s.locale,
+        fallback=s.fallback,
+        section=s.segment.section,
+        reviews=[
+            ReviewOut(
+                translator=r.translator,
+                reviewer=r.reviewer,
+                role=r.role.value,
+                reviewed_at=r.reviewed_at,
+            )
+            for r in s.reviews
+        ],
+    )
+
+
+def _of_type(resolved: ResolvedPage, kind: SegmentType) -> ServedSegment | None:
+    return next((s for s in resolved.served if s.segment.type is kind), None)
+
+
+def _segments_out(resolved: ResolvedPage) -> list[SegmentOut | WithheldSegmentOut]:
+    """Every segment of the page in its order: served ones with their text, withheld ones
+    without (so that a site rendering the JSON keeps the structure)."""
+    served = {s.segment.id: s for s in resolved.served}
+    out: list[SegmentOut | WithheldSegmentOut] = []
+    for seg in resolved.page.segments:
+        got = served.get(seg.id)
+        if got is not None:
+            out.append(_segment_out(got))
+        else:
+            out.append(
+                WithheldSegmentOut(
+                    id=seg.id,
+                    type=seg.type.value,
+                    level=seg.level or None,
+                    critical=seg.critical,
+                    section=seg.section,
+                )
+            )
+    return out
+
+
+def page_model(resolved: ResolvedPage, facts: Provenance, demonstration: bool) -> PageOut:
+    """The page as JSON; `facts`: its `provenance`; `demonstration`: the config's flag."""
+    slug, target = resolved.page.slug, resolved.target
+    title = _of_type(resolved, SegmentType.TITLE)
+    description = _of_type(resolved, SegmentType.DESCRIPTION)
+    translated = [s for s in resolved.served if s.locale != SOURCE_LOCALE]
+    return PageOut(
+        slug=slug,
+        requested_locale=REQUESTED,
+        target_locale=target,
+        locale=resolved.locale,
+        direction="rtl" if direction(target) == "rtl" else "ltr",
+        fallback_policy="page" if resolved.page.fallback.value == "page" else "segment",
+        title=title.text if title else None,
+        description=description.text if description else None,
+        complete=resolved.complete,
+        withheld=len(resolved.withheld),
+        fallback_segments=sum(s.fallback for s in resolved.served),
+        english_shown=english_shown(resolved)[0].value,
+        english_url=f"/v1/pages/{slug}?locale=en",
+        english_html_url=_english_html_url(slug),
+        html_url=SERVER.page(slug, target),
+        translators=sorted({r.translator for s in translated for r in s.reviews if r.translator}),
+        reviewers=sorted({r.reviewer for s in resolved.served for r in s.reviews}),
+        last_reviewed_at=max(
+            (r.reviewed_at for s in resolved.served for r in s.reviews), default=None
+        ),
+        held_sections=list(resolved.held_sections),
+        provenance=ProvenanceOut(
+            translators=list(facts.translators),
+            linguistic_reviewers=list(facts.linguistic),
+            clinical_reviewers=list(facts.clinical),
+            translation_reviewed_at=facts.translation_reviewed_at,
+            english_reviewers=list(facts.english_reviewers),
+            english_reviewed_at=facts.english_reviewed_at,
+            demonstration=demonstration and bool(translated),
+        ),
+        segments=_segments_out(resolved),
+    )
+
+
+def _english_html_url(slug: str) -> str:
+    """The English page on this server (an export rewrites it: `export.rewrite_page_links`)."""
+    return SERVER.page(slug, SOURCE_LOCALE)
+
+
+class _Ui:
+    """The ui domain as served in one locale."""
+
+    def __init__(self, tree: Tree, locale: str):
+        self.resolved = tree.resolve(tree.ui, locale) if tree.ui else None
+
+    def get(self, key: str, count: int | None = None) -> UiText | None:
+        got = self.resolved.get(key) if self.resolved else None
+        if got is None:
+            return None
+        text = got.text if count is None else plural(got, count)
+        return UiText(text, got.locale if got.fallback else None, got.locale)
+
+
+def _chrome(ui: _Ui, target: str) -> dict[str, UiText | None]:
+    """The ui strings of a document's header in `target`."""
+    return {
+        "language_label": ui.get("language") or UiText("Language", SOURCE_LOCALE),
+        "read_in_english": ui.get("read-in-english") if target != SOURCE_LOCALE else None,
+    }
+
+
+def _html(
+    tree: Tree, resolved: ResolvedPage, ui: _Ui, english: ResolvedPage, facts: Provenance
+) -> tuple[Body, Body, bytes]:
+    """The page's document (with the server's links), its fragment (the article with its own
+    styles, to embed) and its view (`document`), which an export renders with its links."""
+    target, slug = resolved.target, resolved.page.slug
+    description = _of_type(resolved, SegmentType.DESCRIPTION)
+    context = {
+        "lang": target,
+        "dir": direction(target),
+        "slug": slug,
+        **article_context(
+            resolved, english, facts, ui, tree.config.demonstration, _english_html_url(slug)
+        ),
+    }
+    article = render_template("article.html", context)
+    view = {
+        "lang": target,
+        "dir": context["dir"],
+        "slug": slug,
+        "title": context["title"],
+        # the description lives in <meta>, not on the page a patient reads
+        "description": UiText(description.text, None) if description else None,
+        **_chrome(ui, target),
+    }
+    document = render_document(view, article, SERVER, tree.config.all_locales)
+    return Body.of(document), Body.of(embed(article)), encode_view(view)
+
+
+Record = dict[str, Any]
+
+
+def _record(
+    tree: Tree,
+    pack: Pack,
+    layout: Layout,
+    slug: str,
+    locale: str,
+    key: str,
+    ui: Callable[[str], _Ui],
+) -> Record:
+    """What a page (or the ui domain) in one locale makes: its bodies (into `pack`), its list
+    entry, coverage row, findings and load errors."""
+    failed = {str(path): error for path, error in tree.failed.items()}
+    errors = [e for path, _ in layout.page_files(slug, locale) if (e := failed.get(path))]
+    record: Record = {
+        "key": key,
+        "slug": slug,
+        "locale": locale,
+        "errors": [str(e) for e in errors],
+        "load": [[e.path or "?", e.line or 1, e.message] for e in errors],
+    }
+    domain = tree.ui if slug == UI else tree.pages.get(slug)
+    if domain is None:
+        record["missing"] = True
+        return record
+    if slug == UI:
+        resolved = ui(locale).resolved
+        assert resolved is not None
+        record["chrome"] = encode_view(_chrome(ui(locale), locale)).decode()  # for an export
+    else:
+        resolved = tree.resolve(domain, locale)
+        english = tree.resolve(domain, SOURCE_LOCALE)
+        facts = provenance(resolved, english)
+        html, fragment, view = _html(tree, resolved, ui(locale), english, facts)
+        raw = page_model(resolved, facts, tree.config.demonstration).model_dump_json().encode()
+        title = _of_type(resolved, SegmentType.TITLE)
+        record.update(
+            json=pack.add(raw),
+            html=pack.add(html.data),
+            fragment=pack.add(fragment.data),
+            view=pack.add(view),
+            language=locale,
+            title=title.text if title else None,
+            title_locale=title.locale if title else SOURCE_LOCALE,
+            complete=resolved.complete,
+            withheld=len(resolved.withheld),
+        )
+    rows = tree.coverage_rows([domain], [locale], {(locale, slug): resolved})
+    record["rows"] = [dict(r.__dict__) for r in rows]
+    record["rows_json"] = [_ROW.dump_json(row).decode() for row in rows]
+    found = domain_findings(tree, domain, locale)
+    record["blocked"] = [str(p) for p in found.blocked]
+    record["refused"] = [str(p) for p in found.refused]
+    record["problems"] = [
+        [p.path, p.line, p.severity.value, p.check, p.message] for p in found.problems
+    ]
+    return record
+
+
+Todo = Sequence[tuple[str, tuple[str, ...]]]  # (slug, locales) to make
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Loading and making records allocate millions of short-lived objects (markdown-it's tokens
+    above all), freed by reference counting; the cycle collector, run every 700 allocations, mostly
+    rescans the tree being loaded. Off while records are made, then one collection: the CPU of a
+    run fell by a tenth to a fifth, its peak memory not at all (146 MB for 63 pages either way)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+            gc.collect()
+
+
+@_no_cycle_collection()
+def _make(
+    config: Config,
+    cache: Cache,
+    todo: Todo,
+    keys: Mapping[tuple[str, str], str],
+    digests: Mapping[str, str],
+    good: Mapping[str, Ref],
+) -> list[Record]:
+    """Make the records of `todo`, their bodies and a copy of each file that loaded in one pack.
+    A record says `fresh` only if every file it was made from still has the hash its key was
+    made from (one written meanwhile is made again on the next reload)."""
+    layout = Layout(config)
+
+    def last_good(path: Path) -> Path | None:
+        return cache.last_good(good.get(config.rel(path)), path.name)
+
+    tree = load_tree(config, only={slug for slug, _ in todo}, last_good=last_good)
+    uis: dict[str, _Ui] = {}
+
+    def ui(locale: str) -> _Ui:
+        if locale not in uis:
+            uis[locale] = _Ui(tree, locale)
+        return uis[locale]
+
+    pack = Pack(cache)
+    now: dict[str, tuple[str, Ref | None]] = {}  # each file's hash after loading, and its copy
+    loaded = {str(path) for path in tree.loaded if path not in tree.kept}
+
+    def after(path: str) -> tuple[str, Ref | None]:
+        """A file that loaded is copied (its last good version); any other is hashed again."""
+        if path not in now:
+            ref = None
+            if path in loaded:
+                with suppress(OSError), open(path, "rb") as f:
+                    ref = pack.add(f.read())
+            now[path] = (ref[3], ref) if ref is not None else (digest(path), None)
+        return now[path]
+
+    made = []
+    for slug, locales in todo:
+        for loc in locales:
+            record = _record(tree, pack, layout, slug, loc, keys[(slug, loc)], ui)
+            fresh, kept = True, {}
+            for path, rel in layout.page_files(slug, loc):
+                sha, ref = after(path)
+                if ref is not None:
+                    kept[rel] = ref
+                fresh = fresh and sha == digests.get(rel)
+            record["good"], record["fresh"] = kept, fresh
+            made.append(record)
+    pack.close()
+    return made
+
+
+def make_all(
+    config: Config,
+    cache: Cache,
+    todo: Todo,
+    keys: Mapping[tuple[str, str], str],
+    digests: Mapping[str, str],
+    good: Mapping[str, Ref],
+    jobs: int,
+) -> list[Record]:
+    """`_make` in worker processes when there is much to make (and a cache folder to share)."""
+    workers = min(jobs, len(todo) // PARALLEL_FROM)
+    if workers <= 1 or cache.folder is None:
+        return _make(config, cache, todo, keys, digests, good)
+    size = max(4, -(-len(todo) // (workers * 8)))  # small runs, so that no worker idles long
+    runs = [todo[i : i + size] for i in range(0, len(todo), size)]
+    # fork (workers inherit the loaded code) unless threads run here, which a fork could deadlock
+    context = get_context("fork" if threading.active_count() == 1 else "forkserver")
+    made: list[Record] = []
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for records in pool.map(
+            _make,
+            [config] * len(runs),
+            [cache] * len(runs),
+            runs,
+            [keys] * len(runs),
+            [digests] * len(runs),
+            [good] * len(runs),
+        ):
+            made += records
+    return made
+
+
+def remake(
+    config: Config, cache: Cache, good: Mapping[str, Ref], slug: str, locale: str, kind: str
+) -> Ref:
+    """One body of a page in a locale made again from the files (its record is not kept)."""
+    layout, inputs = Layout(config), Inputs()
+    keys = page_keys(layout, inputs, [slug], good)
+    digests = {rel: inputs.get(path) for path, rel in layout.page_files(slug, locale)}
+    ref: Ref = _make(config, cache, [(slug, (locale,))], keys, digests, good)[0][kind]
+    return ref
+
+
