@@ -13,10 +13,10 @@ from typing import Any
 from .config import Config
 from .errors import LedgerError, ReviewError
 from .history import HEADER, History, read_history, render_events
+from .ledgers import load_history, locked, read_text
 from .locales import from_gettext
 from .models import Role
 from .policy import meaning
-from .review import load_history, locked, read_text
 from .yamlfile import LineDict, atomic_write, load_yaml
 
 __all__ = ["Verified", "import_ledger", "ledger_files", "log_lines", "verify"]

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from . import audit, catalogs, extract, review, update
+from . import audit, catalogs, extract, ledgers, review, update
 from .accounts import STATE_ENV, Accounts, state_dir
 from .checks import Severity
 from .config import Config, find_root, load_config
@@ -312,7 +312,7 @@ def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
             tree.ledgers.get((tag, domain.slug)),
             tree.config.policy,
             tree.config.do_not_translate,
-            review.load_history(path, tag, domain.slug, tree.config.rel(path))
+            ledgers.load_history(path, tag, domain.slug, tree.config.rel(path))
             if (tag, domain.slug) in tree.ledgers
             else None,
         )
@@ -529,7 +529,7 @@ def audit_log_cmd(ctx: click.Context, locale: str, slug: str) -> None:
     config = _config(ctx)
     tag = _locale(config, locale, allow_source=True)
     path = config.ledger_path(tag, slug)
-    history = review.load_history(path, tag, slug, config.rel(path))
+    history = ledgers.load_history(path, tag, slug, config.rel(path))
     for line in audit.log_lines(history):
         click.echo(line)
     for problem in history.problems:
@@ -544,7 +544,7 @@ def audit_import_cmd(ctx: click.Context) -> None:
     """Give every ledger of the earlier format (a `records:` list) a history: an import event,
     then one approve event per record with its original time, reviewer and hashes."""
     config = _config(ctx)
-    now = review.utc_now()
+    now = ledgers.utc_now()
     for path, locale, page in audit.ledger_files(config):
         count = audit.import_ledger(config, path, locale, page, now)
         if count:

@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import review
+from . import ledgers, review
 from .catalogs import read_catalog
 from .checks import Finding, Severity
 from .config import Config, load_config
@@ -195,8 +195,8 @@ def _entry(config: Config, slug: str, locale: str, page: Page | None) -> Entry:
         domain = page or load_domain(config, slug)
         catalog = _catalog(config, slug, locale)
         path = config.ledger_path(locale, slug)
-        history = review.load_history(path, locale, slug, config.rel(path))
-        ledger = review.ledger_of(history) if history.events else None
+        history = ledgers.load_history(path, locale, slug, config.rel(path))
+        ledger = ledgers.ledger_of(history) if history.events else None
     except L10nError as exc:  # the page is not reviewable while it is broken
         return Entry(error=str(exc))
     ready, unready = review.pending(
@@ -478,7 +478,7 @@ def history(root: Path, slug: str, locale: str) -> tuple[History, tuple[Approval
     """A page's review history in `locale` (read from disk now), and the approvals in force."""
     config, page, catalog = fresh(root, slug, locale)
     path = config.ledger_path(locale, slug)
-    found = review.load_history(path, locale, slug, config.rel(path))
+    found = ledgers.load_history(path, locale, slug, config.rel(path))
     segments = {s.key: s for s in page.segments}
 
     def current(record: ReviewRecord) -> bool:

@@ -2,29 +2,24 @@
 kept as a signed history per page and locale (`locales/<locale>/reviews/<page>.yaml`, see
 `history`); locale `en` holds source approvals.
 
-Planning is pure. Every change to review state goes through `write_events`, which holds a lock on
-the ledger's folder while it reads the history, decides and appends, so concurrent reviewers never
-undo each other.
+Planning is pure. Every change to review state goes through `ledgers.write_events`, which holds a
+lock on the ledger's folder while it reads the history, decides and appends, so concurrent
+reviewers never undo each other.
 """
 
 from __future__ import annotations
 
 import difflib
-import fcntl
 import json
-import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from . import files
 from .checks import Finding, Unit, blocking, run_checks
 from .config import Config
-from .errors import LedgerError, ReviewError
-from .history import HEADER, History, read_history, record_of, render_events
+from .errors import ReviewError
+from .history import History, record_of
+from .ledgers import utc_now, write_events
 from .models import (
     SOURCE_LOCALE,
     Ledger,
@@ -36,7 +31,6 @@ from .models import (
     fingerprint,
 )
 from .policy import Policy, approvals_needed, judge, meaning, standing
-from .yamlfile import atomic_write
 
 __all__ = [
     "Change",
@@ -52,110 +46,14 @@ __all__ = [
     "changed_since",
     "diff_words",
     "lacking",
-    "ledger_of",
-    "load_history",
-    "load_ledger",
-    "locked",
     "may_sign",
     "missing_roles",
     "pending",
     "plan_approvals",
     "plan_revocations",
-    "read_text",
     "revoke",
-    "utc_now",
     "word_diff",
-    "write_events",
 ]
-
-
-LEDGER_MAX_BYTES = 50 * 1024 * 1024  # about 80,000 events: a history only grows
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def read_text(path: Path, shown: str) -> tuple[str, bytes] | None:
-    """A ledger's text and bytes, None when there is none; anything else in its place (a
-    directory, a FIFO, an unreadable or huge file, bytes that are not UTF-8) is a LedgerError
-    with the line, and never a wait."""
-    if not os.path.lexists(path):
-        return None
-    raw = files.read_bytes(path, shown, LedgerError, LEDGER_MAX_BYTES)
-    return files.decode_utf8(raw, shown, LedgerError), raw
-
-
-def load_history(path: Path, locale: str, domain: str, label: str = "") -> History:
-    """A ledger's history, read and verified (an empty one when there is no file)."""
-    shown = label or str(path)
-    found = read_text(path, shown)
-    return read_history(found[0] if found else "", shown, locale, domain)
-
-
-def ledger_of(history: History) -> Ledger:
-    """The approvals in force of a verified history (its first problem, raised, otherwise)."""
-    if history.problems:
-        raise history.problems[0]
-    return Ledger(
-        history.path,
-        history.locale,
-        history.page,
-        history.records,
-        history.head,
-        len(history.events),
-    )
-
-
-def load_ledger(path: Path, locale: str, domain: str, label: str = "") -> Ledger:
-    """The approvals in force; a history that does not verify is an error at its first bad line."""
-    return ledger_of(load_history(path, locale, domain, label))
-
-
-@contextmanager
-def locked(path: Path) -> Iterator[int]:
-    """An exclusive lock on a ledger's folder (flock on the folder itself: no lock file to leave
-    behind), with the temp files of writers killed mid-write removed: while the lock is held
-    nobody else can be writing one. Yields the folder's descriptor. The kernel drops the lock
-    when the process dies, however it dies."""
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        for stale in folder.glob(".*.yaml.*.tmp"):
-            stale.unlink(missing_ok=True)
-        yield fd
-    finally:
-        os.close(fd)
-
-
-def write_events(
-    path: Path,
-    locale: str,
-    domain: str,
-    plan: Callable[[Ledger], Sequence[Mapping[str, Any]]],
-    label: str = "",
-) -> list[str]:
-    """The one way review state changes. Under the folder's lock: read the history as it is now,
-    let `plan` decide against the approvals in force, append the events it returns, write
-    atomically (temp file, fsync, rename, fsync of the folder) keeping the file's mode. Returns
-    the events written (their JSON). A history that does not verify is never appended to."""
-    shown = label or str(path)
-    with locked(path) as folder:
-        found = read_text(path, shown)
-        text, raw = found if found else ("", None)
-        history = read_history(text, shown, locale, domain)
-        new = list(plan(ledger_of(history)))
-        if not new:
-            return []
-        lines, written = render_events(history, new)
-        base = text or HEADER.format(page=domain, locale=locale)
-        if not base.endswith("\n"):
-            base += "\n"
-        atomic_write(path, base + lines, previous=raw)
-        os.fsync(folder)
-    return written
 
 
 class Refused(ReviewError):

@@ -18,6 +18,7 @@ from .config import Config, load_config
 from .content import load_page, load_ui
 from .coverage import CoverageRow, coverage_rows
 from .errors import L10nError
+from .ledgers import load_ledger
 from .models import (
     SOURCE_LOCALE,
     FallbackPolicy,
@@ -28,7 +29,6 @@ from .models import (
     ServedSegment,
 )
 from .resolve import resolve
-from .review import load_ledger
 
 __all__ = ["Signature", "Tree", "load_tree", "signature"]
 

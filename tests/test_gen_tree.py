@@ -25,8 +25,8 @@ from benchmarks.gen_tree import (
 from service.cli import cli
 from service.content import load_pages, load_ui
 from service.history import read_history
+from service.ledgers import load_ledger
 from service.models import FallbackPolicy, Ledger, Page, Role, SegmentType, same_person
-from service.review import load_ledger
 
 from .gnu import REPO, msgcat, msgfmt_check
 
