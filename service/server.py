@@ -92,7 +92,8 @@ class _Coalesced:
         head = self._head
         if head is not None:
             self._head = None
-            self._transport.write(head)
+            if not self._transport.is_closing():  # a client gone meanwhile: nothing to send to
+                self._transport.write(head)
 
     def close(self) -> None:
         self.flush()

@@ -431,6 +431,8 @@ class _Recorder(asyncio.Transport):
         self.closed = False
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
+        if self.closed:  # as uvloop's transport does
+            raise RuntimeError("unable to perform operation: the handler is closed")
         if data:  # an empty write sends nothing
             self.writes.append((time.monotonic(), bytes(data)))
 
@@ -529,3 +531,23 @@ def test_a_response_head_leaves_with_its_body_in_one_write(
     assert seen == writes
     if b"/slow" in request_ or b"/late" in request_:  # the first write did not wait for the pause
         assert transport.writes[0][0] - started < 0.2
+
+
+def test_a_held_head_is_dropped_when_the_client_is_gone_before_it_leaves() -> None:
+    """A head waits at most for the loop's next turn; if the connection closed meanwhile, it is
+    not written (uvloop raises on a write to a closed transport, and the loop would log it)."""
+    from service.server import _Coalesced
+
+    loop = asyncio.new_event_loop()
+    errors: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _, context: errors.append(context))
+    try:
+        transport = _Recorder()
+        coalesced = _Coalesced(transport, loop)
+        coalesced.write(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+        transport.close()  # the client went away before the loop's next turn
+        loop.run_until_complete(asyncio.sleep(0.01))
+    finally:
+        loop.close()
+    assert transport.writes == []
+    assert errors == []
