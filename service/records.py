@@ -18,7 +18,7 @@ from pydantic import TypeAdapter
 
 from .article import article_context
 from .assets import embed
-from .bodies import REQUESTED, Body
+from .bodies import REQUESTED
 from .build import (
     UI,
     Cache,
@@ -172,7 +172,7 @@ def _chrome(ui: _Ui, target: str) -> dict[str, UiText | None]:
 
 def _html(
     tree: Tree, resolved: ResolvedPage, ui: _Ui, english: ResolvedPage, facts: Provenance
-) -> tuple[Body, Body, bytes]:
+) -> tuple[bytes, bytes, bytes]:
     """The page's document (with the server's links), its fragment (the article with its own
     styles, to embed) and its view (`document`), which an export renders with its links."""
     target, slug = resolved.target, resolved.page.slug
@@ -196,7 +196,7 @@ def _html(
         **_chrome(ui, target),
     }
     document = render_document(view, article, SERVER, tree.config.all_locales)
-    return Body.of(document), Body.of(embed(article)), encode_view(view)
+    return document.encode(), embed(article).encode(), encode_view(view)
 
 
 Record = dict[str, Any]
@@ -239,8 +239,8 @@ def _record(
         title = _of_type(resolved, SegmentType.TITLE)
         record.update(
             json=pack.add(raw),
-            html=pack.add(html.data),
-            fragment=pack.add(fragment.data),
+            html=pack.add(html),
+            fragment=pack.add(fragment),
             view=pack.add(view),
             language=locale,
             title=title.text if title else None,
