@@ -97,20 +97,20 @@ def _close_of(tokens: list[Token], start: int) -> int:
     return len(tokens) - 1
 
 
-def _notice(text: UiText) -> Token:
-    token = Token("html_block", "", 0)
-    token.content = str(
-        Markup('<p class="notice critical-notice" role="note"{}>{}</p>\n').format(
-            text.attrs(), text.text
-        )
-    )
-    return token
-
-
 def _html_block(html: str) -> Token:
     token = Token("html_block", "", 0)
     token.content = html
     return token
+
+
+def _notice(text: UiText) -> Token:
+    return _html_block(
+        str(
+            Markup('<p class="notice critical-notice" role="note"{}>{}</p>\n').format(
+                text.attrs(), text.text
+            )
+        )
+    )
 
 
 def _boxed_tables(tokens: list[Token]) -> list[Token]:
