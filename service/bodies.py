@@ -9,57 +9,84 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from .build import Cache, Ref
+from .build import Cache, Pack, Ref
 
-__all__ = ["REQUESTED", "Body", "JsonBody", "PreparedPage"]
+__all__ = ["REQUESTED", "Body", "JsonBody", "Made", "PreparedPage"]
 
 log = logging.getLogger("clinic_l10n.bodies")
 REQUESTED = "\x00requested\x00"
 _SPLIT = json.dumps(REQUESTED).encode()
 
 
-class Body:
-    """Bytes to send and their ETag: in memory, or an object in the build cache read when sent
-    (the cache keeps the hot ones in memory)."""
+class Made:
+    """The bodies of one page in one locale, made (by `make`) the first time one of them or its
+    ETag is asked for, and kept in the build cache in a pack of their own, which holds the hot
+    ones in memory. Made again if that pack is lost: the same bytes, from the same snapshot."""
 
-    __slots__ = ("_cache", "_data", "_ref", "_remake", "etag")
+    __slots__ = ("_cache", "_lock", "_make", "_refs")
+
+    def __init__(self, cache: Cache, make: Callable[[], Mapping[str, bytes]]):
+        self._cache, self._make = cache, make
+        self._refs: dict[str, Ref] | None = None
+        self._lock = threading.Lock()
+
+    def ref(self, kind: str) -> Ref:
+        refs = self._refs
+        if refs is None:
+            with self._lock:  # made once, however many requests ask at the same time
+                if self._refs is None:
+                    pack = Pack(self._cache)
+                    self._refs = {k: pack.add(data) for k, data in self._make().items()}
+                    pack.close()
+                refs = self._refs
+        return refs[kind]
+
+    def get(self, kind: str) -> bytes:
+        ref = self.ref(kind)
+        try:
+            return self._cache.get(ref)
+        except (OSError, KeyError) as exc:
+            log.warning("build cache: %s; making the bodies again", exc)
+            with self._lock:
+                if self._refs is not None and self._refs[kind] is ref:
+                    self._refs = None
+            return self._cache.get(self.ref(kind))
+
+
+class Body:
+    """Bytes to send and their ETag: in memory, or one of a page's bodies made when first asked
+    for (`Made`)."""
+
+    __slots__ = ("_data", "_etag", "_kind", "_made")
 
     def __init__(
         self,
         data: bytes | None,
-        etag: str,
-        cache: Cache | None = None,
-        ref: Ref | None = None,
-        remake: Callable[[], Ref] | None = None,
+        etag: str | None,
+        made: Made | None = None,
+        kind: str = "",
     ):
-        self._data, self.etag, self._cache, self._ref = data, etag, cache, ref
-        self._remake = remake
+        self._data, self._etag, self._made, self._kind = data, etag, made, kind
+
+    @property
+    def etag(self) -> str:
+        if self._etag is None:
+            assert self._made is not None
+            self._etag = f'"{self._made.ref(self._kind)[3][:20]}"'
+        return self._etag
 
     @property
     def data(self) -> bytes:
         if self._data is not None:
             return self._data
-        assert self._cache is not None and self._ref is not None
-        try:
-            return self._cache.get(self._ref)
-        except (OSError, KeyError) as exc:
-            if self._remake is None:
-                raise
-            # a pack deleted or damaged under the server: make the body again from the files,
-            # and send it only if it is the very body this ETag names
-            log.warning("build cache: %s; making the body again", exc)
-            ref = self._remake()
-            if ref[3] != self._ref[3]:
-                raise OSError(
-                    "the body changed since it was built; a reload will serve it"
-                ) from exc
-            self._ref = ref
-            return self._cache.get(ref)
+        assert self._made is not None
+        return self._made.get(self._kind)
 
     @classmethod
     def of(cls, data: bytes | str) -> Body:
@@ -67,12 +94,9 @@ class Body:
         return cls(raw, f'"{hashlib.sha256(raw).hexdigest()[:20]}"')
 
     @classmethod
-    def stored(cls, cache: Cache, ref: Ref, remake: Callable[[], Ref] | None = None) -> Body:
-        """Bytes kept in the cache (`remake`: how to make them again if they are lost); the
-        ETag is made, like `of`, from their SHA-256."""
-        return cls(None, f'"{ref[3][:20]}"', cache, ref, remake)
-
-
+    def made(cls, made: Made, kind: str) -> Body:
+        """The body `kind` of `made`; its ETag is made, like `of`, from its SHA-256."""
+        return cls(None, None, made, kind)
 
 
 # Rendered JSON bodies, by the digest of their document and the tag they echo: a page read by
@@ -102,19 +126,26 @@ class JsonBody:
     """A JSON document with `requested_locale` left open (the one field that depends on the
     request rather than on the content)."""
 
-    __slots__ = ("_body", "digest")
+    __slots__ = ("_body", "_digest")
 
-    def __init__(self, body: Body, digest: str):
-        self._body, self.digest = body, digest
+    def __init__(self, body: Body):
+        self._body = body
+        self._digest: str | None = None
+
+    @property
+    def digest(self) -> str:
+        """The SHA-256 of the document (its first 20 digits), which names it in ETags."""
+        if self._digest is None:
+            self._digest = self._body.etag[1:-1]
+        return self._digest
 
     @classmethod
     def of(cls, model: BaseModel) -> JsonBody:
-        raw = model.model_dump_json().encode()
-        return cls(Body(raw, ""), hashlib.sha256(raw).hexdigest()[:20])
+        return cls(Body.of(model.model_dump_json()))
 
     @classmethod
-    def stored(cls, cache: Cache, ref: Ref, remake: Callable[[], Ref] | None = None) -> JsonBody:
-        return cls(Body.stored(cache, ref, remake), ref[3][:20])
+    def made(cls, made: Made) -> JsonBody:
+        return cls(Body.made(made, "json"))
 
     def render(self, requested: str | None) -> tuple[bytes, str]:
         key = (self.digest, requested)
@@ -146,5 +177,3 @@ class PreparedPage:
     fragment: Body  # the article with its own styles (`assets.embed`)
     language: str
     view: Body | None = None  # what `document.render_document` renders with an export's links
-
-

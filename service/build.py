@@ -53,7 +53,7 @@ __all__ = [
     "page_keys",
 ]
 
-FORMAT = "1"  # the layout of records; a new one makes every key new
+FORMAT = "2"  # the layout of records; a new one makes every key new
 UI = "ui"
 
 
@@ -408,9 +408,8 @@ class Cache:
 
 
 def _refs(record: Mapping[str, Any]) -> Iterator[Ref]:
-    for field_name in ("json", "html", "fragment"):
-        if field_name in record:
-            yield record[field_name]
+    if "state" in record:
+        yield record["state"]
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -419,4 +418,3 @@ def _write(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-

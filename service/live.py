@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from .build import UI
+from .build import UI, code_version
 from .config import CONFIG_NAME, load_config
 from .errors import L10nError
 from .site import Settings, Site, build_site, slugs
@@ -29,12 +29,12 @@ log = logging.getLogger("clinic_l10n.live")
 
 
 def state_hash(site: Site) -> str:
-    """A hash of every response the site serves (their ETags), so two servers or two moments can
-    be compared: equal hashes, equal answers."""
-    h = hashlib.sha256()
+    """A hash of every response the site serves, so two servers or two moments can be compared:
+    equal hashes, equal answers. A page's bodies are named by what they are made from (its
+    snapshot, and the code that renders it), so that they need not be made to be compared."""
+    h = hashlib.sha256(code_version().encode())
     for key in sorted(site.pages):
-        page = site.pages[key]
-        h.update(f"{key}{page.json.digest}{page.html.etag}{page.fragment.etag}".encode())
+        h.update(f"{key}{site.records[key]['state'][3]}".encode())
     for loc in sorted(site.lists):
         h.update(f"{loc}{site.lists[loc].digest}".encode())
     # the dashboard is made from what coverage_json and health hold

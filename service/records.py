@@ -6,6 +6,7 @@ worker processes when there are many (`make_all`); `site` assembles records into
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -45,9 +46,21 @@ from .schemas import (
     SegmentOut,
     WithheldSegmentOut,
 )
+from .snapshot import Encoder, Snapshot, UiStrings, decode
 from .store import Tree, load_tree
 
-__all__ = ["PARALLEL_FROM", "Record", "Todo", "make_all", "page_model", "remake"]
+__all__ = [
+    "PARALLEL_FROM",
+    "Record",
+    "Todo",
+    "bodies",
+    "made_bodies",
+    "make_all",
+    "page_model",
+    "remake",
+]
+
+log = logging.getLogger("clinic_l10n.records")
 
 _ROW = TypeAdapter(CoverageRow)  # a coverage row as `CoverageOut` writes it
 PARALLEL_FROM = 8  # pages to make before worker processes pay for themselves
@@ -149,17 +162,24 @@ def _english_html_url(slug: str) -> str:
 
 
 class _Ui:
-    """The ui domain as served in one locale."""
+    """The ui strings as served in one locale (`strings`: see `snapshot.UiStrings`)."""
 
-    def __init__(self, tree: Tree, locale: str):
-        self.resolved = tree.resolve(tree.ui, locale) if tree.ui else None
+    def __init__(self, strings: UiStrings, resolved: ResolvedPage | None = None):
+        self.strings, self.resolved = strings, resolved
+
+    @classmethod
+    def of(cls, tree: Tree, locale: str) -> _Ui:
+        resolved = tree.resolve(tree.ui, locale) if tree.ui else None
+        served = resolved.served if resolved else ()
+        return cls({s.segment.id: (s.forms, s.locale, s.fallback) for s in served}, resolved)
 
     def get(self, key: str, count: int | None = None) -> UiText | None:
-        got = self.resolved.get(key) if self.resolved else None
+        got = self.strings.get(key)
         if got is None:
             return None
-        text = got.text if count is None else plural(got, count)
-        return UiText(text, got.locale if got.fallback else None, got.locale)
+        forms, locale, fell = got
+        text = forms[0] if count is None else plural(forms, locale, count)
+        return UiText(text, locale if fell else None, locale)
 
 
 def _chrome(ui: _Ui, target: str) -> dict[str, UiText | None]:
@@ -170,19 +190,20 @@ def _chrome(ui: _Ui, target: str) -> dict[str, UiText | None]:
     }
 
 
-def _html(
-    tree: Tree, resolved: ResolvedPage, ui: _Ui, english: ResolvedPage, facts: Provenance
-) -> tuple[bytes, bytes, bytes]:
-    """The page's document (with the server's links), its fragment (the article with its own
-    styles, to embed) and its view (`document`), which an export renders with its links."""
+def bodies(snapshot: Snapshot) -> dict[str, bytes]:
+    """The bodies of a page in a locale, made from its snapshot: its JSON, its document (with the
+    server's links), its fragment (the article with its own styles, to embed) and its view
+    (`document`), which an export renders with its links."""
+    resolved, english, ui = snapshot.resolved, snapshot.english, _Ui(snapshot.ui)
     target, slug = resolved.target, resolved.page.slug
+    facts = provenance(resolved, english)
     description = _of_type(resolved, SegmentType.DESCRIPTION)
     context = {
         "lang": target,
         "dir": direction(target),
         "slug": slug,
         **article_context(
-            resolved, english, facts, ui, tree.config.demonstration, _english_html_url(slug)
+            resolved, english, facts, ui, snapshot.demonstration, _english_html_url(slug)
         ),
     }
     article = render_template("article.html", context)
@@ -195,8 +216,13 @@ def _html(
         "description": UiText(description.text, None) if description else None,
         **_chrome(ui, target),
     }
-    document = render_document(view, article, SERVER, tree.config.all_locales)
-    return document.encode(), embed(article).encode(), encode_view(view)
+    document = render_document(view, article, SERVER, snapshot.locales)
+    return {
+        "json": page_model(resolved, facts, snapshot.demonstration).model_dump_json().encode(),
+        "html": document.encode(),
+        "fragment": embed(article).encode(),
+        "view": encode_view(view),
+    }
 
 
 Record = dict[str, Any]
@@ -205,14 +231,16 @@ Record = dict[str, Any]
 def _record(
     tree: Tree,
     pack: Pack,
+    encoder: Encoder,
     layout: Layout,
     slug: str,
     locale: str,
     key: str,
     ui: Callable[[str], _Ui],
 ) -> Record:
-    """What a page (or the ui domain) in one locale makes: its bodies (into `pack`), its list
-    entry, coverage row, findings and load errors."""
+    """What a page (or the ui domain) in one locale makes: its snapshot (into `pack`), from which
+    its bodies are made when first asked for, its list entry, coverage row, findings and load
+    errors."""
     failed = {str(path): error for path, error in tree.failed.items()}
     errors = [e for path, _ in layout.page_files(slug, locale) if (e := failed.get(path))]
     record: Record = {
@@ -233,15 +261,19 @@ def _record(
     else:
         resolved = tree.resolve(domain, locale)
         english = tree.resolve(domain, SOURCE_LOCALE)
-        facts = provenance(resolved, english)
-        html, fragment, view = _html(tree, resolved, ui(locale), english, facts)
-        raw = page_model(resolved, facts, tree.config.demonstration).model_dump_json().encode()
         title = _of_type(resolved, SegmentType.TITLE)
         record.update(
-            json=pack.add(raw),
-            html=pack.add(html),
-            fragment=pack.add(fragment),
-            view=pack.add(view),
+            state=pack.add(
+                encoder.encode(
+                    Snapshot(
+                        resolved,
+                        english,
+                        ui(locale).strings,
+                        tree.config.demonstration,
+                        tuple(tree.config.all_locales),
+                    )
+                )
+            ),
             language=locale,
             title=title.text if title else None,
             title_locale=title.locale if title else SOURCE_LOCALE,
@@ -301,10 +333,10 @@ def _make(
 
     def ui(locale: str) -> _Ui:
         if locale not in uis:
-            uis[locale] = _Ui(tree, locale)
+            uis[locale] = _Ui.of(tree, locale)
         return uis[locale]
 
-    pack = Pack(cache)
+    pack, encoder = Pack(cache), Encoder()
     now: dict[str, tuple[str, Ref | None]] = {}  # each file's hash after loading, and its copy
     loaded = {str(path) for path in tree.loaded if path not in tree.kept}
 
@@ -321,7 +353,7 @@ def _make(
     made = []
     for slug, locales in todo:
         for loc in locales:
-            record = _record(tree, pack, layout, slug, loc, keys[(slug, loc)], ui)
+            record = _record(tree, pack, encoder, layout, slug, loc, keys[(slug, loc)], ui)
             fresh, kept = True, {}
             for path, rel in layout.page_files(slug, loc):
                 sha, ref = after(path)
@@ -366,14 +398,25 @@ def make_all(
     return made
 
 
-def remake(
-    config: Config, cache: Cache, good: Mapping[str, Ref], slug: str, locale: str, kind: str
-) -> Ref:
-    """One body of a page in a locale made again from the files (its record is not kept)."""
+def remake(config: Config, cache: Cache, good: Mapping[str, Ref], slug: str, locale: str) -> Ref:
+    """The snapshot of a page in a locale made again from the files (its record is not kept)."""
     layout, inputs = Layout(config), Inputs()
     keys = page_keys(layout, inputs, [slug], good)
     digests = {rel: inputs.get(path) for path, rel in layout.page_files(slug, locale)}
-    ref: Ref = _make(config, cache, [(slug, (locale,))], keys, digests, good)[0][kind]
+    ref: Ref = _make(config, cache, [(slug, (locale,))], keys, digests, good)[0]["state"]
     return ref
 
 
+def made_bodies(cache: Cache, state: Ref, again: Callable[[], Ref]) -> dict[str, bytes]:
+    """The bodies of a record, from its snapshot `state` in the cache. A snapshot whose pack is
+    lost is made again from the files (`again`), and used only if it is the very snapshot the
+    record names: a page that changed since is served by the reload that follows."""
+    try:
+        raw = cache.get(state)
+    except (OSError, KeyError) as exc:
+        log.warning("build cache: %s; making the snapshot again", exc)
+        ref = again()
+        if ref[3] != state[3]:
+            raise OSError("the page changed since it was built; a reload will serve it") from exc
+        raw = cache.get(ref)
+    return bodies(decode(raw))

@@ -9,7 +9,7 @@ a table is put in a box that scrolls sideways.
 from __future__ import annotations
 
 import gettext
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -23,7 +23,7 @@ from .content import iter_blocks
 from .inline import parse_text, render_text
 from .links import SERVER
 from .locales import direction
-from .models import ResolvedPage, Segment, SegmentType, ServedSegment, Target
+from .models import ResolvedPage, Segment, SegmentType, Target
 from .parser import markdown
 
 __all__ = ["TABLE_BOX", "UiText", "article_html", "inline_html", "plural", "render_template"]
@@ -62,10 +62,10 @@ def _plural_index(locale: str) -> Any:
     return gettext.c2py(plural_rule(locale)[1])
 
 
-def plural(served: ServedSegment, n: int) -> str:
-    """The plural form for `n` under the CLDR rule of the locale the text came from."""
-    index = int(_plural_index(served.locale)(n))
-    return served.forms[min(index, len(served.forms) - 1)].replace("{count}", str(n))
+def plural(forms: Sequence[str], locale: str, n: int) -> str:
+    """The plural form for `n` under the CLDR rule of `locale`, the locale the forms came from."""
+    index = int(_plural_index(locale)(n))
+    return forms[min(index, len(forms) - 1)].replace("{count}", str(n))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .bodies import REQUESTED, Body, JsonBody, PreparedPage
+from .bodies import REQUESTED, Body, JsonBody, Made, PreparedPage
 from .build import (
     UI,
     Cache,
@@ -31,7 +31,7 @@ from .findings import Problem
 from .links import SERVER
 from .locales import babel_locale, direction, native_name, to_gettext
 from .models import SOURCE_LOCALE
-from .records import Record, Todo, make_all, remake
+from .records import Record, Todo, made_bodies, make_all, remake
 from .render import render_template
 from .schemas import (
     HealthOut,
@@ -238,22 +238,27 @@ def _assemble(
     made it from is taken from `previous`."""
     site = Site(config, settings, cache, inputs, records, good)
 
-    def again(slug: str, locale: str, kind: str) -> Callable[[], Ref]:
-        return partial(remake, config, cache, good, slug, locale, kind)
+    def made(slug: str, locale: str, state: Ref) -> Made:
+        again = partial(remake, config, cache, good, slug, locale)
+        return Made(cache, partial(made_bodies, cache, state, again))
 
     all_locales = config.all_locales
     slugs = sorted({slug for slug, _ in records if slug != UI})
-    served = [s for s in slugs if "json" in records[(s, SOURCE_LOCALE)]]
+    served = [s for s in slugs if "state" in records[(s, SOURCE_LOCALE)]]
     for slug in served:
         for loc in all_locales:
             rec = records[(slug, loc)]
-            site.pages[(slug, loc)] = kept_pages.get((slug, loc)) or PreparedPage(
-                JsonBody.stored(cache, rec["json"], again(slug, loc, "json")),
-                Body.stored(cache, rec["html"], again(slug, loc, "html")),
-                Body.stored(cache, rec["fragment"], again(slug, loc, "fragment")),
-                rec["language"],
-                Body.stored(cache, rec["view"], again(slug, loc, "view")),
-            )
+            page = kept_pages.get((slug, loc))
+            if page is None:
+                bodies = made(slug, loc, rec["state"])
+                page = PreparedPage(
+                    JsonBody.made(bodies),
+                    Body.made(bodies, "html"),
+                    Body.made(bodies, "fragment"),
+                    rec["language"],
+                    Body.made(bodies, "view"),
+                )
+            site.pages[(slug, loc)] = page
     site.served = tuple(served)
 
     def same(loc: str) -> bool:
