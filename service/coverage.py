@@ -86,8 +86,12 @@ def _row(
     distinct = {s.key: s for s in page.segments}
     english = [s for s in distinct.values() if reviewed(s, SOURCE_LOCALE)]
     approved = [s for s in english if reviewed(s, locale)]
-    in_ledger = [
-        s for s in english if approved_text(s, locale, catalogs, ledgers, policy, page.author)
+    # approved in the ledger but kept off the page by a check (what is served is approved)
+    blocked = [
+        s
+        for s in english
+        if not reviewed(s, locale)
+        and approved_text(s, locale, catalogs, ledgers, policy, page.author)
     ]
     served = [distinct[k] for k in served_keys(resolved) if k in distinct]
     catalog = catalogs.get(locale)
@@ -114,7 +118,7 @@ def _row(
         approved=len(approved),
         served=len(served),
         held=len(approved) - len(served),
-        blocked=len(in_ledger) - len(approved),
+        blocked=len(blocked),
         words=words,
         translated_words=translated_words,
         served_words=sum(word_count(s.source) for s in served),

@@ -61,6 +61,8 @@ def blocked(
             else {}
         )
         for seg in {s.key: s for s in domain.segments}.values():
+            if tree.reviewed(domain, seg, locale):
+                continue  # served in `locale` as it stands: nothing keeps it off the page
             approved = approved_text(seg, locale, {locale: catalog}, ledgers, tree.config.policy)
             if approved is None:
                 continue

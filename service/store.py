@@ -26,6 +26,7 @@ from .models import (
     LoadedCatalog,
     Page,
     ResolvedPage,
+    Segment,
     ServedSegment,
 )
 from .resolve import resolve
@@ -83,6 +84,15 @@ class Tree:
             self.config.do_not_translate,
             self._known.setdefault(domain.slug, {}),
         )
+
+    def reviewed(self, domain: Page, segment: Segment, locale: str) -> bool:
+        """Whether the serving rule has found `segment` reviewed in `locale` itself, as
+        `resolve` would (resolving the page in `locale` first, unless it was)."""
+        known = self._known.get(domain.slug, {})
+        if (segment.id, locale) not in known:
+            self.resolve(domain, locale)
+            known = self._known[domain.slug]
+        return known.get((segment.id, locale)) is not None
 
     def coverage(
         self, resolved: Mapping[tuple[str, str], ResolvedPage] | None = None
