@@ -95,8 +95,11 @@ def _symbols(locale: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(decimals), frozenset(groups | set(_SPACES))
 
 
+_SEPARATOR = re.compile(rf"([.,'{_SPACES}\u066b\u066c])")
+
+
 def _value(token: str, decimals: frozenset[str], groups: frozenset[str]) -> Decimal:
-    parts = re.split(rf"([.,'{_SPACES}\u066b\u066c])", token)
+    parts = _SEPARATOR.split(token)
     digits, seps = parts[0::2], parts[1::2]
     if not seps:
         return Decimal(token)
@@ -115,6 +118,18 @@ def _canon(value: Decimal) -> Decimal:
     """One spelling per value: 1000 (not 1E+3), 0.5 (not 0.50)."""
     value = value.normalize()
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
+def _number(token: str, decimals: frozenset[str], groups: frozenset[str]) -> Decimal:
+    """A token's value in its one spelling; a run of ASCII digits alone (most numbers) is read
+    without Decimal's arithmetic.
+
+    >>> [_number(t, frozenset("."), frozenset(",")) for t in ("0030", "1,000", "0.50", "0")]
+    [Decimal('30'), Decimal('1000'), Decimal('0.5'), Decimal('0')]
+    """
+    if token.isdigit() and token.isascii():
+        return Decimal(int(token))
+    return _canon(_value(token, decimals, groups))
 
 
 def _plain(text: str) -> str:
@@ -148,7 +163,7 @@ def numbers_in(text: str, locale: str) -> Counter[Decimal]:
     decimals, groups = _symbols(locale)
     for token in _TOKEN.findall(_plain(text)):
         try:
-            found[_canon(_value(token, decimals, groups))] += 1
+            found[_number(token, decimals, groups)] += 1
         except InvalidOperation:
             continue
     return found
@@ -178,5 +193,5 @@ def doses_in(text: str, locale: str) -> Counter[tuple[Decimal, str]]:
         return found
     decimals, groups = _symbols(locale)
     for token, unit in _DOSE.findall(_plain(text)):
-        found[(_canon(_value(token, decimals, groups)), _ALIAS[unit.casefold()])] += 1
+        found[(_number(token, decimals, groups), _ALIAS[unit.casefold()])] += 1
     return found
