@@ -74,6 +74,9 @@ _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 # paragraph separators, BOM, non-characters): written as \\u escapes, so the file stays YAML.
 _UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 _OLD_FORMAT = re.compile(r"(locale|page|records)\s*:")
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+_ROLE = {r.value: r for r in Role}
+_NOT_TEXT = frozenset(("seq", "count", "msgstr"))
 
 HEADER = (
     "# Review history of {page} in {locale}: one signed event per line, oldest first.\n"
@@ -98,7 +101,9 @@ def encode(event: Mapping[str, Any]) -> str:
     '{"seq": 1, "prev": "0000", "msgid": "Dose\\\\u2028"}'
     """
     ordered = {k: event[k] for k in FIELDS if k in event}
-    text = json.dumps(ordered, ensure_ascii=False, separators=(", ", ": "))
+    text = _JSON.encode(ordered)
+    if text.isascii() and "\x7f" not in text:  # every other unsafe character is beyond ASCII
+        return text
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -180,9 +185,10 @@ def _shape(data: Mapping[str, Any]) -> str:
             return f"{name!r} must be a SHA-256 in hex"
     if not (isinstance(data["at"], str) and _TIME.fullmatch(data["at"])):
         return "'at' must be a UTC time like 2026-01-31T09:00:00Z"
-    texts = [k for k in data if k not in ("seq", "count", "msgstr")]
-    for name in texts:
-        if not isinstance(data[name], str) or (name != "msgctxt" and not data[name]):
+    for name, value in data.items():
+        if name in _NOT_TEXT:
+            continue
+        if not isinstance(value, str) or (not value and name != "msgctxt"):
             return f"{name!r} must be non-empty text"
     msgstr = data.get("msgstr", "")
     forms = msgstr if isinstance(msgstr, list) else [msgstr]
@@ -205,7 +211,7 @@ def record_of(event: Event) -> ReviewRecord:
         translator=d.get("translator"),
         reviewer=d["reviewer"],
         reviewed_at=d["at"],
-        role=Role(d["role"]),
+        role=_ROLE[d["role"]],
         line=event.line,
         msgctxt=d.get("msgctxt"),
         segment_id=d.get("id"),
@@ -324,7 +330,7 @@ class _Reader:
         if event.kind == "import":
             return
         d = event.data
-        key = ((d.get("msgctxt"), d["msgid"]), Role(d["role"]))
+        key = ((d.get("msgctxt"), d["msgid"]), _ROLE[d["role"]])
         if event.kind == "approve":
             self.records[key] = record_of(event)
             return
