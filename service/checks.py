@@ -141,8 +141,13 @@ def units(unit: Unit) -> Iterator[str]:
                 yield f"{value} {symbol}: the unit is lost or changed"
 
 
+@lru_cache(maxsize=1024)
+def _term(term: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])")
+
+
 def _term_count(term: str, text: str) -> int:
-    return len(re.findall(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", text))
+    return len(_term(term).findall(text))
 
 
 @check("do-not-translate", Severity.ERROR)

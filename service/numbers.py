@@ -57,9 +57,12 @@ def _ascii_digits(text: str) -> str:
     >>> _ascii_digits("٥٦ و١٠")
     '56 و10'
     """
-    if text.isascii():
+    if text.isascii() or not _OTHER_DIGIT.search(text):
         return text
     return text.translate(_ASCII)
+
+
+_OTHER_DIGIT = re.compile(r"[^\D0-9]|[，．]")  # a decimal digit of another script, or `，．`
 
 
 class _AsciiTable(dict[int, str]):
