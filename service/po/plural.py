@@ -145,6 +145,7 @@ def nplurals(header: str) -> int | None:
     return None if m is None else int(m.group(1))
 
 
+@functools.lru_cache(maxsize=256)  # a tree's catalogs share a few expressions
 def compile_plural(text: str) -> Plural:
     """The plural= expression as a function of n, or PluralFormsError where libintl fails.
 
