@@ -1,6 +1,7 @@
-"""The bytes the server sends: a body in memory or in the build cache, with its ETag, and a JSON
-document whose `requested_locale` is filled in per request (`JsonBody`). The request path looks
-these up; `records` makes them, `site` holds them.
+"""The bytes the server sends, with their ETags: a body in memory, or one of a page's bodies made
+when first asked for and kept in the build cache (`Made`), and a JSON document whose
+`requested_locale` is filled in per request (`JsonBody`). The request path looks these up;
+`records` makes them, `site` holds them.
 """
 
 from __future__ import annotations

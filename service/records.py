@@ -1,6 +1,8 @@
-"""What one page (or the ui strings) in one locale makes from a loaded tree: its JSON, HTML page,
-fragment and view, list entry, coverage row and findings, a *record* of the build cache. Made in
-worker processes when there are many (`make_all`); `site` assembles records into what it serves.
+"""What one page (or the ui strings) in one locale makes from a loaded tree: its snapshot (the page
+as the serving rule resolved it), list entry, coverage row and findings, a *record* of the build
+cache. Made in worker processes when there are many (`make_all`); `site` assembles records into
+what it serves. A page's bodies (JSON, HTML page, fragment and view) are made from its snapshot
+when first asked for (`made_bodies`), not with its record.
 """
 
 from __future__ import annotations
