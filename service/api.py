@@ -17,6 +17,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from .answers import (
     HTML,
@@ -149,10 +150,12 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
 
     Locale = Annotated[Negotiated, Depends(negotiated)]
 
-    def prepared(site: Site, slug: str, neg: Negotiated) -> PreparedPage:
+    async def prepared(site: Site, slug: str, neg: Negotiated) -> PreparedPage:
         found = find_page(site, slug, neg.locale)
         if found is None:
             raise HTTPException(404, detail=no_page(slug))
+        if found.made is not None and not found.made.ready:
+            await run_in_threadpool(found.made.make)  # rendered off the event loop
         return found
 
     # The page routes below are also answered by `fastpath`, in front of this app, through the
@@ -174,7 +177,7 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
         summary="One page, resolved segment by segment",
     )
     async def get_page(request: Request, site: Now, slug: str, neg: Locale) -> Response:
-        page = prepared(site, slug, neg)
+        page = await prepared(site, slug, neg)
         return Prepared(page_json(site, page, neg, Asked.of(request.headers)))
 
     @read(
@@ -190,7 +193,7 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
         neg: Locale,
         fragment: Annotated[bool, Query(description="Only the <article>, to embed")] = False,
     ) -> Response:
-        page = prepared(site, slug, neg)
+        page = await prepared(site, slug, neg)
         return Prepared(page_html(site, page, fragment, Asked.of(request.headers)))
 
     @read("/v1/locales", response_model=LocalesOut, responses=CACHED, summary="Enabled locales")

@@ -37,6 +37,15 @@ class Made:
         self._refs: dict[str, Ref] | None = None
         self._lock = threading.Lock()
 
+    @property
+    def ready(self) -> bool:
+        """Whether the bodies are made (reading them then costs no rendering)."""
+        return self._refs is not None
+
+    def make(self) -> None:
+        """Make the bodies now (the server calls this off its event loop: `fastpath`, `api`)."""
+        self.ref("json")
+
     def ref(self, kind: str) -> Ref:
         refs = self._refs
         if refs is None:
@@ -178,3 +187,4 @@ class PreparedPage:
     fragment: Body  # the article with its own styles (`assets.embed`)
     language: str
     view: Body | None = None  # what `document.render_document` renders with an export's links
+    made: Made | None = None  # what makes the bodies above, when they are made when asked for

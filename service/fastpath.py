@@ -13,6 +13,7 @@ OpenAPI and /docs.
 
 from __future__ import annotations
 
+import asyncio
 from enum import Enum
 from urllib.parse import parse_qsl
 
@@ -29,6 +30,7 @@ from .answers import (
     page_json,
     pages_list,
 )
+from .bodies import Made
 from .errors import LocaleError
 from .live import LiveSite
 
@@ -103,6 +105,9 @@ class FastPath:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in _METHODS:
             found = self.answer(scope)
+            while isinstance(found, Made):  # a page not rendered yet: rendered off the loop
+                await asyncio.get_running_loop().run_in_executor(None, found.make)
+                found = self.answer(scope)  # from the state in service now, whole
             if found is not None:
                 status, headers, body = found
                 await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -110,8 +115,9 @@ class FastPath:
                 return
         await self.api(scope, receive, send)
 
-    def answer(self, scope: Scope) -> Answer | None:
-        """FastAPI's response to this GET or HEAD, or None to let FastAPI give it."""
+    def answer(self, scope: Scope) -> Answer | Made | None:
+        """FastAPI's response to this GET or HEAD, or None to let FastAPI give it; the page's
+        `Made` when its bodies are still to be made (rendering is not done on the event loop)."""
         found = route(scope["path"])
         if found is None or scope.get("root_path"):
             return None
@@ -134,6 +140,8 @@ class FastPath:
         page = find_page(site, slug, neg.locale)
         if page is None:
             return None
+        if page.made is not None and not page.made.ready:
+            return page.made
         if read is Read.PAGE:
             return page_json(site, page, neg, asked)
         fragment = _FLAGS.get(params.get("fragment", "0"))

@@ -257,6 +257,7 @@ def _assemble(
                     Body.made(bodies, "fragment"),
                     rec["language"],
                     Body.made(bodies, "view"),
+                    bodies,
                 )
             site.pages[(slug, loc)] = page
     site.served = tuple(served)

@@ -269,3 +269,65 @@ def test_after_a_reload_the_fast_path_serves_the_new_state(tmp_path: Path) -> No
             assert served.headers.multi_items() == expected.headers.multi_items(), (name, url)
         assert pair.behind.reached == [], name
     assert pair.served.get(page).content != before  # the es msgstr edited first is served
+
+
+async def _call(app: ASGI, target: str) -> tuple[int, bytes]:
+    """One GET through the app's ASGI interface, in this event loop."""
+    path, _, query = target.partition("?")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": query.encode(),
+        "headers": [(b"host", b"clinic.test")],
+        "client": ("127.0.0.1", 1),
+        "server": ("clinic.test", 80),
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+@pytest.mark.parametrize("front", ["fast path", "FastAPI alone"])
+@pytest.mark.parametrize("target", [f"{PAGE}?locale=es", f"{HTML}?locale=es&fragment=1"])
+def test_a_page_is_rendered_off_the_event_loop(tmp_path: Path, front: str, target: str) -> None:
+    """A page's bodies are made when it is first asked for; while they are (here: held until
+    /healthz has been answered), the server goes on answering other requests."""
+    import asyncio
+    import threading
+
+    root = tmp_path / "tree"
+    shutil.copytree(FIXTURE_TREE, root, ignore=shutil.ignore_patterns("*.mo", ".build-cache"))
+    api = create_app(Settings(root=root, cache=tmp_path / "cache"))
+    app: ASGI = FastPath(api) if front == "fast path" else api
+    made = api.state.live.site.pages[("saline-spray", "es")].made
+    assert made is not None and not made.ready
+    gate, make = threading.Event(), made._make
+
+    def slow() -> Any:
+        assert gate.wait(10), "the event loop waited on the rendering"
+        return make()
+
+    made._make = slow
+
+    async def scenario() -> None:
+        page = asyncio.create_task(_call(app, target))
+        status, _ = await asyncio.wait_for(_call(app, "/healthz"), 5)
+        assert status == 200 and not page.done()
+        gate.set()
+        status, body = await asyncio.wait_for(page, 10)
+        assert status == 200 and "Nasolin".encode() in body and made.ready
+
+    asyncio.run(scenario())
