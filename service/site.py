@@ -237,9 +237,13 @@ def _assemble(
     health, the index). A page list or the index page whose records are the very ones `previous`
     made it from is taken from `previous`."""
     site = Site(config, settings, cache, inputs, records, good)
+    layout = Layout(config)
 
     def made(slug: str, locale: str, state: Ref) -> Made:
-        again = partial(remake, config, cache, good, slug, locale)
+        # the last good copies of this page's files only: a page kept by later reloads must not
+        # keep this build's map of every file alive with it
+        files = {rel: good[rel] for _, rel in layout.page_files(slug, locale) if rel in good}
+        again = partial(remake, config, cache, files, slug, locale)
         return Made(cache, partial(made_bodies, cache, state, again))
 
     all_locales = config.all_locales
