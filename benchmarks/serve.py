@@ -15,8 +15,10 @@ and prints requests/s, p99 latency and the ratio ours/bare for each, and the ser
 request (every worker's, from /proc), which moves less than the rates with other load on the
 machine. Each round loads the two servers back to back (each first in turn), so drift in the
 machine hits both alike; each figure is the median over the rounds, each ratio the median of the
-rounds' ratios, and the load average is printed (the machine may be shared: compare the ratios). Before the load, each of the first 600 mixed headers is sent once to our server,
-which must answer 200; any non-2xx answer under load is counted and printed. Also measured, in
+rounds' ratios, and the load average is printed (the machine may be shared: compare the ratios).
+Before the load, each server is asked for the page in every enabled locale (a page is rendered when
+first asked for: how long those first answers took is printed), and each of the first 600 mixed
+headers is sent once to our server, which must answer 200; any non-2xx answer under load is counted and printed. Also measured, in
 process: negotiating a header held in the cache, one not held (its items seen before), and one
 never seen at all (nor any of its ranges). Loopback only; every run is bounded in time.
 
@@ -302,6 +304,25 @@ def load_python(port: int, headers: list[str], seconds: int, connections: int) -
     return Load(len(latencies) / seconds, p99, errors, len(latencies))
 
 
+def warm(ports: list[int], workers: int) -> list[float]:
+    """Ask each server for the page in every enabled locale, on new connections, 8 times per
+    worker process (a page is rendered when first asked for in a locale, per process: the loads
+    measure serving it). Returns how long our server (`ports[0]`) took to give each locale's
+    first answer, in ms."""
+    tags = [loc["tag"] for loc in json.loads(get(ports[0], "/v1/locales")[2])["locales"]]
+    firsts = []
+    for tag in tags:
+        for port in ports:
+            for i in range(8 * workers):
+                started = time.perf_counter()
+                status = get(port, f"{PATH}?locale={tag}")[0]
+                if status != 200:
+                    raise SystemExit(f"{status} for locale={tag}")
+                if port == ports[0] and i == 0:
+                    firsts.append((time.perf_counter() - started) * 1e3)
+    return firsts
+
+
 def check_mix(port: int, headers: list[str]) -> Counter[str]:
     """Each header once to our server: every answer a 200; the locales served, counted."""
     served: Counter[str] = Counter()
@@ -341,6 +362,7 @@ def main() -> None:
     uvicorn = [sys.executable, "-m", "uvicorn", "--http", "httptools", "--loop", "uvloop"]
     results: list[tuple[str, int, list[tuple[Load, Load]]]] = []
     served: Counter[str] = Counter()
+    first_ms: list[float] = []
     load_before = os.getloadavg()[0]
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -410,7 +432,9 @@ def main() -> None:
                     )
                 )
                 assert get(bare.port)[2] == body
+                firsts = warm([ours.port, bare.port], workers)
                 if workers == 1:
+                    first_ms = firsts
                     served = check_mix(ours.port, mixes[f"{DISTINCT:,} headers"][:600])
                 for mix in mixes:
                     pairs = []
@@ -465,6 +489,11 @@ def main() -> None:
         "locales served for the first 600 mixed headers: "
         + ", ".join(f"{loc} {n}" for loc, n in served.most_common())
     )
+    if first_ms:
+        print(
+            f"first answer for each locale after start (the page rendered, one worker): "
+            f"median {statistics.median(first_ms):.1f} ms, most {max(first_ms):.1f} ms"
+        )
     print(
         f"negotiating one header, in process: held in the cache {costs['held']:.1f} µs; "
         f"not held (its items seen) {costs['not_held']:.1f} µs; never seen, nor any of its ranges "
@@ -477,6 +506,7 @@ def main() -> None:
                 "rows": rows,
                 "negotiation_us": costs,
                 "served_locales": dict(served),
+                "first_answer_ms": [round(ms, 1) for ms in first_ms],
             }
         )
     )
