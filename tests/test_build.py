@@ -280,3 +280,17 @@ def test_the_coverage_document_is_what_its_model_writes(tmp_path: Path) -> None:
     assert site.rows
     whole = CoverageOut.model_validate(rows_as_json(site.rows)).model_dump_json().encode()
     assert site.coverage_json.data == whole
+
+
+def test_a_page_first_asked_for_after_its_files_changed_is_the_state_in_service(
+    tmp_path: Path,
+) -> None:
+    """Bodies are made from the snapshot of the state in service, not from the files: a catalog
+    edited after the build (and before any reload) changes nothing until the reload."""
+    settings = _tree(tmp_path)
+    site = build_site(settings)
+    po = settings.root / f"locales/es/LC_MESSAGES/{PAGE}.po"
+    replace_in(po, 'msgstr "Qué es"', 'msgstr "Qué es esto"')
+    text = '"text":"Qué es"'.encode()  # approved; "Qué es esto" is not (nor served, once read)
+    assert text in site.pages[(PAGE, "es")].json.render(None)[0]
+    assert text not in build_site(settings).pages[(PAGE, "es")].json.render(None)[0]
