@@ -328,6 +328,6 @@ def test_a_page_is_rendered_off_the_event_loop(tmp_path: Path, front: str, targe
         assert status == 200 and not page.done()
         gate.set()
         status, body = await asyncio.wait_for(page, 10)
-        assert status == 200 and "Nasolin".encode() in body and made.ready
+        assert status == 200 and b"Nasolin" in body and made.ready
 
     asyncio.run(scenario())
