@@ -4,7 +4,7 @@ when first asked for, from exactly the state the record was made in, without loa
 
 A review is kept as what the bodies show of it: who translated, who reviewed, in which role and
 when (the hashes it was checked against stay in its ledger; they were checked before the page was
-resolved). So `decode(encode(s))` is `s` with each review cut to those four fields
+resolved). So `decode(Encoder().encode(s))` is `s` with each review cut to those four fields
 (tests/test_snapshot.py checks this on the shipped pages, the test tree and a generated tree).
 """
 
@@ -27,7 +27,7 @@ from .models import (
     Target,
 )
 
-__all__ = ["Encoder", "Snapshot", "UiStrings", "decode", "encode", "shown"]
+__all__ = ["Encoder", "Snapshot", "UiStrings", "decode", "shown"]
 
 # The ui strings as a page in one locale shows them: id -> (forms, locale, fell back).
 UiStrings = Mapping[str, tuple[tuple[str, ...], str, bool]]
@@ -145,11 +145,6 @@ class Encoder:
         return f"[{_FORMAT},{page},{own},{ui}]".encode()
 
 
-def encode(snapshot: Snapshot) -> bytes:
-    """One snapshot (`Encoder` encodes many, sharing what they share)."""
-    return Encoder().encode(snapshot)
-
-
 def _of_target(t: list[str] | None) -> Target | None:
     return None if t is None else Target(t[0], t[1], t[2])
 
@@ -188,7 +183,7 @@ def _of_resolved(d: list[Any], page: Page, reviews: list[ReviewRecord]) -> Resol
 
 
 def decode(raw: bytes) -> Snapshot:
-    """The snapshot `encode` wrote (ValueError for anything else)."""
+    """The snapshot `Encoder.encode` wrote (ValueError for anything else)."""
     data = json.loads(raw)
     if not isinstance(data, list) or len(data) != 4 or data[0] != _FORMAT:
         raise ValueError("not a page snapshot of this version")
