@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .checks import Severity, Unit, blocking, run_checks
-from .models import SOURCE_LOCALE, Key, LoadedCatalog, Page, Segment, fingerprint
+from .models import SOURCE_LOCALE, LoadedCatalog, Page, fingerprint
 from .policy import judge
 from .resolve import approved_text
 from .review import approvable, translator_of
@@ -80,14 +80,11 @@ def blocked(
 
 
 def _entry_findings(tree: Tree, domain: Page, locale: str) -> Iterator[Problem]:
-    first: dict[Key, Segment] = {}  # as `Page.segment` finds it: the first with the key
-    for s in domain.segments:
-        first.setdefault(s.key, s)
     for _, _, catalog in _translated(tree, [domain], [locale]):
         for entry in catalog.entries.values():
             for error in entry.errors:
                 yield Problem(catalog.path, entry.line, Severity.ERROR, "msgfmt", error)
-            seg = first.get(entry.key)
+            seg = domain.segment(entry.msgid, entry.msgctxt)
             if seg is None or not entry.translated:
                 continue
             for f in run_checks(Unit.of(seg, entry.msgstr, locale, tree.config.do_not_translate)):

@@ -158,7 +158,15 @@ class Page:
     author: str | None = None
 
     def segment(self, msgid: str, context: str | None = None) -> Segment | None:
-        return next((s for s in self.segments if s.key == (context, msgid)), None)
+        """The first segment with this catalog key (a page may use a message twice)."""
+        return self._first_by_key.get((context, msgid))
+
+    @functools.cached_property
+    def _first_by_key(self) -> dict[Key, Segment]:
+        first: dict[Key, Segment] = {}
+        for s in self.segments:
+            first.setdefault(s.key, s)
+        return first
 
 
 @dataclass(frozen=True)
