@@ -29,6 +29,13 @@ def _fixture(tmp_path: Path) -> Path:
     return root
 
 
+def _withheld(tmp_path: Path) -> Path:
+    """The test tree with one page's English approvals gone: its every segment withheld."""
+    root = _fixture(tmp_path)
+    (root / "locales/en/reviews/saline-spray.yaml").unlink()
+    return root
+
+
 def _generated(tmp_path: Path) -> Path:
     build_tree(tmp_path / "generated", 6)
     return tmp_path / "generated"
@@ -47,6 +54,7 @@ def _snapshots(tree: Tree) -> list[Snapshot]:
 TREES: list[tuple[str, Callable[[Path], Path]]] = [
     ("the shipped content", _shipped),
     ("the test tree", _fixture),
+    ("English withheld", _withheld),
     ("a generated tree", _generated),
 ]
 
@@ -57,7 +65,7 @@ def test_a_snapshot_reads_back_as_the_page_it_was_made_of(
 ) -> None:
     snapshots = _snapshots(load_tree(make(tmp_path)))
     assert snapshots, name
-    encoder, reviews = Encoder(), 0
+    encoder, reviews, withheld, held = Encoder(), 0, 0, 0
     for snapshot in snapshots:
         back = decode(encoder.encode(snapshot))
         where = (name, snapshot.resolved.page.slug, snapshot.resolved.target)
@@ -66,7 +74,13 @@ def test_a_snapshot_reads_back_as_the_page_it_was_made_of(
         for was, now in ((snapshot.resolved, back.resolved), (snapshot.english, back.english)):
             assert as_shown(now) == as_shown(was), where
         reviews += sum(len(s.reviews) for s in back.resolved.served)
+        withheld += len(back.resolved.withheld)
+        held += len(back.resolved.held_sections)
     assert reviews, f"{name}: no review was carried"
+    if name == "English withheld":
+        assert withheld, "no withheld segment was carried"
+    if name == "the test tree":
+        assert held, "no section held in English was carried"
 
 
 def as_shown(resolved: ResolvedPage) -> tuple[object, ...]:
