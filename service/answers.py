@@ -16,14 +16,8 @@ from starlette.responses import Response
 
 from .bodies import PreparedPage
 from .headers import cors_headers, etag_matches, vary
-from .limits import MAX_ACCEPT_LANGUAGE, MAX_SLUG
-from .locales import (
-    Negotiated,
-    bounded_accept_language,
-    canonical_tag,
-    lookup,
-    negotiate_header,
-)
+from .limits import MAX_SLUG
+from .locales import Negotiated, Negotiator, canonical_tag, lookup
 from .models import SOURCE_LOCALE
 from .site import Site
 
@@ -73,44 +67,39 @@ class Asked(NamedTuple):
         ...               (b"accept-language", b"ar")])
         Asked(accept_language='es', if_none_match='', origin='https://a.example')
         """
-        found: dict[bytes, bytes] = {}
+        accept = match = origin = None
         for name, value in headers:
-            if name in _ASKED and name not in found:
-                found[name] = value
-        origin = found.get(b"origin")
+            if name == b"accept-language":
+                if accept is None:
+                    accept = value
+            elif name == b"if-none-match":
+                if match is None:
+                    match = value
+            elif name == b"origin" and origin is None:
+                origin = value
         return cls(
-            found.get(b"accept-language", b"").decode("latin-1"),
-            found.get(b"if-none-match", b"").decode("latin-1"),
+            "" if accept is None else accept.decode("latin-1"),
+            "" if match is None else match.decode("latin-1"),
             None if origin is None else origin.decode("latin-1"),
         )
 
 
-_ASKED = frozenset((b"accept-language", b"if-none-match", b"origin"))
-
-
 def negotiate_request(
-    locale: str | None, accept_language: str, enabled: tuple[str, ...]
+    locale: str | None, accept_language: str, negotiator: Negotiator
 ) -> Negotiated:
     """`?locale=` wins, then Accept-Language, then English. A malformed or over-long `?locale=`
     raises LocaleError (a 400 whose message does not repeat it).
 
-    >>> negotiate_request(None, "es-MX,es;q=0.9", ("en", "es"))
+    >>> from service.locales import Negotiator
+    >>> negotiate_request(None, "es-MX,es;q=0.9", Negotiator(("en", "es")))
     Negotiated(requested='es-MX', locale='es')
-    >>> negotiate_request("PT_br", "es", ("en", "es", "pt"))
+    >>> negotiate_request("PT_br", "es", Negotiator(("en", "es", "pt")))
     Negotiated(requested='pt-BR', locale='pt')
     """
     if locale is not None:
         tag = canonical_tag(locale)  # at most MAX_TAG characters, or LocaleError
-        return Negotiated(tag, lookup(tag, enabled) or SOURCE_LOCALE)
-    if len(accept_language) > MAX_ACCEPT_LANGUAGE:
-        accept_language = bounded_accept_language(accept_language)
-    return _from_header(accept_language, enabled)
-
-
-# Browsers send few distinct headers; each is negotiated once per config. One not held here
-# costs microseconds too: it is bounded before it gets here, and its items are each read and
-# looked up once (`negotiate_header`). At most 1024 headers of at most 4 KB: 4 MB.
-_from_header = lru_cache(maxsize=1024)(negotiate_header)
+        return Negotiated(tag, lookup(tag, negotiator.enabled) or SOURCE_LOCALE)
+    return negotiator.header(accept_language)
 
 
 def find_page(site: Site, slug: str, locale: str) -> PreparedPage | None:
@@ -125,25 +114,28 @@ def no_page(slug: str) -> str:
 
 class Answer(NamedTuple):
     """A read's response as ASGI sends it: the headers in the order Starlette's `Response` writes
-    them (its constructor would encode a dict of them again on every request)."""
+    them (its constructor would encode a dict of them again on every request), and the body in
+    pieces, sent one after the other (a JSON page's are its own bytes either side of the tag it
+    echoes: `JsonBody.pieces`)."""
 
     status: int
     headers: list[tuple[bytes, bytes]]
-    body: bytes
+    body: tuple[bytes, ...]
 
 
 class Prepared(Response):
     """An `Answer` as the response a FastAPI route returns."""
 
     def __init__(self, answer: Answer) -> None:
-        self.status_code, self.raw_headers, self.body = answer.status, answer.headers, answer.body
+        self.status_code, self.raw_headers = answer.status, answer.headers
+        self.body = b"".join(answer.body)
         self.background = None
 
 
 def answer(
     site: Site,
     asked: Asked,
-    body: bytes,
+    body: bytes | tuple[bytes, ...],
     etag: str,
     media: str,
     language: str | None,
@@ -173,10 +165,12 @@ def answer(
         for name, value in cors_headers(asked.origin, origins).items():
             headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
     if asked.if_none_match and etag_matches(asked.if_none_match, etag):
-        return Answer(304, headers, b"")
-    headers.append((b"content-length", str(len(body)).encode("latin-1")))
+        return Answer(304, headers, ())
+    pieces = (body,) if isinstance(body, bytes) else body
+    size = len(body) if isinstance(body, bytes) else sum(map(len, pieces))
+    headers.append((b"content-length", str(size).encode("latin-1")))
     headers.append((b"content-type", media.encode("latin-1")))
-    return Answer(200, headers, body)
+    return Answer(200, headers, pieces)
 
 
 # Encoded once per value: these depend on the config and settings only.
@@ -191,13 +185,13 @@ def _vary(origins: frozenset[str]) -> bytes:
 
 
 def pages_list(site: Site, neg: Negotiated, asked: Asked) -> Answer:
-    body, etag = site.lists[neg.locale].render(neg.requested)
-    return answer(site, asked, body, etag, JSON, neg.locale, site.settings.max_age)
+    pieces, etag = site.lists[neg.locale].pieces(neg.requested)
+    return answer(site, asked, pieces, etag, JSON, neg.locale, site.settings.max_age)
 
 
 def page_json(site: Site, page: PreparedPage, neg: Negotiated, asked: Asked) -> Answer:
-    body, etag = page.json.render(neg.requested)
-    return answer(site, asked, body, etag, JSON, page.language, site.settings.max_age)
+    pieces, etag = page.json.pieces(neg.requested)
+    return answer(site, asked, pieces, etag, JSON, page.language, site.settings.max_age)
 
 
 def page_html(site: Site, page: PreparedPage, fragment: bool, asked: Asked) -> Answer:

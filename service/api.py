@@ -144,7 +144,7 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
     ) -> Negotiated:
         try:
             header = request.headers.get("accept-language", "")
-            return negotiate_request(locale, header, site.config.all_locales)
+            return negotiate_request(locale, header, site.negotiator)
         except LocaleError as exc:
             raise HTTPException(400, detail=exc.message) from exc
 

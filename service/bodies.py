@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -109,25 +108,22 @@ class Body:
         return cls(None, None, made, kind)
 
 
-# Rendered JSON bodies, by the digest of their document and the tag they echo: a page read by
-# browsers of a few languages is joined once, not per request. At most _RENDERED_MAX bodies (a few
-# megabytes of pages); when full, it starts again.
-_RENDERED: dict[tuple[str, str | None], tuple[bytes, str]] = {}
-_RENDERED_MAX = 256
-# The documents last rendered, cut around `requested_locale`, by digest: a tag not rendered yet is
-# one join of these, without reading the body again. At most _SPLIT_MAX; when full, it starts again.
+# The documents last rendered, cut around `requested_locale`, by digest: a tag is one join of
+# these, without reading the body again. At most _SPLIT_MAX; when full, it starts again. (A body
+# rendered is not kept: `fastpath` keeps the answers asked for again.)
 _SPLIT_BODIES: dict[str, tuple[bytes, bytes | None]] = {}
 _SPLIT_MAX = 64
-_PLAIN_TAG = re.compile(r"[A-Za-z0-9-]+")
 
 
 def _json_string(value: str | None) -> bytes:
-    """`json.dumps(value)`, without the encoder for a tag of letters, digits and hyphens.
+    """`json.dumps(value)`, without the encoder for a tag of ASCII letters, digits and hyphens.
 
     >>> [_json_string(v) for v in ("pt-BR", None, "x y")]
     [b'"pt-BR"', b'null', b'"x y"']
+    >>> _json_string("é") == json.dumps("é").encode()  # a letter, but not ASCII
+    True
     """
-    if value is not None and _PLAIN_TAG.fullmatch(value):
+    if value is not None and value.isascii() and value.replace("-", "").isalnum():
         return b'"' + value.encode() + b'"'
     return json.dumps(value).encode()
 
@@ -158,26 +154,26 @@ class JsonBody:
         return cls(Body.made(made, "json"))
 
     def render(self, requested: str | None) -> tuple[bytes, str]:
-        key = (self.digest, requested)
-        found = _RENDERED.get(key)
-        if found is None:
-            if len(_RENDERED) >= _RENDERED_MAX:
-                _RENDERED.clear()  # at once: cheaper than evicting one at a time under a mix
-            found = _RENDERED[key] = self._render(requested)
-        return found
+        """The document with `requested` in it, and its ETag."""
+        pieces, etag = self.pieces(requested)
+        return b"".join(pieces), etag
 
-    def _render(self, requested: str | None) -> tuple[bytes, str]:
-        parts = _SPLIT_BODIES.get(self.digest)
+    def pieces(self, requested: str | None) -> tuple[tuple[bytes, ...], str]:
+        """`render`'s document in pieces, without joining them: the document's own bytes either
+        side of the tag (the same two objects for every request) and the tag between them. A
+        server writes them to the socket as they are, in one write."""
+        digest = self._digest or self.digest
+        parts = _SPLIT_BODIES.get(digest)
         if parts is None:
             data = self._body.data  # the same bytes every time (they are named by their hash)
             at = data.find(_SPLIT)
             parts = (data, None) if at < 0 else (data[:at], data[at + len(_SPLIT) :])
             if len(_SPLIT_BODIES) >= _SPLIT_MAX:
                 _SPLIT_BODIES.clear()
-            _SPLIT_BODIES[self.digest] = parts
+            _SPLIT_BODIES[digest] = parts
         head, tail = parts
-        body = head if tail is None else b"".join((head, _json_string(requested), tail))
-        return body, f'"{self.digest}-{requested or "none"}"'
+        pieces = (head,) if tail is None else (head, _json_string(requested), tail)
+        return pieces, f'"{digest}-{requested or "none"}"'
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ answers GET and HEAD of the read routes patients' pages hit — `/v1/pages/{slug
 
 FastAPI's routing, dependency solving and validation cost several times what the answer itself
 does (benchmarks/serve.py). Here a read costs a path test, a query split, a cached negotiation and
-a dict lookup, and the response comes from the very functions the routes call (`answers`), so
-it is the same status, headers and body. What this layer does not fully understand — another
+a dict lookup (of the answer, when the same read was asked before), and the response comes from
+the very functions the routes call (`answers`), so it is the same status, headers and body. What this layer does not fully understand — another
 method, an unknown or repeated query parameter, a `fragment` other than 1/0/true/false, a bad
 `?locale=`, an unknown slug — goes to FastAPI, which stays the authority on validation and errors,
 OpenAPI and /docs.
@@ -33,6 +33,8 @@ from .answers import (
 from .bodies import Made
 from .errors import LocaleError
 from .live import LiveSite
+from .locales import Negotiated
+from .site import Site
 
 __all__ = ["FastPath"]
 
@@ -55,6 +57,13 @@ _PARAMS = {
 }
 _METHODS = frozenset({"GET", "HEAD"})
 _NONE: dict[str, str] = {}  # no query string: no parameters (never written to)
+# Answers kept (`FastPath.answer`), by path, query string (at most _KEPT_QUERY bytes) and the
+# locale negotiated: at most _MAX_ANSWERS. An answer's body is the page's own bytes, in pieces
+# around the tag a JSON page echoes (`JsonBody.pieces`): the answers of one page share them, and
+# 1024 answers of 1024 different pages of 30 KB would keep 30 MB.
+_MAX_ANSWERS = 1024
+_KEPT_QUERY = 128
+_Key = tuple[str, bytes, Negotiated]
 # The spellings of `fragment` taken here; pydantic takes more (`yes`, `on`…), and FastAPI decides.
 _FLAGS = {"1": True, "true": True, "0": False, "false": False}
 
@@ -101,6 +110,11 @@ class FastPath:
     def __init__(self, api: FastAPI) -> None:
         self.api = api
         self.live: LiveSite = api.state.live
+        # The answers kept (`answer`), for the site in service (`_site`): dropped at once when
+        # another site is swapped in.
+        self._site: Site | None = None
+        self._answered: dict[_Key, Answer] = {}
+        self._asked_once: dict[_Key, None] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in _METHODS:
@@ -109,15 +123,25 @@ class FastPath:
                 await asyncio.get_running_loop().run_in_executor(None, found.make)
                 found = self.answer(scope)  # from the state in service now, whole
             if found is not None:
-                status, headers, body = found
+                status, headers, pieces = found
                 await send({"type": "http.response.start", "status": status, "headers": headers})
-                await send({"type": "http.response.body", "body": body})
+                last = len(pieces) - 1
+                if last <= 0:
+                    await send({"type": "http.response.body", "body": pieces[0] if pieces else b""})
+                    return
+                for n, piece in enumerate(pieces):  # the server writes them together (`server`)
+                    await send({"type": "http.response.body", "body": piece, "more_body": n < last})
                 return
         await self.api(scope, receive, send)
 
     def answer(self, scope: Scope) -> Answer | Made | None:
         """FastAPI's response to this GET or HEAD, or None to let FastAPI give it; the page's
-        `Made` when its bodies are still to be made (rendering is not done on the event loop)."""
+        `Made` when its bodies are still to be made (rendering is not done on the event loop).
+
+        A read without If-None-Match or Origin depends only on its path, query and the locale
+        it negotiates (the tag asked for and the locale serving it), however the header spells
+        them: the answer to one asked for a second time is kept, and the next such read is a
+        dict lookup. At most _MAX_ANSWERS answers; when full, they are dropped at once."""
         found = route(scope["path"])
         if found is None or scope.get("root_path"):
             return None
@@ -130,19 +154,47 @@ class FastPath:
         asked = Asked.of_raw(scope["headers"])
         if read is Read.LOCALES:
             return locales_list(site, asked)
-        enabled = site.config.all_locales
         try:
-            neg = negotiate_request(params.get("locale"), asked.accept_language, enabled)
+            neg = negotiate_request(params.get("locale"), asked.accept_language, site.negotiator)
         except LocaleError:
             return None
-        if read is Read.PAGES:
-            return pages_list(site, neg, asked)
-        page = find_page(site, slug, neg.locale)
-        if page is None:
-            return None
-        if page.made is not None and not page.made.ready:
-            return page.made
-        if read is Read.PAGE:
-            return page_json(site, page, neg, asked)
-        fragment = _FLAGS.get(params.get("fragment", "0"))
-        return None if fragment is None else page_html(site, page, fragment, asked)
+        key = None
+        if not asked.if_none_match and asked.origin is None and len(raw) <= _KEPT_QUERY:
+            if site is not self._site:
+                self._site, self._answered, self._asked_once = site, {}, {}
+            key = (scope["path"], raw, neg)
+            kept = self._answered.get(key)
+            if kept is not None:
+                return kept
+        made = _read(site, read, slug, params, neg, asked)
+        if key is not None and isinstance(made, Answer):
+            self._keep(key, made)
+        return made
+
+    def _keep(self, key: _Key, made: Answer) -> None:
+        """Keep an answer asked for the second time: one asked once (in a mix of thousands of
+        tags) does not push out those asked again and again."""
+        if key not in self._asked_once:
+            if len(self._asked_once) >= _MAX_ANSWERS:
+                self._asked_once.clear()
+            self._asked_once[key] = None
+            return
+        if len(self._answered) >= _MAX_ANSWERS:
+            self._answered.clear()  # at once: cheaper than evicting one at a time under a mix
+        self._answered[key] = made
+
+
+def _read(
+    site: Site, read: Read, slug: str, params: dict[str, str], neg: Negotiated, asked: Asked
+) -> Answer | Made | None:
+    if read is Read.PAGES:
+        return pages_list(site, neg, asked)
+    page = find_page(site, slug, neg.locale)
+    if page is None:
+        return None
+    if page.made is not None and not page.made.ready:
+        return page.made
+    if read is Read.PAGE:
+        return page_json(site, page, neg, asked)
+    fragment = _FLAGS.get(params.get("fragment", "0"))
+    return None if fragment is None else page_html(site, page, fragment, asked)

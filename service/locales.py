@@ -21,6 +21,7 @@ from .limits import MAX_ACCEPT_LANGUAGE, MAX_LANGUAGE_RANGES, MAX_TAG
 
 __all__ = [
     "Negotiated",
+    "Negotiator",
     "bounded_accept_language",
     "canonical_tag",
     "direction",
@@ -317,11 +318,16 @@ class Negotiated(NamedTuple):
     """The enabled locale that serves it."""
 
 
-def negotiate_header(header: str, enabled: tuple[str, ...], default: str = "en") -> Negotiated:
+def negotiate_header(
+    header: str,
+    enabled: tuple[str, ...],
+    default: str = "en",
+    seen: dict[str, _Served] | None = None,
+) -> Negotiated:
     """What an Accept-Language header asks for and is served: its best-ranked range other than
     `*` (None if it has none), and `negotiate(parse_accept_language(header), enabled, default)`.
-    In one pass over the items, each read and looked up once per config (the request path's
-    form: a header never seen is a few dictionary hits when its items were seen before).
+    In one pass over the items, each read once, or found in `seen` (what this config has read of
+    items so far, which it extends: `Negotiator`'s).
 
     >>> negotiate_header("fr-CA, es;q=0.8, *;q=0.5", ("en", "es"))
     Negotiated(requested='fr-CA', locale='es')
@@ -330,7 +336,8 @@ def negotiate_header(header: str, enabled: tuple[str, ...], default: str = "en")
     """
     asked, asked_q = None, 0.0  # every range kept has a q-value above 0
     served, served_q = default, 0.0
-    seen = _items_seen(enabled)
+    if seen is None:
+        seen = {}
     items = bounded_accept_language(header).split(",", MAX_LANGUAGE_RANGES)[:MAX_LANGUAGE_RANGES]
     for item in items:
         read = seen.get(item)
@@ -349,6 +356,39 @@ def negotiate_header(header: str, enabled: tuple[str, ...], default: str = "en")
     return Negotiated(asked, served)
 
 
+class Negotiator:
+    """`negotiate_header` for one config, keeping what it has read (the request path's form).
+    A header seen before is one dictionary hit; one never seen is read item by item, and an item
+    seen before is one hit too. Browsers draw their items from a small set (`es-MX`, `es;q=0.9`,
+    `en;q=0.8`…), far smaller than the set of headers made of them.
+
+    Plain dictionaries, emptied when full: at most _MAX_HEADERS headers of at most
+    MAX_ACCEPT_LANGUAGE characters (4 MB), and _MAX_ITEMS items as long as a tag and a q-value.
+
+    >>> n = Negotiator(("en", "es"))
+    >>> n.header("fr-CA, es;q=0.8"), n.header("fr-CA, es;q=0.8") is n.header("fr-CA, es;q=0.8")
+    (Negotiated(requested='fr-CA', locale='es'), True)
+    """
+
+    __slots__ = ("_headers", "_items", "default", "enabled")
+
+    def __init__(self, enabled: tuple[str, ...], default: str = "en") -> None:
+        self.enabled, self.default = enabled, default
+        self._headers: dict[str, Negotiated] = {}
+        self._items: dict[str, _Served] = {}
+
+    def header(self, header: str) -> Negotiated:
+        found = self._headers.get(header)
+        if found is None:
+            if len(header) > MAX_ACCEPT_LANGUAGE:
+                header = bounded_accept_language(header)  # the key too: at most 4 KB
+            found = negotiate_header(header, self.enabled, self.default, self._items)
+            if len(self._headers) >= _MAX_HEADERS:
+                self._headers.clear()  # at once: cheaper than evicting one at a time under a mix
+            self._headers[header] = found
+        return found
+
+
 _Served = tuple[float, str, str | None]
 _SKIPPED: _Served = (0.0, "*", None)  # q=0 is never chosen: an item to skip
 
@@ -362,14 +402,7 @@ def _serve(item: str, enabled: tuple[str, ...]) -> _Served:
     return quality, tag, "*" if tag == "*" else lookup(tag, enabled)
 
 
-# Browsers draw their items from a small set (`es-MX`, `es;q=0.9`, `en;q=0.8`…), far smaller than
-# the set of headers made of them: each is read and looked up once per config, kept in a plain
-# dict (one hash of the item, no key to build). Only items as long as a tag and a q-value are
-# kept, at most 16,384 (a few megabytes); when full, the dict starts again.
+# What a Negotiator keeps: headers, and items only as long as a tag and a q-value.
+_MAX_HEADERS = 1024
 _CACHED_ITEM = MAX_TAG + 16
 _MAX_ITEMS = 16_384
-
-
-@lru_cache(maxsize=4)
-def _items_seen(enabled: tuple[str, ...]) -> dict[str, _Served]:
-    return {}

@@ -6,7 +6,8 @@ incomplete. The guard closes a connection that has not finished its request head
 `header_timeout` seconds, answers 431 to a head over `max_head_bytes` however it arrives, refuses
 connections past `max_connections` with 503 at once, and sets TCP_NODELAY (a socket shared by
 several workers is made without it, and responses then wait for delayed ACKs). It also writes a
-response's head and body to the socket together (`_Coalesced`): one packet where uvicorn sends two.
+response's head and body to the socket together (`_Coalesced`): one write where uvicorn makes
+two or more.
 """
 
 from __future__ import annotations
@@ -64,37 +65,37 @@ else:
 
 
 class _Coalesced:
-    """A connection's transport that sends a response's head with the first bytes after it, in one
-    write: uvicorn writes the head and the body separately, and on a socket without Nagle's delay
-    (which `_Guard` sets) that is two packets and two wake-ups of the client for every response.
+    """A connection's transport that sends a response's head and body in one write: uvicorn
+    writes the head and each piece of the body separately, and on a socket without Nagle's delay
+    (which `_Guard` sets) that is a packet and a wake-up of the client for each.
 
-    A head (a write that starts `HTTP/1.1 `) is held until the next write, the end of the response
-    (`flush`, from `on_response_complete`), a close, or the loop's next turn, whichever comes first:
-    never past the step of the app that sent it."""
+    From a head (a write that starts `HTTP/1.1 `), writes are held until the end of the response
+    (`flush`, from `on_response_complete`), a close, or the loop's next turn, whichever comes
+    first: never past the step of the app that sent them. They go out as one `writelines`, which
+    copies none of them."""
 
-    __slots__ = ("_head", "_loop", "_transport")
+    __slots__ = ("_held", "_loop", "_transport")
 
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport, self._loop = transport, loop
-        self._head: bytes | None = None
+        self._held: list[bytes] | None = None
 
     def write(self, data: bytes) -> None:
-        head = self._head
-        if head is not None:
-            self._head = None
-            self._transport.writelines((head, data))  # one write, no copy of the body
+        held = self._held
+        if held is not None:
+            held.append(data)
         elif data[:9] == b"HTTP/1.1 ":
-            self._head = data
+            self._held = [data]
             self._loop.call_soon(self.flush)
         else:
             self._transport.write(data)
 
     def flush(self) -> None:
-        head = self._head
-        if head is not None:
-            self._head = None
+        held = self._held
+        if held is not None:
+            self._held = None
             if not self._transport.is_closing():  # a client gone meanwhile: nothing to send to
-                self._transport.write(head)
+                self._transport.writelines(held)
 
     def close(self) -> None:
         self.flush()

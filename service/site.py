@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from .config import Config, load_config
 from .coverage import CoverageRow, served_share
 from .findings import Problem
 from .links import SERVER
-from .locales import babel_locale, direction, native_name, to_gettext
+from .locales import Negotiator, babel_locale, direction, native_name, to_gettext
 from .models import SOURCE_LOCALE
 from .records import Record, Todo, made_bodies, make_all, remake
 from .render import render_template
@@ -87,6 +87,11 @@ class Site:
     _coverage_html: Body | None = None
     health: Body = field(default_factory=lambda: Body.of(b""))
     index_html: Body = field(default_factory=lambda: Body.of(b""))
+
+    @cached_property
+    def negotiator(self) -> Negotiator:
+        """Accept-Language negotiation for this site's locales, with what it has read kept."""
+        return Negotiator(self.config.all_locales, SOURCE_LOCALE)
 
     def problems(self) -> list[Problem]:
         """What `check` reports: each load error once, then each page (by slug, the ui strings

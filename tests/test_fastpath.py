@@ -206,6 +206,10 @@ CASES: dict[str, Case] = {
 }
 
 
+# A read is kept the second time it is asked for: the third is answered from what was kept.
+ASKED = 3
+
+
 def _etag(client: TestClient, url: str, headers: list[tuple[str, str]]) -> str:
     plain = [(k, v) for k, v in headers if k != "If-None-Match"]
     return str(client.get(url, headers=plain).headers["etag"])
@@ -222,14 +226,16 @@ def test_the_served_app_answers_as_fastapi_alone(
         }
         headers = [(k, v.format(**values)) for k, v in headers]
     alone = pair.alone.request(method, url, headers=headers, follow_redirects=False)
-    pair.behind.reached.clear()
-    served = pair.served.request(method, url, headers=headers, follow_redirects=False)
-    assert served.status_code == alone.status_code
-    assert served.headers.multi_items() == alone.headers.multi_items()
-    assert served.content == alone.content
-    assert pair.behind.reached == ([] if fast else [served.request.url.path]), (
-        "answered by the fast path" if fast else "passed to FastAPI"
-    )
+    for asked in range(1, ASKED + 1):  # the last from the answers the fast path keeps
+        pair.behind.reached.clear()
+        served = pair.served.request(method, url, headers=headers, follow_redirects=False)
+        assert served.status_code == alone.status_code, asked
+        assert served.headers.multi_items() == alone.headers.multi_items(), asked
+        assert served.content == alone.content, asked
+        assert pair.behind.reached == ([] if fast else [served.request.url.path]), (
+            "answered by the fast path" if fast else "passed to FastAPI",
+            asked,
+        )
 
 
 def test_the_table_covers_every_status_of_the_page_routes(pair: Pair) -> None:
@@ -246,7 +252,8 @@ def test_the_table_covers_every_status_of_the_page_routes(pair: Pair) -> None:
 def test_after_a_reload_the_fast_path_serves_the_new_state(tmp_path: Path) -> None:
     """After each change of test_reload's table and `live.reload()`, every page in every locale
     (JSON, HTML, fragment) and the list are answered by the fast path, exactly as FastAPI alone
-    answers on a site built from scratch on the same files."""
+    answers on a site built from scratch on the same files: the first time, and from the
+    answers it keeps, until the next reload."""
     pair = Pair(_tree(tmp_path, cors=False))
     page = f"{PAGE}?locale=es"
     before = pair.served.get(page).content
@@ -264,9 +271,12 @@ def test_after_a_reload_the_fast_path_serves_the_new_state(tmp_path: Path) -> No
             ]
         pair.behind.reached.clear()
         for url in urls:
-            served, expected = pair.served.get(url), fresh.get(url)
-            assert (served.status_code, served.content) == (200, expected.content), (name, url)
-            assert served.headers.multi_items() == expected.headers.multi_items(), (name, url)
+            expected = fresh.get(url)
+            # Kept by the third time: the next change's reload must drop it.
+            for _ in range(ASKED):
+                served = pair.served.get(url)
+                assert (served.status_code, served.content) == (200, expected.content), (name, url)
+                assert served.headers.multi_items() == expected.headers.multi_items(), (name, url)
         assert pair.behind.reached == [], name
     assert pair.served.get(page).content != before  # the es msgstr edited first is served
 

@@ -456,9 +456,10 @@ class _Recorder(asyncio.Transport):
 
 
 async def _small_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """`/page` answers 200 with a body, `/same` 304, `/slow` sends its body in two parts with a
-    pause between, `/late` pauses between its head and its body, `/upload` reads the request body first (so a client waiting on `Expect:
-    100-continue` gets its interim answer)."""
+    """`/page` answers 200 with a body, `/same` 304, `/pieces` sends its body in three parts at
+    once (as the fast path sends a JSON page), `/slow` sends its body in two parts with a pause
+    between, `/late` pauses between its head and its body, `/upload` reads the request body first
+    (so a client waiting on `Expect: 100-continue` gets its interim answer)."""
     if scope["type"] != "http":
         return
     path = scope["path"]
@@ -470,7 +471,11 @@ async def _small_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.start", "status": status, "headers": headers})
     if path == "/late":
         await asyncio.sleep(0.3)
-    if path == "/slow":
+    if path == "/pieces":
+        for piece in (b"the-", b"bo"):
+            await send({"type": "http.response.body", "body": piece, "more_body": True})
+        await send({"type": "http.response.body", "body": b"dy"})
+    elif path == "/slow":
         await send({"type": "http.response.body", "body": b"part", "more_body": True})
         await asyncio.sleep(0.3)
         await send({"type": "http.response.body", "body": b"-two"})
@@ -486,6 +491,8 @@ async def _small_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         (b"GET /page HTTP/1.1\r\nHost: x\r\n\r\n", [b"HTTP/1.1 200 OK|the-body"]),
         (b"HEAD /page HTTP/1.1\r\nHost: x\r\n\r\n", [b"HTTP/1.1 200 OK|"]),
         (b"GET /same HTTP/1.1\r\nHost: x\r\n\r\n", [b"HTTP/1.1 304 Not Modified|"]),
+        # a body sent in pieces at once: still one write, head and every piece
+        (b"GET /pieces HTTP/1.1\r\nHost: x\r\n\r\n", [b"HTTP/1.1 200 OK|the-body"]),
         # a part the app sends before it waits goes out before the wait, with the head
         (b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", [b"HTTP/1.1 200 OK|part", b"-two"]),
         # a head the app sends before it waits is not held for the body
@@ -496,7 +503,7 @@ async def _small_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             [b"HTTP/1.1 100 Continue|", b"HTTP/1.1 200 OK|the-body"],
         ),
     ],
-    ids=["get", "head", "304", "streamed", "late-body", "100-continue"],
+    ids=["get", "head", "304", "pieces", "streamed", "late-body", "100-continue"],
 )
 def test_a_response_head_leaves_with_its_body_in_one_write(
     stack: str, request_: bytes, writes: list[bytes]
