@@ -8,7 +8,8 @@ load generator) with `GET /v1/pages/esketamine-overview` in these mixes, side by
   6,000 headers   wrk cycles through 6,000 distinct Accept-Language headers drawn from CLDR's
                   locales (region variants, extensions and private use, any case, `_`, varied
                   q-values, `*`): more than the server's cache of 1,024 headers, so each request
-                  negotiates a header it does not hold
+                  negotiates a header it does not hold (its answer may be one kept for another
+                  header that negotiated the same tag and locale: 2,019 pairs among the 6,000)
   --workers 2     both mixes again, each server with two worker processes
 
 and prints requests/s, p99 latency and the ratio ours/bare for each, and the servers' CPU time per
