@@ -353,6 +353,8 @@ def negotiate_header(
             asked, asked_q = tag, quality
         if quality > served_q and serves is not None:
             served, served_q = (default if serves == "*" else serves), quality
+        if asked_q == 1.0 and served_q == 1.0:
+            break  # no later item can rank higher: a q-value is at most 1
     return Negotiated(asked, served)
 
 
