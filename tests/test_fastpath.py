@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from service.api import create_app
+from service.bodies import Made
 from service.fastpath import FastPath
 from service.live import LiveSite
 from service.site import Settings
@@ -341,3 +342,41 @@ def test_a_page_is_rendered_off_the_event_loop(tmp_path: Path, front: str, targe
         assert status == 200 and b"Nasolin" in body and made.ready
 
     asyncio.run(scenario())
+
+
+def _ask(fast: FastPath, scope: Scope) -> Any:
+    """`fast.answer`, the page made first if it is not yet (as `__call__` does, off the loop)."""
+    found = fast.answer(scope)
+    while isinstance(found, Made):
+        found.make()
+        found = fast.answer(scope)
+    return found
+
+
+def _scope(path: str, accept_language: str) -> Scope:
+    return {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"clinic.test"), (b"accept-language", accept_language.encode())],
+    }
+
+
+def test_answers_are_kept_from_the_second_time_and_never_past_the_bound(tmp_path: Path) -> None:
+    """A read asked once is not kept, asked twice it is (the third answer is the second's),
+    and however many distinct reads come, at most _MAX_ANSWERS are kept."""
+    from service.fastpath import _MAX_ANSWERS
+
+    fast = Pair(_tree(tmp_path, cors=False)).fast
+    spanish = _scope(PAGE, "es-MX,es;q=0.9")
+    first, second, third = (_ask(fast, spanish) for _ in range(3))
+    assert first is not second and second is third
+    distinct = _MAX_ANSWERS + 300
+    for n in range(distinct):  # each a tag of its own: its own answer
+        for _ in range(2):
+            answered = _ask(fast, _scope(PAGE, f"es-x-n{n:05d}, ar;q=0.{n % 9 + 1}"))
+            assert answered is not None and answered[0] == 200
+    assert 0 < len(fast._answered) <= _MAX_ANSWERS
+    assert 0 < len(fast._asked_once) <= _MAX_ANSWERS

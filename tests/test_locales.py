@@ -86,6 +86,20 @@ def test_negotiate_header_is_parse_then_negotiate(enabled: tuple[str, ...]) -> N
         assert negotiate_header(header, enabled) == expected, header
 
 
+def test_a_negotiator_holds_what_it_read_within_its_bounds() -> None:
+    """However many distinct headers and items come, a negotiator holds at most _MAX_HEADERS
+    headers and _MAX_ITEMS items, and still decides as negotiate_header does."""
+    from service.locales import _MAX_HEADERS, _MAX_ITEMS, Negotiator
+
+    enabled = tuple(ENABLED)
+    negotiator = Negotiator(enabled)
+    for n in range(_MAX_ITEMS + 600):  # an item of its own in each header
+        header = f"fr-x-n{n:05d};q=0.9, es;q=0.5"
+        assert negotiator.header(header) == negotiate_header(header, enabled), header
+    assert 0 < len(negotiator._headers) <= _MAX_HEADERS
+    assert 0 < len(negotiator._items) <= _MAX_ITEMS
+
+
 @pytest.mark.parametrize(
     ("tag", "canonical", "gettext"),
     [
