@@ -4,11 +4,11 @@ answers GET and HEAD of the read routes patients' pages hit — `/v1/pages/{slug
 
 FastAPI's routing, dependency solving and validation cost several times what the answer itself
 does (benchmarks/serve.py). Here a read costs a path test, a query split, a cached negotiation and
-a dict lookup (of the answer, when the same read was asked before), and the response comes from
-the very functions the routes call (`answers`), so it is the same status, headers and body. What this layer does not fully understand — another
-method, an unknown or repeated query parameter, a `fragment` other than 1/0/true/false, a bad
-`?locale=`, an unknown slug — goes to FastAPI, which stays the authority on validation and errors,
-OpenAPI and /docs.
+a dict lookup (of the answer itself, when the same read was asked before), and the response comes
+from the very functions the routes call (`answers`), so it is the same status, headers and body.
+What this layer does not fully understand — another method, an unknown or repeated query
+parameter, a `fragment` other than 1/0/true/false, a bad `?locale=`, an unknown slug — goes to
+FastAPI, which stays the authority on validation and errors, OpenAPI and /docs.
 """
 
 from __future__ import annotations
