@@ -167,8 +167,7 @@ def answer(
     if asked.if_none_match and etag_matches(asked.if_none_match, etag):
         return Answer(304, headers, ())
     pieces = (body,) if isinstance(body, bytes) else body
-    size = len(body) if isinstance(body, bytes) else sum(map(len, pieces))
-    headers.append((b"content-length", str(size).encode("latin-1")))
+    headers.append((b"content-length", str(sum(map(len, pieces))).encode("latin-1")))
     headers.append((b"content-type", media.encode("latin-1")))
     return Answer(200, headers, pieces)
 

@@ -125,10 +125,8 @@ class FastPath:
             if found is not None:
                 status, headers, pieces = found
                 await send({"type": "http.response.start", "status": status, "headers": headers})
+                pieces = pieces or (b"",)  # a 304: a body message all the same, empty
                 last = len(pieces) - 1
-                if last <= 0:
-                    await send({"type": "http.response.body", "body": pieces[0] if pieces else b""})
-                    return
                 for n, piece in enumerate(pieces):  # the server writes them together (`server`)
                     await send({"type": "http.response.body", "body": piece, "more_body": n < last})
                 return
@@ -140,8 +138,9 @@ class FastPath:
 
         A read without If-None-Match or Origin depends only on its path, query and the locale
         it negotiates (the tag asked for and the locale serving it), however the header spells
-        them: the answer to one asked for a second time is kept, and the next such read is a
-        dict lookup. At most _MAX_ANSWERS answers; when full, they are dropped at once."""
+        them: the answer to one asked for a second time is kept, and the next such read is
+        answered from it, without finding or rendering the page. At most _MAX_ANSWERS answers;
+        when full, they are dropped at once."""
         found = route(scope["path"])
         if found is None or scope.get("root_path"):
             return None
