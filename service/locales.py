@@ -7,9 +7,9 @@ and `zh-TW` does not.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from operator import itemgetter
 from typing import NamedTuple, cast
 
@@ -338,24 +338,25 @@ def negotiate_header(
     served, served_q = default, 0.0
     if seen is None:
         seen = {}
-    items = bounded_accept_language(header).split(",", MAX_LANGUAGE_RANGES)[:MAX_LANGUAGE_RANGES]
-    for item in items:
+    if len(header) > MAX_ACCEPT_LANGUAGE:
+        header = bounded_accept_language(header)
+    for item in header.split(",", MAX_LANGUAGE_RANGES)[:MAX_LANGUAGE_RANGES]:
         read = seen.get(item)
         if read is None:
-            read = _serve(item, enabled)
+            read = _serve(item, enabled, default)
             if len(item) <= _CACHED_ITEM:
                 if len(seen) >= _MAX_ITEMS:
                     seen.clear()
                 seen[item] = read
         quality, tag, serves = read
         # Strictly greater: among equal q-values the first in the header wins, as in the sort.
-        if quality > asked_q and tag != "*":
+        if quality > asked_q and tag is not None:
             asked, asked_q = tag, quality
         if quality > served_q and serves is not None:
-            served, served_q = (default if serves == "*" else serves), quality
+            served, served_q = serves, quality
         if asked_q == 1.0 and served_q == 1.0:
             break  # no later item can rank higher: a q-value is at most 1
-    return Negotiated(asked, served)
+    return _negotiated((asked, served))
 
 
 class Negotiator:
@@ -391,17 +392,25 @@ class Negotiator:
         return found
 
 
-_Served = tuple[float, str, str | None]
-_SKIPPED: _Served = (0.0, "*", None)  # q=0 is never chosen: an item to skip
+# An item as negotiation uses it: its q-value, its canonical range (None for `*`, which asks for
+# no tag), and the locale serving it (`*`: the default; None: no enabled locale).
+_Served = tuple[float, str | None, str | None]
+_SKIPPED: _Served = (0.0, None, None)  # q=0 is never chosen: an item to skip
+# Negotiated((asked, served)) without the named tuple's Python-level __new__ (one per header).
+_negotiated = cast(
+    "Callable[[tuple[str | None, str]], Negotiated]", partial(tuple.__new__, Negotiated)
+)
 
 
-def _serve(item: str, enabled: tuple[str, ...]) -> _Served:
-    """An item's q-value, canonical range and the enabled locale serving it (`*` for `*`)."""
+def _serve(item: str, enabled: tuple[str, ...], default: str) -> _Served:
+    """What negotiation needs of an item: see _Served."""
     read = _read_item(item)
     if read is None:
         return _SKIPPED
     quality, tag = read
-    return quality, tag, "*" if tag == "*" else lookup(tag, enabled)
+    if tag == "*":
+        return quality, None, default
+    return quality, tag, lookup(tag, enabled)
 
 
 # What a Negotiator keeps: headers, and items only as long as a tag and a q-value.
