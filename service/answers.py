@@ -114,11 +114,13 @@ def no_page(slug: str) -> str:
 
 class Answer(NamedTuple):
     """A read's response as ASGI sends it: the headers in the order Starlette's `Response` writes
-    them (its constructor would encode a dict of them again on every request), and the body."""
+    them (its constructor would encode a dict of them again on every request), and the body in
+    pieces, joined when sent (a JSON page's are its own bytes either side of the tag it echoes:
+    `JsonBody.pieces`; an answer kept holds these, not a copy of the page)."""
 
     status: int
     headers: list[tuple[bytes, bytes]]
-    body: bytes
+    body: tuple[bytes, ...]
 
 
 class Prepared(Response):
@@ -126,14 +128,14 @@ class Prepared(Response):
 
     def __init__(self, answer: Answer) -> None:
         self.status_code, self.raw_headers = answer.status, answer.headers
-        self.body = answer.body
+        self.body = b"".join(answer.body)
         self.background = None
 
 
 def answer(
     site: Site,
     asked: Asked,
-    body: bytes,
+    body: bytes | tuple[bytes, ...],
     etag: str,
     media: str,
     language: str | None,
@@ -163,10 +165,11 @@ def answer(
         for name, value in cors_headers(asked.origin, origins).items():
             headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
     if asked.if_none_match and etag_matches(asked.if_none_match, etag):
-        return Answer(304, headers, b"")
-    headers.append((b"content-length", str(len(body)).encode("latin-1")))
+        return Answer(304, headers, ())
+    pieces = (body,) if isinstance(body, bytes) else body
+    headers.append((b"content-length", str(sum(map(len, pieces))).encode("latin-1")))
     headers.append((b"content-type", media.encode("latin-1")))
-    return Answer(200, headers, body)
+    return Answer(200, headers, pieces)
 
 
 # Encoded once per value: these depend on the config and settings only.
@@ -181,13 +184,13 @@ def _vary(origins: frozenset[str]) -> bytes:
 
 
 def pages_list(site: Site, neg: Negotiated, asked: Asked) -> Answer:
-    body, etag = site.lists[neg.locale].render(neg.requested)
-    return answer(site, asked, body, etag, JSON, neg.locale, site.settings.max_age)
+    pieces, etag = site.lists[neg.locale].pieces(neg.requested)
+    return answer(site, asked, pieces, etag, JSON, neg.locale, site.settings.max_age)
 
 
 def page_json(site: Site, page: PreparedPage, neg: Negotiated, asked: Asked) -> Answer:
-    body, etag = page.json.render(neg.requested)
-    return answer(site, asked, body, etag, JSON, page.language, site.settings.max_age)
+    pieces, etag = page.json.pieces(neg.requested)
+    return answer(site, asked, pieces, etag, JSON, page.language, site.settings.max_age)
 
 
 def page_html(site: Site, page: PreparedPage, fragment: bool, asked: Asked) -> Answer:

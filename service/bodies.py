@@ -154,8 +154,13 @@ class JsonBody:
         return cls(Body.made(made, "json"))
 
     def render(self, requested: str | None) -> tuple[bytes, str]:
-        """The document with `requested` in it, and its ETag: the document's own bytes either
-        side of the tag, split once per document, joined around the tag."""
+        """The document with `requested` in it, and its ETag."""
+        pieces, etag = self.pieces(requested)
+        return b"".join(pieces), etag
+
+    def pieces(self, requested: str | None) -> tuple[tuple[bytes, ...], str]:
+        """`render`'s document in pieces, without joining them: the document's own bytes either
+        side of the tag (the same two objects for every request) and the tag between them."""
         digest = self._digest or self.digest
         parts = _SPLIT_BODIES.get(digest)
         if parts is None:
@@ -166,8 +171,8 @@ class JsonBody:
                 _SPLIT_BODIES.clear()
             _SPLIT_BODIES[digest] = parts
         head, tail = parts
-        body = head if tail is None else b"".join((head, _json_string(requested), tail))
-        return body, f'"{digest}-{requested or "none"}"'
+        pieces = (head,) if tail is None else (head, _json_string(requested), tail)
+        return pieces, f'"{digest}-{requested or "none"}"'
 
 
 @dataclass(frozen=True)

@@ -58,10 +58,10 @@ _PARAMS = {
 _METHODS = frozenset({"GET", "HEAD"})
 _NONE: dict[str, str] = {}  # no query string: no parameters (never written to)
 # Answers kept (`FastPath.answer`), by path, query string (at most _KEPT_QUERY bytes) and the
-# locale negotiated: at most _MAX_ANSWERS, whose bodies come to at most _MAX_KEPT_BYTES (an HTML
-# body is the page's own bytes, shared, but each JSON body echoes its tag: a copy of its own).
+# locale negotiated: at most _MAX_ANSWERS. An answer's body is the page's own bytes, in pieces
+# around the tag a JSON page echoes (`JsonBody.pieces`): the answers of one page share them, and
+# 1024 answers of 1024 different pages of 30 KB would keep 30 MB.
 _MAX_ANSWERS = 1024
-_MAX_KEPT_BYTES = 32 << 20
 _KEPT_QUERY = 128
 _Key = tuple[str, bytes, Negotiated]
 # The spellings of `fragment` taken here; pydantic takes more (`yes`, `on`…), and FastAPI decides.
@@ -115,7 +115,6 @@ class FastPath:
         self._site: Site | None = None
         self._answered: dict[_Key, Answer] = {}
         self._asked_once: dict[_Key, None] = {}
-        self._kept_bytes = 0  # of the bodies in `_answered`
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in _METHODS:
@@ -124,8 +123,11 @@ class FastPath:
                 await asyncio.get_running_loop().run_in_executor(None, found.make)
                 found = self.answer(scope)  # from the state in service now, whole
             if found is not None:
-                status, headers, body = found
+                status, headers, pieces = found
                 await send({"type": "http.response.start", "status": status, "headers": headers})
+                # One message: each costs the server more than joining the pieces (a page's own
+                # bytes around its tag) in one copy, which the answers kept do not hold.
+                body = pieces[0] if len(pieces) == 1 else b"".join(pieces)
                 await send({"type": "http.response.body", "body": body})
                 return
         await self.api(scope, receive, send)
@@ -137,8 +139,8 @@ class FastPath:
         A read without If-None-Match or Origin depends only on its path, query and the locale
         it negotiates (the tag asked for and the locale serving it), however the header spells
         them: the answer to one asked for a second time is kept, and the next such read is
-        answered from it, without finding or rendering the page. At most _MAX_ANSWERS answers
-        and _MAX_KEPT_BYTES of bodies; when either is reached, they are dropped at once."""
+        answered from it, without finding or rendering the page. At most _MAX_ANSWERS answers;
+        when full, they are dropped at once."""
         found = route(scope["path"])
         if found is None or scope.get("root_path"):
             return None
@@ -163,7 +165,6 @@ class FastPath:
         if not asked.if_none_match and asked.origin is None and len(raw) <= _KEPT_QUERY:
             if site is not self._site:
                 self._site, self._answered, self._asked_once = site, {}, {}
-                self._kept_bytes = 0
             key = (scope["path"], raw, neg)
             kept = self._answered.get(key)
             if kept is not None:
@@ -181,14 +182,9 @@ class FastPath:
                 self._asked_once.clear()
             self._asked_once[key] = None
             return
-        size = len(made.body)
-        if size > _MAX_KEPT_BYTES:
-            return
-        if len(self._answered) >= _MAX_ANSWERS or self._kept_bytes + size > _MAX_KEPT_BYTES:
+        if len(self._answered) >= _MAX_ANSWERS:
             self._answered.clear()  # at once: cheaper than evicting one at a time under a mix
-            self._kept_bytes = 0
         self._answered[key] = made
-        self._kept_bytes += size
 
 
 def _read(

@@ -380,21 +380,3 @@ def test_answers_are_kept_from_the_second_time_and_never_past_the_bound(tmp_path
             assert answered is not None and answered[0] == 200
     assert 0 < len(fast._answered) <= _MAX_ANSWERS
     assert 0 < len(fast._asked_once) <= _MAX_ANSWERS
-
-
-def test_the_bodies_kept_never_come_to_more_than_their_bound(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Each JSON answer kept is a copy of the page echoing its own tag: what they hold together
-    stays within _MAX_KEPT_BYTES, however many tags are asked for."""
-    import service.fastpath as fastpath
-
-    fast = Pair(_tree(tmp_path, cors=False)).fast
-    answered = _ask(fast, _scope(PAGE, "es"))
-    assert answered is not None
-    bound = len(answered[2]) * 5 + 100  # room for five answers of this page, not six
-    monkeypatch.setattr(fastpath, "_MAX_KEPT_BYTES", bound)
-    for n in range(40):
-        for _ in range(2):
-            _ask(fast, _scope(PAGE, f"es-x-n{n:05d}"))
-    assert 0 < sum(len(a.body) for a in fast._answered.values()) <= bound
