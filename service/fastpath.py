@@ -125,8 +125,9 @@ class FastPath:
             if found is not None:
                 status, headers, pieces = found
                 await send({"type": "http.response.start", "status": status, "headers": headers})
-                # One message: each costs the server more than joining the pieces (a page's own
-                # bytes around its tag) in one copy, which the answers kept do not hold.
+                # One body message, not one per piece: each message is another pass through the
+                # server's send (its checks and write). The answers kept hold the pieces (a
+                # page's own bytes around its tag), not a joined copy of each.
                 body = pieces[0] if len(pieces) == 1 else b"".join(pieces)
                 await send({"type": "http.response.body", "body": body})
                 return

@@ -366,7 +366,8 @@ def _scope(path: str, accept_language: str) -> Scope:
 
 def test_answers_are_kept_from_the_second_time_and_never_past_the_bound(tmp_path: Path) -> None:
     """A read asked once is not kept, asked twice it is (the third answer is the second's),
-    and however many distinct reads come, at most _MAX_ANSWERS are kept."""
+    and however many distinct reads come, at most _MAX_ANSWERS are kept, each holding the
+    page's own bytes rather than a copy."""
     from service.fastpath import _MAX_ANSWERS
 
     fast = Pair(_tree(tmp_path, cors=False)).fast
@@ -380,3 +381,6 @@ def test_answers_are_kept_from_the_second_time_and_never_past_the_bound(tmp_path
             assert answered is not None and answered[0] == 200
     assert 0 < len(fast._answered) <= _MAX_ANSWERS
     assert 0 < len(fast._asked_once) <= _MAX_ANSWERS
+    # Each kept answer echoes its own tag, but holds the page's own bytes around it, not a copy.
+    heads = {id(kept.body[0]) for kept in fast._answered.values() if len(kept.body) == 3}
+    assert len(heads) == 1
