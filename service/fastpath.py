@@ -154,14 +154,10 @@ class FastPath:
         asked = Asked.of_raw(scope["headers"])
         if read is Read.LOCALES:
             return locales_list(site, asked)
-        locale = params.get("locale")
-        if locale is None:  # the usual read: the header's negotiation, as `negotiate_request`'s
-            neg = site.negotiator.header(asked.accept_language)
-        else:
-            try:
-                neg = negotiate_request(locale, asked.accept_language, site.negotiator)
-            except LocaleError:
-                return None
+        try:
+            neg = negotiate_request(params.get("locale"), asked.accept_language, site.negotiator)
+        except LocaleError:
+            return None
         key = None
         if not asked.if_none_match and asked.origin is None and len(raw) <= _KEPT_QUERY:
             if site is not self._site:

@@ -7,9 +7,9 @@ and `zh-TW` does not.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 from operator import itemgetter
 from typing import NamedTuple, cast
 
@@ -356,7 +356,7 @@ def negotiate_header(
             served, served_q = serves, quality
         if asked_q == 1.0 and served_q == 1.0:
             break  # no later item can rank higher: a q-value is at most 1
-    return _negotiated((asked, served))
+    return Negotiated(asked, served)
 
 
 class Negotiator:
@@ -396,10 +396,6 @@ class Negotiator:
 # no tag), and the locale serving it (`*`: the default; None: no enabled locale).
 _Served = tuple[float, str | None, str | None]
 _SKIPPED: _Served = (0.0, None, None)  # q=0 is never chosen: an item to skip
-# Negotiated((asked, served)) without the named tuple's Python-level __new__ (one per header).
-_negotiated = cast(
-    "Callable[[tuple[str | None, str]], Negotiated]", partial(tuple.__new__, Negotiated)
-)
 
 
 def _serve(item: str, enabled: tuple[str, ...], default: str) -> _Served:
