@@ -58,10 +58,12 @@ _PARAMS = {
 _METHODS = frozenset({"GET", "HEAD"})
 _NONE: dict[str, str] = {}  # no query string: no parameters (never written to)
 # Answers kept (`FastPath.answer`), by path, query string (at most _KEPT_QUERY bytes) and the
-# locale negotiated: at most _MAX_ANSWERS. An answer's body is the page's own bytes, in pieces
-# around the tag a JSON page echoes (`JsonBody.pieces`): the answers of one page share them, and
-# 1024 answers of 1024 different pages of 30 KB would keep 30 MB.
-_MAX_ANSWERS = 1024
+# locale negotiated: at most _MAX_ANSWERS (each about 1 KB besides its body). An answer's body is
+# the page's own bytes, in pieces around the tag a JSON page echoes (`JsonBody.pieces`): the
+# answers of one page in one locale share them, and those kept hold at most _MAX_BODIES bytes of
+# bodies between them, so that answers kept for many pages do not hold every page in memory.
+_MAX_ANSWERS = 4096
+_MAX_BODIES = 32 * 1024 * 1024
 _KEPT_QUERY = 128
 _Key = tuple[str, bytes, Negotiated]
 # The spellings of `fragment` taken here; pydantic takes more (`yes`, `on`…), and FastAPI decides.
@@ -115,6 +117,9 @@ class FastPath:
         self._site: Site | None = None
         self._answered: dict[_Key, Answer] = {}
         self._asked_once: dict[_Key, None] = {}
+        # The bodies the answers kept hold, by their first piece (held here, so its id stays its).
+        self._bodies: dict[int, bytes] = {}
+        self._body_bytes = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in _METHODS:
@@ -140,8 +145,8 @@ class FastPath:
         A read without If-None-Match or Origin depends only on its path, query and the locale
         it negotiates (the tag asked for and the locale serving it), however the header spells
         them: the answer to one asked for a second time is kept, and the next such read is
-        answered from it, without finding or rendering the page. At most _MAX_ANSWERS answers;
-        when full, they are dropped at once."""
+        answered from it, without finding or rendering the page. At most _MAX_ANSWERS answers,
+        holding at most _MAX_BODIES bytes of bodies; past either, they are dropped at once."""
         found = route(scope["path"])
         if found is None or scope.get("root_path"):
             return None
@@ -161,7 +166,8 @@ class FastPath:
         key = None
         if not asked.if_none_match and asked.origin is None and len(raw) <= _KEPT_QUERY:
             if site is not self._site:
-                self._site, self._answered, self._asked_once = site, {}, {}
+                self._site, self._asked_once = site, {}
+                self._drop()
             key = (scope["path"], raw, neg)
             kept = self._answered.get(key)
             if kept is not None:
@@ -179,9 +185,18 @@ class FastPath:
                 self._asked_once.clear()
             self._asked_once[key] = None
             return
-        if len(self._answered) >= _MAX_ANSWERS:
-            self._answered.clear()  # at once: cheaper than evicting one at a time under a mix
+        first = made.body[0] if made.body else b""
+        size = 0 if id(first) in self._bodies else sum(map(len, made.body))
+        if len(self._answered) >= _MAX_ANSWERS or self._body_bytes + size > _MAX_BODIES:
+            self._drop()  # at once: cheaper than evicting one at a time under a mix
+            size = sum(map(len, made.body))
+        self._bodies[id(first)] = first
+        self._body_bytes += size
         self._answered[key] = made
+
+    def _drop(self) -> None:
+        """Drop every answer kept."""
+        self._answered, self._bodies, self._body_bytes = {}, {}, 0
 
 
 def _read(

@@ -365,19 +365,21 @@ class Negotiator:
     seen before is one hit too. Browsers draw their items from a small set (`es-MX`, `es;q=0.9`,
     `en;q=0.8`…), far smaller than the set of headers made of them.
 
-    Plain dictionaries, emptied when full: at most _MAX_HEADERS headers of at most
-    MAX_ACCEPT_LANGUAGE characters (4 MB), and _MAX_ITEMS items as long as a tag and a q-value.
+    Plain dictionaries, emptied when full: headers up to _HELD_BYTES, each counted as its length
+    and _HELD_ENTRY for its entry (over 10,000 headers as browsers send them, or about 1,000 of
+    MAX_ACCEPT_LANGUAGE characters), and _MAX_ITEMS items as long as a tag and a q-value.
 
     >>> n = Negotiator(("en", "es"))
     >>> n.header("fr-CA, es;q=0.8"), n.header("fr-CA, es;q=0.8") is n.header("fr-CA, es;q=0.8")
     (Negotiated(requested='fr-CA', locale='es'), True)
     """
 
-    __slots__ = ("_headers", "_items", "default", "enabled")
+    __slots__ = ("_headers", "_held", "_items", "default", "enabled")
 
     def __init__(self, enabled: tuple[str, ...], default: str = "en") -> None:
         self.enabled, self.default = enabled, default
         self._headers: dict[str, Negotiated] = {}
+        self._held = 0  # the bytes counted for the headers held
         self._items: dict[str, _Served] = {}
 
     def header(self, header: str) -> Negotiated:
@@ -386,8 +388,11 @@ class Negotiator:
             if len(header) > MAX_ACCEPT_LANGUAGE:
                 header = bounded_accept_language(header)  # the key too: at most 4 KB
             found = negotiate_header(header, self.enabled, self.default, self._items)
-            if len(self._headers) >= _MAX_HEADERS:
+            held = self._held + len(header) + _HELD_ENTRY
+            if held > _HELD_BYTES:
                 self._headers.clear()  # at once: cheaper than evicting one at a time under a mix
+                held = len(header) + _HELD_ENTRY
+            self._held = held
             self._headers[header] = found
         return found
 
@@ -409,7 +414,10 @@ def _serve(item: str, enabled: tuple[str, ...], default: str) -> _Served:
     return quality, tag, lookup(tag, enabled)
 
 
-# What a Negotiator keeps: headers, and items only as long as a tag and a q-value.
-_MAX_HEADERS = 1024
+# What a Negotiator keeps: headers up to 4 MB (the string, its entry in the dictionary and what it
+# negotiated take about _HELD_ENTRY bytes besides its text: `test_locales` measures them), and
+# items only as long as a tag and a q-value.
+_HELD_BYTES = 4 * 1024 * 1024
+_HELD_ENTRY = 200
 _CACHED_ITEM = MAX_TAG + 16
 _MAX_ITEMS = 16_384

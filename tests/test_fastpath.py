@@ -381,6 +381,33 @@ def test_answers_are_kept_from_the_second_time_and_never_past_the_bound(tmp_path
             assert answered is not None and answered[0] == 200
     assert 0 < len(fast._answered) <= _MAX_ANSWERS
     assert 0 < len(fast._asked_once) <= _MAX_ANSWERS
+
+
+def test_the_answers_kept_hold_at_most_max_bodies_bytes_of_bodies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However many pages and locales are asked for, the bodies the answers kept hold (those of
+    different objects, counted once) come to at most _MAX_BODIES bytes; reaching it, the
+    answers are dropped and kept again from the next."""
+    import service.fastpath as fastpath
+
+    fast = Pair(_tree(tmp_path, cors=False)).fast
+    scopes = [
+        _scope(path, locale)
+        for path in (PAGE, HTML, "/v1/pages/after-your-visit", "/pages/after-your-visit")
+        for locale in ("es", "ar", "pt-BR", "en")
+    ]
+    largest = max(sum(map(len, _ask(fast, scope).body)) for scope in scopes)
+    monkeypatch.setattr(fastpath, "_MAX_BODIES", 3 * largest)
+    fast._drop()
+    most = 0
+    for scope in scopes * 2:
+        for _ in range(2):
+            assert _ask(fast, scope).status == 200
+        held = {id(kept.body[0]): sum(map(len, kept.body)) for kept in fast._answered.values()}
+        assert 0 < sum(held.values()) <= 3 * largest, held
+        most = max(most, len(fast._answered))
+    assert most >= 3
     # Each kept answer echoes its own tag, but holds the page's own bytes around it, not a copy.
     heads = {id(kept.body[0]) for kept in fast._answered.values() if len(kept.body) == 3}
     assert len(heads) == 1

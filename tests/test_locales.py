@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import random
+import tracemalloc
 
 import pytest
 from babel import Locale
 from babel.localedata import locale_identifiers
 
 from service.errors import LocaleError
+from service.limits import MAX_ACCEPT_LANGUAGE
 from service.locales import (
     canonical_tag,
     direction,
@@ -87,17 +90,48 @@ def test_negotiate_header_is_parse_then_negotiate(enabled: tuple[str, ...]) -> N
 
 
 def test_a_negotiator_holds_what_it_read_within_its_bounds() -> None:
-    """However many distinct headers and items come, a negotiator holds at most _MAX_HEADERS
-    headers and _MAX_ITEMS items, and still decides as negotiate_header does."""
-    from service.locales import _MAX_HEADERS, _MAX_ITEMS, Negotiator
+    """However many distinct headers and items come, a negotiator holds at most _MAX_ITEMS items
+    and headers up to _HELD_BYTES, and still decides as negotiate_header does."""
+    from service.locales import _HELD_BYTES, _MAX_ITEMS, Negotiator
 
     enabled = tuple(ENABLED)
     negotiator = Negotiator(enabled)
     for n in range(_MAX_ITEMS + 600):  # an item of its own in each header
         header = f"fr-x-n{n:05d};q=0.9, es;q=0.5"
         assert negotiator.header(header) == negotiate_header(header, enabled), header
-    assert 0 < len(negotiator._headers) <= _MAX_HEADERS
     assert 0 < len(negotiator._items) <= _MAX_ITEMS
+    assert 0 < negotiator._held <= _HELD_BYTES
+
+
+@pytest.mark.parametrize("length", [30, 400, MAX_ACCEPT_LANGUAGE])
+def test_the_headers_a_negotiator_holds_fit_in_what_it_counts(length: int) -> None:
+    """The memory the held headers take (measured by tracemalloc: the strings, the dictionary
+    and what each negotiated) stays within _HELD_BYTES, for short headers as for the longest
+    read; and short ones are held by the ten thousand, not by the thousand."""
+    from service.locales import _HELD_BYTES, Negotiator
+
+    negotiator = Negotiator(tuple(ENABLED))
+    firsts = [f"es-x-n{n:04d}" for n in range(200)]
+    seconds = [f"fr-x-n{n:04d};q=0.3".ljust(length - 11) for n in range(400)]
+    for item in firsts + seconds:  # the items read before measuring: only headers are measured
+        negotiator.header(item)
+    negotiator._headers.clear()
+    negotiator._held = 0
+    most = peak = 0
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n, (first, second) in enumerate(itertools.product(firsts, seconds)):
+            negotiator.header(f"{first},{second}")  # 80,000 distinct headers
+            if n % 101 == 0:
+                peak = max(peak, tracemalloc.get_traced_memory()[0] - before)
+                most = max(most, len(negotiator._headers))
+    finally:
+        tracemalloc.stop()
+    assert len(f"{firsts[0]},{seconds[0]}") == length
+    assert 0 < peak <= _HELD_BYTES, peak
+    if length < 100:
+        assert most > 10_000, most
 
 
 @pytest.mark.parametrize(
