@@ -69,8 +69,10 @@ def _subtags(tag: str) -> list[str] | None:
     ):
         out.append(parts[i].upper())
         i += 1
-    while i < n and parts[i].isalnum() and (
-        5 <= len(parts[i]) <= 8 or (len(parts[i]) == 4 and parts[i][0].isdigit())
+    while (
+        i < n
+        and parts[i].isalnum()
+        and (5 <= len(parts[i]) <= 8 or (len(parts[i]) == 4 and parts[i][0].isdigit()))
     ):
         out.append(parts[i].lower())
         i += 1
