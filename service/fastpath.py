@@ -4,7 +4,8 @@ answers GET and HEAD of the read routes patients' pages hit — `/v1/pages/{slug
 
 FastAPI's routing, dependency solving and validation cost several times what the answer itself
 does (benchmarks/serve.py). Here a read costs a path test, a query split, a cached negotiation and
-a dict lookup (of the answer itself, when the same read was asked before), and the response comes
+a dict lookup (of the answer itself, when the same read was asked before; a request spelled as one
+answered so before costs a pass over its headers and one lookup), and the response comes
 from the very functions the routes call (`answers`), so it is the same status, headers and body.
 What this layer does not fully understand — another method, an unknown or repeated query
 parameter, a `fragment` other than 1/0/true/false, a bad `?locale=`, an unknown slug — goes to
@@ -66,6 +67,13 @@ _MAX_ANSWERS = 4096
 _MAX_BODIES = 32 * 1024 * 1024
 _KEPT_QUERY = 128
 _Key = tuple[str, bytes, Negotiated]
+# A read as the request spells it: path, query string and its first Accept-Language as sent (None
+# without one). Those that were answered from a kept answer map to it, so the same spelling is
+# answered without reading its route, query or headers again, nor negotiating: at most
+# _MAX_SPELLED bytes, each counted as its path, query and header and _SPELLED_ENTRY for the rest.
+_Spelling = tuple[str, bytes, bytes | None]
+_MAX_SPELLED = 4 * 1024 * 1024
+_SPELLED_ENTRY = 300
 # The spellings of `fragment` taken here; pydantic takes more (`yes`, `on`…), and FastAPI decides.
 _FLAGS = {"1": True, "true": True, "0": False, "false": False}
 
@@ -120,6 +128,8 @@ class FastPath:
         # The bodies the answers kept hold, by their first piece (held here, so its id stays its).
         self._bodies: dict[int, bytes] = {}
         self._body_bytes = 0
+        self._spelled: dict[_Spelling, Answer] = {}
+        self._spelled_bytes = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in _METHODS:
@@ -146,7 +156,13 @@ class FastPath:
         it negotiates (the tag asked for and the locale serving it), however the header spells
         them: the answer to one asked for a second time is kept, and the next such read is
         answered from it, without finding or rendering the page. At most _MAX_ANSWERS answers,
-        holding at most _MAX_BODIES bytes of bodies; past either, they are dropped at once."""
+        holding at most _MAX_BODIES bytes of bodies; past either, they are dropped at once. A
+        request spelled as one answered from them before (`_Spelling`) is answered first."""
+        spelling = _spelling(scope)
+        if spelling is not None and self.live.site is self._site:
+            kept = self._spelled.get(spelling)
+            if kept is not None:
+                return kept
         found = route(scope["path"])
         if found is None or scope.get("root_path"):
             return None
@@ -171,6 +187,8 @@ class FastPath:
             key = (scope["path"], raw, neg)
             kept = self._answered.get(key)
             if kept is not None:
+                if spelling is not None:
+                    self._spell(spelling, kept)
                 return kept
         made = _read(site, read, slug, params, neg, asked)
         if key is not None and isinstance(made, Answer):
@@ -194,9 +212,41 @@ class FastPath:
         self._body_bytes += size
         self._answered[key] = made
 
+    def _spell(self, spelling: _Spelling, kept: Answer) -> None:
+        path, raw, accept = spelling
+        size = len(path) + len(raw) + (len(accept) if accept is not None else 0) + _SPELLED_ENTRY
+        if self._spelled_bytes + size > _MAX_SPELLED:
+            self._spelled, self._spelled_bytes = {}, 0
+        self._spelled_bytes += size
+        self._spelled[spelling] = kept
+
     def _drop(self) -> None:
-        """Drop every answer kept."""
+        """Drop every answer kept, and the spellings answered from them."""
         self._answered, self._bodies, self._body_bytes = {}, {}, 0
+        self._spelled, self._spelled_bytes = {}, 0
+
+
+def _spelling(scope: Scope) -> _Spelling | None:
+    """The request's `_Spelling`, or None for one whose answer depends on more than that: with
+    If-None-Match or Origin, or below a root path.
+
+    >>> _spelling({"path": "/v1/pages/a", "query_string": b"", "root_path": "",
+    ...            "headers": [(b"accept-language", b"es"), (b"accept-language", b"ar")]})
+    ('/v1/pages/a', b'', b'es')
+    >>> _spelling({"path": "/v1/pages/a", "query_string": b"", "root_path": "",
+    ...            "headers": [(b"if-none-match", b'"x"')]}) is None
+    True
+    """
+    accept = None
+    for name, value in scope["headers"]:
+        if name == b"accept-language":
+            if accept is None:
+                accept = value
+        elif name == b"if-none-match" or name == b"origin":
+            return None
+    if scope.get("root_path"):
+        return None
+    return scope["path"], scope["query_string"], accept
 
 
 def _read(

@@ -207,8 +207,9 @@ CASES: dict[str, Case] = {
 }
 
 
-# A read is kept the second time it is asked for: the third is answered from what was kept.
-ASKED = 3
+# A read is kept the second time it is asked for: the third is answered from what was kept, the
+# fourth from the request's spelling (`_Spelling`).
+ASKED = 4
 
 
 def _etag(client: TestClient, url: str, headers: list[tuple[str, str]]) -> str:
@@ -227,7 +228,7 @@ def test_the_served_app_answers_as_fastapi_alone(
         }
         headers = [(k, v.format(**values)) for k, v in headers]
     alone = pair.alone.request(method, url, headers=headers, follow_redirects=False)
-    for asked in range(1, ASKED + 1):  # the last from the answers the fast path keeps
+    for asked in range(1, ASKED + 1):  # the last two from what the fast path keeps
         pair.behind.reached.clear()
         served = pair.served.request(method, url, headers=headers, follow_redirects=False)
         assert served.status_code == alone.status_code, asked
@@ -273,7 +274,7 @@ def test_after_a_reload_the_fast_path_serves_the_new_state(tmp_path: Path) -> No
         pair.behind.reached.clear()
         for url in urls:
             expected = fresh.get(url)
-            # Kept by the third time: the next change's reload must drop it.
+            # Kept by the third time, spelled by the fourth: the next reload must drop both.
             for _ in range(ASKED):
                 served = pair.served.get(url)
                 assert (served.status_code, served.content) == (200, expected.content), (name, url)
@@ -381,6 +382,9 @@ def test_answers_are_kept_from_the_second_time_and_never_past_the_bound(tmp_path
             assert answered is not None and answered[0] == 200
     assert 0 < len(fast._answered) <= _MAX_ANSWERS
     assert 0 < len(fast._asked_once) <= _MAX_ANSWERS
+    # Each kept answer echoes its own tag, but holds the page's own bytes around it, not a copy.
+    heads = {id(kept.body[0]) for kept in fast._answered.values() if len(kept.body) == 3}
+    assert len(heads) == 1
 
 
 def test_the_answers_kept_hold_at_most_max_bodies_bytes_of_bodies(
@@ -408,6 +412,51 @@ def test_the_answers_kept_hold_at_most_max_bodies_bytes_of_bodies(
         assert 0 < sum(held.values()) <= 3 * largest, held
         most = max(most, len(fast._answered))
     assert most >= 3
-    # Each kept answer echoes its own tag, but holds the page's own bytes around it, not a copy.
-    heads = {id(kept.body[0]) for kept in fast._answered.values() if len(kept.body) == 3}
-    assert len(heads) == 1
+
+
+def test_a_spelling_answers_only_the_same_read_with_nothing_more(pair: Pair) -> None:
+    """Once a read is answered from its spelling (path, query, Accept-Language as sent), the same
+    spelling with If-None-Match, with Origin, or below a root path is not answered from it but
+    as FastAPI alone answers it (a 304, the CORS header, FastAPI's own routing), and another
+    Accept-Language is negotiated as such."""
+    url, spanish = f"{PAGE}?locale=pt-br", [("Accept-Language", "es-MX")]
+    for _ in range(ASKED):
+        pair.served.get(url, headers=spanish)
+    spelled = pair.fast._spelled
+    assert (PAGE, b"locale=pt-br", b"es-MX") in spelled
+    etag = pair.alone.get(url, headers=spanish).headers["etag"]
+    for extra in ([("If-None-Match", etag)], [("Origin", ALLOWED)], [("Accept-Language", "ar")]):
+        headers = spanish + extra if extra[0][0] != "Accept-Language" else extra
+        alone = pair.alone.get(url, headers=headers)
+        served = pair.served.get(url, headers=headers)
+        assert (served.status_code, served.content) == (alone.status_code, alone.content), extra
+        assert served.headers.multi_items() == alone.headers.multi_items(), extra
+    scope = _scope(PAGE, "es-MX") | {"query_string": b"locale=pt-br", "root_path": "/mounted"}
+    assert pair.fast.answer(scope) is None
+
+
+def test_spellings_are_held_within_their_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However many spellings of kept reads come (here each its own Accept-Language, all
+    negotiating Spanish), the bytes counted for those held stay within _MAX_SPELLED, and each
+    is answered as FastAPI alone answers it."""
+    import service.fastpath as fastpath
+
+    monkeypatch.setattr(fastpath, "_MAX_SPELLED", 64 * 1024)
+    pair = Pair(_tree(tmp_path, cors=False))
+    most = 0
+    for n in range(600):
+        header = f"es-MX, es;q=0.{n % 9 + 1}, fr-x-n{n:04d};q=0.1"
+        for _ in range(ASKED):
+            answered = _ask(pair.fast, _scope(PAGE, header))
+        counted = sum(
+            len(path) + len(raw) + len(accept or b"") + fastpath._SPELLED_ENTRY
+            for path, raw, accept in pair.fast._spelled
+        )
+        assert counted == pair.fast._spelled_bytes <= 64 * 1024
+        most = max(most, len(pair.fast._spelled))
+        if n % 97 == 0:
+            alone = pair.alone.get(PAGE, headers={"Accept-Language": header})
+            assert b"".join(answered.body) == alone.content
+    assert most > 100
