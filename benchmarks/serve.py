@@ -8,10 +8,11 @@ load generator) with `GET /v1/pages/esketamine-overview` in these mixes, side by
   6,000 headers   wrk cycles through 6,000 distinct Accept-Language headers drawn from CLDR's
                   locales (region variants, extensions and private use, any case, `_`, varied
                   q-values, `*`), which negotiate 2,019 distinct (tag, locale) pairs; the
-                  server holds what each header negotiated once read (up to 4 MB of headers)
-                  and keeps each pair's answer once asked for twice (up to 4,096 answers), so
-                  this is thousands of distinct headers served from what is held (a header
-                  not held, and one never seen, are measured in process: below)
+                  server holds what each header negotiated once read (up to 4 MB of headers),
+                  keeps each pair's answer once asked for twice (up to 4,096 answers) and
+                  answers a request spelled as one answered so before from it at once, so this
+                  is thousands of distinct headers served from what is held (a header not
+                  held, and one never seen, are measured in process: below)
   --workers 2     both mixes again, each server with two worker processes
 
 and prints requests/s, p99 latency and the ratio ours/bare for each, and the servers' CPU time per
