@@ -59,7 +59,7 @@ _PARAMS = {
 _METHODS = frozenset({"GET", "HEAD"})
 _NONE: dict[str, str] = {}  # no query string: no parameters (never written to)
 # Answers kept (`FastPath.answer`), by path, query string (at most _KEPT_QUERY bytes) and the
-# locale negotiated: at most _MAX_ANSWERS (each about 1 KB besides its body). An answer's body is
+# locale negotiated: at most _MAX_ANSWERS (each about 1.5 KB besides its body). An answer's body is
 # the page's own bytes, in pieces around the tag a JSON page echoes (`JsonBody.pieces`): the
 # answers of one page in one locale share them, and those kept hold at most _MAX_BODIES bytes of
 # bodies between them, so that answers kept for many pages do not hold every page in memory.
