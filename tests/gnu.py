@@ -1,7 +1,7 @@
 """GNU gettext as the judge: every expected answer of the catalog tests comes from these calls.
 
-The real-world corpus lives beside the checkout (`../shared/corpus`, as CI lays it out);
-CLINIC_L10N_CORPUS points elsewhere. Its absence is an error, never a skip.
+The real-world corpus is kept in the repository (`tests/corpus/`, its README names each source and
+licence); CLINIC_L10N_CORPUS points at another copy. Its absence is an error, never a skip.
 """
 
 from __future__ import annotations
@@ -25,16 +25,16 @@ __all__ = [
 ]
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("CLINIC_L10N_CORPUS", REPO.parent / "shared" / "corpus"))
+CORPUS = Path(os.environ.get("CLINIC_L10N_CORPUS", REPO / "tests" / "corpus"))
 _ENV = {"LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin"}
 
 
 def corpus(*parts: str) -> Path:
-    """A path inside the corpus; fails (not skips) when the corpus is not beside the checkout."""
+    """A path inside the corpus; fails (not skips) when the corpus is missing."""
     if not CORPUS.is_dir():
         raise FileNotFoundError(
-            f"the conformance corpus is missing at {CORPUS}; put shared/ beside the checkout "
-            "or set CLINIC_L10N_CORPUS"
+            f"the conformance corpus is missing at {CORPUS}; it is part of the repository "
+            "(tests/corpus/), or set CLINIC_L10N_CORPUS"
         )
     return CORPUS.joinpath(*parts)
 

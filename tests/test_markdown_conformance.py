@@ -1,4 +1,4 @@
-"""The page pipeline against markdown-it-py, over the Markdown corpus in ../shared/corpus/markdown/.
+"""The page pipeline against markdown-it-py, over the Markdown corpus in tests/corpus/markdown/.
 
 A case is a CommonMark spec example (commonmark.json), a markdown-it-py table fixture (tables.md, read
 as markdown-it-py reads its fixtures) or a whole markdown-it-py document (mdit-*.md): 652 + 42 + 3 =
