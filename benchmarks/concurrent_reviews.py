@@ -42,7 +42,7 @@ def _tree(root: Path, paragraphs: int) -> list[str]:
 
 
 def _cli(code: Path, root: Path, *args: str) -> list[str]:
-    run = "from service.cli import main; main()"
+    run = "from service.cli.main import main; main()"
     return [sys.executable, "-c", run, "--root", str(root), *args]
 
 

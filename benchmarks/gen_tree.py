@@ -6,14 +6,14 @@ written here; `clinic-l10n extract` and `clinic-l10n update` create the template
 msgstr is then filled with a pseudo-translation and every catalog laid out as `msgcat --width=79`
 writes it, by `clinic-l10n po format --in-place` (checked against GNU msgcat on a sample) or, where
 the CLI has no such command or disagrees, by msgcat itself. Ledgers are planned by
-`service.review.plan_approvals` and chained by `service.history`, as `clinic-l10n review approve`
+`service.review.approvals.plan_approvals` and chained by `service.review.history`, as `clinic-l10n review approve`
 writes them.
 
 Text is seeded, so the same N and seed give the same pages and translations (only the templates'
 POT-Creation-Date comes from the clock, as `extract` sets it). Pseudo-translations are a one-to-one
 word-for-word substitution per locale that keeps numbers (written the locale's way: `0,5 mL`,
 `٠٫٥ مل`, `0.5 毫升`), dose units, protected terms, inline markup and link targets, so every check
-of service/checks.py passes. Every name in the tree is fictional and says so.
+of service/quality/checks.py passes. Every name in the tree is fictional and says so.
 
     .venv/bin/python benchmarks/gen_tree.py OUT_DIR [--pages 1000] [--seed 1]
 """
@@ -38,11 +38,11 @@ from pathlib import Path
 
 import yaml
 
-from service import review
-from service.content import load_page, load_ui, parse_page
-from service.history import HEADER, read_history, render_events
-from service.models import CatalogEntry, Ledger, LoadedCatalog, Page, Role
-from service.policy import Policy, Reviewer
+from service.content.pages import load_page, load_ui, parse_page
+from service.core.models import CatalogEntry, Ledger, LoadedCatalog, Page, Role
+from service.core.policy import Policy, Reviewer
+from service.review import approvals as review
+from service.review.history import HEADER, read_history, render_events
 
 __all__ = [
     "AUTHOR",
@@ -681,7 +681,7 @@ def clinic_l10n(root: Path, *args: str) -> str:
     cmd = (
         [str(exe)]
         if exe.exists()
-        else [sys.executable, "-c", "from service.cli import main; main()"]
+        else [sys.executable, "-c", "from service.cli.main import main; main()"]
     )
     done = subprocess.run(
         [*cmd, "--root", str(root), *args], capture_output=True, text=True, check=False

@@ -29,7 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from service.accounts import Accounts  # noqa: E402
+from service.workspace.accounts import Accounts  # noqa: E402
 
 REVIEWER = "Dr. Quinn Example (fictional)"  # both roles, every locale; approved only English
 PASSWORD = "benchmark password"

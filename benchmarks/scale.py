@@ -8,7 +8,7 @@ beside the cost of reading the same files with GNU gettext, and the ratio:
             (VmRSS, and the peak VmHWM) from /proc. Run twice: first with an empty build cache
             (`CLINIC_L10N_CACHE` set to a new folder), then with the cache the first left;
   reload    with the server running (default `--poll` 0.5 s), one catalog's msgstr is changed, then
-            one approval is revoked (`service.review.revoke`, what `review revoke` writes, without
+            one approval is revoked (`service.review.approvals.revoke`, what `review revoke` writes, without
             the command's own load of the whole tree): seconds from the file's write (its mtime) until
             /healthz's state hash has changed and the page's JSON differs, and the rebuild the server
             logs ("reloaded in X s"); the catalog's figure is beside msgfmt on that one file;
@@ -49,17 +49,17 @@ from pathlib import Path
 
 from gen_tree import GNU_ENV, LINGUISTS, build_tree
 
-from service.config import load_config
-from service.content import load_page
-from service.models import SegmentType
-from service.review import Selection, revoke
+from service.content.pages import load_page
+from service.core.config import load_config
+from service.core.models import SegmentType
+from service.review.approvals import Selection, revoke
 
 # Runs the CLI's `serve` as the console script does, with the service's own log lines shown.
 SERVE = """
 import logging, sys
 logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(name)s: %(message)s")
 logging.getLogger("clinic_l10n").setLevel(logging.INFO)
-from service.cli import main
+from service.cli.main import main
 sys.argv[0] = "clinic-l10n"
 main()
 """
@@ -155,7 +155,7 @@ def _cli() -> list[str]:
     exe = Path(sys.executable).with_name("clinic-l10n")
     if exe.exists():
         return [str(exe)]
-    return [sys.executable, "-c", "from service.cli import main; main()"]
+    return [sys.executable, "-c", "from service.cli.main import main; main()"]
 
 
 def with_cache(cache: Path) -> dict[str, str]:

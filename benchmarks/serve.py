@@ -53,9 +53,9 @@ from pathlib import Path
 
 from babel.localedata import locale_identifiers
 
-from service.answers import negotiate_request
-from service.config import load_config
-from service.locales import Negotiator
+from service.core.config import load_config
+from service.core.negotiation import Negotiator
+from service.web.answers import negotiate_request
 
 ROOT = Path(__file__).resolve().parent.parent
 PATH = "/v1/pages/esketamine-overview"

@@ -128,7 +128,7 @@ def _cli() -> list[str]:
     return (
         [str(exe)]
         if exe.exists()
-        else [sys.executable, "-c", "from service.cli import main; main()"]
+        else [sys.executable, "-c", "from service.cli.main import main; main()"]
     )
 
 

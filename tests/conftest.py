@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner, Result
 from fastapi.testclient import TestClient
 
-from service.api import Settings, create_app
-from service.cli import cli
-from service.fastpath import FastPath
+from service.cli.main import cli
+from service.web.api import Settings, create_app
+from service.web.fastpath import FastPath
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -286,9 +286,9 @@ def forge(tree: Path, locale: str, page: str, **event: object) -> None:
     """Append an event to a ledger the way an attacker who computed the hash chain would (or an
     older version without today's checks): correctly chained, but not written by `review`.
     `event` gives approve fields (msgid, msgstr, reviewer, role…); hashes are filled in."""
-    from service.history import read_history, render_events
-    from service.locales import to_gettext
-    from service.models import fingerprint
+    from service.core.locales import to_gettext
+    from service.core.models import fingerprint
+    from service.review.history import read_history, render_events
 
     path = tree / "locales" / to_gettext(locale) / "reviews" / f"{page}.yaml"
     text = path.read_text(encoding="utf-8") if path.exists() else ""

@@ -9,7 +9,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 
-from service.accounts import Accounts, state_dir
+from service.workspace.accounts import Accounts, state_dir
 
 from .conftest import FIXTURE_TREE, replace_in
 

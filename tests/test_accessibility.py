@@ -17,7 +17,7 @@ from urllib.request import urlopen
 import pytest
 from click.testing import CliRunner
 
-from service.cli import cli
+from service.cli.main import cli
 
 from .browsers import chromium, full_page_png, phone_viewport
 from .conftest import FIXTURE_TREE, REPO, SHIPPED, replace_in, serving

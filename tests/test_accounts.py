@@ -14,7 +14,9 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from service.accounts import (
+from service.cli.main import cli
+from service.web.api import Settings, create_app
+from service.workspace.accounts import (
     ACCOUNT_LIMIT,
     ADDRESS_LIMIT,
     SESSION_IDLE,
@@ -22,8 +24,6 @@ from service.accounts import (
     WINDOW,
     Accounts,
 )
-from service.api import Settings, create_app
-from service.cli import cli
 
 from .conftest import Run
 from .reviewing import CHEAP, PASSWORD, QUINN, ROBIN, accounts, pending_tree, with_passwords
@@ -248,7 +248,7 @@ def test_a_right_password_forgets_the_accounts_failures(client: TestClient, root
 def test_concurrent_wrong_passwords_cannot_pass_the_limit(root: Path) -> None:
     state = accounts(root)
     with_passwords(root, ROBIN)
-    from service.config import load_config
+    from service.core.config import load_config
 
     policy = load_config(root).policy
     outcomes: list[str] = []

@@ -10,7 +10,7 @@ import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
-from service.schemas import CoverageOut, HealthOut, LocalesOut, PageOut, PagesOut
+from service.site.schemas import CoverageOut, HealthOut, LocalesOut, PageOut, PagesOut
 
 from .conftest import html_elements
 

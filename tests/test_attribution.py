@@ -27,7 +27,7 @@ from babel.dates import format_date
 from babel.lists import format_list
 from fastapi.testclient import TestClient
 
-from service.schemas import PageOut
+from service.site.schemas import PageOut
 
 from .browsers import chromium
 from .conftest import FIXTURE_TREE, REPO, Run, replace_in

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from service.history import encode, read_history
+from service.review.history import encode, read_history
 
 from .conftest import DATA, Run
 

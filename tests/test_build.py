@@ -1,4 +1,4 @@
-"""The build cache (service/build.py, service/site.py): what a start, a reload, `coverage` and `check`
+"""The build cache (service/site/build.py, service/site/prepared.py): what a start, a reload, `coverage` and `check`
 take from it, what they make again, and what happens when it is lost, damaged or shared."""
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from service import build
-from service.build import Cache, Pack
-from service.live import LiveSite, state_hash
-from service.site import Settings, Site, build_site
-from service.snapshot import decode
-from service.store import load_tree
+from service.site.build import Cache, Pack
+from service.site.live import LiveSite, state_hash
+from service.site import build
+from service.site.prepared import Settings, Site, build_site
+from service.site.snapshot import decode
+from service.site.store import load_tree
 
 from .conftest import FIXTURE_TREE, replace_in
 from .test_snapshot import as_shown
@@ -248,7 +248,7 @@ def test_a_file_written_during_a_build_leaves_no_record_under_the_old_key(
 ) -> None:
     """The key is made from the files' hashes before the build reads them; a file written in
     between must not leave a record of its new text filed under its old hash."""
-    import service.records as records_module
+    import service.site.records as records_module
 
     settings = _tree(tmp_path)
     po = settings.root / f"locales/es/LC_MESSAGES/{PAGE}.po"
@@ -273,8 +273,8 @@ def test_a_file_written_during_a_build_leaves_no_record_under_the_old_key(
 def test_the_coverage_document_is_what_its_model_writes(tmp_path: Path) -> None:
     """`/v1/coverage` is joined from each record's rows: it must equal the whole document as
     pydantic writes `CoverageOut` from the same rows."""
-    from service.coverage import rows_as_json
-    from service.schemas import CoverageOut
+    from service.site.coverage import rows_as_json
+    from service.site.schemas import CoverageOut
 
     site = build_site(_tree(tmp_path))
     assert site.rows

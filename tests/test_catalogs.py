@@ -11,8 +11,8 @@ import pytest
 from babel import Locale
 from babel.messages.plurals import get_plural
 
-from service.catalogs import compile_catalog, read_catalog, read_po
-from service.errors import CatalogError
+from service.catalogs.catalog import compile_catalog, read_catalog, read_po
+from service.core.errors import CatalogError
 
 from . import gnu
 from .conftest import DATA, REPO, Run, msgcat, msgfmt, replace_in
@@ -327,7 +327,7 @@ def test_update_reports_a_broken_catalog_and_updates_every_other(run: Run, tree:
 def test_update_over_several_processes_writes_what_one_process_writes(
     run: Run, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from service import update
+    from service.catalogs import update
 
     replace_in(
         tree / "source_content/pages/esketamine-overview.md",

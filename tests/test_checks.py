@@ -6,8 +6,8 @@ import pytest
 from babel import Locale
 from babel.messages.plurals import get_plural
 
-from service.checks import REGISTRY, Severity, Unit, blocking, run_checks
-from service.models import Target
+from service.core.models import Target
+from service.quality.checks import REGISTRY, Severity, Unit, blocking, run_checks
 
 from .conftest import REPO
 
@@ -238,7 +238,7 @@ def test_every_check_is_registered_with_a_severity() -> None:
 
 def test_no_finding_on_the_shipped_translations() -> None:
     """The checks' false positives on the shipped, correct translations: zero."""
-    from service.store import load_tree
+    from service.site.store import load_tree
 
     tree = load_tree(REPO)
     checked = 0

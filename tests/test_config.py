@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from service.config import load_config
-from service.errors import ConfigError
-from service.models import FallbackPolicy
+from service.core.config import load_config
+from service.core.errors import ConfigError
+from service.core.models import FallbackPolicy
 
 from .conftest import DATA, REPO
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from service.content import load_page, parse_page
-from service.errors import ContentError
-from service.models import SegmentType
+from service.content.pages import load_page, parse_page
+from service.core.errors import ContentError
+from service.core.models import SegmentType
 
 from .conftest import DATA, REPO
 

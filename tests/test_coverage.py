@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.coverage import served_keys
-from service.models import Page, ResolvedPage, Segment, SegmentType, ServedSegment
-from service.store import load_tree
+from service.core.models import Page, ResolvedPage, Segment, SegmentType, ServedSegment
+from service.site.coverage import served_keys
+from service.site.store import load_tree
 
 from . import gnu
 from .conftest import REPO, Run, msgfmt_statistics, replace_in

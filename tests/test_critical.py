@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.models import (
+from service.core.models import (
     CatalogEntry,
     Ledger,
     LoadedCatalog,
@@ -22,8 +22,8 @@ from service.models import (
     SegmentType,
     fingerprint,
 )
-from service.policy import Policy, Reviewer
-from service.resolve import resolve
+from service.core.policy import Policy, Reviewer
+from service.site.resolve import resolve
 
 from .conftest import Run, html_elements
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service import checks
+from service.quality import checks
 
 from .conftest import Run, replace_in
 

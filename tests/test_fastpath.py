@@ -1,4 +1,4 @@
-"""The fast path (service/fastpath.py) answers exactly as the FastAPI routes behind it would: for
+"""The fast path (service/web/fastpath.py) answers exactly as the FastAPI routes behind it would: for
 every request of the table, the served app and FastAPI alone give the same status, the same
 headers in the same order and the same body; and the table says which requests the fast path
 answers itself, so a fast path that quietly passed everything on would fail here too."""
@@ -14,11 +14,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from service.api import create_app
-from service.bodies import Made
-from service.fastpath import FastPath
-from service.live import LiveSite
-from service.site import Settings
+from service.site.bodies import Made
+from service.site.live import LiveSite
+from service.site.prepared import Settings
+from service.web.api import create_app
+from service.web.fastpath import FastPath
 
 from .conftest import FIXTURE_TREE
 from .test_reload import CHANGES
@@ -369,7 +369,7 @@ def test_answers_are_kept_from_the_second_time_and_never_past_the_bound(tmp_path
     """A read asked once is not kept, asked twice it is (the third answer is the second's),
     and however many distinct reads come, at most _MAX_ANSWERS are kept, each holding the
     page's own bytes rather than a copy."""
-    from service.fastpath import _MAX_ANSWERS
+    from service.web.fastpath import _MAX_ANSWERS
 
     fast = Pair(_tree(tmp_path, cors=False)).fast
     spanish = _scope(PAGE, "es-MX,es;q=0.9")
@@ -393,7 +393,7 @@ def test_the_answers_kept_hold_at_most_max_bodies_bytes_of_bodies(
     """However many pages and locales are asked for, the bodies the answers kept hold (those of
     different objects, counted once) come to at most _MAX_BODIES bytes; reaching it, the
     answers are dropped and kept again from the next."""
-    import service.fastpath as fastpath
+    import service.web.fastpath as fastpath
 
     fast = Pair(_tree(tmp_path, cors=False)).fast
     scopes = [
@@ -441,7 +441,7 @@ def test_spellings_are_held_within_their_bound(
     """However many spellings of kept reads come (here each its own Accept-Language, all
     negotiating Spanish), the bytes counted for those held stay within _MAX_SPELLED, and each
     is answered as FastAPI alone answers it."""
-    import service.fastpath as fastpath
+    import service.web.fastpath as fastpath
 
     monkeypatch.setattr(fastpath, "_MAX_SPELLED", 64 * 1024)
     pair = Pair(_tree(tmp_path, cors=False))

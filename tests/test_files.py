@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from service import files
-from service.errors import CatalogError, L10nError, LedgerError
-from service.files import read_bytes, read_text
+from service.core import files
+from service.core.errors import CatalogError, L10nError, LedgerError
+from service.core.files import read_bytes, read_text
 
 
 def _write(data: bytes) -> Callable[[Path], None]:

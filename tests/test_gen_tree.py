@@ -22,11 +22,11 @@ from benchmarks.gen_tree import (
     pseudo_translate,
     tree_digest,
 )
-from service.cli import cli
-from service.content import load_pages, load_ui
-from service.history import read_history
-from service.ledgers import load_ledger
-from service.models import FallbackPolicy, Ledger, Page, Role, SegmentType, same_person
+from service.cli.main import cli
+from service.content.pages import load_pages, load_ui
+from service.core.models import FallbackPolicy, Ledger, Page, Role, SegmentType, same_person
+from service.review.history import read_history
+from service.review.ledgers import load_ledger
 
 from .gnu import REPO, msgcat, msgfmt_check
 

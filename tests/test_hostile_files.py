@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.files import CATALOG_MAX_BYTES, YAML_MAX_BYTES
+from service.core.files import CATALOG_MAX_BYTES, YAML_MAX_BYTES
 
 from .conftest import DATA, REPO, Run, free_port
 

@@ -90,8 +90,8 @@ def test_cors_only_for_configured_origins(
 def test_cors_origins_that_are_not_origins_are_a_config_error(fixture_tree: Path, bad: str) -> None:
     with (fixture_tree / "l10n.yaml").open("a", encoding="utf-8") as fh:
         fh.write(f"cors_origins: ['{bad}']\n")
-    from service.config import load_config
-    from service.errors import ConfigError
+    from service.core.config import load_config
+    from service.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="is not an origin"):
         load_config(fixture_tree)
@@ -208,7 +208,7 @@ def test_the_work_on_an_accept_language_is_bounded_whatever_its_size() -> None:
     that is not (the slow path: every range looked up in full, none matching): at most the
     first 32 ranges of the first 4 KB are ever read. (What it costs is measured by
     benchmarks/serve.py, not here.)"""
-    from service.locales import bounded_accept_language, negotiate, parse_accept_language
+    from service.core.negotiation import bounded_accept_language, negotiate, parse_accept_language
 
     enabled = ("en", "es", "pt", "pt-BR", "ar", "zh-Hans", "vi")
     header = ",".join(
@@ -510,8 +510,8 @@ def test_a_response_head_leaves_with_its_body_in_one_write(
 ) -> None:
     from uvicorn.server import ServerState
 
-    from service.limits import Limits
-    from service.server import GuardedConfig, _stack
+    from service.core.limits import Limits
+    from service.web.server import GuardedConfig, _stack
 
     loop = asyncio.new_event_loop()
     try:
@@ -543,7 +543,7 @@ def test_a_response_head_leaves_with_its_body_in_one_write(
 def test_a_held_head_is_dropped_when_the_client_is_gone_before_it_leaves() -> None:
     """A head waits at most for the loop's next turn; if the connection closed meanwhile, it is
     not written (uvloop raises on a write to a closed transport, and the loop would log it)."""
-    from service.server import _Coalesced
+    from service.web.server import _Coalesced
 
     loop = asyncio.new_event_loop()
     errors: list[dict[str, Any]] = []

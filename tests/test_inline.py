@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.content import parse_page
-from service.inline import render_text
-from service.models import Segment, SegmentType, Target
-from service.parser import markdown
+from service.content.inline import render_text
+from service.content.pages import parse_page
+from service.content.parser import markdown
+from service.core.models import Segment, SegmentType, Target
 
 from .conftest import Run
 
@@ -222,7 +222,7 @@ def _corpus_texts() -> list[str]:
     character: the texts the plain-text shortcut answers without markdown-it. Read by Babel."""
     from babel.messages.pofile import read_po
 
-    from service.inline import PLAIN
+    from service.content.inline import PLAIN
 
     from .gnu import corpus
 
@@ -257,7 +257,7 @@ def _markdown_it_tokens(text: str) -> list[tuple[str, str, str, object]]:
 
 
 def _ours(text: str) -> list[tuple[str, str, str, object]]:
-    from service.inline import parse_text
+    from service.content.inline import parse_text
 
     return [(t.type, t.tag, t.content, t.attrs) for t in parse_text(text)]
 

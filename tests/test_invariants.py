@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from service.config import load_config
+from service.core.config import load_config
 
 from .conftest import DATA, Run, declare, replace_in
 

@@ -10,18 +10,10 @@ import pytest
 from babel import Locale
 from babel.localedata import locale_identifiers
 
-from service.errors import LocaleError
-from service.limits import MAX_ACCEPT_LANGUAGE
-from service.locales import (
-    canonical_tag,
-    direction,
-    lookup,
-    native_name,
-    negotiate,
-    negotiate_header,
-    parse_accept_language,
-    to_gettext,
-)
+from service.core.errors import LocaleError
+from service.core.limits import MAX_ACCEPT_LANGUAGE
+from service.core.locales import canonical_tag, direction, native_name, to_gettext
+from service.core.negotiation import lookup, negotiate, negotiate_header, parse_accept_language
 
 ENABLED = ["en", "es", "pt", "pt-BR", "zh-Hans", "ar", "vi"]
 
@@ -92,7 +84,7 @@ def test_negotiate_header_is_parse_then_negotiate(enabled: tuple[str, ...]) -> N
 def test_a_negotiator_holds_what_it_read_within_its_bounds() -> None:
     """However many distinct headers and items come, a negotiator holds at most _MAX_ITEMS items
     and headers up to _HELD_BYTES, and still decides as negotiate_header does."""
-    from service.locales import _HELD_BYTES, _MAX_ITEMS, Negotiator
+    from service.core.negotiation import _HELD_BYTES, _MAX_ITEMS, Negotiator
 
     enabled = tuple(ENABLED)
     negotiator = Negotiator(enabled)
@@ -108,7 +100,7 @@ def test_the_headers_a_negotiator_holds_fit_in_what_it_counts(length: int) -> No
     """The memory the held headers take (measured by tracemalloc: the strings, the dictionary
     and what each negotiated) stays within _HELD_BYTES, for short headers as for the longest
     read; and short ones are held by the ten thousand, not by the thousand."""
-    from service.locales import _HELD_BYTES, Negotiator
+    from service.core.negotiation import _HELD_BYTES, Negotiator
 
     negotiator = Negotiator(tuple(ENABLED))
     firsts = [f"es-x-n{n:04d}" for n in range(200)]

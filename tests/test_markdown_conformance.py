@@ -30,16 +30,16 @@ from markdown_it import MarkdownIt
 from markdown_it.utils import read_fixture_file
 from mdit_py_plugins.container import container_plugin
 
-from service import review
-from service.config import load_config
-from service.content import load_pages
-from service.extract import extract_all
-from service.inline import has_words, parse_text
-from service.models import Page, Role, SegmentType
-from service.parser import COMMENT, CRITICAL, LinkForm, markdown
-from service.render import TABLE_BOX
-from service.site import Settings, build_site
-from service.store import load_tree
+from service.catalogs.extract import extract_all
+from service.content.inline import has_words, parse_text
+from service.content.pages import load_pages
+from service.content.parser import COMMENT, CRITICAL, LinkForm, markdown
+from service.core.config import load_config
+from service.core.models import Page, Role, SegmentType
+from service.render.html import TABLE_BOX
+from service.review import approvals as review
+from service.site.prepared import Settings, build_site
+from service.site.store import load_tree
 
 from . import gnu
 

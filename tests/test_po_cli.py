@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from service.cli import cli
+from service.cli.main import cli
 
 from . import gnu
 from .conftest import DATA, REPO

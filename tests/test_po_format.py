@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from service.errors import CatalogError
+from service.po.errors import PoError
 from service.po.model import Entry, PoFile
 from service.po.parse import parse
 from service.po.write import write
@@ -129,6 +129,6 @@ def test_unknown_flags_are_kept_after_the_known_ones(flags: str, expected: str) 
 def test_a_character_the_charset_lacks_names_the_file_and_entry() -> None:
     header = Entry("", ("Content-Type: text/plain; charset=ISO-8859-1\n",))
     entry = Entry("Take with food", ("饭后服用",), line=7)
-    with pytest.raises(CatalogError) as raised:
+    with pytest.raises(PoError) as raised:
         write(PoFile((header, entry), path="zh.po", charset="ISO-8859-1"))
     assert str(raised.value).startswith("zh.po:7: ")

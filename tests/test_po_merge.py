@@ -4,7 +4,8 @@ Every expected catalog is GNU msgmerge 0.21's own output (tests/gnu.py), parsed:
 hand-written case per behaviour (tests/data/po/merge/NAME.po + NAME.pot), then the 22 Sphinx
 update pairs of the corpus (slow). Matching.GNU must reproduce msgmerge exactly. The default
 matcher may differ only in the fuzzy pairings it offers, and each difference is either what the
-Sphinx translators chose or listed below with its reason.
+Sphinx translators chose or listed below with its reason. The default matcher here is the one
+`update` runs: Matching.WORDS with the clinic's veto (`service.catalogs.veto`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ import pytest
 
 from benchmarks.fuzzy_quality import Score, pairs, reuses
 from benchmarks.fuzzy_quality import run as quality
+from service.catalogs.veto import ClinicVeto, Unsafe, unsafe
 from service.po import merge as merge_module
 from service.po.flags import read_flags
 from service.po.fuzzy import FuzzyIndex, Matching, refusal
 from service.po.merge import merge
 from service.po.model import Entry, PoFile
-from service.po.pairing import Refusal, unsafe
+from service.po.pairing import Refusal
 from service.po.parse import parse, read
 from service.po.write import write
 
@@ -157,8 +159,8 @@ def _differences(
     old: PoFile, template: PoFile, terms: tuple[str, ...] = ()
 ) -> tuple[list[Difference], PoFile, PoFile]:
     """Merge both ways; assert that the catalogs differ only in pairings; return those."""
-    theirs = merge(old, template, matching=Matching.GNU, protected_terms=terms)
-    ours = merge(old, template, protected_terms=terms)
+    theirs = merge(old, template, matching=Matching.GNU)
+    ours = merge(old, template, veto=ClinicVeto(terms))
     live_t = [e for e in theirs.entries if not e.obsolete]
     live_o = [e for e in ours.entries if not e.obsolete]
     assert [e.key for e in live_o] == [e.key for e in live_t]
@@ -171,7 +173,7 @@ def _differences(
         new = template.get(a.msgid, a.msgctxt)
         assert new is not None
         pair = Difference(
-            new, index.best(new, Matching.GNU), index.best(new, Matching.CLINIC, terms)
+            new, index.best(new, Matching.GNU), index.best(new, Matching.WORDS, ClinicVeto(terms))
         )
         assert pair.theirs is not pair.ours
         assert _shows(a, pair.theirs) and _shows(b, pair.ours), (a, b)
@@ -185,7 +187,7 @@ def _differences(
 
 # The hand-written cases where the default matcher refuses msgmerge's pairing: (case, new msgid,
 # the old msgid msgmerge pre-fills from, the rule that refuses it). It offers nothing instead.
-REFUSED: list[tuple[str, str, str, Refusal]] = [
+REFUSED: list[tuple[str, str, str, Refusal | Unsafe]] = [
     ("fuzzy-threshold", "Chest cold", "Chest pain", Refusal.WORD_REPLACED),
     (
         "header-latin1-to-utf8",
@@ -197,43 +199,43 @@ REFUSED: list[tuple[str, str, str, Refusal]] = [
         "number-changed-never-fuzzy",
         "Take 56 mg (two devices) twice a week during weeks 1 to 4.",
         "Take 84 mg (three devices) twice a week during weeks 1 to 4.",
-        Refusal.DOSE,
+        Unsafe.DOSE,
     ),
     (
         "number-changed-never-fuzzy",
         "Wait 10 minutes between each device.",
         "Wait 5 minutes between each device.",
-        Refusal.NUMBER,
+        Unsafe.NUMBER,
     ),
     (
         "number-changed-never-fuzzy",
         "Each device delivers 28 mL of esketamine.",
         "Each device delivers 28 mg of esketamine.",
-        Refusal.DOSE,
+        Unsafe.DOSE,
     ),
     (
         "number-changed-never-fuzzy",
         "Keep {product} out of the reach of children.",
         "Keep {brand} out of the reach of children.",
-        Refusal.PLACEHOLDER,
+        Unsafe.PLACEHOLDER,
     ),
     (
         "number-changed-never-fuzzy",
         "You cannot take this medicine with food.",
         "You can take this medicine with food.",
-        Refusal.NEGATION,
+        Unsafe.NEGATION,
     ),
     (
         "number-changed-never-fuzzy",
         "Tell your doctor about all the medicines you take, including SPRAVATO.",
         "Tell your doctor about all the medicines you take.",
-        Refusal.TERM,
+        Unsafe.TERM,
     ),
     (
         "number-changed-never-fuzzy",
         "Use two devices in each nostril.",
         "Use one device in each nostril.",
-        Refusal.NUMBER,
+        Unsafe.NUMBER,
     ),
     (
         "plural-gains-form",
@@ -252,7 +254,9 @@ def test_default_matching_refuses_only_the_listed_pairings(name: str) -> None:
     seen = []
     for d in found:
         assert d.ours is None and d.theirs is not None
-        seen.append((name, d.new.msgid, d.theirs.msgid, refusal(d.theirs, d.new, terms)))
+        seen.append(
+            (name, d.new.msgid, d.theirs.msgid, refusal(d.theirs, d.new, ClinicVeto(terms)))
+        )
     assert seen == [row for row in REFUSED if row[0] == name]
 
 
@@ -264,7 +268,7 @@ def test_msgmerge_prefills_a_wrong_dose_and_ours_leaves_it_empty() -> None:
     )
     wanted = "Take 56 mg (two devices) twice a week during weeks 1 to 4."
     theirs = _msgmerge(old, template).get(wanted)
-    ours = merge(read(old), read(template)).get(wanted)
+    ours = merge(read(old), read(template), veto=ClinicVeto()).get(wanted)
     assert theirs is not None and theirs.fuzzy and "84 mg" in theirs.msgstr[0]
     assert ours is not None and ours.msgstr == ("",) and not ours.fuzzy
 
@@ -295,15 +299,15 @@ def test_unknown_flags_survive_merge_and_write() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "terms", "why"),
     [
-        ("Take 84 mg once a day.", "Take 56 mg once a day.", (), Refusal.DOSE),
-        ("Take 0.5 mL.", "Take 0.5 mg.", (), Refusal.DOSE),
-        ("Wait 5 minutes.", "Wait 10 minutes.", (), Refusal.NUMBER),
-        ("Use one device.", "Use two devices.", (), Refusal.NUMBER),
-        ("Hello %(name)s", "Hello {name}", (), Refusal.PLACEHOLDER),
-        ("Take %s now", "Take %d now", (), Refusal.PLACEHOLDER),
-        ("Ask your doctor.", "Ask your doctor about SPRAVATO.", ("SPRAVATO",), Refusal.TERM),
-        ("Take it with food.", "Do not take it with food.", (), Refusal.NEGATION),
-        ("You can drive.", "You can't drive.", (), Refusal.NEGATION),
+        ("Take 84 mg once a day.", "Take 56 mg once a day.", (), Unsafe.DOSE),
+        ("Take 0.5 mL.", "Take 0.5 mg.", (), Unsafe.DOSE),
+        ("Wait 5 minutes.", "Wait 10 minutes.", (), Unsafe.NUMBER),
+        ("Use one device.", "Use two devices.", (), Unsafe.NUMBER),
+        ("Hello %(name)s", "Hello {name}", (), Unsafe.PLACEHOLDER),
+        ("Take %s now", "Take %d now", (), Unsafe.PLACEHOLDER),
+        ("Ask your doctor.", "Ask your doctor about SPRAVATO.", ("SPRAVATO",), Unsafe.TERM),
+        ("Take it with food.", "Do not take it with food.", (), Unsafe.NEGATION),
+        ("You can drive.", "You can't drive.", (), Unsafe.NEGATION),
         ("Added in version %s", "Removed in version %s", (), Refusal.WORD_REPLACED),
         ("Options", "exception", (), Refusal.WORD_REPLACED),
         ("Error", "Encoding error in the page title", (), Refusal.FEW_WORDS),
@@ -313,8 +317,10 @@ def test_unknown_flags_survive_merge_and_write() -> None:
         ("Take 56 mg once a day.", "Take 56 mg once a day, with water.", (), None),
     ],
 )
-def test_refusal_rules(old: str, new: str, terms: tuple[str, ...], why: Refusal | None) -> None:
-    assert refusal(Entry(old), Entry(new), terms) is why
+def test_refusal_rules(
+    old: str, new: str, terms: tuple[str, ...], why: Refusal | Unsafe | None
+) -> None:
+    assert refusal(Entry(old), Entry(new), ClinicVeto(terms)) is why
 
 
 @pytest.mark.parametrize(
@@ -336,7 +342,7 @@ def test_conservative_rule_holds_however_similar_the_strings(
     theirs = _msgmerge(tmp_path / "old.po", tmp_path / "new.pot").get(new)
     assert theirs is not None and theirs.fuzzy and theirs.msgstr == ("traducción",)
     assert unsafe(old, new) is not None
-    ours = merge(read(tmp_path / "old.po"), read(tmp_path / "new.pot")).get(new)
+    ours = merge(read(tmp_path / "old.po"), read(tmp_path / "new.pot"), veto=ClinicVeto()).get(new)
     assert ours is not None and ours.msgstr == ("",) and not ours.fuzzy
 
 

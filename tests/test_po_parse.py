@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from service.errors import CatalogError
+from service.po.errors import PoError
 from service.po.model import Entry
 from service.po.parse import canonical_charset, parse, read
 from tests import gnu
@@ -201,7 +201,7 @@ ERRORS = [
 
 @pytest.mark.parametrize(("what", "data", "line", "words"), ERRORS, ids=[e[0] for e in ERRORS])
 def test_error_names_file_and_gettexts_line(what: str, data: bytes, line: int, words: str) -> None:
-    with pytest.raises(CatalogError) as caught:
+    with pytest.raises(PoError) as caught:
         parse(data, "x.po")
     assert (caught.value.path, caught.value.line) == ("x.po", line)
     assert words in caught.value.message
@@ -243,7 +243,7 @@ def test_big5_trailing_backslash_byte_is_part_of_its_character() -> None:
 def test_read_names_the_label_in_errors(tmp_path: Path) -> None:
     path = tmp_path / "x.po"
     path.write_bytes(b'msgid "a"\n')
-    with pytest.raises(CatalogError, match=r"^locales/es\.po:1: missing 'msgstr' section$"):
+    with pytest.raises(PoError, match=r"^locales/es\.po:1: missing 'msgstr' section$"):
         read(path, "locales/es.po")
 
 

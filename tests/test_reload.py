@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from service.live import LiveSite, state_hash
-from service.site import Settings, Site, build_site
+from service.site.live import LiveSite, state_hash
+from service.site.prepared import Settings, Site, build_site
 
 from .conftest import FIXTURE_TREE, free_port, replace_in
 
@@ -335,19 +335,19 @@ def test_a_poll_reads_l10n_yaml_again_only_when_it_changed(
 ) -> None:
     """Parsing the config is most of what a poll that finds nothing costs, taken from requests:
     an unchanged l10n.yaml is not read again; a changed one, or one that failed, is."""
-    import service.live
+    import service.site.live
 
     root = tmp_path / "tree"
     shutil.copytree(FIXTURE_TREE, root)
     live = LiveSite.start(Settings(root=root))
     reads: list[Path] = []
-    real = service.live.load_config
+    real = service.site.live.load_config
 
     def counted(at: Path) -> Any:
         reads.append(at)
         return real(at)
 
-    monkeypatch.setattr(service.live, "load_config", counted)
+    monkeypatch.setattr(service.site.live, "load_config", counted)
     assert not live.reload() and len(reads) == 1  # nothing known yet about the file in service
     assert not live.reload() and not live.reload() and len(reads) == 1
     config = root / "l10n.yaml"

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from service.models import (
+from service.core.models import (
     CatalogEntry,
     FallbackPolicy,
     Ledger,
@@ -18,8 +18,8 @@ from service.models import (
     SegmentType,
     fingerprint,
 )
-from service.policy import Policy, Reviewer
-from service.resolve import resolve
+from service.core.policy import Policy, Reviewer
+from service.site.resolve import resolve
 
 A = Segment("p-a", SegmentType.PARAGRAPH, "Take one dose.", 1)
 B = Segment("p-b", SegmentType.PARAGRAPH, "Ask your doctor.", 2)

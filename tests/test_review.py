@@ -13,7 +13,7 @@ import yaml
 from click.testing import Result
 from fastapi.testclient import TestClient
 
-from service.models import fingerprint
+from service.core.models import fingerprint
 
 from .conftest import Run, declare, replace_in
 

@@ -17,8 +17,8 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from service.api import Settings, create_app
-from service.models import fingerprint
+from service.core.models import fingerprint
+from service.web.api import Settings, create_app
 
 from .conftest import Run, replace_in, serving
 from .reviewing import (

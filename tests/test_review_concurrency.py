@@ -13,11 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-from service import review
-from service.config import load_config
-from service.content import load_page
-from service.history import read_history
-from service.models import Role
+from service.content.pages import load_page
+from service.core.config import load_config
+from service.core.models import Role
+from service.review import approvals as review
+from service.review.history import read_history
 
 PARAGRAPHS = 50
 REVIEWER = "Dr. Test Reviewer"

@@ -1,4 +1,4 @@
-"""A page's snapshot (service/snapshot.py): the page as the serving rule resolved it, written to
+"""A page's snapshot (service/site/snapshot.py): the page as the serving rule resolved it, written to
 the build cache and read back to make its bodies when first asked for. Read back, it must be the
 very page resolved: every field of every segment, review and withheld part, on real trees."""
 
@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks.gen_tree import build_tree
-from service.models import SOURCE_LOCALE, ResolvedPage
-from service.records import _Ui
-from service.snapshot import Encoder, Snapshot, decode, shown
-from service.store import Tree, load_tree
+from service.core.models import SOURCE_LOCALE, ResolvedPage
+from service.site.records import _Ui
+from service.site.snapshot import Encoder, Snapshot, decode, shown
+from service.site.store import Tree, load_tree
 
 from .conftest import FIXTURE_TREE, REPO
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service import workspace
-from service.api import Settings, create_app
+from service.web.api import Settings, create_app
+from service.workspace import routes as workspace
 
 from .conftest import html_elements, replace_in
 from .reviewing import (
@@ -341,7 +341,7 @@ def test_the_sites_hints_leave_the_queue_as_the_files_make_it(
 ) -> None:
     """Pages the site's coverage shows with nothing to review are not read; the queue is the
     same as when every file is read."""
-    from service import queue
+    from service.workspace.routes import queue
 
     live = client.app.state.live  # type: ignore[attr-defined]
     config = live.site.config

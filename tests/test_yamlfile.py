@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from service.errors import ConfigError
-from service.yamlfile import MAX_DEPTH, LineDict, load_yaml
+from service.core.errors import ConfigError
+from service.core.yamlfile import MAX_DEPTH, LineDict, load_yaml
 
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n" for i in range(8)

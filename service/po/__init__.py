@@ -1,7 +1,7 @@
 """The catalog layer on any gettext file: one model, one parser, one writer, msgfmt's checks and
 msgmerge's update, each agreeing with GNU gettext 0.21 on real catalogs (tests/test_po_*.py ask it).
 
-`service.catalogs` is the project's only user of this package.
+`service.catalogs.catalog` is the project's only user of this package.
 """
 
 from .fuzzy import Matching

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ..errors import CatalogError
 from . import formats, plural
+from .errors import PoError
 from .flags import read_flags
 from .model import Entry, PoFile
 from .parse import canonical_charset, declared_charset, parse
@@ -40,7 +40,7 @@ def check_bytes(data: bytes, path: str) -> list[Problem]:
     """Parse and check: a parse error is the one problem, as msgfmt stops at it."""
     try:
         po = parse(data, path)
-    except CatalogError as e:
+    except PoError as e:
         return [Problem(path, e.line or 0, "error", e.message)]
     return check(po)
 

@@ -1,10 +1,11 @@
 """Which old translation `merge` offers for a msgid the old catalog does not have.
 
 Two matchers share one search. `Matching.GNU` is msgmerge 0.21 (msgl-fsearch.c, gnulib fstrcmp):
-the old msgid most similar by characters, above 0.6. `Matching.CLINIC`, the default, takes the most
-similar of msgmerge's candidates that pairing.py's rules accept: no changed number, dose,
-placeholder, protected term or negation, no word replaced by another in a short message. Where
-msgmerge's guesses were wrong on real catalogs, it is (benchmarks/fuzzy_quality.py measures both).
+the old msgid most similar by characters, above 0.6. `Matching.WORDS`, the default, takes the most
+similar of msgmerge's candidates that pairing.py's word rule accepts (no word replaced by another in
+a short message) and that the caller's veto, if any, does not refuse: the project's refuses a
+changed number, dose, placeholder, protected term or negation. Where msgmerge's guesses were wrong
+on real catalogs, it is (benchmarks/fuzzy_quality.py measures both).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from .model import Entry
-from .pairing import WORDS_SHARED, Refusal, shared_words, source, unsafe, words
+from .pairing import WORDS_SHARED, Refusal, Veto, shared_words, source, words
 
 __all__ = ["FUZZY_THRESHOLD", "FuzzyIndex", "Matching", "fstrcmp", "lcs_length", "refusal"]
 
@@ -28,7 +29,7 @@ _SPREAD = 2 / FUZZY_THRESHOLD - 1
 _SHORT_MAX = int(4 * 3 * _SPREAD)
 # A candidate with the same context (or none) beats an equal one from another context.
 _CONTEXT_BONUS = 0.00001
-# Matching.CLINIC asks at least this much character similarity (tuned on the Sphinx update pairs,
+# Matching.WORDS asks at least this much character similarity (tuned on the Sphinx update pairs,
 # benchmarks/fuzzy_quality.py); its word rules are in pairing.py.
 _CHAR_FLOOR = 0.5
 
@@ -36,7 +37,7 @@ _CHAR_FLOOR = 0.5
 class Matching(StrEnum):
     """How `merge` pairs a new msgid with an old translation."""
 
-    CLINIC = "clinic"  # msgmerge's candidates, never across a changed number, dose or term
+    WORDS = "words"  # msgmerge's candidates, never across a replaced word, nor against the veto
     GNU = "gnu"  # exactly msgmerge --previous: for conformance tests and comparison
 
 
@@ -231,21 +232,19 @@ class FuzzyIndex:
         self,
         new: Entry,
         matching: Matching = Matching.GNU,
-        protected_terms: tuple[str, ...] = (),
+        veto: Veto | None = None,
     ) -> Entry | None:
         """The old entry whose translation is offered for the template entry `new`, or None."""
-        asked = (self._english, new.msgctxt, new.msgid, new.msgid_plural, matching, protected_terms)
+        asked = (self._english, new.msgctxt, new.msgid, new.msgid_plural, matching, veto)
         if asked in self._answers:
             found = self._answers[asked]
             return None if found is None else self.entries[found]
         if len(self._answers) >= self._ANSWERS_KEPT:
             self._answers.clear()
-        found = self._answers[asked] = self._find(new, matching, protected_terms)
+        found = self._answers[asked] = self._find(new, matching, veto)
         return None if found is None else self.entries[found]
 
-    def _find(
-        self, new: Entry, matching: Matching, protected_terms: tuple[str, ...]
-    ) -> int | None:
+    def _find(self, new: Entry, matching: Matching, veto: Veto | None) -> int | None:
         query = _Query(new.msgctxt, new.msgid, new.msgid.encode(self.encoding, "replace"))
         if matching is Matching.GNU:
             found = self._search(query, FUZZY_THRESHOLD)
@@ -260,7 +259,7 @@ class FuzzyIndex:
                 )
 
             def acceptable(j: int) -> bool:
-                return self._clinic_accepts(j, new, wanted, protected_terms)
+                return self._words_accept(j, new, wanted, veto)
 
             found = self._search(query, _CHAR_FLOOR, acceptable, screen)
         return found
@@ -322,29 +321,29 @@ class FuzzyIndex:
             key=lambda j: (-sum(n for g, n in counts.items() if g in self.entries[j].msgid), j),
         )
 
-    def _clinic_accepts(
-        self, j: int, new: Entry, wanted: tuple[str, ...], terms: tuple[str, ...]
+    def _words_accept(
+        self, j: int, new: Entry, wanted: tuple[str, ...], veto: Veto | None
     ) -> bool:
-        """Matching.CLINIC's conditions on a candidate: it differs from `new` by words added,
+        """Matching.WORDS's conditions on a candidate: it differs from `new` by words added,
         removed or respelled, never by a word replaced with another ("Removed" for "Added"),
-        shares most of its words, and changes no number, dose, placeholder or protected term."""
+        shares most of its words, and the veto does not refuse it."""
         shared = shared_words(self._words(j), wanted)
         if shared is None or shared < WORDS_SHARED:
             return False
-        return unsafe(source(self.entries[j]), source(new), terms) is None
+        return veto is None or veto(source(self.entries[j]), source(new)) is None
 
 
 # ---- the verdict on one pairing -----------------------------------------------------------------
 
 
-def refusal(old: Entry, new: Entry, protected_terms: tuple[str, ...] = ()) -> Refusal | None:
-    """Why Matching.CLINIC would never pair `new` with `old`, or None if it may (it still takes
-    the most similar of the candidates it may pair).
+def refusal(old: Entry, new: Entry, veto: Veto | None = None) -> str | None:
+    """Why Matching.WORDS would never pair `new` with `old` (the veto's reason first), or None if
+    it may (it still takes the most similar of the candidates it may pair).
 
     >>> refusal(Entry("New in version %s"), Entry("Removed in version %s"))
     <Refusal.WORD_REPLACED: 'a word was replaced by a different word'>
     """
-    why = unsafe(source(old), source(new), protected_terms)
+    why = veto(source(old), source(new)) if veto is not None else None
     if why is not None:
         return why
     shared = shared_words(words(old.msgid), words(new.msgid))

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..errors import CatalogError
 from .comments import filepos, solaris_filepos
+from .errors import PoError
 from .flags import split_flags
 from .lexer import (
     COMMENT,
@@ -60,7 +60,7 @@ _TOKEN_NAMES = {
 
 def find_header(text: str, path: str) -> tuple[str, tuple[int, int]] | None:
     """The first header entry's msgstr[0] and the (logical line, column) from which gettext
-    decodes in its charset; None if the file has no header, CatalogError if an error comes first."""
+    decodes in its charset; None if the file has no header, PoError if an error comes first."""
     parser = _Parser(text, path)
     parser.stop_at_header = True
     parser.cols = []
@@ -74,7 +74,7 @@ def find_header(text: str, path: str) -> tuple[str, tuple[int, int]] | None:
 def entries(
     text: str, path: str, decode_from: tuple[int, int] = NEVER, codec: str = ""
 ) -> tuple[Entry, ...]:
-    """The entries of `text`, or CatalogError at msgfmt's first error; undecodable bytes (held
+    """The entries of `text`, or PoError at msgfmt's first error; undecodable bytes (held
     as surrogates) are errors from `decode_from` on, and `\\x` escapes above 0x7F are bytes of
     `codec`."""
     return _Parser(text, path, decode_from, codec).entries()
@@ -168,7 +168,7 @@ class _Parser(Lexer):
             else:
                 raise self._syntax(tok)
 
-    def _syntax(self, tok: Token) -> CatalogError:
+    def _syntax(self, tok: Token) -> PoError:
         name = _TOKEN_NAMES.get(tok[0], "this")
         if tok[0] == JUNK:
             name = f"stray text {str(tok[1])!r}"

@@ -10,7 +10,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 
-from ..errors import CatalogError
+from .errors import PoError
 
 __all__ = [
     "COMMENT",
@@ -130,8 +130,8 @@ class Lexer:
         self.cols: list[int] | None = None  # end column of each buffered token, on the first pass
         self.index = 0
 
-    def fail(self, message: str, line: int) -> CatalogError:
-        return CatalogError(message, self.path, line)
+    def fail(self, message: str, line: int) -> PoError:
+        return PoError(message, self.path, line)
 
     def token(self) -> Token:
         """The next token, lexing further lines as needed; a lexer error raises here."""

@@ -19,6 +19,7 @@ from .flags import Flags, read_flags, write_flags
 from .fuzzy import FuzzyIndex, Matching
 from .header import is_utf8, merge_header
 from .model import Entry, Key, PoFile
+from .pairing import Veto
 from .parse import charset_span
 
 __all__ = ["Matching", "merge"]
@@ -245,14 +246,14 @@ def merge(
     old: PoFile,
     template: PoFile,
     *,
-    protected_terms: tuple[str, ...] = (),
-    matching: Matching = Matching.CLINIC,
+    matching: Matching = Matching.WORDS,
+    veto: Veto | None = None,
 ) -> PoFile:
     """`msgmerge --previous old template`, as the parsed catalog it writes.
 
     Returns `old` itself when the template brings nothing new, so that a caller can skip the
-    write. `matching` picks the fuzzy matcher: CLINIC (default) never pre-fills a translation
-    across a changed number, dose, placeholder or one of `protected_terms`; GNU is msgmerge's.
+    write. `matching` picks the fuzzy matcher: WORDS (default) never pre-fills a translation
+    across a replaced word, nor one that `veto` refuses; GNU is msgmerge's (and takes no veto).
     """
     quick = _already_merged(old, template)
     if quick is not None:
@@ -283,7 +284,7 @@ def merge(
         if match is None and not new.is_header:
             if index is None:
                 index = FuzzyIndex(defs, "utf-8" if was_utf8 else old.charset)
-            match = index.best(new, matching, protected_terms)
+            match = index.best(new, matching, veto)
             fuzzy = match is not None
         if match is not None:
             used.add(id(match))

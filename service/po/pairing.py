@@ -1,24 +1,27 @@
-"""Which old translations the default matcher (Matching.CLINIC) will not pre-fill, and why.
+"""The word rule of the default matcher (Matching.WORDS): which old translations it will not
+pre-fill, and why.
 
-Two rules over a pair of msgids, the old and the new. The conservative rule: nothing is pre-filled
-across a changed number, dose, unit, placeholder, protected term or negation. The word rule: the new
-msgid must be the old one with words added, removed or respelled, not with a word replaced by a
-different one, and share most of its words. fuzzy.py applies both while it searches.
+The new msgid must be the old one with words added, removed or respelled, not with a word replaced
+by a different one, and share most of its words. fuzzy.py applies it while it searches, with the
+caller's veto (a `Veto`: the project's is `service.catalogs.veto`) on top.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from collections.abc import Callable
 from difflib import SequenceMatcher
 from enum import StrEnum
 from functools import lru_cache
-from typing import NamedTuple
 
-from ..numbers import UNITS, doses_in, number_words_in, numbers_in
 from .model import Entry
 
-__all__ = ["WORDS_SHARED", "Refusal", "shared_words", "source", "unsafe", "words"]
+__all__ = ["WORDS_SHARED", "Refusal", "Veto", "shared_words", "source", "words"]
+
+# A caller's own reason never to pair an old msgid with a new one (both as `source` gives them):
+# the reason, or None when it may. It is part of the key of cached answers, so it must be hashable
+# and equal to another veto exactly when it gives the same answers (a frozen dataclass is).
+Veto = Callable[[str, str], str | None]
 
 # Tuned on the Sphinx update pairs (benchmarks/fuzzy_quality.py): at least this share of words in
 # common (Dice); a replaced word counts as respelled ("defaut" → "default", "Permalink" → "Link")
@@ -31,13 +34,8 @@ _KEPT_PER_REPLACED = 12
 
 
 class Refusal(StrEnum):
-    """Why Matching.CLINIC does not offer an old translation for a new msgid."""
+    """Why the word rule does not offer an old translation for a new msgid."""
 
-    NUMBER = "a number changed"
-    DOSE = "a dose or its unit changed"
-    PLACEHOLDER = "a placeholder or format directive changed"
-    TERM = "a protected term changed"
-    NEGATION = "a negation was added or removed"
     WORD_REPLACED = "a word was replaced by a different word"
     FEW_WORDS = "too few words in common"
     LITTLE_IN_COMMON = "too little text in common"
@@ -116,82 +114,6 @@ def shared_words(old: tuple[str, ...], new: tuple[str, ...]) -> float | None:
     return 2 * kept / (len(old) + len(new))
 
 
-# ---- the conservative rule ---------------------------------------------------------------------
-
-_DIRECTIVE = re.compile(
-    r"%(?:\([^)]*\))?[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[a-zA-Z%]"  # printf / Python %
-    r"|\{[^{}\s]*\}"  # {name}, {0}, {}, {name!r:>10}
-)
-_UNIT_WORD = re.compile(
-    r"(?<![^\W\d_])("
-    + "|".join(sorted((re.escape(a) for names in UNITS.values() for a in names), key=len)[::-1])
-    + r")(?![^\W\d_])",
-    re.IGNORECASE,
-)
-
-
-_DIGIT = re.compile(r"\d")
-_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|without|cannot)\b|n[’']t\b", re.I)
-
-
-def _term_count(term: str, text: str) -> int:
-    return len(re.findall(rf"(?<![^\W_]){re.escape(term)}(?![^\W_])", text))
-
-
-def unsafe(old: str, new: str, protected_terms: tuple[str, ...] = ()) -> Refusal | None:
-    """The conservative rule: a pre-filled translation must not carry a number, a dose, a unit,
-    a placeholder, a protected term or a negation that the new msgid does not have. A wrong dose,
-    or "take with food" offered for "do not take with food", is worse than an empty field.
-
-    >>> unsafe("Take 84 mg once a day.", "Take 56 mg once a day.")
-    <Refusal.DOSE: 'a dose or its unit changed'>
-    >>> unsafe("Wait 5 minutes.", "Wait 10 minutes.")
-    <Refusal.NUMBER: 'a number changed'>
-    >>> unsafe("Take 56 mg once a day.", "Take 56 mg once a day, with water.") is None
-    True
-    >>> unsafe("Ask about %(drug)s.", "Ask about {drug}.")
-    <Refusal.PLACEHOLDER: 'a placeholder or format directive changed'>
-    >>> unsafe("Take it with food.", "Do not take it with food.")
-    <Refusal.NEGATION: 'a negation was added or removed'>
-    """
-    mine, theirs = _figures(old), _figures(new)
-    for why, a, b in zip(_FIGURE_REFUSALS, mine[:-1], theirs[:-1], strict=True):
-        if a != b:
-            return why
-    if any(_term_count(t, old) != _term_count(t, new) for t in protected_terms):
-        return Refusal.TERM
-    if mine.negations != theirs.negations:
-        return Refusal.NEGATION
-    return None
-
-
-class _Figures(NamedTuple):
-    """What a msgid says that a pre-filled translation must not get wrong, as comparable values."""
-
-    directives: tuple[str, ...]
-    doses: tuple[tuple[Decimal, str], ...]
-    numbers: tuple[Decimal, ...]
-    number_words: tuple[Decimal, ...]
-    units: tuple[str, ...]
-    negations: int  # compared last, after the protected terms
-
-
-_FIGURE_REFUSALS = (Refusal.PLACEHOLDER, Refusal.DOSE, Refusal.NUMBER, Refusal.NUMBER, Refusal.DOSE)
-
-
-@lru_cache(maxsize=8192)  # the same English is compared once per locale and per candidate
-def _figures(text: str) -> _Figures:
-    digits = _DIGIT.search(text) is not None  # numbers.py reads digits of every script
-    return _Figures(
-        tuple(sorted(_DIRECTIVE.findall(text))),
-        tuple(sorted(doses_in(text, "en").elements())) if digits else (),
-        tuple(sorted(numbers_in(text, "en").elements())) if digits else (),
-        tuple(sorted(number_words_in(text))),
-        tuple(sorted(u.casefold() for u in _UNIT_WORD.findall(text))),
-        len(_NEGATION.findall(text)),
-    )
-
-
 def source(entry: Entry) -> str:
-    """msgid and msgid_plural: what the conservative rule compares."""
+    """msgid and msgid_plural: what a `Veto` compares."""
     return entry.msgid if entry.msgid_plural is None else f"{entry.msgid}\n{entry.msgid_plural}"

@@ -1,6 +1,6 @@
 """Read a PO or POT file into the one model, as strictly as GNU msgfmt reads it.
 
-This is the first stage of the catalog layer: bytes in, `PoFile` out, or a `CatalogError` naming the
+This is the first stage of the catalog layer: bytes in, `PoFile` out, or a `PoError` naming the
 file and the line msgfmt would name for the first error. Here the charset is found, as gettext
 finds it; two readers do the rest: the fast path (`fastparse`) for files laid out canonically, and
 the general reader (`grammar`, over `lexer`), a port of gettext 0.21's po-lex.c and po-gram-gen.y,
@@ -86,14 +86,14 @@ def read(path: Path, label: str = "") -> PoFile:
 
 
 def parse(data: bytes, path: str = "") -> PoFile:
-    """Parse a whole PO/POT file, or raise `CatalogError` at msgfmt's first error.
+    """Parse a whole PO/POT file, or raise `PoError` at msgfmt's first error.
 
     >>> po = parse(b'msgid "a"\\nmsgstr "b\\\\tc"\\n')
     >>> po.entries[0].msgstr, po.entries[0].line, po.charset
     (('b\\tc',), 1, 'UTF-8')
     >>> parse(b'msgid "a"\\nmsgstr "b\\\\q"\\n', "x.po")
     Traceback (most recent call last):
-    service.errors.CatalogError: x.po:2: invalid control sequence '\\q' in a string
+    service.po.errors.PoError: x.po:2: invalid control sequence '\\q' in a string
     """
     return _parse_fast(data, path) or _parse_general(data, path)
 

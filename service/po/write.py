@@ -14,8 +14,8 @@ import codecs
 import re
 from functools import lru_cache
 
-from ..errors import CatalogError
 from .directives import protected
+from .errors import PoError
 from .flags import Flags, read_flags, write_flags
 from .lexer import SIMPLE_ESCAPES
 from .linebreak import PROHIBITED, fits, line_breaks
@@ -195,7 +195,7 @@ def _codec(po: PoFile) -> str:
     try:
         return codecs.lookup(po.charset).name
     except LookupError:
-        raise CatalogError(f"cannot write charset {po.charset!r}", po.path) from None
+        raise PoError(f"cannot write charset {po.charset!r}", po.path) from None
 
 
 def write(po: PoFile, width: int = 79) -> bytes:
@@ -227,7 +227,7 @@ def write(po: PoFile, width: int = 79) -> bytes:
             # Bytes the parser could not decode come back as they were (surrogateescape).
             chunks.append(text.encode(codec, "surrogateescape"))
         except UnicodeEncodeError as e:
-            raise CatalogError(
+            raise PoError(
                 f"{text[e.start : e.end]!r} cannot be written in {po.charset}", po.path, entry.line
             ) from None
     return b"".join(chunks)

@@ -1,0 +1,164 @@
+"""`init`, `update` and `compile` over a content tree: every template merged into every locale's
+catalog, and every catalog compiled to the .mo beside it.
+
+Each page is its own domain, so pages are independent: they are spread over the machine's cores
+(a process per core, pages in contiguous runs so that one page's locales share one worker's
+caches), and the outcomes come back in template order whatever the number of workers. A catalog
+that cannot be read is reported with its file and line and the others are still updated.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+from service.catalogs import catalog as catalogs
+from service.core.config import Config
+from service.core.errors import L10nError
+from service.core.yamlfile import atomic_write
+from service.po import PoFile
+
+__all__ = [
+    "Outcome",
+    "compile_all",
+    "default_jobs",
+    "init_locale",
+    "sync",
+    "templates",
+    "update_all",
+]
+
+# Below this many templates a pool costs more than it saves.
+_PARALLEL_FROM = 64
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one catalog: created, updated, unchanged, exists (init), compiled, or
+    failed (with the reason in `error`)."""
+
+    path: str
+    verb: str
+    error: str = ""
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# Each locale's catalog folder, and as messages show it: worked out once, not per catalog.
+Places = dict[str, tuple[Path, str]]
+
+
+def _page(config: Config, pot: Path, places: Places, create_only: bool) -> list[Outcome]:
+    """One template into each locale's catalog."""
+    domain = pot.stem
+    try:
+        template = catalogs.read_po(pot, config.rel(pot))
+    except L10nError as exc:
+        return [Outcome(config.rel(pot), "failed", str(exc))]
+    done = []
+    for locale, (folder, shown_folder) in places.items():
+        po, shown = folder / f"{domain}.po", f"{shown_folder}/{domain}.po"
+        try:
+            done.append(_catalog(config, po, shown, template, domain, locale, create_only))
+        except L10nError as exc:
+            done.append(Outcome(shown, "failed", str(exc)))
+    return done
+
+
+def _catalog(
+    config: Config,
+    po: Path,
+    shown: str,
+    template: PoFile,
+    domain: str,
+    locale: str,
+    create_only: bool,
+) -> Outcome:
+    if not po.exists() and not po.is_symlink():
+        atomic_write(po, catalogs.init_catalog(template, domain, locale))
+        return Outcome(shown, "created")
+    old = catalogs.read_bytes(po, shown)
+    if create_only:
+        return Outcome(shown, "exists")
+    merged = catalogs.update_catalog(old, shown, template, config.do_not_translate)
+    changed = merged is not None and atomic_write(po, merged, previous=old)
+    return Outcome(shown, "updated" if changed else "unchanged")
+
+
+def _run(config: Config, pots: Sequence[Path], places: Places, create_only: bool) -> list[Outcome]:
+    return [o for pot in pots for o in _page(config, pot, places, create_only)]
+
+
+def sync(
+    config: Config,
+    pots: Sequence[Path],
+    locales: Sequence[str],
+    create_only: bool = False,
+    jobs: int | None = None,
+) -> Iterator[Outcome]:
+    """Bring every catalog of `locales` in step with `pots`, in template order."""
+    folders = {locale: config.catalog_path(locale, "-").parent for locale in locales}
+    places = {locale: (folder, config.rel(folder)) for locale, folder in folders.items()}
+    workers = min(jobs or default_jobs(), max(1, len(pots) // _PARALLEL_FROM))
+    if workers <= 1:
+        for pot in pots:
+            yield from _page(config, pot, places, create_only)
+        return
+    size = -(-len(pots) // (workers * 4))  # a few runs per worker, so that none idles long
+    runs = [pots[i : i + size] for i in range(0, len(pots), size)]
+    # fork: workers inherit the loaded code and libunistring instead of importing them again
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        for outcomes in pool.map(
+            _run,
+            [config] * len(runs),
+            runs,
+            [places] * len(runs),
+            [create_only] * len(runs),
+        ):
+            yield from outcomes
+
+
+def templates(config: Config) -> list[Path]:
+    """Every template of the tree; none at all is an error that says what to run."""
+    found = sorted(config.templates_dir.glob("*.pot"))
+    if not found:
+        raise L10nError("no templates in locales/templates; run `clinic-l10n extract` first")
+    return found
+
+
+def init_locale(config: Config, locale: str, jobs: int | None = None) -> Iterator[Outcome]:
+    """Create the catalogs a newly enabled locale lacks; existing ones are left as they are."""
+    return sync(config, templates(config), [locale], create_only=True, jobs=jobs)
+
+
+def update_all(config: Config, jobs: int | None = None) -> Iterator[Outcome]:
+    """Merge every template into every enabled locale's catalog."""
+    return sync(config, templates(config), list(config.locales), jobs=jobs)
+
+
+def compile_all(config: Config) -> Iterator[Outcome]:
+    """Compile every catalog to .mo beside it, locale by locale; a catalog `msgfmt -c` rejects
+    is a failed outcome and not compiled, and the others are."""
+    pots = templates(config)
+    for locale in config.locales:
+        for pot in pots:
+            po = config.catalog_path(locale, pot.stem)
+            if not po.exists():
+                continue
+            shown, mo = config.rel(po), po.with_suffix(".mo")
+            try:
+                atomic_write(mo, catalogs.compile_catalog(catalogs.read_bytes(po, shown), shown))
+            except L10nError as exc:
+                yield Outcome(shown, "failed", str(exc))
+                continue
+            yield Outcome(config.rel(mo), "compiled")

@@ -1,0 +1,1 @@
+"""The `clinic-l10n` command line."""

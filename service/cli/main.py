@@ -1,0 +1,325 @@
+"""`clinic-l10n`: the command line. Each command is its docstring and a call into a stage; the `review`,
+`reviewer` and `audit` groups are in `cli_review`, `po` in `cli_po`, what they share in `cli_base`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from service.catalogs import extract, update
+from service.cli.base import STATE_KEY, Group, config_of, enabled_locale
+from service.cli.po import po_group
+from service.cli.review import audit_group, review_group, reviewer_group
+from service.content.pages import load_pages, load_ui
+from service.core.config import find_root
+from service.core.limits import Limits, Stack
+from service.quality.checks import Severity
+from service.site.coverage import CoverageRow, rows_as_json
+from service.site.prepared import Settings, Site, build_site
+from service.workspace.accounts import STATE_ENV, state_dir
+
+__all__ = ["cli", "main"]
+
+
+def _built(ctx: click.Context) -> Site:
+    """The tree as the server would serve it, from the build cache where it has it (and into it
+    where it has not)."""
+    return build_site(Settings(root=ctx.obj), config=config_of(ctx))
+
+
+@click.group(cls=Group)
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="CLINIC_L10N_ROOT",
+    help="Content tree (default: current directory or $CLINIC_L10N_ROOT).",
+)
+@click.option(
+    "--state",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=STATE_ENV,
+    help="The web workspace's accounts and sessions (default: ROOT/.clinic-l10n, which git "
+    "ignores; or $CLINIC_L10N_STATE).",
+)
+@click.pass_context
+def cli(ctx: click.Context, root: Path | None, state: Path | None) -> None:
+    """Localize reviewed patient pages: extract, translate, review, serve."""
+    ctx.obj = find_root(root)
+    ctx.meta[STATE_KEY] = state_dir(ctx.obj, state)
+
+
+
+
+for _group in (review_group, reviewer_group, audit_group, po_group):
+    cli.add_command(_group)
+
+
+@cli.command("extract")
+@click.pass_context
+def extract_cmd(ctx: click.Context) -> None:
+    """Extract every source page (and the ui strings) into locales/templates/<page>.pot."""
+    config = config_of(ctx)
+    pages, errors = load_pages(config.pages_dir, config.fallback)
+    ui = (
+        load_ui(config.ui_source, config.rel(config.ui_source))
+        if config.ui_source.exists()
+        else None
+    )
+    for path, changed in extract.extract_all(config, pages, ui):
+        click.echo(f"{'wrote' if changed else 'unchanged'} {config.rel(path)}")
+    for err in errors:
+        err.path = config.rel(err.path) if err.path else err.path
+        click.echo(f"clinic-l10n: {err}", err=True)
+    if errors:
+        ctx.exit(1)
+
+
+def _report(ctx: click.Context, outcomes: Iterable[update.Outcome], undone: str) -> None:
+    """Print each catalog's outcome; failures go to stderr and make the exit code 1."""
+    failed = 0
+    for outcome in outcomes:
+        if outcome.error:
+            failed += 1
+            click.echo(f"clinic-l10n: {outcome.error}", err=True)
+        else:
+            click.echo(f"{outcome.verb} {outcome.path}")
+    if failed:
+        click.echo(f"clinic-l10n: {failed} catalog(s) not {undone}", err=True)
+        ctx.exit(1)
+
+
+_JOBS = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Processes to spread the pages over (default: one per core).",
+)
+
+
+@cli.command("init")
+@click.argument("locale")
+@_JOBS
+@click.pass_context
+def init_cmd(ctx: click.Context, locale: str, jobs: int | None) -> None:
+    """Create the catalogs of a newly enabled LOCALE from the templates."""
+    config = config_of(ctx)
+    _report(ctx, update.init_locale(config, enabled_locale(config, locale), jobs), "updated")
+
+
+@cli.command("update")
+@_JOBS
+@click.pass_context
+def update_cmd(ctx: click.Context, jobs: int | None) -> None:
+    """Merge the templates into every enabled locale's catalogs as `msgmerge --update --previous`
+    does: changed English turns fuzzy with the old English shown (`#|`), removed English becomes
+    obsolete (`#~`), and a catalog that would change in nothing but POT-Creation-Date is left as
+    it is. A fuzzy guess never changes a number, a dose, a placeholder, a negation or a
+    protected term. A catalog that cannot be read is reported and the others are updated."""
+    _report(ctx, update.update_all(config_of(ctx), jobs), "updated")
+
+
+@cli.command("compile")
+@click.pass_context
+def compile_cmd(ctx: click.Context) -> None:
+    """Compile every catalog to .mo beside it (build output: never committed), as msgfmt does;
+    a catalog `msgfmt -c` rejects is reported and not compiled, and the others are."""
+    _report(ctx, update.compile_all(config_of(ctx)), "compiled")
+
+
+@cli.command("check")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def check_cmd(ctx: click.Context, fmt: str) -> None:
+    """Check every page, catalog and ledger; print `path:line: level: check: message`; exit 1 on errors."""
+    findings = _built(ctx).problems()
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {"findings": [{**f.__dict__, "severity": f.severity.value} for f in findings]},
+                indent=2,
+            )
+        )
+    else:
+        for f in findings:
+            click.echo(str(f))
+    errors = sum(f.severity is Severity.ERROR for f in findings)
+    if fmt == "text":
+        click.echo(f"{errors} error(s), {len(findings) - errors} warning(s)", err=True)
+    if errors:
+        ctx.exit(1)
+
+
+def _table(rows: list[CoverageRow], markdown: bool) -> str:
+    head = [
+        "locale",
+        "page",
+        "total",
+        "translated",
+        "fuzzy",
+        "untranslated",
+        "approved",
+        "served",
+        "held",
+        "blocked",
+        "words",
+        "served %",
+    ]
+    body: list[list[object]] = [
+        [
+            r.locale,
+            r.page,
+            r.total,
+            r.translated,
+            r.fuzzy,
+            r.untranslated,
+            r.approved,
+            r.served,
+            r.held,
+            r.blocked,
+            r.words,
+            f"{r.served_percent:.1f}" + (" (error)" if r.error else ""),
+        ]
+        for r in rows
+    ]
+    cells = [head] + [[str(c) for c in row] for row in body]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(head))]
+    if markdown:
+        lines = ["| " + " | ".join(row) + " |" for row in cells]
+        lines.insert(1, "|" + "|".join(" --- " for _ in head) + "|")
+        return "\n".join(lines)
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    )
+
+
+@cli.command("coverage")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
+@click.pass_context
+def coverage_cmd(ctx: click.Context, fmt: str) -> None:
+    """Per locale and page: total, translated, fuzzy, untranslated, approved, served, held,
+    blocked, and words.
+
+    Approved: the ledger and the checks allow the translation. Served: what a patient asking
+    for that locale gets in it (the serving rule's answer). Held: approved but shown from
+    another locale, with its safety-critical section or, under `fallback: page`, with the whole
+    page. Blocked: approved in the ledger, kept off the page by an error-level check."""
+    rows = _built(ctx).rows
+    if fmt == "json":
+        click.echo(json.dumps(rows_as_json(rows), indent=2, ensure_ascii=False))
+    else:
+        click.echo(_table(rows, markdown=fmt == "markdown"))
+
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Log every request (costs about a fifth of throughput).",
+)
+@click.option(
+    "--poll",
+    default=0.5,
+    show_default=True,
+    type=click.FloatRange(min=0.05),
+    help="Seconds between looks at the content tree for changes.",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Processes sharing the port and the build cache (one per core).",
+)
+@click.option(
+    "--http",
+    "stack",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", "httptools", "h11"]),
+    help="HTTP parser: httptools (auto, when installed) or h11.",
+)
+@click.option(
+    "--header-timeout",
+    default=Limits.header_timeout,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds a client has to send its request head before it is dropped.",
+)
+@click.option(
+    "--max-connections",
+    default=Limits.max_connections,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Open connections per worker; more are answered 503 at once.",
+)
+@click.pass_context
+def serve_cmd(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    access_log: bool,
+    poll: float,
+    workers: int,
+    stack: Stack,
+    header_timeout: float,
+    max_connections: int,
+) -> None:
+    """Serve the reviewed pages over HTTP (JSON API, HTML pages, coverage dashboard). Changes to
+    the tree (an approval, a revocation, a catalog, a page, the config) are served once the next
+    poll sees them, without a restart; `kill -HUP` makes it look at once. A file that fails to
+    load keeps its last good version in service, and /healthz says `degraded` with its line.
+    A client that does not send its request head within --header-timeout is dropped, and a head
+    over 16 KB is refused (431)."""
+    from service.web.server import AppFactory, ServeOptions, serve
+
+    limits = Limits(header_timeout=header_timeout, max_connections=max_connections)
+    options = ServeOptions(host, port, workers, stack, limits, access_log=access_log)
+    serve(AppFactory(ctx.obj, poll, ctx.meta[STATE_KEY]), options)
+
+
+@cli.command("export")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("export"),
+    show_default=True,
+)
+@click.option(
+    "--base-url",
+    "base",
+    metavar="URL",
+    help="Where the export will be served (https://clinic.example/learn/): hreflang alternates "
+    "and sitemap.xml are written with absolute URLs under it, and so are the JSON's links. "
+    "Without it, both are left out and the JSON's links are relative.",
+)
+@click.pass_context
+def export_cmd(ctx: click.Context, out: Path, base: str | None) -> None:
+    """Write the site as files any web server serves as they are (reviewed text only): each page
+    in each locale at <locale>/<slug>/ (index.html, and index.json as the API sends it), a list
+    of pages per locale at <locale>/, the choice of language at /, the stylesheet under a name
+    made from its content, coverage.json and, with --base-url, sitemap.xml. Links between the
+    files are relative.
+    Files that a previous export into --out wrote and this one does not are removed (the list is
+    in --out/.clinic-l10n-export); nothing else there is touched."""
+    from service.render.links import base_url
+    from service.site.export import export_site
+
+    done = export_site(Settings(root=ctx.obj), out, base_url(base) if base is not None else None)
+    for note in done.notes:
+        click.echo(f"clinic-l10n: {note}", err=True)
+    click.echo(
+        f"wrote {len(done.files)} files under {out} "
+        f"({done.changed} changed, {len(done.removed)} removed)"
+    )
+
+
+def main() -> None:
+    cli(prog_name="clinic-l10n")

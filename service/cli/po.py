@@ -1,0 +1,108 @@
+"""`clinic-l10n po`: the catalog layer on any gettext file, each command standing in for a GNU tool."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from service.catalogs import catalog as catalogs
+from service.cli.base import Group
+from service.core.yamlfile import atomic_write
+
+__all__ = ["po_group"]
+
+
+@click.group("po", cls=Group)
+def po_group() -> None:
+    """The catalog layer on any gettext file, agreeing with GNU gettext: check (msgfmt -c),
+    stats (msgfmt --statistics), merge (msgmerge --previous), format (msgcat --width=79)."""
+
+
+_FILES = click.argument(
+    "files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
+)
+
+
+@po_group.command("check")
+@_FILES
+@click.pass_context
+def po_check_cmd(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """Accept or reject each FILE as `msgfmt -c` does: print `path:line: severity: reason` for
+    what it finds and exit 1 when any file has an error (warnings alone pass)."""
+    failed = 0
+    for path in files:
+        problems = catalogs.verify_file(path)
+        for problem in problems:
+            click.echo(str(problem))
+        failed += any(p.severity == "error" for p in problems)
+    if failed:
+        click.echo(f"clinic-l10n: {failed} of {len(files)} file(s) rejected", err=True)
+        ctx.exit(1)
+
+
+@po_group.command("stats")
+@_FILES
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def po_stats_cmd(files: tuple[Path, ...], fmt: str) -> None:
+    """Count translated, fuzzy and untranslated messages of each FILE as `msgfmt --statistics`
+    does (entries with a msgctxt and plural entries each count once; obsolete ones not at all)."""
+    rows = []
+    for path in files:
+        counts = catalogs.statistics(path)
+        rows.append(
+            {
+                "path": str(path),
+                "translated": counts.translated,
+                "fuzzy": counts.fuzzy,
+                "untranslated": counts.untranslated,
+                "total": counts.total,
+            }
+        )
+        if fmt == "text":
+            parts = [f"{counts.translated} translated"]
+            parts += [f"{counts.fuzzy} fuzzy"] if counts.fuzzy else []
+            parts += [f"{counts.untranslated} untranslated"] if counts.untranslated else []
+            click.echo(f"{path}: {', '.join(parts)}")
+    if fmt == "json":
+        click.echo(json.dumps({"files": rows}, indent=2))
+
+
+@po_group.command("merge")
+@click.argument("old", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("template", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the merged catalog (may be OLD itself).",
+)
+@click.option(
+    "--protect",
+    multiple=True,
+    help="A term a fuzzy guess may not change (repeatable), besides numbers and units.",
+)
+def po_merge_cmd(old: Path, template: Path, output: Path, protect: tuple[str, ...]) -> None:
+    """Update OLD.po to TEMPLATE.pot as `msgmerge --previous` does: changed text turns fuzzy with
+    its previous msgid, removed text becomes obsolete. A fuzzy guess never changes a number, a
+    dose's unit or a protected term."""
+    changed = atomic_write(output, catalogs.merge_files(old, template, protect))
+    click.echo(f"{'wrote' if changed else 'unchanged'} {output}")
+
+
+@po_group.command("format")
+@_FILES
+@click.option("--in-place", "-i", is_flag=True, help="Rewrite each FILE instead of printing it.")
+def po_format_cmd(files: tuple[Path, ...], in_place: bool) -> None:
+    """Write each FILE as `msgcat --width=79` (and Poedit) write it, to standard output or, with
+    --in-place, back to the file. Flags gettext does not know are kept, after the known ones."""
+    for path in files:
+        data = catalogs.format_file(path)
+        if in_place:
+            changed = atomic_write(path, data)
+            click.echo(f"{'formatted' if changed else 'unchanged'} {path}")
+        else:
+            click.echo(data, nl=False)
+

@@ -1,0 +1,332 @@
+"""`clinic-l10n review`, `reviewer` and `audit`: approvals and revocations, reviewers' sign-in, and
+the ledgers' histories, each a call into `review`, `accounts` or `audit`."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+import textwrap
+from typing import Any
+
+import click
+
+from service.cli.base import STATE_KEY, Group, config_of, enabled_locale
+from service.core.errors import AccountError, ReviewError
+from service.core.models import SOURCE_LOCALE, Page, Role
+from service.review import approvals as review
+from service.review import audit, ledgers
+from service.site.store import Tree, load_tree
+from service.workspace.accounts import Accounts
+
+__all__ = ["audit_group", "review_group", "reviewer_group"]
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@click.group("review", cls=Group)
+def review_group() -> None:
+    """Approve English and translations into the ledger, or revoke an approval."""
+
+
+def _page(tree: Tree, slug: str) -> Page:
+    if tree.ui and slug == tree.ui.slug:
+        return tree.ui
+    if slug not in tree.pages:
+        raise ReviewError(f"no page {slug!r}; pages: {', '.join(sorted(tree.pages)) or 'none'}")
+    return tree.pages[slug]
+
+
+def _strict(tree: Tree, locale: str, slug: str) -> None:
+    """Review commands refuse to work on a broken catalog or ledger rather than guess."""
+    broken = tree.broken.get((locale, slug)) or tree.broken.get((SOURCE_LOCALE, slug))
+    if broken:
+        raise ReviewError(f"cannot review while this is broken: {broken}")
+
+
+def _side_by_side(left: str, right: str, width: int) -> str:
+    col = max(20, (width - 3) // 2)
+    a, b = textwrap.wrap(left, col) or [""], textwrap.wrap(right, col) or [""]
+    rows = [
+        (a[i] if i < len(a) else "", b[i] if i < len(b) else "") for i in range(max(len(a), len(b)))
+    ]
+    return "\n".join(f"{x.ljust(col)} | {y}".rstrip() for x, y in rows)
+
+
+_SELECT = [
+    click.option("--msgid", help="One message, given by its English text."),
+    click.option("--id", "segment_id", help="One segment, given by its id (as the API shows it)."),
+]
+
+
+def _selection(msgid: str | None, segment_id: str | None, all_: bool = False) -> review.Selection:
+    if sum((msgid is not None, segment_id is not None, all_)) != 1:
+        raise ReviewError("give exactly one of --all, --msgid TEXT or --id SEGMENT-ID")
+    return review.Selection(msgid, segment_id)
+
+
+def _selecting(command: Any) -> Any:
+    for option in reversed(_SELECT):
+        command = option(command)
+    return command
+
+
+@review_group.command("pending")
+@click.argument("locale")
+@click.option("--page", "slug", help="Only this page (default: every page and ui).")
+@click.pass_context
+def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
+    """Show what awaits review in LOCALE: English and translation side by side, every check
+    finding, and for text approved before, a word diff against what was approved."""
+    tree = load_tree(config_of(ctx))
+    tag = enabled_locale(tree.config, locale, allow_source=True)
+    width = shutil.get_terminal_size((100, 20)).columns
+    domains = [_page(tree, slug)] if slug else tree.domains
+    waiting = not_ready = 0
+    for domain in domains:
+        path = tree.config.ledger_path(tag, domain.slug)
+        ready, unready = review.pending(
+            domain,
+            tag,
+            tree.catalogs.get((tag, domain.slug)),
+            tree.ledgers.get((tag, domain.slug)),
+            tree.config.policy,
+            tree.config.do_not_translate,
+            ledgers.load_history(path, tag, domain.slug, tree.config.rel(path))
+            if (tag, domain.slug) in tree.ledgers
+            else None,
+        )
+        waiting, not_ready = waiting + len(ready), not_ready + len(unready)
+        for item in ready:
+            seg = item.segment
+            flag = " [SAFETY-CRITICAL]" if seg.critical else ""
+            click.echo(
+                f"\n{domain.slug} · {seg.id} · {seg.type.value}{flag} · needs {item.lacking}"
+            )
+            english, translated = " / ".join(seg.source_forms), " / ".join(item.forms)
+            click.echo(_side_by_side(f"en: {english}", f"{tag}: {translated}", width))
+            for f in item.findings:
+                click.echo(f"  {f.severity.value}: {f.check}: {f.message}")
+            if item.approved_before is not None:
+                before = item.approved_before
+                click.echo(f"  approved before by {before.reviewer} ({before.reviewed_at}):")
+                if item.english_diff:
+                    click.echo(f"    en: {item.english_diff}")
+                if item.translation_diff:
+                    click.echo(f"    {tag}: {item.translation_diff}")
+    click.echo(f"\n{waiting} awaiting review; {not_ready} not ready (untranslated or fuzzy)")
+
+
+@review_group.command("approve")
+@click.argument("locale")
+@click.option("--page", "slug", required=True, help="Page slug, or 'ui' for the site's strings.")
+@click.option(
+    "--reviewer", required=True, help="Your name as declared under reviewers: in l10n.yaml."
+)
+@click.option("--all", "all_", is_flag=True, help="Approve everything that is ready.")
+@_selecting
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    help="What you vouch for (default: linguistic; clinical for en). Safety-critical text needs both.",
+)
+@click.option(
+    "--shown",
+    metavar="SOURCE_SHA256:TRANSLATION_SHA256",
+    help="With --id: approve only if the English and the translation are still the texts with "
+    "these SHA-256s (as GET /v1/reviews/pending gives them); else nothing is written.",
+)
+@click.pass_context
+def approve_cmd(
+    ctx: click.Context,
+    locale: str,
+    slug: str,
+    reviewer: str,
+    all_: bool,
+    msgid: str | None,
+    segment_id: str | None,
+    role: str | None,
+    shown: str | None,
+) -> None:
+    """Approve what is translated, not fuzzy, passes the checks and is not yet approved in your
+    role (LOCALE may be `en`); each approval is a signed event in the page's review history.
+    Your roles and locales are declared under `reviewers:` in l10n.yaml."""
+    selection = _selection(msgid, segment_id, all_)
+    tree = load_tree(config_of(ctx))
+    tag = enabled_locale(tree.config, locale, allow_source=True)
+    vouch = Role(role) if role else (Role.CLINICAL if tag == SOURCE_LOCALE else Role.LINGUISTIC)
+    page = _page(tree, slug)
+    _strict(tree, tag, page.slug)
+    catalog = tree.catalogs.get((tag, page.slug))
+    bound = []
+    if shown is not None:
+        source, _, translation = shown.partition(":")
+        if segment_id is None or not (_SHA256.fullmatch(source) and _SHA256.fullmatch(translation)):
+            raise ReviewError("--shown takes SOURCE_SHA256:TRANSLATION_SHA256, with --id")
+        bound = [review.Shown(segment_id, source, translation)]
+    decisions = review.approve(
+        tree.config, page, tag, catalog, reviewer, vouch, selection, shown=bound
+    )
+    approved = [d for d in decisions if d.approved]
+    untranslated = [d for d in decisions if d.waiting_for_translation]
+    for d in decisions:
+        if d.approved:
+            click.echo(f"approved {d.segment.id} ({vouch.value}): {d.forms[0][:70]}")
+        elif selection.one or not (d.already or d.waiting_for_translation):
+            click.echo(f"refused  {d.segment.id}: {d.reason}")
+    refused = len(decisions) - len(approved) - len(untranslated)
+    path = tree.config.rel(tree.config.ledger_path(tag, page.slug))
+    summary = f"{len(approved)} approved" + (f", written to {path}" if approved else "")
+    if not selection.one:
+        already = sum(d.already for d in decisions)
+        summary += f"; {refused - already} refused; {already} already approved"
+        summary += f"; {len(untranslated)} not translated yet"
+    click.echo(summary)
+    if selection.one and not approved:
+        ctx.exit(1)
+
+
+@review_group.command("revoke")
+@click.argument("locale")
+@click.option("--page", "slug", required=True, help="Page slug, or 'ui'.")
+@_selecting
+@click.option("--reviewer", required=True, help="Who revokes (a reviewer declared for LOCALE).")
+@click.option("--reason", required=True, help="Why; kept in the history.")
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), help="Only this role's approval."
+)
+@click.pass_context
+def revoke_cmd(
+    ctx: click.Context,
+    locale: str,
+    slug: str,
+    msgid: str | None,
+    segment_id: str | None,
+    reviewer: str,
+    reason: str,
+    role: str | None,
+) -> None:
+    """Revoke the approvals of one text: a revoke event (who, when, why) is added to the page's
+    history, and a running `serve` stops serving the text at its next look at the tree (every
+    --poll seconds)."""
+    selection = _selection(msgid, segment_id)
+    tree = load_tree(config_of(ctx))
+    tag = enabled_locale(tree.config, locale, allow_source=True)
+    page = _page(tree, slug)
+    _strict(tree, tag, page.slug)
+    written = review.revoke(
+        tree.config, page, tag, reviewer, reason, selection, Role(role) if role else None
+    )
+    path = tree.config.rel(tree.config.ledger_path(tag, page.slug))
+    click.echo(f"revoked {len(written)} approval(s) of {selection.describe()} in {path}")
+
+
+@click.group("reviewer", cls=Group)
+def reviewer_group() -> None:
+    """Reviewers' accounts for the web workspace (/review/): passwords and API tokens, kept in
+    the state folder (--state)."""
+
+
+def _declared(ctx: click.Context, name: str) -> str:
+    who = config_of(ctx).policy.find(name)
+    if who is None:
+        raise AccountError(f"{name!r} is not declared under 'reviewers:' in l10n.yaml")
+    return who.name
+
+
+@reviewer_group.command("passwd")
+@click.argument("name")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input instead of asking twice.",
+)
+@click.pass_context
+def passwd_cmd(ctx: click.Context, name: str, password_stdin: bool) -> None:
+    """Set the password NAME signs in to the web workspace with (at least 12 characters). NAME
+    must be declared under `reviewers:`; only an argon2 hash is kept. NAME's open sessions end."""
+    declared = _declared(ctx, name)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    state = ctx.meta[STATE_KEY]
+    Accounts(state).set_password(declared, password)
+    click.echo(f"password set for {declared} (in {state})")
+
+
+@reviewer_group.command("token")
+@click.argument("name")
+@click.option(
+    "--revoke", is_flag=True, help="Remove NAME's token instead: it stops working at once."
+)
+@click.pass_context
+def token_cmd(ctx: click.Context, name: str, revoke: bool) -> None:
+    """Print a new API token for NAME (replacing any earlier one), for scripts that call the
+    review API with `Authorization: Bearer TOKEN`. It is shown once; only its SHA-256 is kept."""
+    declared = _declared(ctx, name)
+    accounts = Accounts(ctx.meta[STATE_KEY])
+    if revoke:
+        had = accounts.revoke_token(declared)
+        click.echo(f"token of {declared} revoked" if had else f"{declared} had no token")
+        return
+    click.echo(accounts.new_token(declared))
+
+
+@click.group("audit", cls=Group)
+def audit_group() -> None:
+    """The review histories: verify them, read one, or start one for an earlier ledger."""
+
+
+@audit_group.command("verify")
+@click.option(
+    "--since",
+    metavar="REV",
+    help="Also check against git revision REV that every event then is still there, unchanged.",
+)
+@click.pass_context
+def audit_verify_cmd(ctx: click.Context, since: str | None) -> None:
+    """Verify every ledger's history: print `path:line: error: …` for any event edited, removed,
+    reordered or inserted, and the chain head each history ends on; exit 1 on any error."""
+    failed = 0
+    for found in audit.verify(config_of(ctx), since):
+        for problem in found.problems:
+            click.echo(f"{problem.path}:{problem.line or 1}: error: {problem.message}")
+        failed += bool(found.problems)
+        if not found.problems:
+            click.echo(f"{found.path}: {found.events} event(s), head {found.head or '-'}")
+    if failed:
+        click.echo(f"clinic-l10n: {failed} history(ies) do not verify", err=True)
+        ctx.exit(1)
+
+
+@audit_group.command("log")
+@click.argument("locale")
+@click.option("--page", "slug", required=True, help="Page slug, or 'ui'.")
+@click.pass_context
+def audit_log_cmd(ctx: click.Context, locale: str, slug: str) -> None:
+    """Print one page's review history in LOCALE: when, who, what, role, meaning or reason."""
+    config = config_of(ctx)
+    tag = enabled_locale(config, locale, allow_source=True)
+    path = config.ledger_path(tag, slug)
+    history = ledgers.load_history(path, tag, slug, config.rel(path))
+    for line in audit.log_lines(history):
+        click.echo(line)
+    for problem in history.problems:
+        click.echo(f"clinic-l10n: {problem}", err=True)
+    if history.problems:
+        ctx.exit(1)
+
+
+@audit_group.command("import")
+@click.pass_context
+def audit_import_cmd(ctx: click.Context) -> None:
+    """Give every ledger of the earlier format (a `records:` list) a history: an import event,
+    then one approve event per record with its original time, reviewer and hashes."""
+    config = config_of(ctx)
+    now = ledgers.utc_now()
+    for path, locale, page in audit.ledger_files(config):
+        count = audit.import_ledger(config, path, locale, page, now)
+        if count:
+            click.echo(f"imported {count} approval(s) into {config.rel(path)}")
+

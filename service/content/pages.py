@@ -1,0 +1,246 @@
+"""Source pages → segments: the first stage of the pipeline.
+
+A page is Markdown with YAML front matter. Each block-level unit (title, heading, paragraph, list item,
+table cell, block quote, an image alone) is one segment; inline Markdown stays inside it, written as
+`inline.message` says. A block with no word in it (numbers, symbols, code) and an HTML comment are
+no segment. Authors mark safety statements by wrapping them in a `::: critical` container.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markdown_it.token import Token
+
+from service.content.inline import has_words, message
+from service.content.parser import CRITICAL, markdown
+from service.core.errors import ContentError
+from service.core.files import PAGE_MAX_BYTES, YAML_MAX_BYTES, read_text
+from service.core.models import UI_DOMAIN, FallbackPolicy, Page, Segment, SegmentType, fingerprint
+from service.core.yamlfile import LineDict, load_yaml
+
+__all__ = ["Block", "iter_blocks", "load_page", "load_pages", "load_ui", "parse_page"]
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_FRONT_KEYS = {"slug", "title", "description", "fallback", "author"}
+_ID_PREFIX = {
+    SegmentType.TITLE: "title",
+    SegmentType.DESCRIPTION: "description",
+    SegmentType.HEADING: "h",
+    SegmentType.PARAGRAPH: "p",
+    SegmentType.LIST_ITEM: "li",
+    SegmentType.BLOCKQUOTE: "quote",
+    SegmentType.TABLE_CELL: "cell",
+    SegmentType.IMAGE: "img",
+    SegmentType.UI: "ui",
+}
+
+
+@dataclass(frozen=True)
+class Block:
+    """Where a segment sits in the token stream: its inline token and the element that carries it."""
+
+    inline: int
+    element: int
+    type: SegmentType
+    level: int
+    critical: bool
+    section: int
+    line: int
+
+
+def iter_blocks(tokens: list[Token]) -> Iterator[Block]:
+    """Every translatable inline token, in document order, with what it is. A block with no word
+    to translate (numbers, symbols, code) is no segment: it stays as in the English, as code does."""
+    stack: list[int] = []
+    section = 0
+    for i, tok in enumerate(tokens):
+        if tok.nesting == 1:
+            stack.append(i)
+            if tok.type == "heading_open":
+                section += 1
+        elif tok.nesting == -1:
+            stack.pop()
+        if tok.type != "inline" or not has_words(tok.children or []):
+            continue
+        kinds = [tokens[j].type for j in stack]
+        parent = tokens[stack[-1]]
+        element = stack[-1]
+        level = 0
+        if "th_open" in kinds or "td_open" in kinds:
+            kind = SegmentType.TABLE_CELL
+        elif parent.type == "heading_open":
+            kind, level = SegmentType.HEADING, int(parent.tag[1:])
+        elif "list_item_open" in kinds:
+            kind = SegmentType.LIST_ITEM
+            if parent.hidden:  # tight list: the <p> is not rendered, the <li> carries the segment
+                element = max(j for j in stack if tokens[j].type == "list_item_open")
+        elif "blockquote_open" in kinds:
+            kind = SegmentType.BLOCKQUOTE
+        else:
+            kind = SegmentType.PARAGRAPH
+        critical = f"container_{CRITICAL}_open" in kinds
+        line = (tok.map[0] + 1) if tok.map else 0
+        yield Block(i, element, kind, level, critical, section, line)
+
+
+def _describe(kind: SegmentType, level: int, critical: bool) -> str:
+    what = {
+        SegmentType.TITLE: "page title",
+        SegmentType.DESCRIPTION: "page description (search results, link previews)",
+        SegmentType.HEADING: f"heading (level {level})",
+        SegmentType.PARAGRAPH: "paragraph",
+        SegmentType.LIST_ITEM: "list item",
+        SegmentType.BLOCKQUOTE: "block quote",
+        SegmentType.TABLE_CELL: "table cell",
+        SegmentType.IMAGE: "image description (alt text); the image itself stays as in the English",
+        SegmentType.UI: "site text",
+    }[kind]
+    return f"{what}; SAFETY-CRITICAL: translate exactly, keep every warning" if critical else what
+
+
+def _with_ids(raw: list[Segment]) -> tuple[Segment, ...]:
+    """Ids from the text, so they survive reordering and rebuilds; repeats get a suffix."""
+    seen: dict[str, int] = {}
+    out = []
+    for seg in raw:
+        base = f"{_ID_PREFIX[seg.type]}-{fingerprint(*seg.source_forms)[:8]}"
+        seen[base] = seen.get(base, 0) + 1
+        ident = base if seen[base] == 1 else f"{base}-{seen[base]}"
+        out.append(Segment(**{**seg.__dict__, "id": ident}))
+    return tuple(out)
+
+
+def _front_matter(text: str, path: Path) -> tuple[LineDict, str, int]:
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise ContentError("page must start with YAML front matter ('---')", path, 1)
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    except StopIteration:
+        raise ContentError("front matter is not closed with '---'", path, 1) from None
+    data = load_yaml("\n".join(lines[1:end]), path, ContentError, line_offset=1)
+    if not isinstance(data, LineDict):
+        raise ContentError("front matter must be a mapping", path, 2)
+    return data, "\n".join(lines[end + 1 :]), end + 2
+
+
+def _text_field(data: LineDict, key: str, path: Path, required: bool) -> str | None:
+    value = data.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ContentError(f"front matter needs '{key}' as text", path, data.line_of(key))
+    return " ".join(value.split())
+
+
+def parse_page(text: str, path: Path, default: FallbackPolicy = FallbackPolicy.SEGMENT) -> Page:
+    """A page's text → its segments; `path` is only for messages and ids of origin."""
+    data, body, body_line = _front_matter(text, path)
+    unknown = sorted(set(data) - _FRONT_KEYS)
+    if unknown:
+        raise ContentError(
+            f"unknown front matter key {unknown[0]!r}", path, data.line_of(unknown[0])
+        )
+    slug = _text_field(data, "slug", path, True) or ""
+    if not _SLUG.match(slug) or slug == UI_DOMAIN:
+        raise ContentError(
+            f"slug {slug!r} must be lowercase words joined by '-'", path, data.line_of("slug")
+        )
+    if slug != path.stem:
+        raise ContentError(
+            f"slug {slug!r} does not match the file name {path.name!r}", path, data.line_of("slug")
+        )
+    raw_policy = data.get("fallback", default.value)
+    try:
+        policy = FallbackPolicy(raw_policy)
+    except ValueError:
+        raise ContentError(
+            f"fallback must be 'segment' or 'page', got {raw_policy!r}",
+            path,
+            data.line_of("fallback"),
+        ) from None
+
+    raw: list[Segment] = []
+    for key, kind in (("title", SegmentType.TITLE), ("description", SegmentType.DESCRIPTION)):
+        value = _text_field(data, key, path, key == "title")
+        if value:
+            raw.append(
+                Segment("", kind, value, data.line_of(key), comment=_describe(kind, 0, False))
+            )
+    env: dict[str, Any] = {}
+    tokens = markdown().parse(body, env)
+    for block in iter_blocks(tokens):
+        inline = tokens[block.inline]
+        msg = message(inline.content, inline.children or [], env)
+        kind = SegmentType.IMAGE if msg.image else block.type
+        raw.append(
+            Segment(
+                "",
+                kind,
+                msg.text,
+                block.line + body_line - 1,
+                critical=block.critical,
+                level=block.level,
+                section=block.section,
+                comment=_describe(kind, block.level, block.critical),
+                references=msg.references,
+                image=msg.image,
+            )
+        )
+    return Page(
+        slug=slug,
+        path=str(path),
+        segments=_with_ids(raw),
+        fallback=policy,
+        body=body,
+        author=_text_field(data, "author", path, False),
+    )
+
+
+def load_page(path: Path, default: FallbackPolicy = FallbackPolicy.SEGMENT) -> Page:
+    return parse_page(read_text(path, str(path), ContentError, PAGE_MAX_BYTES), path, default)
+
+
+def load_pages(pages_dir: Path, default: FallbackPolicy) -> tuple[list[Page], list[ContentError]]:
+    """Every page that parses, and an error for each that does not (the rest keep serving)."""
+    pages, errors = [], []
+    for path in sorted(pages_dir.glob("*.md")):
+        try:
+            pages.append(load_page(path, default))
+        except ContentError as exc:
+            errors.append(exc)
+    return pages, errors
+
+
+def _ui_message(key: str, value: Any, path: Path | str, line: int) -> Segment:
+    if not isinstance(value, LineDict) or not isinstance(value.get("text"), str):
+        raise ContentError(f"ui message {key!r} needs 'text'", path, line)
+    plural = value.get("plural")
+    if plural is not None and not isinstance(plural, str):
+        raise ContentError(
+            f"ui message {key!r}: 'plural' must be text", path, value.line_of("plural")
+        )
+    note = value.get("comment", "")
+    comment = f"ui: {key}" + (f"; {note}" if note else "")
+    return Segment(key, SegmentType.UI, value["text"], line, source_plural=plural, comment=comment)
+
+
+def load_ui(path: Path, label: str = "") -> Page:
+    """The site's own strings (source_content/ui.yaml) as the `ui` domain; ids are the keys.
+    Errors name `label` (default: the path)."""
+    shown = label or str(path)
+    data = load_yaml(read_text(path, shown, ContentError, YAML_MAX_BYTES), shown, ContentError)
+    messages = data.get("messages") if isinstance(data, LineDict) else None
+    if not isinstance(messages, LineDict):
+        raise ContentError("expected 'messages:' mapping keys to {text, plural, comment}", shown, 1)
+    segments = tuple(_ui_message(k, v, shown, messages.line_of(k)) for k, v in messages.items())
+    sources = [s.source for s in segments]
+    dupe = next((s for s in segments if sources.count(s.source) > 1), None)
+    if dupe:
+        raise ContentError(f"ui message {dupe.id!r} repeats another's text", shown, dupe.line)
+    return Page(slug=UI_DOMAIN, path=str(path), segments=segments)

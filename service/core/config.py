@@ -1,0 +1,284 @@
+"""l10n.yaml: the enabled locales, their fallback chains, the default page policy, protected terms,
+who may approve, and whether the translations are demonstration drafts.
+
+Loaded once per command or server start; everything else takes a `Config`, never the file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from service.core.errors import ConfigError, LocaleError
+from service.core.files import YAML_MAX_BYTES, read_text
+from service.core.locales import babel_locale, canonical_tag, to_gettext
+from service.core.models import SOURCE_LOCALE, FallbackPolicy, Role, person_key
+from service.core.policy import Policy, Reviewer
+from service.core.yamlfile import LineDict, load_yaml
+
+__all__ = ["CONFIG_NAME", "Config", "find_root", "load_config"]
+
+CONFIG_NAME = "l10n.yaml"
+_KEYS = {
+    "source_locale",
+    "locales",
+    "fallback_chains",
+    "fallback",
+    "do_not_translate",
+    "reviewers",
+    "cors_origins",  # read by the HTTP edge: which sites may GET the API cross-origin
+    "demonstration",  # the translations are demonstration drafts: translated pages say so
+}
+_ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    locales: tuple[str, ...]
+    chains: dict[str, tuple[str, ...]]
+    fallback: FallbackPolicy = FallbackPolicy.SEGMENT
+    do_not_translate: tuple[str, ...] = ()
+    policy: Policy = field(default_factory=Policy)
+    path: str = CONFIG_NAME
+    source_locale: str = field(default=SOURCE_LOCALE)
+    cors_origins: frozenset[str] = frozenset()
+    demonstration: bool = False  # translated pages carry the "demonstration translation" notice
+
+    @property
+    def pages_dir(self) -> Path:
+        return self.root / "source_content" / "pages"
+
+    @property
+    def ui_source(self) -> Path:
+        return self.root / "source_content" / "ui.yaml"
+
+    @property
+    def locales_dir(self) -> Path:
+        return self.root / "locales"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.locales_dir / "templates"
+
+    def catalog_path(self, locale: str, domain: str) -> Path:
+        return self.locales_dir / to_gettext(locale) / "LC_MESSAGES" / f"{domain}.po"
+
+    def ledger_path(self, locale: str, domain: str) -> Path:
+        return self.locales_dir / to_gettext(locale) / "reviews" / f"{domain}.yaml"
+
+    def rel(self, path: Path | str) -> str:
+        """A path as messages show it: relative to the content tree when inside it."""
+        given = Path(path)
+        if given.is_absolute() and ".." not in given.parts:  # the paths this package builds
+            try:
+                return given.relative_to(self.root).as_posix()
+            except ValueError:
+                pass
+        try:
+            return given.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def chain(self, locale: str) -> tuple[str, ...]:
+        """Where a segment may come from, best first, always ending in English."""
+        return self.chains.get(locale, (SOURCE_LOCALE,))
+
+    def enabled(self, tag: str) -> str | None:
+        """The enabled spelling of `tag` (any case, `_` or `-`), or None."""
+        try:
+            wanted = canonical_tag(tag)
+        except LocaleError:
+            return None
+        if wanted == SOURCE_LOCALE:
+            return SOURCE_LOCALE
+        return wanted if wanted in self.locales else None
+
+    @cached_property
+    def all_locales(self) -> tuple[str, ...]:
+        """English first, then the enabled locales: one tuple per config, which the request path
+        reads on every request and its caches key on."""
+        return (SOURCE_LOCALE, *self.locales)
+
+
+def find_root(root: str | os.PathLike[str] | None = None) -> Path:
+    """--root, else $CLINIC_L10N_ROOT, else the current directory."""
+    chosen = root or os.environ.get("CLINIC_L10N_ROOT") or "."
+    return Path(chosen).resolve()
+
+
+def _tag(value: Any, path: str, line: int) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"locale must be a string, got {value!r}", path, line)
+    try:
+        tag = canonical_tag(value)
+        babel_locale(tag)
+    except LocaleError as exc:
+        raise ConfigError(exc.message, path, line) from exc
+    return tag
+
+
+def _default_chain(tag: str, enabled: tuple[str, ...]) -> tuple[str, ...]:
+    """`pt-BR` → (`pt-BR`, `pt`, `en`) when `pt` is enabled."""
+    parts = tag.split("-")
+    parents = ["-".join(parts[:n]) for n in range(len(parts) - 1, 0, -1)]
+    return (tag, *[p for p in parents if p in enabled], SOURCE_LOCALE)
+
+
+def _reviewer(name: str, value: Any, path: str, line: int, locales: tuple[str, ...]) -> Reviewer:
+    """`NAME: [roles]` (every locale) or `NAME: {roles: [...], locales: [...]}`."""
+    valid = sorted(r.value for r in Role)
+    scope: frozenset[str] | None = None
+    roles = value
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - {"roles", "locales"})
+        if unknown:
+            raise ConfigError(f"reviewer {name!r}: unknown key {unknown[0]!r}", path, line)
+        roles = value.get("roles")
+        raw_scope = value.get("locales")
+        if raw_scope is not None:
+            if not isinstance(raw_scope, list) or not raw_scope:
+                raise ConfigError(
+                    f"reviewer {name!r}: 'locales' must be a list of locales", path, line
+                )
+            tags = [_tag(v, path, line) for v in raw_scope]
+            for tag in tags:
+                if tag != SOURCE_LOCALE and tag not in locales:
+                    raise ConfigError(
+                        f"reviewer {name!r}: locale {tag!r} is not enabled", path, line
+                    )
+            scope = frozenset(tags)
+    if not isinstance(roles, list) or not roles or not set(map(str, roles)) <= set(valid):
+        raise ConfigError(f"reviewer {name!r}: roles must be a list of {valid}", path, line)
+    return Reviewer(" ".join(name.split()), frozenset(Role(str(r)) for r in roles), scope)
+
+
+def _policy(data: LineDict, path: str, locales: tuple[str, ...]) -> Policy:
+    """`reviewers:`: who may approve, in which role and, optionally, which locales."""
+    raw = data.get("reviewers") or {}
+    line = data.line_of("reviewers")
+    if not isinstance(raw, dict):
+        raise ConfigError("'reviewers' must map each reviewer to their roles", path, line)
+    found: dict[str, Reviewer] = {}
+    for name, value in raw.items():
+        at = raw.line_of(name) if isinstance(raw, LineDict) else line
+        reviewer = _reviewer(str(name), value, path, at, locales)
+        key = person_key(reviewer.name)
+        if key in found:
+            raise ConfigError(
+                f"reviewer {reviewer.name!r} is declared twice (as {found[key].name!r})", path, at
+            )
+        found[key] = reviewer
+    return Policy(found)
+
+
+def _origins(data: LineDict, path: str) -> frozenset[str]:
+    """`cors_origins: [https://clinic.example]`: sites whose pages may GET the API (none by
+    default). Exact origins as browsers send them: scheme, host, optional port, lower case."""
+    raw = data.get("cors_origins") or []
+    line = data.line_of("cors_origins")
+    if not isinstance(raw, list):
+        raise ConfigError("'cors_origins' must be a list of origins", path, line)
+    for origin in raw:
+        if not isinstance(origin, str) or not _ORIGIN.match(origin):
+            raise ConfigError(
+                f"cors_origins: {origin!r} is not an origin like 'https://clinic.example'",
+                path,
+                line,
+            )
+    return frozenset(raw)
+
+
+def load_config(root: Path) -> Config:
+    """The tree's l10n.yaml, or a ConfigError at `l10n.yaml:LINE` (its path as the tree names it,
+    like every other message)."""
+    file = root / CONFIG_NAME
+    path = CONFIG_NAME
+    if not file.exists() and not file.is_symlink():
+        raise ConfigError(f"no {CONFIG_NAME} here; run in a content tree or pass --root", file)
+    data = load_yaml(read_text(file, path, ConfigError, YAML_MAX_BYTES), path, ConfigError)
+    if not isinstance(data, LineDict):
+        raise ConfigError("expected a mapping at the top level", path, 1)
+    unknown = sorted(set(data) - _KEYS)
+    if unknown:
+        raise ConfigError(f"unknown key {unknown[0]!r}", path, data.line_of(unknown[0]))
+    source = data.get("source_locale", SOURCE_LOCALE)
+    if source != SOURCE_LOCALE:
+        raise ConfigError(
+            "only 'en' is supported as source_locale", path, data.line_of("source_locale")
+        )
+
+    raw_locales = data.get("locales")
+    if not isinstance(raw_locales, list) or not raw_locales:
+        raise ConfigError(
+            "'locales' must be a non-empty list of tags", path, data.line_of("locales")
+        )
+    locales = tuple(_tag(v, path, data.line_of("locales")) for v in raw_locales)
+    if SOURCE_LOCALE in locales:
+        raise ConfigError(
+            "'en' is the source; do not list it under locales", path, data.line_of("locales")
+        )
+    if len(set(locales)) != len(locales):
+        raise ConfigError("a locale is listed twice", path, data.line_of("locales"))
+
+    chains = {tag: _default_chain(tag, locales) for tag in locales}
+    raw_chains = data.get("fallback_chains") or {}
+    if not isinstance(raw_chains, dict):
+        raise ConfigError(
+            "'fallback_chains' must map a locale to a list", path, data.line_of("fallback_chains")
+        )
+    for key, value in raw_chains.items():
+        line = raw_chains.line_of(key) if isinstance(raw_chains, LineDict) else data.line
+        tag = _tag(key, path, line)
+        if tag not in locales:
+            raise ConfigError(f"fallback chain for {tag!r}, which is not enabled", path, line)
+        if not isinstance(value, list):
+            raise ConfigError(f"fallback chain for {tag!r} must be a list", path, line)
+        steps = [_tag(v, path, line) for v in value]
+        for step in steps:
+            if step != SOURCE_LOCALE and step not in locales:
+                raise ConfigError(
+                    f"fallback chain for {tag!r} names {step!r}, not enabled", path, line
+                )
+        ordered = [tag] + [s for s in steps if s not in (tag, SOURCE_LOCALE)]
+        chains[tag] = (*dict.fromkeys(ordered), SOURCE_LOCALE)
+
+    raw_policy = data.get("fallback", FallbackPolicy.SEGMENT.value)
+    try:
+        policy = FallbackPolicy(raw_policy)
+    except ValueError:
+        raise ConfigError(
+            f"'fallback' must be 'segment' or 'page', got {raw_policy!r}",
+            path,
+            data.line_of("fallback"),
+        ) from None
+
+    terms = data.get("do_not_translate") or []
+    if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
+        raise ConfigError(
+            "'do_not_translate' must be a list of terms", path, data.line_of("do_not_translate")
+        )
+
+    demonstration = data.get("demonstration", False)
+    if not isinstance(demonstration, bool):
+        raise ConfigError(
+            f"'demonstration' must be true or false, got {demonstration!r}",
+            path,
+            data.line_of("demonstration"),
+        )
+
+    return Config(
+        policy=_policy(data, path, locales),
+        root=root,
+        locales=locales,
+        chains=chains,
+        fallback=policy,
+        do_not_translate=tuple(terms),
+        path=str(file),
+        cors_origins=_origins(data, path),
+        demonstration=demonstration,
+    )

@@ -1,0 +1,2 @@
+"""The quality checks on a translation (a registry of small pure functions) and the
+numbers and units they read."""

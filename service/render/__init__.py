@@ -1,0 +1,1 @@
+"""Resolved pages to HTML: articles, whole documents, their links and stylesheets."""

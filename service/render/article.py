@@ -1,0 +1,154 @@
+"""What the article says around a page's body, in the patient's language: the one notice on English
+shown, the demonstration notice, the "being updated" lines, and "About this page" (who translated
+and reviewed it, and when, with the English version and its date).
+
+`article_context` gives `article.html` everything it renders; the facts come from `provenance`,
+the words from the `ui` strings as served (reviewed text only: a row or notice whose ui string is
+not served is left out), dates and lists as CLDR writes them for the language of their label.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from babel.dates import format_date
+from babel.lists import format_list
+from markupsafe import Markup, escape
+
+from service.core.locales import babel_locale
+from service.core.models import SOURCE_LOCALE, ResolvedPage, SegmentType
+from service.render.html import UiText, article_html
+from service.review.provenance import English, Provenance, english_shown, labelled
+
+__all__ = ["NOTICE_KEYS", "Ui", "article_context", "local_date", "names_html"]
+
+# The ui string of the one notice above a page for each case of English shown.
+NOTICE_KEYS = {
+    English.ALL: "fallback-all",
+    English.SOME: "fallback-some",
+    English.SAFETY: "fallback-safety",
+}
+
+
+class Ui(Protocol):
+    """The ui strings as served in one locale."""
+
+    def get(self, key: str, count: int | None = None) -> UiText | None: ...
+
+
+def _day(stamp: str) -> date:
+    """The UTC day of a ledger time (`2026-11-26T22:13:56Z`)."""
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).date()
+
+
+def local_date(stamp: str, locale: str) -> Markup:
+    """A ledger time as a `<time>` holding the day as CLDR writes it in `locale` (long form: a
+    month name reads the same to everyone, where 11/12 does not).
+
+    >>> str(local_date("2026-11-26T22:13:56Z", "es"))
+    '<time datetime="2026-11-26">26 de noviembre de 2026</time>'
+    """
+    day = _day(stamp)
+    shown = format_date(day, format="long", locale=babel_locale(locale))
+    return Markup('<time datetime="{}">{}</time>').format(day.isoformat(), shown)
+
+
+def names_html(names: tuple[str, ...], locale: str) -> Markup:
+    """People's names joined as CLDR joins a list in `locale`, each isolated (`<bdi>`), so that a
+    Latin name reads right inside right-to-left text.
+
+    >>> str(names_html(("A", "B"), "es"))
+    '<bdi>A</bdi> y <bdi>B</bdi>'
+    """
+    marks = [f"\x00{i}\x00" for i in range(len(names))]
+    joined = str(escape(format_list(marks, locale=babel_locale(locale))))
+    for mark, name in zip(marks, names, strict=True):
+        joined = joined.replace(mark, str(Markup("<bdi>{}</bdi>").format(name)))
+    return Markup(joined)
+
+
+def _rows(
+    facts: Provenance, ui: Ui, target: str, english_url: str, english_title: str
+) -> list[dict[str, Any]]:
+    """The rows of "About this page": a label (a ui string) and its value, in the label's language."""
+    wanted: list[tuple[str, Any]] = [
+        ("translated-by", facts.translators),
+        ("linguistic-review", facts.linguistic),
+        ("clinical-review", facts.clinical),
+        ("translation-date", facts.translation_reviewed_at),
+        ("english-version", english_url if target != SOURCE_LOCALE else None),
+        ("english-reviewers", facts.english_reviewers),
+        ("english-date", facts.english_reviewed_at),
+    ]
+    rows = []
+    for key, fact in wanted:
+        label = ui.get(key)
+        if not fact or label is None:
+            continue
+        locale = label.locale or target
+        if key == "english-version":
+            value = Markup('<a href="{}" hreflang="en" lang="en" dir="ltr">{}</a>').format(
+                fact, english_title
+            )
+        elif isinstance(fact, tuple):
+            value = names_html(fact, locale)
+        else:
+            value = local_date(fact, locale)
+        rows.append({"key": key, "label": label, "value": value})
+    return rows
+
+
+def article_context(
+    resolved: ResolvedPage,
+    english: ResolvedPage,
+    facts: Provenance,
+    ui: Ui,
+    demonstration: bool,
+    english_url: str,
+) -> dict[str, Any]:
+    """What `article.html` renders for `resolved` (`english`: the same page in English, whose
+    title "About this page" links; `facts`: its `provenance`): title, notices, body, and "About
+    this page"."""
+    target = resolved.target
+    case, count = english_shown(resolved)
+    all_english = case is English.ALL
+    label = ui.get("fallback-label")
+    marked = labelled(resolved)
+    withheld_line = ui.get("withheld-placeholder")
+
+    title = next((s for s in resolved.served if s.segment.type is SegmentType.TITLE), None)
+    title_withheld = title is None and any(s.type is SegmentType.TITLE for s in resolved.withheld)
+    notices = []
+    translated = any(s.locale != SOURCE_LOCALE for s in resolved.served)
+    if demonstration and translated:
+        notices.append(("demonstration", ui.get("demonstration-notice")))
+    if case is not English.NONE:
+        key = NOTICE_KEYS[case]
+        notices.append(("english", ui.get(key, count if case is English.SOME else None)))
+    if resolved.withheld:
+        notices.append(("withheld", ui.get("withheld-notice")))
+
+    english_title = next(
+        (s.text for s in english.served if s.segment.type is SegmentType.TITLE),
+        resolved.page.slug,
+    )
+    return {
+        "title": UiText(title.text, title.locale if title.fallback else None, title.locale)
+        if title
+        else None,
+        "title_label": label if title and title.segment.id in marked else None,
+        "title_withheld": withheld_line if title_withheld else None,
+        "notices": [{"kind": kind, "text": text} for kind, text in notices if text],
+        "body": Markup(
+            article_html(
+                resolved,
+                label,
+                marked,
+                None if all_english else ui.get("critical-in-english"),
+                withheld_line,
+            )
+        ),
+        "about_heading": ui.get("about-heading"),
+        "about": _rows(facts, ui, target, english_url, english_title),
+    }

@@ -1,0 +1,196 @@
+"""Everything `check` reports, each at a file and line: load errors, English awaiting approval,
+approvals gone stale, every check's findings on every translated entry, and approvals that an
+error-level check keeps off the page. Pure over a loaded tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from service.core.models import SOURCE_LOCALE, LoadedCatalog, Page, fingerprint
+from service.core.policy import judge
+from service.quality.checks import Severity, Unit, blocking, run_checks
+from service.review.approvals import approvable, translator_of
+from service.site.resolve import approved_text
+from service.site.store import Tree
+
+__all__ = [
+    "DomainFindings",
+    "Problem",
+    "blocked",
+    "domain_findings",
+    "load_findings",
+    "refused_records",
+    "tree_findings",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    severity: Severity
+    check: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity.value}: {self.check}: {self.message}"
+
+
+def _translated(
+    tree: Tree, domains: Sequence[Page] | None = None, locales: Sequence[str] | None = None
+) -> Iterator[tuple[Page, str, LoadedCatalog]]:
+    for domain in tree.domains if domains is None else domains:
+        for locale in tree.config.locales if locales is None else locales:
+            catalog = tree.catalogs.get((locale, domain.slug))
+            if catalog is not None:
+                yield domain, locale, catalog
+
+
+def blocked(
+    tree: Tree, domains: Sequence[Page] | None = None, locales: Sequence[str] | None = None
+) -> list[Problem]:
+    """Approved translations that are not served because an error-level check fails on them (in
+    `domains` and `locales`, default all)."""
+    found = []
+    for domain, locale, catalog in _translated(tree, domains, locales):
+        ledgers = (
+            {locale: tree.ledgers[(locale, domain.slug)]}
+            if (locale, domain.slug) in tree.ledgers
+            else {}
+        )
+        for seg in {s.key: s for s in domain.segments}.values():
+            if tree.reviewed(domain, seg, locale):
+                continue  # served in `locale` as it stands: nothing keeps it off the page
+            approved = approved_text(seg, locale, {locale: catalog}, ledgers, tree.config.policy)
+            if approved is None:
+                continue
+            entry = catalog.entries[seg.key]
+            reasons = [f"msgfmt: {e}" for e in entry.errors] + [
+                f"{f.check}: {f.message}"
+                for f in blocking(
+                    Unit.of(seg, approved.forms, locale, tree.config.do_not_translate)
+                )
+            ]
+            for reason in reasons:
+                message = f"approved, but not served: {reason}"
+                found.append(Problem(catalog.path, entry.line, Severity.ERROR, "blocked", message))
+    return found
+
+
+def _entry_findings(tree: Tree, domain: Page, locale: str) -> Iterator[Problem]:
+    for _, _, catalog in _translated(tree, [domain], [locale]):
+        for entry in catalog.entries.values():
+            for error in entry.errors:
+                yield Problem(catalog.path, entry.line, Severity.ERROR, "msgfmt", error)
+            seg = domain.segment(entry.msgid, entry.msgctxt)
+            if seg is None or not entry.translated:
+                continue
+            for f in run_checks(Unit.of(seg, entry.msgstr, locale, tree.config.do_not_translate)):
+                yield Problem(catalog.path, entry.line, f.severity, f.check, f.message)
+
+
+def _ledger_findings(tree: Tree, domain: Page, locales: Sequence[str]) -> Iterator[Problem]:
+    by_key = {s.key: s for s in domain.segments}
+    for locale in locales:
+        ledger = tree.ledgers.get((locale, domain.slug))
+        catalog = tree.catalogs.get((locale, domain.slug))
+        for record in ledger.records.values() if ledger else []:
+            current = by_key.get(record.key)
+            if current is None or record.source_sha256 != fingerprint(*current.source_forms):
+                why = "its English changed or was removed"
+            elif locale != SOURCE_LOCALE and catalog is not None:
+                entry = catalog.entries.get(record.key)
+                if entry is not None and record.translation_sha256 == fingerprint(*entry.msgstr):
+                    continue
+                why = "the translation was edited since"
+            else:
+                continue
+            message = f"approval of {record.msgid[:50]!r} no longer applies: {why}"
+            yield Problem(
+                ledger.path if ledger else "?",
+                record.line,
+                Severity.WARNING,
+                "stale-approval",
+                message,
+            )
+        if catalog is not None:
+            missing = [k for k in by_key if k not in catalog.entries]
+            if missing:
+                message = f"{len(missing)} English text(s) missing; run `clinic-l10n update`"
+                yield Problem(catalog.path, 1, Severity.WARNING, "outdated-catalog", message)
+
+
+def refused_records(
+    tree: Tree, domain: Page, locales: Sequence[str] | None = None
+) -> Iterator[Problem]:
+    """Ledger records that approve today's text but that the review policy refuses (an
+    undeclared reviewer, a role or locale they were not given, the text's own translator, one
+    person in both roles of safety text): never served, and an error here."""
+    for locale in tree.config.all_locales if locales is None else locales:
+        ledger = tree.ledgers.get((locale, domain.slug))
+        if ledger is None or not ledger.records:
+            continue
+        catalog = tree.catalogs.get((locale, domain.slug))
+        translator = translator_of(domain, locale, catalog)
+        for seg in {s.key: s for s in domain.segments}.values():
+            forms, why = approvable(seg, locale, catalog)
+            if why:
+                continue
+            current = ledger.approving(seg.key, seg.source_forms, forms)
+            for record, reason in judge(
+                tree.config.policy, current, seg, locale, translator
+            ).refused:
+                message = f"approval of {record.msgid[:50]!r} does not count: {reason}"
+                yield Problem(ledger.path, record.line, Severity.ERROR, "review-policy", message)
+
+
+def load_findings(tree: Tree) -> list[Problem]:
+    """Each file that failed to load. A load error without a line (a reader that has not said
+    one) is the whole file's: line 1."""
+    return [
+        Problem(e.path or "?", e.line or 1, Severity.ERROR, "load", e.message) for e in tree.errors
+    ]
+
+
+@dataclass(frozen=True)
+class DomainFindings:
+    """What `check` reports for one page (or the ui strings) in one locale."""
+
+    withheld: list[Problem]  # English not approved (under English only)
+    stale: list[Problem]  # approvals that no longer apply
+    refused: list[Problem]  # approvals the review policy refuses
+    entries: list[Problem]  # every check (and msgfmt's) on every translated entry
+    blocked: list[Problem]  # approvals an error-level check keeps off the page
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [*self.withheld, *self.stale, *self.refused, *self.entries, *self.blocked]
+
+
+def domain_findings(tree: Tree, domain: Page, locale: str) -> DomainFindings:
+    withheld = []
+    if locale == SOURCE_LOCALE:
+        path = tree.config.rel(domain.path)
+        for seg in tree.resolve(domain, SOURCE_LOCALE).withheld:
+            message = (
+                f"English {seg.type.value} {seg.source[:50]!r} is not approved; it is withheld"
+            )
+            withheld.append(Problem(path, seg.line, Severity.ERROR, "source-approval", message))
+    return DomainFindings(
+        withheld,
+        list(_ledger_findings(tree, domain, [locale])),
+        list(refused_records(tree, domain, [locale])),
+        list(_entry_findings(tree, domain, locale)),
+        blocked(tree, [domain], [locale]),
+    )
+
+
+def tree_findings(tree: Tree) -> list[Problem]:
+    """Everything `check` reports: load errors, then each page (by slug) in each locale."""
+    found = load_findings(tree)
+    for domain in sorted(tree.domains, key=lambda d: d.slug):
+        for locale in tree.config.all_locales:
+            found += domain_findings(tree, domain, locale).problems
+    return found

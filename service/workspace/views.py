@@ -1,0 +1,157 @@
+"""What the review workspace shows, made from the queue: pending items and changed texts as the
+API's models (the pages render the same models), items grouped by page and section with their
+section and page approval forms, and the few URL helpers the forms need."""
+
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from service.core.config import Config
+from service.core.locales import direction
+from service.core.models import Role, fingerprint
+from service.core.policy import meaning
+from service.render.html import inline_html
+from service.review import approvals as review
+from service.workspace import queue
+from service.workspace.schemas import (
+    ApprovalOut,
+    ChangeOut,
+    DiffOut,
+    EventOut,
+    FindingOut,
+    PendingItemOut,
+    RunOut,
+)
+
+__all__ = ["back", "change_out", "event", "groups", "item_out", "with_params"]
+
+
+def html_forms(forms: tuple[str, ...]) -> list[str]:
+    return [inline_html(f) for f in forms]
+
+
+def item_out(item: queue.Item, roles: tuple[Role, ...]) -> PendingItemOut:
+    seg = item.segment
+    return PendingItemOut(
+        locale=item.locale,
+        page=item.page,
+        id=seg.id,
+        type=seg.type.value,
+        critical=seg.critical,
+        section=seg.section,
+        status=item.status.value,
+        roles_needed=[r for r in Role if r in item.lack.roles],
+        any_role=item.lack.any_role,
+        your_roles=list(roles),
+        meanings={r.value: meaning(r, item.locale) for r in roles},
+        english=list(seg.source_forms),
+        translation=list(item.forms),
+        english_html=html_forms(seg.source_forms),
+        translation_html=html_forms(item.forms),
+        lang=item.locale,
+        dir="rtl" if direction(item.locale) == "rtl" else "ltr",
+        source_sha256=item.source_sha256,
+        translation_sha256=item.translation_sha256,
+        translator=item.translator,
+        findings=[
+            FindingOut(check=f.check, severity=f.severity.value, message=f.message)
+            for f in item.findings
+        ],
+        approved=[
+            ApprovalOut(reviewer=r.reviewer, role=r.role, at=r.reviewed_at) for r in item.lack.have
+        ],
+        diff=diff_out(item),
+    )
+
+
+def diff_out(item: queue.Item) -> DiffOut | None:
+    before = item.before
+    if before is None:
+        return None
+    return DiffOut(
+        reviewer=before.reviewer,
+        role=before.role,
+        at=before.reviewed_at,
+        english=[RunOut(op=op, text=t) for op, t in item.english_diff()],  # type: ignore[arg-type]
+        translation=[RunOut(op=op, text=t) for op, t in item.translation_diff()],  # type: ignore[arg-type]
+    )
+
+
+def change_out(change: review.Change, now: queue.Item | None = None) -> ChangeOut:
+    """A text as it is now; `now`, the queue's item for it, gives its diff."""
+    english = change.segment.source_forms if change.segment else ()
+    return ChangeOut(
+        diff=diff_out(now) if now is not None else None,
+        id=change.shown.segment_id,
+        why=change.why,
+        english=list(english),
+        translation=list(change.forms),
+        english_html=html_forms(english),
+        translation_html=html_forms(change.forms),
+        source_sha256=fingerprint(*english) if english else None,
+        translation_sha256=fingerprint(*change.forms) if change.forms else None,
+    )
+
+
+def event(text: str | Mapping[str, Any]) -> EventOut:
+    return EventOut.model_validate(json.loads(text) if isinstance(text, str) else dict(text))
+
+
+def bulk(items: list[PendingItemOut]) -> list[dict[str, Any]]:
+    """Per role: the texts among `items` that can be signed in it (two or more: one form)."""
+    out = []
+    for role in Role:
+        able = [i for i in items if role in i.your_roles and i.status != "failing"]
+        if len(able) > 1:
+            out.append({"role": role.value, "meaning": able[0].meanings[role.value], "texts": able})
+    return out
+
+
+def groups(
+    items: list[PendingItemOut], config: Config, cache: queue.QueueCache
+) -> list[dict[str, Any]]:
+    """Items by page (and locale), then by section, in queue order, with their bulk forms."""
+    pages: dict[tuple[str, str], list[PendingItemOut]] = {}
+    for item in items:
+        pages.setdefault((item.locale, item.page), []).append(item)
+    made = []
+    for (locale, slug), members in pages.items():
+        headings = cache.entry(config, slug, locale).headings
+        by_section: dict[int, list[PendingItemOut]] = {}
+        for item in members:
+            by_section.setdefault(item.section, []).append(item)
+        sections = [
+            {
+                "locale": locale,
+                "page": slug,
+                "key": str(n),
+                "heading": headings.get(n, "Title and description" if n == 0 else f"Section {n}"),
+                "texts": texts,
+                "bulk": bulk(texts),
+            }
+            for n, texts in by_section.items()
+        ]
+        made.append(
+            {
+                "locale": locale,
+                "page": slug,
+                "key": "all",
+                "sections": sections,
+                "bulk": bulk(members),
+            }
+        )
+    return made
+
+
+def back(value: str | None) -> str:
+    """Where a form sends the reviewer back to: a workspace page, never another site."""
+    if value and value.startswith("/review/") and "//" not in value and "\\" not in value:
+        return value
+    return "/review/"
+
+
+def with_params(url: str, **params: str) -> str:
+    path, _, query = url.partition("?")
+    kept = [(k, v) for k, v in parse_qsl(query) if k not in params]
+    return f"{path}?{urlencode([*kept, *params.items()])}"
