@@ -225,9 +225,7 @@ def main() -> int:
     print(_row("all 22 pairs", gnu, ours))
     print(f"search time: msgmerge-equivalent {gnu.seconds:.2f} s, ours {ours.seconds:.2f} s")
     loose, _ = run(figures=False)
-    print(
-        _row("all, ignoring figures", _total(loose, Matching.GNU), _total(loose, Matching.WORDS))
-    )
+    print(_row("all, ignoring figures", _total(loose, Matching.GNU), _total(loose, Matching.WORDS)))
     print(
         "  (the same measures when a translation whose numbers or placeholders the translators"
         " changed still counts as reused: the price of the conservative rule)"

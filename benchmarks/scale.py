@@ -238,9 +238,7 @@ class Server:
 
 
 @contextmanager
-def serving(
-    root: Path, cache: Path, poll: float, timeout: float, log: Path
-) -> Iterator[Server]:
+def serving(root: Path, cache: Path, poll: float, timeout: float, log: Path) -> Iterator[Server]:
     """`clinic-l10n serve` with its build cache in `cache`, on a free port, timed from spawn
     until /healthz answers 200."""
     port = free_port()

@@ -295,7 +295,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         print(f"{'command':<50}{'seconds':>9}{'÷ ours':>8}{'CPU s':>9}{'÷ ours':>8}{'written':>9}")
         rows = [
-            (f"(a) clinic-l10n update (1 command, {os.cpu_count()} cores)", t_ours, c_ours, str(w_ours)),
+            (
+                f"(a) clinic-l10n update (1 command, {os.cpu_count()} cores)",
+                t_ours,
+                c_ours,
+                str(w_ours),
+            ),
             (f"(b) msgmerge --previous ({len(pairs)} processes)", t_gnu, c_gnu, str(w_gnu)),
             (f"(c) msgfmt --statistics ({len(pairs)} processes)", t_stat, c_stat, "-"),
         ]

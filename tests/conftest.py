@@ -36,7 +36,9 @@ def build_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
 def fixture_tree(tmp_path: Path) -> Path:
     """A copy of tests/data/tree (see its README.md) that a test may break at will."""
     root = tmp_path / "fixture-tree"
-    shutil.copytree(FIXTURE_TREE, root, ignore=shutil.ignore_patterns("*.mo", "README.md", ".build-cache"))
+    shutil.copytree(
+        FIXTURE_TREE, root, ignore=shutil.ignore_patterns("*.mo", "README.md", ".build-cache")
+    )
     return root
 
 

@@ -46,7 +46,10 @@ def test_browser_sees_language_and_direction(live_server: str, locale: str, dire
 
 
 # tests/data/tree in Arabic: what is reviewed in Arabic, and what is shown in English
-ARABIC = ["What it is", "A saline nasal spray is salt water (0.9% sodium chloride) that rinses the inside of the nose."]
+ARABIC = [
+    "What it is",
+    "A saline nasal spray is salt water (0.9% sodium chloride) that rinses the inside of the nose.",
+]
 IN_ENGLISH = [
     "How to use it",
     "Blow your nose gently.",

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from service.site import build
 from service.site.build import Cache, Pack
 from service.site.live import LiveSite, state_hash
-from service.site import build
 from service.site.prepared import Settings, Site, build_site
 from service.site.snapshot import decode
 from service.site.store import load_tree

@@ -90,10 +90,7 @@ def test_check_reports_path_line_level_and_exits_1(run: Run, tree: Path) -> None
     )
     result = run("check", code=1)
     lines = result.output.splitlines()
-    assert (
-        'locales/es/LC_MESSAGES/ui.po:8: error: load: keyword "this" unknown'
-        in lines
-    )
+    assert 'locales/es/LC_MESSAGES/ui.po:8: error: load: keyword "this" unknown' in lines
     assert any(
         line.startswith("source_content/pages/esketamine-overview.md:")
         and ": error: source-approval: " in line

@@ -45,8 +45,15 @@ def _without_check(monkeypatch: pytest.MonkeyPatch, check_id: str) -> Iterator[N
 
 def _approve(run: Run, english: str, code: int = 0) -> str:
     return run(
-        "review", "approve", "es", "--page", PAGE, "--msgid", english,
-        "--reviewer", "Dr. Robin Spare (fictional)",
+        "review",
+        "approve",
+        "es",
+        "--page",
+        PAGE,
+        "--msgid",
+        english,
+        "--reviewer",
+        "Dr. Robin Spare (fictional)",
         code=code,
     ).output
 

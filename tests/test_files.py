@@ -112,6 +112,7 @@ class _SwappedAfterStat(type(Path())):  # type: ignore[misc]
 
 def test_a_fifo_swapped_in_after_stat_does_not_block(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "x.yaml")
+
     def expire(signum: int, frame: object) -> None:
         raise TimeoutError("the open waited for a writer")
 

@@ -516,7 +516,9 @@ def test_a_response_head_leaves_with_its_body_in_one_write(
     loop = asyncio.new_event_loop()
     try:
         config = GuardedConfig(_small_app, Limits(), http=_stack(stack), lifespan="off")
-        protocol = _stack(stack)(config=config, server_state=ServerState(), app_state={}, _loop=loop)
+        protocol = _stack(stack)(
+            config=config, server_state=ServerState(), app_state={}, _loop=loop
+        )
         transport = _Recorder()
         protocol.connection_made(transport)
         started = time.monotonic()

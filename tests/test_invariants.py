@@ -71,8 +71,15 @@ def test_changed_english_is_withheld_until_approved(
     assert "Storage and disposal" in run("check", code=1).output
 
     run(
-        "review", "approve", "en", "--page", PAGE, "--msgid", "Storage and disposal",
-        "--reviewer", ENGLISH_REVIEWER,
+        "review",
+        "approve",
+        "en",
+        "--page",
+        PAGE,
+        "--msgid",
+        "Storage and disposal",
+        "--reviewer",
+        ENGLISH_REVIEWER,
     )
 
     page = _page(client_for(fixture_tree), "es")
@@ -103,8 +110,14 @@ def test_translation_needs_review_against_the_english_it_replaces(
     assert _where(_served(client_for(fixture_tree), new, "es")) == (new, "en", True)
 
     approve = run(
-        "review", "approve", "es", "--page", PAGE, "--all",
-        "--reviewer", "Dr. Lola Revisora (fictional)",
+        "review",
+        "approve",
+        "es",
+        "--page",
+        PAGE,
+        "--all",
+        "--reviewer",
+        "Dr. Lola Revisora (fictional)",
     )
     assert "1 approved" in approve.output
     assert _where(_served(client_for(fixture_tree), new, "es")) == (spanish, "es", False)
@@ -153,11 +166,19 @@ def test_four_eyes_refuses_the_catalogs_translator(
     """Invariant 5: whoever translated a catalog may not approve it, even when declared a reviewer."""
     declare(fixture_tree, "Rui Tradutor (fictional)", "linguistic")
     replace_in(
-        fixture_tree / PO_PT, 'msgid "Storage"\nmsgstr ""', 'msgid "Storage"\nmsgstr "Armazenamento"'
+        fixture_tree / PO_PT,
+        'msgid "Storage"\nmsgstr ""',
+        'msgid "Storage"\nmsgstr "Armazenamento"',
     )
     result = run(
-        "review", "approve", "pt", "--page", PAGE, "--all",
-        "--reviewer", "Rui Tradutor (fictional)",
+        "review",
+        "approve",
+        "pt",
+        "--page",
+        PAGE,
+        "--all",
+        "--reviewer",
+        "Rui Tradutor (fictional)",
     )
     assert "four eyes" in result.output and "\n0 approved;" in result.output
     assert _where(_served(client_for(fixture_tree), "Storage", "pt")) == ("Storage", "en", True)
@@ -178,9 +199,7 @@ def test_a_broken_catalog_falls_back_and_every_other_locale_serves(
     assert any(r["locale"] == "es" and r["page"] == PAGE and r["error"] for r in coverage)
 
 
-def test_a_broken_ledger_falls_back_and_is_reported(
-    fixture_tree: Path, client_for: Client
-) -> None:
+def test_a_broken_ledger_falls_back_and_is_reported(fixture_tree: Path, client_for: Client) -> None:
     """Invariant 7: whatever the ledger's format, bytes that are not UTF-8 cannot be read."""
     config = load_config(fixture_tree)
     ledger = config.ledger_path("pt", PAGE)

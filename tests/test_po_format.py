@@ -32,7 +32,10 @@ def _corpus() -> list[Path]:
 
 
 def _shipped() -> list[Path]:
-    return [*sorted(gnu.REPO.glob("locales/**/*.po")), *sorted(gnu.REPO.glob("locales/templates/*.pot"))]
+    return [
+        *sorted(gnu.REPO.glob("locales/**/*.po")),
+        *sorted(gnu.REPO.glob("locales/templates/*.pot")),
+    ]
 
 
 def _id(path: Path) -> str:
@@ -80,8 +83,8 @@ RULES = [
     ("euc-jp-charset", "…but two in a CJK encoding, and the file is written in EUC-JP"),
     ("latin1-charset", "a non-UTF-8 file is written in its own charset"),
     ("word-longer-than-width", "an unbreakable word overflows; 79 columns fit, 80 wrap"),
-    ("embedded-newlines", "split after every \\n, in the middle and at the end; msgid \"\" first"),
-    ("escapes-and-controls", "C escapes for \\a\\b\\f\\n\\r\\t\\v \\\\ \\\", raw control bytes"),
+    ("embedded-newlines", 'split after every \\n, in the middle and at the end; msgid "" first'),
+    ("escapes-and-controls", 'C escapes for \\a\\b\\f\\n\\r\\t\\v \\\\ \\", raw control bytes'),
     ("no-wrap", "no-wrap strings are split only after \\n, previous msgid included"),
     ("previous-msgid-multiline", "#| msgctxt/msgid/msgid_plural wrap three columns narrower"),
     ("obsolete", "#~ entries last, #~| previous, untranslated ones dropped, no range"),

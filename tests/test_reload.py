@@ -327,7 +327,10 @@ def test_every_locale_of_a_page_renders_as_if_it_were_the_only_one(tmp_path: Pat
         source = (settings.root / f"source_content/pages/{slug}.md").read_text(encoding="utf-8")
         html = page.html.data.decode()
         containers = re.findall(r'<div class="critical[^"]*"', html)
-        assert containers == ['<div class="critical"'] * source.count("::: critical"), (slug, locale)
+        assert containers == ['<div class="critical"'] * source.count("::: critical"), (
+            slug,
+            locale,
+        )
 
 
 def test_a_poll_reads_l10n_yaml_again_only_when_it_changed(

@@ -301,4 +301,3 @@ def format_file(path: Path) -> bytes:
 def merge_files(old: Path, template: Path, protected_terms: tuple[str, ...] = ()) -> bytes:
     """`msgmerge --previous OLD TEMPLATE`, written as msgcat writes."""
     return write(merge(read_po(old), read_po(template), veto=ClinicVeto(protected_terms)))
-

@@ -51,8 +51,6 @@ def cli(ctx: click.Context, root: Path | None, state: Path | None) -> None:
     ctx.meta[STATE_KEY] = state_dir(ctx.obj, state)
 
 
-
-
 for _group in (review_group, reviewer_group, audit_group, po_group):
     cli.add_command(_group)
 
@@ -211,7 +209,6 @@ def coverage_cmd(ctx: click.Context, fmt: str) -> None:
         click.echo(json.dumps(rows_as_json(rows), indent=2, ensure_ascii=False))
     else:
         click.echo(_table(rows, markdown=fmt == "markdown"))
-
 
 
 @cli.command("serve")

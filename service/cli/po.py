@@ -105,4 +105,3 @@ def po_format_cmd(files: tuple[Path, ...], in_place: bool) -> None:
             click.echo(f"{'formatted' if changed else 'unchanged'} {path}")
         else:
             click.echo(data, nl=False)
-

@@ -329,4 +329,3 @@ def audit_import_cmd(ctx: click.Context) -> None:
         count = audit.import_ledger(config, path, locale, page, now)
         if count:
             click.echo(f"imported {count} approval(s) into {config.rel(path)}")
-

@@ -23,7 +23,16 @@ from service.core.files import PAGE_MAX_BYTES, YAML_MAX_BYTES, read_text
 from service.core.models import UI_DOMAIN, FallbackPolicy, Page, Segment, SegmentType, fingerprint
 from service.core.yamlfile import LineDict, load_yaml
 
-__all__ = ["Block", "iter_blocks", "load_page", "load_pages", "load_ui", "parse_page"]
+__all__ = [
+    "Block",
+    "iter_blocks",
+    "load_page",
+    "load_pages",
+    "load_ui",
+    "page_files",
+    "page_slugs",
+    "parse_page",
+]
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _FRONT_KEYS = {"slug", "title", "description", "fallback", "author"}
@@ -206,10 +215,21 @@ def load_page(path: Path, default: FallbackPolicy = FallbackPolicy.SEGMENT) -> P
     return parse_page(read_text(path, str(path), ContentError, PAGE_MAX_BYTES), path, default)
 
 
+def page_files(pages_dir: Path) -> list[Path]:
+    """The one page discovery: every Markdown file of the pages folder, in name order (a file
+    named for the ui domain, `ui.md`, is one too, and fails to load as a page)."""
+    return sorted(pages_dir.glob("*.md"))
+
+
+def page_slugs(pages_dir: Path) -> list[str]:
+    """The slugs of `page_files` (a page's slug is its file name), the ui domain's name left out."""
+    return [p.stem for p in page_files(pages_dir) if p.stem != UI_DOMAIN]
+
+
 def load_pages(pages_dir: Path, default: FallbackPolicy) -> tuple[list[Page], list[ContentError]]:
     """Every page that parses, and an error for each that does not (the rest keep serving)."""
     pages, errors = [], []
-    for path in sorted(pages_dir.glob("*.md")):
+    for path in page_files(pages_dir):
         try:
             pages.append(load_page(path, default))
         except ContentError as exc:

@@ -19,15 +19,35 @@ __all__ = [
     "CATALOG_MAX_BYTES",
     "PAGE_MAX_BYTES",
     "YAML_MAX_BYTES",
+    "Signature",
     "decode_utf8",
     "read_bytes",
     "read_text",
+    "signature",
+    "signature_of",
 ]
 
 # Generous bounds, far above any real file, so a runaway or hostile one costs no more than this.
 YAML_MAX_BYTES = 5 * 1024 * 1024  # l10n.yaml, ui.yaml, ledgers
 PAGE_MAX_BYTES = 5 * 1024 * 1024  # a source page, front matter included
 CATALOG_MAX_BYTES = 50 * 1024 * 1024  # .po and .pot files
+
+# What tells a changed file from an unchanged one without reading it: a write in place changes
+# the time, an atomic replace the inode. None: nothing is there (or it cannot be looked at).
+Signature = tuple[int, int, int] | None
+
+
+def signature(path: str | Path) -> Signature:
+    """The file's (mtime in ns, size, inode), or None when it cannot be stat'ed."""
+    try:
+        return signature_of(os.stat(path))
+    except OSError:
+        return None
+
+
+def signature_of(st: os.stat_result) -> tuple[int, int, int]:
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),

@@ -76,7 +76,9 @@ def fingerprint(*parts: str) -> str:
     return _fingerprint(parts)
 
 
-@functools.lru_cache(maxsize=65536)  # each text is asked for by the serving rule, coverage and findings
+@functools.lru_cache(
+    maxsize=65536
+)  # each text is asked for by the serving rule, coverage and findings
 def _fingerprint(parts: tuple[str, ...]) -> str:
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
 

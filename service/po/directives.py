@@ -99,10 +99,16 @@ def _printf(dialect: _Printf, s: str, translated: bool) -> list[Span]:
 
 _DIALECTS = {
     "awk": _Printf(" +-#0", "%csiduoxXeEfgG"),
-    "elisp": _Printf(" +-#0", "%cdixXoeEfgGsS", star_position=False,
-                     zero_position_is_error=False, exclusive=False),
-    "librep": _Printf("-^0+ ", "%cdxXosS", zero_position_is_error=False, exclusive=False,
-                      star=False),
+    "elisp": _Printf(
+        " +-#0",
+        "%cdixXoeEfgGsS",
+        star_position=False,
+        zero_position_is_error=False,
+        exclusive=False,
+    ),
+    "librep": _Printf(
+        "-^0+ ", "%cdxXosS", zero_position_is_error=False, exclusive=False, star=False
+    ),
 }
 
 

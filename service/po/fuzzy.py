@@ -321,9 +321,7 @@ class FuzzyIndex:
             key=lambda j: (-sum(n for g, n in counts.items() if g in self.entries[j].msgid), j),
         )
 
-    def _words_accept(
-        self, j: int, new: Entry, wanted: tuple[str, ...], veto: Veto | None
-    ) -> bool:
+    def _words_accept(self, j: int, new: Entry, wanted: tuple[str, ...], veto: Veto | None) -> bool:
         """Matching.WORDS's conditions on a candidate: it differs from `new` by words added,
         removed or respelled, never by a word replaced with another ("Removed" for "Added"),
         shares most of its words, and the veto does not refuse it."""

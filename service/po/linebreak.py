@@ -37,8 +37,10 @@ class _Lib:
         # _v2 (libunistring >= 1.0) is what gettext 0.21 calls on Debian; older builds have
         # only the first version, which differs only in how it treats CR before LF (escaped
         # by the writer, so never seen here).
-        name = "u32_width_linebreaks_v2" if hasattr(lib, "u32_width_linebreaks_v2") else (
-            "u32_width_linebreaks"
+        name = (
+            "u32_width_linebreaks_v2"
+            if hasattr(lib, "u32_width_linebreaks_v2")
+            else ("u32_width_linebreaks")
         )
         self.width_linebreaks = getattr(lib, name)
         self.width_linebreaks.restype = ctypes.c_int
@@ -79,7 +81,9 @@ def text_width(text: str, encoding: str = "UTF-8") -> int:
     """
     if text.isascii() and text.isprintable():
         return len(text)
-    return int(_lib().width(text.encode(_UTF32, "surrogatepass"), len(text), encoding.encode("ascii")))
+    return int(
+        _lib().width(text.encode(_UTF32, "surrogatepass"), len(text), encoding.encode("ascii"))
+    )
 
 
 def fits(text: str, width: int, start_column: int, encoding: str = "UTF-8") -> bool:
@@ -87,7 +91,9 @@ def fits(text: str, width: int, start_column: int, encoding: str = "UTF-8") -> b
 
     Most catalog strings are short, so this spares most calls into the library.
     """
-    return start_column + 2 * len(text) <= width or start_column + text_width(text, encoding) <= width
+    return (
+        start_column + 2 * len(text) <= width or start_column + text_width(text, encoding) <= width
+    )
 
 
 _buffers: list[ctypes.Array[ctypes.c_char]] = []
@@ -119,7 +125,14 @@ def line_breaks(
         return []
     result = _buffer(n)
     _lib().width_linebreaks(
-        text.encode(_UTF32, "surrogatepass"), n, width, start_column, 0, overrides, encoding.encode("ascii"), result
+        text.encode(_UTF32, "surrogatepass"),
+        n,
+        width,
+        start_column,
+        0,
+        overrides,
+        encoding.encode("ascii"),
+        result,
     )
     raw = ctypes.string_at(result, n)
     breaks = []

@@ -82,7 +82,9 @@ def _broken(
         if fits(text, room, start_column, charset):
             return []
         if not marks:
-            marks.append(protected(language, value, name.startswith("msgstr")) if language else None)
+            marks.append(
+                protected(language, value, name.startswith("msgstr")) if language else None
+            )
         overrides = _overrides(portion, text, marks[0], offset)
         return line_breaks(text, overrides, room, start_column, charset)
 

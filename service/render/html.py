@@ -138,8 +138,19 @@ def _copy(tokens: tuple[Token, ...]) -> list[Token]:
     # Token's own constructor, field by field: a sixth of what copy.copy costs per token.
     return [
         Token(
-            t.type, t.tag, t.nesting, dict(t.attrs), t.map, t.level, t.children, t.content,
-            t.markup, t.info, t.meta, t.block, t.hidden,
+            t.type,
+            t.tag,
+            t.nesting,
+            dict(t.attrs),
+            t.map,
+            t.level,
+            t.children,
+            t.content,
+            t.markup,
+            t.info,
+            t.meta,
+            t.block,
+            t.hidden,
         )
         for t in tokens
     ]

@@ -17,7 +17,15 @@ from service.core.errors import ExportError
 from service.core.models import SOURCE_LOCALE
 from service.render.assets import ASSETS, stylesheet
 
-__all__ = ["SERVER", "SERVER_PAGE_HREF", "ExportLinks", "Links", "ServerLinks", "base_url", "page_path"]
+__all__ = [
+    "SERVER",
+    "SERVER_PAGE_HREF",
+    "ExportLinks",
+    "Links",
+    "ServerLinks",
+    "base_url",
+    "page_path",
+]
 
 X_DEFAULT = "x-default"
 

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from service.core.config import CONFIG_NAME, Config
+from service.core.files import Signature, signature, signature_of
 from service.core.models import SOURCE_LOCALE
 from service.core.yamlfile import atomic_write
 
@@ -72,9 +73,6 @@ def default_cache_dir(root: Path) -> Path:
     return Path(env) if env else root / ".build-cache"
 
 
-Signature = tuple[int, int, int] | None
-
-
 def digest(path: str | Path) -> str:
     """What is at `path` now, as `Inputs` would hash it."""
     return _digest(str(path))[1]
@@ -87,7 +85,7 @@ def _digest(path: str) -> tuple[Signature, str]:
         st = os.stat(path)
     except OSError:
         return None, "absent"
-    sig = (st.st_mtime_ns, st.st_size, st.st_ino)
+    sig = signature_of(st)
     if not stat.S_ISREG(st.st_mode):
         return sig, f"special:{stat.S_IFMT(st.st_mode)}"
     try:
@@ -115,11 +113,7 @@ class Inputs:
         changed = set()
         for path in paths:
             old = self.files.get(path)
-            try:
-                st = os.stat(path)
-                sig: Signature = (st.st_mtime_ns, st.st_size, st.st_ino)
-            except OSError:
-                sig = None
+            sig = signature(path)
             if old is not None and old[0] == sig:
                 continue
             new = _digest(path)
@@ -258,7 +252,7 @@ class Cache:
         self._hot_size = 0
         self._packs: dict[str, bytes] = {}  # packs, when there is no folder to keep them in
         self._index: dict[str, dict[str, Any]] | None = None
-        self._index_seen: tuple[int, int, int] | None = None  # the file the index was read from
+        self._index_seen: Signature = None  # the file the index was read from
         self._good: dict[str, Ref] = {}
         self._lock = threading.Lock()
         if folder is not None:
@@ -324,14 +318,8 @@ class Cache:
                     self._good = good if isinstance(good, dict) else {}
         return self._index
 
-    def _index_signature(self) -> tuple[int, int, int] | None:
-        if self.folder is None:
-            return None
-        try:
-            st = os.stat(self.folder / "index.json")
-        except OSError:
-            return None
-        return (st.st_mtime_ns, st.st_size, st.st_ino)
+    def _index_signature(self) -> Signature:
+        return None if self.folder is None else signature(self.folder / "index.json")
 
     def reread(self) -> None:
         """Forget the index read so far if another server has written it since."""

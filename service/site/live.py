@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 
 from service.core.config import CONFIG_NAME, load_config
 from service.core.errors import L10nError
+from service.core.files import Signature, signature
 from service.site.build import UI, code_version
 from service.site.prepared import Settings, Site, build_site, slugs
-from service.site.store import Signature, signature
 
 __all__ = ["LiveSite", "state_hash"]
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from service.catalogs.update import default_jobs
+from service.content.pages import page_slugs
 from service.core.config import Config, load_config
 from service.core.locales import babel_locale, direction, native_name, to_gettext
 from service.core.models import SOURCE_LOCALE
@@ -125,7 +126,7 @@ class Site:
 
 def slugs(config: Config) -> list[str]:
     """The pages of the tree, by file name (which a page's slug must match)."""
-    return sorted(p.stem for p in config.pages_dir.glob("*.md") if p.stem != UI)
+    return page_slugs(config.pages_dir)
 
 
 def _affected(

@@ -6,7 +6,6 @@ of the tree loads (SPEC invariant 7). Only a broken config stops everything.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -14,9 +13,10 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 from service.catalogs.catalog import read_catalog
-from service.content.pages import load_page, load_ui
+from service.content.pages import load_page, load_ui, page_files
 from service.core.config import Config, load_config
 from service.core.errors import L10nError
+from service.core.files import Signature, signature
 from service.core.models import (
     SOURCE_LOCALE,
     FallbackPolicy,
@@ -31,7 +31,7 @@ from service.review.ledgers import load_ledger
 from service.site.coverage import CoverageRow, coverage_rows
 from service.site.resolve import resolve
 
-__all__ = ["Signature", "Tree", "load_tree", "signature"]
+__all__ = ["Tree", "load_tree"]
 
 Key = tuple[str, str]  # (BCP 47 locale, domain)
 T = TypeVar("T")
@@ -133,9 +133,6 @@ class Tree:
         )
 
 
-Signature = tuple[int, int, int] | None  # (mtime in ns, size, inode); None: nothing there
-
-
 @dataclass(frozen=True)
 class _Paths:
     """Where a domain's ledger and catalog in one locale are, and how messages show them (worked
@@ -150,16 +147,6 @@ class _Paths:
     def of(cls, config: Config, locale: str, domain: str) -> _Paths:
         ledger, catalog = config.ledger_path(locale, domain), config.catalog_path(locale, domain)
         return cls(ledger, config.rel(ledger), catalog, config.rel(catalog))
-
-
-def signature(path: Path) -> Signature:
-    """What tells a changed file from an unchanged one without reading it: a write in place
-    changes the time, an atomic replace the inode."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 class _Loader:
@@ -243,7 +230,7 @@ def load_tree(
         config = previous.config  # the same object: what was prepared from it can be reused
     tree = Tree(config, {}, None)
     load = _Loader(tree, previous, last_good)
-    for path in sorted(config.pages_dir.glob("*.md")):
+    for path in page_files(config.pages_dir):
         if only is not None and path.stem not in only:
             continue
         page = load(path, partial(_page_at, path, config.fallback))

@@ -30,6 +30,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from service.core.errors import AccountError
+from service.core.files import signature_of
 from service.core.models import person_key
 from service.core.policy import Policy
 from service.core.yamlfile import atomic_write
@@ -154,7 +155,7 @@ class Accounts:
             st = os.stat(path)
         except FileNotFoundError:
             return {}
-        sig = (st.st_mtime_ns, st.st_size, st.st_ino)
+        sig = signature_of(st)
         if self._cache is None or self._cache[0] != sig:
             self._cache = (sig, self._read("accounts.json"))
         return self._cache[1]

@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from service.catalogs.catalog import read_catalog
-from service.content.pages import load_page, load_ui
+from service.content.pages import load_page, load_ui, page_slugs
 from service.core.config import Config, load_config
 from service.core.errors import L10nError, ReviewError
+from service.core.files import signature
 from service.core.models import (
     SOURCE_LOCALE,
     UI_DOMAIN,
@@ -42,7 +43,7 @@ from service.quality.checks import Finding, Severity
 from service.review import approvals as review
 from service.review import ledgers
 from service.review.history import History
-from service.site.store import load_tree, signature
+from service.site.store import load_tree
 
 __all__ = [
     "STATUS_LABELS",
@@ -168,7 +169,7 @@ def domain_path(config: Config, slug: str) -> Path:
 
 def slugs_of(config: Config) -> list[str]:
     """The pages by slug (which is a page's file name), the ui strings last."""
-    found = sorted(p.stem for p in config.pages_dir.glob("*.md") if p.stem != UI_DOMAIN)
+    found = page_slugs(config.pages_dir)
     return [*found, *([UI_DOMAIN] if config.ui_source.exists() else [])]
 
 
