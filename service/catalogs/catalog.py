@@ -36,11 +36,11 @@ __all__ = [
     "format_file",
     "init_catalog",
     "merge_files",
-    "read_bytes",
     "read_catalog",
+    "read_catalog_bytes",
     "read_po",
-    "render_template",
     "statistics",
+    "template_text",
     "update_catalog",
     "verify_file",
 ]
@@ -80,7 +80,7 @@ def _bytes(data: bytes | str) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
 
 
-def read_bytes(path: Path, label: str = "") -> bytes:
+def read_catalog_bytes(path: Path, label: str = "") -> bytes:
     """A catalog or template file's bytes, through `files.read_bytes`: a directory, FIFO, device,
     unreadable or oversized file where a catalog should be is a CatalogError at once (line 1)."""
     return files.read_bytes(path, label or str(path), CatalogError, files.CATALOG_MAX_BYTES)
@@ -89,7 +89,7 @@ def read_bytes(path: Path, label: str = "") -> bytes:
 @_catalog_errors
 def read_po(path: Path, label: str = "") -> PoFile:
     """Any gettext file, parsed; errors name `label` (default: the path) and a 1-based line."""
-    return parse(read_bytes(path, label), label or str(path))
+    return parse(read_catalog_bytes(path, label), label or str(path))
 
 
 def _translator(po: PoFile) -> str | None:
@@ -195,7 +195,7 @@ def _template(domain: str, messages: Sequence[TemplateMessage], created: str) ->
 
 
 @_catalog_errors
-def render_template(domain: str, messages: list[TemplateMessage], previous: str | None) -> str:
+def template_text(domain: str, messages: list[TemplateMessage], previous: str | None) -> str:
     """A .pot's text. The creation date moves only when the messages do, so reruns write nothing."""
     try:
         kept = parse(_bytes(previous), "").header_field("POT-Creation-Date") if previous else None
@@ -279,7 +279,7 @@ def compile_catalog(data: bytes | str, path: str) -> bytes:
 def verify_file(path: Path) -> list[Problem]:
     """What `msgfmt -c` would say about a file: syntax errors and checks, errors and warnings."""
     try:
-        data = read_bytes(path)
+        data = read_catalog_bytes(path)
     except CatalogError as exc:
         return [Problem(str(path), 0, "error", exc.message)]
     return check_bytes(data, str(path))

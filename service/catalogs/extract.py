@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from service.catalogs.catalog import TemplateMessage, render_template
+from service.catalogs.catalog import TemplateMessage, template_text
 from service.content.pages import parse_page
 from service.core.config import Config
 from service.core.errors import CatalogError
@@ -110,7 +110,7 @@ def extract_all(config: Config, pages: list[Page], ui: Page | None) -> list[tupl
             if target.exists() or target.is_symlink()
             else None
         )
-        text = render_template(
+        text = template_text(
             page.slug, template_messages(page, location, config.do_not_translate), previous
         )
         written.append((target, atomic_write(target, text)))

@@ -87,7 +87,7 @@ def _catalog(
     if not po.exists() and not po.is_symlink():
         atomic_write(po, catalogs.init_catalog(template, domain, locale))
         return Outcome(shown, "created")
-    old = catalogs.read_bytes(po, shown)
+    old = catalogs.read_catalog_bytes(po, shown)
     if create_only:
         return Outcome(shown, "exists")
     merged = catalogs.update_catalog(old, shown, template, config.do_not_translate)
@@ -157,7 +157,9 @@ def compile_all(config: Config) -> Iterator[Outcome]:
                 continue
             shown, mo = config.rel(po), po.with_suffix(".mo")
             try:
-                atomic_write(mo, catalogs.compile_catalog(catalogs.read_bytes(po, shown), shown))
+                atomic_write(
+                    mo, catalogs.compile_catalog(catalogs.read_catalog_bytes(po, shown), shown)
+                )
             except L10nError as exc:
                 yield Outcome(shown, "failed", str(exc))
                 continue

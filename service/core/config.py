@@ -211,20 +211,36 @@ def load_config(root: Path) -> Config:
         raise ConfigError(
             "only 'en' is supported as source_locale", path, data.line_of("source_locale")
         )
+    locales = _locales(data, path)
+    return Config(
+        policy=_policy(data, path, locales),
+        root=root,
+        locales=locales,
+        chains=_chains(data, path, locales),
+        fallback=_fallback(data, path),
+        do_not_translate=_terms(data, path),
+        path=str(file),
+        cors_origins=_origins(data, path),
+        demonstration=_flag(data, path, "demonstration"),
+    )
 
+
+def _locales(data: LineDict, path: str) -> tuple[str, ...]:
+    """`locales:`, the enabled locales (never `en`, the source), each once."""
     raw_locales = data.get("locales")
+    line = data.line_of("locales")
     if not isinstance(raw_locales, list) or not raw_locales:
-        raise ConfigError(
-            "'locales' must be a non-empty list of tags", path, data.line_of("locales")
-        )
-    locales = tuple(_tag(v, path, data.line_of("locales")) for v in raw_locales)
+        raise ConfigError("'locales' must be a non-empty list of tags", path, line)
+    locales = tuple(_tag(v, path, line) for v in raw_locales)
     if SOURCE_LOCALE in locales:
-        raise ConfigError(
-            "'en' is the source; do not list it under locales", path, data.line_of("locales")
-        )
+        raise ConfigError("'en' is the source; do not list it under locales", path, line)
     if len(set(locales)) != len(locales):
-        raise ConfigError("a locale is listed twice", path, data.line_of("locales"))
+        raise ConfigError("a locale is listed twice", path, line)
+    return locales
 
+
+def _chains(data: LineDict, path: str, locales: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Each enabled locale's fallback chain: `fallback_chains:` where given, else its parents."""
     chains = {tag: _default_chain(tag, locales) for tag in locales}
     raw_chains = data.get("fallback_chains") or {}
     if not isinstance(raw_chains, dict):
@@ -246,10 +262,13 @@ def load_config(root: Path) -> Config:
                 )
         ordered = [tag] + [s for s in steps if s not in (tag, SOURCE_LOCALE)]
         chains[tag] = (*dict.fromkeys(ordered), SOURCE_LOCALE)
+    return chains
 
+
+def _fallback(data: LineDict, path: str) -> FallbackPolicy:
     raw_policy = data.get("fallback", FallbackPolicy.SEGMENT.value)
     try:
-        policy = FallbackPolicy(raw_policy)
+        return FallbackPolicy(raw_policy)
     except ValueError:
         raise ConfigError(
             f"'fallback' must be 'segment' or 'page', got {raw_policy!r}",
@@ -257,28 +276,18 @@ def load_config(root: Path) -> Config:
             data.line_of("fallback"),
         ) from None
 
+
+def _terms(data: LineDict, path: str) -> tuple[str, ...]:
     terms = data.get("do_not_translate") or []
     if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
         raise ConfigError(
             "'do_not_translate' must be a list of terms", path, data.line_of("do_not_translate")
         )
+    return tuple(terms)
 
-    demonstration = data.get("demonstration", False)
-    if not isinstance(demonstration, bool):
-        raise ConfigError(
-            f"'demonstration' must be true or false, got {demonstration!r}",
-            path,
-            data.line_of("demonstration"),
-        )
 
-    return Config(
-        policy=_policy(data, path, locales),
-        root=root,
-        locales=locales,
-        chains=chains,
-        fallback=policy,
-        do_not_translate=tuple(terms),
-        path=str(file),
-        cors_origins=_origins(data, path),
-        demonstration=demonstration,
-    )
+def _flag(data: LineDict, path: str, key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"'{key}' must be true or false, got {value!r}", path, data.line_of(key))
+    return value

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from service.po.model import Statistics
+from service.po.model import Key, Statistics
 
 __all__ = [
     "SOURCE_LOCALE",
@@ -37,7 +37,6 @@ __all__ = [
 ]
 
 SOURCE_LOCALE = "en"
-Key = tuple[str | None, str]  # a catalog entry's (msgctxt, msgid): how gettext tells entries apart
 UI_DOMAIN = "ui"
 
 

@@ -11,7 +11,7 @@ import yaml
 
 from service.core.errors import L10nError
 
-__all__ = ["MAX_DEPTH", "LineDict", "atomic_write", "dump_yaml", "load_yaml"]
+__all__ = ["MAX_DEPTH", "LineDict", "atomic_write", "load_yaml"]
 
 
 class LineDict(dict[str, Any]):
@@ -122,22 +122,6 @@ def load_yaml(text: str, path: Path | str, error: type[L10nError], line_offset: 
         raise error(f"invalid YAML: character U+{char:04X} is not allowed", path, line) from exc
     except yaml.YAMLError as exc:
         raise error(f"invalid YAML: {_one_line(str(exc))}", path, 1 + line_offset) from exc
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _str_representer(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in data else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
-
-
-_Dumper.add_representer(str, _str_representer)
-
-
-def dump_yaml(data: Any) -> str:
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def atomic_write(path: Path, data: str | bytes, previous: bytes | None = None) -> bool:

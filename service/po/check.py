@@ -19,7 +19,7 @@ from .parse import canonical_charset, declared_charset, parse
 
 __all__ = ["Problem", "check", "check_bytes"]
 
-Severity = Literal["error", "warning"]
+_Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class Problem:
 
     path: str
     line: int
-    severity: Severity
+    severity: _Severity
     message: str
 
     def __str__(self) -> str:

@@ -18,7 +18,7 @@ from .flags import split_flags
 from .lexer import SIMPLE_ESCAPES
 from .model import Entry, Key, Reference
 
-__all__ = ["entries", "find_header"]
+__all__ = ["fast_entries", "fast_header"]
 
 _CH = r'[^"\\\n\x00\x04]'
 _BODY = rf'{_CH}*(?:\\[ntbrfva\\"]{_CH}*)*'  # the unrolled loop: far faster in `re`
@@ -62,7 +62,7 @@ _UNESCAPE = re.compile(r"\\(.)")
 _TAIL = re.compile(r"(?:[ \t]*\n|\#(?:[^~|\n][^\n]*)?\n)*\Z")
 
 
-def find_header(start: str) -> str | None:
+def fast_header(start: str) -> str | None:
     """The header's msgstr[0] if `start` (the file's first bytes, read as Latin-1) opens with it,
     laid out canonically; None when only the general reader can tell."""
     m = _LIVE.match(start)
@@ -175,7 +175,7 @@ _new_entry: Callable[..., Entry] = (
 )
 
 
-def entries(text: str) -> tuple[Entry, ...] | None:
+def fast_entries(text: str) -> tuple[Entry, ...] | None:
     """The entries of `text` (decoded strictly, so without undecodable bytes), or None."""
     if "\\\n" in text:
         return None

@@ -23,7 +23,7 @@ __all__ = [
     "InvalidFormat",
     "compare",
     "directive_spans",
-    "parse",
+    "parse_format",
     "problems",
 ]
 
@@ -31,7 +31,7 @@ PRETTY = {"c": "C", "objc": "Objective C", "python": "Python", "python-brace": "
 CHECKED = frozenset(PRETTY)
 
 
-def parse(language: str, s: str, translated: bool) -> object:
+def parse_format(language: str, s: str, translated: bool) -> object:
     """The specification of `s` as a format string of `language` (one of CHECKED)."""
     if language in ("c", "objc"):
         return parse_c(s, translated, objc=language == "objc")
@@ -90,7 +90,7 @@ def problems(
     distribution (None when there is none to trust: every form is then checked relaxed)."""
     source = msgid_plural if msgid_plural is not None else msgid
     try:
-        spec = parse(language, source, translated=False)
+        spec = parse_format(language, source, translated=False)
     except InvalidFormat:
         return []  # an invalid msgid is not checked at all
     pretty_msgid = "msgid" if msgid_plural is None else "msgid_plural"
@@ -98,7 +98,7 @@ def problems(
     for j, text in enumerate(msgstr):
         pretty_msgstr = "msgstr" if msgid_plural is None else f"msgstr[{j}]"
         try:
-            other = parse(language, text, translated=True)
+            other = parse_format(language, text, translated=True)
         except InvalidFormat as e:
             found.append(
                 f"'{pretty_msgstr}' is not a valid {PRETTY[language]} format string, unlike "

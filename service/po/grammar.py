@@ -193,74 +193,14 @@ class _Parser(Lexer):
             raise self.fail("inconsistent use of #~", tok[2])
 
     def _message(self, tok: Token) -> tuple[Entry | None, Token]:
-        prev_ctxt = prev_id = prev_plural = None
-        prev_obsolete: bool | None = None
-        if tok[0] == PREV_MSGCTXT or tok[0] == PREV_MSGID:
-            if tok[0] == PREV_MSGCTXT:
-                keyword, first = tok, self.token()
-                prev_ctxt, tok = self._strings(first, PREV_STRING)
-                if tok[0] != PREV_MSGID:
-                    raise self._syntax(tok)
-                self._same(keyword[3], first)
-                self._same(keyword[3], tok)
-            prev_obsolete, first = tok[3], self.token()
-            prev_id, tok = self._strings(first, PREV_STRING)
-            if tok[0] == PREV_MSGID_PLURAL:
-                keyword, pfirst = tok, self.token()
-                prev_plural, tok = self._strings(pfirst, PREV_STRING)
-                self._same(keyword[3], pfirst)
-                self._same(prev_obsolete, first)
-                self._same(prev_obsolete, keyword)
-            else:
-                self._same(prev_obsolete, first)
-        msgctxt = None
-        if tok[0] == MSGCTXT:
-            keyword, first = tok, self.token()
-            msgctxt, tok = self._strings(first, STRING)
-            if tok[0] != MSGID:
-                raise self._syntax(tok)
-            self._same(keyword[3], first)
-            self._same(keyword[3], tok)
-        elif tok[0] != MSGID:
-            raise self._syntax(tok)
+        prev_ctxt, prev_id, prev_plural, prev_obsolete, tok = self._previous(tok)
+        msgctxt, tok = self._context(tok)
         obsolete, line = tok[3], tok[2]
         if prev_obsolete is not None:
             self._same(prev_obsolete, tok)
         id_first = self.token()
         msgid, tok = self._strings(id_first, STRING)
-        msgid_plural = None
-        if tok[0] == MSGID_PLURAL:
-            plural_kw, pfirst = tok, self.token()
-            msgid_plural, tok = self._strings(pfirst, STRING)
-            self._same(plural_kw[3], pfirst)
-            self.plural_counter = 0
-            if tok[0] != MSGSTR:
-                self._same(obsolete, id_first)
-                self._same(obsolete, plural_kw)
-                raise self.fail("missing 'msgstr[]' section", line)
-            bracket = self.token()
-            if bracket[0] != LBRACKET:
-                raise self._syntax(bracket)
-            forms_obsolete, forms, msgstr_line, tok = self._plural_forms(tok, bracket)
-            self._same(obsolete, id_first)
-            self._same(obsolete, plural_kw)
-            self._same(obsolete, (0, None, msgstr_line, forms_obsolete))
-            msgstr = forms
-        elif tok[0] == MSGSTR:
-            msgstr_kw, after = tok, self.token()
-            if after[0] == LBRACKET:
-                forms_obsolete, forms, msgstr_line, tok = self._plural_forms(msgstr_kw, after)
-                self._same(obsolete, id_first)
-                self._same(obsolete, (0, None, msgstr_line, forms_obsolete))
-                raise self.fail("missing 'msgid_plural' section", line)
-            value, tok = self._strings(after, STRING)
-            self._same(obsolete, id_first)
-            self._same(obsolete, msgstr_kw)
-            self._same(obsolete, after)
-            msgstr, msgstr_line = (value,), msgstr_kw[2]
-        else:
-            self._same(obsolete, id_first)
-            raise self.fail("missing 'msgstr' section", line)
+        msgid_plural, msgstr, msgstr_line, tok = self._translations(tok, obsolete, id_first, line)
         if msgctxt is None and msgid == "" and not obsolete and self.stop_at_header:
             # gettext switches to the header's charset after the token it has read ahead.
             assert self.cols is not None
@@ -284,6 +224,85 @@ class _Parser(Lexer):
         )
         self._reset_comments()
         return entry, tok
+
+    def _previous(
+        self, tok: Token
+    ) -> tuple[str | None, str | None, str | None, bool | None, Token]:
+        """The `#|` previous msgctxt, msgid and msgid_plural, if any, and whether they are under
+        `#~` (None: there are none), then the next token."""
+        prev_ctxt = prev_id = prev_plural = None
+        if tok[0] != PREV_MSGCTXT and tok[0] != PREV_MSGID:
+            return None, None, None, None, tok
+        if tok[0] == PREV_MSGCTXT:
+            keyword, first = tok, self.token()
+            prev_ctxt, tok = self._strings(first, PREV_STRING)
+            if tok[0] != PREV_MSGID:
+                raise self._syntax(tok)
+            self._same(keyword[3], first)
+            self._same(keyword[3], tok)
+        prev_obsolete, first = tok[3], self.token()
+        prev_id, tok = self._strings(first, PREV_STRING)
+        if tok[0] == PREV_MSGID_PLURAL:
+            keyword, pfirst = tok, self.token()
+            prev_plural, tok = self._strings(pfirst, PREV_STRING)
+            self._same(keyword[3], pfirst)
+            self._same(prev_obsolete, first)
+            self._same(prev_obsolete, keyword)
+        else:
+            self._same(prev_obsolete, first)
+        return prev_ctxt, prev_id, prev_plural, prev_obsolete, tok
+
+    def _context(self, tok: Token) -> tuple[str | None, Token]:
+        """The msgctxt, if any; the token after it must be MSGID."""
+        msgctxt = None
+        if tok[0] == MSGCTXT:
+            keyword, first = tok, self.token()
+            msgctxt, tok = self._strings(first, STRING)
+            if tok[0] != MSGID:
+                raise self._syntax(tok)
+            self._same(keyword[3], first)
+            self._same(keyword[3], tok)
+        elif tok[0] != MSGID:
+            raise self._syntax(tok)
+        return msgctxt, tok
+
+    def _translations(
+        self, tok: Token, obsolete: bool, id_first: Token, line: int
+    ) -> tuple[str | None, tuple[str, ...], int, Token]:
+        """What follows the msgid: msgid_plural (or None), the msgstr forms, the line of the
+        first msgstr, and the next token."""
+        msgid_plural = None
+        if tok[0] == MSGID_PLURAL:
+            plural_kw, pfirst = tok, self.token()
+            msgid_plural, tok = self._strings(pfirst, STRING)
+            self._same(plural_kw[3], pfirst)
+            self.plural_counter = 0
+            if tok[0] != MSGSTR:
+                self._same(obsolete, id_first)
+                self._same(obsolete, plural_kw)
+                raise self.fail("missing 'msgstr[]' section", line)
+            bracket = self.token()
+            if bracket[0] != LBRACKET:
+                raise self._syntax(bracket)
+            forms_obsolete, forms, msgstr_line, tok = self._plural_forms(tok, bracket)
+            self._same(obsolete, id_first)
+            self._same(obsolete, plural_kw)
+            self._same(obsolete, (0, None, msgstr_line, forms_obsolete))
+            return msgid_plural, forms, msgstr_line, tok
+        if tok[0] == MSGSTR:
+            msgstr_kw, after = tok, self.token()
+            if after[0] == LBRACKET:
+                forms_obsolete, forms, msgstr_line, tok = self._plural_forms(msgstr_kw, after)
+                self._same(obsolete, id_first)
+                self._same(obsolete, (0, None, msgstr_line, forms_obsolete))
+                raise self.fail("missing 'msgid_plural' section", line)
+            value, tok = self._strings(after, STRING)
+            self._same(obsolete, id_first)
+            self._same(obsolete, msgstr_kw)
+            self._same(obsolete, after)
+            return None, (value,), msgstr_kw[2], tok
+        self._same(obsolete, id_first)
+        raise self.fail("missing 'msgstr' section", line)
 
     def _plural_forms(self, tok: Token, bracket: Token) -> tuple[bool, tuple[str, ...], int, Token]:
         """pluralform_list from its first MSGSTR and '[': (obsolete, forms, line, next token)."""

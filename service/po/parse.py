@@ -127,7 +127,7 @@ def _charset(header: str) -> tuple[str, str]:
 def _parse_fast(data: bytes, path: str) -> PoFile | None:
     """The file read by the fast path, or None when it needs the general reader: the header must
     come first (entries before it would be read byte by byte) and the whole file decode."""
-    header = fastparse.find_header(data[:65536].decode("latin-1"))  # a header is never longer
+    header = fastparse.fast_header(data[:65536].decode("latin-1"))  # a header is never longer
     if header is None:
         return None
     charset, codec = _charset(header)
@@ -137,5 +137,5 @@ def _parse_fast(data: bytes, path: str) -> PoFile | None:
         text = data.decode(codec)
     except UnicodeDecodeError:
         return None
-    entries = fastparse.entries(text)
+    entries = fastparse.fast_entries(text)
     return None if entries is None else PoFile(entries, path, charset)

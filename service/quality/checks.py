@@ -2,7 +2,7 @@
 
 An `error` finding blocks approval and serving (SPEC invariant 6), whatever the ledger says, so a
 check added after an approval still protects patients. Adding a check is one function under
-`@check(id, severity)` and one table of cases in tests/test_checks.py.
+`@register(id, severity)` and one table of cases in tests/test_checks.py.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from service.core.locales import plural_rule
 from service.core.models import Segment, Target
 from service.quality.numbers import doses_in, number_words_in, numbers_in
 
-__all__ = ["REGISTRY", "Check", "Finding", "Severity", "Unit", "blocking", "check", "run_checks"]
+__all__ = ["REGISTRY", "Check", "Finding", "Severity", "Unit", "blocking", "register", "run_checks"]
 
 
 class Severity(StrEnum):
@@ -76,7 +76,7 @@ class Check:
 REGISTRY: dict[str, Check] = {}
 
 
-def check(check_id: str, severity: Severity) -> Callable[[CheckFunction], CheckFunction]:
+def register(check_id: str, severity: Severity) -> Callable[[CheckFunction], CheckFunction]:
     def register(function: CheckFunction) -> CheckFunction:
         REGISTRY[check_id] = Check(check_id, severity, function)
         return function
@@ -112,7 +112,7 @@ def blocking(unit: Unit) -> tuple[Finding, ...]:
     )
 
 
-@check("numbers", Severity.ERROR)
+@register("numbers", Severity.ERROR)
 def numbers(unit: Unit) -> Iterator[str]:
     """Every number of the English, by value, and no other (English number words may become digits)."""
     for source, target in unit.pairs():
@@ -127,7 +127,7 @@ def numbers(unit: Unit) -> Iterator[str]:
                     yield f"{value} is not in the English"
 
 
-@check("units", Severity.ERROR)
+@register("units", Severity.ERROR)
 def units(unit: Unit) -> Iterator[str]:
     """A dose keeps its unit: `56 mg` may not become `56 g` or a bare `56`."""
     for source, target in unit.pairs():
@@ -150,7 +150,7 @@ def _term_count(term: str, text: str) -> int:
     return len(_term(term).findall(text))
 
 
-@check("do-not-translate", Severity.ERROR)
+@register("do-not-translate", Severity.ERROR)
 def do_not_translate(unit: Unit) -> Iterator[str]:
     """Protected terms (brand names, agencies) stay exactly as written, as often as in the English."""
     for source, target in unit.pairs():
@@ -194,7 +194,7 @@ def _parsed(text: str, references: tuple[Target, ...]) -> _Inline:
     return _Inline(tuple(sorted(links)), tuple(sorted(markup.items())), loose)
 
 
-@check("links", Severity.ERROR)
+@register("links", Severity.ERROR)
 def links(unit: Unit) -> Iterator[str]:
     """The same link targets, no more and no fewer (titles and link text are translated); a
     reference link (`[text][label]`) counts by the target its label's definition gives it."""
@@ -209,7 +209,7 @@ def links(unit: Unit) -> Iterator[str]:
             yield f"link to {url} is not in the English"
 
 
-@check("markup", Severity.ERROR)
+@register("markup", Severity.ERROR)
 def markup(unit: Unit) -> Iterator[str]:
     """Inline Markdown as in the English: as much emphasis, strong and code, nothing left unpaired."""
     refs = unit.references
@@ -232,7 +232,7 @@ def _tags(text: str) -> Counter[str]:
     return Counter((m.group(1) or "!--").lower() for m in _TAG.finditer(text))
 
 
-@check("raw-html", Severity.ERROR)
+@register("raw-html", Severity.ERROR)
 def raw_html(unit: Unit) -> Iterator[str]:
     """No HTML the English does not have: a catalog must not be a way to inject script."""
     for source, target in unit.pairs():
@@ -251,7 +251,7 @@ def _placeholders_in(text: str) -> Counter[str]:
     return Counter(_PLACEHOLDERS.findall(text))
 
 
-@check("placeholders", Severity.ERROR)
+@register("placeholders", Severity.ERROR)
 def placeholders(unit: Unit) -> Iterator[str]:
     """`{name}`, `%(name)s`, `%s`: the same ones, none added, none renamed."""
     for source, target in unit.pairs():
@@ -264,7 +264,7 @@ def placeholders(unit: Unit) -> Iterator[str]:
             yield f"placeholder {name} is not in the English"
 
 
-@check("plurals", Severity.ERROR)
+@register("plurals", Severity.ERROR)
 def plurals(unit: Unit) -> Iterator[str]:
     """A plural message has exactly as many forms as CLDR gives the locale."""
     if len(unit.source) > 1:
@@ -273,7 +273,7 @@ def plurals(unit: Unit) -> Iterator[str]:
             yield f"{len(unit.target)} plural forms; CLDR has {expected} for {unit.locale}"
 
 
-@check("empty", Severity.ERROR)
+@register("empty", Severity.ERROR)
 def empty(unit: Unit) -> Iterator[str]:
     """No empty form in an otherwise translated plural."""
     if any(unit.target) and not all(unit.target):
@@ -282,7 +282,7 @@ def empty(unit: Unit) -> Iterator[str]:
                 yield f"plural form {index} is empty"
 
 
-@check("whitespace", Severity.WARNING)
+@register("whitespace", Severity.WARNING)
 def whitespace(unit: Unit) -> Iterator[str]:
     for source, target in unit.pairs():
         lead = (
@@ -297,7 +297,7 @@ def whitespace(unit: Unit) -> Iterator[str]:
 _NOT_WORDS = re.compile(r"[\W\d_]+")
 
 
-@check("untranslated-copy", Severity.WARNING)
+@register("untranslated-copy", Severity.WARNING)
 def untranslated_copy(unit: Unit) -> Iterator[str]:
     for source, target in unit.pairs():
         words = source
@@ -310,7 +310,7 @@ def untranslated_copy(unit: Unit) -> Iterator[str]:
 _CJK = ("zh", "ja", "ko")
 
 
-@check("length", Severity.WARNING)
+@register("length", Severity.WARNING)
 def length(unit: Unit) -> Iterator[str]:
     low, high = (0.15, 1.2) if unit.locale.split("-")[0] in _CJK else (0.4, 2.5)
     for source, target in unit.pairs():
@@ -324,7 +324,7 @@ _CLOSERS = "*_)]\"'”’»」』）"
 _ENDS = ".!?:;…。！？：；؟۔"
 
 
-@check("end-punctuation", Severity.WARNING)
+@register("end-punctuation", Severity.WARNING)
 def end_punctuation(unit: Unit) -> Iterator[str]:
     """A sentence stays a sentence: CJK (。！？) and Arabic (؟ ۔) endings count."""
     for source, target in unit.pairs():

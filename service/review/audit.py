@@ -17,7 +17,7 @@ from service.core.models import Role
 from service.core.policy import meaning
 from service.core.yamlfile import LineDict, atomic_write, load_yaml
 from service.review.history import HEADER, History, read_history, render_events
-from service.review.ledgers import load_history, locked, read_text
+from service.review.ledgers import load_history, locked, read_ledger_text
 
 __all__ = ["Verified", "import_ledger", "ledger_files", "log_lines", "verify"]
 
@@ -160,7 +160,7 @@ def import_ledger(config: Config, path: Path, locale: str, page: str, now: str) 
     approvals were carried over; a ledger that already has a history is left alone (0)."""
     shown = config.rel(path)
     with locked(path) as folder:
-        found = read_text(path, shown)
+        found = read_ledger_text(path, shown)
         if found is None:
             raise ReviewError(f"no ledger at {shown}")
         if not read_history(found[0], shown, locale, page).problems:

@@ -25,7 +25,7 @@ __all__ = [
     "load_history",
     "load_ledger",
     "locked",
-    "read_text",
+    "read_ledger_text",
     "utc_now",
     "write_events",
 ]
@@ -38,7 +38,7 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def read_text(path: Path, shown: str) -> tuple[str, bytes] | None:
+def read_ledger_text(path: Path, shown: str) -> tuple[str, bytes] | None:
     """A ledger's text and bytes, None when there is none; anything else in its place (a
     directory, a FIFO, an unreadable or huge file, bytes that are not UTF-8) is a LedgerError
     with the line, and never a wait."""
@@ -51,7 +51,7 @@ def read_text(path: Path, shown: str) -> tuple[str, bytes] | None:
 def load_history(path: Path, locale: str, domain: str, label: str = "") -> History:
     """A ledger's history, read and verified (an empty one when there is no file)."""
     shown = label or str(path)
-    found = read_text(path, shown)
+    found = read_ledger_text(path, shown)
     return read_history(found[0] if found else "", shown, locale, domain)
 
 
@@ -105,7 +105,7 @@ def write_events(
     the events written (their JSON). A history that does not verify is never appended to."""
     shown = label or str(path)
     with locked(path) as folder:
-        found = read_text(path, shown)
+        found = read_ledger_text(path, shown)
         text, raw = found if found else ("", None)
         history = read_history(text, shown, locale, domain)
         new = list(plan(ledger_of(history)))
