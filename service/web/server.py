@@ -8,6 +8,9 @@ connections past `max_connections` with 503 at once, and sets TCP_NODELAY (a soc
 several workers is made without it, and responses then wait for delayed ACKs). It also writes a
 response's head and body to the socket together (`_Coalesced`): one write where uvicorn makes
 two or more.
+
+The guard subclasses uvicorn's protocols, which are private code: pyproject.toml allows only the
+uvicorn versions whose code tests/test_server_override.py records, with what the guard relies on.
 """
 
 from __future__ import annotations
@@ -230,7 +233,8 @@ with contextlib.suppress(ImportError):  # httptools is optional in uvicorn; we i
         def on_response_complete(self) -> None:
             """uvicorn's, less the keep-alive timer it arms after every response and cancels on
             the next request (a timer made and dropped per request): the guard's deadline
-            closes an idle connection already."""
+            closes an idle connection already. A copy: tests/test_server_override.py fails
+            when uvicorn's own changes."""
             self.server_state.total_requests += 1
             self._flush()
             if self.transport.is_closing():
