@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from service import __version__
 from service.catalogs import extract, update
 from service.cli.base import STATE_KEY, Group, config_of, enabled_locale
 from service.cli.po import po_group
@@ -31,6 +32,7 @@ def _built(ctx: click.Context) -> Site:
 
 
 @click.group(cls=Group)
+@click.version_option(__version__, prog_name="clinic-l10n", message="%(prog)s %(version)s")
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
