@@ -1,5 +1,7 @@
 # make run: install into .venv and serve the shipped content on http://127.0.0.1:$(PORT)
-# make test: install (Python and system packages) and run every test
+# make test: install (Python and system packages), run every test (tests/test_package.py builds the
+#   wheel and serves and exports from a new virtual environment it is installed in), then make lint
+# make lint: ruff check, ruff format --check and mypy --strict
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -11,7 +13,8 @@ APT_PACKAGES := gettext chromium chromium-driver npm fonts-droid-fallback nginx
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# service/__init__.py holds the version, which the installed metadata carries
+$(VENV)/.installed: pyproject.toml service/__init__.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -46,11 +49,11 @@ tests/axe/node_modules/.package-lock.json: tests/axe/package-lock.json
 
 test: install system-deps tests/axe/node_modules/.package-lock.json
 	$(BIN)/python -m pytest
-	$(BIN)/ruff check service tests benchmarks
-	$(BIN)/mypy
+	@$(MAKE) --no-print-directory lint
 
 lint: install
 	$(BIN)/ruff check service tests benchmarks
+	$(BIN)/ruff format --check service tests benchmarks
 	$(BIN)/mypy
 
 bench: install
@@ -63,5 +66,5 @@ bench-update: install system-deps
 	$(BIN)/python benchmarks/update.py --pages 1000
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache export tests/axe/node_modules
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache export tests/axe/node_modules
 	find locales -name '*.mo' -delete
