@@ -259,3 +259,6 @@ def test_each_subpackage_exposes_a_small_surface(package: str) -> None:
     surface = getattr(module, "__all__", None)
     assert surface is not None and 0 < len(surface) <= MAX_SURFACE
     assert all(hasattr(module, name) for name in surface)
+    # A name that is also a submodule's would hide the module (`from service.po import merge`).
+    submodules = {p.stem for p in (SERVICE / package).glob("*.py")}
+    assert sorted(submodules & set(surface)) == []

@@ -1,1 +1,7 @@
-"""The `clinic-l10n` command line."""
+"""The `clinic-l10n` command line: each command a docstring and a call into a stage."""
+
+from service.cli.main import cli
+
+__all__ = [
+    "cli",
+]
