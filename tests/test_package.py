@@ -84,17 +84,41 @@ class Built:
     log: str  # what pip and setuptools printed, verbosely
 
 
+def copy_sources(into: Path) -> Path:
+    """What a build reads, copied: a build writes build/ and *.egg-info beside it."""
+    into.mkdir(exist_ok=True)
+    shutil.copy2(REPO / "pyproject.toml", into)
+    shutil.copytree(
+        PACKAGE, into / "service", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
+    return into
+
+
+def build_warnings(log: str) -> list[str]:
+    """The warnings in a build's output: as Python shows them (`file.py:12: Category: text`;
+    setuptools' notices are `InformationOnly`) or as pip relays them (`BuildBackendWarning`)."""
+    shown = re.compile(r"\.py:\d+: [A-Z]\w*: |\b[A-Z]\w*Warning\b")
+    return [line for line in log.splitlines() if shown.search(line)]
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """`pip wheel` on a copy of the sources: a build writes build/ and *.egg-info beside them."""
-    src = tmp_path_factory.mktemp("src")
-    shutil.copy2(REPO / "pyproject.toml", src)
-    shutil.copytree(PACKAGE, src / "service", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    """`pip wheel` on a copy of the sources."""
+    src = copy_sources(tmp_path_factory.mktemp("src"))
     dist = tmp_path_factory.mktemp("dist")
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
     done = _run([*pip, "wheel", "--no-deps", "--verbose", "--wheel-dir", dist, src], cwd=src)
     (wheel,) = dist.glob("*.whl")
     return Built(wheel, done.stdout + done.stderr)
+
+
+def own_env() -> dict[str, str]:
+    """This process's environment, less what would point a new one at ours or at the checkout."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTHON", "CLINIC_L10N_")) and k != "VIRTUAL_ENV"
+    }
 
 
 @dataclass(frozen=True)
@@ -103,8 +127,8 @@ class Installed:
     tree: Path  # a copy of the shipped content tree
     env: dict[str, str]  # the environment its commands run in: none of ours leaks in
 
-    def command(self, *args: str | Path, root: Path | None = None) -> list[str | Path]:
-        return [self.bin / "clinic-l10n", "--root", root or self.tree, *args]
+    def command(self, *args: str | Path) -> list[str | Path]:
+        return [self.bin / "clinic-l10n", "--root", self.tree, *args]
 
 
 @pytest.fixture(scope="module")
@@ -131,11 +155,7 @@ def installed(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Install
             shutil.copytree(REPO / name, tree / name, ignore=shutil.ignore_patterns("*.mo"))
         else:
             shutil.copy2(REPO / name, tree / name)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("PYTHON", "CLINIC_L10N_")) and k != "VIRTUAL_ENV"
-    }
+    env = own_env()
     return Installed(bin_, tree, {**env, "PATH": f"{bin_}{os.pathsep}{env.get('PATH', '')}"})
 
 
@@ -155,8 +175,20 @@ def test_the_wheel_holds_every_file_under_the_package_folder(built: Built) -> No
 
 @pytest.mark.package
 def test_the_wheel_builds_without_a_warning(built: Built) -> None:
-    warnings = [line for line in built.log.splitlines() if re.search(r"\b[A-Z]\w*Warning\b", line)]
-    assert not warnings
+    assert not build_warnings(built.log)
+
+
+@pytest.mark.package
+def test_an_editable_install_warns_of_nothing(tmp_path: Path) -> None:
+    """What `make install` does, less the dependencies."""
+    src = copy_sources(tmp_path / "src")
+    python = tmp_path / "venv" / "bin" / "python"
+    _run([sys.executable, "-m", "venv", python.parent.parent])
+    pip = [python, "-m", "pip", "--disable-pip-version-check", "install", "--verbose"]
+    done = _run([*pip, "--no-deps", "--editable", src], cwd=tmp_path, env=own_env())
+    assert not build_warnings(done.stdout + done.stderr)
+    where = _run([python, "-c", "import service; print(service.__file__)"], tmp_path, own_env())
+    assert Path(where.stdout.strip()).resolve() == (src / "service" / "__init__.py").resolve()
 
 
 @pytest.mark.package
