@@ -177,10 +177,6 @@ class Accounts:
             self._write("accounts.json", data)
             self._end_sessions_of(name)
 
-    def has_password(self, name: str) -> bool:
-        entry = self._accounts().get("reviewers", {}).get(person_key(name), {})
-        return bool(entry.get("password"))
-
     def verify(self, name: str | None, password: str) -> bool:
         """Whether `password` is `name`'s. As slow for an unknown name or an account without a
         password as for a wrong password, so timing does not tell which names exist."""

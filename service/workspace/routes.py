@@ -1,6 +1,6 @@
 """The reviewers' web workspace (`/review/…`, server-rendered HTML) and the review API
 (`/v1/reviews…`, JSON), over the same three calls: `queue.build` (what waits for you),
-`queue.approve` and `queue.revoke` (the CLI's write path). The pages' forms work without
+`signing.approve_in_tree` and `signing.revoke_in_tree` (the CLI's write path). The pages' forms work without
 JavaScript; `review.js` sends the same requests to the JSON API and updates the page in place.
 """
 
@@ -39,6 +39,7 @@ from service.workspace.auth import (
     secure_headers,
     set_session_cookie,
 )
+from service.workspace.pending import STATUS_LABELS, Status, locales_of, slugs_of
 from service.workspace.schemas import (
     ApprovedOut,
     ApproveIn,
@@ -48,6 +49,12 @@ from service.workspace.schemas import (
     RefusedOut,
     RevokedOut,
     RevokeIn,
+)
+from service.workspace.signing import (
+    approve_in_tree,
+    events_as_dicts,
+    history_in_tree,
+    revoke_in_tree,
 )
 
 __all__ = ["add_workspace"]
@@ -173,7 +180,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
             raise HTTPException(403, f"{who.name!r} may approve only in {scope}, not in {locale}")
 
     def known_page(slug: str) -> None:
-        if slug not in queue.slugs_of(config()):
+        if slug not in slugs_of(config()):
             raise HTTPException(404, f"no page {slug!r}")
 
     def approve_now(
@@ -182,10 +189,10 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         tag = locale_of(locale)
         known_page(slug)
         try:
-            decisions = queue.approve(root, me.reviewer.name, tag, slug, role, shown)
+            decisions = approve_in_tree(root, me.reviewer.name, tag, slug, role, shown)
         except review.TextChanged as exc:
             refresh()  # the queue then shows the text as it is now, with its diff
-            now = {i.segment.id: i for i in cache.entry(config(), slug, tag).items}
+            now = {i.segment.id: i for i in cache.page_queue(config(), slug, tag).items}
             changes = [views.change_out(c, now.get(c.shown.segment_id)) for c in exc.changes]
             return 409, ConflictOut(detail=exc.message, changes=changes)
         except review.Refused as exc:
@@ -207,7 +214,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         tag = locale_of(data.locale)
         known_page(data.page)
         try:
-            written = queue.revoke(
+            written = revoke_in_tree(
                 root, me.reviewer.name, tag, data.page, data.id, data.role, data.reason
             )
         except review.Refused as exc:
@@ -238,7 +245,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         me: Me,
         locale: Annotated[str, Query(max_length=64, description="BCP 47 tag")],
         page: Annotated[str | None, Query(max_length=128)] = None,
-        status: queue.Status | None = None,
+        status: Status | None = None,
         offset: Annotated[int, Query(ge=0)] = 0,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> Response:
@@ -350,7 +357,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
             "me": me.reviewer if me else None,
             "csrf": me.csrf if me else "",
             "roles": sorted(r.value for r in me.reviewer.roles) if me else [],
-            "scope": ", ".join(queue.locales_of(config(), me.reviewer)) if me else "",
+            "scope": ", ".join(locales_of(config(), me.reviewer)) if me else "",
             **context,
         }
 
@@ -422,8 +429,8 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         tag = c.enabled(locale) if locale else None
         if tag is not None and not me.reviewer.covers(tag):
             tag = None
-        slug = page_ if page_ in queue.slugs_of(c) else None
-        chosen = next((s for s in queue.Status if s.value == status), None)
+        slug = page_ if page_ in slugs_of(c) else None
+        chosen = next((s for s in Status if s.value == status), None)
 
         def work() -> tuple[queue.Queue, queue.Blockers | None]:
             found = queue.build(
@@ -450,8 +457,8 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
                 queue=found,
                 blockers=blocks,
                 filters={"locale": tag or "", "page": slug or "", "status": chosen or ""},
-                locales=[(loc, native_name(loc)) for loc in queue.locales_of(c, me.reviewer)],
-                statuses=queue.STATUS_LABELS,
+                locales=[(loc, native_name(loc)) for loc in locales_of(c, me.reviewer)],
+                statuses=STATUS_LABELS,
                 notice=notice,
                 back=views.back(here.replace(f"done={done}", "").rstrip("?&"))
                 if done
@@ -552,7 +559,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
         tag = locale_of(locale)
         known_page(page_)
         try:
-            found, approvals = await run_in_threadpool(queue.history, root, page_, tag)
+            found, approvals = await run_in_threadpool(history_in_tree, root, page_, tag)
         except L10nError as exc:
             raise HTTPException(409, exc.message) from None
         notice = ""
@@ -566,7 +573,7 @@ def add_workspace(app: FastAPI, live: LiveSite, root: Path, state: Path | None =
                 locale=tag,
                 slug=page_,
                 name=native_name(tag),
-                events=queue.events_as_dicts(found),
+                events=events_as_dicts(found),
                 approvals=approvals,
                 problems=[str(p) for p in found.problems],
                 may_revoke=me.reviewer.covers(tag),

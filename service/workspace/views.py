@@ -13,7 +13,8 @@ from service.core.models import Role, fingerprint
 from service.core.policy import meaning
 from service.render.html import inline_html
 from service.review import approvals as review
-from service.workspace import queue
+from service.workspace.pending import Item
+from service.workspace.queue import QueueCache
 from service.workspace.schemas import (
     ApprovalOut,
     ChangeOut,
@@ -31,7 +32,7 @@ def html_forms(forms: tuple[str, ...]) -> list[str]:
     return [inline_html(f) for f in forms]
 
 
-def item_out(item: queue.Item, roles: tuple[Role, ...]) -> PendingItemOut:
+def item_out(item: Item, roles: tuple[Role, ...]) -> PendingItemOut:
     seg = item.segment
     return PendingItemOut(
         locale=item.locale,
@@ -65,7 +66,7 @@ def item_out(item: queue.Item, roles: tuple[Role, ...]) -> PendingItemOut:
     )
 
 
-def diff_out(item: queue.Item) -> DiffOut | None:
+def diff_out(item: Item) -> DiffOut | None:
     before = item.before
     if before is None:
         return None
@@ -78,7 +79,7 @@ def diff_out(item: queue.Item) -> DiffOut | None:
     )
 
 
-def change_out(change: review.Change, now: queue.Item | None = None) -> ChangeOut:
+def change_out(change: review.Change, now: Item | None = None) -> ChangeOut:
     """A text as it is now; `now`, the queue's item for it, gives its diff."""
     english = change.segment.source_forms if change.segment else ()
     return ChangeOut(
@@ -108,16 +109,14 @@ def bulk(items: list[PendingItemOut]) -> list[dict[str, Any]]:
     return out
 
 
-def groups(
-    items: list[PendingItemOut], config: Config, cache: queue.QueueCache
-) -> list[dict[str, Any]]:
+def groups(items: list[PendingItemOut], config: Config, cache: QueueCache) -> list[dict[str, Any]]:
     """Items by page (and locale), then by section, in queue order, with their bulk forms."""
     pages: dict[tuple[str, str], list[PendingItemOut]] = {}
     for item in items:
         pages.setdefault((item.locale, item.page), []).append(item)
     made = []
     for (locale, slug), members in pages.items():
-        headings = cache.entry(config, slug, locale).headings
+        headings = cache.page_queue(config, slug, locale).headings
         by_section: dict[int, list[PendingItemOut]] = {}
         for item in members:
             by_section.setdefault(item.section, []).append(item)
