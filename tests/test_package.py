@@ -1,6 +1,7 @@
-"""The package as pip builds and installs it: the wheel holds every file under service/ and builds
-without a warning; installed from it into a new virtual environment outside the checkout,
-`clinic-l10n` serves the shipped content tree and exports it. Each dependency is used.
+"""The package as pip builds and installs it: the wheel holds every file under service/, and it
+and an editable install build without a warning; installed from the wheel into a new virtual
+environment outside the checkout, `clinic-l10n` serves the shipped content tree and exports it.
+Each dependency is used.
 
 The tests marked `package` build the wheel and install it with its dependencies (pip's cache
 helps; `--system-site-packages` would hide a dependency the wheel forgets)."""
