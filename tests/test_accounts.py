@@ -50,8 +50,8 @@ def clock() -> Clock:
 @pytest.fixture
 def client(root: Path, clock: Clock) -> Iterator[TestClient]:
     app = create_app(Settings(root=root))
-    app.state.accounts.hasher = CHEAP
-    app.state.accounts.clock = clock
+    app.state.workspace.accounts.hasher = CHEAP
+    app.state.workspace.accounts.clock = clock
     with TestClient(app) as c:
         yield c
 
@@ -189,7 +189,7 @@ def test_sign_in_sets_a_strict_http_only_cookie(client: TestClient, root: Path) 
 
 def test_over_https_the_cookie_is_secure(root: Path) -> None:
     app = create_app(Settings(root=root))
-    app.state.accounts.hasher = CHEAP
+    app.state.workspace.accounts.hasher = CHEAP
     with_passwords(root, ROBIN)
     with TestClient(app, base_url="https://testserver") as c:
         answer = c.post(

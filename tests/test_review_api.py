@@ -51,7 +51,7 @@ def root(tmp_path: Path) -> Path:
 @pytest.fixture
 def app_client(root: Path) -> Iterator[TestClient]:
     app = create_app(Settings(root=root))
-    app.state.accounts.hasher = CHEAP
+    app.state.workspace.accounts.hasher = CHEAP
     with TestClient(app) as client:
         yield client
 

@@ -13,7 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.web.api import Settings, create_app
-from service.workspace import routes as workspace
+from service.workspace import pages
+from service.workspace.deps import Refresher, SiteHints
 
 from .conftest import html_elements, replace_in
 from .reviewing import (
@@ -39,7 +40,7 @@ def root(tmp_path: Path) -> Path:
 @pytest.fixture
 def client(root: Path) -> Iterator[TestClient]:
     app = create_app(Settings(root=root))
-    app.state.accounts.hasher = CHEAP
+    app.state.workspace.accounts.hasher = CHEAP
     with TestClient(app) as c:
         yield c
 
@@ -143,7 +144,7 @@ def test_filters_and_pages_of_results(
         "Nothing waits for you here"
         in client.get("/review/", params={"page": "after-your-visit"}).text
     )
-    monkeypatch.setattr(workspace, "HTML_LIMIT", 1)
+    monkeypatch.setattr(pages, "HTML_LIMIT", 1)
     first = client.get("/review/", params={"locale": "es"}).text
     assert "Showing 1–1 of 2" in first and 'rel="next"' in first and 'rel="prev"' not in first
     second = client.get("/review/", params={"locale": "es", "offset": "1"}).text
@@ -315,7 +316,7 @@ def test_concurrent_writers_share_reloads_and_each_waits_for_one_after_its_write
             reloads.append((started, time.monotonic()))
             return True
 
-    refresh = workspace.Refresher(Live())  # type: ignore[arg-type]
+    refresh = Refresher(Live())  # type: ignore[arg-type]
     calls: list[tuple[float, float]] = []
     go = threading.Barrier(20)
 
@@ -341,12 +342,12 @@ def test_the_sites_hints_leave_the_queue_as_the_files_make_it(
 ) -> None:
     """Pages the site's coverage shows with nothing to review are not read; the queue is the
     same as when every file is read."""
-    from service.workspace.routes import queue
+    from service.workspace import queue
 
     live = client.app.state.live  # type: ignore[attr-defined]
     config = live.site.config
     who = config.policy.find(name)
-    hints = workspace.SiteHints(live.site)
+    hints = SiteHints(live.site)
     assert hints.idle(PAGE, "en") and not hints.idle(PAGE, "es")
     for locale in (None, "es", "ar", "pt"):
         with_hints = queue.build(config, queue.QueueCache(), who, locale, hints=hints)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from fastapi import HTTPException, Request, Response
 
@@ -16,9 +17,11 @@ from service.workspace.accounts import SESSION_MAX, Accounts, Session
 __all__ = [
     "COOKIE",
     "MAX_BODY",
+    "UNAUTHORIZED",
     "Caller",
     "identify",
     "read_body",
+    "read_form",
     "require_csrf",
     "same_origin",
     "secure_headers",
@@ -107,6 +110,11 @@ async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
             raise HTTPException(413, f"the body is over {limit // 1024} KB")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def read_form(request: Request, limit: int = MAX_BODY) -> list[tuple[str, str]]:
+    """A form's fields in the order sent (`item` may come several times), bounded as `read_body`."""
+    return parse_qsl((await read_body(request, limit)).decode("utf-8", "replace"))
 
 
 def set_session_cookie(response: Response, request: Request, cookie: str) -> None:
