@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from service.site.build import Cache, Pack, Ref
+from service.site.build import Cache, Pack
+from service.site.index import Ref
 
 __all__ = ["REQUESTED", "Body", "JsonBody", "Made", "PreparedPage"]
 
-log = logging.getLogger("clinic_l10n.bodies")
+_log = logging.getLogger("clinic_l10n.bodies")
 REQUESTED = "\x00requested\x00"
 _SPLIT = json.dumps(REQUESTED).encode()
 
@@ -61,7 +62,7 @@ class Made:
         try:
             return self._cache.get(ref)
         except (OSError, KeyError) as exc:
-            log.warning("build cache: %s; making the bodies again", exc)
+            _log.warning("build cache: %s; making the bodies again", exc)
             with self._lock:
                 if self._refs is not None and self._refs[kind] is ref:
                     self._refs = None
@@ -87,7 +88,7 @@ class Body:
     def etag(self) -> str:
         if self._etag is None:
             assert self._made is not None
-            self._etag = f'"{self._made.ref(self._kind)[3][:20]}"'
+            self._etag = f'"{self._made.ref(self._kind).sha256[:20]}"'
         return self._etag
 
     @property

@@ -1,13 +1,11 @@
 """The build cache: every page in every locale prepared once per set of inputs, and kept on disk.
 
-A page in a locale is made from the bytes of a few files: the page, the catalog and ledger of each
-locale of its chain (and English), the ui strings of the same chain, the config, and this code. Their
-SHA-256s, hashed together, are its *key*. What was made from a key (its bodies and view, its list entry,
-coverage row and findings) is a *record*; the bodies go into *packs*, one file per build run, each
-body named by its pack, place and SHA-256 and checked against it when read. `index.json` holds the
-records in service by key, with the SHA-256 of every body (what a release to static hosting would
-publish). So a start or a reload makes again only what has a new key, and servers over one cache
-folder take turns to build and share the work.
+What a page in a locale was made into, from the files its key names (`keys`), is a *record*
+(`index`): its snapshot, list entry, coverage row and findings. Snapshots, bodies and copies of
+input files go into *packs*, one file per build run, each named by its pack, place and SHA-256 and
+checked against it when read. `index.json` holds the records in service by key, with the SHA-256 of
+every snapshot. So a start or a reload makes again only what has a new key, and servers over one
+cache folder take turns to build and share the work.
 
 The cache folder (`.build-cache/` in the content tree unless `CLINIC_L10N_CACHE` says otherwise) can
 be deleted at any time; it is made again. When it cannot be written (a read-only tree), packs are
@@ -22,50 +20,22 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
-import stat
 import tempfile
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from functools import lru_cache
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from service.core.config import CONFIG_NAME, Config
-from service.core.files import Signature, signature, signature_of
-from service.core.models import SOURCE_LOCALE
+from service.core.files import Signature, signature
 from service.core.yamlfile import atomic_write
+from service.site.index import Record, Ref, index_bytes, read_index, read_record
+from service.site.keys import code_version
 
-__all__ = [
-    "UI",
-    "Cache",
-    "Inputs",
-    "Layout",
-    "Pack",
-    "Ref",
-    "code_version",
-    "default_cache_dir",
-    "digest",
-    "page_keys",
-]
-
-FORMAT = "2"  # the layout of records; a new one makes every key new
-UI = "ui"
-
-
-@lru_cache(maxsize=1)
-def code_version() -> str:
-    """A hash of this package's code and templates: new code, new keys."""
-    here = Path(__file__).parents[1]  # the whole package, not only site/
-    h = hashlib.sha256()
-    for path in sorted(p for p in here.rglob("*") if p.suffix in (".py", ".html", ".css", ".js")):
-        h.update(str(path.relative_to(here)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
+__all__ = ["Cache", "Pack", "default_cache_dir"]
 
 
 def default_cache_dir(root: Path) -> Path:
@@ -73,151 +43,8 @@ def default_cache_dir(root: Path) -> Path:
     return Path(env) if env else root / ".build-cache"
 
 
-def digest(path: str | Path) -> str:
-    """What is at `path` now, as `Inputs` would hash it."""
-    return _digest(str(path))[1]
-
-
-def _digest(path: str) -> tuple[Signature, str]:
-    """A file's signature and a hash of what is there: its bytes for a regular file, else what it
-    is (a FIFO is never opened)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None, "absent"
-    sig = signature_of(st)
-    if not stat.S_ISREG(st.st_mode):
-        return sig, f"special:{stat.S_IFMT(st.st_mode)}"
-    try:
-        with open(path, "rb") as f:
-            return sig, hashlib.sha256(f.read()).hexdigest()
-    except OSError as exc:
-        return sig, f"unreadable:{exc.errno}"
-
-
-@dataclass
-class Inputs:
-    """Every input file's signature (time, size, inode) and content hash, by path; `refresh`
-    hashes again only files whose signature changed."""
-
-    files: dict[str, tuple[Signature, str]] = field(default_factory=dict)
-
-    def get(self, path: str) -> str:
-        found = self.files.get(path)
-        if found is None:
-            found = self.files[path] = _digest(path)
-        return found[1]
-
-    def refresh(self, paths: Iterable[str]) -> set[str]:
-        """Look at `paths` again; returns those whose content hash changed (or that are new)."""
-        changed = set()
-        for path in paths:
-            old = self.files.get(path)
-            sig = signature(path)
-            if old is not None and old[0] == sig:
-                continue
-            new = _digest(path)
-            self.files[path] = new
-            if old is None or old[1] != new[1]:
-                changed.add(path)
-        return changed
-
-
-def chain_of(config: Config, locale: str) -> tuple[str, ...]:
-    """The locales a page in `locale` reads: its chain, then English."""
-    chain = config.chain(locale) if locale != SOURCE_LOCALE else (SOURCE_LOCALE,)
-    return tuple(dict.fromkeys((*chain, SOURCE_LOCALE)))
-
-
-File = tuple[str, str]  # a path, and as messages show it (relative to the tree)
-
-
-class Layout:
-    """Where a config's files are, worked out once: at a thousand pages, building paths one by
-    one would be most of the time a warm start takes."""
-
-    def __init__(self, config: Config):
-        self.config = config
-        self.chains = {loc: chain_of(config, loc) for loc in config.all_locales}
-        self.folders: dict[tuple[str, str], File] = {}
-        for loc in config.all_locales:
-            for kind, path in (
-                ("po", config.catalog_path(loc, "x")),
-                ("yaml", config.ledger_path(loc, "x")),
-            ):
-                self.folders[(kind, loc)] = (str(path.parent), config.rel(path.parent))
-        self.config_file = self._file(config.root / CONFIG_NAME)
-        self.ui_source = self._file(config.ui_source)
-        self.pages = (str(config.pages_dir), config.rel(config.pages_dir))
-
-    def _file(self, path: Path) -> File:
-        return str(path), self.config.rel(path)
-
-    def _in(self, kind: str, loc: str, domain: str) -> File:
-        folder, shown = self.folders[(kind, loc)]
-        return f"{folder}/{domain}.{kind}", f"{shown}/{domain}.{kind}"
-
-    def own_files(self, domain: str, loc: str) -> list[File]:
-        """The catalog (not for English) and ledger of `domain` in `loc` itself."""
-        ledger = self._in("yaml", loc, domain)
-        return [ledger] if loc == SOURCE_LOCALE else [self._in("po", loc, domain), ledger]
-
-    def source(self, slug: str) -> File:
-        if slug == UI:
-            return self.ui_source
-        folder, shown = self.pages
-        return f"{folder}/{slug}.md", f"{shown}/{slug}.md"
-
-    def page_files(self, slug: str, locale: str) -> list[File]:
-        """Every file a page (or, with slug `ui`, the ui domain) in `locale` is made from: the
-        config, its source, its catalog and ledger in each locale of the chain, and (for a page)
-        the ui strings' source, catalogs and ledgers of the same chain."""
-        files = [self.config_file, self.source(slug)]
-        for loc in self.chains[locale]:
-            files += self.own_files(slug, loc)
-        if slug != UI:
-            files.append(self.ui_source)
-            for loc in self.chains[locale]:
-                files += self.own_files(UI, loc)
-        return files
-
-
-def page_keys(
-    layout: Layout, inputs: Inputs, slugs: Iterable[str], good: Mapping[str, Ref]
-) -> dict[tuple[str, str], str]:
-    """The key of every (slug, locale): the hash of the hashes of its files (and of the last good
-    copy it would use in place of a file that is not good now), in `page_files` order."""
-
-    def part(file: File) -> str:
-        path, rel = file
-        now = inputs.get(path)
-        kept = good.get(rel)
-        instead = kept[3] if kept and kept[3] != now else ""
-        return f"\0{rel}\0{now}\0{instead}"
-
-    locales = layout.config.all_locales
-    head = f"{FORMAT}\0{code_version()}"
-    shared = part(layout.config_file)
-    ui_source = part(layout.ui_source)
-    ui_own = {loc: "".join(map(part, layout.own_files(UI, loc))) for loc in locales}
-    keys = {}
-    for slug in slugs:
-        source = part(layout.source(slug))
-        own = {loc: "".join(map(part, layout.own_files(slug, loc))) for loc in locales}
-        for loc in locales:
-            chain = layout.chains[loc]
-            text = f"{head}\0{slug}\0{loc}{shared}{source}" + "".join(own[c] for c in chain)
-            if slug != UI:
-                text += ui_source + "".join(ui_own[c] for c in chain)
-            keys[(slug, loc)] = hashlib.sha256(text.encode()).hexdigest()
-    return keys
-
-
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-Ref = list[Any]  # [pack, offset, size, sha256]: bytes in a pack, checked when read
 
 
 class Pack:
@@ -231,7 +58,7 @@ class Pack:
         self.size = 0
 
     def add(self, data: bytes) -> Ref:
-        ref = [self.name, self.size, len(data), _sha(data)]
+        ref = Ref(self.name, self.size, len(data), _sha(data))
         self.parts.append(data)
         self.size += len(data)
         return ref
@@ -251,7 +78,8 @@ class Cache:
         self._hot: OrderedDict[str, bytes] = OrderedDict()
         self._hot_size = 0
         self._packs: dict[str, bytes] = {}  # packs, when there is no folder to keep them in
-        self._index: dict[str, dict[str, Any]] | None = None
+        self._raw: dict[str, Any] | None = None  # the index's records as read, by key
+        self._records: dict[str, Record] = {}  # those of them read as records (or kept) so far
         self._index_seen: Signature = None  # the file the index was read from
         self._good: dict[str, Ref] = {}
         self._lock = threading.Lock()
@@ -303,20 +131,14 @@ class Cache:
 
     # records -----------------------------------------------------------------------------------
 
-    def _loaded_index(self) -> dict[str, dict[str, Any]]:
-        if self._index is None:
-            self._index, self._good = {}, {}
+    def _loaded_index(self) -> dict[str, Any]:
+        if self._raw is None:
+            self._raw, self._records, self._good = {}, {}, {}
             self._index_seen = self._index_signature()
             if self.folder is not None:
-                try:
-                    found = json.loads((self.folder / "index.json").read_bytes())
-                except (OSError, ValueError):
-                    found = {}
-                if isinstance(found, dict) and found.get("format") == FORMAT:
-                    records, good = found.get("records"), found.get("good")
-                    self._index = records if isinstance(records, dict) else {}
-                    self._good = good if isinstance(good, dict) else {}
-        return self._index
+                with suppress(OSError):
+                    self._raw, self._good = read_index((self.folder / "index.json").read_bytes())
+        return self._raw
 
     def _index_signature(self) -> Signature:
         return None if self.folder is None else signature(self.folder / "index.json")
@@ -324,21 +146,25 @@ class Cache:
     def reread(self) -> None:
         """Forget the index read so far if another server has written it since."""
         if self._index_signature() != self._index_seen:
-            self._index = None
+            self._raw = None
 
-    def record(self, key: str) -> dict[str, Any] | None:
-        return self._loaded_index().get(key)
+    def record(self, key: str) -> Record | None:
+        """The record filed under `key`, if the index holds one of this layout."""
+        raw = self._loaded_index()
+        found = self._records.get(key)
+        if found is None and key in raw:
+            found = read_record(raw.pop(key))  # held once, as read or as it was written
+            if found is not None:
+                self._records[key] = found
+        return found
 
-    def keep_records(self, records: Iterable[Mapping[str, Any]], good: Mapping[str, Ref]) -> None:
-        """Add `records` to the index (dropping the keys no longer in service) and write it."""
-        index = {r["key"]: dict(r) for r in records}
-        self._index, self._good = index, dict(good)
+    def keep_records(self, records: Iterable[Record], good: Mapping[str, Ref]) -> None:
+        """Make `records` the index (dropping the keys no longer in service) and write it."""
+        kept = {r.key: r for r in records}
+        self._raw, self._records, self._good = {}, kept, dict(good)
         if self.folder is not None:
-            data = {"format": FORMAT, "code": code_version(), "good": good, "records": index}
-            atomic_write(
-                self.folder / "index.json",
-                json.dumps(data, ensure_ascii=False, sort_keys=True).encode(),
-            )
+            data = index_bytes(kept.values(), good, code_version())
+            atomic_write(self.folder / "index.json", data)
             self._index_seen = self._index_signature()
 
     def stored_good(self) -> dict[str, Ref]:
@@ -358,7 +184,7 @@ class Cache:
         except (OSError, KeyError, ValueError):
             return None
         folder = self.folder or Path(tempfile.gettempdir()) / "clinic-l10n-last-good"
-        copy: Path = folder / "last-good" / str(ref[3]) / filename
+        copy: Path = folder / "last-good" / ref.sha256 / filename
         if not copy.is_file():
             _write(copy, data)
         return copy
@@ -383,9 +209,9 @@ class Cache:
         they are `older_than` seconds old (another server may still be reading them)."""
         if self.folder is None:
             return
-        used = {ref[0] for record in self._loaded_index().values() for ref in _refs(record)} | {
-            ref[0] for ref in self.stored_good().values()
-        }
+        records = (self.record(key) for key in [*self._loaded_index(), *self._records])
+        used = {r.page.state.pack for r in records if r is not None and r.page is not None}
+        used |= {ref.pack for ref in self._good.values()}
         now = time.time()
         for path in [*(self.folder / "packs").iterdir(), *self.folder.glob(".*.tmp")]:
             try:
@@ -393,11 +219,6 @@ class Cache:
                     path.unlink()
             except OSError:
                 pass
-
-
-def _refs(record: Mapping[str, Any]) -> Iterator[Ref]:
-    if "state" in record:
-        yield record["state"]
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -11,7 +11,7 @@ so only served (reviewed) text is written. Under DIR:
     assets/clinic-l10n.<hash>.css       the stylesheet, named by its content
     sitemap.xml                         with a base URL: every document and its alternates
     coverage.json
-    .clinic-l10n-export                 the files the export wrote (see `write`)
+    .clinic-l10n-export                 the files the export wrote (see `write_export`)
 """
 
 from __future__ import annotations
@@ -27,16 +27,15 @@ from typing import Any
 
 from service.core.errors import ExportError
 from service.core.locales import direction, native_name
-from service.core.models import SOURCE_LOCALE
+from service.core.models import SOURCE_LOCALE, UI_DOMAIN
 from service.core.yamlfile import atomic_write
 from service.render.assets import ASSETS, assets, unembed
 from service.render.document import decode_view, render_document
 from service.render.html import UiText, render_template
 from service.render.links import SERVER_PAGE_HREF, ExportLinks, page_path
-from service.site.build import UI
 from service.site.prepared import Settings, Site, build_site
 
-__all__ = ["MANIFEST", "Exported", "Plan", "export_site", "plan", "write"]
+__all__ = ["MANIFEST", "Exported", "Plan", "export_site", "plan", "write_export"]
 
 MANIFEST = ".clinic-l10n-export"
 _MANIFEST_HEAD = (
@@ -86,9 +85,9 @@ def _list_json(raw: bytes, links: ExportLinks, locale: str) -> tuple[bytes, list
 
 
 def _chrome(site: Site, locale: str) -> dict[str, object]:
-    record = site.records.get((UI, locale), {})
-    if "chrome" in record:
-        return decode_view(record["chrome"].encode("utf-8"))
+    record = site.records.get((UI_DOMAIN, locale))
+    if record is not None and record.chrome is not None:
+        return decode_view(record.chrome.encode("utf-8"))
     return {"language_label": UiText("Language", SOURCE_LOCALE)}
 
 
@@ -260,7 +259,7 @@ def _remove(out: Path, rel: str) -> bool:
     return False
 
 
-def write(
+def write_export(
     out: Path, files: Mapping[str, Callable[[], bytes]], notes: Sequence[str] = ()
 ) -> Exported:
     """Write `files` under `out`, each atomically and only when its bytes change; then remove
@@ -281,4 +280,4 @@ def export_site(settings: Settings, out: Path, base: str | None = None) -> Expor
     """Build the site and write it under `out` (see the module's docstring). `base`: the URL the
     export will be served at (`links.base_url`); without one, no hreflang and no sitemap."""
     site = build_site(settings)
-    return write(out, plan(site, base), () if base else (NO_BASE,))
+    return write_export(out, plan(site, base), () if base else (NO_BASE,))

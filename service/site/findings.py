@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from service.core.errors import L10nError
 from service.core.models import SOURCE_LOCALE, LoadedCatalog, Page, fingerprint
 from service.core.policy import judge
 from service.quality.checks import Severity, Unit, blocking, run_checks
@@ -17,17 +18,18 @@ from service.site.store import Tree
 
 __all__ = [
     "DomainFindings",
-    "Problem",
+    "FileFinding",
     "blocked",
     "domain_findings",
-    "load_findings",
+    "load_finding",
     "refused_records",
-    "tree_findings",
 ]
 
 
 @dataclass(frozen=True)
-class Problem:
+class FileFinding:
+    """What `check` reports, at a file and a 1-based line (a check's `Finding`, placed)."""
+
     path: str
     line: int
     severity: Severity
@@ -50,7 +52,7 @@ def _translated(
 
 def blocked(
     tree: Tree, domains: Sequence[Page] | None = None, locales: Sequence[str] | None = None
-) -> list[Problem]:
+) -> list[FileFinding]:
     """Approved translations that are not served because an error-level check fails on them (in
     `domains` and `locales`, default all)."""
     found = []
@@ -75,23 +77,25 @@ def blocked(
             ]
             for reason in reasons:
                 message = f"approved, but not served: {reason}"
-                found.append(Problem(catalog.path, entry.line, Severity.ERROR, "blocked", message))
+                found.append(
+                    FileFinding(catalog.path, entry.line, Severity.ERROR, "blocked", message)
+                )
     return found
 
 
-def _entry_findings(tree: Tree, domain: Page, locale: str) -> Iterator[Problem]:
+def _entry_findings(tree: Tree, domain: Page, locale: str) -> Iterator[FileFinding]:
     for _, _, catalog in _translated(tree, [domain], [locale]):
         for entry in catalog.entries.values():
             for error in entry.errors:
-                yield Problem(catalog.path, entry.line, Severity.ERROR, "msgfmt", error)
+                yield FileFinding(catalog.path, entry.line, Severity.ERROR, "msgfmt", error)
             seg = domain.segment(entry.msgid, entry.msgctxt)
             if seg is None or not entry.translated:
                 continue
             for f in run_checks(Unit.of(seg, entry.msgstr, locale, tree.config.do_not_translate)):
-                yield Problem(catalog.path, entry.line, f.severity, f.check, f.message)
+                yield FileFinding(catalog.path, entry.line, f.severity, f.check, f.message)
 
 
-def _ledger_findings(tree: Tree, domain: Page, locales: Sequence[str]) -> Iterator[Problem]:
+def _ledger_findings(tree: Tree, domain: Page, locales: Sequence[str]) -> Iterator[FileFinding]:
     by_key = {s.key: s for s in domain.segments}
     for locale in locales:
         ledger = tree.ledgers.get((locale, domain.slug))
@@ -108,7 +112,7 @@ def _ledger_findings(tree: Tree, domain: Page, locales: Sequence[str]) -> Iterat
             else:
                 continue
             message = f"approval of {record.msgid[:50]!r} no longer applies: {why}"
-            yield Problem(
+            yield FileFinding(
                 ledger.path if ledger else "?",
                 record.line,
                 Severity.WARNING,
@@ -119,12 +123,12 @@ def _ledger_findings(tree: Tree, domain: Page, locales: Sequence[str]) -> Iterat
             missing = [k for k in by_key if k not in catalog.entries]
             if missing:
                 message = f"{len(missing)} English text(s) missing; run `clinic-l10n update`"
-                yield Problem(catalog.path, 1, Severity.WARNING, "outdated-catalog", message)
+                yield FileFinding(catalog.path, 1, Severity.WARNING, "outdated-catalog", message)
 
 
 def refused_records(
     tree: Tree, domain: Page, locales: Sequence[str] | None = None
-) -> Iterator[Problem]:
+) -> Iterator[FileFinding]:
     """Ledger records that approve today's text but that the review policy refuses (an
     undeclared reviewer, a role or locale they were not given, the text's own translator, one
     person in both roles of safety text): never served, and an error here."""
@@ -143,29 +147,29 @@ def refused_records(
                 tree.config.policy, current, seg, locale, translator
             ).refused:
                 message = f"approval of {record.msgid[:50]!r} does not count: {reason}"
-                yield Problem(ledger.path, record.line, Severity.ERROR, "review-policy", message)
+                yield FileFinding(
+                    ledger.path, record.line, Severity.ERROR, "review-policy", message
+                )
 
 
-def load_findings(tree: Tree) -> list[Problem]:
-    """Each file that failed to load. A load error without a line (a reader that has not said
-    one) is the whole file's: line 1."""
-    return [
-        Problem(e.path or "?", e.line or 1, Severity.ERROR, "load", e.message) for e in tree.errors
-    ]
+def load_finding(error: L10nError) -> FileFinding:
+    """A file that failed to load. A load error without a line (a reader that has not said one)
+    is the whole file's: line 1."""
+    return FileFinding(error.path or "?", error.line or 1, Severity.ERROR, "load", error.message)
 
 
 @dataclass(frozen=True)
 class DomainFindings:
     """What `check` reports for one page (or the ui strings) in one locale."""
 
-    withheld: list[Problem]  # English not approved (under English only)
-    stale: list[Problem]  # approvals that no longer apply
-    refused: list[Problem]  # approvals the review policy refuses
-    entries: list[Problem]  # every check (and msgfmt's) on every translated entry
-    blocked: list[Problem]  # approvals an error-level check keeps off the page
+    withheld: list[FileFinding]  # English not approved (under English only)
+    stale: list[FileFinding]  # approvals that no longer apply
+    refused: list[FileFinding]  # approvals the review policy refuses
+    entries: list[FileFinding]  # every check (and msgfmt's) on every translated entry
+    blocked: list[FileFinding]  # approvals an error-level check keeps off the page
 
     @property
-    def problems(self) -> list[Problem]:
+    def problems(self) -> list[FileFinding]:
         return [*self.withheld, *self.stale, *self.refused, *self.entries, *self.blocked]
 
 
@@ -177,7 +181,7 @@ def domain_findings(tree: Tree, domain: Page, locale: str) -> DomainFindings:
             message = (
                 f"English {seg.type.value} {seg.source[:50]!r} is not approved; it is withheld"
             )
-            withheld.append(Problem(path, seg.line, Severity.ERROR, "source-approval", message))
+            withheld.append(FileFinding(path, seg.line, Severity.ERROR, "source-approval", message))
     return DomainFindings(
         withheld,
         list(_ledger_findings(tree, domain, [locale])),
@@ -185,12 +189,3 @@ def domain_findings(tree: Tree, domain: Page, locale: str) -> DomainFindings:
         list(_entry_findings(tree, domain, locale)),
         blocked(tree, [domain], [locale]),
     )
-
-
-def tree_findings(tree: Tree) -> list[Problem]:
-    """Everything `check` reports: load errors, then each page (by slug) in each locale."""
-    found = load_findings(tree)
-    for domain in sorted(tree.domains, key=lambda d: d.slug):
-        for locale in tree.config.all_locales:
-            found += domain_findings(tree, domain, locale).problems
-    return found

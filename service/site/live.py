@@ -20,12 +20,14 @@ from datetime import UTC, datetime
 from service.core.config import CONFIG_NAME, load_config
 from service.core.errors import L10nError
 from service.core.files import Signature, signature
-from service.site.build import UI, code_version
+from service.core.models import UI_DOMAIN
+from service.site.assemble import entry
+from service.site.keys import code_version
 from service.site.prepared import Settings, Site, build_site, slugs
 
 __all__ = ["LiveSite", "state_hash"]
 
-log = logging.getLogger("clinic_l10n.live")
+_log = logging.getLogger("clinic_l10n.live")
 
 
 def state_hash(site: Site) -> str:
@@ -34,7 +36,7 @@ def state_hash(site: Site) -> str:
     snapshot, and the code that renders it), so that they need not be made to be compared."""
     h = hashlib.sha256(code_version().encode())
     for key in sorted(site.pages):
-        h.update(f"{key}{site.records[key]['state'][3]}".encode())
+        h.update(f"{key}{entry(site.records[key]).state.sha256}".encode())
     for loc in sorted(site.lists):
         h.update(f"{loc}{site.lists[loc].digest}".encode())
     # the dashboard is made from what coverage_json and health hold
@@ -92,13 +94,13 @@ class LiveSite:
                     config = load_config(self.settings.root)
                 except L10nError as exc:
                     if self.config_error is None or str(exc) != str(self.config_error):
-                        log.warning("config not reloaded, the last good one stays: %s", exc)
+                        _log.warning("config not reloaded, the last good one stays: %s", exc)
                     self.config_error, self._config_seen = exc, None
                     return False
                 self.config_error, self._config_seen = None, seen
             changed = old.inputs.refresh(list(old.inputs.files))
             pages = {slug for slug, _ in old.records}
-            if not changed and config == old.config and pages == {*slugs(config), UI}:
+            if not changed and config == old.config and pages == {*slugs(config), UI_DOMAIN}:
                 return False
             started = time.perf_counter()
             site = build_site(
@@ -106,7 +108,7 @@ class LiveSite:
             )
             state = state_hash(site)
             self.site, self.state, self.built_at = site, state, _now()
-            log.info(
+            _log.info(
                 "reloaded in %.2f s: state %s, %d error(s)",
                 time.perf_counter() - started,
                 state[:12],
@@ -114,7 +116,7 @@ class LiveSite:
             )
             started = time.perf_counter()
             site.write_index()  # once the site is in service: a restart then finds the records
-            log.info("build cache index written in %.2f s", time.perf_counter() - started)
+            _log.info("build cache index written in %.2f s", time.perf_counter() - started)
             return True
 
     def poke(self) -> None:
@@ -133,7 +135,7 @@ class LiveSite:
                 try:
                     self.reload()
                 except Exception:  # a bug must not stop the watcher: the old site keeps serving
-                    log.exception("reload failed; the site in service is unchanged")
+                    _log.exception("reload failed; the site in service is unchanged")
 
         thread = threading.Thread(target=loop, name="clinic-l10n-watch", daemon=True)
         thread.start()

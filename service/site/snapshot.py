@@ -2,32 +2,40 @@
 has run, kept in the build cache so that its bodies (JSON, HTML page, fragment, view) can be made
 when first asked for, from exactly the state the record was made in, without loading a file.
 
-A review is kept as what the bodies show of it: who translated, who reviewed, in which role and
-when (the hashes it was checked against stay in its ledger; they were checked before the page was
-resolved). So `decode(Encoder().encode(s))` is `s` with each review cut to those four fields
-(tests/test_snapshot.py checks this on the shipped pages, the test tree and a generated tree).
+Every object is a row of its fields (`codec.Table`), their names written once per snapshot, in its
+`tables`; a segment a resolved page serves or withholds is its place in the page, and a review its
+place in a table of the reviews the snapshot shows. A snapshot of another `SNAPSHOT_VERSION`, or
+whose tables name other fields than these classes have, is refused (ValueError): it is made again.
+
+A review is kept as what the bodies show of it (`ReviewShown`: the hashes it was checked against
+stay in its ledger; they were checked before the page was resolved). So
+`decode(Encoder().encode(s))` is `s` with each review cut to those fields (tests/test_snapshot.py
+checks this on the shipped pages, the test tree and a generated tree).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from operator import attrgetter
 from typing import Any
 
-from service.core.models import (
-    FallbackPolicy,
-    Page,
-    ResolvedPage,
-    ReviewRecord,
-    Role,
-    Segment,
-    SegmentType,
-    ServedSegment,
-    Target,
-)
+from service.core.models import Page, ResolvedPage, ReviewRecord, Role, Segment
+from service.site.codec import Convert, Table
 
-__all__ = ["Encoder", "Snapshot", "UiStrings", "decode", "shown"]
+__all__ = [
+    "SNAPSHOT_VERSION",
+    "TABLES",
+    "Encoder",
+    "ReviewShown",
+    "Snapshot",
+    "UiStrings",
+    "decode",
+    "shown",
+]
+
+SNAPSHOT_VERSION = 2  # of a snapshot's layout: a new one makes every key new
 
 # The ui strings as a page in one locale shows them: id -> (forms, locale, fell back).
 UiStrings = Mapping[str, tuple[tuple[str, ...], str, bool]]
@@ -46,61 +54,72 @@ class Snapshot:
     locales: tuple[str, ...]
 
 
-_FORMAT = 1
+@dataclass(frozen=True)
+class ReviewShown:
+    """What a page's bodies show of a review; each field is the `ReviewRecord` field of its name."""
+
+    translator: str | None
+    reviewer: str
+    role: Role
+    reviewed_at: str
 
 
-def _target(t: Target | None) -> list[str] | None:
-    return None if t is None else [t.href, t.title, t.label]
+_SHOWN = tuple(f.name for f in fields(ReviewShown))
+if not set(_SHOWN) <= {f.name for f in fields(ReviewRecord)}:
+    raise TypeError("ReviewShown names a field that ReviewRecord does not have")
+_shown_values = attrgetter(*_SHOWN)
+_BLANK = ReviewRecord("", "", (), "", None, "", "")  # what a snapshot does not keep of a review
 
 
-def _segment(s: Segment) -> list[Any]:
-    return [
-        s.id,
-        s.type.value,
-        s.source,
-        s.line,
-        s.critical,
-        s.level,
-        s.section,
-        s.source_plural,
-        s.comment,
-        s.context,
-        [_target(t) for t in s.references],
-        _target(s.image),
-    ]
+def shown(review: ReviewRecord) -> ReviewShown:
+    return ReviewShown(*_shown_values(review))
 
 
-Shown = tuple[str | None, str, str, str]  # what a body shows of a review: see `shown`
+class _Writing:
+    """What the rows of a resolved page point into: its page's segments (by identity), and the
+    reviews written so far (each shown once, however many segments it approves)."""
+
+    def __init__(self, index: Mapping[int, int]):
+        self.index = index
+        self.reviews: dict[tuple[Any, ...], int] = {}
 
 
-def shown(r: ReviewRecord) -> Shown:
-    """What a page's bodies show of a review: its translator, reviewer, role and time."""
-    return (r.translator, r.reviewer, r.role.value, r.reviewed_at)
+def _write_review(review: ReviewRecord, writing: _Writing) -> int:
+    reviews = writing.reviews
+    return reviews.setdefault(_shown_values(review), len(reviews))
 
 
-def _resolved(r: ResolvedPage, index: Mapping[int, int], reviews: dict[Shown, int]) -> list[Any]:
-    """`index`: each segment's place in the page, by identity; `reviews`: each review's place in
-    the snapshot's table of them (a reviewer approves many segments at the same time)."""
-    return [
-        r.target,
-        r.locale,
-        [
-            [
-                index[id(s.segment)],
-                list(s.forms),
-                s.locale,
-                s.fallback,
-                [reviews.setdefault(shown(v), len(reviews)) for v in s.reviews],
-            ]
-            for s in r.served
-        ],
-        [index[id(s)] for s in r.withheld],
-        list(r.held_sections),
-    ]
+class _Reading:
+    def __init__(self, page: Page, reviews: list[ReviewRecord]):
+        self.page, self.segments, self.reviews = page, page.segments, reviews
+
+
+_POINTERS: dict[type, tuple[Convert, Convert]] = {
+    Page: (lambda page, w: None, lambda _, r: r.page),
+    Segment: (lambda segment, w: w.index[id(segment)], lambda at, r: r.segments[at]),
+    ReviewRecord: (_write_review, lambda at, r: r.reviews[at]),
+}
+_PAGE = Table(Page)
+_RESOLVED = Table(ResolvedPage, _POINTERS)
+_REVIEW = Table(ReviewShown)
+TABLES = {**_PAGE.tables(), **_RESOLVED.tables(), **_REVIEW.tables()}
+_KEYS = {"version", "tables", "page", "english", "english_reviews", "demonstration", "locales"}
+_KEYS |= {"resolved", "reviews", "ui"}
 
 
 def _text(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+_HEAD = _text({"version": SNAPSHOT_VERSION, "tables": TABLES})[:-1]  # left open for the rest
+_TABLES_READ = json.loads(_text(TABLES))  # as `decode` finds them
+
+
+def _resolved(resolved: ResolvedPage, index: Mapping[int, int]) -> tuple[str, str]:
+    """A resolved page, and the table of the reviews it shows."""
+    writing = _Writing(index)
+    row = _text(_RESOLVED.row(resolved, writing))
+    return row, _text([_REVIEW.values_row(values) for values in writing.reviews])
 
 
 class Encoder:
@@ -108,25 +127,21 @@ class Encoder:
     page with its English (for all its locales) and the ui strings of a locale (for all pages)."""
 
     def __init__(self) -> None:
-        self._pages: dict[tuple[str, bool, tuple[str, ...]], str] = {}
+        self._pages: dict[tuple[str, bool, tuple[str, ...]], tuple[Page, str, dict[int, int]]] = {}
         self._uis: dict[str, str] = {}
 
-    def _page(self, snapshot: Snapshot) -> str:
+    def _page(self, snapshot: Snapshot) -> tuple[Page, str, dict[int, int]]:
         page, english = snapshot.resolved.page, snapshot.english
         if english.page is not page:
             raise ValueError("a snapshot's two resolutions must be of the same page")
         index = {id(s): i for i, s in enumerate(page.segments)}
-        reviews: dict[Shown, int] = {}
-        return _text(
-            [
-                [page.slug, page.path, page.fallback.value, page.body, page.author],
-                [_segment(s) for s in page.segments],
-                _resolved(english, index, reviews),
-                list(reviews),
-                snapshot.demonstration,
-                list(snapshot.locales),
-            ]
+        row, reviews = _resolved(english, index)
+        text = (
+            f'"page":{_text(_PAGE.row(page))},"english":{row},"english_reviews":{reviews},'
+            f'"demonstration":{_text(snapshot.demonstration)},'
+            f'"locales":{_text(list(snapshot.locales))}'
         )
+        return page, text, index
 
     def encode(self, snapshot: Snapshot) -> bytes:
         resolved = snapshot.resolved
@@ -139,63 +154,40 @@ class Encoder:
             ui = self._uis[resolved.target] = _text(
                 {k: [list(forms), loc, fell] for k, (forms, loc, fell) in snapshot.ui.items()}
             )
-        index = {id(s): i for i, s in enumerate(resolved.page.segments)}
-        reviews: dict[Shown, int] = {}
-        own = _text([_resolved(resolved, index, reviews), list(reviews)])
-        return f"[{_FORMAT},{page},{own},{ui}]".encode()
-
-
-def _of_target(t: list[str] | None) -> Target | None:
-    return None if t is None else Target(t[0], t[1], t[2])
-
-
-def _of_segment(d: list[Any]) -> Segment:
-    refs = tuple(Target(*t) for t in d[10])
-    return Segment(
-        d[0],
-        SegmentType(d[1]),
-        d[2],
-        d[3],
-        d[4],
-        d[5],
-        d[6],
-        d[7],
-        d[8],
-        d[9],
-        refs,
-        _of_target(d[11]),
-    )
-
-
-def _of_review(d: list[Any]) -> ReviewRecord:
-    """A review as a body shows it: the fields `shown` did not keep are empty."""
-    translator, reviewer, role, at = d
-    return ReviewRecord("", "", (), "", translator, reviewer, at, Role(role))
-
-
-def _of_resolved(d: list[Any], page: Page, reviews: list[ReviewRecord]) -> ResolvedPage:
-    segments = page.segments
-    served = tuple(
-        ServedSegment(segments[i], tuple(forms), loc, fell, tuple(reviews[r] for r in used))
-        for i, forms, loc, fell, used in d[2]
-    )
-    return ResolvedPage(page, d[0], d[1], served, tuple(segments[i] for i in d[3]), tuple(d[4]))
+        shared, text, index = page
+        if resolved.page is not shared:
+            raise ValueError("the snapshots of one page must be of the same page object")
+        row, reviews = _resolved(resolved, index)
+        return f'{_HEAD},{text},"resolved":{row},"reviews":{reviews},"ui":{ui}}}'.encode()
 
 
 def decode(raw: bytes) -> Snapshot:
     """The snapshot `Encoder.encode` wrote (ValueError for anything else)."""
     data = json.loads(raw)
-    if not isinstance(data, list) or len(data) != 4 or data[0] != _FORMAT:
+    if not isinstance(data, dict) or data.keys() != _KEYS or data["version"] != SNAPSHOT_VERSION:
         raise ValueError("not a page snapshot of this version")
-    (head, segments, english, shared, demonstration, locales), (own, reviews), ui = data[1:]
-    slug, path, fallback, body, author = head
-    page = Page(
-        slug, path, tuple(_of_segment(s) for s in segments), FallbackPolicy(fallback), body, author
-    )
-    return Snapshot(
-        _of_resolved(own, page, [_of_review(r) for r in reviews]),
-        _of_resolved(english, page, [_of_review(r) for r in shared]),
-        {k: (tuple(forms), loc, fell) for k, (forms, loc, fell) in ui.items()},
-        bool(demonstration),
-        tuple(locales),
-    )
+    if data["tables"] != _TABLES_READ:
+        raise ValueError("a page snapshot of other fields than these")
+    try:
+        page = _PAGE.of_row(data["page"])
+        return Snapshot(
+            _of_resolved(data["resolved"], data["reviews"], page),
+            _of_resolved(data["english"], data["english_reviews"], page),
+            {k: (tuple(forms), loc, fell) for k, (forms, loc, fell) in data["ui"].items()},
+            bool(data["demonstration"]),
+            tuple(data["locales"]),
+        )
+    except (KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise ValueError(f"not a page snapshot: {exc!r}") from exc
+
+
+def _of_resolved(row: Any, reviews: Any, page: Page) -> ResolvedPage:
+    if not isinstance(reviews, list):
+        raise ValueError("not a table of reviews")
+    records = [_of_review(_REVIEW.of_row(r)) for r in reviews]
+    return _RESOLVED.of_row(row, _Reading(page, records))
+
+
+def _of_review(review: ReviewShown) -> ReviewRecord:
+    """A review as a body shows it: the fields `shown` does not keep are empty."""
+    return replace(_BLANK, **{name: getattr(review, name) for name in _SHOWN})

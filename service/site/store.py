@@ -94,13 +94,6 @@ class Tree:
             known = self._known[domain.slug]
         return known.get((segment.id, locale)) is not None
 
-    def coverage(
-        self, resolved: Mapping[tuple[str, str], ResolvedPage] | None = None
-    ) -> list[CoverageRow]:
-        """The coverage rows; `served` comes from `self.resolve` for every locale and domain
-        (`resolved`, keyed by (locale, domain), may hand over pages already resolved)."""
-        return self.coverage_rows(self.domains, self.config.all_locales, resolved or {})
-
     def coverage_rows(
         self,
         domains: Sequence[Page],

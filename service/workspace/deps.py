@@ -9,12 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
 from fastapi import Depends, HTTPException, Request
 
 from service.core.config import Config
 from service.core.models import UI_DOMAIN
+from service.site.index import Record
 from service.site.live import LiveSite
 from service.site.prepared import Site
 from service.workspace.accounts import Accounts, state_dir
@@ -30,23 +31,21 @@ class SiteHints:
     build): no file is read for a page whose coverage leaves nothing to review."""
 
     def __init__(self, site: Site):
-        self.records: Mapping[tuple[str, str], Mapping[str, Any]] = site.records
+        self.records: Mapping[tuple[str, str], Record] = site.records
 
     def slugs(self) -> list[str]:
         return sorted({slug for slug, _ in self.records}, key=lambda s: (s == UI_DOMAIN, s))
 
     def key(self, slug: str, locale: str) -> str | None:
         record = self.records.get((slug, locale))
-        key = record.get("key") if record else None
-        return key if isinstance(key, str) else None
+        return record.key if record else None
 
     def idle(self, slug: str, locale: str) -> bool:
         record = self.records.get((slug, locale))
-        rows = record.get("rows") if record else None
-        if not rows or record is None or record.get("errors"):
+        if record is None or not record.rows or record.errors:
             return False
-        row = rows[0]
-        return bool(row["translated"] == row["approved"] + row["blocked"])
+        row = record.rows[0]
+        return row.translated == row.approved + row.blocked
 
 
 class Refresher:

@@ -1,0 +1,113 @@
+"""What the build cache's `index.json` holds: the *record* of each page (or the ui strings) in each
+locale, by key, and where the last good version of each input file is kept.
+
+Records are written and read by field name (`codec`): a record whose fields are not `Record`'s (nor
+its parts' theirs) is treated as absent, and made again; an index of another `INDEX_VERSION` is not
+read at all. Neither is ever misread, whatever key led to it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from service.site.codec import Table
+from service.site.coverage import CoverageRow
+from service.site.findings import FileFinding
+
+__all__ = [
+    "INDEX_VERSION",
+    "PageEntry",
+    "Record",
+    "Ref",
+    "index_bytes",
+    "read_index",
+    "read_record",
+]
+
+INDEX_VERSION = 3  # of index.json and its records: a new one makes every key new
+
+
+class Ref(NamedTuple):
+    """Bytes in a pack, checked against their SHA-256 when read."""
+
+    pack: str
+    offset: int
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """A page served in a locale: its snapshot (what its bodies are made from, when first asked
+    for), and what lists and health show of it."""
+
+    state: Ref
+    title: str | None
+    title_locale: str
+    complete: bool
+    withheld: int  # English segments awaiting approval, not served
+
+
+@dataclass(frozen=True)
+class Record:
+    """What a page (or the ui strings) in one locale was made into, from the files its key names."""
+
+    key: str
+    slug: str
+    locale: str
+    errors: tuple[str, ...]  # the load errors of its files, as health shows them
+    load: tuple[FileFinding, ...]  # the same, as `check` reports them
+    page: PageEntry | None = None  # None: the ui strings, or a page whose file did not load
+    chrome: str | None = None  # the ui strings of a document's header (ui only; for an export)
+    rows: tuple[CoverageRow, ...] = ()
+    rows_json: tuple[str, ...] = ()  # the same rows as `CoverageOut` writes them
+    blocked: tuple[str, ...] = ()  # approvals an error-level check keeps off the page
+    refused: tuple[str, ...] = ()  # approvals the review policy does not count
+    problems: tuple[FileFinding, ...] = ()  # everything else `check` reports
+
+
+_RECORD = Table(Record, named=True)
+
+
+def read_record(data: object) -> Record | None:
+    """The record an index holds as `data`, or None when its fields are not a `Record`'s."""
+    try:
+        return _RECORD.of_obj(data)
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def _ref(data: object) -> Ref | None:
+    if not isinstance(data, list) or len(data) != len(Ref._fields):
+        return None
+    return Ref(*data)
+
+
+def read_index(raw: bytes) -> tuple[dict[str, Any], dict[str, Ref]]:
+    """The records in `raw` (as written, read by `read_record` when asked for) by key, and the
+    last good versions by path; both empty when `raw` is not an index of this version."""
+    try:
+        found = json.loads(raw)
+    except ValueError:
+        return {}, {}
+    if not isinstance(found, dict) or found.get("version") != INDEX_VERSION:
+        return {}, {}
+    records, good = found.get("records"), found.get("good")
+    good = good if isinstance(good, dict) else {}
+    kept = {path: ref for path, data in good.items() if (ref := _ref(data)) is not None}
+    return (records if isinstance(records, dict) else {}), kept
+
+
+def index_bytes(records: Iterable[Record], good: Mapping[str, Ref], code: str) -> bytes:
+    """index.json for `records` and the last good versions `good`; `code`: the code that made
+    them (`keys.code_version`), for a reader to see."""
+    data = {
+        "version": INDEX_VERSION,
+        "code": code,
+        "good": good,
+        "records": {r.key: _RECORD.obj(r) for r in records},
+    }
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
