@@ -47,11 +47,16 @@ class Table(Generic[T]):
         pairs = [_converters(hints[name], refs or {}, named, self.nested) for name in self.names]
         # only the fields not written (or read) as they are: the rest of a row is copied at once
         self._writes = tuple((at, w) for at, (w, _) in enumerate(pairs) if w is not None)
-        self._reads = tuple((at, r) for at, (_, r) in enumerate(pairs) if r is not None)
+        self._reads = tuple((n, r) for n, (_, r) in zip(self.names, pairs, strict=True) if r)
         get = attrgetter(*self.names)
         self._values: Callable[[Any], tuple[Any, ...]] = (
             get if len(self.names) > 1 else lambda obj: (get(obj),)
         )
+        # An object read back gets its fields at once, as pickle restores one, rather than through
+        # a frozen class's __init__, which sets them one by one through object.__setattr__; a
+        # class with slots or a __post_init__ is made through its __init__.
+        plain = hasattr(cls, "__dict__") and not hasattr(cls, "__slots__")
+        self._fill = plain and not hasattr(cls, "__post_init__")
 
     def tables(self) -> dict[str, tuple[str, ...]]:
         """The field names of this class and of every dataclass within it, by class name."""
@@ -73,10 +78,7 @@ class Table(Generic[T]):
     def of_row(self, row: Any, context: Any = None) -> T:
         if not isinstance(row, list) or len(row) != len(self.names):
             raise ValueError(f"not a row of {self.cls.__name__}'s {len(self.names)} fields")
-        values = list(row)
-        for at, read in self._reads:
-            values[at] = read(values[at], context)
-        return self.cls(*values)
+        return self._made(dict(zip(self.names, row, strict=True)), context)
 
     def obj(self, obj: T, context: Any = None) -> dict[str, Any]:
         return dict(zip(self.names, self.row(obj, context), strict=True))
@@ -84,7 +86,17 @@ class Table(Generic[T]):
     def of_obj(self, data: Any, context: Any = None) -> T:
         if not isinstance(data, dict) or data.keys() != self._keys:
             raise ValueError(f"not an object of {self.cls.__name__}'s fields")
-        return self.of_row([data[name] for name in self.names], context)
+        return self._made({name: data[name] for name in self.names}, context)
+
+    def _made(self, values: dict[str, Any], context: Any) -> T:
+        """The object of these field values (in field order), each read as its type says."""
+        for name, read in self._reads:
+            values[name] = read(values[name], context)
+        if not self._fill:
+            return self.cls(**values)
+        obj = object.__new__(self.cls)
+        obj.__dict__.update(values)
+        return obj
 
 
 def _converters(

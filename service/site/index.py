@@ -103,11 +103,13 @@ def read_index(raw: bytes) -> tuple[dict[str, Any], dict[str, Ref]]:
 
 def index_bytes(records: Iterable[Record], good: Mapping[str, Ref], code: str) -> bytes:
     """index.json for `records` and the last good versions `good`; `code`: the code that made
-    them (`keys.code_version`), for a reader to see."""
-    data = {
-        "version": INDEX_VERSION,
-        "code": code,
-        "good": good,
-        "records": {r.key: _RECORD.obj(r) for r in records},
-    }
-    return json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
+    them (`keys.code_version`), for a reader to see. Written a record at a time (never the whole
+    index as objects at once), keys sorted at every level."""
+    by_key = {r.key: r for r in records}
+    parts = [f"{_json(key)}: {_json(_RECORD.obj(by_key[key]))}".encode() for key in sorted(by_key)]
+    head = f'{{"code": {_json(code)}, "good": {_json(good)}, "records": {{'.encode()
+    return head + b", ".join(parts) + f'}}, "version": {INDEX_VERSION}}}'.encode()
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from operator import attrgetter
 from typing import Any
 
@@ -68,7 +68,8 @@ _SHOWN = tuple(f.name for f in fields(ReviewShown))
 if not set(_SHOWN) <= {f.name for f in fields(ReviewRecord)}:
     raise TypeError("ReviewShown names a field that ReviewRecord does not have")
 _shown_values = attrgetter(*_SHOWN)
-_BLANK = ReviewRecord("", "", (), "", None, "", "")  # what a snapshot does not keep of a review
+_EMPTY = ReviewRecord("", "", (), "", None, "", "")
+_BLANK = {f.name: getattr(_EMPTY, f.name) for f in fields(ReviewRecord) if f.name not in _SHOWN}
 
 
 def shown(review: ReviewRecord) -> ReviewShown:
@@ -189,5 +190,5 @@ def _of_resolved(row: Any, reviews: Any, page: Page) -> ResolvedPage:
 
 
 def _of_review(review: ReviewShown) -> ReviewRecord:
-    """A review as a body shows it: the fields `shown` does not keep are empty."""
-    return replace(_BLANK, **{name: getattr(review, name) for name in _SHOWN})
+    """A review as a body shows it: the fields `shown` does not keep are as `_EMPTY`'s."""
+    return ReviewRecord(**_BLANK, **vars(review))
