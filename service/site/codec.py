@@ -41,22 +41,19 @@ class Table(Generic[T]):
         self.cls = cls
         found = dataclasses.fields(cls)  # type: ignore[arg-type]
         self.names: tuple[str, ...] = tuple(f.name for f in found)
-        self._keys = frozenset(self.names)
         self.nested: dict[str, Table[Any]] = {}  # the tables of its fields' dataclasses, by name
         hints = typing.get_type_hints(cls)
         pairs = [_converters(hints[name], refs or {}, named, self.nested) for name in self.names]
-        # only the fields not written (or read) as they are: the rest of a row is copied at once
+        # only the fields not written as they are: the rest of a row is copied at once
         self._writes = tuple((at, w) for at, (w, _) in enumerate(pairs) if w is not None)
-        self._reads = tuple((n, r) for n, (_, r) in zip(self.names, pairs, strict=True) if r)
         get = attrgetter(*self.names)
         self._values: Callable[[Any], tuple[Any, ...]] = (
             get if len(self.names) > 1 else lambda obj: (get(obj),)
         )
-        # An object read back gets its fields at once, as pickle restores one, rather than through
-        # a frozen class's __init__, which sets them one by one through object.__setattr__; a
-        # class with slots or a __post_init__ is made through its __init__.
-        plain = hasattr(cls, "__dict__") and not hasattr(cls, "__slots__")
-        self._fill = plain and not hasattr(cls, "__post_init__")
+        reads = {n: r for n, (_, r) in zip(self.names, pairs, strict=True) if r is not None}
+        # of_obj(data, context=None), of_row(row, context=None): an object read back, or ValueError
+        self.of_obj: Callable[..., T] = _reader(cls, self.names, reads, by_name=True)
+        self.of_row: Callable[..., T] = _reader(cls, self.names, reads, by_name=False)
 
     def tables(self) -> dict[str, tuple[str, ...]]:
         """The field names of this class and of every dataclass within it, by class name."""
@@ -75,28 +72,48 @@ class Table(Generic[T]):
             row[at] = write(row[at], context)
         return row
 
-    def of_row(self, row: Any, context: Any = None) -> T:
-        if not isinstance(row, list) or len(row) != len(self.names):
-            raise ValueError(f"not a row of {self.cls.__name__}'s {len(self.names)} fields")
-        return self._made(dict(zip(self.names, row, strict=True)), context)
-
     def obj(self, obj: T, context: Any = None) -> dict[str, Any]:
         return dict(zip(self.names, self.row(obj, context), strict=True))
 
-    def of_obj(self, data: Any, context: Any = None) -> T:
-        if not isinstance(data, dict) or data.keys() != self._keys:
-            raise ValueError(f"not an object of {self.cls.__name__}'s fields")
-        return self._made({name: data[name] for name in self.names}, context)
 
-    def _made(self, values: dict[str, Any], context: Any) -> T:
-        """The object of these field values (in field order), each read as its type says."""
-        for name, read in self._reads:
-            values[name] = read(values[name], context)
-        if not self._fill:
-            return self.cls(**values)
-        obj = object.__new__(self.cls)
-        obj.__dict__.update(values)
-        return obj
+def _reader(
+    cls: type[T], names: tuple[str, ...], reads: Mapping[str, Convert], by_name: bool
+) -> Callable[..., T]:
+    """A function reading an object of `cls` back from JSON, an object by name (`by_name`) or a
+    row, written out for the class as dataclasses writes an __init__: each field taken where it
+    stands and read as its type says (`reads`), then all set at once, as pickle restores an object
+    (a frozen class's __init__ would set them one by one through object.__setattr__). A class
+    with slots or a __post_init__ is made through its __init__."""
+    env: dict[str, Any] = {"cls": cls, "new": object.__new__, "keys": frozenset(names)}
+    env["ValueError"], env["n"] = ValueError, len(names)
+    items = []
+    for at, name in enumerate(names):
+        take = f"data[{name!r}]" if by_name else f"data[{at}]"
+        convert = reads.get(name)
+        if convert is _as_tuple:
+            take = f"tuple({take})"
+        elif convert is not None:
+            env[f"read_{at}"] = convert
+            take = f"read_{at}({take}, context)"
+        items.append(f"{name!r}: {take}")
+    values = "{" + ", ".join(items) + "}"
+    if by_name:
+        check, what = "type(data) is not dict or data.keys() != keys", "an object"
+    else:
+        check, what = "type(data) is not list or len(data) != n", "a row"
+    if hasattr(cls, "__slots__") or hasattr(cls, "__post_init__"):
+        make = f"    return cls(**{values})"
+    else:
+        make = f"    obj = new(cls)\n    obj.__dict__.update({values})\n    return obj"
+    source = (
+        "def read(data, context=None):\n"
+        f"    if {check}:\n"
+        f"        raise ValueError('not {what} of the fields of {cls.__name__}')\n"
+        f"{make}\n"
+    )
+    exec(source, env)  # made above of the class's field names and nothing else
+    read: Callable[..., T] = env["read"]
+    return read
 
 
 def _converters(
@@ -115,7 +132,7 @@ def _converters(
         each_write, each_read = _converters(args[0], refs, named, nested)
         return (
             None if each_write is None else lambda v, c: [each_write(x, c) for x in v],
-            (lambda v, c: tuple(v)) if each_read is None else lambda v, c: _tuple(v, each_read, c),
+            _as_tuple if each_read is None else lambda v, c: _tuple(v, each_read, c),
         )
     if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
         inner = args[0] if args[1] is type(None) else args[1]
@@ -129,20 +146,19 @@ def _converters(
         # json writes a str enum as its value already
         return (None if issubclass(hint, str) else lambda v, c: v.value), lambda v, c: members[v]
     if isinstance(hint, type) and issubclass(hint, tuple) and hasattr(hint, "_fields"):
-        return None, lambda v, c: _named_tuple(hint, v)
+        make = hint._make  # type: ignore[attr-defined]  # TypeError for another length
+        return None, lambda v, c: make(v)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         table = nested.setdefault(hint.__name__, Table(hint, refs, named))
         return (table.obj, table.of_obj) if named else (table.row, table.of_row)
     raise TypeError(f"no JSON form for {hint!r}")
 
 
+def _as_tuple(value: Any, context: Any) -> tuple[Any, ...]:
+    return tuple(value)
+
+
 def _tuple(value: Any, read: Convert, context: Any) -> tuple[Any, ...]:
     if not isinstance(value, list):
         raise ValueError("not a list")
     return tuple([read(x, context) for x in value]) if value else ()
-
-
-def _named_tuple(cls: type[T], value: Any) -> T:
-    if not isinstance(value, list) or len(value) != len(cls._fields):  # type: ignore[attr-defined]
-        raise ValueError(f"not a {cls.__name__}")
-    return cls(*value)

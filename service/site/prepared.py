@@ -28,7 +28,7 @@ from service.site.coverage import CoverageRow
 from service.site.findings import FileFinding
 from service.site.index import Record, Ref
 from service.site.keys import Inputs, Layout, page_keys
-from service.site.records import Todo, made_bodies, make_all, remake
+from service.site.records import Todo, made_bodies, make_all, no_cycle_collection, remake
 
 __all__ = ["Settings", "Site", "build_site", "slugs"]
 
@@ -220,6 +220,7 @@ class _Run:
         )
 
 
+@no_cycle_collection()
 def build_site(
     settings: Settings,
     previous: Site | None = None,

@@ -31,7 +31,7 @@ from service.site.keys import Inputs, Layout, digest, page_keys
 from service.site.snapshot import Encoder, Snapshot, decode
 from service.site.store import Tree, load_tree
 
-__all__ = ["Built", "Todo", "made_bodies", "make_all", "remake"]
+__all__ = ["Built", "Todo", "made_bodies", "make_all", "no_cycle_collection", "remake"]
 
 _log = logging.getLogger("clinic_l10n.records")
 
@@ -111,11 +111,12 @@ class Built:
 
 
 @contextmanager
-def _no_cycle_collection() -> Iterator[None]:
+def no_cycle_collection() -> Iterator[None]:
     """Loading and making records allocate millions of short-lived objects (markdown-it's tokens
-    above all), freed by reference counting; the cycle collector, run every 700 allocations, mostly
-    rescans the tree being loaded. So it is off while records are made, which saves CPU and costs
-    no memory; and no collection follows, since what is made holds no cycles."""
+    above all), and reading thousands of records back tens of thousands, all freed by reference
+    counting; the cycle collector, run every 700 allocations, mostly rescans the tree being loaded
+    or the site being built. So it is off while records are made or a site is built, which saves
+    CPU and costs no memory; and no collection follows, since what is made holds no cycles."""
     was = gc.isenabled()
     gc.disable()
     try:
@@ -125,7 +126,7 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-@_no_cycle_collection()
+@no_cycle_collection()
 def _make(
     config: Config,
     cache: Cache,
