@@ -52,7 +52,7 @@ from gen_tree import GNU_ENV, LINGUISTS, build_tree
 from service.content.pages import load_page
 from service.core.config import load_config
 from service.core.models import SegmentType
-from service.review.approvals import Selection, revoke
+from service.review import Selection, revoke
 
 # Runs the CLI's `serve` as the console script does, with the service's own log lines shown.
 SERVE = """

@@ -64,7 +64,7 @@ def _first_event() -> dict[str, object]:
         ({"at": "2026-11-01 09:00"}, "'at' must be a UTC time like 2026-01-31T09:00:00Z"),
         ({"reviewer": ""}, "'reviewer' must be non-empty text"),
         ({"msgstr": [1]}, "'msgstr' must be text or a list of texts"),
-        ({"role": "chief"}, "'role' must be one of"),
+        ({"role": "Chief Officer"}, "'role' must be a role's name"),
     ],
 )
 def test_an_event_of_the_wrong_shape_is_named_at_its_line(

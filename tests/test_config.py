@@ -46,6 +46,28 @@ def test_parent_locale_joins_the_chain_without_configuration(tmp_path: Path) -> 
             4,
             "reviewer 'Dr. B': roles must be a list of ['clinical', 'linguistic']",
         ),
+        (
+            "role-without-meaning.yaml",
+            7,
+            "role 'pharmacist' must give exactly label, translation, english",
+        ),
+        ("role-name-with-space.yaml", 3, "role 'Chief Pharmacist': a role's name is lower-case"),
+        ("approvals-missing-kind.yaml", 2, "'approvals' must give each of: critical translation"),
+        (
+            "approvals-undeclared-role.yaml",
+            5,
+            "approvals: 'critical English' needs 'pharmacist', which 'roles' does not declare",
+        ),
+        (
+            "approvals-repeated-role.yaml",
+            3,
+            "approvals: 'critical translation' must be 'any' or a list of different roles",
+        ),
+        (
+            "roles-without-approvals.yaml",
+            2,
+            "'approvals' is not given and its default needs the role 'clinical'",
+        ),
     ],
 )
 def test_bad_config_is_a_clear_error(tmp_path: Path, name: str, line: int, message: str) -> None:

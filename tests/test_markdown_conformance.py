@@ -30,14 +30,14 @@ from markdown_it import MarkdownIt
 from markdown_it.utils import read_fixture_file
 from mdit_py_plugins.container import container_plugin
 
+from service import review
 from service.catalogs.extract import extract_all
 from service.content.inline import has_words, parse_text
 from service.content.pages import load_pages
-from service.content.parser import COMMENT, CRITICAL, LinkForm, markdown
+from service.content.parser import HTML_COMMENT, CRITICAL, LinkForm, markdown
 from service.core.config import load_config
-from service.core.models import Page, Role, SegmentType
+from service.core.models import Page, SegmentType
 from service.render.html import TABLE_BOX
-from service.review import approvals as review
 from service.site.prepared import Settings, build_site
 from service.site.store import load_tree
 
@@ -129,7 +129,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     extract_all(config, pages, None)
     tree = load_tree(config)
     for page in tree.pages.values():
-        decisions = review.approve(config, page, "en", None, REVIEWER, Role.CLINICAL)
+        decisions = review.approve(config, page, "en", None, REVIEWER, "clinical")
         assert all(d.approved for d in decisions), [d.reason for d in decisions]
     site = build_site(Settings(root))
     out = {}
@@ -186,7 +186,7 @@ def _flaws(page: Page) -> Iterator[str]:
             yield f"{text!r}: a line break that is no hard break"
         if any(t.type == "text" and _RUN.search(t.content) for t in tokens):
             yield f"{text!r}: a run of spaces"
-        if any(t.type == COMMENT for t in tokens):
+        if any(t.type == HTML_COMMENT for t in tokens):
             yield f"{text!r}: an HTML comment"
         for t in tokens:
             if t.meta.get("form") in (LinkForm.SHORTCUT, LinkForm.COLLAPSED):

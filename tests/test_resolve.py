@@ -13,7 +13,6 @@ from service.core.models import (
     LoadedCatalog,
     Page,
     ReviewRecord,
-    Role,
     Segment,
     SegmentType,
     fingerprint,
@@ -25,7 +24,7 @@ A = Segment("p-a", SegmentType.PARAGRAPH, "Take one dose.", 1)
 B = Segment("p-b", SegmentType.PARAGRAPH, "Ask your doctor.", 2)
 PAGE = Page("demo", "demo.md", (A, B))
 
-POLICY = Policy.of([Reviewer("R", frozenset(Role))])  # who may approve here
+POLICY = Policy.of([Reviewer("R", frozenset({"linguistic", "clinical"}))])  # who may approve here
 
 
 def record(english: str, text: str, reviewer: str = "R") -> ReviewRecord:

@@ -64,12 +64,13 @@ def _generated(tmp_path: Path) -> Path:
 
 
 def _snapshots(tree: Tree) -> list[Snapshot]:
-    out, demonstration, locales = [], tree.config.demonstration, tuple(tree.config.all_locales)
+    config, out = tree.config, []
+    shared = (config.demonstration, tuple(config.all_locales), config.policy.roles)
     for page in tree.pages.values():
         english = tree.resolve(page, SOURCE_LOCALE)
-        for loc in tree.config.all_locales:
+        for loc in config.all_locales:
             ui = LocaleUi.of(tree, loc).strings
-            out.append(Snapshot(tree.resolve(page, loc), english, ui, demonstration, locales))
+            out.append(Snapshot(tree.resolve(page, loc), english, ui, *shared))
     return out
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import click
 
+from service import review
 from service.cli.base import STATE_KEY, Group, config_of, enabled_locale
 from service.core.errors import AccountError, ReviewError
-from service.core.models import SOURCE_LOCALE, Page, Role
-from service.review import approvals as review
+from service.core.models import SOURCE_LOCALE, Page
 from service.review import audit, ledgers
 from service.site.store import Tree, load_tree
 from service.workspace.accounts import Accounts
@@ -127,8 +127,8 @@ def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
 @_selecting
 @click.option(
     "--role",
-    type=click.Choice([r.value for r in Role]),
-    help="What you vouch for (default: linguistic; clinical for en). Safety-critical text needs both.",
+    help="What you vouch for: a role declared in l10n.yaml (default: the first role "
+    "safety-critical text needs; as shipped, linguistic, and clinical for en).",
 )
 @click.option(
     "--shown",
@@ -154,7 +154,7 @@ def approve_cmd(
     selection = _selection(msgid, segment_id, all_)
     tree = load_tree(config_of(ctx))
     tag = enabled_locale(tree.config, locale, allow_source=True)
-    vouch = Role(role) if role else (Role.CLINICAL if tag == SOURCE_LOCALE else Role.LINGUISTIC)
+    vouch = role or tree.config.policy.default_role(tag)
     page = _page(tree, slug)
     _strict(tree, tag, page.slug)
     catalog = tree.catalogs.get((tag, page.slug))
@@ -171,7 +171,7 @@ def approve_cmd(
     untranslated = [d for d in decisions if d.waiting_for_translation]
     for d in decisions:
         if d.approved:
-            click.echo(f"approved {d.segment.id} ({vouch.value}): {d.forms[0][:70]}")
+            click.echo(f"approved {d.segment.id} ({vouch}): {d.forms[0][:70]}")
         elif selection.one or not (d.already or d.waiting_for_translation):
             click.echo(f"refused  {d.segment.id}: {d.reason}")
     refused = len(decisions) - len(approved) - len(untranslated)
@@ -192,9 +192,7 @@ def approve_cmd(
 @_selecting
 @click.option("--reviewer", required=True, help="Who revokes (a reviewer declared for LOCALE).")
 @click.option("--reason", required=True, help="Why; kept in the history.")
-@click.option(
-    "--role", type=click.Choice([r.value for r in Role]), help="Only this role's approval."
-)
+@click.option("--role", help="Only this role's approval.")
 @click.pass_context
 def revoke_cmd(
     ctx: click.Context,
@@ -214,9 +212,7 @@ def revoke_cmd(
     tag = enabled_locale(tree.config, locale, allow_source=True)
     page = _page(tree, slug)
     _strict(tree, tag, page.slug)
-    written = review.revoke(
-        tree.config, page, tag, reviewer, reason, selection, Role(role) if role else None
-    )
+    written = review.revoke(tree.config, page, tag, reviewer, reason, selection, role)
     path = tree.config.rel(tree.config.ledger_path(tag, page.slug))
     click.echo(f"revoked {len(written)} approval(s) of {selection.describe()} in {path}")
 

@@ -19,7 +19,7 @@ from typing import Any
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
-from service.content.parser import COMMENT, LinkForm, markdown
+from service.content.parser import HTML_COMMENT, LinkForm, markdown
 from service.core.models import Target
 
 __all__ = ["PLAIN", "Message", "has_words", "join_lines", "message", "parse_text", "render_text"]
@@ -151,7 +151,7 @@ def _edits(content: str, children: Sequence[Token]) -> Iterator[tuple[int, int, 
         if span is None:
             continue
         start, end = span
-        if token.type == COMMENT:
+        if token.type == HTML_COMMENT:
             if start == 0 or content[start - 1] in " \t\n":
                 while end < len(content) and content[end] in " \t":
                     end += 1  # no run of spaces where the comment was

@@ -21,10 +21,10 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline, backtick, image, link
 from mdit_py_plugins.container import container_plugin
 
-__all__ = ["COMMENT", "CRITICAL", "LinkForm", "markdown"]
+__all__ = ["HTML_COMMENT", "CRITICAL", "LinkForm", "markdown"]
 
 CRITICAL = "critical"
-COMMENT = "comment"  # the token type of a dropped comment, inline or a whole block
+HTML_COMMENT = "comment"  # the token type of a dropped comment, inline or a whole block
 _COMMENT = re.compile(_COMMENT_PATTERN)
 
 
@@ -65,7 +65,7 @@ def _comment_block(state: StateBlock, start: int, end: int, silent: bool) -> boo
     if silent:
         return True
     state.line = line + 1
-    token = state.push(COMMENT, "", 0)
+    token = state.push(HTML_COMMENT, "", 0)
     token.map = [start, line + 1]
     return True
 
@@ -82,7 +82,7 @@ def _comment_inline(state: StateInline, silent: bool) -> bool:
     if not found:
         return False
     if not silent:
-        token = state.push(COMMENT, "", 0)
+        token = state.push(HTML_COMMENT, "", 0)
         token.meta["span"] = (pos, found.end())
     state.pos = found.end()
     return True
@@ -149,10 +149,10 @@ def markdown() -> MarkdownIt:
     cannot inject markup."""
     md = MarkdownIt("commonmark", {"html": False}).enable("table").use(container_plugin, CRITICAL)
     alt: Sequence[str] = ["paragraph", "reference", "blockquote"]  # what html_block may interrupt
-    md.block.ruler.before("html_block", COMMENT, _comment_block, {"alt": list(alt)})
-    md.inline.ruler.before("html_inline", COMMENT, _comment_inline)
+    md.block.ruler.before("html_block", HTML_COMMENT, _comment_block, {"alt": list(alt)})
+    md.inline.ruler.before("html_inline", HTML_COMMENT, _comment_inline)
     md.inline.ruler.at("link", _noting("link", link))
     md.inline.ruler.at("image", _noting("image", image))
     md.inline.ruler.at("backticks", _noting("backticks", backtick))
-    md.add_render_rule(COMMENT, _nothing)
+    md.add_render_rule(HTML_COMMENT, _nothing)
     return md

@@ -1,5 +1,6 @@
 """l10n.yaml: the enabled locales, their fallback chains, the default page policy, protected terms,
-who may approve, and whether the translations are demonstration drafts.
+the approval policy (roles, what each kind of text needs, who may approve: `policy_config`), and
+whether the translations are demonstration drafts.
 
 Loaded once per command or server start; everything else takes a `Config`, never the file.
 """
@@ -16,8 +17,9 @@ from typing import Any
 from service.core.errors import ConfigError, LocaleError
 from service.core.files import YAML_MAX_BYTES, read_text
 from service.core.locales import babel_locale, canonical_tag, to_gettext
-from service.core.models import SOURCE_LOCALE, FallbackPolicy, Role, person_key
-from service.core.policy import Policy, Reviewer
+from service.core.models import SOURCE_LOCALE, FallbackPolicy
+from service.core.policy import Policy
+from service.core.policy_config import read_policy
 from service.core.yamlfile import LineDict, load_yaml
 
 __all__ = ["CONFIG_NAME", "Config", "find_root", "load_config"]
@@ -30,6 +32,8 @@ _KEYS = {
     "fallback",
     "do_not_translate",
     "reviewers",
+    "roles",  # the approval policy: which roles exist and what a signature in each means
+    "approvals",  # ... and which roles each kind of text needs
     "cors_origins",  # read by the HTTP edge: which sites may GET the API cross-origin
     "demonstration",  # the translations are demonstration drafts: translated pages say so
 }
@@ -129,53 +133,6 @@ def _default_chain(tag: str, enabled: tuple[str, ...]) -> tuple[str, ...]:
     return (tag, *[p for p in parents if p in enabled], SOURCE_LOCALE)
 
 
-def _reviewer(name: str, value: Any, path: str, line: int, locales: tuple[str, ...]) -> Reviewer:
-    """`NAME: [roles]` (every locale) or `NAME: {roles: [...], locales: [...]}`."""
-    valid = sorted(r.value for r in Role)
-    scope: frozenset[str] | None = None
-    roles = value
-    if isinstance(value, dict):
-        unknown = sorted(set(value) - {"roles", "locales"})
-        if unknown:
-            raise ConfigError(f"reviewer {name!r}: unknown key {unknown[0]!r}", path, line)
-        roles = value.get("roles")
-        raw_scope = value.get("locales")
-        if raw_scope is not None:
-            if not isinstance(raw_scope, list) or not raw_scope:
-                raise ConfigError(
-                    f"reviewer {name!r}: 'locales' must be a list of locales", path, line
-                )
-            tags = [_tag(v, path, line) for v in raw_scope]
-            for tag in tags:
-                if tag != SOURCE_LOCALE and tag not in locales:
-                    raise ConfigError(
-                        f"reviewer {name!r}: locale {tag!r} is not enabled", path, line
-                    )
-            scope = frozenset(tags)
-    if not isinstance(roles, list) or not roles or not set(map(str, roles)) <= set(valid):
-        raise ConfigError(f"reviewer {name!r}: roles must be a list of {valid}", path, line)
-    return Reviewer(" ".join(name.split()), frozenset(Role(str(r)) for r in roles), scope)
-
-
-def _policy(data: LineDict, path: str, locales: tuple[str, ...]) -> Policy:
-    """`reviewers:`: who may approve, in which role and, optionally, which locales."""
-    raw = data.get("reviewers") or {}
-    line = data.line_of("reviewers")
-    if not isinstance(raw, dict):
-        raise ConfigError("'reviewers' must map each reviewer to their roles", path, line)
-    found: dict[str, Reviewer] = {}
-    for name, value in raw.items():
-        at = raw.line_of(name) if isinstance(raw, LineDict) else line
-        reviewer = _reviewer(str(name), value, path, at, locales)
-        key = person_key(reviewer.name)
-        if key in found:
-            raise ConfigError(
-                f"reviewer {reviewer.name!r} is declared twice (as {found[key].name!r})", path, at
-            )
-        found[key] = reviewer
-    return Policy(found)
-
-
 def _origins(data: LineDict, path: str) -> frozenset[str]:
     """`cors_origins: [https://clinic.example]`: sites whose pages may GET the API (none by
     default). Exact origins as browsers send them: scheme, host, optional port, lower case."""
@@ -213,7 +170,7 @@ def load_config(root: Path) -> Config:
         )
     locales = _locales(data, path)
     return Config(
-        policy=_policy(data, path, locales),
+        policy=read_policy(data, path, locales),
         root=root,
         locales=locales,
         chains=_chains(data, path, locales),

@@ -52,11 +52,10 @@ class SegmentType(StrEnum):
     UI = "ui"
 
 
-class Role(StrEnum):
-    """What a reviewer vouches for. Safety-critical text needs both, from two people."""
-
-    LINGUISTIC = "linguistic"
-    CLINICAL = "clinical"
+# A role a reviewer signs in, by its name as l10n.yaml declares it under `roles:` ("linguistic",
+# "clinical", or a clinic's own, such as "pharmacist"): which roles exist and which text needs
+# which is the config's policy (`service.core.policy`), not a fixed list.
+Role = str
 
 
 class FallbackPolicy(StrEnum):
@@ -217,7 +216,7 @@ class ReviewRecord:
     translator: str | None
     reviewer: str
     reviewed_at: str
-    role: Role = Role.LINGUISTIC
+    role: Role = "linguistic"
     line: int = 0
     msgctxt: str | None = None
     segment_id: str | None = None
@@ -248,7 +247,15 @@ class Ledger:
     events: int = 0
 
     def for_key(self, key: Key) -> tuple[ReviewRecord, ...]:
-        return tuple(r for role in Role if (r := self.records.get((key, role))) is not None)
+        """The records in force for one entry, one per role, in the history's order."""
+        return self._by_key.get(key, ())
+
+    @functools.cached_property
+    def _by_key(self) -> dict[Key, tuple[ReviewRecord, ...]]:
+        found: dict[Key, list[ReviewRecord]] = {}
+        for (key, _), record in self.records.items():
+            found.setdefault(key, []).append(record)
+        return {key: tuple(records) for key, records in found.items()}
 
     def approving(
         self, key: Key, source_forms: tuple[str, ...], forms: tuple[str, ...]

@@ -1,28 +1,33 @@
 """Who may approve what: the review stage's one rule, called by `review approve`, `check`, coverage
 and the serving rule alike, so a record written by hand that breaks it is never served.
 
-A record counts only if its reviewer is declared under `reviewers:` (names compared case- and
-space-insensitively) with that role, for that locale, is not the text's translator (the catalog's
-Last-Translator; for English the page's author), and, for safety-critical text, the two roles come
-from two different people (SPEC invariant 5).
+The rule is data, declared in l10n.yaml (`policy_config` reads it): the roles a reviewer may sign in
+and what a signature in each means, and which roles each kind of text needs (a safety-critical or
+other translation, safety-critical or other English). A record counts only if its reviewer is
+declared under `reviewers:` (names compared case- and space-insensitively) with that role, for that
+locale, is not the text's translator (the catalog's Last-Translator; for English the page's
+author), and every approval counted for one text comes from a different person (SPEC invariant 5).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from service.core.models import SOURCE_LOCALE, ReviewRecord, Role, Segment, person_key, same_person
 
 __all__ = [
+    "DEFAULT_NEEDS",
+    "DEFAULT_ROLES",
     "Policy",
     "Reviewer",
+    "RoleSpec",
+    "TextKind",
     "Verdict",
-    "approvals_needed",
     "judge",
-    "meaning",
-    "refusal",
     "standing",
+    "why_refused",
 ]
 
 
@@ -40,48 +45,126 @@ class Reviewer:
 
 
 @dataclass(frozen=True)
+class RoleSpec:
+    """A role a reviewer signs in: its name, its label on a page's "About this page" where the ui
+    strings have no `<name>-review` (English), and what a signature in it means (21 CFR Part 11
+    §11.50), for a translation and for English, recorded with every approval."""
+
+    name: Role
+    label: str
+    translation: str
+    english: str
+
+
+class TextKind(StrEnum):
+    """The kinds of text the policy tells apart, as l10n.yaml's `approvals:` names them."""
+
+    CRITICAL_TRANSLATION = "critical translation"
+    TRANSLATION = "translation"
+    CRITICAL_ENGLISH = "critical English"
+    ENGLISH = "English"
+
+
+DEFAULT_ROLES = (
+    RoleSpec(
+        "linguistic",
+        "Language review",
+        "linguistic review: the translation is accurate and complete",
+        "linguistic review: the English text is clear and complete",
+    ),
+    RoleSpec(
+        "clinical",
+        "Clinical review",
+        "clinical review: the translation is medically accurate and keeps every warning",
+        "clinical review: the English text is medically accurate and complete",
+    ),
+)
+# Which roles each kind of text needs, every one from a different person; () is one review in any
+# role. Safety-critical translations need a linguistic and a clinical review, safety-critical
+# English a clinical one.
+DEFAULT_NEEDS: Mapping[TextKind, tuple[Role, ...]] = {
+    TextKind.CRITICAL_TRANSLATION: ("linguistic", "clinical"),
+    TextKind.TRANSLATION: (),
+    TextKind.CRITICAL_ENGLISH: ("clinical",),
+    TextKind.ENGLISH: (),
+}
+
+
+@dataclass(frozen=True)
 class Policy:
-    """The declared reviewers, found by name as people type it."""
+    """The declared reviewers (found by name as people type it), the roles, and what each kind
+    of text needs."""
 
     reviewers: Mapping[str, Reviewer] = field(default_factory=dict)  # keyed by person_key
+    roles: tuple[RoleSpec, ...] = DEFAULT_ROLES
+    needs: Mapping[TextKind, tuple[Role, ...]] = field(default_factory=lambda: DEFAULT_NEEDS)
 
     @classmethod
-    def of(cls, reviewers: Iterable[Reviewer]) -> Policy:
-        return cls({person_key(r.name): r for r in reviewers})
+    def of(
+        cls,
+        reviewers: Iterable[Reviewer],
+        roles: tuple[RoleSpec, ...] = DEFAULT_ROLES,
+        needs: Mapping[TextKind, tuple[Role, ...]] = DEFAULT_NEEDS,
+    ) -> Policy:
+        return cls({person_key(r.name): r for r in reviewers}, roles, needs)
 
     def find(self, name: str) -> Reviewer | None:
         """
-        >>> Policy.of([Reviewer("Dr. Ana Ejemplo", frozenset(Role))]).find("dr.  ana EJEMPLO").name
+        >>> Policy.of([Reviewer("Dr. Ana Ejemplo", frozenset({"clinical"}))]).find("dr.  ana EJEMPLO").name
         'Dr. Ana Ejemplo'
         """
         return self.reviewers.get(person_key(name))
 
+    @property
+    def role_names(self) -> tuple[Role, ...]:
+        """The declared roles, in the order l10n.yaml gives them (every list of roles shown)."""
+        return tuple(r.name for r in self.roles)
 
-def approvals_needed(segment: Segment, locale: str) -> frozenset[Role]:
-    """Roles that must have approved: critical translations need a linguistic and a clinical
-    review (by two people), critical English a clinical one; anything else one review of any role."""
-    if not segment.critical:
-        return frozenset()
-    return frozenset({Role.CLINICAL}) if locale == SOURCE_LOCALE else frozenset(Role)
+    def role(self, name: Role) -> RoleSpec | None:
+        return next((r for r in self.roles if r.name == name), None)
 
+    def needed(self, segment: Segment, locale: str) -> tuple[Role, ...]:
+        """Roles that must all have approved this text, each by a different person; () when one
+        review in any role suffices.
 
-_MEANING = {
-    (Role.LINGUISTIC, False): "linguistic review: the translation is accurate and complete",
-    (Role.CLINICAL, False): (
-        "clinical review: the translation is medically accurate and keeps every warning"
-    ),
-    (Role.LINGUISTIC, True): "linguistic review: the English text is clear and complete",
-    (Role.CLINICAL, True): "clinical review: the English text is medically accurate and complete",
-}
+        >>> Policy().needed(Segment("p1", "paragraph", "Hi", 1, critical=True), "es")
+        ('linguistic', 'clinical')
+        """
+        english = locale == SOURCE_LOCALE
+        if segment.critical:
+            kind = TextKind.CRITICAL_ENGLISH if english else TextKind.CRITICAL_TRANSLATION
+        else:
+            kind = TextKind.ENGLISH if english else TextKind.TRANSLATION
+        return self.needs[kind]
 
+    def default_role(self, locale: str) -> Role:
+        """The role a reviewer signs in when they do not say: the first that safety-critical
+        text in `locale` needs (else the first declared).
 
-def meaning(role: Role, locale: str) -> str:
-    """What a signature in `role` means (21 CFR Part 11 §11.50), recorded with every approval.
+        >>> Policy().default_role("es"), Policy().default_role("en")
+        ('linguistic', 'clinical')
+        """
+        kind = (
+            TextKind.CRITICAL_ENGLISH if locale == SOURCE_LOCALE else TextKind.CRITICAL_TRANSLATION
+        )
+        return (*self.needs[kind], *self.role_names)[0]
 
-    >>> meaning(Role.CLINICAL, "en")
-    'clinical review: the English text is medically accurate and complete'
-    """
-    return _MEANING[(role, locale == SOURCE_LOCALE)]
+    def meaning(self, role: Role, locale: str) -> str:
+        """What a signature in `role` means, recorded with every approval ("" for a role not
+        declared: no such signature counts).
+
+        >>> Policy().meaning("clinical", "en")
+        'clinical review: the English text is medically accurate and complete'
+        """
+        spec = self.role(role)
+        if spec is None:
+            return ""
+        return spec.english if locale == SOURCE_LOCALE else spec.translation
+
+    def in_order(self, roles: Iterable[Role]) -> list[Role]:
+        """`roles` in the declared order (undeclared ones last, by name)."""
+        order = {name: i for i, name in enumerate(self.role_names)}
+        return sorted(set(roles), key=lambda r: (order.get(r, len(order)), r))
 
 
 def standing(policy: Policy, reviewer: str, role: Role, locale: str) -> str:
@@ -89,17 +172,21 @@ def standing(policy: Policy, reviewer: str, role: Role, locale: str) -> str:
     who = policy.find(reviewer)
     if who is None:
         return f"{reviewer!r} is not declared under 'reviewers:' in l10n.yaml"
+    if policy.role(role) is None:
+        return f"{role!r} is not a role declared under 'roles:' in l10n.yaml"
     if role not in who.roles:
-        return f"{who.name!r} is not declared as a {role.value} reviewer"
+        return f"{who.name!r} is not declared as a {role} reviewer"
     if not who.covers(locale):
         scope = ", ".join(sorted(who.locales or ()))
         return f"{who.name!r} may approve only in {scope}, not in {locale}"
     return ""
 
 
-def refusal(policy: Policy, reviewer: str, role: Role, locale: str, translator: str | None) -> str:
+def why_refused(
+    policy: Policy, reviewer: str, role: Role, locale: str, translator: str | None
+) -> str:
     """Why `reviewer` may not approve in `role` in `locale` text by `translator` ("" when they may).
-    The two-people rule for safety-critical text needs the other approvals: see `judge`."""
+    That each role of one text is signed by a different person needs the other approvals: `judge`."""
     why = standing(policy, reviewer, role, locale)
     if why:
         return why
@@ -130,32 +217,40 @@ def judge(
     translator: str | None,
 ) -> Verdict:
     """The one rule: given the records that approve a segment's current text in `locale` (hashes
-    already matched), which of them count and which the policy refuses."""
+    already matched), which of them count and which the policy refuses. Of two records of one text
+    by the same person, the later is refused, whatever the number of roles needed."""
     refused: list[tuple[ReviewRecord, str]] = []
     valid: list[ReviewRecord] = []
     for record in records:
-        why = refusal(policy, record.reviewer, record.role, locale, translator)
+        why = why_refused(policy, record.reviewer, record.role, locale, translator)
         if why:
             refused.append((record, why))
         else:
             valid.append(record)
-    needed = approvals_needed(segment, locale)
-    if not needed:
-        return Verdict(tuple(valid[:1]), tuple(refused))
-    chosen = [r for r in valid if r.role in needed]
-    if (
-        len(needed) == 2
-        and len(chosen) == 2
-        and same_person(chosen[0].reviewer, chosen[1].reviewer)
-    ):
-        later = max(chosen, key=lambda r: r.seq)
-        earlier = chosen[0] if later is chosen[1] else chosen[1]
-        why = (
-            f"safety-critical text needs two people: {later.reviewer!r} already approved it "
-            f"as {earlier.role.value}"
-        )
-        refused.append((later, why))
-        return Verdict((), tuple(refused))
-    if {r.role for r in chosen} != needed:
+    needed = policy.needed(segment, locale)
+    if not needed:  # one review in any role: the first declared role's, else the earliest
+        order = {name: i for i, name in enumerate(policy.role_names)}
+        first = min(valid, key=lambda r: (order.get(r.role, len(order)), r.seq), default=None)
+        return Verdict(() if first is None else (first,), tuple(refused))
+    chosen: list[ReviewRecord] = []
+    for record in sorted((r for r in valid if r.role in needed), key=lambda r: r.seq):
+        earlier = next((c for c in chosen if same_person(c.reviewer, record.reviewer)), None)
+        if earlier is None:
+            chosen.append(record)
+            continue
+        why = f"{_needs_people(segment, len(needed))}: {record.reviewer!r} already approved it"
+        refused.append((record, f"{why} as {earlier.role}"))
+    if {r.role for r in chosen} != set(needed):
         return Verdict((), tuple(refused))
     return Verdict(tuple(chosen), tuple(refused))
+
+
+def _needs_people(segment: Segment, count: int) -> str:
+    """
+    >>> _needs_people(Segment("p1", "paragraph", "Hi", 1, critical=True), 2)
+    'safety-critical text needs two people'
+    >>> _needs_people(Segment("p1", "paragraph", "Hi", 1), 3)
+    'this text needs 3 different people'
+    """
+    what = "safety-critical text" if segment.critical else "this text"
+    return f"{what} needs two people" if count == 2 else f"{what} needs {count} different people"

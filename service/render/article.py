@@ -9,6 +9,7 @@ not served is left out), dates and lists as CLDR writes them for the language of
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -18,6 +19,7 @@ from markupsafe import Markup, escape
 
 from service.core.locales import babel_locale
 from service.core.models import SOURCE_LOCALE, ResolvedPage, SegmentType
+from service.core.policy import RoleSpec
 from service.render.html import UiText, article_html
 from service.review.provenance import English, Provenance, english_shown, labelled
 
@@ -69,13 +71,20 @@ def names_html(names: tuple[str, ...], locale: str) -> Markup:
 
 
 def _rows(
-    facts: Provenance, ui: Ui, target: str, english_url: str, english_title: str
+    facts: Provenance,
+    ui: Ui,
+    roles: Sequence[RoleSpec],
+    target: str,
+    english_url: str,
+    english_title: str,
 ) -> list[dict[str, Any]]:
-    """The rows of "About this page": a label (a ui string) and its value, in the label's language."""
+    """The rows of "About this page": a label (a ui string) and its value, in the label's language.
+    A role's row is labelled by the ui string `<role>-review`, else by the role's label in
+    l10n.yaml, in English: who reviewed a page is never left out for want of a word."""
+    labels = {r.name: UiText(r.label, SOURCE_LOCALE, SOURCE_LOCALE) for r in roles}
     wanted: list[tuple[str, Any]] = [
         ("translated-by", facts.translators),
-        ("linguistic-review", facts.linguistic),
-        ("clinical-review", facts.clinical),
+        *((f"{role}-review", names) for role, names in facts.by_role),
         ("translation-date", facts.translation_reviewed_at),
         ("english-version", english_url if target != SOURCE_LOCALE else None),
         ("english-reviewers", facts.english_reviewers),
@@ -83,7 +92,7 @@ def _rows(
     ]
     rows = []
     for key, fact in wanted:
-        label = ui.get(key)
+        label = ui.get(key) or labels.get(key.removesuffix("-review"))
         if not fact or label is None:
             continue
         locale = label.locale or target
@@ -106,10 +115,11 @@ def article_context(
     ui: Ui,
     demonstration: bool,
     english_url: str,
+    roles: Sequence[RoleSpec],
 ) -> dict[str, Any]:
     """What `article.html` renders for `resolved` (`english`: the same page in English, whose
     title "About this page" links; `facts`: its `provenance`): title, notices, body, and "About
-    this page"."""
+    this page"; `roles`: the policy's, in the order "About this page" lists them)."""
     target = resolved.target
     case, count = english_shown(resolved)
     all_english = case is English.ALL
@@ -150,5 +160,5 @@ def article_context(
             )
         ),
         "about_heading": ui.get("about-heading"),
-        "about": _rows(facts, ui, target, english_url, english_title),
+        "about": _rows(facts, ui, roles, target, english_url, english_title),
     }

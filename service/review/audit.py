@@ -13,8 +13,7 @@ from typing import Any
 from service.core.config import Config
 from service.core.errors import LedgerError, ReviewError
 from service.core.locales import from_gettext
-from service.core.models import Role
-from service.core.policy import meaning
+from service.core.policy import Policy
 from service.core.yamlfile import LineDict, atomic_write, load_yaml
 from service.review.history import HEADER, History, read_history, render_events
 from service.review.ledgers import load_history, locked, read_ledger_text
@@ -130,12 +129,12 @@ def _old_records(text: str, path: str) -> list[LineDict]:
     return records
 
 
-def _imported(raw: LineDict, locale: str, page: str, path: str) -> dict[str, Any]:
-    """An earlier record as an approve event, fields checked the same way as any event's."""
-    try:
-        role = Role(str(raw.get("role", "linguistic")))
-    except ValueError:
-        raise LedgerError("record needs a valid 'role'", path, raw.line_of("role")) from None
+def _imported(raw: LineDict, locale: str, page: str, path: str, policy: Policy) -> dict[str, Any]:
+    """An earlier record as an approve event, fields checked the same way as any event's (its
+    role one the policy declares; the earlier format's default is the first declared role)."""
+    role = str(raw.get("role", policy.role_names[0]))
+    if policy.role(role) is None:
+        raise LedgerError("record needs a role declared in l10n.yaml", path, raw.line_of("role"))
     event = {
         "at": raw.get("reviewed_at"),
         "event": "approve",
@@ -148,8 +147,8 @@ def _imported(raw: LineDict, locale: str, page: str, path: str) -> dict[str, Any
         "translation_sha256": raw.get("translation_sha256"),
         **({"translator": raw["translator"]} if raw.get("translator") else {}),
         "reviewer": raw.get("reviewer"),
-        "role": role.value,
-        "meaning": meaning(role, locale),
+        "role": role,
+        "meaning": policy.meaning(role, locale),
     }
     return event
 
@@ -165,7 +164,9 @@ def import_ledger(config: Config, path: Path, locale: str, page: str, now: str) 
             raise ReviewError(f"no ledger at {shown}")
         if not read_history(found[0], shown, locale, page).problems:
             return 0
-        records = [_imported(r, locale, page, shown) for r in _old_records(found[0], shown)]
+        records = [
+            _imported(r, locale, page, shown, config.policy) for r in _old_records(found[0], shown)
+        ]
         opening = {
             "at": now,
             "event": "import",

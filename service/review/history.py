@@ -67,7 +67,8 @@ _OPTIONAL = {
     "revoke": {"id", "msgctxt"},
 }
 _ALLOWED = {kind: _REQUIRED[kind] | _OPTIONAL[kind] for kind in _REQUIRED}
-_ROLES = frozenset(r.value for r in Role)
+# A role's name as l10n.yaml may declare one; which roles count is the policy's, not the history's.
+_ROLE_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _HEX = re.compile(r"[0-9a-f]{64}")
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 # Characters JSON leaves raw that YAML would not read back as they are (C1 controls, line and
@@ -75,7 +76,6 @@ _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 _UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 _OLD_FORMAT = re.compile(r"(locale|page|records)\s*:")
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
-_ROLE = {r.value: r for r in Role}
 _NOT_TEXT = frozenset(("seq", "count", "msgstr"))
 
 HEADER = (
@@ -194,8 +194,8 @@ def _shape(data: Mapping[str, Any]) -> str:
     forms = msgstr if isinstance(msgstr, list) else [msgstr]
     if not forms or not all(isinstance(f, str) for f in forms):
         return "'msgstr' must be text or a list of texts"
-    if "role" in data and data["role"] not in _ROLES:
-        return f"'role' must be one of {', '.join(r.value for r in Role)}"
+    if "role" in data and not _ROLE_NAME.fullmatch(data["role"]):
+        return "'role' must be a role's name (lower-case letters, digits and '-')"
     return ""
 
 
@@ -211,7 +211,7 @@ def record_of(event: Event) -> ReviewRecord:
         translator=d.get("translator"),
         reviewer=d["reviewer"],
         reviewed_at=d["at"],
-        role=_ROLE[d["role"]],
+        role=d["role"],
         line=event.line,
         msgctxt=d.get("msgctxt"),
         segment_id=d.get("id"),
@@ -330,7 +330,7 @@ class _Reader:
         if event.kind == "import":
             return
         d = event.data
-        key = ((d.get("msgctxt"), d["msgid"]), _ROLE[d["role"]])
+        key = ((d.get("msgctxt"), d["msgid"]), d["role"])
         if event.kind == "approve":
             self.records[key] = record_of(event)
             return

@@ -7,7 +7,7 @@ works each out, so the two never disagree. Nothing here opens a file or renders 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -94,29 +94,33 @@ class Provenance:
     """Who translated and reviewed what a page shows, and when (UTC, ISO 8601)."""
 
     translators: tuple[str, ...]  # of the translations shown (Last-Translator when approved)
-    linguistic: tuple[str, ...]  # reviewers of those translations, by role
-    clinical: tuple[str, ...]
+    by_role: tuple[tuple[Role, tuple[str, ...]], ...]  # reviewers of those translations, per role
     translation_reviewed_at: str | None  # the latest approval of a translation shown
     english_reviewers: tuple[str, ...]  # who approved the English page (the source)
     english_reviewed_at: str | None  # the latest approval of the English page as served
+
+    def reviewers(self, role: Role) -> tuple[str, ...]:
+        """The reviewers of the translations shown who signed in `role`."""
+        return next((names for r, names in self.by_role if r == role), ())
 
 
 def _names(names: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(sorted({display_name(n) for n in names if n}, key=str.casefold))
 
 
-def provenance(resolved: ResolvedPage, english: ResolvedPage) -> Provenance:
+def provenance(resolved: ResolvedPage, english: ResolvedPage, roles: Sequence[Role]) -> Provenance:
     """The provenance of `resolved`; `english` is the same page resolved in English, whose
     approvals stand behind every English part and every translation (each was reviewed against
-    the English served today)."""
+    the English served today). `roles`: the policy's roles, in the order a page lists them."""
     reviews: list[ReviewRecord] = [
         r for s in resolved.served if s.locale != SOURCE_LOCALE for r in s.reviews
     ]
     source = [r for s in english.served for r in s.reviews]
+    signed = [*roles, *sorted({r.role for r in reviews} - set(roles))]
+    by_role = ((role, _names(r.reviewer for r in reviews if r.role == role)) for role in signed)
     return Provenance(
         translators=_names(r.translator for r in reviews),
-        linguistic=_names(r.reviewer for r in reviews if r.role is Role.LINGUISTIC),
-        clinical=_names(r.reviewer for r in reviews if r.role is Role.CLINICAL),
+        by_role=tuple((role, names) for role, names in by_role if names),
         translation_reviewed_at=max((r.reviewed_at for r in reviews), default=None),
         english_reviewers=_names(r.reviewer for r in source),
         english_reviewed_at=max((r.reviewed_at for r in source), default=None),

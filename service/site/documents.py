@@ -42,7 +42,7 @@ def _segment_out(s: ServedSegment) -> SegmentOut:
             ReviewOut(
                 translator=r.translator,
                 reviewer=r.reviewer,
-                role=r.role.value,
+                role=r.role,
                 reviewed_at=r.reviewed_at,
             )
             for r in s.reviews
@@ -107,8 +107,9 @@ def page_model(resolved: ResolvedPage, facts: Provenance, demonstration: bool) -
         held_sections=list(resolved.held_sections),
         provenance=ProvenanceOut(
             translators=list(facts.translators),
-            linguistic_reviewers=list(facts.linguistic),
-            clinical_reviewers=list(facts.clinical),
+            reviewers_by_role={role: list(names) for role, names in facts.by_role},
+            linguistic_reviewers=list(facts.reviewers("linguistic")),
+            clinical_reviewers=list(facts.reviewers("clinical")),
             translation_reviewed_at=facts.translation_reviewed_at,
             english_reviewers=list(facts.english_reviewers),
             english_reviewed_at=facts.english_reviewed_at,
@@ -158,14 +159,20 @@ def bodies(snapshot: Snapshot) -> dict[str, bytes]:
     (`document`), which an export renders with its links."""
     resolved, english, ui = snapshot.resolved, snapshot.english, LocaleUi(snapshot.ui)
     target, slug = resolved.target, resolved.page.slug
-    facts = provenance(resolved, english)
+    facts = provenance(resolved, english, [r.name for r in snapshot.roles])
     description = of_type(resolved, SegmentType.DESCRIPTION)
     context = {
         "lang": target,
         "dir": direction(target),
         "slug": slug,
         **article_context(
-            resolved, english, facts, ui, snapshot.demonstration, _english_html_url(slug)
+            resolved,
+            english,
+            facts,
+            ui,
+            snapshot.demonstration,
+            _english_html_url(slug),
+            snapshot.roles,
         ),
     }
     article = render_template("article.html", context)

@@ -12,7 +12,7 @@ from service.core.errors import L10nError
 from service.core.models import SOURCE_LOCALE, LoadedCatalog, Page, fingerprint
 from service.core.policy import judge
 from service.quality.checks import Severity, Unit, blocking, run_checks
-from service.review.approvals import approvable, translator_of
+from service.review import approvable, translator_of
 from service.site.resolve import approved_text
 from service.site.store import Tree
 

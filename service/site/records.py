@@ -68,7 +68,12 @@ def _record(
         english = tree.resolve(domain, SOURCE_LOCALE)
         config = tree.config
         snapshot = Snapshot(
-            resolved, english, ui(locale).strings, config.demonstration, tuple(config.all_locales)
+            resolved,
+            english,
+            ui(locale).strings,
+            config.demonstration,
+            tuple(config.all_locales),
+            config.policy.roles,
         )
         title = of_type(resolved, SegmentType.TITLE)
         page = PageEntry(

@@ -30,7 +30,7 @@ class ReviewOut(BaseModel):
         description="Last-Translator of the catalog when approved (author for English)"
     )
     reviewer: str
-    role: Literal["linguistic", "clinical"]
+    role: str = Field(description="A role of l10n.yaml's `roles:` (linguistic, clinical, ...)")
     reviewed_at: str = Field(description="UTC, ISO 8601")
 
 
@@ -48,7 +48,8 @@ class SegmentOut(BaseModel):
     fallback: bool = Field(description="True when `locale` is not the page's target locale")
     section: int = Field(description="0 for title and description, then one per heading")
     reviews: list[ReviewOut] = Field(
-        description="Safety-critical text has two: linguistic and clinical"
+        description="The approvals that let it be served, one per role the policy asks of it "
+        "(as shipped, safety-critical text has two: linguistic and clinical)"
     )
     withheld: Literal[False] = Field(default=False, description="False: this segment is served")
 
@@ -74,8 +75,16 @@ class ProvenanceOut(BaseModel):
     translators: list[str] = Field(
         description="Who translated the text shown (Last-Translator when approved; no e-mail)"
     )
-    linguistic_reviewers: list[str] = Field(description="Linguistic reviewers of that text")
-    clinical_reviewers: list[str] = Field(description="Clinical reviewers of that text")
+    reviewers_by_role: dict[str, list[str]] = Field(
+        description="The reviewers of that text, by the role they signed in (the roles of "
+        "l10n.yaml, in its order; a role no one signed in is left out)"
+    )
+    linguistic_reviewers: list[str] = Field(
+        description="Reviewers of that text in the role `linguistic` (reviewers_by_role's)"
+    )
+    clinical_reviewers: list[str] = Field(
+        description="Reviewers of that text in the role `clinical` (reviewers_by_role's)"
+    )
     translation_reviewed_at: str | None = Field(
         description="The latest approval of a translation shown (UTC, ISO 8601)"
     )

@@ -22,6 +22,7 @@ from operator import attrgetter
 from typing import Any
 
 from service.core.models import Page, ResolvedPage, ReviewRecord, Role, Segment
+from service.core.policy import RoleSpec
 from service.site.codec import Convert, Table
 
 __all__ = [
@@ -35,7 +36,7 @@ __all__ = [
     "shown",
 ]
 
-SNAPSHOT_VERSION = 2  # of a snapshot's layout: a new one makes every key new
+SNAPSHOT_VERSION = 3  # of a snapshot's layout: a new one makes every key new
 
 # The ui strings as a page in one locale shows them: id -> (forms, locale, fell back).
 UiStrings = Mapping[str, tuple[tuple[str, ...], str, bool]]
@@ -45,13 +46,15 @@ UiStrings = Mapping[str, tuple[tuple[str, ...], str, bool]]
 class Snapshot:
     """A page resolved in its locale, the same page resolved in English (for its title and the
     English reviewers), the ui strings of the locale, and what of the config its bodies show:
-    whether its translations are demonstration drafts, and the locales it offers."""
+    whether its translations are demonstration drafts, the locales it offers, and the policy's
+    roles (in order, with their labels: "About this page" lists reviewers by role)."""
 
     resolved: ResolvedPage
     english: ResolvedPage
     ui: UiStrings
     demonstration: bool
     locales: tuple[str, ...]
+    roles: tuple[RoleSpec, ...]
 
 
 @dataclass(frozen=True)
@@ -103,8 +106,10 @@ _POINTERS: dict[type, tuple[Convert, Convert]] = {
 _PAGE = Table(Page)
 _RESOLVED = Table(ResolvedPage, _POINTERS)
 _REVIEW = Table(ReviewShown)
-TABLES = {**_PAGE.tables(), **_RESOLVED.tables(), **_REVIEW.tables()}
+_ROLE = Table(RoleSpec)
+TABLES = {**_PAGE.tables(), **_RESOLVED.tables(), **_REVIEW.tables(), **_ROLE.tables()}
 _KEYS = {"version", "tables", "page", "english", "english_reviews", "demonstration", "locales"}
+_KEYS |= {"roles"}
 _KEYS |= {"resolved", "reviews", "ui"}
 
 
@@ -128,7 +133,7 @@ class Encoder:
     page with its English (for all its locales) and the ui strings of a locale (for all pages)."""
 
     def __init__(self) -> None:
-        self._pages: dict[tuple[str, bool, tuple[str, ...]], tuple[Page, str, dict[int, int]]] = {}
+        self._pages: dict[tuple[Any, ...], tuple[Page, str, dict[int, int]]] = {}
         self._uis: dict[str, str] = {}
 
     def _page(self, snapshot: Snapshot) -> tuple[Page, str, dict[int, int]]:
@@ -140,13 +145,14 @@ class Encoder:
         text = (
             f'"page":{_text(_PAGE.row(page))},"english":{row},"english_reviews":{reviews},'
             f'"demonstration":{_text(snapshot.demonstration)},'
-            f'"locales":{_text(list(snapshot.locales))}'
+            f'"locales":{_text(list(snapshot.locales))},'
+            f'"roles":{_text([_ROLE.row(r) for r in snapshot.roles])}'
         )
         return page, text, index
 
     def encode(self, snapshot: Snapshot) -> bytes:
         resolved = snapshot.resolved
-        key = (resolved.page.slug, snapshot.demonstration, snapshot.locales)
+        key = (resolved.page.slug, snapshot.demonstration, snapshot.locales, snapshot.roles)
         page = self._pages.get(key)
         if page is None:
             page = self._pages[key] = self._page(snapshot)
@@ -177,6 +183,7 @@ def decode(raw: bytes) -> Snapshot:
             {k: (tuple(forms), loc, fell) for k, (forms, loc, fell) in data["ui"].items()},
             bool(data["demonstration"]),
             tuple(data["locales"]),
+            tuple(_ROLE.of_row(r) for r in data["roles"]),
         )
     except (KeyError, IndexError, TypeError, AttributeError) as exc:
         raise ValueError(f"not a page snapshot: {exc!r}") from exc

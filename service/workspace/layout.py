@@ -24,7 +24,7 @@ def frame(space: Workspace, me: Caller | None, title: str, **context: Any) -> di
         "notice": "",
         "me": me.reviewer if me else None,
         "csrf": me.csrf if me else "",
-        "roles": sorted(r.value for r in me.reviewer.roles) if me else [],
+        "roles": space.config.policy.in_order(me.reviewer.roles) if me else [],
         "scope": ", ".join(locales_of(space.config, me.reviewer)) if me else "",
         **context,
     }

@@ -14,11 +14,11 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from service import review
 from service.core.config import Config
 from service.core.errors import L10nError
 from service.core.locales import direction, native_name
-from service.core.models import SOURCE_LOCALE, Role
-from service.review import approvals as review
+from service.core.models import SOURCE_LOCALE
 from service.workspace import views
 from service.workspace.auth import Caller, read_form, require_csrf, same_origin, secure_headers
 from service.workspace.deps import Space, Workspace
@@ -170,7 +170,7 @@ async def queue_page(
     config = space.config
     wanted = _Filters.of(config, me, locale, page_, status)
     found, blocks = await run_in_threadpool(_queue_of, space, config, me, wanted, offset)
-    items = [views.item_out(m.item, m.roles) for m in found.items]
+    items = [views.item_out(m.item, m.roles, config.policy) for m in found.items]
     back = here(request).replace(f"done={done}", "").rstrip("?&") if done else here(request)
     context = frame(
         space,
@@ -206,11 +206,11 @@ async def approve_form(request: Request, space: Space) -> Response:
         if name == "item" and (m := _ITEM.fullmatch(value))
     ]
     role = posted.get("role")
-    if not shown or role not in {r.value for r in Role}:
+    if not shown or role not in space.config.policy.role_names:
         raise HTTPException(422, "the form names no text or no role")
     locale, slug = posted.get("locale"), posted.get("page")
     status, model = await run_in_threadpool(
-        approve_now, space, posted.me, locale, slug, Role(role), shown
+        approve_now, space, posted.me, locale, slug, role, shown
     )
     return _answered(space, posted, status, model)
 
@@ -221,7 +221,7 @@ async def revoke_form(request: Request, space: Space) -> Response:
     if isinstance(posted, Response):
         return posted
     asked = {k: posted.get(k) for k in ("locale", "page", "id", "role", "reason")}
-    data = validated(RevokeIn, asked)
+    data = validated(RevokeIn, asked, space.config.policy)
     status, model = await run_in_threadpool(revoke_now, space, posted.me, data)
     return _answered(space, posted, status, model)
 

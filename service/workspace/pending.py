@@ -12,6 +12,7 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
+from service import review
 from service.catalogs.catalog import read_catalog
 from service.content.pages import load_page, load_ui, page_slugs
 from service.core.config import Config
@@ -23,14 +24,12 @@ from service.core.models import (
     LoadedCatalog,
     Page,
     ReviewRecord,
-    Role,
     Segment,
     SegmentType,
     fingerprint,
 )
 from service.core.policy import Reviewer
 from service.quality.checks import Finding, Severity
-from service.review import approvals as review
 from service.review import ledgers
 
 __all__ = [
@@ -170,7 +169,7 @@ def read_page_queue(config: Config, slug: str, locale: str, page: Page | None) -
             slug,
             p.segment,
             p.forms,
-            p.lack or review.Lacking(frozenset(Role), True),
+            p.lack or review.Lacking(config.policy.role_names, True),
             p.findings,
             p.approved_before,
             translator,

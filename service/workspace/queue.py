@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Protocol, TypeVar
 
+from service import review
 from service.core.config import Config
 from service.core.errors import L10nError
 from service.core.files import signature
 from service.core.models import SOURCE_LOCALE, UI_DOMAIN, Ledger, Page, Role
 from service.core.policy import Reviewer
-from service.review import approvals as review
 from service.site.store import load_tree
 from service.workspace.pending import (
     Item,
@@ -153,7 +153,7 @@ class QueueCache:
             roles = _signable(config, waiting, who, item)
             if roles:
                 items.append(Mine(item, roles))
-            elif who.roles & item.lack.roles:
+            elif who.roles & set(item.lack.roles):
                 hidden += 1
         return tuple(items), hidden
 
@@ -190,7 +190,7 @@ def _signable(config: Config, waiting: PageQueue, who: Reviewer, item: Item) -> 
     )
     return tuple(
         role
-        for role in Role
+        for role in config.policy.role_names
         if role in who.roles
         and role in item.lack.roles
         and not review.may_sign(

@@ -12,9 +12,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from service import review
 from service.core.errors import L10nError
 from service.core.models import Role
-from service.review import approvals as review
+from service.core.policy import Policy
 from service.site.schemas import ErrorOut
 from service.workspace import views
 from service.workspace.auth import Caller, read_body, require_csrf
@@ -76,22 +77,24 @@ def _json(status: int, model: BaseModel) -> JSONResponse:
     return JSONResponse(model.model_dump(mode="json", exclude_none=False), status_code=status)
 
 
-def validated(model: type[_In], data: bytes | dict[str, str]) -> _In:
-    """A JSON body, or a form's fields, as `model`; 422 naming the first field that is wrong."""
+def validated(model: type[_In], data: bytes | dict[str, str], policy: Policy) -> _In:
+    """A JSON body, or a form's fields, as `model` (a role one of `policy`'s); 422 naming the
+    first field that is wrong."""
+    context = {"roles": policy.role_names}
     try:
         if isinstance(data, bytes):
-            return model.model_validate_json(data)
-        return model.model_validate(data)
+            return model.model_validate_json(data, context=context)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "body"
         raise HTTPException(422, f"{where}: {first['msg']}") from None
 
 
-async def _sent(request: Request, me: Caller, model: type[_In]) -> _In:
+async def _sent(request: Request, space: Workspace, me: Caller, model: type[_In]) -> _In:
     body = await read_body(request)
     require_csrf(me, request.headers.get("x-csrf-token"))
-    return validated(model, body)
+    return validated(model, body, space.config.policy)
 
 
 def _in_scope(me: Caller, locale: str) -> None:
@@ -122,7 +125,7 @@ def approve_now(
     events = [views.event(d.event) for d in decisions if d.event is not None]
     if not events:
         if all(d.already for d in decisions):
-            return 409, ConflictOut(detail=f"already approved in the role {role.value}")
+            return 409, ConflictOut(detail=f"already approved in the role {role}")
         return 403, RefusedOut(detail="; ".join(r.reason for r in refused), refused=refused)
     space.refresh()  # the patient pages serve it before this answer leaves
     return 201, ApprovedOut(events=events, refused=refused)
@@ -144,7 +147,9 @@ def revoke_now(space: Workspace, me: Caller, data: RevokeIn) -> tuple[int, BaseM
     return 200, RevokedOut(events=[views.event(t) for t in written])
 
 
-def _pending_out(locale: str, page: str | None, status: Status | None, found: Queue) -> PendingOut:
+def _pending_out(
+    locale: str, page: str | None, status: Status | None, found: Queue, policy: Policy
+) -> PendingOut:
     following = {
         "locale": locale,
         "page": page,
@@ -162,7 +167,7 @@ def _pending_out(locale: str, page: str | None, status: Status | None, found: Qu
         total=found.total,
         counts=found.counts,
         hidden=found.hidden,
-        items=[views.item_out(m.item, m.roles) for m in found.items],
+        items=[views.item_out(m.item, m.roles, policy) for m in found.items],
         next="/v1/reviews/pending?"
         + urlencode({k: v for k, v in following.items() if v is not None})
         if more
@@ -201,14 +206,14 @@ async def pending_api(
         limit,
         space.hints(),
     )
-    return _json(200, _pending_out(tag, page, status, found))
+    return _json(200, _pending_out(tag, page, status, found, space.config.policy))
 
 
 @_write(
     "/v1/reviews", "Approve text bound to the SHA-256s you were shown", ApproveIn, ApprovedOut, 201
 )
 async def approve_api(request: Request, space: Space, me: Me) -> Response:
-    data = await _sent(request, me, ApproveIn)
+    data = await _sent(request, space, me, ApproveIn)
     status, model = await run_in_threadpool(
         approve_now, space, me, data.locale, data.page, data.role, data.shown()
     )
@@ -222,6 +227,6 @@ async def approve_api(request: Request, space: Space, me: Me) -> Response:
     RevokedOut,
 )
 async def revoke_api(request: Request, space: Space, me: Me) -> Response:
-    data = await _sent(request, me, RevokeIn)
+    data = await _sent(request, space, me, RevokeIn)
     status, model = await run_in_threadpool(revoke_now, space, me, data)
     return _json(status, model)

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
 
 from service.core.models import Role
-from service.review.approvals import Shown
+from service.review import Shown
 
 __all__ = [
     "ApproveIn",
@@ -30,6 +38,20 @@ Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
+def _declared(value: str, info: ValidationInfo) -> str:
+    """A role the config in service declares (`roles` in the validation context)."""
+    roles = (info.context or {}).get("roles")
+    if roles is not None and value not in roles:
+        raise ValueError(f"{value!r} is not a role of l10n.yaml ({', '.join(roles)})")
+    return value
+
+
+# A role a request names: one of l10n.yaml's `roles:`, checked against the config in service.
+DeclaredRole = Annotated[
+    str, StringConstraints(min_length=1, max_length=64), AfterValidator(_declared)
+]
+
+
 class ShownIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -47,7 +69,7 @@ class ApproveIn(BaseModel):
 
     locale: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     page: Text
-    role: Role
+    role: DeclaredRole
     id: Text | None = None
     source_sha256: Sha256 | None = None
     translation_sha256: Sha256 | None = None
@@ -77,7 +99,7 @@ class RevokeIn(BaseModel):
     locale: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     page: Text
     id: Text
-    role: Role
+    role: DeclaredRole
     reason: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)
     ] = Field(description="Why; kept in the page's history")

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from service import review
 from service.core.config import Config, load_config
 from service.core.errors import L10nError, ReviewError
 from service.core.models import LoadedCatalog, Page, ReviewRecord, Role
-from service.review import approvals as review
 from service.review import ledgers
 from service.review.history import History
 from service.workspace.pending import load_domain, load_domain_catalog, slugs_of

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from service import review
 from service.core.config import Config
 from service.core.locales import direction
 from service.core.models import Role, fingerprint
-from service.core.policy import meaning
+from service.core.policy import Policy
 from service.render.html import inline_html
-from service.review import approvals as review
 from service.workspace.pending import Item
 from service.workspace.queue import QueueCache
 from service.workspace.schemas import (
@@ -32,7 +32,7 @@ def html_forms(forms: tuple[str, ...]) -> list[str]:
     return [inline_html(f) for f in forms]
 
 
-def item_out(item: Item, roles: tuple[Role, ...]) -> PendingItemOut:
+def item_out(item: Item, roles: tuple[Role, ...], policy: Policy) -> PendingItemOut:
     seg = item.segment
     return PendingItemOut(
         locale=item.locale,
@@ -42,10 +42,10 @@ def item_out(item: Item, roles: tuple[Role, ...]) -> PendingItemOut:
         critical=seg.critical,
         section=seg.section,
         status=item.status.value,
-        roles_needed=[r for r in Role if r in item.lack.roles],
+        roles_needed=list(item.lack.roles),
         any_role=item.lack.any_role,
         your_roles=list(roles),
-        meanings={r.value: meaning(r, item.locale) for r in roles},
+        meanings={r: policy.meaning(r, item.locale) for r in roles},
         english=list(seg.source_forms),
         translation=list(item.forms),
         english_html=html_forms(seg.source_forms),
@@ -99,13 +99,14 @@ def event(text: str | Mapping[str, Any]) -> EventOut:
     return EventOut.model_validate(json.loads(text) if isinstance(text, str) else dict(text))
 
 
-def bulk(items: list[PendingItemOut]) -> list[dict[str, Any]]:
-    """Per role: the texts among `items` that can be signed in it (two or more: one form)."""
+def bulk(items: list[PendingItemOut], roles: tuple[Role, ...]) -> list[dict[str, Any]]:
+    """Per role (of `roles`, the policy's): the texts among `items` that can be signed in it
+    (two or more: one form)."""
     out = []
-    for role in Role:
+    for role in roles:
         able = [i for i in items if role in i.your_roles and i.status != "failing"]
         if len(able) > 1:
-            out.append({"role": role.value, "meaning": able[0].meanings[role.value], "texts": able})
+            out.append({"role": role, "meaning": able[0].meanings[role], "texts": able})
     return out
 
 
@@ -127,7 +128,7 @@ def groups(items: list[PendingItemOut], config: Config, cache: QueueCache) -> li
                 "key": str(n),
                 "heading": headings.get(n, "Title and description" if n == 0 else f"Section {n}"),
                 "texts": texts,
-                "bulk": bulk(texts),
+                "bulk": bulk(texts, config.policy.role_names),
             }
             for n, texts in by_section.items()
         ]
@@ -137,7 +138,7 @@ def groups(items: list[PendingItemOut], config: Config, cache: QueueCache) -> li
                 "page": slug,
                 "key": "all",
                 "sections": sections,
-                "bulk": bulk(members),
+                "bulk": bulk(members, config.policy.role_names),
             }
         )
     return made

@@ -1,0 +1,176 @@
+"""Whether a text is ready for a reviewer, and what approval it still lacks: the questions
+`review approve`, `review pending`, the workspace's queue and `check` all ask, answered here once.
+Pure: a page, a catalog and a ledger in, answers out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.core.errors import ReviewError
+from service.core.models import (
+    SOURCE_LOCALE,
+    Ledger,
+    LoadedCatalog,
+    Page,
+    ReviewRecord,
+    Role,
+    Segment,
+    fingerprint,
+)
+from service.core.policy import Policy, judge
+
+__all__ = [
+    "ALL",
+    "ALREADY_APPROVED",
+    "NOT_TRANSLATED",
+    "NO_CATALOG",
+    "Lacking",
+    "Selection",
+    "approvable",
+    "lacking",
+    "may_sign",
+    "select",
+    "translator_of",
+]
+
+ALREADY_APPROVED = "already approved"
+NOT_TRANSLATED = "not translated"
+NO_CATALOG = "no catalog for this locale; run `clinic-l10n update`"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which segments a command is about: one by its English text or its id, or all of them."""
+
+    msgid: str | None = None
+    segment_id: str | None = None
+    segment_ids: tuple[str, ...] = ()  # several segments by id (a section, a page, as shown)
+
+    def picks(self, seg: Segment) -> bool:
+        if self.segment_id is not None:
+            return seg.id == self.segment_id
+        if self.segment_ids:
+            return seg.id in self.segment_ids
+        return self.msgid is None or seg.source == self.msgid
+
+    @property
+    def one(self) -> bool:
+        return self.msgid is not None or self.segment_id is not None
+
+    def describe(self) -> str:
+        if self.segment_id is not None:
+            return f"segment id {self.segment_id!r}"
+        if self.segment_ids:
+            return f"segment ids {', '.join(self.segment_ids)}"
+        return f"English text {(self.msgid or '')[:60]!r}"
+
+
+ALL = Selection()  # every segment of the page
+
+
+def select(page: Page, selection: Selection) -> list[Segment]:
+    """The distinct segments picked; naming one the page does not have is an error."""
+    picked = list({s.key: s for s in page.segments if selection.picks(s)}.values())
+    if selection.one and not picked:
+        raise ReviewError(f"page {page.slug!r} has no {selection.describe()}")
+    return picked
+
+
+def approvable(
+    segment: Segment, locale: str, catalog: LoadedCatalog | None
+) -> tuple[tuple[str, ...], str]:
+    """The text a reviewer would approve for this segment, or why there is none."""
+    if locale == SOURCE_LOCALE:
+        return segment.source_forms, ""
+    if catalog is None:
+        return (), NO_CATALOG
+    entry = catalog.entries.get(segment.key)
+    if entry is None or entry.msgid_plural != segment.source_plural:
+        return (), "not in the catalog; run `clinic-l10n update`"
+    if entry.fuzzy:
+        return (), "fuzzy: the translator must confirm it first"
+    if not entry.translated:
+        return (), NOT_TRANSLATED
+    if entry.errors:
+        return (), "msgfmt -c rejects it: " + "; ".join(entry.errors)
+    return entry.msgstr, ""
+
+
+def translator_of(page: Page, locale: str, catalog: LoadedCatalog | None) -> str | None:
+    """Whose text it is, for four eyes: the page's author for English, else Last-Translator."""
+    if locale == SOURCE_LOCALE:
+        return page.author
+    return catalog.last_translator if catalog else None
+
+
+@dataclass(frozen=True)
+class Lacking:
+    """What approval a text still lacks: one of `roles` when `any_role` (the policy asks one review
+    in any role), else every role in `roles` (in the policy's order, each from another person);
+    `have` are the approvals of this exact text that count toward it (one role of safety text)."""
+
+    roles: tuple[Role, ...]
+    any_role: bool
+    have: tuple[ReviewRecord, ...] = ()
+
+    def __str__(self) -> str:
+        if self.any_role:
+            return "a review"
+        return " and ".join(self.roles) + " review" if self.roles else "a second reviewer"
+
+
+def lacking(
+    segment: Segment,
+    locale: str,
+    forms: tuple[str, ...],
+    ledger: Ledger | None,
+    policy: Policy,
+    translator: str | None,
+) -> Lacking | None:
+    """What approval the text still lacks (None when it is fully approved), by `policy.judge`."""
+    current = ledger.approving(segment.key, segment.source_forms, forms) if ledger else ()
+    verdict = judge(policy, current, segment, locale, translator)
+    if verdict.counting:
+        return None
+    refused = {r.seq for r, _ in verdict.refused}
+    valid = tuple(r for r in current if r.seq not in refused)
+    needed = policy.needed(segment, locale)
+    if not needed:
+        return Lacking(policy.role_names, True, valid)
+    have = {r.role for r in valid}
+    return Lacking(tuple(r for r in needed if r not in have), False, valid)
+
+
+def may_sign(
+    seg: Segment,
+    locale: str,
+    forms: tuple[str, ...],
+    ledger: Ledger,
+    policy: Policy,
+    reviewer: str,
+    role: Role,
+    translator: str | None,
+    now: str = "",
+) -> str:
+    """Why `reviewer` may not sign this exact text in `role` ("" when they may): already approved
+    in that role, or what `policy.judge` refuses (not declared for the locale or role, the text's
+    translator, the other role of safety text already theirs). The checks are asked separately."""
+    existing = ledger.records.get((seg.key, role))
+    if existing and existing.approves(seg.source_forms, forms):
+        return ALREADY_APPROVED
+    declared = policy.find(reviewer)
+    candidate = ReviewRecord(
+        msgid=seg.source,
+        source_sha256=fingerprint(*seg.source_forms),
+        msgstr=forms,
+        translation_sha256=fingerprint(*forms),
+        translator=translator,
+        reviewer=declared.name if declared else " ".join(reviewer.split()),
+        reviewed_at=now,
+        role=role,
+        seq=ledger.events + 1,
+    )
+    others = [r for r in ledger.approving(seg.key, seg.source_forms, forms) if r.role != role]
+    verdict = judge(policy, [*others, candidate], seg, locale, translator)
+    return next((w for r, w in verdict.refused if r is candidate), "")
