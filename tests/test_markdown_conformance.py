@@ -34,7 +34,7 @@ from service import review
 from service.catalogs.extract import extract_all
 from service.content.inline import has_words, parse_text
 from service.content.pages import load_pages
-from service.content.parser import HTML_COMMENT, CRITICAL, LinkForm, markdown
+from service.content.parser import CRITICAL, HTML_COMMENT, LinkForm, markdown
 from service.core.config import load_config
 from service.core.models import Page, SegmentType
 from service.render.html import TABLE_BOX

@@ -21,7 +21,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline, backtick, image, link
 from mdit_py_plugins.container import container_plugin
 
-__all__ = ["HTML_COMMENT", "CRITICAL", "LinkForm", "markdown"]
+__all__ = ["CRITICAL", "HTML_COMMENT", "LinkForm", "markdown"]
 
 CRITICAL = "critical"
 HTML_COMMENT = "comment"  # the token type of a dropped comment, inline or a whole block
