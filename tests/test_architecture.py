@@ -253,6 +253,27 @@ def test_one_meaning_per_public_name() -> None:
     assert clashes == []
 
 
+def _defined(tree: ast.Module) -> Iterator[str]:
+    """The public names a module defines at its top level (not those it imports)."""
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            yield node.name
+        elif isinstance(node, ast.Assign):
+            yield from (t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            yield node.target.id
+
+
+def test_no_public_name_is_defined_in_two_modules() -> None:
+    """Exported or not, a public name has one definition: a second is a second meaning."""
+    where: dict[str, list[str]] = {}
+    for name, path in MODULES.items():
+        for defined in _defined(ast.parse(path.read_text(encoding="utf-8"))):
+            if not defined.startswith("_"):
+                where.setdefault(defined, []).append(name)
+    assert {n: places for n, places in where.items() if len(places) > 1} == {}
+
+
 @pytest.mark.parametrize("package", LAYERS)
 def test_each_subpackage_exposes_a_small_surface(package: str) -> None:
     module = importlib.import_module(f"service.{package}")

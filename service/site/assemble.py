@@ -19,7 +19,7 @@ from service.site.coverage import CoverageRow, served_share
 from service.site.index import PageEntry, Record
 from service.site.schemas import HealthOut, LocaleOut, LocalesOut, PagesOut, PageSummary
 
-__all__ = ["Health", "entry", "health", "index_page", "locales_body", "page_list"]
+__all__ = ["Health", "entry", "health_report", "index_page", "locales_body", "page_list"]
 
 Records = Mapping[tuple[str, str], Record]  # by (slug, locale)
 
@@ -81,7 +81,7 @@ class Health:
     body: Body
 
 
-def health(
+def health_report(
     records: Records, domains: Sequence[str], locales: Sequence[str], served: Sequence[str]
 ) -> Health:
     """The health of every domain (each page, and the ui strings) in every locale."""

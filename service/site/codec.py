@@ -23,18 +23,18 @@ from typing import Any, Generic, TypeVar
 
 __all__ = ["Convert", "Table"]
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 # A value to JSON or back, with what the caller passed along (the table a pointer points into).
 Convert = Callable[[Any, Any], Any]
 _PLAIN = (str, int, float, bool, type(None))
 
 
-class Table(Generic[T]):
+class Table(Generic[_T]):
     """How objects of one dataclass are written as JSON and read back (see the module)."""
 
     def __init__(
         self,
-        cls: type[T],
+        cls: type[_T],
         refs: Mapping[type, tuple[Convert, Convert]] | None = None,
         named: bool = False,
     ) -> None:
@@ -52,8 +52,8 @@ class Table(Generic[T]):
         )
         reads = {n: r for n, (_, r) in zip(self.names, pairs, strict=True) if r is not None}
         # of_obj(data, context=None), of_row(row, context=None): an object read back, or ValueError
-        self.of_obj: Callable[..., T] = _reader(cls, self.names, reads, by_name=True)
-        self.of_row: Callable[..., T] = _reader(cls, self.names, reads, by_name=False)
+        self.of_obj: Callable[..., _T] = _reader(cls, self.names, reads, by_name=True)
+        self.of_row: Callable[..., _T] = _reader(cls, self.names, reads, by_name=False)
 
     def tables(self) -> dict[str, tuple[str, ...]]:
         """The field names of this class and of every dataclass within it, by class name."""
@@ -62,7 +62,7 @@ class Table(Generic[T]):
             found.update(table.tables())
         return found
 
-    def row(self, obj: T, context: Any = None) -> list[Any]:
+    def row(self, obj: _T, context: Any = None) -> list[Any]:
         return self.values_row(self._values(obj), context)
 
     def values_row(self, values: tuple[Any, ...], context: Any = None) -> list[Any]:
@@ -72,13 +72,13 @@ class Table(Generic[T]):
             row[at] = write(row[at], context)
         return row
 
-    def obj(self, obj: T, context: Any = None) -> dict[str, Any]:
+    def obj(self, obj: _T, context: Any = None) -> dict[str, Any]:
         return dict(zip(self.names, self.row(obj, context), strict=True))
 
 
 def _reader(
-    cls: type[T], names: tuple[str, ...], reads: Mapping[str, Convert], by_name: bool
-) -> Callable[..., T]:
+    cls: type[_T], names: tuple[str, ...], reads: Mapping[str, Convert], by_name: bool
+) -> Callable[..., _T]:
     """A function reading an object of `cls` back from JSON, an object by name (`by_name`) or a
     row, written out for the class as dataclasses writes an __init__: each field taken where it
     stands and read as its type says (`reads`), then all set at once, as pickle restores an object
@@ -112,7 +112,7 @@ def _reader(
         f"{make}\n"
     )
     exec(source, env)  # made above of the class's field names and nothing else
-    read: Callable[..., T] = env["read"]
+    read: Callable[..., _T] = env["read"]
     return read
 
 

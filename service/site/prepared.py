@@ -21,7 +21,7 @@ from service.core.locales import native_name
 from service.core.models import SOURCE_LOCALE, UI_DOMAIN
 from service.core.negotiation import Negotiator
 from service.render.html import render_template
-from service.site.assemble import entry, health, index_page, locales_body, page_list
+from service.site.assemble import entry, health_report, index_page, locales_body, page_list
 from service.site.bodies import Body, JsonBody, Made, PreparedPage
 from service.site.build import Cache, default_cache_dir
 from service.site.coverage import CoverageRow
@@ -292,7 +292,7 @@ def _assemble(run: _Run) -> Site:
     # each record keeps its rows as `CoverageOut` writes them, so the document is only joined
     fragments = ",".join(row for r in by_locale for row in r.rows_json)
     site.coverage_json = Body.of('{"rows":[' + fragments + "]}")
-    report = health(records, domains, locales, served)
+    report = health_report(records, domains, locales, served)
     site.errors, site.health = report.errors, report.body
     site.coverage_context = {
         "rows": site.rows,

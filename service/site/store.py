@@ -33,8 +33,8 @@ from service.site.resolve import resolve
 
 __all__ = ["Tree", "load_tree"]
 
-Key = tuple[str, str]  # (BCP 47 locale, domain)
-T = TypeVar("T")
+DomainKey = tuple[str, str]  # (BCP 47 locale, domain)
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -42,17 +42,19 @@ class Tree:
     config: Config
     pages: dict[str, Page]
     ui: Page | None
-    catalogs: dict[Key, LoadedCatalog] = field(default_factory=dict)
-    ledgers: dict[Key, Ledger] = field(default_factory=dict)
+    catalogs: dict[DomainKey, LoadedCatalog] = field(default_factory=dict)
+    ledgers: dict[DomainKey, Ledger] = field(default_factory=dict)
     errors: list[L10nError] = field(default_factory=list)
-    broken: dict[Key, str] = field(default_factory=dict)  # failed, with no good version to serve
+    broken: dict[DomainKey, str] = field(
+        default_factory=dict
+    )  # failed, with no good version to serve
     # Every file read, by path: its signature, what it parsed to, or why it failed; `kept`: files
     # that fail now but whose last good version (from the tree before) is still in service.
     signatures: dict[Path, Signature] = field(default_factory=dict)
     loaded: dict[Path, object] = field(default_factory=dict)
     failed: dict[Path, L10nError] = field(default_factory=dict)
     kept: set[Path] = field(default_factory=set)
-    paths: dict[Key, _Paths] = field(default_factory=dict)
+    paths: dict[DomainKey, _Paths] = field(default_factory=dict)
     # The serving rule's answers by domain, (segment id, locale): a tree's files do not change
     # once loaded, so every locale resolving a page shares them.
     _known: dict[str, dict[tuple[str, str], ServedSegment | None]] = field(
@@ -152,8 +154,8 @@ class _Loader:
         self.tree, self.previous, self.last_good = tree, previous, last_good
 
     def __call__(
-        self, path: Path, read: Callable[[Path], T], known: tuple[Signature] | None = None
-    ) -> T | None:
+        self, path: Path, read: Callable[[Path], _T], known: tuple[Signature] | None = None
+    ) -> _T | None:
         """`read` the file at `path` unless it is unchanged (`known`: its signature, if the caller
         has just taken it). `read` is given the path to read: `path`, or the copy of its last
         good version when it fails now."""
@@ -168,7 +170,7 @@ class _Loader:
                 tree.loaded[path] = old.loaded[path]
                 if path in old.kept:
                     tree.kept.add(path)
-                return cast(T, old.loaded[path])
+                return cast(_T, old.loaded[path])
             return None
         try:
             found = read(path)
@@ -178,7 +180,7 @@ class _Loader:
             if old is not None and path in old.loaded:
                 tree.loaded[path] = old.loaded[path]
                 tree.kept.add(path)
-                return cast(T, old.loaded[path])
+                return cast(_T, old.loaded[path])
             copy = self.last_good(path) if self.last_good is not None else None
             if copy is not None:
                 try:
