@@ -490,11 +490,12 @@ def report(result: Result) -> None:
                 "cpus": os.cpu_count(),
                 "figures": {
                     f.key: {
+                        # to the microsecond: a baseline of a few ms rounded to 1 ms is 10% off
                         "value": None
                         if f.value is None or f.value != f.value
-                        else round(f.value, 3),
+                        else round(f.value, 6),
                         "unit": f.unit,
-                        "baseline_s": None if f.baseline is None else round(f.baseline, 3),
+                        "baseline_s": None if f.baseline is None else round(f.baseline, 6),
                         "ratio": None
                         if f.ratio is None or f.ratio != f.ratio
                         else round(f.ratio, 3),
