@@ -155,7 +155,7 @@ def may_sign(
 ) -> str:
     """Why `reviewer` may not sign this exact text in `role` ("" when they may): already approved
     in that role, or what `policy.judge` refuses (not declared for the locale or role, the text's
-    translator, the other role of safety text already theirs). The checks are asked separately."""
+    translator, another role of the same text already theirs). The checks are asked separately."""
     existing = ledger.records.get((seg.key, role))
     if existing and existing.approves(seg.source_forms, forms):
         return ALREADY_APPROVED
