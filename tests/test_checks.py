@@ -97,6 +97,22 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("Type `yes`.", "输入 `yes`。", "zh-Hans", set()),
     ("Type `yes`.", "输入 yes。", "zh-Hans", {"markup"}),
     ("Type `yes`.", "输入 `yes。", "zh-Hans", {"markup"}),
+    # what a reviewer does not see: bidi controls, invisible code points, padding, mixed digits
+    ("Take 56 mg.", "Tome \u202e56 mg\u202c.", "es", {"invisible"}),  # shows "gm 65"
+    ("Take 0.5 mL.", "Tome \u202e0,5 mL\u202c.", "pt-BR", {"invisible"}),  # "Lm 5,0": tenfold
+    ("Use it 1–4 times.", "使用 \u20671–4\u2069 次。", "zh-Hans", {"invisible"}),  # "4–1"
+    ("Do not drive.", "لا\u200c تقود.", "ar", {"invisible"}),  # ZWNJ splits لا
+    ("Do not drive.", "No con\u200bduzca.", "es", {"invisible"}),  # zero-width space
+    ("Do not drive.", "Não\u200f dirija.", "pt-BR", {"invisible"}),  # a right-to-left mark
+    ("Do not drive.", "لا تقود السيارة.", "ar", set()),  # right to left, with no control in it
+    ("Keep cool.", "Mantenga fresco." + "\u00a0" * 3000 + "No lo use.", "es", {"padding"}),
+    ("Keep cool.", "保持阴凉。\u3000\u3000", "zh-Hans", {"padding", "whitespace"}),
+    ("Take 56\u00a0mg.", "Tome 56\u00a0mg.", "es", set()),  # one no-break space: kept
+    ("Take 28 mg.", "Tome 2٨ mg.", "es", {"digit-scripts"}),  # 28 to a parser, 2 to a reader
+    ("Take 28 mg.", "تناول ٢8 ملغ.", "ar", {"digit-scripts"}),
+    ("Take 0.5 mL.", "Tome 0,٥ mL.", "pt-BR", {"digit-scripts"}),
+    ("Take 28 mg.", "تناول ٢٨ ملغ.", "ar", set()),
+    ("Take café.", "Tome cafe\u0301.", "es", set()),  # a decomposed é: compared in NFC
     # raw HTML
     ("Call us.", "Llámenos <script>alert(document.cookie)</script>.", "es", {"raw-html"}),
     ("Call us.", 'Llámenos <img src=x onerror="alert(document.cookie)">.', "es", {"raw-html"}),
@@ -218,6 +234,9 @@ def test_plural_count_comes_from_cldr(locale: str) -> None:
 def test_every_check_is_registered_with_a_severity() -> None:
     errors = {c.id for c in REGISTRY.values() if c.severity is Severity.ERROR}
     assert errors == {
+        "invisible",
+        "padding",
+        "digit-scripts",
         "numbers",
         "units",
         "do-not-translate",

@@ -48,6 +48,7 @@ USED_WITHOUT_IMPORT = {
     "ruff": "make lint",
     "mypy": "make lint",
     "types-pyyaml": "mypy's stubs for yaml",
+    "types-regex": "mypy's stubs for regex",
 }
 
 

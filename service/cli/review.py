@@ -15,6 +15,7 @@ from service import review
 from service.cli.base import STATE_KEY, Group, config_of, enabled_locale
 from service.core.errors import AccountError, ReviewError
 from service.core.models import SOURCE_LOCALE, Page
+from service.quality.characters import reveal
 from service.review import audit, ledgers
 from service.site.store import Tree, load_tree
 from service.workspace.accounts import Accounts
@@ -103,7 +104,8 @@ def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
             click.echo(
                 f"\n{domain.slug} · {seg.id} · {seg.type.value}{flag} · needs {item.lacking}"
             )
-            english, translated = " / ".join(seg.source_forms), " / ".join(item.forms)
+            english = " / ".join(map(reveal, seg.source_forms))
+            translated = " / ".join(map(reveal, item.forms))
             click.echo(_side_by_side(f"en: {english}", f"{tag}: {translated}", width))
             for f in item.findings:
                 click.echo(f"  {f.severity.value}: {f.check}: {f.message}")
@@ -111,9 +113,9 @@ def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
                 before = item.approved_before
                 click.echo(f"  approved before by {before.reviewer} ({before.reviewed_at}):")
                 if item.english_diff:
-                    click.echo(f"    en: {item.english_diff}")
+                    click.echo(f"    en: {reveal(item.english_diff)}")
                 if item.translation_diff:
-                    click.echo(f"    {tag}: {item.translation_diff}")
+                    click.echo(f"    {tag}: {reveal(item.translation_diff)}")
     click.echo(f"\n{waiting} awaiting review; {not_ready} not ready (untranslated or fuzzy)")
 
 

@@ -8,6 +8,7 @@ check added after an approval still protects patients. Adding a check is one fun
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from functools import lru_cache
 from service.content.inline import PLAIN, parse_text
 from service.core.locales import plural_rule
 from service.core.models import Segment, Target
+from service.quality.characters import hidden_in, mixed_digits_in, name_of, padding_in
 from service.quality.numbers import doses_in, number_words_in, numbers_in
 
 __all__ = ["REGISTRY", "Check", "Finding", "Severity", "Unit", "blocking", "register", "run_checks"]
@@ -46,11 +48,12 @@ class Unit:
         return cls(segment.source_forms, tuple(forms), locale, tuple(terms), segment.references)
 
     def pairs(self) -> Iterator[tuple[str, str]]:
-        """Each translated form with the English it renders (form 0 the singular, others the plural);
-        an empty form is the `empty` check's to report, once."""
+        """Each translated form with the English it renders (form 0 the singular, others the plural),
+        both in NFC, as a patient's screen composes them; an empty form is the `empty` check's to
+        report, once."""
         for index, target in enumerate(self.target):
             if target:
-                yield self.source[min(index, len(self.source) - 1)], target
+                yield _nfc(self.source[min(index, len(self.source) - 1)]), _nfc(target)
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,37 @@ def blocking(unit: Unit) -> tuple[Finding, ...]:
         if c.severity is Severity.ERROR
         for message in c.function(unit)
     )
+
+
+def _nfc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+@register("invisible", Severity.ERROR)
+def invisible(unit: Unit) -> Iterator[str]:
+    """No bidi control or invisible (default-ignorable) code point the English does not have: the
+    reviewer would not see what it does to the text (U+202E turns "56 mg" into "gm 65")."""
+    for source, target in unit.pairs():
+        for char, count in sorted((hidden_in(target) - hidden_in(source)).items()):
+            yield f"{name_of(char)} ×{count} is not in the English"
+
+
+@register("padding", Severity.ERROR)
+def padding(unit: Unit) -> Iterator[str]:
+    """No run of white space the English does not have (no-break spaces can push text away)."""
+    for source, target in unit.pairs():
+        for run, _ in sorted((padding_in(target) - padding_in(source)).items()):
+            kinds = ", ".join(sorted({name_of(c) for c in run}))
+            yield f"a run of {len(run)} spaces ({kinds}) is not in the English"
+
+
+@register("digit-scripts", Severity.ERROR)
+def digit_scripts(unit: Unit) -> Iterator[str]:
+    """A number is written in one script's digits: "2٨" is 28 to a parser and 2 to a reader."""
+    for _, target in unit.pairs():
+        for number in mixed_digits_in(target):
+            shown = ", ".join(f"U+{ord(c):04X}" for c in number if c.isdecimal())
+            yield f"a number mixes the digits of two scripts ({shown})"
 
 
 @register("numbers", Severity.ERROR)

@@ -23,6 +23,7 @@ from service.content.pages import iter_blocks
 from service.content.parser import markdown
 from service.core.locales import direction, plural_rule
 from service.core.models import ResolvedPage, Segment, SegmentType, Target
+from service.quality.characters import reveal
 from service.render.links import SERVER
 
 __all__ = ["TABLE_BOX", "UiText", "article_html", "inline_html", "plural", "render_template"]
@@ -249,6 +250,7 @@ def _env() -> jinja2.Environment:
     )
     # _style.html links the server's stylesheet unless the context names another (an export's)
     env.globals["stylesheet"] = SERVER.stylesheet
+    env.filters["reveal"] = reveal  # invisible and bidi control characters shown by name
     return env
 
 

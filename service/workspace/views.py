@@ -12,6 +12,7 @@ from service.core.config import Config
 from service.core.locales import direction
 from service.core.models import Role, fingerprint
 from service.core.policy import Policy
+from service.quality.characters import reveal
 from service.render.html import inline_html
 from service.workspace.pending import Item
 from service.workspace.queue import QueueCache
@@ -29,7 +30,9 @@ __all__ = ["back", "change_out", "event", "groups", "item_out", "with_params"]
 
 
 def html_forms(forms: tuple[str, ...]) -> list[str]:
-    return [inline_html(f) for f in forms]
+    """Each form as the patient reads it, with every invisible or bidi control character shown
+    by its name (`reveal`), so that the reviewer sees what it would do."""
+    return [inline_html(reveal(f)) for f in forms]
 
 
 def item_out(item: Item, roles: tuple[Role, ...], policy: Policy) -> PendingItemOut:
@@ -74,8 +77,8 @@ def diff_out(item: Item) -> DiffOut | None:
         reviewer=before.reviewer,
         role=before.role,
         at=before.reviewed_at,
-        english=[RunOut(op=op, text=t) for op, t in item.english_diff()],  # type: ignore[arg-type]
-        translation=[RunOut(op=op, text=t) for op, t in item.translation_diff()],  # type: ignore[arg-type]
+        english=[RunOut(op=op, text=reveal(t)) for op, t in item.english_diff()],  # type: ignore[arg-type]
+        translation=[RunOut(op=op, text=reveal(t)) for op, t in item.translation_diff()],  # type: ignore[arg-type]
     )
 
 
