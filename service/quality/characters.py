@@ -9,6 +9,7 @@ ignorable is Unicode's (the `regex` module's property tables), not a list of our
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
@@ -18,10 +19,13 @@ import regex
 __all__ = ["hidden_in", "mixed_digits_in", "name_of", "padding_in", "reveal"]
 
 _HIDDEN = regex.compile(r"[\p{Bidi_Control}\p{Default_Ignorable_Code_Point}]")
-# Two or more white-space characters in a row (a no-break or ideographic space among them)
-_PADDING = regex.compile(r"\s{2,}")
+# Two or more white-space characters in a row (a no-break or ideographic space among them: `re`
+# reads \s and \d in Unicode)
+_PADDING = re.compile(r"\s{2,}")
+_OTHER_SPACE = re.compile(r"[^\S ]")  # white space other than U+0020
 # A number as written: digits, with the separators a locale groups or splits them with
-_NUMBER = regex.compile(r"\d+(?:[.,\u066b\u066c\u00a0\u202f'’]\d+)*")
+_NUMBER = re.compile(r"\d+(?:[.,\u066b\u066c\u00a0\u202f'’]\d+)*")
+_OTHER_DIGIT = re.compile(r"[^\x00-\x7f\D]")  # a decimal digit of another script than ASCII's
 
 
 def name_of(char: str) -> str:
@@ -43,7 +47,11 @@ def padding_in(text: str) -> Counter[str]:
 
     >>> padding_in("Take\\u00a0\\u00a0\\u00a0it.  Now.")
     Counter({'\\xa0\\xa0\\xa0': 1, '  ': 1})
+    >>> padding_in("Tome\\u00a056 mg."), padding_in(" \\u3000")
+    (Counter(), Counter({' \\u3000': 1}))
     """
+    if "  " not in text and _OTHER_SPACE.search(text) is None:  # the common case, cheaply
+        return Counter()
     return Counter(_PADDING.findall(text))
 
 
@@ -58,6 +66,8 @@ def mixed_digits_in(text: str) -> list[str]:
     >>> mixed_digits_in("28 mg, 2٨ mg, ٢٨ mg, 1.٥ mL")
     ['2٨', '1.٥']
     """
+    if _OTHER_DIGIT.search(text) is None:  # ASCII digits only: one script
+        return []
     found = []
     for number in _NUMBER.findall(text):
         zeros = {_zero(c) for c in number if c.isdecimal()}

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from service.content.inline import PLAIN, parse_text
 from service.core.locales import plural_rule
@@ -47,13 +47,19 @@ class Unit:
         """A translation `forms` of `segment`, to be checked against its English."""
         return cls(segment.source_forms, tuple(forms), locale, tuple(terms), segment.references)
 
-    def pairs(self) -> Iterator[tuple[str, str]]:
+    def pairs(self) -> tuple[tuple[str, str], ...]:
         """Each translated form with the English it renders (form 0 the singular, others the plural),
         both in NFC, as a patient's screen composes them; an empty form is the `empty` check's to
         report, once."""
-        for index, target in enumerate(self.target):
-            if target:
-                yield _nfc(self.source[min(index, len(self.source) - 1)]), _nfc(target)
+        return self._pairs
+
+    @cached_property
+    def _pairs(self) -> tuple[tuple[str, str], ...]:
+        return tuple(
+            (_nfc(self.source[min(index, len(self.source) - 1)]), _nfc(target))
+            for index, target in enumerate(self.target)
+            if target
+        )
 
 
 @dataclass(frozen=True)
@@ -124,7 +130,10 @@ def invisible(unit: Unit) -> Iterator[str]:
     """No bidi control or invisible (default-ignorable) code point the English does not have: the
     reviewer would not see what it does to the text (U+202E turns "56 mg" into "gm 65")."""
     for source, target in unit.pairs():
-        for char, count in sorted((hidden_in(target) - hidden_in(source)).items()):
+        hidden = hidden_in(target)
+        if not hidden:
+            continue
+        for char, count in sorted((hidden - hidden_in(source)).items()):
             yield f"{name_of(char)} ×{count} is not in the English"
 
 
@@ -132,7 +141,10 @@ def invisible(unit: Unit) -> Iterator[str]:
 def padding(unit: Unit) -> Iterator[str]:
     """No run of white space the English does not have (no-break spaces can push text away)."""
     for source, target in unit.pairs():
-        for run, _ in sorted((padding_in(target) - padding_in(source)).items()):
+        runs = padding_in(target)
+        if not runs:
+            continue
+        for run, _ in sorted((runs - padding_in(source)).items()):
             kinds = ", ".join(sorted({name_of(c) for c in run}))
             yield f"a run of {len(run)} spaces ({kinds}) is not in the English"
 
