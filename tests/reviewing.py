@@ -4,11 +4,16 @@ and reviewers with passwords and tokens (the browser is tests/browsers.py's)."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
 
+from service.site.prepared import Settings
+from service.web.api import create_app
 from service.workspace.accounts import Accounts, state_dir
 
 from .conftest import FIXTURE_TREE, replace_in
@@ -41,6 +46,15 @@ def pending_tree(tmp_path: Path) -> Path:
         fh.write(f"  {TRANSLATOR}: [linguistic]\n")
         fh.write(f"  {SCOPED}: {{roles: [linguistic], locales: [es]}}\n")
     return root
+
+
+@contextmanager
+def workspace_client(root: Path) -> Iterator[TestClient]:
+    """The app on `root`, its sign-in hashing as cheap as `accounts`' (or it would rehash)."""
+    app = create_app(Settings(root=root))
+    app.state.workspace.accounts.hasher = CHEAP
+    with TestClient(app) as client:
+        yield client
 
 
 def accounts(root: Path, state: Path | None = None) -> Accounts:

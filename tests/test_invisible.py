@@ -19,7 +19,16 @@ from service.web.api import create_app
 from service.web.fastpath import FastPath
 
 from .conftest import REPO, Run, forge, replace_in
-from .reviewing import CHEAP, ES_PO, PAGE, ROBIN, SPRAYS, SPRAYS_ES_NEW, accounts, pending_tree
+from .reviewing import (
+    ES_PO,
+    PAGE,
+    ROBIN,
+    SPRAYS,
+    SPRAYS_ES_NEW,
+    accounts,
+    pending_tree,
+    workspace_client,
+)
 
 # What the check and the scan below look for, read from Unicode's properties, not from our code.
 HIDDEN = regex.compile(r"[\p{Bidi_Control}\p{Default_Ignorable_Code_Point}]")
@@ -38,9 +47,7 @@ def root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def app_client(root: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(root=root))
-    app.state.workspace.accounts.hasher = CHEAP
-    with TestClient(app) as client:
+    with workspace_client(root) as client:
         yield client
 
 

@@ -18,11 +18,9 @@ import yaml
 from fastapi.testclient import TestClient
 
 from service.core.models import fingerprint
-from service.web.api import Settings, create_app
 
 from .conftest import Run, replace_in, serving
 from .reviewing import (
-    CHEAP,
     ES_PO,
     PAGE,
     PASSWORD,
@@ -37,6 +35,7 @@ from .reviewing import (
     item,
     pending_tree,
     with_passwords,
+    workspace_client,
 )
 
 LEDGER = f"locales/es/reviews/{PAGE}.yaml"
@@ -50,9 +49,7 @@ def root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def app_client(root: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(root=root))
-    app.state.workspace.accounts.hasher = CHEAP
-    with TestClient(app) as client:
+    with workspace_client(root) as client:
         yield client
 
 

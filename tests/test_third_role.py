@@ -12,11 +12,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.site.prepared import Settings
-from service.web.api import create_app
-
 from .conftest import Run, forge
-from .reviewing import CHEAP, accounts
+from .reviewing import accounts, workspace_client
 
 PAGE = "esketamine-overview"
 PIA = "Dr. Pia Pharma (fictional)"  # pharmacist only
@@ -129,9 +126,7 @@ def _msgstr(po: str, msgid: str) -> str:
 
 @pytest.fixture
 def workspace(three_roles: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(root=three_roles))
-    app.state.workspace.accounts.hasher = CHEAP
-    with TestClient(app) as client:
+    with workspace_client(three_roles) as client:
         yield client
 
 

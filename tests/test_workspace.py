@@ -12,13 +12,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.web.api import Settings, create_app
 from service.workspace import pages
 from service.workspace.deps import Refresher, SiteHints
 
 from .conftest import html_elements, replace_in
 from .reviewing import (
-    CHEAP,
     ES_PO,
     PAGE,
     PASSWORD,
@@ -29,6 +27,7 @@ from .reviewing import (
     TRANSLATOR,
     pending_tree,
     with_passwords,
+    workspace_client,
 )
 
 
@@ -39,9 +38,7 @@ def root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(root: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(root=root))
-    app.state.workspace.accounts.hasher = CHEAP
-    with TestClient(app) as c:
+    with workspace_client(root) as c:
         yield c
 
 
