@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from service.po.parse import parse
+
 from .conftest import Run, forge
 from .reviewing import accounts, workspace_client
 
@@ -116,9 +118,7 @@ def test_one_person_holding_the_three_roles_is_one_approval(
 
 
 def _msgstr(po: str, msgid: str) -> str:
-    """The msgstr of a one-line `msgid` in a catalog's text (as msgcat writes short entries)."""
-    from service.po.parse import parse
-
+    """The msgstr of `msgid` in a catalog's text."""
     entry = parse(po.encode("utf-8"), "es.po").get(msgid)
     assert entry is not None, msgid
     return entry.msgstr[0]

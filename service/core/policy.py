@@ -11,15 +11,18 @@ author), and every approval counted for one text comes from a different person (
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from service.core.models import SOURCE_LOCALE, ReviewRecord, Role, Segment, person_key, same_person
 
 __all__ = [
     "DEFAULT_NEEDS",
     "DEFAULT_ROLES",
+    "ROLE_NAME",
     "Policy",
     "Reviewer",
     "RoleSpec",
@@ -29,6 +32,10 @@ __all__ = [
     "standing",
     "why_refused",
 ]
+
+
+# A role's name, as l10n.yaml may declare one and a history may record one.
+ROLE_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -115,13 +122,22 @@ class Policy:
         """
         return self.reviewers.get(person_key(name))
 
-    @property
+    @cached_property
     def role_names(self) -> tuple[Role, ...]:
         """The declared roles, in the order l10n.yaml gives them (every list of roles shown)."""
         return tuple(r.name for r in self.roles)
 
+    @cached_property
+    def _specs(self) -> dict[Role, RoleSpec]:
+        return {r.name: r for r in self.roles}
+
     def role(self, name: Role) -> RoleSpec | None:
-        return next((r for r in self.roles if r.name == name), None)
+        return self._specs.get(name)
+
+    def rank(self, role: Role) -> int:
+        """Where `role` stands in the declared order (an undeclared one after every other)."""
+        spec = self._specs.get(role)
+        return len(self.roles) if spec is None else self.roles.index(spec)
 
     def needed(self, segment: Segment, locale: str) -> tuple[Role, ...]:
         """Roles that must all have approved this text, each by a different person; () when one
@@ -130,12 +146,7 @@ class Policy:
         >>> Policy().needed(Segment("p1", "paragraph", "Hi", 1, critical=True), "es")
         ('linguistic', 'clinical')
         """
-        english = locale == SOURCE_LOCALE
-        if segment.critical:
-            kind = TextKind.CRITICAL_ENGLISH if english else TextKind.CRITICAL_TRANSLATION
-        else:
-            kind = TextKind.ENGLISH if english else TextKind.TRANSLATION
-        return self.needs[kind]
+        return self.needs[_kind(segment.critical, locale)]
 
     def default_role(self, locale: str) -> Role:
         """The role a reviewer signs in when they do not say: the first that safety-critical
@@ -144,10 +155,7 @@ class Policy:
         >>> Policy().default_role("es"), Policy().default_role("en")
         ('linguistic', 'clinical')
         """
-        kind = (
-            TextKind.CRITICAL_ENGLISH if locale == SOURCE_LOCALE else TextKind.CRITICAL_TRANSLATION
-        )
-        return (*self.needs[kind], *self.role_names)[0]
+        return (*self.needs[_kind(True, locale)], *self.role_names)[0]
 
     def meaning(self, role: Role, locale: str) -> str:
         """What a signature in `role` means, recorded with every approval ("" for a role not
@@ -163,8 +171,13 @@ class Policy:
 
     def in_order(self, roles: Iterable[Role]) -> list[Role]:
         """`roles` in the declared order (undeclared ones last, by name)."""
-        order = {name: i for i, name in enumerate(self.role_names)}
-        return sorted(set(roles), key=lambda r: (order.get(r, len(order)), r))
+        return sorted(set(roles), key=lambda r: (self.rank(r), r))
+
+
+def _kind(critical: bool, locale: str) -> TextKind:
+    if locale == SOURCE_LOCALE:
+        return TextKind.CRITICAL_ENGLISH if critical else TextKind.ENGLISH
+    return TextKind.CRITICAL_TRANSLATION if critical else TextKind.TRANSLATION
 
 
 def standing(policy: Policy, reviewer: str, role: Role, locale: str) -> str:
@@ -229,8 +242,7 @@ def judge(
             valid.append(record)
     needed = policy.needed(segment, locale)
     if not needed:  # one review in any role: the first declared role's, else the earliest
-        order = {name: i for i, name in enumerate(policy.role_names)}
-        first = min(valid, key=lambda r: (order.get(r.role, len(order)), r.seq), default=None)
+        first = min(valid, key=lambda r: (policy.rank(r.role), r.seq), default=None)
         return Verdict(() if first is None else (first,), tuple(refused))
     chosen: list[ReviewRecord] = []
     for record in sorted((r for r in valid if r.role in needed), key=lambda r: r.seq):

@@ -19,18 +19,24 @@ one `Policy`, each mistake a ConfigError at its line.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from service.core.errors import ConfigError, LocaleError
 from service.core.locales import canonical_tag
 from service.core.models import SOURCE_LOCALE, Role, person_key
-from service.core.policy import DEFAULT_NEEDS, DEFAULT_ROLES, Policy, Reviewer, RoleSpec, TextKind
+from service.core.policy import (
+    DEFAULT_NEEDS,
+    DEFAULT_ROLES,
+    ROLE_NAME,
+    Policy,
+    Reviewer,
+    RoleSpec,
+    TextKind,
+)
 from service.core.yamlfile import LineDict
 
 __all__ = ["read_policy"]
 
-_ROLE_NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _ROLE_KEYS = ("label", "translation", "english")
 _ANY = "any"
 
@@ -57,7 +63,7 @@ def _roles(data: LineDict, path: str) -> tuple[RoleSpec, ...]:
     roles = []
     for name, spec in raw.items():
         at = _line(raw, name, line)
-        if not isinstance(name, str) or not _ROLE_NAME.match(name):
+        if not isinstance(name, str) or not ROLE_NAME.fullmatch(name):
             raise ConfigError(
                 f"role {name!r}: a role's name is lower-case letters, digits and '-'", path, at
             )

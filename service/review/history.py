@@ -21,6 +21,7 @@ from typing import Any
 
 from service.core.errors import LedgerError
 from service.core.models import Key, ReviewRecord, Role
+from service.core.policy import ROLE_NAME
 
 __all__ = [
     "HEADER",
@@ -67,8 +68,6 @@ _OPTIONAL = {
     "revoke": {"id", "msgctxt"},
 }
 _ALLOWED = {kind: _REQUIRED[kind] | _OPTIONAL[kind] for kind in _REQUIRED}
-# A role's name as l10n.yaml may declare one; which roles count is the policy's, not the history's.
-_ROLE_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _HEX = re.compile(r"[0-9a-f]{64}")
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 # Characters JSON leaves raw that YAML would not read back as they are (C1 controls, line and
@@ -194,7 +193,7 @@ def _shape(data: Mapping[str, Any]) -> str:
     forms = msgstr if isinstance(msgstr, list) else [msgstr]
     if not forms or not all(isinstance(f, str) for f in forms):
         return "'msgstr' must be text or a list of texts"
-    if "role" in data and not _ROLE_NAME.fullmatch(data["role"]):
+    if "role" in data and not ROLE_NAME.fullmatch(data["role"]):  # whether it counts: the policy's
         return "'role' must be a role's name (lower-case letters, digits and '-')"
     return ""
 
