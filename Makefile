@@ -9,9 +9,21 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 APT_PACKAGES := gettext chromium chromium-driver npm fonts-droid-fallback nginx
 
-.PHONY: install run test system-deps lint bench bench-update clean
+.PHONY: install build-deps run test system-deps lint bench bench-update clean
 
-install: $(VENV)/.installed
+install: build-deps $(VENV)/.installed
+
+# PyICU compiles against ICU: Debian's libicu-dev, found through pkg-config, with g++
+build-deps:
+	@missing=""; \
+	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
+	command -v g++ >/dev/null || missing="$$missing g++"; \
+	pkg-config --exists icu-i18n 2>/dev/null || missing="$$missing libicu-dev"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 # service/__init__.py holds the version, which the installed metadata carries
 $(VENV)/.installed: pyproject.toml service/__init__.py
