@@ -24,7 +24,8 @@ from benchmarks.gen_tree import (
 )
 from service.cli.main import cli
 from service.content.pages import load_pages, load_ui
-from service.core.models import FallbackPolicy, Ledger, Page, SegmentType, same_person
+from service.core.identity import same_person
+from service.core.models import FallbackPolicy, Ledger, Page, SegmentType
 from service.review.history import read_history
 from service.review.ledgers import load_ledger
 

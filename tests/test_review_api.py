@@ -286,7 +286,7 @@ def test_english_changed_since_it_was_shown_is_409(app_client: TestClient, root:
             TRANSLATOR,
             "linguistic",
             SPRAYS,
-            "four eyes: 'Marta Traductora (fictional)' is this text's translator (Last-Translator)",
+            "four eyes: 'Marta Traductora (fictional)' is this text's translator ('Marta Traductora",
         ),
         (
             "Dr. Lola Revisora (fictional)",

@@ -36,6 +36,7 @@ _KEYS = {
     "approvals",  # ... and which roles each kind of text needs
     "cors_origins",  # read by the HTTP edge: which sites may GET the API cross-origin
     "demonstration",  # the translations are demonstration drafts: translated pages say so
+    "translators",  # who the translators are (names, aliases, e-mails): read with the policy
 }
 _ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
 

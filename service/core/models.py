@@ -32,7 +32,6 @@ __all__ = [
     "Target",
     "fingerprint",
     "person_key",
-    "same_person",
     "word_count",
 ]
 
@@ -83,20 +82,13 @@ def _fingerprint(parts: tuple[str, ...]) -> str:
 
 @functools.lru_cache(maxsize=4096)  # the serving rule asks for every record it looks at
 def person_key(name: str) -> str:
-    """A name as people are told apart: e-mail, case and spacing ignored.
+    """A name as a declared reviewer or an account is looked up by: e-mail, case and spacing
+    ignored (whether two names are one person is `identity.same_person`'s question).
 
     >>> person_key("Ana  EJEMPLO <ana@example.org>")
     'ana ejemplo'
     """
     return " ".join(re.sub(r"<[^>]*>", "", name).split()).casefold()
-
-
-def same_person(a: str | None, b: str | None) -> bool:
-    """
-    >>> same_person("Ana Ejemplo <ana@example.org>", "ana  ejemplo")
-    True
-    """
-    return bool(a) and bool(b) and person_key(a or "") == person_key(b or "")
 
 
 def word_count(text: str) -> int:
@@ -245,6 +237,18 @@ class Ledger:
     records: Mapping[tuple[Key, Role], ReviewRecord] = field(default_factory=dict)
     head: str = ""
     events: int = 0
+    # (entry, translation_sha256) -> the translator the first approval of that exact text recorded
+    translators: Mapping[tuple[Key, str], str] = field(default_factory=dict)
+
+    def translator(self, key: Key, forms: tuple[str, ...], header: str | None) -> str | None:
+        """Whose this exact translation is, for four eyes: the translator recorded by the first
+        approve event of it in the history (the catalog's Last-Translator when it first met a
+        reviewer), else `header` (the catalog's Last-Translator now). So a reviewer who later
+        saves the catalog, which makes her its Last-Translator, keeps her approvals of texts she
+        did not change, while a text she changed is hers."""
+        if not self.translators:
+            return header
+        return self.translators.get((key, fingerprint(*forms)), header)
 
     def for_key(self, key: Key) -> tuple[ReviewRecord, ...]:
         """The records in force for one entry, one per role, in the history's order."""

@@ -5,8 +5,10 @@ The rule is data, declared in l10n.yaml (`policy_config` reads it): the roles a 
 and what a signature in each means, and which roles each kind of text needs (a safety-critical or
 other translation, safety-critical or other English). A record counts only if its reviewer is
 declared under `reviewers:` (names compared case- and space-insensitively) with that role, for that
-locale, is not the text's translator (the catalog's Last-Translator; for English the page's
-author), and every approval counted for one text comes from a different person (SPEC invariant 5).
+locale, is not the text's translator (for a translation, the one the ledger recorded for that exact
+text, else the catalog's Last-Translator: `Ledger.translator`; for English the page's author), and
+every approval counted for one text comes from a different person (SPEC invariant 5). Who is the
+same person is `identity`'s rule (people, not spellings), with the people l10n.yaml declares.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
-from service.core.models import SOURCE_LOCALE, ReviewRecord, Role, Segment, person_key, same_person
+from service.core.identity import People, Person
+from service.core.models import SOURCE_LOCALE, ReviewRecord, Role, Segment, person_key
 
 __all__ = [
     "DEFAULT_NEEDS",
@@ -46,6 +49,7 @@ class Reviewer:
     name: str
     roles: frozenset[Role]
     locales: frozenset[str] | None = None
+    email: str | None = None
 
     def covers(self, locale: str) -> bool:
         return self.locales is None or locale in self.locales
@@ -105,6 +109,19 @@ class Policy:
     reviewers: Mapping[str, Reviewer] = field(default_factory=dict)  # keyed by person_key
     roles: tuple[RoleSpec, ...] = DEFAULT_ROLES
     needs: Mapping[TextKind, tuple[Role, ...]] = field(default_factory=lambda: DEFAULT_NEEDS)
+    translators: tuple[Person, ...] = ()  # l10n.yaml's `translators:`
+
+    @cached_property
+    def people(self) -> People:
+        """Everyone declared: each reviewer (name, e-mail) and each translator (names, e-mails)."""
+        declared = (
+            Person((r.name,), (r.email,) if r.email else ()) for r in self.reviewers.values()
+        )
+        return People.of([*declared, *self.translators])
+
+    def same(self, a: str | None, b: str | None) -> bool:
+        """Whether two names are one person (`identity`; declared names, aliases, e-mails)."""
+        return self.people.same(a, b)
 
     @classmethod
     def of(
@@ -207,9 +224,9 @@ def why_refused(
     assert who is not None
     if locale != SOURCE_LOCALE and translator is None:
         return "the catalog has no Last-Translator, so four eyes cannot be checked"
-    if same_person(who.name, translator) or same_person(reviewer, translator):
-        whose = "author" if locale == SOURCE_LOCALE else "translator (Last-Translator)"
-        return f"four eyes: {who.name!r} is this text's {whose}"
+    if policy.same(who.name, translator) or policy.same(reviewer, translator):
+        whose = "author" if locale == SOURCE_LOCALE else "translator"
+        return f"four eyes: {who.name!r} is this text's {whose} ({translator!r})"
     return ""
 
 
@@ -246,7 +263,7 @@ def judge(
         return Verdict(() if first is None else (first,), tuple(refused))
     chosen: list[ReviewRecord] = []
     for record in sorted((r for r in valid if r.role in needed), key=lambda r: r.seq):
-        earlier = next((c for c in chosen if same_person(c.reviewer, record.reviewer)), None)
+        earlier = next((c for c in chosen if policy.same(c.reviewer, record.reviewer)), None)
         if earlier is None:
             chosen.append(record)
             continue

@@ -1,5 +1,5 @@
-"""The approval policy as l10n.yaml declares it: `roles:`, `approvals:` and `reviewers:`, read into
-one `Policy`, each mistake a ConfigError at its line.
+"""The approval policy as l10n.yaml declares it: `roles:`, `approvals:`, `reviewers:` and
+`translators:`, read into one `Policy`, each mistake a ConfigError at its line.
 
     roles:                      # optional; these two are the default
       linguistic:
@@ -14,7 +14,9 @@ one `Policy`, each mistake a ConfigError at its line.
       English: any
     reviewers:
       Dr. Ana Ejemplo: [linguistic]                  # every locale, English included
-      Dr. Bo Sample: {roles: [clinical], locales: [es, en]}
+      Dr. Bo Sample: {roles: [clinical], locales: [es, en], email: bo@clinic.example}
+    translators:                # optional: the names that are one translator (`people_config`)
+      Lucía Ficticia: {email: lucia@translators.example, aliases: [L. Ficticia]}
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from __future__ import annotations
 from typing import Any
 
 from service.core.errors import ConfigError, LocaleError
+from service.core.identity import Person
 from service.core.locales import canonical_tag
 from service.core.models import SOURCE_LOCALE, Role, person_key
+from service.core.people_config import check_people, read_email, read_translators
 from service.core.policy import (
     DEFAULT_NEEDS,
     DEFAULT_ROLES,
@@ -46,7 +50,15 @@ def read_policy(data: LineDict, path: str, locales: tuple[str, ...]) -> Policy:
     roles = _roles(data, path)
     names = tuple(r.name for r in roles)
     needs = _needs(data, path, names)
-    return Policy(_reviewers(data, path, locales, names), roles, needs)
+    reviewers = _reviewers(data, path, locales, names)
+    translators = read_translators(data, path)
+    raw = data.get("reviewers") or {}
+    declared = [
+        (Person((r.name,), (r.email,) if r.email else ()), _line(raw, name, data.line))
+        for name, r in zip(raw, reviewers.values(), strict=True)
+    ]
+    check_people(declared, translators, path)
+    return Policy(reviewers, roles, needs, tuple(p for p, _ in translators))
 
 
 def _line(mapping: Any, key: str, default: int) -> int:
@@ -140,17 +152,20 @@ def _reviewer(
 ) -> Reviewer:
     """`NAME: [roles]` (every locale) or `NAME: {roles: [...], locales: [...]}`."""
     scope: frozenset[str] | None = None
+    email: str | None = None
     roles = value
     if isinstance(value, dict):
-        unknown = sorted(set(value) - {"roles", "locales"})
+        unknown = sorted(set(value) - {"roles", "locales", "email"})
         if unknown:
             raise ConfigError(f"reviewer {name!r}: unknown key {unknown[0]!r}", path, line)
+        if "email" in value:
+            email = read_email(f"reviewer {name!r}", value["email"], path, line)
         roles = value.get("roles")
         if value.get("locales") is not None:
             scope = _scope(name, value["locales"], path, line, locales)
     if not isinstance(roles, list) or not roles or not set(map(str, roles)) <= set(valid):
         raise ConfigError(f"reviewer {name!r}: roles must be a list of {sorted(valid)}", path, line)
-    return Reviewer(" ".join(name.split()), frozenset(str(r) for r in roles), scope)
+    return Reviewer(" ".join(name.split()), frozenset(str(r) for r in roles), scope, email)
 
 
 def _reviewers(

@@ -37,6 +37,7 @@ from service.review.readiness import (
     approvable,
     may_sign,
     select,
+    text_translator,
     translator_of,
 )
 from service.review.waiting import Shown, TextChanged, changed_since
@@ -134,7 +135,8 @@ def plan_approvals(
             decisions.append(Decision(seg, forms, None, why))
             continue
         meaning = policy.meaning(role, locale)
-        event = _approve_event(seg, locale, page.slug, forms, translator, name, role, now, meaning)
+        author = text_translator(seg, locale, forms, ledger, translator)  # what the event records
+        event = _approve_event(seg, locale, page.slug, forms, author, name, role, now, meaning)
         decisions.append(Decision(seg, forms, event))
     return decisions
 

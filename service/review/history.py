@@ -131,6 +131,7 @@ class History:
     events: tuple[Event, ...] = ()
     records: Mapping[tuple[Key, Role], ReviewRecord] = field(default_factory=dict)
     problems: tuple[LedgerError, ...] = ()
+    translators: Mapping[tuple[Key, str], str] = field(default_factory=dict)  # `Ledger.translator`
 
     @property
     def head(self) -> str:
@@ -226,6 +227,7 @@ class _Reader:
         self.path, self.locale, self.page = path, locale, page
         self.events: list[Event] = []
         self.records: dict[tuple[Key, Role], ReviewRecord] = {}
+        self.translators: dict[tuple[Key, str], str] = {}  # exact text -> its first recorded
         self.problems: list[LedgerError] = []
         self.expected, self.prev = 1, genesis(locale, page)
         self.prev_line = 0
@@ -332,6 +334,8 @@ class _Reader:
         key = ((d.get("msgctxt"), d["msgid"]), d["role"])
         if event.kind == "approve":
             self.records[key] = record_of(event)
+            if "translator" in d:  # whose text: the first approval of it says (revoked or not)
+                self.translators.setdefault((key[0], d["translation_sha256"]), d["translator"])
             return
         current = self.records.get(key)
         hashes = (d["source_sha256"], d["translation_sha256"])
@@ -346,7 +350,15 @@ def read_history(text: str, path: str, locale: str, page: str) -> History:
     reader = _Reader(path, locale, page)
     for number, raw in enumerate(text.split("\n"), start=1):
         reader.line(number, raw)
-    return History(path, locale, page, tuple(reader.events), reader.records, tuple(reader.problems))
+    return History(
+        path,
+        locale,
+        page,
+        tuple(reader.events),
+        reader.records,
+        tuple(reader.problems),
+        reader.translators,
+    )
 
 
 def render_events(history: History, new: Sequence[Mapping[str, Any]]) -> tuple[str, list[str]]:

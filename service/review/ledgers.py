@@ -66,6 +66,7 @@ def ledger_of(history: History) -> Ledger:
         history.records,
         history.head,
         len(history.events),
+        history.translators,
     )
 
 

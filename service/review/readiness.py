@@ -31,6 +31,7 @@ __all__ = [
     "lacking",
     "may_sign",
     "select",
+    "text_translator",
     "translator_of",
 ]
 
@@ -98,10 +99,23 @@ def approvable(
 
 
 def translator_of(page: Page, locale: str, catalog: LoadedCatalog | None) -> str | None:
-    """Whose text it is, for four eyes: the page's author for English, else Last-Translator."""
+    """Whose the page's texts are, for four eyes: the page's author for English, else the
+    catalog's Last-Translator (for one exact translation the ledger's record comes first:
+    `text_translator`)."""
     if locale == SOURCE_LOCALE:
         return page.author
     return catalog.last_translator if catalog else None
+
+
+def text_translator(
+    seg: Segment, locale: str, forms: tuple[str, ...], ledger: Ledger | None, translator: str | None
+) -> str | None:
+    """Whose this exact text is, for four eyes: for a translation, the translator the ledger
+    recorded when it was first approved (`Ledger.translator`), else `translator` (the catalog's
+    Last-Translator); for English, `translator` (the page's author)."""
+    if locale == SOURCE_LOCALE or ledger is None:
+        return translator
+    return ledger.translator(seg.key, forms, translator)
 
 
 @dataclass(frozen=True)
@@ -130,6 +144,7 @@ def lacking(
 ) -> Lacking | None:
     """What approval the text still lacks (None when it is fully approved), by `policy.judge`."""
     current = ledger.approving(segment.key, segment.source_forms, forms) if ledger else ()
+    translator = text_translator(segment, locale, forms, ledger, translator)
     verdict = judge(policy, current, segment, locale, translator)
     if verdict.counting:
         return None
@@ -155,10 +170,12 @@ def may_sign(
 ) -> str:
     """Why `reviewer` may not sign this exact text in `role` ("" when they may): already approved
     in that role, or what `policy.judge` refuses (not declared for the locale or role, the text's
-    translator, another role of the same text already theirs). The checks are asked separately."""
+    translator by `text_translator`, another role of the same text already theirs). The checks are
+    asked separately."""
     existing = ledger.records.get((seg.key, role))
     if existing and existing.approves(seg.source_forms, forms):
         return ALREADY_APPROVED
+    translator = text_translator(seg, locale, forms, ledger, translator)
     declared = policy.find(reviewer)
     candidate = ReviewRecord(
         msgid=seg.source,

@@ -38,7 +38,9 @@ def approved_text(
     English needs a source approval (invariant 2). A translation needs records whose hashes match
     both today's English and today's msgstr (invariants 1 and 3); fuzzy entries never count. A
     record counts only if `policy.judge` says its reviewer may approve this text (declared, in
-    that role and locale, not its translator or author, two people for safety text: invariant 5).
+    that role and locale, not its translator or author, two people for safety text: invariant 5);
+    a translation's translator is the one the ledger recorded for that exact text
+    (`Ledger.translator`), not whoever saved the catalog last.
     """
     ledger = ledgers.get(locale)
     if ledger is None:
@@ -50,7 +52,8 @@ def approved_text(
         entry = catalog.entries.get(segment.key) if catalog else None
         if entry is None or not entry.translated or entry.msgid_plural != segment.source_plural:
             return None
-        forms, translator = entry.msgstr, catalog.last_translator if catalog else None
+        header = catalog.last_translator if catalog else None
+        forms, translator = entry.msgstr, ledger.translator(segment.key, entry.msgstr, header)
     matching = ledger.approving(segment.key, segment.source_forms, forms)
     reviews = judge(policy, matching, segment, locale, translator).counting
     if not reviews:
