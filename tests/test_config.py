@@ -68,6 +68,34 @@ def test_parent_locale_joins_the_chain_without_configuration(tmp_path: Path) -> 
             2,
             "'approvals' is not given and its default needs the role 'clinical'",
         ),
+        # Who the people are (issue 22, item 8): translators, e-mail addresses, one person twice.
+        ("translators-not-a-mapping.yaml", 2, "'translators' must map each translator's name"),
+        ("translator-unknown-key.yaml", 4, "translator 'Bo Sample': unknown key 'mail'"),
+        ("translator-bad-email.yaml", 3, "translator 'Ana Ejemplo': 'email' must be an address"),
+        ("translator-aliases-not-a-list.yaml", 3, "'aliases' must be a list of names"),
+        ("translator-without-a-name.yaml", 3, "a name needs at least one letter or digit"),
+        (
+            "translators-one-person.yaml",
+            5,
+            "translator 'Dra. Ana Ejemplo (fictional)' is the same person as 'Ana Ejemplo'",
+        ),
+        (
+            "reviewers-one-person.yaml",
+            5,
+            "reviewers 'Dr. Rosa Revisora (fictional)' and 'Rosa Revisora' are the same person",
+        ),
+        (
+            "reviewers-one-address.yaml",
+            5,
+            "reviewers 'Dr. B Sample' and 'Dr. C Sample' are the same person",
+        ),
+        ("reviewer-bad-email.yaml", 3, "reviewer 'Dr. B Sample': 'email' must be an address"),
+        (
+            "translator-two-reviewers.yaml",
+            6,
+            "translator 'Ana Ejemplo' is the same person as reviewers 'Dr. Ana Ejemplo' and "
+            "'Dr. Bo Sample'",
+        ),
     ],
 )
 def test_bad_config_is_a_clear_error(tmp_path: Path, name: str, line: int, message: str) -> None:
