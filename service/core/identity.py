@@ -27,7 +27,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import icu
@@ -196,6 +196,9 @@ class People:
     name or an address) are merged."""
 
     persons: tuple[Person, ...] = ()
+    _answers: dict[tuple[str, str], bool] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )  # asked per record served: answered once per pair of names
 
     @classmethod
     def of(cls, persons: Iterable[Person]) -> People:
@@ -210,19 +213,19 @@ class People:
 
     def who(self, text: str) -> frozenset[int]:
         """Which declared people `text` names (by index); usually one or none."""
-        return _who(self, text)
+        return frozenset(i for i, p in enumerate(self.persons) if p.named_by(text))
 
     def same(self, a: str | None, b: str | None) -> bool:
         """`same_person`, or both name one declared person (by a name, alias or address)."""
         if not a or not b:
             return False
-        return same_person(a, b) or bool(self.who(a) & self.who(b))
+        found = self._answers.get((a, b))
+        if found is None:
+            found = same_person(a, b) or bool(self.who(a) & self.who(b))
+            if len(self._answers) < 65536:
+                self._answers[(a, b)] = found
+        return found
 
 
 def _overlap(a: Person, b: Person) -> bool:
     return any(a.named_by(n) for n in b.names) or any(a.named_by(f"<{e}>") for e in b.emails)
-
-
-@lru_cache(maxsize=65536)
-def _who(people: People, text: str) -> frozenset[int]:
-    return frozenset(i for i, p in enumerate(people.persons) if p.named_by(text))
