@@ -91,13 +91,14 @@ def _poedit_save(tree: Path, translator: str) -> None:
     [f"{ROSA} <rosa@reviewers.example>", "Rosa Revisora <rosa@reviewers.example>", ROSA],
 )
 def test_a_reviewers_save_keeps_her_approvals_of_texts_she_did_not_change(
-    tree: Path, client_for: Callable[[Path], TestClient], saved_as: str
+    run: Run, tree: Path, client_for: Callable[[Path], TestClient], saved_as: str
 ) -> None:
     before = _served(client_for(tree))
     in_es = sum(locale == "es" for locale, _ in before.values())
     assert in_es >= 20
     _poedit_save(tree, saved_as)
     assert _served(client_for(tree)) == before
+    assert "review-policy" not in run("check", code=None).output  # `check` judges as served
 
     # A later approval of a text she did not change, recorded with today's header as its
     # translator (as versions before this one wrote it), does not make the text hers: the first

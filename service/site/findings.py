@@ -13,6 +13,7 @@ from service.core.models import SOURCE_LOCALE, LoadedCatalog, Page, fingerprint
 from service.core.policy import judge
 from service.quality.checks import Severity, Unit, blocking, run_checks
 from service.review import approvable, translator_of
+from service.review.readiness import text_translator
 from service.site.resolve import approved_text
 from service.site.store import Tree
 
@@ -143,9 +144,8 @@ def refused_records(
             if why:
                 continue
             current = ledger.approving(seg.key, seg.source_forms, forms)
-            for record, reason in judge(
-                tree.config.policy, current, seg, locale, translator
-            ).refused:
+            whose = text_translator(seg, locale, forms, ledger, translator)
+            for record, reason in judge(tree.config.policy, current, seg, locale, whose).refused:
                 message = f"approval of {record.msgid[:50]!r} does not count: {reason}"
                 yield FileFinding(
                     ledger.path, record.line, Severity.ERROR, "review-policy", message

@@ -31,6 +31,7 @@ from service.core.models import (
 from service.core.policy import Reviewer
 from service.quality.checks import Finding, Severity
 from service.review import ledgers
+from service.review.readiness import text_translator
 
 __all__ = [
     "STATUS_LABELS",
@@ -72,7 +73,7 @@ class Item:
     lack: review.Lacking
     findings: tuple[Finding, ...]
     before: ReviewRecord | None
-    translator: str | None
+    translator: str | None  # whose this exact text is (`text_translator`)
 
     @property
     def source_sha256(self) -> str:
@@ -172,7 +173,7 @@ def read_page_queue(config: Config, slug: str, locale: str, page: Page | None) -
             p.lack or review.Lacking(config.policy.role_names, True),
             p.findings,
             p.approved_before,
-            translator,
+            text_translator(p.segment, locale, p.forms, ledger, translator),
         )
         for p in ready
     )
