@@ -93,7 +93,7 @@ def display_name(name: str) -> str:
 class Provenance:
     """Who translated and reviewed what a page shows, and when (UTC, ISO 8601)."""
 
-    translators: tuple[str, ...]  # of the translations shown (Last-Translator when approved)
+    translators: tuple[str, ...]  # of the translations shown, as their approvals recorded
     by_role: tuple[tuple[Role, tuple[str, ...]], ...]  # reviewers of those translations, per role
     translation_reviewed_at: str | None  # the latest approval of a translation shown
     english_reviewers: tuple[str, ...]  # who approved the English page (the source)
