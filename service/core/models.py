@@ -245,7 +245,9 @@ class Ledger:
         approve event of it in the history (the catalog's Last-Translator when it first met a
         reviewer), else `header` (the catalog's Last-Translator now). So a reviewer who later
         saves the catalog, which makes her its Last-Translator, keeps her approvals of texts she
-        did not change, while a text she changed is hers."""
+        did not change, while a text she changed is hers. What it cannot know: who wrote a text
+        that someone else saved before its first approval (that person is taken as its
+        translator), or a translator recorded falsely in an event written by hand."""
         if not self.translators:
             return header
         return self.translators.get((key, fingerprint(*forms)), header)
