@@ -1,5 +1,5 @@
-"""Four eyes compares people, not spellings (issue 22, item 8): `identity.same_person` and the
-declared people of l10n.yaml. The variants are made here by Unicode's own operations (NFD, a
+"""Four eyes compares people, not spellings (issue 22, item 8): `identity.same_person`, the
+declared people of l10n.yaml, and whose a translation is (`Ledger.translator`, from its history). The variants are made here by Unicode's own operations (NFD, a
 zero-width space, the Cyrillic letter ICU's confusable data maps to "a"), not by the code under test.
 """
 
@@ -14,6 +14,9 @@ import pytest
 
 from service.core.config import load_config
 from service.core.identity import People, Person, same_person
+from service.core.models import fingerprint
+from service.review.history import read_history, render_events
+from service.review.ledgers import ledger_of
 
 from .conftest import FIXTURE_TREE, REPO
 from .reviewing import QUINN, ROBIN, SCOPED, TRANSLATOR
@@ -110,3 +113,42 @@ def test_declared_aliases_and_addresses_are_one_person() -> None:
     assert people.same("<ines@reviewers.example>", INES)
     assert not people.same("rrevisora", INES)
     assert not people.same("R. Rev", "<ines@reviewers.example>")
+
+
+def _approval(msgstr: str, translator: str | None, reviewer: str = ROSA) -> dict[str, object]:
+    return {
+        "at": "2026-12-01T00:00:00Z",
+        "event": "approve",
+        "locale": "es",
+        "page": "demo",
+        "msgid": "Safety",
+        "msgstr": msgstr,
+        "source_sha256": fingerprint("Safety"),
+        "translation_sha256": fingerprint(msgstr),
+        **({"translator": translator} if translator else {}),
+        "reviewer": reviewer,
+        "role": "linguistic",
+        "meaning": "linguistic review: the translation is accurate and complete",
+    }
+
+
+LUCIA = "Lucía Ficticia (fictional) <lucia@translators.example>"
+# (what, the events' (msgstr, recorded translator), the text asked about, whose it is with ROSA as
+# today's Last-Translator)
+WHOSE = [
+    ("recorded at its approval", [("Seguridad", LUCIA)], "Seguridad", LUCIA),
+    ("the first record wins", [("Seguridad", LUCIA), ("Seguridad", ROSA)], "Seguridad", LUCIA),
+    ("an old event without one", [("Seguridad", None)], "Seguridad", ROSA),
+    ("another text of the entry", [("Seguridad", LUCIA)], "Precauciones", ROSA),
+    ("an earlier text approved again", [("A", LUCIA), ("B", ROSA), ("A", None)], "A", LUCIA),
+]
+
+
+@pytest.mark.parametrize(("what", "approvals", "text", "whose"), WHOSE, ids=[w[0] for w in WHOSE])
+def test_whose_a_translation_is(
+    what: str, approvals: list[tuple[str, str | None]], text: str, whose: str
+) -> None:
+    empty = read_history("", "demo.yaml", "es", "demo")
+    lines, _ = render_events(empty, [_approval(m, t) for m, t in approvals])
+    ledger = ledger_of(read_history(lines, "demo.yaml", "es", "demo"))
+    assert ledger.translator((None, "Safety"), (text,), ROSA) == whose
