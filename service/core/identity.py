@@ -9,7 +9,8 @@ A name as a catalog's `Last-Translator` or a ledger's `reviewer` gives it ("Dr. 
 - remarks in brackets dropped ("(fictional)"), and forms of address and degrees dropped where a
   word is one ("Dr.", "Dra.", "PhD", "الدكتورة"; `_TITLES`);
 - each word reduced to its Unicode TR39 confusable skeleton (ICU's, through PyICU), so a Cyrillic
-  "а" for a Latin "a" is the same word.
+  "а" for a Latin "a" is the same word; twice, in lower case and in capitals, as skeletons keep
+  case ("rn" is "m" in lower case, a small "l" is a capital "I" and "0" an "O" in capitals).
 
 Two names are the same person when their e-mail addresses are the same, or their words are the same
 (in any order, or run together), or the words of the shorter, at least two, are all in the longer
@@ -17,9 +18,11 @@ Two names are the same person when their e-mail addresses are the same, or their
 is not both "Rosa Revisora" and "Inês Revisora". `People` adds what l10n.yaml declares: the names,
 aliases and e-mail addresses of one declared person are all that person.
 
-What it cannot tell: a person who writes someone else's name (and no e-mail address of theirs), or
-a name that shares no spelling with theirs. Matching errs towards "the same person": that refuses
-an approval, never lets one through.
+What it cannot tell: a person who writes someone else's name (and no e-mail address of theirs), a
+name that shares no spelling with theirs (another script: 王 for Wang; a nickname), a look-alike
+TR39 does not list (a "1" for an "i"), or one word mixing lower-case and capital look-alikes.
+Matching errs towards "the same person": that refuses an approval, never lets one through, and two
+declared reviewers it would take for one are a configuration error (`people_config`).
 """
 
 from __future__ import annotations
@@ -92,27 +95,38 @@ _HAN_TITLES = ("医生", "博士", "教授", "老师", "先生", "女士")
 _SPOOF = icu.SpoofChecker()
 
 
-def _fold(text: str) -> str:
-    """NFKC, ignorable code points removed, marks dropped, case folded."""
+def _clean(text: str) -> str:
+    """NFKC, ignorable code points removed, marks dropped (case kept)."""
     text = _HIDDEN.sub("", unicodedata.normalize("NFKC", text))
-    text = _MARK.sub("", unicodedata.normalize("NFD", text))
-    return unicodedata.normalize("NFKC", text.casefold())
+    return unicodedata.normalize("NFKC", _MARK.sub("", unicodedata.normalize("NFD", text)))
 
 
-def _word(word: str) -> str:
+def _fold(text: str) -> str:
+    """`_clean`, case folded."""
+    return unicodedata.normalize("NFKC", _clean(text).casefold())
+
+
+def _skeleton(text: str) -> str:
+    return str(_SPOOF.getSkeleton(0, text))
+
+
+def _untitled(word: str) -> str:
     for title in _HAN_TITLES:
         if word.endswith(title) and len(word) > len(title) + 1:
-            word = word[: -len(title)]
-            break
-    return str(_SPOOF.getSkeleton(0, word))
+            return word[: -len(title)]
+    return word
 
 
 @dataclass(frozen=True)
 class Name:
-    """A name as it is compared: its words (skeletons, in the order written) and e-mail address."""
+    """A name as it is compared: its words and e-mail address. Each word twice, as TR39 skeletons
+    are case-sensitive: `words` is the skeleton of the word in lower case ("Rоsa" with a Cyrillic
+    "о" is "rosa"), `shapes` the skeleton of the word in capitals, then folded ("lnês" with a small
+    L is "Inês", both "lnes"; "R0sa" with a zero is "Rosa")."""
 
     words: tuple[str, ...]
     email: str
+    shapes: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.words or self.email)
@@ -122,15 +136,16 @@ class Name:
 def read_name(text: str) -> Name:
     """
     >>> read_name("Dr. Rosa Revisora (fictional) <Rosa@Clinic.example>")
-    Name(words=('rosa', 'revisora'), email='rosa@clinic.example')
+    Name(words=('rosa', 'revisora'), email='rosa@clinic.example', shapes=('rosa', 'revlsora'))
     """
     email = email_of(text)
-    folded = _fold(_EMAIL.sub(" ", text))
-    if not email and "@" in folded and len(folded.split()) == 1:  # an address alone
-        email, folded = folded.strip(), ""
-    folded = _REMARK.sub(" ", folded)
-    words = [w for w in _WORD.findall(folded) if w not in _TITLES]
-    return Name(tuple(_word(w) for w in words), email)
+    rest = _clean(_EMAIL.sub(" ", text))
+    if not email and "@" in rest and len(rest.split()) == 1:  # an address alone
+        email, rest = _fold(rest).strip(), ""
+    found = [_untitled(w) for w in _WORD.findall(_REMARK.sub(" ", rest)) if _fold(w) not in _TITLES]
+    words = tuple(_skeleton(_fold(w)) for w in found)
+    shapes = tuple(_fold(_skeleton(w.upper())) for w in found)
+    return Name(words, email, shapes)
 
 
 def email_of(text: str) -> str:
@@ -167,7 +182,9 @@ def same_person(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
     x, y = read_name(a), read_name(b)
-    return (bool(x.email) and x.email == y.email) or _same_words(x.words, y.words)
+    if x.email and x.email == y.email:
+        return True
+    return _same_words(x.words, y.words) or _same_words(x.shapes, y.shapes)
 
 
 @dataclass(frozen=True)
