@@ -46,6 +46,7 @@ SAME = [
     ("a small L for a capital I", INES, "lnês Revisora"),
     ("a small L, in capitals", INES, "LNÊS REVISORA"),
     ("a zero for an o", ROSA, "R0sa Revisora"),
+    ("a one for an i", ROSA, "Rosa Rev1sora"),
     ("rn for m", "Dr. Omar Muraji (fictional)", "Ornar Muraji"),
     ("family name first", INES, "Revisora, Inês"),
     ("run together", ROSA, "RosaRevisora"),

@@ -20,7 +20,8 @@ aliases and e-mail addresses of one declared person are all that person.
 
 What it cannot tell: a person who writes someone else's name (and no e-mail address of theirs), a
 name that shares no spelling with theirs (another script: 王 for Wang; a nickname), a look-alike
-TR39 does not list (a "1" for an "i"), or one word mixing lower-case and capital look-alikes.
+TR39 does not list ("!" for "i", "w" for "v"), or one word mixing lower-case and capital
+look-alikes ("rn" for "m" and "l" for "I" at once).
 Matching errs towards "the same person": that refuses an approval, never lets one through, and two
 declared reviewers it would take for one are a configuration error (`people_config`).
 """
