@@ -38,6 +38,8 @@ VARIANTS = [
     ("case", "DR. INÊS REVISORA (FICTIONAL)", True),
     ("full-width (NFKC)", "Ｉｎêｓ Ｒｅｖｉｓｏｒａ", True),
     ("her e-mail under another name", f"I. R. <{INES_EMAIL}>", True),
+    ("an alias l10n.yaml declares", "IR", True),
+    ("her translator address l10n.yaml declares", "Someone <ir@translators.example>", True),
     ("someone else (the control)", "Lucía Ficticia (fictional) <lucia@translators.example>", False),
 ]
 
@@ -62,6 +64,11 @@ def test_the_translator_under_a_variant_of_her_name_is_refused_and_not_served(
         tree / "l10n.yaml",
         f"  {INES}: [linguistic]",
         f"  {INES}: {{roles: [linguistic], email: {INES_EMAIL}}}",
+    )
+    replace_in(
+        tree / "l10n.yaml",
+        "translators:\n",
+        "translators:\n  Inês Revisora: {email: ir@translators.example, aliases: [IR]}\n",
     )
     replace_in(tree / ES_PO, HEADER, f"Last-Translator: {header}")
     (tree / LEDGER_ES).unlink()  # no recorded translator: the header is whose the texts are
