@@ -38,6 +38,7 @@ SAME = [
     ("case", INES, "DR. INÊS REVISORA (FICTIONAL)"),
     ("full-width (NFKC)", INES, "Ｉｎêｓ Ｒｅｖｉｓｏｒａ"),
     ("one address, two names", "Ana Ejemplo <ana@clinic.example>", "A. E. <ANA@clinic.example>"),
+    ("a Cyrillic о in the address", "Ana <rosa@clinic.example>", "X <r\u043esa@clinic.example>"),
     (
         "a zero-width space in the address",
         "Ana <ana@clinic.example>",

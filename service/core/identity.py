@@ -12,7 +12,7 @@ A name as a catalog's `Last-Translator` or a ledger's `reviewer` gives it ("Dr. 
   "а" for a Latin "a" is the same word; twice, in lower case and in capitals, as skeletons keep
   case ("rn" is "m" in lower case, a small "l" is a capital "I" and "0" an "O" in capitals).
 
-Two names are the same person when their e-mail addresses are the same, or their words are the same
+Two names are the same person when their e-mail addresses are the same (folded, by skeleton), or their words are the same
 (in any order, or run together), or the words of the shorter, at least two, are all in the longer
 ("Rosa Revisora" in "Rosa Maria Revisora"). One word alone never matches a longer name: "Revisora"
 is not both "Rosa Revisora" and "Inês Revisora". `People` adds what l10n.yaml declares: the names,
@@ -183,7 +183,7 @@ def same_person(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
     x, y = read_name(a), read_name(b)
-    if x.email and x.email == y.email:
+    if x.email and y.email and _skeleton(x.email) == _skeleton(y.email):
         return True
     return _same_words(x.words, y.words) or _same_words(x.shapes, y.shapes)
 
@@ -199,13 +199,14 @@ class Person:
     def named_by(self, text: str) -> bool:
         """Whether `text` names this person (a name, an alias or an address of theirs)."""
         email = read_name(text).email
-        return bool(email and email in self._emails) or any(
+        return bool(email and _skeleton(email) in self._emails) or any(
             same_person(n, text) for n in self.names
         )
 
     @cached_property
     def _emails(self) -> frozenset[str]:
-        return frozenset(filter(None, (email_of(f"<{e}>") for e in self.emails)))
+        """The addresses as compared: folded, by confusable skeleton."""
+        return frozenset(_skeleton(e) for e in map(email_of, (f"<{e}>" for e in self.emails)) if e)
 
 
 @dataclass(frozen=True)
