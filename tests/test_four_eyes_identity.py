@@ -14,6 +14,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from .conftest import Run, forge, msgcat, replace_in
+from .reviewing import ES_PO as WS_PO
+from .reviewing import (
+    ROBIN,
+    SPRAYS,
+    TRANSLATOR,
+    accounts,
+    approval,
+    item,
+    pending_tree,
+    workspace_client,
+)
 from .test_review import PAGE, approve, events, revoke
 
 ES_PO = f"locales/es/LC_MESSAGES/{PAGE}.po"
@@ -150,3 +161,36 @@ def test_no_one_approves_a_text_she_changed(
     assert "four eyes" in refused.output
     forge(tree, "es", PAGE, msgid=HOW[0], msgstr=changed, reviewer=ROSA)
     assert _served(client_for(tree))[HOW[0]] == ("en", HOW[0])
+
+
+@pytest.mark.parametrize(
+    "header", ["Marta Tr\u0430ductora", "MARTA TRADUCTORA", "M. T. <marta@translators.example>"]
+)
+def test_the_workspace_refuses_the_translator_under_a_variant(tmp_path: Path, header: str) -> None:
+    """Through the web workspace: the translator, a declared reviewer, signs in under her declared
+    name while the catalog names her otherwise (her address declared under `translators:`); her
+    queue does not offer her own text and her approval of it is refused, with the reason."""
+    root = pending_tree(tmp_path)
+    replace_in(
+        root / "l10n.yaml",
+        "reviewers:\n",
+        f"translators:\n  {TRANSLATOR}: {{email: marta@translators.example}}\nreviewers:\n",
+    )
+    replace_in(
+        root / WS_PO,
+        "Last-Translator: Marta Traductora (fictional) <marta@translators.example>",
+        f"Last-Translator: {header}",
+    )
+    with workspace_client(root) as client:
+        mine, other = (
+            {"Authorization": f"Bearer {accounts(root).new_token(name)}"}
+            for name in (TRANSLATOR, ROBIN)
+        )
+        offered = client.get("/v1/reviews/pending", params={"locale": "es"}, headers=mine).json()
+        assert SPRAYS not in [i["english"][0] for i in offered["items"]]
+        found = client.get("/v1/reviews/pending", params={"locale": "es"}, headers=other).json()
+        it = item(found["items"], SPRAYS)
+        answer = client.post("/v1/reviews", json=approval(it), headers=mine)
+        assert answer.status_code == 403, answer.text
+        assert answer.json()["detail"].startswith(f"four eyes: {TRANSLATOR!r}")
+        assert client.post("/v1/reviews", json=approval(it), headers=other).status_code == 201
