@@ -20,7 +20,7 @@ import regex
 from linkify_it import LinkifyIt
 from linkify_it.tlds import TLDS
 
-__all__ = ["addresses_in", "digit_runs", "phones_in", "target_address"]
+__all__ = ["addresses_in", "digit_runs", "may_hold_address", "phones_in", "target_address"]
 
 
 @lru_cache(maxsize=1)
@@ -32,11 +32,23 @@ def _linkify() -> LinkifyIt:
 
 # Nothing can be a URL, an e-mail address or a bare domain without one of these: a dot before a
 # letter (`evil.com`), an `@`, or the dots of an IP address. Most sentences have none and skip the finder.
-_MAYBE = regex.compile(r"@|\.\p{L}|\d\.\d+\.\d")
+_MAYBE = re.compile(r"@|\.[^\W\d_]|\d\.\d+\.\d")  # [^\W\d_]: a letter
 # linkify-it wants a word boundary before a bare domain; Chinese and Japanese write none
 # ("请访问evil.com获取"), so the text is also read with a space between such a letter and the rest.
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
 _UNSPACED = regex.compile(rf"(?<=[{_CJK}])(?=[^{_CJK}])|(?<=[^{_CJK}])(?=[{_CJK}])")
+
+
+def may_hold_address(text: str) -> bool:
+    """False only for a plain text that holds no address: no dot before a letter, no `@`, no
+    dotted number and fewer than 7 digits.
+
+    >>> may_hold_address("Take 56 mg. Then wait."), may_hold_address("Visit evil.com")
+    (False, True)
+    >>> may_hold_address("Call 555 0100 99"), may_hold_address("Escriba a ana@x.org")
+    (True, True)
+    """
+    return bool(_MAYBE.search(text) or _LONG_RUN.search(text))
 
 
 def target_address(url: str) -> str | None:
@@ -84,6 +96,8 @@ def addresses_in(text: str) -> frozenset[str]:
 # `re` reads \d as any script's decimal digit.
 _RUN = re.compile(r"\+?\(?\d[\d\s().\-/\u2010\u2011]*\d\)?")
 _ENGLISH_RUN = re.compile(r"\d[\d\s().,\-/'’\u2010-\u2014\u066b\u066c]*\d")
+# What any phone number's run holds: seven characters or more, from a digit to a digit
+_LONG_RUN = re.compile(r"\d[\d\s().\-/\u2010\u2011]{5,}\d")
 # A date is not a phone number (2026-01-14, 14.01.2026, 14/01/26)
 _DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:\d{4}|\d{2})")
 
@@ -101,7 +115,7 @@ def phones_in(text: str) -> tuple[tuple[str, str], ...]:
     >>> phones_in("Llame al +34 900 123 456 o al ٠٨٠٠-١٢٣٤٥ (2026-01-14, 1.5 mg).")
     (('34900123456', '+34 900 123 456'), ('080012345', '٠٨٠٠-١٢٣٤٥'))
     """
-    if sum(c.isdecimal() for c in text) < 7:
+    if not _LONG_RUN.search(text):
         return ()
     found = []
     for match in _RUN.finditer(text):

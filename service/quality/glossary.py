@@ -27,15 +27,20 @@ _WORDY = rf"[{_SPACED}\p{{M}}\p{{Nd}}]"
 
 
 @lru_cache(maxsize=256)
-def _finder(forms: tuple[str, ...]) -> tuple[regex.Pattern[str], dict[str, int]]:
-    """One pattern for `forms`, longest first, and which form a match (case folded) is."""
+def _finder(glossary: Glossary, english: bool) -> tuple[regex.Pattern[str], dict[str, int]]:
+    """One pattern for the glossary's English names or its forms, longest first, and which term
+    a match (case folded) names."""
+    owner = {
+        form.casefold(): number
+        for number, (name, forms) in enumerate(glossary)
+        for form in ((name,) if english else forms)
+    }
     alternatives = []
-    for form in sorted(set(forms), key=len, reverse=True):
+    for form in sorted(owner, key=len, reverse=True):
         before = rf"(?<!{_WORDY})" if regex.match(_WORDY, form[0]) else ""
         after = rf"(?!{_WORDY})" if regex.match(_WORDY, form[-1]) else ""
         alternatives.append(before + regex.escape(form) + after)
-    index = {form.casefold(): i for i, form in enumerate(forms)}
-    return regex.compile("|".join(alternatives), regex.IGNORECASE), index
+    return regex.compile("|".join(alternatives), regex.IGNORECASE), owner
 
 
 @lru_cache(maxsize=65536)
@@ -47,21 +52,16 @@ def term_sequence(text: str, glossary: Glossary, locale: str) -> tuple[int, ...]
     >>> term_sequence("Esketamine, not ketamine.", g, "en"), term_sequence("ketamina, no Ketamina", g, "es")
     ((0, 1), (1, 1))
     """
-    forms, owner = [], []
-    for number, (english, written) in enumerate(glossary):
-        for form in (english,) if locale == SOURCE_LOCALE else written:
-            forms.append(form)
-            owner.append(number)
-    pattern, index = _finder(tuple(forms))
+    pattern, owner = _finder(glossary, locale == SOURCE_LOCALE)
+    folded = text.casefold()
+    if not any(form in folded for form in owner):  # most texts name none: no pattern run
+        return ()
     found = []
     for match in pattern.finditer(text):
-        name = match.group()
-        at = index.get(name.casefold())
-        if at is None:  # a case folding `regex` makes and `str.casefold` does not
-            at = next(
-                i for i, f in enumerate(forms) if regex.fullmatch(regex.escape(f), name, regex.I)
-            )
-        found.append(owner[at])
+        name = match.group().casefold()
+        if name not in owner:  # a case folding `regex` makes and `str.casefold` does not
+            name = next(f for f in owner if regex.fullmatch(regex.escape(f), name, regex.I))
+        found.append(owner[name])
     return tuple(found)
 
 

@@ -14,9 +14,15 @@ from functools import lru_cache
 import regex
 from markdown_it.token import Token
 
-from service.content.inline import parse_text
+from service.content.inline import PLAIN, parse_text
 from service.core.models import Target
-from service.quality.addresses import addresses_in, digit_runs, phones_in, target_address
+from service.quality.addresses import (
+    addresses_in,
+    digit_runs,
+    may_hold_address,
+    phones_in,
+    target_address,
+)
 from service.quality.checks import Severity, Unit, register
 
 __all__ = ["link_text", "link_titles", "plain_addresses"]
@@ -147,6 +153,8 @@ def plain_addresses(unit: Unit) -> Iterator[str]:
     """No domain, URL, e-mail address or phone number in the text the patient reads that the
     English does not have, in its text or its links (an attacker's domain as plain text)."""
     for source, target in unit.pairs():
+        if PLAIN.fullmatch(target) and not may_hold_address(target):
+            continue  # markup, an entity or an escape could join what it shows: read those
         translated = _read(target, unit.references)
         found, phones = addresses_in(translated.shown), phones_in(translated.shown)
         if not found and not phones:
