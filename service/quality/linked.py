@@ -40,7 +40,7 @@ class _Read:
     """What these checks compare in one text."""
 
     links: tuple[_Link, ...]
-    shown: str  # the text a patient reads: text and code, link text and alt text, no targets
+    shown: str  # what a patient reads: text, code, link text, alt text and titles; no targets
     targets: frozenset[str]  # the link targets' hosts and e-mail addresses (`target_address`)
     tel: frozenset[str]  # the digits of `tel:` targets
 
@@ -92,7 +92,8 @@ def _read(text: str, references: tuple[Target, ...]) -> _Read:
     hrefs = [link.href for link in links]
     targets = frozenset(a for a in map(target_address, hrefs) if a)
     tel = frozenset(_digits_of(h[4:]) for h in hrefs if h[:4].lower() == "tel:")
-    return _Read(links, _text_of(tokens), targets, tel)
+    titles = "".join(f"\n{link.title}" for link in links if link.title)
+    return _Read(links, _text_of(tokens) + titles, targets, tel)
 
 
 def _digits_of(text: str) -> str:
