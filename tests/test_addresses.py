@@ -57,6 +57,8 @@ def test_target_address(url: str, expected: str | None) -> None:
         # not phone numbers: doses, dates, times, ranges, short numbers
         ("Tome 0,5 mL ou 56 mg.", []),
         ("Até 14/01/2026 ou 2026-01-14 ou 14.01.2026.", []),
+        ("De 2020-2026, das 08.30-20.30 ou 8:30 / 20:30.", []),
+        ("Ligue 01.23.45.67.89.", ["0123456789"]),  # a phone number in pairs is not an hour
         ("Das 08:30 às 20:00, 1–4 vezes, 911.", []),
         ("Use 25 mg, 50 mg or 100 mg.", []),
         ("16 digits: 1234 5678 9012 3456.", []),  # more than E.164 allows

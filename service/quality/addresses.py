@@ -98,8 +98,13 @@ _RUN = re.compile(r"\+?\(?\d[\d\s().\-/\u2010\u2011]*\d\)?")
 _ENGLISH_RUN = re.compile(r"\d[\d\s().,\-/'’\u2010-\u2014\u066b\u066c]*\d")
 # What any phone number's run holds: seven characters or more, from a digit to a digit
 _LONG_RUN = re.compile(r"\d[\d\s().\-/\u2010\u2011]{5,}\d")
-# A date is not a phone number (2026-01-14, 14.01.2026, 14/01/26)
-_DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:\d{4}|\d{2})")
+# A date, a span of years or of hours is not a phone number (2026-01-14, 14.01.2026, 14/01/26)
+_DATE = re.compile(
+    r"\d{4}[-./]\d{1,2}[-./]\d{1,2}"
+    r"|\d{1,2}[-./]\d{1,2}[-./](?:\d{4}|\d{2})"
+    r"|\d{4}\s*[-/]\s*\d{4}"  # years: 2020-2026
+    r"|\d{1,2}[.:]\d{2}(?:\s*[-/]\s*\d{1,2}[.:]\d{2})+"  # hours: 08.30-20.30
+)
 
 
 def _digits(run: str) -> str:
