@@ -56,6 +56,13 @@ CASES: list[tuple[str, str, str, bool]] = [
     ),
     ("Ketamine-like effects.", "Efectos similares a los de la ketamina.", "es", False),
     ("Use Ketalar only in hospital.", "仅在医院使用Ketalar。", "zh-Hans", False),
+    (  # a link's target is no text: the English name in it is not counted
+        "Read the [esketamine guide](https://example.org/esketamine).",
+        "Lea la [guía de la esketamina](https://example.org/esketamine).",
+        "es",
+        False,
+    ),
+    ("Use `esketamine`.", "Use `ketamina`.", "es", True),  # code is read
     (CONTRAINDICATION, "No use Spravato si tuvo una reacción a la esketamina.", "es", False),
     # refused: a count, a form, a term the English does not name
     ("Ketamine and more ketamine.", "Ketamina y más.", "es", True),

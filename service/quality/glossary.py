@@ -19,6 +19,7 @@ import regex
 from service.core.models import SOURCE_LOCALE
 from service.core.terminology import Glossary
 from service.quality.checks import Severity, Unit, register
+from service.quality.linked import shown_text
 
 __all__ = ["term_sequence", "terminology"]
 
@@ -74,8 +75,8 @@ def terminology(unit: Unit) -> Iterator[str]:
     if not unit.glossary:
         return
     for source, target in unit.pairs():
-        want = term_sequence(source, unit.glossary, SOURCE_LOCALE)
-        have = term_sequence(target, unit.glossary, unit.locale)
+        want = term_sequence(shown_text(source, unit.references), unit.glossary, SOURCE_LOCALE)
+        have = term_sequence(shown_text(target, unit.references), unit.glossary, unit.locale)
         if want == have:
             continue
         wanted, found = Counter(want), Counter(have)

@@ -25,7 +25,7 @@ from service.quality.addresses import (
 )
 from service.quality.checks import Severity, Unit, register
 
-__all__ = ["link_text", "link_titles", "plain_addresses"]
+__all__ = ["link_text", "link_titles", "plain_addresses", "shown_text"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,16 @@ def _read(text: str, references: tuple[Target, ...]) -> _Read:
     tel = frozenset(_digits_of(h[4:]) for h in hrefs if h[:4].lower() == "tel:")
     titles = "".join(f"\n{link.title}" for link in links if link.title)
     return _Read(links, _text_of(tokens) + titles, targets, tel)
+
+
+def shown_text(text: str, references: tuple[Target, ...] = ()) -> str:
+    """What a patient reads of a text: its words, code, link text, alt text and titles, without
+    Markdown or link targets.
+
+    >>> shown_text('See [the **guide**](https://x.org/esketamine "Guide").')
+    'See the guide.\\nGuide'
+    """
+    return text if PLAIN.fullmatch(text) else _read(text, references).shown
 
 
 def _digits_of(text: str) -> str:
