@@ -68,6 +68,8 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("Write to help@example.org.", "Escriba a Help@Example.org.", "es", set()),
     (f"See [the guide]({GUIDE}).", "Vea la guía en www.example.org.", "es", {"links"}),
     ("Visit example.org.", "Visite example.org.", "pt-BR", set()),
+    ("Visit example.org.", "Visite ex\u0430mple.org.", "es", {"addresses"}),  # a Cyrillic а
+    ("Write to help@example.org.", "Escriba a help@example.org.evil.com.", "es", {"addresses"}),
     ("Up to 1,000,000 units.", "Hasta 1.000.000 unidades.", "es", set()),
     ("Up to 1,000,000 units.", "最多 1 000 000 单位。", "zh-Hans", set()),
     ("Take 0.5 mL on 2026-01-14.", "Tome 0,5 mL el 14/01/2026.", "es", set()),
