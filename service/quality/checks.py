@@ -257,8 +257,8 @@ def _parsed(text: str, references: tuple[Target, ...]) -> _Inline:
 
 @register("links", Severity.ERROR)
 def links(unit: Unit) -> Iterator[str]:
-    """The same link targets, no more and no fewer (titles and link text: `link-titles`,
-    `link-text`); a reference link (`[text][label]`) counts by the target its label's definition gives it."""
+    """The same link targets, no more and no fewer (titles and text: `link-titles`, `link-text`);
+    a reference link (`[text][label]`) counts by the target its label's definition gives it."""
     refs = unit.references
     for source, target in unit.pairs():
         want, have = _parsed(source, refs).links, _parsed(target, refs).links
