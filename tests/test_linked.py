@@ -58,6 +58,8 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("Ask your doctor.", "اسأل طبيبك أو راسل help@evil.org.", "ar", {"addresses"}),
     (LEAFLET, f"Lea [el folleto en evil.com]({GUIDE}).", "es", {"addresses"}),  # in link text
     ("Ask your doctor.", "Pergunte ao médico: `evil.com`.", "pt-BR", {"addresses"}),  # in code
+    ("Ask your doctor.", "Pregunte a su médico: evil&#46;com.", "es", {"addresses"}),  # as shown
+    ("Ask your doctor.", "Pregunte a su médico: evil.**com**.", "es", {"addresses"}),
     (TITLED, f'Lea [el folleto]({GUIDE} "Folleto en evil.com").', "es", {"addresses"}),  # a title
     ("Ask your doctor.", "Pregunte a su médico o llame al 900 123 456.", "es", {"addresses"}),
     ("Ask your doctor.", "اسأل طبيبك أو اتصل على ٠٨٠٠١٢٣٤٥٦٧.", "ar", {"addresses"}),
