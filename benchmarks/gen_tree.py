@@ -65,6 +65,27 @@ REPO = Path(__file__).resolve().parent.parent
 LOCALES: tuple[str, ...] = ("es", "pt", "pt-BR", "zh-Hans", "ar", "vi")
 FOLDERS = {"es": "es", "pt": "pt", "pt-BR": "pt_BR", "zh-Hans": "zh_Hans", "ar": "ar", "vi": "vi"}
 PROTECTED: tuple[str, ...] = ("Placebrin", "Samplozide", "Fictomab", "Examplix", "CareLine", "NTRA")
+# Substances among the vocabulary's nouns, with the form each locale writes them in: the tree's
+# `terminology:`. The pseudo-languages use these real words for them (a real translation would),
+# so the `terminology` check reads the tree as it reads a clinic's.
+TERMINOLOGY: dict[str, dict[str, str]] = {
+    "caffeine": {
+        "es": "cafeína",
+        "pt": "cafeína",
+        "pt-BR": "cafeína",
+        "zh-Hans": "咖啡因",
+        "ar": "الكافيين",
+        "vi": "caffeine",
+    },
+    "alcohol": {
+        "es": "alcohol",
+        "pt": "álcool",
+        "pt-BR": "álcool",
+        "zh-Hans": "酒精",
+        "ar": "الكحول",
+        "vi": "rượu",
+    },
+}
 
 AUTHOR = "Pat Placeholder (fictional content author)"
 EN_REVIEWER = "Dr. Quinn Example (fictional)"  # clinical approval of the English
@@ -245,6 +266,8 @@ class PseudoLanguage:
 
     def word(self, word: str) -> str:
         key = word.lower()
+        if key in TERMINOLOGY:
+            self.words[key] = TERMINOLOGY[key][self.locale]
         if key not in self.words:
             attempt = 0
             while self._make(key, attempt) in self.used:
@@ -707,6 +730,7 @@ def config_text(terms: Sequence[str] = PROTECTED) -> str:
             "fallback": "segment",
             "do_not_translate": list(terms),
             "reviewers": reviewers,
+            "terminology": TERMINOLOGY,
         },
         sort_keys=False,
         allow_unicode=True,

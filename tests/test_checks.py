@@ -6,12 +6,14 @@ import pytest
 from babel import Locale
 from babel.messages.plurals import get_plural
 
+from service.core.config import load_config
 from service.core.models import Target
 from service.quality.checks import REGISTRY, Severity, Unit, blocking, run_checks
 
 from .conftest import REPO
 
 TERMS = ("Spravato", "FDA", "NMDA", "MDD", "TRD", "REMS")
+TERMINOLOGY = load_config(REPO).terminology  # the shipped l10n.yaml's substances and products
 
 # (English, translation, locale, ids of the checks that must fire; every other check must stay quiet)
 CASES: list[tuple[str, str, str, set[str]]] = [
@@ -87,6 +89,57 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ),
     ("See <https://example.org/a>.", "Vea <https://example.org/a>.", "es", set()),
     ("See <https://example.org/a>.", "请见 https://example.org/a。", "zh-Hans", {"links"}),
+    # link titles, link text, addresses in plain text (issue 22)
+    (
+        "[Read the leaflet](https://example.org/a).",
+        '[Lea el folleto](https://example.org/a "No es necesario leerla").',
+        "es",
+        {"link-titles"},
+    ),
+    (
+        '[Read](https://example.org/a "More info").',
+        "[Ler](https://example.org/a).",
+        "pt-BR",
+        {"link-titles"},
+    ),
+    (
+        "[Read the leaflet](https://example.org/a).",
+        "[](https://example.org/a)。",
+        "zh-Hans",
+        {"link-text"},
+    ),
+    (
+        "[Read the leaflet](https://example.org/a).",
+        "[\u00a0](https://example.org/a).",
+        "es",
+        {"link-text"},
+    ),
+    (
+        "[Read the leaflet](https://example.org/a).",
+        "[\u2060](https://example.org/a).",
+        "ar",
+        {"link-text", "invisible"},
+    ),
+    (
+        "See [![the chart](c.png)](https://example.org/a).",
+        "Vea [![el gráfico](c.png)](https://example.org/a).",
+        "es",
+        set(),
+    ),
+    ("Ask your doctor.", "Pregunte a su médico o visite evil-clinic.com.", "es", {"addresses"}),
+    ("Ask your doctor.", "请咨询医生或访问evil.health。", "zh-Hans", {"addresses"}),
+    ("Ask your doctor.", "اسأل طبيبك أو راسل help@evil.org.", "ar", {"addresses"}),
+    ("Ask your doctor.", "Pergunte ao médico: [ajuda](https://example.org/a).", "pt-BR", {"links"}),
+    ("Call 1-800-555-0100.", "Ligue para 1 800 555 0100.", "pt-BR", set()),
+    ("Visit example.org.", "Visite example.org.", "pt-BR", set()),
+    ("See [the guide](https://example.org/a).", "Vea la guía en www.example.org.", "es", {"links"}),
+    # terminology: the shipped l10n.yaml's forms (issue 22)
+    ("Use esketamine, not ketamine.", "Use esketamina, no ketamina.", "es", set()),
+    ("Use esketamine, not ketamine.", "Use ketamina, no esketamina.", "es", {"terminology"}),
+    ("Use esketamine.", "استخدم الإسكيتامين.", "ar", set()),
+    ("Use esketamine.", "استخدم الكيتامين.", "ar", {"terminology"}),
+    ("Esketamine nasal spray.", "氯胺酮鼻喷雾剂。", "zh-Hans", {"terminology"}),
+    ("Esketamine nasal spray.", "Spray nasal de cetamina racêmica.", "pt-BR", {"terminology"}),
     # markup
     ("Use **Spravato** only.", "Use **Spravato** apenas.", "pt-BR", set()),
     ("Use **Spravato** only.", "Use **Spravato* apenas.", "pt-BR", {"markup"}),
@@ -151,8 +204,8 @@ CASES: list[tuple[str, str, str, set[str]]] = [
 
 @pytest.mark.parametrize(("source", "target", "locale", "expected"), CASES)
 def test_check_table(source: str, target: str, locale: str, expected: set[str]) -> None:
-    found = {f.check for f in run_checks(Unit((source,), (target,), locale, TERMS))}
-    assert found == expected
+    unit = Unit((source,), (target,), locale, TERMS, glossary=TERMINOLOGY.glossary(locale))
+    assert {f.check for f in run_checks(unit)} == expected
 
 
 def test_the_table_is_broad() -> None:
@@ -241,6 +294,10 @@ def test_every_check_is_registered_with_a_severity() -> None:
         "units",
         "do-not-translate",
         "links",
+        "link-titles",
+        "link-text",
+        "addresses",
+        "terminology",
         "markup",
         "raw-html",
         "placeholders",
@@ -268,6 +325,12 @@ def test_no_finding_on_the_shipped_translations() -> None:
             segment = page.segment(entry.msgid, entry.msgctxt)
             if entry.translated and segment:
                 checked += 1
-                unit = Unit.of(segment, entry.msgstr, locale, tree.config.do_not_translate)
+                unit = Unit.of(
+                    segment,
+                    entry.msgstr,
+                    locale,
+                    tree.config.do_not_translate,
+                    tree.config.terminology,
+                )
                 assert run_checks(unit) == [], (locale, entry.msgid)
     assert checked > 60

@@ -109,3 +109,67 @@ def test_bad_config_is_a_clear_error(tmp_path: Path, name: str, line: int, messa
 def test_missing_config_says_where_it_looked(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"no l10n\.yaml here"):
         load_config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "message"),
+    [
+        ("terminology-not-a-mapping.yaml", 2, "'terminology' must map each English term"),
+        ("terminology-term-without-forms.yaml", 3, "'esketamine' must map each locale to its"),
+        ("terminology-locale-not-enabled.yaml", 6, "names 'fr', which is not an enabled locale"),
+        ("terminology-malformed-locale.yaml", 4, "names 'es!', which is not an enabled locale"),
+        ("terminology-locale-missing.yaml", 3, "'esketamine' has no form for pt-BR"),
+        ("terminology-empty-form.yaml", 5, "'esketamine' in es: a form must be non-empty text"),
+        ("terminology-blank-form-in-list.yaml", 4, "in ar: a form must be non-empty text"),
+        ("terminology-no-forms.yaml", 4, "in ar: a form must be non-empty text"),
+        ("terminology-listed-twice.yaml", 4, "'Esketamine' is listed twice"),
+        (
+            "terminology-one-form-two-terms.yaml",
+            4,
+            "'Esketamina' is the es form of both 'esketamine' and 'ketamine'",
+        ),
+    ],
+)
+def test_bad_terminology_is_a_clear_error(
+    tmp_path: Path, name: str, line: int, message: str
+) -> None:
+    shutil.copy(DATA / "config" / name, tmp_path / "l10n.yaml")
+    with pytest.raises(ConfigError, match=re.escape(message)) as caught:
+        load_config(tmp_path)
+    assert str(caught.value).startswith(f"l10n.yaml:{line}: ")
+    assert "terminology" in str(caught.value)
+    assert caught.value.line == line
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "locale", "glossary"),
+    [
+        (  # a locale as gettext names it; one form or several; spaces as typed are one
+            "terminology:\n  esketamine: {pt_BR: escetamina, ar: [الإسكيتامين, '  إسكيتامين ']}\n",
+            "ar",
+            (("esketamine", ("الإسكيتامين", "إسكيتامين")),),
+        ),
+        (
+            "terminology:\n  esketamine: {pt-BR: escetamina, ar: الإسكيتامين}\n",
+            "pt-BR",
+            (("esketamine", ("escetamina",)),),
+        ),
+        ("terminology:\n  esketamine: {pt-BR: escetamina, ar: x}\n", "es", ()),  # not enabled
+        ("", "pt-BR", ()),  # no terminology: nothing to hold a translation to
+    ],
+)
+def test_terminology_is_read_per_locale(
+    tmp_path: Path, yaml_text: str, locale: str, glossary: tuple[object, ...]
+) -> None:
+    (tmp_path / "l10n.yaml").write_text("locales: [pt-BR, ar]\n" + yaml_text, encoding="utf-8")
+    assert load_config(tmp_path).terminology.glossary(locale) == glossary
+
+
+def test_shipped_terminology_names_the_substances_of_the_demo_page() -> None:
+    terminology = load_config(REPO).terminology
+    assert [english for english, _ in terminology.glossary("zh-Hans")] == [
+        "esketamine",
+        "ketamine",
+        "Ketalar",
+    ]
+    assert dict(terminology.glossary("pt-BR"))["esketamine"] == ("escetamina",)

@@ -96,6 +96,7 @@ def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
             ledgers.load_history(path, tag, domain.slug, tree.config.rel(path))
             if (tag, domain.slug) in tree.ledgers
             else None,
+            tree.config.terminology,
         )
         waiting, not_ready = waiting + len(ready), not_ready + len(unready)
         for item in ready:

@@ -20,6 +20,7 @@ from service.core.locales import babel_locale, canonical_tag, to_gettext
 from service.core.models import SOURCE_LOCALE, FallbackPolicy
 from service.core.policy import Policy
 from service.core.policy_config import read_policy
+from service.core.terminology import NO_TERMINOLOGY, Terminology, read_terminology
 from service.core.yamlfile import LineDict, load_yaml
 
 __all__ = ["CONFIG_NAME", "Config", "find_root", "load_config"]
@@ -37,6 +38,7 @@ _KEYS = {
     "cors_origins",  # read by the HTTP edge: which sites may GET the API cross-origin
     "demonstration",  # the translations are demonstration drafts: translated pages say so
     "translators",  # who the translators are (names, aliases, e-mails): read with the policy
+    "terminology",  # substances and products, each with its approved form per locale
 }
 _ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
 
@@ -53,6 +55,7 @@ class Config:
     source_locale: str = field(default=SOURCE_LOCALE)
     cors_origins: frozenset[str] = frozenset()
     demonstration: bool = False  # translated pages carry the "demonstration translation" notice
+    terminology: Terminology = NO_TERMINOLOGY  # approved forms of substances and products
 
     @property
     def pages_dir(self) -> Path:
@@ -180,6 +183,7 @@ def load_config(root: Path) -> Config:
         path=str(file),
         cors_origins=_origins(data, path),
         demonstration=_flag(data, path, "demonstration"),
+        terminology=read_terminology(data, path, locales),
     )
 
 

@@ -4,6 +4,11 @@ severity) and the numbers and dose units they read."""
 from service.quality.checks import REGISTRY, Finding, Severity, Unit, blocking, register, run_checks
 from service.quality.numbers import doses_in, numbers_in
 
+# Checks kept in their own modules join the registry when imported: the links' titles, text and
+# addresses in plain text; the terminology (issue 22)
+from service.quality import glossary as _glossary  # noqa: F401  isort: skip
+from service.quality import linked as _linked  # noqa: F401  isort: skip
+
 __all__ = [
     "REGISTRY",
     "Finding",

@@ -18,6 +18,7 @@ from functools import cached_property, lru_cache
 from service.content.inline import PLAIN, parse_text
 from service.core.locales import plural_rule
 from service.core.models import Segment, Target
+from service.core.terminology import NO_TERMINOLOGY, Glossary, Terminology
 from service.quality.characters import hidden_in, mixed_digits_in, name_of, padding_in
 from service.quality.numbers import doses_in, number_words_in, numbers_in
 
@@ -31,21 +32,35 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class Unit:
-    """One message to check: the English forms, the translated forms, where it goes, and the
-    reference definitions of its page that the English uses (both texts' links resolve with them)."""
+    """One message to check: the English forms, the translated forms, where it goes, the
+    reference definitions of its page that the English uses (both texts' links resolve with them),
+    and the terminology as the locale writes it."""
 
     source: tuple[str, ...]
     target: tuple[str, ...]
     locale: str
     terms: tuple[str, ...] = field(default=())
     references: tuple[Target, ...] = field(default=())
+    glossary: Glossary = field(default=())
 
     @classmethod
     def of(
-        cls, segment: Segment, forms: Sequence[str], locale: str, terms: Sequence[str] = ()
+        cls,
+        segment: Segment,
+        forms: Sequence[str],
+        locale: str,
+        terms: Sequence[str] = (),
+        terminology: Terminology = NO_TERMINOLOGY,
     ) -> Unit:
         """A translation `forms` of `segment`, to be checked against its English."""
-        return cls(segment.source_forms, tuple(forms), locale, tuple(terms), segment.references)
+        return cls(
+            segment.source_forms,
+            tuple(forms),
+            locale,
+            tuple(terms),
+            segment.references,
+            terminology.glossary(locale),
+        )
 
     def pairs(self) -> tuple[tuple[str, str], ...]:
         """Each translated form with the English it renders (form 0 the singular, others the plural),
@@ -242,8 +257,8 @@ def _parsed(text: str, references: tuple[Target, ...]) -> _Inline:
 
 @register("links", Severity.ERROR)
 def links(unit: Unit) -> Iterator[str]:
-    """The same link targets, no more and no fewer (titles and link text are translated); a
-    reference link (`[text][label]`) counts by the target its label's definition gives it."""
+    """The same link targets, no more and no fewer (titles and text: `link-titles`, `link-text`);
+    a reference link (`[text][label]`) counts by the target its label's definition gives it."""
     refs = unit.references
     for source, target in unit.pairs():
         want, have = _parsed(source, refs).links, _parsed(target, refs).links

@@ -26,6 +26,7 @@ from service.core.models import (
     fingerprint,
 )
 from service.core.policy import Policy, standing
+from service.core.terminology import NO_TERMINOLOGY, Terminology
 from service.quality.checks import Unit, blocking
 from service.review.ledgers import utc_now, write_events
 from service.review.readiness import (
@@ -117,6 +118,7 @@ def plan_approvals(
     selection: Selection = ALL,
     terms: tuple[str, ...] = (),
     now: str = "",
+    terminology: Terminology = NO_TERMINOLOGY,
 ) -> list[Decision]:
     """What `review approve` would do, segment by segment; nothing is written here. Who may
     approve is `policy.judge`, the rule the server applies to every record it serves."""
@@ -129,7 +131,7 @@ def plan_approvals(
         if not why:
             why = may_sign(seg, locale, forms, ledger, policy, reviewer, role, translator, now)
         if not why and locale != SOURCE_LOCALE:
-            findings = blocking(Unit.of(seg, forms, locale, terms))
+            findings = blocking(Unit.of(seg, forms, locale, terms, terminology))
             why = "; ".join(f"check {f.check}: {f.message}" for f in findings)
         if why:
             decisions.append(Decision(seg, forms, None, why))
@@ -226,6 +228,7 @@ def approve(
             selection,
             config.do_not_translate,
             utc_now(),
+            config.terminology,
         )
         return [d.event for d in decisions if d.event is not None]
 

@@ -21,6 +21,7 @@ from service.core.models import (
     fingerprint,
 )
 from service.core.policy import Policy
+from service.core.terminology import NO_TERMINOLOGY, Terminology
 from service.quality.checks import Finding, Unit, run_checks
 from service.review.history import History, record_of
 from service.review.readiness import Lacking, approvable, lacking, translator_of
@@ -116,6 +117,7 @@ def pending(
     policy: Policy,
     terms: tuple[str, ...] = (),
     history: History | None = None,
+    terminology: Terminology = NO_TERMINOLOGY,
 ) -> tuple[list[PendingItem], list[tuple[Segment, str]]]:
     """What awaits a reviewer, and what is not ready (and why)."""
     translator = translator_of(page, locale, catalog)
@@ -132,7 +134,9 @@ def pending(
         if lack is None:
             continue
         findings = (
-            tuple(run_checks(Unit.of(seg, forms, locale, terms))) if locale != SOURCE_LOCALE else ()
+            tuple(run_checks(Unit.of(seg, forms, locale, terms, terminology)))
+            if locale != SOURCE_LOCALE
+            else ()
         )
         before = _approved_before(seg, forms, approvals, on_page)
         english = translation = ""

@@ -21,6 +21,7 @@ from service.core.models import (
     word_count,
 )
 from service.core.policy import Policy
+from service.core.terminology import NO_TERMINOLOGY, Terminology
 from service.site.resolve import approved_text, reviewed_text
 
 __all__ = ["CoverageRow", "coverage_rows", "rows_as_json", "served_keys", "served_share"]
@@ -75,13 +76,15 @@ def _row(
     policy: Policy,
     terms: tuple[str, ...],
     known: Mapping[tuple[str, str], object] | None = None,
+    terminology: Terminology = NO_TERMINOLOGY,
 ) -> CoverageRow:
     known = known or {}
 
     def reviewed(s: Segment, loc: str) -> bool:
         if (s.id, loc) in known:  # the serving rule's answer for the same files
             return known[(s.id, loc)] is not None
-        return reviewed_text(s, loc, catalogs, ledgers, policy, terms, page.author) is not None
+        found = reviewed_text(s, loc, catalogs, ledgers, policy, terms, page.author, terminology)
+        return found is not None
 
     distinct = {s.key: s for s in page.segments}
     english = [s for s in distinct.values() if reviewed(s, SOURCE_LOCALE)]
@@ -139,6 +142,7 @@ def coverage_rows(
     errors: Mapping[tuple[str, str], str] | None = None,
     terms: tuple[str, ...] = (),
     known: Mapping[str, Mapping[tuple[str, str], object]] | None = None,
+    terminology: Terminology = NO_TERMINOLOGY,
 ) -> list[CoverageRow]:
     """One row per (locale, page), locales in the given order (English first), pages by slug.
 
@@ -168,6 +172,7 @@ def coverage_rows(
                     policy,
                     terms,
                     (known or {}).get(page.slug),
+                    terminology,
                 )
             )
     return rows

@@ -73,7 +73,13 @@ def blocked(
             reasons = [f"msgfmt: {e}" for e in entry.errors] + [
                 f"{f.check}: {f.message}"
                 for f in blocking(
-                    Unit.of(seg, approved.forms, locale, tree.config.do_not_translate)
+                    Unit.of(
+                        seg,
+                        approved.forms,
+                        locale,
+                        tree.config.do_not_translate,
+                        tree.config.terminology,
+                    )
                 )
             ]
             for reason in reasons:
@@ -92,7 +98,9 @@ def _entry_findings(tree: Tree, domain: Page, locale: str) -> Iterator[FileFindi
             seg = domain.segment(entry.msgid, entry.msgctxt)
             if seg is None or not entry.translated:
                 continue
-            for f in run_checks(Unit.of(seg, entry.msgstr, locale, tree.config.do_not_translate)):
+            config = tree.config
+            unit = Unit.of(seg, entry.msgstr, locale, config.do_not_translate, config.terminology)
+            for f in run_checks(unit):
                 yield FileFinding(catalog.path, entry.line, f.severity, f.check, f.message)
 
 

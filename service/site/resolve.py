@@ -19,6 +19,7 @@ from service.core.models import (
     ServedSegment,
 )
 from service.core.policy import Policy, judge
+from service.core.terminology import NO_TERMINOLOGY, Terminology
 from service.quality.checks import Unit, blocking
 
 __all__ = ["approved_text", "resolve", "reviewed_text"]
@@ -69,6 +70,7 @@ def reviewed_text(
     policy: Policy,
     terms: tuple[str, ...] = (),
     author: str | None = None,
+    terminology: Terminology = NO_TERMINOLOGY,
 ) -> ServedSegment | None:
     """Approved, and passing every error-level check (invariant 6) and `msgfmt -c` (a format or
     newline mismatch, the wrong number of plural forms): a check added after the approval, or a
@@ -78,7 +80,7 @@ def reviewed_text(
         return found
     if catalogs[locale].entries[segment.key].errors:
         return None
-    if blocking(Unit.of(segment, found.forms, locale, terms)):
+    if blocking(Unit.of(segment, found.forms, locale, terms, terminology)):
         return None
     return found
 
@@ -91,6 +93,7 @@ def resolve(
     policy: Policy,
     terms: tuple[str, ...] = (),
     known: dict[tuple[str, str], ServedSegment | None] | None = None,
+    terminology: Terminology = NO_TERMINOLOGY,
 ) -> ResolvedPage:
     """Serve `page` for `chain[0]`, falling back along `chain` (which ends in English).
 
@@ -113,7 +116,9 @@ def resolve(
         """The rule, asked once per segment and locale (sections and the chain ask again)."""
         key = (seg.id, locale)
         if key not in known:
-            known[key] = reviewed_text(seg, locale, catalogs, ledgers, policy, terms, page.author)
+            known[key] = reviewed_text(
+                seg, locale, catalogs, ledgers, policy, terms, page.author, terminology
+            )
         return known[key]
 
     source = [(seg, reviewed(seg, SOURCE_LOCALE)) for seg in page.segments]

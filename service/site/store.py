@@ -85,6 +85,7 @@ class Tree:
             self.config.policy,
             self.config.do_not_translate,
             self._known.setdefault(domain.slug, {}),
+            self.config.terminology,
         )
 
     def reviewed(self, domain: Page, segment: Segment, locale: str) -> bool:
@@ -125,6 +126,7 @@ class Tree:
             self.broken,
             self.config.do_not_translate,
             self._known,
+            self.config.terminology,
         )
 
 

@@ -161,7 +161,14 @@ def read_page_queue(config: Config, slug: str, locale: str, page: Page | None) -
     except L10nError as exc:  # the page is not reviewable while it is broken
         return PageQueue(error=str(exc))
     ready, unready = review.pending(
-        domain, locale, catalog, ledger, config.policy, config.do_not_translate, history
+        domain,
+        locale,
+        catalog,
+        ledger,
+        config.policy,
+        config.do_not_translate,
+        history,
+        config.terminology,
     )
     translator = review.translator_of(domain, locale, catalog)
     items = tuple(

@@ -1,0 +1,93 @@
+"""The `terminology` check: each substance or product l10n.yaml lists (`core.terminology`) appears
+in a translation in its approved form exactly as often as in the English, and no listed one the
+English does not name ("esketamine, not ketamine" may not become "ketamina, no esketamina").
+
+A term is found on word boundaries in scripts that separate words (Latin, Greek, Cyrillic: case
+insensitive, "ketamine" is not found inside "esketamine"); in scripts that do not (Chinese) or that
+join little words to a name (Arabic: بالإسكيتامين), anywhere, the longest listed form first, so
+氯胺酮 inside 艾司氯胺酮 counts once, as esketamine.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from functools import lru_cache
+
+import regex
+
+from service.core.models import SOURCE_LOCALE
+from service.core.terminology import Glossary
+from service.quality.checks import Severity, Unit, register
+from service.quality.linked import shown_text
+
+__all__ = ["term_sequence", "terminology"]
+
+_SPACED = r"\p{Latin}\p{Greek}\p{Cyrillic}"  # scripts whose words a name's edge must not touch
+_WORDY = rf"[{_SPACED}\p{{M}}\p{{Nd}}]"
+
+
+@lru_cache(maxsize=256)
+def _finder(glossary: Glossary, english: bool) -> tuple[regex.Pattern[str], dict[str, int]]:
+    """One pattern for the glossary's English names or its forms, longest first, and which term
+    a match (case folded) names."""
+    owner = {
+        form.casefold(): number
+        for number, (name, forms) in enumerate(glossary)
+        for form in ((name,) if english else forms)
+    }
+    alternatives = []
+    for form in sorted(owner, key=len, reverse=True):
+        before = rf"(?<!{_WORDY})" if regex.match(_WORDY, form[0]) else ""
+        after = rf"(?!{_WORDY})" if regex.match(_WORDY, form[-1]) else ""
+        alternatives.append(before + regex.escape(form) + after)
+    return regex.compile("|".join(alternatives), regex.IGNORECASE), owner
+
+
+@lru_cache(maxsize=65536)
+def term_sequence(text: str, glossary: Glossary, locale: str) -> tuple[int, ...]:
+    """The terms of `glossary` that `text` names, in order, by their place in `glossary`; read in
+    the English (`locale` en) or in the locale's forms.
+
+    >>> g = (("esketamine", ("esketamina",)), ("ketamine", ("ketamina",)))
+    >>> term_sequence("Esketamine, not ketamine.", g, "en"), term_sequence("ketamina, no Ketamina", g, "es")
+    ((0, 1), (1, 1))
+    """
+    pattern, owner = _finder(glossary, locale == SOURCE_LOCALE)
+    folded = text.casefold()
+    if not any(form in folded for form in owner):  # most texts name none: no pattern run
+        return ()
+    found = []
+    for match in pattern.finditer(text):
+        name = match.group().casefold()
+        if name not in owner:  # a case folding `regex` makes and `str.casefold` does not
+            name = next(f for f in owner if regex.fullmatch(regex.escape(f), name, regex.I))
+        found.append(owner[name])
+    return tuple(found)
+
+
+@register("terminology", Severity.ERROR)
+def terminology(unit: Unit) -> Iterator[str]:
+    """Each term of `terminology:` the English names, as often, in its approved form and in the
+    English's order, and no other listed term: a substance swapped ("esketamine, not ketamine" →
+    "ketamina, no esketamina" keeps both counts), or a product added while a brand keeps its
+    count."""
+    if not unit.glossary:
+        return
+    for source, target in unit.pairs():
+        want = term_sequence(shown_text(source, unit.references), unit.glossary, SOURCE_LOCALE)
+        have = term_sequence(shown_text(target, unit.references), unit.glossary, unit.locale)
+        if want == have:
+            continue
+        wanted, found = Counter(want), Counter(have)
+        for number, (english, forms) in enumerate(unit.glossary):
+            written = " or ".join(forms)
+            named = written if written == english else f"{written} ({english})"
+            if not wanted[number] and found[number]:
+                yield f"{named} is not in the English"
+            elif found[number] != wanted[number]:
+                yield f"{english} ×{wanted[number]} in the English: {written} ×{found[number]} here"
+        if wanted == found:
+            order = ", ".join(unit.glossary[n][0] for n in have)
+            english_order = ", ".join(unit.glossary[n][0] for n in want)
+            yield f"the terms come in another order ({order}) than in the English ({english_order})"
