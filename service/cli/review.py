@@ -100,7 +100,7 @@ def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
         waiting, not_ready = waiting + len(ready), not_ready + len(unready)
         for item in ready:
             seg = item.segment
-            flag = " [SAFETY-CRITICAL]" if seg.critical else ""
+            flag = " [SAFETY-CRITICAL]" if tree.config.policy.critical(seg) else ""
             click.echo(
                 f"\n{domain.slug} · {seg.id} · {seg.type.value}{flag} · needs {item.lacking}"
             )

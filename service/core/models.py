@@ -135,6 +135,8 @@ class Segment:
     context: str | None = None  # the msgctxt of its catalog entry (none for page text)
     references: tuple[Target, ...] = ()  # the reference definitions its text uses
     image: Target | None = None  # for an image alone: its source, fixed; `source` is its alt text
+    table: int = 0  # which table of its page holds it (from 1); 0 outside a table
+    doses: bool = False  # its English, or a cell of its table, holds a dose: `quality.clinical`
 
     @property
     def source_forms(self) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ one `Policy`, each mistake a ConfigError at its line.
       translation: any                               # one review, in any role
       critical English: [clinical]
       English: any
+    critical text: [critical blocks, doses]          # optional; the default: both
     reviewers:
       Dr. Ana Ejemplo: [linguistic]                  # every locale, English included
       Dr. Bo Sample: {roles: [clinical], locales: [es, en]}
@@ -25,6 +26,7 @@ from service.core.errors import ConfigError, LocaleError
 from service.core.locales import canonical_tag
 from service.core.models import SOURCE_LOCALE, Role, person_key
 from service.core.policy import (
+    CRITICAL_TEXT,
     DEFAULT_NEEDS,
     DEFAULT_ROLES,
     ROLE_NAME,
@@ -46,7 +48,20 @@ def read_policy(data: LineDict, path: str, locales: tuple[str, ...]) -> Policy:
     roles = _roles(data, path)
     names = tuple(r.name for r in roles)
     needs = _needs(data, path, names)
-    return Policy(_reviewers(data, path, locales, names), roles, needs)
+    return Policy(_reviewers(data, path, locales, names), roles, needs, _critical_text(data, path))
+
+
+def _critical_text(data: LineDict, path: str) -> frozenset[str]:
+    """`critical text:`: what makes text safety-critical, a list of `CRITICAL_TEXT` (default: all;
+    `[]`: no text is)."""
+    raw = data.get("critical text", list(CRITICAL_TEXT))
+    if not isinstance(raw, list) or not set(map(str, raw)) <= set(CRITICAL_TEXT):
+        raise ConfigError(
+            f"'critical text' must be a list of: {', '.join(CRITICAL_TEXT)}",
+            path,
+            data.line_of("critical text"),
+        )
+    return frozenset(map(str, raw))
 
 
 def _line(mapping: Any, key: str, default: int) -> int:

@@ -199,7 +199,9 @@ class PendingItemOut(BaseModel):
     page: str
     id: str
     type: str
-    critical: bool
+    critical: bool = Field(
+        description="Safety-critical text as the policy counts it (`critical text:`)"
+    )
     section: int
     status: Literal["new", "changed", "partial", "failing"]
     roles_needed: list[Role] = Field(description="Roles the text still needs (any one: any_role)")

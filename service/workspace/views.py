@@ -42,7 +42,7 @@ def item_out(item: Item, roles: tuple[Role, ...], policy: Policy) -> PendingItem
         page=item.page,
         id=seg.id,
         type=seg.type.value,
-        critical=seg.critical,
+        critical=policy.critical(seg),
         section=seg.section,
         status=item.status.value,
         roles_needed=list(item.lack.roles),
