@@ -17,6 +17,7 @@ from service.core.models import (
     Role,
     Segment,
     fingerprint,
+    text_sha256,
 )
 from service.core.policy import Policy, judge
 
@@ -129,7 +130,7 @@ def lacking(
     translator: str | None,
 ) -> Lacking | None:
     """What approval the text still lacks (None when it is fully approved), by `policy.judge`."""
-    current = ledger.approving(segment.key, segment.source_forms, forms) if ledger else ()
+    current = ledger.approving(segment, forms) if ledger else ()
     verdict = judge(policy, current, segment, locale, translator)
     if verdict.counting:
         return None
@@ -157,20 +158,20 @@ def may_sign(
     in that role, or what `policy.judge` refuses (not declared for the locale or role, the text's
     translator, another role of the same text already theirs). The checks are asked separately."""
     existing = ledger.records.get((seg.key, role))
-    if existing and existing.approves(seg.source_forms, forms):
+    if existing and existing.approves(seg, locale, forms):
         return ALREADY_APPROVED
     declared = policy.find(reviewer)
     candidate = ReviewRecord(
         msgid=seg.source,
         source_sha256=fingerprint(*seg.source_forms),
         msgstr=forms,
-        translation_sha256=fingerprint(*forms),
+        translation_sha256=text_sha256(seg, locale, forms),
         translator=translator,
         reviewer=declared.name if declared else " ".join(reviewer.split()),
         reviewed_at=now,
         role=role,
         seq=ledger.events + 1,
     )
-    others = [r for r in ledger.approving(seg.key, seg.source_forms, forms) if r.role != role]
+    others = [r for r in ledger.approving(seg, forms) if r.role != role]
     verdict = judge(policy, [*others, candidate], seg, locale, translator)
     return next((w for r, w in verdict.refused if r is candidate), "")

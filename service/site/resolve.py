@@ -51,7 +51,7 @@ def approved_text(
         if entry is None or not entry.translated or entry.msgid_plural != segment.source_plural:
             return None
         forms, translator = entry.msgstr, catalog.last_translator if catalog else None
-    matching = ledger.approving(segment.key, segment.source_forms, forms)
+    matching = ledger.approving(segment, forms)
     reviews = judge(policy, matching, segment, locale, translator).counting
     if not reviews:
         return None

@@ -27,6 +27,7 @@ from service.core.models import (
     Segment,
     SegmentType,
     fingerprint,
+    text_sha256,
 )
 from service.core.policy import Reviewer
 from service.quality.checks import Finding, Severity
@@ -81,7 +82,7 @@ class Item:
 
     @property
     def translation_sha256(self) -> str:
-        return fingerprint(*self.forms)
+        return text_sha256(self.segment, self.locale, self.forms)
 
     @cached_property  # asked for every item of every request: counts per status
     def failing(self) -> tuple[Finding, ...]:

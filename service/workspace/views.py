@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode
 from service import review
 from service.core.config import Config
 from service.core.locales import direction
-from service.core.models import Role, fingerprint
+from service.core.models import Role, fingerprint, text_sha256
 from service.core.policy import Policy
 from service.quality.characters import reveal
 from service.render.html import inline_html
@@ -82,8 +82,8 @@ def diff_out(item: Item) -> DiffOut | None:
     )
 
 
-def change_out(change: review.Change, now: Item | None = None) -> ChangeOut:
-    """A text as it is now; `now`, the queue's item for it, gives its diff."""
+def change_out(change: review.Change, locale: str, now: Item | None = None) -> ChangeOut:
+    """A text in `locale` as it is now; `now`, the queue's item for it, gives its diff."""
     english = change.segment.source_forms if change.segment else ()
     return ChangeOut(
         diff=diff_out(now) if now is not None else None,
@@ -94,7 +94,9 @@ def change_out(change: review.Change, now: Item | None = None) -> ChangeOut:
         english_html=html_forms(english),
         translation_html=html_forms(change.forms),
         source_sha256=fingerprint(*english) if english else None,
-        translation_sha256=fingerprint(*change.forms) if change.forms else None,
+        translation_sha256=text_sha256(change.segment, locale, change.forms)
+        if change.segment and change.forms
+        else None,
     )
 
 
