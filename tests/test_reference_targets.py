@@ -124,6 +124,7 @@ def test_a_moved_definition_withholds_the_text_that_uses_it_until_reapproved(
         assert _hrefs(client, locale) == set()  # the new address is on no page
     pending = run("review", "pending", "en", "--page", PAGE, root=fixture_tree).output
     assert "2 awaiting review" in pending
+    assert pending.count(f"approved with it: [FAQ]: <{MOVED}>") == 2  # the reviewer sees where
     check = run("check", root=fixture_tree, code=None).output
     assert check.count("no longer applies: a link or image target it uses changed") == 2
 
@@ -133,6 +134,7 @@ def test_a_moved_definition_withholds_the_text_that_uses_it_until_reapproved(
             "/v1/reviews/pending", params={"locale": "en", "page": PAGE}, headers=headers
         ).json()["items"]
         for it in [i for i in found if i["english"][0] in USES_FAQ]:
+            assert it["targets"] == [f'[FAQ]: <{MOVED}> ""']
             answer = app.post("/v1/reviews", json=approval(it), headers=headers)
             assert answer.status_code == 201, answer.text
     client = client_for(fixture_tree)
@@ -144,3 +146,24 @@ def test_the_shipped_english_approvals_still_bind(shipped_client: TestClient) ->
     """The shipped page uses no reference link: its approvals, made before, all still count."""
     page = shipped_client.get("/v1/pages/esketamine-overview", params={"locale": "en"}).json()
     assert (page["withheld"], page["complete"]) == (0, True)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "moved"),
+    [
+        ("![A nasal spray](spray.png)", "![A nasal spray](other.png)", True),
+        ("![Logo][logo]\n\n[logo]: logo.png", "![Logo][logo]\n\n[logo]: evil.png", True),
+        ("![A nasal spray](spray.png)", "![A nasal spray](spray.png)", False),
+    ],
+)
+def test_an_image_source_is_bound_like_a_definition(before: str, after: str, moved: bool) -> None:
+    """An image alone: its alt text is the message, its source kept out of it, so bound here."""
+
+    def image(body: str) -> Any:
+        page = parse_page(f"---\nslug: x\ntitle: x\n---\n{body}\n", Path("x.md"))
+        return next(s for s in page.segments if s.image is not None)
+
+    old, new = image(before), image(after)
+    assert old.source_forms == new.source_forms  # the text is the same either way
+    changed = text_sha256(old, "en", old.source_forms) != text_sha256(new, "en", new.source_forms)
+    assert changed is moved

@@ -14,7 +14,7 @@ import click
 from service import review
 from service.cli.base import STATE_KEY, Group, config_of, enabled_locale
 from service.core.errors import AccountError, ReviewError
-from service.core.models import SOURCE_LOCALE, Page
+from service.core.models import SOURCE_LOCALE, Page, bound_targets
 from service.quality.characters import reveal
 from service.review import audit, ledgers
 from service.site.store import Tree, load_tree
@@ -107,6 +107,8 @@ def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
             english = " / ".join(map(reveal, seg.source_forms))
             translated = " / ".join(map(reveal, item.forms))
             click.echo(_side_by_side(f"en: {english}", f"{tag}: {translated}", width))
+            for target in bound_targets(seg) if tag == SOURCE_LOCALE else ():
+                click.echo(f"  approved with it: {reveal(target)}")
             for f in item.findings:
                 click.echo(f"  {f.severity.value}: {f.check}: {f.message}")
             if item.approved_before is not None:

@@ -31,6 +31,7 @@ __all__ = [
     "SegmentType",
     "ServedSegment",
     "Target",
+    "bound_targets",
     "fingerprint",
     "person_key",
     "same_person",
@@ -170,11 +171,21 @@ def text_sha256(segment: Segment, locale: str, forms: tuple[str, ...]) -> str:
     >>> text_sha256(linked, "es", ("Vea [faq].",)) == fingerprint("Vea [faq].")
     True
     """
-    if locale != SOURCE_LOCALE or not (segment.references or segment.image):
-        return fingerprint(*forms)
-    targets = (*segment.references, *((segment.image,) if segment.image else ()))
-    bound = (f"\x01[{t.label}]: <{t.href}> {json.dumps(t.title)}" for t in targets)
-    return fingerprint(*forms, *bound)
+    targets = bound_targets(segment) if locale == SOURCE_LOCALE else ()
+    return fingerprint(*forms, *(f"\x01{t}" for t in targets))
+
+
+def bound_targets(segment: Segment) -> tuple[str, ...]:
+    """The link and image targets an English approval of `segment` binds (`text_sha256`), as a
+    reviewer is shown them.
+
+    >>> bound_targets(Segment("p", SegmentType.PARAGRAPH, "See [faq].", 1,
+    ...                       references=(Target("https://a.example/", "FAQ", "faq"),)))
+    ('[faq]: <https://a.example/> "FAQ"',)
+    """
+    link = tuple(f"[{t.label}]: <{t.href}> {json.dumps(t.title)}" for t in segment.references)
+    image = segment.image
+    return (*link, f"image: <{image.href}> {json.dumps(image.title)}") if image else link
 
 
 @dataclass(frozen=True)

@@ -212,6 +212,10 @@ class PendingItemOut(BaseModel):
     translation: list[str] = Field(description="The text to approve (for `en`, the English)")
     english_html: list[str]
     translation_html: list[str]
+    targets: list[str] = Field(
+        description="For `en`: the link and image targets the approval binds too, as "
+        '`[label]: <href> "title"` and `image: <src> "title"`'
+    )
     lang: str
     dir: Literal["ltr", "rtl"]
     source_sha256: str

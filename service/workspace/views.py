@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode
 from service import review
 from service.core.config import Config
 from service.core.locales import direction
-from service.core.models import Role, fingerprint, text_sha256
+from service.core.models import SOURCE_LOCALE, Role, bound_targets, fingerprint, text_sha256
 from service.core.policy import Policy
 from service.quality.characters import reveal
 from service.render.html import inline_html
@@ -53,6 +53,7 @@ def item_out(item: Item, roles: tuple[Role, ...], policy: Policy) -> PendingItem
         translation=list(item.forms),
         english_html=html_forms(seg.source_forms),
         translation_html=html_forms(item.forms),
+        targets=list(bound_targets(seg)) if item.locale == SOURCE_LOCALE else [],
         lang=item.locale,
         dir="rtl" if direction(item.locale) == "rtl" else "ltr",
         source_sha256=item.source_sha256,
