@@ -126,7 +126,7 @@ def test_a_moved_definition_withholds_the_text_that_uses_it_until_reapproved(
     assert "2 awaiting review" in pending
     assert pending.count(f"approved with it: [FAQ]: <{MOVED}>") == 2  # the reviewer sees where
     check = run("check", root=fixture_tree, code=None).output
-    assert check.count("no longer applies: a link or image target it uses changed") == 2
+    assert check.count("no longer applies: the link or image targets it uses are not the ones") == 2
 
     with workspace_client(fixture_tree) as app:  # the workspace binds what it shows, targets too
         headers = {"Authorization": f"Bearer {accounts(fixture_tree).new_token(LINGUIST_EN)}"}

@@ -112,7 +112,7 @@ def _ledger_findings(tree: Tree, domain: Page, locales: Sequence[str]) -> Iterat
             elif locale == SOURCE_LOCALE and record.translation_sha256 != text_sha256(
                 current, locale, current.source_forms
             ):
-                why = "a link or image target it uses changed"
+                why = "the link or image targets it uses are not the ones approved"
             else:
                 continue
             message = f"approval of {record.msgid[:50]!r} no longer applies: {why}"
