@@ -363,7 +363,7 @@ def test_about_this_page_names_who_translated_and_reviewed_and_when(
     clinical = [e["reviewer"] for e in es if e["role"] == "clinical"]
     assert text(row("linguistic-review")) == cldr_list(list(set(linguistic)), tag)
     # the clinician is credited with the parts the policy asked of them, marked (test_footer_scope)
-    scope = " (the parts marked †)"
+    scope = f" ({said(REPO, tag, 'review-scope', tmp_path).replace('{mark}', '†')})"
     assert text(row("clinical-review")) == cldr_list(list(set(clinical)), tag) + scope
     assert text(row("translation-date")) == cldr_date(day(es), tag)
     link = row("english-version").find("a")

@@ -30,6 +30,7 @@ from service.core.models import (
 from service.review.provenance import provenance
 
 from .conftest import REPO, Run, replace_in
+from .test_attribution import said
 
 Client = Callable[[Path], TestClient]
 Element = Any  # lxml.html.HtmlElement
@@ -142,7 +143,7 @@ def _shown_translated(body: dict[str, Any], tag: str) -> set[str]:
     ("tag", "folder"), [("es", "es"), ("pt", "pt"), ("zh-Hans", "zh_Hans"), ("ar", "ar")]
 )
 def test_the_shipped_page_credits_its_clinician_with_the_warnings_only(
-    shipped_client: TestClient, tag: str, folder: str
+    shipped_client: TestClient, tag: str, folder: str, tmp_path: Path
 ) -> None:
     """As shipped, es and pt have every text signed clinically in their ledgers, but the policy
     asks a clinician for the `::: critical` paragraphs only (the page holds no dose), and one
@@ -159,7 +160,9 @@ def test_the_shipped_page_credits_its_clinician_with_the_warnings_only(
     assert critical < shown
     assert _marked(article) == dict.fromkeys(critical, "†")
     assert set(body["provenance"]["segments_by_role"]["clinical"]) == critical
-    assert "(the parts marked †)" in (_row(article, "clinical") or "")
+    scope = said(REPO, tag, "review-scope", tmp_path).replace("{mark}", "†")
+    assert scope != "the parts marked †"  # the shipped catalogs have it translated
+    assert f"({scope})" in (_row(article, "clinical") or "")
 
 
 def test_the_footer_follows_the_clinical_approvals_of_the_text_shown(
