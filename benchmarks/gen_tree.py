@@ -39,10 +39,11 @@ from pathlib import Path
 import yaml
 
 from service import review
-from service.content.pages import load_page, load_ui, parse_page
-from service.core.models import CatalogEntry, Ledger, LoadedCatalog, Page
+from service.content.pages import load_ui, parse_page
+from service.core.models import CatalogEntry, FallbackPolicy, Ledger, LoadedCatalog, Page
 from service.core.policy import Policy, Reviewer
 from service.review.history import HEADER, read_history, render_events
+from service.site.store import read_page
 
 __all__ = [
     "AUTHOR",
@@ -805,7 +806,7 @@ def _ledger(
             d.event
             for d in decisions
             if d.event is not None
-            and (role == "linguistic" or locale == "en" or d.segment.critical)
+            and (role == "linguistic" or locale == "en" or _POLICY.critical(d.segment))
         ]
         lines, _ = render_events(history, events)
         text = (text or HEADER.format(page=page.slug, locale=locale)) + lines
@@ -816,7 +817,9 @@ def _ledger(
 def _write_ledgers(job: tuple[Path, Path, dict[str, dict[str, tuple[str, ...]]]]) -> int:
     """Every ledger of one page (English and each locale); returns the number of approvals."""
     out, source, forms_by_locale = job
-    page = load_ui(source) if source.suffix == ".yaml" else load_page(source)
+    page = (
+        load_ui(source) if source.suffix == ".yaml" else read_page(source, FallbackPolicy.SEGMENT)
+    )
     records = 0
     for locale in ("en", *LOCALES):
         rel = f"locales/{FOLDERS.get(locale, locale)}/reviews/{page.slug}.yaml"

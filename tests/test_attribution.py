@@ -362,7 +362,9 @@ def test_about_this_page_names_who_translated_and_reviewed_and_when(
     linguistic = [e["reviewer"] for e in es if e["role"] == "linguistic"]
     clinical = [e["reviewer"] for e in es if e["role"] == "clinical"]
     assert text(row("linguistic-review")) == cldr_list(list(set(linguistic)), tag)
-    assert text(row("clinical-review")) == cldr_list(list(set(clinical)), tag)
+    # the clinician is credited with the parts the policy asked of them, marked (test_footer_scope)
+    scope = f" ({said(REPO, tag, 'review-scope', tmp_path).replace('{mark}', '†')})"
+    assert text(row("clinical-review")) == cldr_list(list(set(clinical)), tag) + scope
     assert text(row("translation-date")) == cldr_date(day(es), tag)
     link = row("english-version").find("a")
     assert (link.get("href"), link.get("hreflang"), link.get("lang")) == (

@@ -14,7 +14,7 @@ import click
 from service import review
 from service.cli.base import STATE_KEY, Group, config_of, enabled_locale
 from service.core.errors import AccountError, ReviewError
-from service.core.models import SOURCE_LOCALE, Page
+from service.core.models import SOURCE_LOCALE, Page, bound_targets
 from service.quality.characters import reveal
 from service.review import audit, ledgers
 from service.site.store import Tree, load_tree
@@ -101,13 +101,15 @@ def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
         waiting, not_ready = waiting + len(ready), not_ready + len(unready)
         for item in ready:
             seg = item.segment
-            flag = " [SAFETY-CRITICAL]" if seg.critical else ""
+            flag = " [SAFETY-CRITICAL]" if tree.config.policy.critical(seg) else ""
             click.echo(
                 f"\n{domain.slug} · {seg.id} · {seg.type.value}{flag} · needs {item.lacking}"
             )
             english = " / ".join(map(reveal, seg.source_forms))
             translated = " / ".join(map(reveal, item.forms))
             click.echo(_side_by_side(f"en: {english}", f"{tag}: {translated}", width))
+            for target in bound_targets(seg) if tag == SOURCE_LOCALE else ():
+                click.echo(f"  approved with it: {reveal(target)}")
             for f in item.findings:
                 click.echo(f"  {f.severity.value}: {f.check}: {f.message}")
             if item.approved_before is not None:

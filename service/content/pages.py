@@ -60,18 +60,21 @@ class Block:
     critical: bool
     section: int
     line: int
+    table: int = 0  # which table of the page (from 1); 0 outside a table
 
 
 def iter_blocks(tokens: list[Token]) -> Iterator[Block]:
     """Every translatable inline token, in document order, with what it is. A block with no word
     to translate (numbers, symbols, code) is no segment: it stays as in the English, as code does."""
     stack: list[int] = []
-    section = 0
+    section = table = 0
     for i, tok in enumerate(tokens):
         if tok.nesting == 1:
             stack.append(i)
             if tok.type == "heading_open":
                 section += 1
+            elif tok.type == "table_open":
+                table += 1
         elif tok.nesting == -1:
             stack.pop()
         if tok.type != "inline" or not has_words(tok.children or []):
@@ -94,7 +97,8 @@ def iter_blocks(tokens: list[Token]) -> Iterator[Block]:
             kind = SegmentType.PARAGRAPH
         critical = f"container_{CRITICAL}_open" in kinds
         line = (tok.map[0] + 1) if tok.map else 0
-        yield Block(i, element, kind, level, critical, section, line)
+        in_table = table if kind is SegmentType.TABLE_CELL else 0
+        yield Block(i, element, kind, level, critical, section, line, in_table)
 
 
 def _describe(kind: SegmentType, level: int, critical: bool) -> str:
@@ -199,6 +203,7 @@ def parse_page(text: str, path: Path, default: FallbackPolicy = FallbackPolicy.S
                 comment=_describe(kind, block.level, block.critical),
                 references=msg.references,
                 image=msg.image,
+                table=block.table,
             )
         )
     return Page(

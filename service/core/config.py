@@ -35,6 +35,7 @@ _KEYS = {
     "reviewers",
     "roles",  # the approval policy: which roles exist and what a signature in each means
     "approvals",  # ... and which roles each kind of text needs
+    "critical text",  # ... and what makes text safety-critical (critical blocks, doses)
     "cors_origins",  # read by the HTTP edge: which sites may GET the API cross-origin
     "demonstration",  # the translations are demonstration drafts: translated pages say so
     "translators",  # who the translators are (names, aliases, e-mails): read with the policy

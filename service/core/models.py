@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,8 +31,10 @@ __all__ = [
     "SegmentType",
     "ServedSegment",
     "Target",
+    "bound_targets",
     "fingerprint",
     "person_key",
+    "text_sha256",
     "word_count",
 ]
 
@@ -127,6 +130,8 @@ class Segment:
     context: str | None = None  # the msgctxt of its catalog entry (none for page text)
     references: tuple[Target, ...] = ()  # the reference definitions its text uses
     image: Target | None = None  # for an image alone: its source, fixed; `source` is its alt text
+    table: int = 0  # which table of its page holds it (from 1); 0 outside a table
+    doses: bool = False  # its English, or a cell of its table, holds a dose: `quality.clinical`
 
     @property
     def source_forms(self) -> tuple[str, ...]:
@@ -136,6 +141,43 @@ class Segment:
     def key(self) -> Key:
         """Its catalog entry's key: (msgctxt, msgid), as gettext tells entries apart."""
         return (self.context, self.source)
+
+
+def text_sha256(segment: Segment, locale: str, forms: tuple[str, ...]) -> str:
+    """The hash an approval in `locale` binds as the text it approves (`translation_sha256`).
+
+    A reference link's target is kept out of its text (`Target`), so for English it is bound
+    here: the definitions the segment uses (`[faq]: https://…`), and an image's source, are part
+    of what the English approval approves. Changing one voids the English approvals of the
+    segments that use it, and their translations then wait for the English (invariant 2); a
+    translation's own hash is its text alone. Text with no reference link or image hashes as
+    `fingerprint(*forms)`, as every approval made before did, so those stay in force.
+
+    >>> plain = Segment("p", SegmentType.PARAGRAPH, "See [faq].", 1)
+    >>> linked = Segment("p", SegmentType.PARAGRAPH, "See [faq].", 1,
+    ...                  references=(Target("https://a.example/", label="faq"),))
+    >>> text_sha256(plain, "en", ("See [faq].",)) == fingerprint("See [faq].")
+    True
+    >>> text_sha256(linked, "en", ("See [faq].",)) == fingerprint("See [faq].")
+    False
+    >>> text_sha256(linked, "es", ("Vea [faq].",)) == fingerprint("Vea [faq].")
+    True
+    """
+    targets = bound_targets(segment) if locale == SOURCE_LOCALE else ()
+    return fingerprint(*forms, *(f"\x01{t}" for t in targets))
+
+
+def bound_targets(segment: Segment) -> tuple[str, ...]:
+    """The link and image targets an English approval of `segment` binds (`text_sha256`), as a
+    reviewer is shown them.
+
+    >>> bound_targets(Segment("p", SegmentType.PARAGRAPH, "See [faq].", 1,
+    ...                       references=(Target("https://a.example/", "FAQ", "faq"),)))
+    ('[faq]: <https://a.example/> "FAQ"',)
+    """
+    link = tuple(f"[{t.label}]: <{t.href}> {json.dumps(t.title)}" for t in segment.references)
+    image = segment.image
+    return (*link, f"image: <{image.href}> {json.dumps(image.title)}") if image else link
 
 
 @dataclass(frozen=True)
@@ -219,10 +261,11 @@ class ReviewRecord:
     def key(self) -> Key:
         return (self.msgctxt, self.msgid)
 
-    def approves(self, source_forms: tuple[str, ...], msgstr: tuple[str, ...]) -> bool:
+    def approves(self, segment: Segment, locale: str, forms: tuple[str, ...]) -> bool:
+        """Whether this record approves `forms` in `locale` against `segment`'s English today."""
         return self.source_sha256 == fingerprint(
-            *source_forms
-        ) and self.translation_sha256 == fingerprint(*msgstr)
+            *segment.source_forms
+        ) and self.translation_sha256 == text_sha256(segment, locale, forms)
 
 
 @dataclass(frozen=True)
@@ -263,11 +306,11 @@ class Ledger:
             found.setdefault(key, []).append(record)
         return {key: tuple(records) for key, records in found.items()}
 
-    def approving(
-        self, key: Key, source_forms: tuple[str, ...], forms: tuple[str, ...]
-    ) -> tuple[ReviewRecord, ...]:
+    def approving(self, segment: Segment, forms: tuple[str, ...]) -> tuple[ReviewRecord, ...]:
         """The records that approve exactly this text against exactly this English."""
-        return tuple(r for r in self.for_key(key) if r.approves(source_forms, forms))
+        return tuple(
+            r for r in self.for_key(segment.key) if r.approves(segment, self.locale, forms)
+        )
 
 
 @dataclass(frozen=True)

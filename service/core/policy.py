@@ -2,8 +2,9 @@
 and the serving rule alike, so a record written by hand that breaks it is never served.
 
 The rule is data, declared in l10n.yaml (`policy_config` reads it): the roles a reviewer may sign in
-and what a signature in each means, and which roles each kind of text needs (a safety-critical or
-other translation, safety-critical or other English). A record counts only if its reviewer is
+and what a signature in each means, which roles each kind of text needs (a safety-critical or
+other translation, safety-critical or other English), and what makes text safety-critical (an
+author's `::: critical` block, a dose: `critical text:`). A record counts only if its reviewer is
 declared under `reviewers:` (names compared case- and space-insensitively) with that role, for that
 locale, is not the text's translator (for a translation, the one the ledger recorded for that exact
 text, else the catalog's Last-Translator: `Ledger.translator`; for English the page's author), and
@@ -23,6 +24,7 @@ from service.core.identity import People, Person
 from service.core.models import SOURCE_LOCALE, ReviewRecord, Role, Segment, person_key
 
 __all__ = [
+    "CRITICAL_TEXT",
     "DEFAULT_NEEDS",
     "DEFAULT_ROLES",
     "ROLE_NAME",
@@ -101,14 +103,21 @@ DEFAULT_NEEDS: Mapping[TextKind, tuple[Role, ...]] = {
 }
 
 
+# What makes text safety-critical, as l10n.yaml's `critical text:` names it (default: both): the
+# author's `::: critical` blocks, and a number with a dose unit in the English, with every cell of
+# a table that holds one (`Segment.doses`, set by `quality.clinical.with_doses`).
+CRITICAL_TEXT = ("critical blocks", "doses")
+
+
 @dataclass(frozen=True)
 class Policy:
-    """The declared reviewers (found by name as people type it), the roles, and what each kind
-    of text needs."""
+    """The declared reviewers (found by name as people type it), the roles, what each kind
+    of text needs, and what makes text safety-critical."""
 
     reviewers: Mapping[str, Reviewer] = field(default_factory=dict)  # keyed by person_key
     roles: tuple[RoleSpec, ...] = DEFAULT_ROLES
     needs: Mapping[TextKind, tuple[Role, ...]] = field(default_factory=lambda: DEFAULT_NEEDS)
+    critical_text: frozenset[str] = frozenset(CRITICAL_TEXT)
     translators: tuple[Person, ...] = ()  # l10n.yaml's `translators:`
 
     @cached_property
@@ -156,6 +165,19 @@ class Policy:
         spec = self._specs.get(role)
         return len(self.roles) if spec is None else self.roles.index(spec)
 
+    def critical(self, segment: Segment) -> bool:
+        """Whether the policy counts `segment` as safety-critical text (`CRITICAL_TEXT`).
+
+        >>> Policy().critical(Segment("p1", "paragraph", "Take 56 mg", 1, doses=True))
+        True
+        >>> Policy(critical_text=frozenset({"critical blocks"})).critical(
+        ...     Segment("p1", "paragraph", "Take 56 mg", 1, doses=True))
+        False
+        """
+        return (segment.critical and "critical blocks" in self.critical_text) or (
+            segment.doses and "doses" in self.critical_text
+        )
+
     def needed(self, segment: Segment, locale: str) -> tuple[Role, ...]:
         """Roles that must all have approved this text, each by a different person; () when one
         review in any role suffices.
@@ -163,7 +185,7 @@ class Policy:
         >>> Policy().needed(Segment("p1", "paragraph", "Hi", 1, critical=True), "es")
         ('linguistic', 'clinical')
         """
-        return self.needs[_kind(segment.critical, locale)]
+        return self.needs[_kind(self.critical(segment), locale)]
 
     def default_role(self, locale: str) -> Role:
         """The role a reviewer signs in when they do not say: the first that safety-critical
@@ -267,19 +289,19 @@ def judge(
         if earlier is None:
             chosen.append(record)
             continue
-        why = f"{_needs_people(segment, len(needed))}: {record.reviewer!r} already approved it"
+        why = f"{_needs_people(policy.critical(segment), len(needed))}: {record.reviewer!r} already approved it"
         refused.append((record, f"{why} as {earlier.role}"))
     if {r.role for r in chosen} != set(needed):
         return Verdict((), tuple(refused))
     return Verdict(tuple(chosen), tuple(refused))
 
 
-def _needs_people(segment: Segment, count: int) -> str:
+def _needs_people(critical: bool, count: int) -> str:
     """
-    >>> _needs_people(Segment("p1", "paragraph", "Hi", 1, critical=True), 2)
+    >>> _needs_people(True, 2)
     'safety-critical text needs two people'
-    >>> _needs_people(Segment("p1", "paragraph", "Hi", 1), 3)
+    >>> _needs_people(False, 3)
     'this text needs 3 different people'
     """
-    what = "safety-critical text" if segment.critical else "this text"
+    what = "safety-critical text" if critical else "this text"
     return f"{what} needs two people" if count == 2 else f"{what} needs {count} different people"

@@ -12,6 +12,7 @@
       translation: any                               # one review, in any role
       critical English: [clinical]
       English: any
+    critical text: [critical blocks, doses]          # optional; the default: both
     reviewers:
       Dr. Ana Ejemplo: [linguistic]                  # every locale, English included
       Dr. Bo Sample: {roles: [clinical], locales: [es, en], email: bo@clinic.example}
@@ -29,6 +30,7 @@ from service.core.locales import canonical_tag
 from service.core.models import SOURCE_LOCALE, Role, person_key
 from service.core.people_config import check_people, read_email, read_translators
 from service.core.policy import (
+    CRITICAL_TEXT,
     DEFAULT_NEEDS,
     DEFAULT_ROLES,
     ROLE_NAME,
@@ -58,7 +60,26 @@ def read_policy(data: LineDict, path: str, locales: tuple[str, ...]) -> Policy:
         for name, r in zip(raw, reviewers.values(), strict=True)
     ]
     check_people(declared, translators, path)
-    return Policy(reviewers, roles, needs, tuple(p for p, _ in translators))
+    return Policy(
+        reviewers,
+        roles,
+        needs,
+        critical_text=_critical_text(data, path),
+        translators=tuple(p for p, _ in translators),
+    )
+
+
+def _critical_text(data: LineDict, path: str) -> frozenset[str]:
+    """`critical text:`: what makes text safety-critical, a list of `CRITICAL_TEXT` (default: all;
+    `[]`: no text is)."""
+    raw = data.get("critical text", list(CRITICAL_TEXT))
+    if not isinstance(raw, list) or not set(map(str, raw)) <= set(CRITICAL_TEXT):
+        raise ConfigError(
+            f"'critical text' must be a list of: {', '.join(CRITICAL_TEXT)}",
+            path,
+            data.line_of("critical text"),
+        )
+    return frozenset(map(str, raw))
 
 
 def _line(mapping: Any, key: str, default: int) -> int:

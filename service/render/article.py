@@ -23,7 +23,7 @@ from service.core.policy import RoleSpec
 from service.render.html import UiText, article_html
 from service.review.provenance import English, Provenance, english_shown, labelled
 
-__all__ = ["NOTICE_KEYS", "Ui", "article_context", "local_date", "names_html"]
+__all__ = ["NOTICE_KEYS", "Ui", "article_context", "local_date", "names_html", "role_marks"]
 
 # The ui string of the one notice above a page for each case of English shown.
 NOTICE_KEYS = {
@@ -31,6 +31,43 @@ NOTICE_KEYS = {
     English.SOME: "fallback-some",
     English.SAFETY: "fallback-safety",
 }
+
+
+# The mark on each part a role signed, when its reviewers signed only some of the page's
+# translations ("Clinical review: Dr. … (the parts marked †)"): typographic marks a reader of any
+# script knows from footnotes, in the order roles are listed; a fifth role doubles the first.
+MARKS = ("†", "‡", "§", "¶")
+SCOPE_KEY = "review-scope"  # the ui string "the parts marked {mark}"
+SCOPE_ENGLISH = "the parts marked {mark}"  # where the ui strings have none: never left unsaid
+
+
+def role_marks(facts: Provenance) -> dict[str, str]:
+    """The mark of each role that signed only some of the translations shown, by role.
+
+    >>> role_marks(Provenance((), (("linguistic", ("A",)), ("clinical", ("B",))), None, (), None,
+    ...     (("linguistic", ("p1", "p2")), ("clinical", ("p2",))), ("p1", "p2")))
+    {'clinical': '†'}
+    """
+    partial = facts.partial()
+    return {role: MARKS[i % len(MARKS)] * (i // len(MARKS) + 1) for i, role in enumerate(partial)}
+
+
+def _segment_marks(facts: Provenance, marks: dict[str, str]) -> dict[str, str]:
+    """Each translation shown that a role with a mark signed, with its marks."""
+    found: dict[str, str] = {}
+    for role, mark in marks.items():
+        for segment_id in facts.signed_in(role):
+            found[segment_id] = found.get(segment_id, "") + mark
+    return found
+
+
+def _scope(ui: Ui, mark: str, target: str) -> Markup:
+    """ "(the parts marked †)", in the language of its ui string, marked when it fell back."""
+    words = ui.get(SCOPE_KEY) or UiText(SCOPE_ENGLISH, SOURCE_LOCALE, SOURCE_LOCALE)
+    attrs = words.own_attrs() if (words.locale or target) != target else Markup("")
+    return Markup(' <span class="about-scope"{}>({})</span>').format(
+        attrs, words.text.replace("{mark}", mark)
+    )
 
 
 class Ui(Protocol):
@@ -82,6 +119,7 @@ def _rows(
     A role's row is labelled by the ui string `<role>-review`, else by the role's label in
     l10n.yaml, in English: who reviewed a page is never left out for want of a word."""
     labels = {r.name: UiText(r.label, SOURCE_LOCALE, SOURCE_LOCALE) for r in roles}
+    marks = role_marks(facts)
     wanted: list[tuple[str, Any]] = [
         ("translated-by", facts.translators),
         *((f"{role}-review", names) for role, names in facts.by_role),
@@ -102,6 +140,9 @@ def _rows(
             )
         elif isinstance(fact, tuple):
             value = names_html(fact, locale)
+            mark = marks.get(key.removesuffix("-review")) if key.endswith("-review") else None
+            if mark:
+                value += _scope(ui, mark, target)
         else:
             value = local_date(fact, locale)
         rows.append({"key": key, "label": label, "value": value})
@@ -157,6 +198,7 @@ def article_context(
                 marked,
                 None if all_english else ui.get("critical-in-english"),
                 withheld_line,
+                _segment_marks(facts, role_marks(facts)),
             )
         ),
         "about_heading": ui.get("about-heading"),

@@ -169,13 +169,16 @@ def article_html(
     labelled: Collection[str] = (),
     held_notice: UiText | None = None,
     withheld_line: UiText | None = None,
+    marks: Mapping[str, str] | None = None,
 ) -> str:
     """The page body as HTML, segment by segment as resolved.
 
     Each segment of `labelled` (English shown on a page in another language) starts with `label`,
     marked with its own language. A withheld segment keeps its element (a heading stays a heading)
     with `withheld_line` in place of its text, or, without that line, is left out. Under the
-    heading of a safety section held in English goes `held_notice`."""
+    heading of a safety section held in English goes `held_notice`. A segment of `marks` (its id:
+    its marks) ends with them: the parts a role signed, when it signed only some ("About this
+    page" says which role each mark stands for)."""
     tokens = _copy(_body_tokens(resolved.page.body))
     body_segments = [
         s
@@ -230,6 +233,9 @@ def article_html(
             element.attrJoin("class", "fallback")
             if marker is not None and segment.id in labelled:
                 children = [marker, *children]
+        if marks and segment.id in marks:
+            mark = Markup('<sup class="review-mark">{}</sup>').format(marks[segment.id])
+            children = [*children, _html_inline(mark)]
         tokens[block.inline].children = children
     for start, end, insert in sorted(edits, key=lambda e: e[0], reverse=True):
         if insert is None:

@@ -24,6 +24,7 @@ from service.core.models import (
     Role,
     Segment,
     fingerprint,
+    text_sha256,
 )
 from service.core.policy import Policy, standing
 from service.core.terminology import NO_TERMINOLOGY, Terminology
@@ -99,7 +100,7 @@ def _approve_event(
         "msgid": seg.source,
         "msgstr": forms[0] if len(forms) == 1 else list(forms),
         "source_sha256": fingerprint(*seg.source_forms),
-        "translation_sha256": fingerprint(*forms),
+        "translation_sha256": text_sha256(seg, locale, forms),
         **({"translator": translator} if translator else {}),
         "reviewer": reviewer,
         "role": role,

@@ -98,10 +98,22 @@ class Provenance:
     translation_reviewed_at: str | None  # the latest approval of a translation shown
     english_reviewers: tuple[str, ...]  # who approved the English page (the source)
     english_reviewed_at: str | None  # the latest approval of the English page as served
+    # The translations shown that each role of `by_role` signed (segment ids, in page order).
+    signed: tuple[tuple[Role, tuple[str, ...]], ...] = ()
+    translated: tuple[str, ...] = ()  # every translation shown (segment ids, in page order)
 
     def reviewers(self, role: Role) -> tuple[str, ...]:
         """The reviewers of the translations shown who signed in `role`."""
         return next((names for r, names in self.by_role if r == role), ())
+
+    def signed_in(self, role: Role) -> tuple[str, ...]:
+        """The translations shown (segment ids) that a reviewer signed in `role`."""
+        return next((ids for r, ids in self.signed if r == role), ())
+
+    def partial(self) -> tuple[Role, ...]:
+        """The roles of `by_role` whose reviewers signed only some of the translations shown: a
+        page must say which (a clinician who signed the doses did not review the rest)."""
+        return tuple(r for r, _ in self.by_role if len(self.signed_in(r)) < len(self.translated))
 
 
 def _names(names: Iterable[str | None]) -> tuple[str, ...]:
@@ -111,17 +123,28 @@ def _names(names: Iterable[str | None]) -> tuple[str, ...]:
 def provenance(resolved: ResolvedPage, english: ResolvedPage, roles: Sequence[Role]) -> Provenance:
     """The provenance of `resolved`; `english` is the same page resolved in English, whose
     approvals stand behind every English part and every translation (each was reviewed against
-    the English served today). `roles`: the policy's roles, in the order a page lists them."""
+    the English served today). `roles`: the policy's roles, in the order a page lists them.
+
+    A role is named for the translations shown that someone signed in it (`signed`), never for
+    the page as a whole unless they signed all of it: under the policy a clinician signs the
+    safety-critical text (warnings, doses), and other text needs one review in any role."""
+    shown = [s for s in _shown(resolved) if s.locale != SOURCE_LOCALE]
     reviews: list[ReviewRecord] = [
         r for s in resolved.served if s.locale != SOURCE_LOCALE for r in s.reviews
     ]
     source = [r for s in english.served for r in s.reviews]
     signed = [*roles, *sorted({r.role for r in reviews} - set(roles))]
-    by_role = ((role, _names(r.reviewer for r in reviews if r.role == role)) for role in signed)
+    on_page = [r for s in shown for r in s.reviews]  # a role is named for the text it signed
+    by_role = ((role, _names(r.reviewer for r in on_page if r.role == role)) for role in signed)
     return Provenance(
         translators=_names(r.translator for r in reviews),
         by_role=tuple((role, names) for role, names in by_role if names),
         translation_reviewed_at=max((r.reviewed_at for r in reviews), default=None),
         english_reviewers=_names(r.reviewer for r in source),
         english_reviewed_at=max((r.reviewed_at for r in source), default=None),
+        signed=tuple(
+            (role, tuple(s.segment.id for s in shown if any(r.role == role for r in s.reviews)))
+            for role in signed
+        ),
+        translated=tuple(s.segment.id for s in shown),
     )

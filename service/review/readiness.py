@@ -17,6 +17,7 @@ from service.core.models import (
     Role,
     Segment,
     fingerprint,
+    text_sha256,
 )
 from service.core.policy import Policy, judge
 
@@ -143,7 +144,7 @@ def lacking(
     translator: str | None,
 ) -> Lacking | None:
     """What approval the text still lacks (None when it is fully approved), by `policy.judge`."""
-    current = ledger.approving(segment.key, segment.source_forms, forms) if ledger else ()
+    current = ledger.approving(segment, forms) if ledger else ()
     translator = text_translator(segment, locale, forms, ledger, translator)
     verdict = judge(policy, current, segment, locale, translator)
     if verdict.counting:
@@ -173,7 +174,7 @@ def may_sign(
     translator by `text_translator`, another role of the same text already theirs). The checks are
     asked separately."""
     existing = ledger.records.get((seg.key, role))
-    if existing and existing.approves(seg.source_forms, forms):
+    if existing and existing.approves(seg, locale, forms):
         return ALREADY_APPROVED
     translator = text_translator(seg, locale, forms, ledger, translator)
     declared = policy.find(reviewer)
@@ -181,13 +182,13 @@ def may_sign(
         msgid=seg.source,
         source_sha256=fingerprint(*seg.source_forms),
         msgstr=forms,
-        translation_sha256=fingerprint(*forms),
+        translation_sha256=text_sha256(seg, locale, forms),
         translator=translator,
         reviewer=declared.name if declared else " ".join(reviewer.split()),
         reviewed_at=now,
         role=role,
         seq=ledger.events + 1,
     )
-    others = [r for r in ledger.approving(seg.key, seg.source_forms, forms) if r.role != role]
+    others = [r for r in ledger.approving(seg, forms) if r.role != role]
     verdict = judge(policy, [*others, candidate], seg, locale, translator)
     return next((w for r, w in verdict.refused if r is candidate), "")

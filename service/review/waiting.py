@@ -19,6 +19,7 @@ from service.core.models import (
     ReviewRecord,
     Segment,
     fingerprint,
+    text_sha256,
 )
 from service.core.policy import Policy
 from service.core.terminology import NO_TERMINOLOGY, Terminology
@@ -91,11 +92,15 @@ class PendingItem:
 
 
 def _approved_before(
-    seg: Segment, forms: tuple[str, ...], approvals: Sequence[ReviewRecord], on_page: set[Any]
+    seg: Segment,
+    locale: str,
+    forms: tuple[str, ...],
+    approvals: Sequence[ReviewRecord],
+    on_page: set[Any],
 ) -> ReviewRecord | None:
     """The last approval of this text's earlier version: of the same English with another
     translation, else of the English it replaced (the most similar text no longer on the page)."""
-    source, translation = fingerprint(*seg.source_forms), fingerprint(*forms)
+    source, translation = fingerprint(*seg.source_forms), text_sha256(seg, locale, forms)
     same = [r for r in approvals if r.key == seg.key and (r.translation_sha256 != translation)]
     if same:
         return same[-1]
@@ -138,7 +143,7 @@ def pending(
             if locale != SOURCE_LOCALE
             else ()
         )
-        before = _approved_before(seg, forms, approvals, on_page)
+        before = _approved_before(seg, locale, forms, approvals, on_page)
         english = translation = ""
         if before is not None:
             if before.msgid != seg.source:
@@ -198,6 +203,6 @@ def changed_since(
             changes.append(Change(item, seg, forms, "the English changed"))
         elif why:
             changes.append(Change(item, seg, (), why))
-        elif fingerprint(*forms) != item.translation_sha256:
+        elif text_sha256(seg, locale, forms) != item.translation_sha256:
             changes.append(Change(item, seg, forms, "the translation changed"))
     return changes

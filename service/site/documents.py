@@ -108,6 +108,8 @@ def page_model(resolved: ResolvedPage, facts: Provenance, demonstration: bool) -
         provenance=ProvenanceOut(
             translators=list(facts.translators),
             reviewers_by_role={role: list(names) for role, names in facts.by_role},
+            segments_by_role={role: list(facts.signed_in(role)) for role, _ in facts.by_role},
+            translated_segments=list(facts.translated),
             linguistic_reviewers=list(facts.reviewers("linguistic")),
             clinical_reviewers=list(facts.reviewers("clinical")),
             translation_reviewed_at=facts.translation_reviewed_at,

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from service.core.errors import L10nError
-from service.core.models import SOURCE_LOCALE, LoadedCatalog, Page, fingerprint
+from service.core.models import SOURCE_LOCALE, LoadedCatalog, Page, fingerprint, text_sha256
 from service.core.policy import judge
 from service.quality.checks import Severity, Unit, blocking, run_checks
 from service.review import approvable, translator_of
@@ -118,6 +118,10 @@ def _ledger_findings(tree: Tree, domain: Page, locales: Sequence[str]) -> Iterat
                 if entry is not None and record.translation_sha256 == fingerprint(*entry.msgstr):
                     continue
                 why = "the translation was edited since"
+            elif locale == SOURCE_LOCALE and record.translation_sha256 != text_sha256(
+                current, locale, current.source_forms
+            ):
+                why = "the link or image targets it uses are not the ones approved"
             else:
                 continue
             message = f"approval of {record.msgid[:50]!r} no longer applies: {why}"
@@ -151,7 +155,7 @@ def refused_records(
             forms, why = approvable(seg, locale, catalog)
             if why:
                 continue
-            current = ledger.approving(seg.key, seg.source_forms, forms)
+            current = ledger.approving(seg, forms)
             whose = text_translator(seg, locale, forms, ledger, translator)
             for record, reason in judge(tree.config.policy, current, seg, locale, whose).refused:
                 message = f"approval of {record.msgid[:50]!r} does not count: {reason}"

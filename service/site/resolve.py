@@ -55,7 +55,7 @@ def approved_text(
             return None
         header = catalog.last_translator if catalog else None
         forms, translator = entry.msgstr, ledger.translator(segment.key, entry.msgstr, header)
-    matching = ledger.approving(segment.key, segment.source_forms, forms)
+    matching = ledger.approving(segment, forms)
     reviews = judge(policy, matching, segment, locale, translator).counting
     if not reviews:
         return None

@@ -77,13 +77,23 @@ class ProvenanceOut(BaseModel):
     )
     reviewers_by_role: dict[str, list[str]] = Field(
         description="The reviewers of that text, by the role they signed in (the roles of "
-        "l10n.yaml, in its order; a role no one signed in is left out)"
+        "l10n.yaml, in its order; a role no one signed in is left out); which text each role "
+        "signed: segments_by_role"
+    )
+    segments_by_role: dict[str, list[str]] = Field(
+        description="For each role of reviewers_by_role, the ids of the translations shown that "
+        "were signed in it, in page order; a role that signed fewer than every translation shown "
+        "(translated_segments) reviewed only those: the HTML page marks them and says so"
+    )
+    translated_segments: list[str] = Field(
+        description="The ids of every translation shown (the description left out), in page order"
     )
     linguistic_reviewers: list[str] = Field(
         description="Reviewers of that text in the role `linguistic` (reviewers_by_role's)"
     )
     clinical_reviewers: list[str] = Field(
-        description="Reviewers of that text in the role `clinical` (reviewers_by_role's)"
+        description="Reviewers of that text in the role `clinical` (reviewers_by_role's): of "
+        "the segments segments_by_role names, not necessarily of the whole page"
     )
     translation_reviewed_at: str | None = Field(
         description="The latest approval of a translation shown (UTC, ISO 8601)"

@@ -27,11 +27,12 @@ from service.core.models import (
     Segment,
     ServedSegment,
 )
+from service.quality.clinical import with_doses
 from service.review.ledgers import load_ledger
 from service.site.coverage import CoverageRow, coverage_rows
 from service.site.resolve import resolve
 
-__all__ = ["Tree", "load_tree"]
+__all__ = ["Tree", "load_tree", "read_page"]
 
 DomainKey = tuple[str, str]  # (BCP 47 locale, domain)
 _T = TypeVar("_T")
@@ -205,8 +206,15 @@ def _catalog_at(path: Path, domain: str, locale: str, label: str) -> LoadedCatal
     return read_catalog(path, domain, locale, label)
 
 
+def read_page(path: Path, default: FallbackPolicy) -> Page:
+    """A page as the pipeline reviews and serves it: parsed, and its doses marked (`with_doses`),
+    which the policy may count as safety-critical text. Every reader of pages for review or
+    serving reads them here."""
+    return with_doses(load_page(path, default))
+
+
 def _page_at(path: Path, default: FallbackPolicy, read_from: Path) -> Page:
-    page = load_page(read_from, default)
+    page = read_page(read_from, default)
     return page if read_from == path else replace(page, path=str(path))
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from service import review
 from service.catalogs.catalog import read_catalog
-from service.content.pages import load_page, load_ui, page_slugs
+from service.content.pages import load_ui, page_slugs
 from service.core.config import Config
 from service.core.errors import L10nError
 from service.core.models import (
@@ -27,11 +27,13 @@ from service.core.models import (
     Segment,
     SegmentType,
     fingerprint,
+    text_sha256,
 )
 from service.core.policy import Reviewer
 from service.quality.checks import Finding, Severity
 from service.review import ledgers
 from service.review.readiness import text_translator
+from service.site.store import read_page
 
 __all__ = [
     "STATUS_LABELS",
@@ -81,7 +83,7 @@ class Item:
 
     @property
     def translation_sha256(self) -> str:
-        return fingerprint(*self.forms)
+        return text_sha256(self.segment, self.locale, self.forms)
 
     @cached_property  # asked for every item of every request: counts per status
     def failing(self) -> tuple[Finding, ...]:
@@ -139,7 +141,7 @@ def load_domain(config: Config, slug: str) -> Page:
     path = domain_path(config, slug)
     if slug == UI_DOMAIN:
         return load_ui(path, config.rel(path))
-    return load_page(path, config.fallback)
+    return read_page(path, config.fallback)
 
 
 def load_domain_catalog(config: Config, slug: str, locale: str) -> LoadedCatalog | None:

@@ -115,7 +115,7 @@ def approve_now(
     except review.TextChanged as exc:
         space.refresh()  # the queue then shows the text as it is now, with its diff
         now = {i.segment.id: i for i in space.cache.page_queue(space.config, slug, tag).items}
-        changes = [views.change_out(c, now.get(c.shown.segment_id)) for c in exc.changes]
+        changes = [views.change_out(c, tag, now.get(c.shown.segment_id)) for c in exc.changes]
         return 409, ConflictOut(detail=exc.message, changes=changes)
     except review.Refused as exc:
         return 403, RefusedOut(detail=exc.message)

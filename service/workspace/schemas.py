@@ -199,7 +199,9 @@ class PendingItemOut(BaseModel):
     page: str
     id: str
     type: str
-    critical: bool
+    critical: bool = Field(
+        description="Safety-critical text as the policy counts it (`critical text:`)"
+    )
     section: int
     status: Literal["new", "changed", "partial", "failing"]
     roles_needed: list[Role] = Field(description="Roles the text still needs (any one: any_role)")
@@ -210,6 +212,10 @@ class PendingItemOut(BaseModel):
     translation: list[str] = Field(description="The text to approve (for `en`, the English)")
     english_html: list[str]
     translation_html: list[str]
+    targets: list[str] = Field(
+        description="For `en`: the link and image targets the approval binds too, as "
+        '`[label]: <href> "title"` and `image: <src> "title"`'
+    )
     lang: str
     dir: Literal["ltr", "rtl"]
     source_sha256: str

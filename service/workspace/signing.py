@@ -85,7 +85,7 @@ def history_in_tree(root: Path, slug: str, locale: str) -> tuple[History, tuple[
     def current(record: ReviewRecord) -> bool:
         seg = segments.get(record.key)
         forms = review.approvable(seg, locale, catalog)[0] if seg else ()
-        return bool(seg and forms and record.approves(seg.source_forms, forms))
+        return bool(seg and forms and record.approves(seg, locale, forms))
 
     approvals = tuple(
         Approval(r, segments[r.key].id if r.key in segments else None, current(r))

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode
 from service import review
 from service.core.config import Config
 from service.core.locales import direction
-from service.core.models import Role, fingerprint
+from service.core.models import SOURCE_LOCALE, Role, bound_targets, fingerprint, text_sha256
 from service.core.policy import Policy
 from service.quality.characters import reveal
 from service.render.html import inline_html
@@ -42,7 +42,7 @@ def item_out(item: Item, roles: tuple[Role, ...], policy: Policy) -> PendingItem
         page=item.page,
         id=seg.id,
         type=seg.type.value,
-        critical=seg.critical,
+        critical=policy.critical(seg),
         section=seg.section,
         status=item.status.value,
         roles_needed=list(item.lack.roles),
@@ -53,6 +53,7 @@ def item_out(item: Item, roles: tuple[Role, ...], policy: Policy) -> PendingItem
         translation=list(item.forms),
         english_html=html_forms(seg.source_forms),
         translation_html=html_forms(item.forms),
+        targets=list(bound_targets(seg)) if item.locale == SOURCE_LOCALE else [],
         lang=item.locale,
         dir="rtl" if direction(item.locale) == "rtl" else "ltr",
         source_sha256=item.source_sha256,
@@ -82,8 +83,8 @@ def diff_out(item: Item) -> DiffOut | None:
     )
 
 
-def change_out(change: review.Change, now: Item | None = None) -> ChangeOut:
-    """A text as it is now; `now`, the queue's item for it, gives its diff."""
+def change_out(change: review.Change, locale: str, now: Item | None = None) -> ChangeOut:
+    """A text in `locale` as it is now; `now`, the queue's item for it, gives its diff."""
     english = change.segment.source_forms if change.segment else ()
     return ChangeOut(
         diff=diff_out(now) if now is not None else None,
@@ -94,7 +95,9 @@ def change_out(change: review.Change, now: Item | None = None) -> ChangeOut:
         english_html=html_forms(english),
         translation_html=html_forms(change.forms),
         source_sha256=fingerprint(*english) if english else None,
-        translation_sha256=fingerprint(*change.forms) if change.forms else None,
+        translation_sha256=text_sha256(change.segment, locale, change.forms)
+        if change.segment and change.forms
+        else None,
     )
 
 
