@@ -2,6 +2,7 @@
 severity) and the numbers and dose units they read."""
 
 from service.quality.checks import REGISTRY, Finding, Severity, Unit, blocking, register, run_checks
+from service.quality.confirm import confirming
 from service.quality.numbers import doses_in, numbers_in
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "Severity",
     "Unit",
     "blocking",
+    "confirming",
     "doses_in",
     "numbers_in",
     "register",
