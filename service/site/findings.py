@@ -13,6 +13,7 @@ from service.core.models import SOURCE_LOCALE, LoadedCatalog, Page, fingerprint
 from service.core.policy import judge
 from service.quality.checks import Severity, Unit, blocking, run_checks
 from service.review import approvable, translator_of
+from service.review.confirming import unchanged
 from service.site.resolve import approved_text
 from service.site.store import Tree
 
@@ -91,7 +92,11 @@ def _entry_findings(tree: Tree, domain: Page, locale: str) -> Iterator[FileFindi
             seg = domain.segment(entry.msgid, entry.msgctxt)
             if seg is None or not entry.translated:
                 continue
-            for f in run_checks(Unit.of(seg, entry.msgstr, locale, tree.config.do_not_translate)):
+            ledger = tree.ledgers.get((locale, domain.slug))
+            for f in (
+                *run_checks(Unit.of(seg, entry.msgstr, locale, tree.config.do_not_translate)),
+                *unchanged(seg, locale, entry.msgstr, ledger, catalog),
+            ):
                 yield FileFinding(catalog.path, entry.line, f.severity, f.check, f.message)
 
 

@@ -20,6 +20,7 @@ from service.core.models import (
 )
 from service.core.policy import Policy, judge
 from service.quality.checks import Unit, blocking
+from service.review.confirming import confirms, kinds, to_confirm
 
 __all__ = ["approved_text", "resolve", "reviewed_text"]
 
@@ -38,20 +39,24 @@ def approved_text(
     English needs a source approval (invariant 2). A translation needs records whose hashes match
     both today's English and today's msgstr (invariants 1 and 3); fuzzy entries never count. A
     record counts only if `policy.judge` says its reviewer may approve this text (declared, in
-    that role and locale, not its translator or author, two people for safety text: invariant 5).
+    that role and locale, not its translator or author, two people for safety text: invariant 5),
+    and, for a translation with confirm-level findings, only if it confirms each kind of them.
     """
     ledger = ledgers.get(locale)
     if ledger is None:
         return None
+    catalog = catalogs.get(locale)
     if locale == SOURCE_LOCALE:
         forms, translator = segment.source_forms, author
     else:
-        catalog = catalogs.get(locale)
         entry = catalog.entries.get(segment.key) if catalog else None
         if entry is None or not entry.translated or entry.msgid_plural != segment.source_plural:
             return None
         forms, translator = entry.msgstr, catalog.last_translator if catalog else None
     matching = ledger.approving(segment.key, segment.source_forms, forms)
+    if matching and locale != SOURCE_LOCALE:
+        needs = kinds(to_confirm(segment, locale, forms, ledger, catalog))
+        matching = tuple(r for r in matching if confirms(r, needs))
     reviews = judge(policy, matching, segment, locale, translator).counting
     if not reviews:
         return None
