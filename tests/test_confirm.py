@@ -152,6 +152,7 @@ def test_the_api_refuses_without_the_tick_and_serves_only_when_every_role_confir
     body = {**approval(it), "confirm_meaning": True}
     accepted = app_client.post("/v1/reviews", json=body, headers=headers)
     assert accepted.status_code == 201, accepted.text
+    assert accepted.json()["events"][0]["confirmed"] == ["negation"]
     assert _events(root)[-1]["confirmed"] == ["negation"]
     assert _served(app_client)["locale"] == "en"  # safety text: the clinical review is missing
 
@@ -263,3 +264,48 @@ def test_a_translation_unchanged_while_its_english_grew_needs_confirming(
         page_es = client.get(f"/v1/pages/{PAGE}", params={"locale": "es"}).json()
         blow = next(s for s in page_es["segments"] if s.get("text") in (LONGER, BLOW_ES))
         assert blow["locale"] == "es"
+
+
+def _approve_event(**extra: object) -> dict[str, object]:
+    return {
+        "at": "2026-12-01T09:00:00Z",
+        "event": "approve",
+        "locale": "es",
+        "page": PAGE,
+        "msgid": "Do not drive.",
+        "msgstr": "Conduzca.",
+        "source_sha256": "a" * 64,
+        "translation_sha256": "b" * 64,
+        "reviewer": ROBIN,
+        "role": "linguistic",
+        "meaning": "linguistic review",
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("confirmed", "problem"),
+    [
+        (["negation"], ""),
+        (["negation", "sentence-count"], ""),
+        (["sentence-count", "negation"], "'confirmed' must be a sorted list"),
+        (["negation", "negation"], "'confirmed' must be a sorted list"),
+        ([], "'confirmed' must be a sorted list"),
+        ("negation", "'confirmed' must be a sorted list"),
+        (["Negation!"], "'confirmed' must be a sorted list"),
+    ],
+)
+def test_the_history_reads_a_confirmation_and_refuses_a_malformed_one(
+    confirmed: object, problem: str
+) -> None:
+    from service.review.history import HEADER, read_history, render_events
+
+    empty = read_history("", LEDGER, "es", PAGE)
+    lines, _ = render_events(empty, [_approve_event(confirmed=confirmed)])
+    found = read_history(HEADER + lines, LEDGER, "es", PAGE)
+    if problem:
+        assert found.problems and found.problems[0].message.startswith(problem)
+    else:
+        assert not found.problems
+        (record,) = found.records.values()
+        assert record.confirmed == tuple(confirmed)  # type: ignore[arg-type]

@@ -167,6 +167,15 @@ def _decode(text: str) -> tuple[dict[str, Any], bool]:
     return json.loads(text, object_pairs_hook=_no_duplicates), False
 
 
+def _check_ids(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(c, str) and _CHECK_ID.fullmatch(c) for c in value)
+        and value == sorted(set(value))
+    )
+
+
 def _shape(data: Mapping[str, Any]) -> str:
     """Why the event's fields are not what its kind needs ("" when they are)."""
     kind = data.get("event")
@@ -195,14 +204,8 @@ def _shape(data: Mapping[str, Any]) -> str:
     forms = msgstr if isinstance(msgstr, list) else [msgstr]
     if not forms or not all(isinstance(f, str) for f in forms):
         return "'msgstr' must be text or a list of texts"
-    confirmed = data.get("confirmed", ["x"])
-    if not (
-        isinstance(confirmed, list)
-        and confirmed
-        and all(isinstance(c, str) and _CHECK_ID.fullmatch(c) for c in confirmed)
-        and confirmed == sorted(set(confirmed))
-    ):
-        return "'confirmed' must be a sorted list of check ids"
+    if "confirmed" in data and not _check_ids(data["confirmed"]):
+        return "'confirmed' must be a sorted list of check ids, each once"
     if "role" in data and not ROLE_NAME.fullmatch(data["role"]):  # whether it counts: the policy's
         return "'role' must be a role's name (lower-case letters, digits and '-')"
     return ""

@@ -132,6 +132,9 @@ class EventOut(BaseModel):
     reviewer: str
     role: Role
     meaning: str | None = Field(None, description="What the signature means (approvals)")
+    confirmed: list[str] | None = Field(
+        None, description="The kinds of confirm finding the reviewer said keep the meaning"
+    )
     reason: str | None = Field(None, description="Why (revocations)")
 
 
