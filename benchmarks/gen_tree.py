@@ -258,13 +258,20 @@ class PseudoLanguage:
         ]
         return (" " if self.locale == "vi" else "").join(parts)
 
+    def _free(self, candidate: str) -> bool:
+        """Not taken, and neither a negator nor, in Chinese (written without spaces), a word that
+        would make one next to it a word that does not negate (适 after 不 reads 不适)."""
+        if candidate in self.used:
+            return False
+        if self.locale == "zh-Hans":
+            return len(negator_spans(f"{candidate}不{candidate}", self.locale)) == 1
+        return not negator_spans(candidate, self.locale)
+
     def word(self, word: str) -> str:
         key = word.lower()
         if key not in self.words:
             attempt = 0
-            while self._make(key, attempt) in self.used or negator_spans(
-                self._make(key, attempt), self.locale
-            ):
+            while not self._free(self._make(key, attempt)):
                 attempt += 1
             self.words[key] = self._make(key, attempt)
             self.used.add(self.words[key])

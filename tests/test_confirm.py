@@ -309,3 +309,20 @@ def test_the_history_reads_a_confirmation_and_refuses_a_malformed_one(
         assert not found.problems
         (record,) = found.records.values()
         assert record.confirmed == tuple(confirmed)  # type: ignore[arg-type]
+
+
+def test_a_text_approved_before_the_check_waits_and_is_signed_again(root: Path, run: Run) -> None:
+    """Approvals without the confirmation (written before the check existed) do not count: the
+    text is pending again, and its reviewers may sign it anew in the same roles, confirming."""
+    for name, role in ((ROBIN, "linguistic"), (QUINN, "clinical")):
+        forge(root, "es", PAGE, msgid=WARNING, msgstr=FLIPPED_ES, reviewer=name, role=role)
+    shown = run("review", "pending", "es", "--page", PAGE, root=root).output
+    assert "confirm: negation:" in shown and "needs linguistic and clinical review" in shown
+    for name, role in ((ROBIN, "linguistic"), (QUINN, "clinical")):
+        again = run(
+            "review", "approve", "es", "--page", PAGE, f"--msgid={WARNING}", "--role", role,
+            "--confirm-meaning", "--reviewer", name, root=root,
+        ).output  # fmt: skip
+        assert "meaning confirmed: negation" in again
+    with workspace_client(root) as client:
+        assert _served(client)["locale"] == "es"

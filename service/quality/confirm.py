@@ -41,18 +41,28 @@ def negation(unit: Unit) -> Iterator[str]:
         want, have = negator_spans(source, "en"), negator_spans(target, unit.locale)
         if not want and not have:
             continue
-        english, translated = sentences(source, "en"), sentences(target, unit.locale)
-        pairs = (
-            list(zip(english, translated, strict=True))
-            if len(english) == len(translated)
-            else [(source, target)]
-        )
-        for number, (en, tr) in enumerate(pairs, start=1):
-            a, b = negator_spans(en, "en"), negator_spans(tr, unit.locale)
+        english, translated = _ends(source, "en"), _ends(target, unit.locale)
+        if len(english) != len(translated):
+            english, translated = (len(source),), (len(target),)
+        for number, (en, tr) in enumerate(zip(english, translated, strict=True), start=1):
+            a = [s for s in want if s[0] < en and (number == 1 or s[0] >= english[number - 2])]
+            b = [s for s in have if s[0] < tr and (number == 1 or s[0] >= translated[number - 2])]
             if bool(a) == bool(b) and len(b) >= len(a):
                 continue
-            where = f"sentence {number}: " if len(pairs) > 1 else ""
-            yield f"{where}negators differ: English {_quoted(en, a)}; translation {_quoted(tr, b)}"
+            where = f"sentence {number}: " if len(english) > 1 else ""
+            yield (
+                f"{where}negators differ: English {_quoted(source, a)}; "
+                f"translation {_quoted(target, b)}"
+            )
+
+
+def _ends(text: str, locale: str) -> tuple[int, ...]:
+    """Where each sentence of `text` ends (an offset into it)."""
+    ends, at = [], 0
+    for piece in sentences(text, locale):
+        at = text.index(piece, at) + len(piece)
+        ends.append(at)
+    return tuple(ends)
 
 
 @register("sentence-count", Severity.CONFIRM)

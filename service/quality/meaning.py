@@ -14,7 +14,6 @@ import re
 from functools import lru_cache
 
 import icu
-import regex
 
 __all__ = ["NEGATORS", "marked", "negator_spans", "negators_known", "sentences"]
 
@@ -24,7 +23,7 @@ _AR_MARKS = "[\u064b-\u065f\u0670\u0640]*"
 
 
 def _ar(*words: str) -> str:
-    return "|".join(_AR_MARKS.join(map(regex.escape, w)) for w in words)
+    return "|".join(_AR_MARKS.join(map(re.escape, w)) for w in words)
 
 
 # Per language: (negators, words that hold a negator's letters but do not negate). Matched as
@@ -75,15 +74,15 @@ NEGATORS: dict[str, tuple[str, str]] = {
 
 
 @lru_cache(maxsize=16)
-def _patterns(language: str) -> tuple[regex.Pattern[str], regex.Pattern[str] | None] | None:
+def _patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str] | None] | None:
     found = NEGATORS.get(language)
     if found is None:
         return None
     words, excluded = found
     edge = "" if language == "zh" else r"(?<![\w’'])"
     end = "" if language == "zh" else r"(?![\w’'])"
-    negators = regex.compile(f"{edge}(?:{words}){end}", regex.IGNORECASE)
-    return negators, (regex.compile(f"{edge}(?:{excluded}){end}", regex.I) if excluded else None)
+    negators = re.compile(f"{edge}(?:{words}){end}", re.IGNORECASE)
+    return negators, (re.compile(f"{edge}(?:{excluded}){end}", re.IGNORECASE) if excluded else None)
 
 
 def _language(locale: str) -> str:
