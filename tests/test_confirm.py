@@ -205,6 +205,8 @@ def test_the_workspace_form_needs_the_tick(root: Path, app_client: TestClient) -
     )
     assert done.status_code == 303, done.text
     assert _events(root)[-1]["confirmed"] == ["negation"]
+    history = app_client.get("/review/history", params={"locale": "es", "page": PAGE}).text
+    assert "<strong>Meaning confirmed:</strong> negation" in history
 
 
 @pytest.mark.parametrize(
