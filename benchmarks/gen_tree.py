@@ -42,6 +42,7 @@ from service import review
 from service.content.pages import load_ui, parse_page
 from service.core.models import CatalogEntry, FallbackPolicy, Ledger, LoadedCatalog, Page
 from service.core.policy import Policy, Reviewer
+from service.quality.meaning import negator_spans
 from service.review.history import HEADER, read_history, render_events
 from service.site.store import read_page
 
@@ -200,6 +201,17 @@ _PUNCT = {
     "ar": {",": "،", ";": "؛", "?": "؟"},
 }
 _UNITS = {"zh-Hans": {"mg": "毫克", "mL": "毫升"}, "ar": {"mg": "ملغ", "mL": "مل", "%": "٪"}}
+# A real language negates with fixed words, which the `negation` check reads (its lists and their
+# sources: service/quality/meaning.py). Pseudo-words stand for every other word; these stand for
+# themselves, and no pseudo-word may be a negator.
+_NEGATORS = {
+    "es": {"not": "no", "never": "nunca"},
+    "pt": {"not": "não", "never": "nunca"},
+    "pt-BR": {"not": "não", "never": "nunca"},
+    "vi": {"not": "không", "never": "không bao giờ"},
+    "zh-Hans": {"not": "不", "never": "从不"},
+    "ar": {"not": "لا", "never": "أبدا"},
+}
 _DECIMAL = {"es": ",", "pt": ",", "pt-BR": ",", "vi": ",", "ar": "٫", "zh-Hans": "."}
 
 
@@ -248,6 +260,9 @@ class PseudoLanguage:
         self.words: dict[str, str] = {}
         self.used: set[str] = set()
         self.pattern = _token_pattern(terms)
+        for english, real in _NEGATORS.get(locale, {}).items():
+            self.words[english] = real
+            self.used.add(real)
         for word in vocabulary:
             self.word(word)
 
@@ -265,13 +280,22 @@ class PseudoLanguage:
         ]
         return (" " if self.locale == "vi" else "").join(parts)
 
+    def _free(self, candidate: str) -> bool:
+        """Not taken, and neither a negator nor, in Chinese (written without spaces), a word that
+        would make one next to it a word that does not negate (适 after 不 reads 不适)."""
+        if candidate in self.used:
+            return False
+        if self.locale == "zh-Hans":
+            return len(negator_spans(f"{candidate}不{candidate}", self.locale)) == 1
+        return not negator_spans(candidate, self.locale)
+
     def word(self, word: str) -> str:
         key = word.lower()
         if key in TERMINOLOGY:
             self.words[key] = TERMINOLOGY[key][self.locale]
         if key not in self.words:
             attempt = 0
-            while self._make(key, attempt) in self.used:
+            while not self._free(self._make(key, attempt)):
                 attempt += 1
             self.words[key] = self._make(key, attempt)
             self.used.add(self.words[key])
@@ -799,8 +823,19 @@ def _ledger(
     for reviewer, role in passes:
         history = read_history(text, path, locale, page.slug)
         ledger = Ledger(path, locale, page.slug, history.records, history.head, len(history.events))
+        # The reviewers of this tree approve everything that passes, and say so for the texts a
+        # confirm-level check holds (`review approve --confirm-meaning`).
         decisions = review.plan_approvals(
-            page, locale, catalog, ledger, _POLICY, reviewer, role, terms=PROTECTED, now=REVIEWED_AT
+            page,
+            locale,
+            catalog,
+            ledger,
+            _POLICY,
+            reviewer,
+            role,
+            terms=PROTECTED,
+            now=REVIEWED_AT,
+            confirm=True,
         )
         events = [
             d.event

@@ -222,14 +222,16 @@ NOTICE_KEYS = ("fallback-all", "fallback-some", "fallback-safety")
 @pytest.mark.parametrize(
     ("state", "tag", "key"),
     [
-        (as_shipped, "es", None),  # all reviewed in Spanish: no notice
+        # all reviewed in Spanish but the "off-label" paragraph, which waits for a reviewer's
+        # confirmation of its negation (issue 22): its safety section is in English
+        (as_shipped, "es", "fallback-safety"),
         (as_shipped, "en", None),
         (as_shipped, "ar", "fallback-some"),
         (as_shipped, "zh-Hans", "fallback-some"),
         (as_shipped, "pt-BR", "fallback-some"),  # what comes from pt is not counted
         (as_shipped, "vi", "fallback-all"),  # nothing translated: the notice is English, marked so
         (page_fallback, "pt", "fallback-all"),
-        (page_fallback, "es", None),  # es is reviewed throughout, so the page stays Spanish
+        (page_fallback, "es", "fallback-all"),  # es lacks that confirmation: the page is English
         (safety_held, "es", "fallback-safety"),
         (title_edited, "es", "fallback-some"),  # one part: the singular form
     ],

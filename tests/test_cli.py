@@ -102,7 +102,8 @@ def test_check_reports_path_line_level_and_exits_1(run: Run, tree: Path) -> None
         for line in lines
     )
     as_json = json.loads(run("check", "--format", "json", code=1).output)
-    assert {f["severity"] for f in as_json["findings"]} == {"error", "warning"}
+    # confirm: the shipped es "off-label" paragraph (tests/test_checks.py SHIPPED_TO_CONFIRM)
+    assert {f["severity"] for f in as_json["findings"]} == {"error", "warning", "confirm"}
 
 
 def test_extract_reports_a_broken_page_and_still_extracts_the_others(run: Run, tree: Path) -> None:

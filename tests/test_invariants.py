@@ -109,15 +109,13 @@ def test_translation_needs_review_against_the_english_it_replaces(
 
     assert _where(_served(client_for(fixture_tree), new, "es")) == (new, "en", True)
 
+    # the translation is the one approved for the old English: a reviewer must confirm it
+    reviewer = ("--reviewer", "Dr. Lola Revisora (fictional)")
+    approve = run("review", "approve", "es", "--page", PAGE, "--all", *reviewer)
+    assert "0 approved" in approve.output and "unchanged-translation" in approve.output
+    assert _where(_served(client_for(fixture_tree), new, "es")) == (new, "en", True)
     approve = run(
-        "review",
-        "approve",
-        "es",
-        "--page",
-        PAGE,
-        "--all",
-        "--reviewer",
-        "Dr. Lola Revisora (fictional)",
+        "review", "approve", "es", "--page", PAGE, f"--msgid={new}", "--confirm-meaning", *reviewer
     )
     assert "1 approved" in approve.output
     assert _where(_served(client_for(fixture_tree), new, "es")) == (spanish, "es", False)

@@ -331,7 +331,9 @@ def test_pending_shows_text_side_by_side_with_findings_and_a_word_diff(
     assert "warning: whitespace: leading or trailing white space differs" in result.output
     assert "approved before by Dr. " in result.output
     assert "es: Seguridad {+del paciente+}" in result.output
-    assert "1 awaiting review" in result.output
+    # and the "off-label" paragraph, approved before the negation check, awaits a confirmation
+    assert "confirm: negation: negators differ: English none; translation 'no'" in result.output
+    assert "2 awaiting review" in result.output
 
 
 def test_pending_diffs_the_english_against_the_english_approved_before(

@@ -174,7 +174,7 @@ def test_an_approval_is_201_with_its_event_and_served_at_once(
     answer = app_client.post("/v1/reviews", json=approval(sprays), headers=headers)
     assert answer.status_code == 201, answer.text
     (event,) = answer.json()["events"]
-    assert event == {**events(root)[-1], "msgctxt": None, "reason": None}
+    assert event == {**events(root)[-1], "msgctxt": None, "reason": None, "confirmed": None}
     assert event["reviewer"] == ROBIN and event["role"] == "linguistic"
     assert event["translation_sha256"] == sprays["translation_sha256"]
     assert event["meaning"] == "linguistic review: the translation is accurate and complete"

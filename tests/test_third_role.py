@@ -29,9 +29,26 @@ PHARMACIST = f"""\
 """
 
 
+# The shipped es paragraph that waits for a confirmation of its negation ("off-label": "no
+# aprobados"), confirmed here by its reviewers so that only the pharmacist's reviews are missing.
+OFF_LABEL = (
+    "It is primarily used as an anesthetic in medical settings, but it can also be used for "
+    "certain off-label purposes, such as in the treatment of depression."
+)
+OFF_LABEL_REVIEWS = (
+    ("Dr. Rosa Revisora (fictional)", "linguistic"),
+    ("Dr. Carmen Clínica (fictional)", "clinical"),
+)
+
+
 @pytest.fixture
-def three_roles(tree: Path) -> Path:
+def three_roles(tree: Path, run: Run) -> Path:
     """The shipped tree with a pharmacist role that every safety-critical translation needs."""
+    for reviewer, role in OFF_LABEL_REVIEWS:
+        run(
+            "review", "approve", "es", "--page", PAGE, f"--msgid={OFF_LABEL}", "--role", role,
+            "--confirm-meaning", "--reviewer", reviewer,
+        )  # fmt: skip
     config = tree / "l10n.yaml"
     text = config.read_text(encoding="utf-8")
     needs = "  critical translation: [linguistic, clinical]\n"

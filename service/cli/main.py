@@ -146,8 +146,10 @@ def check_cmd(ctx: click.Context, fmt: str) -> None:
         for f in findings:
             click.echo(str(f))
     errors = sum(f.severity is Severity.ERROR for f in findings)
+    confirm = sum(f.severity is Severity.CONFIRM for f in findings)
     if fmt == "text":
-        click.echo(f"{errors} error(s), {len(findings) - errors} warning(s)", err=True)
+        warnings = len(findings) - errors - confirm
+        click.echo(f"{errors} error(s), {confirm} to confirm, {warnings} warning(s)", err=True)
     if errors:
         ctx.exit(1)
 

@@ -141,6 +141,13 @@ def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
     help="With --id: approve only if the English and the translation are still the texts with "
     "these SHA-256s (as GET /v1/reviews/pending gives them); else nothing is written.",
 )
+@click.option(
+    "--confirm-meaning",
+    is_flag=True,
+    help="With --id or --msgid: you confirm the translation keeps the English's meaning, which "
+    "a text with confirm findings (negation, sentence-count, unchanged-translation; see "
+    "`review pending`) needs; recorded in the approval.",
+)
 @click.pass_context
 def approve_cmd(
     ctx: click.Context,
@@ -152,11 +159,14 @@ def approve_cmd(
     segment_id: str | None,
     role: str | None,
     shown: str | None,
+    confirm_meaning: bool,
 ) -> None:
     """Approve what is translated, not fuzzy, passes the checks and is not yet approved in your
     role (LOCALE may be `en`); each approval is a signed event in the page's review history.
     Your roles and locales are declared under `reviewers:` in l10n.yaml."""
     selection = _selection(msgid, segment_id, all_)
+    if confirm_meaning and not selection.one:
+        raise ReviewError("--confirm-meaning is said of one text: give --id or --msgid, not --all")
     tree = load_tree(config_of(ctx))
     tag = enabled_locale(tree.config, locale, allow_source=True)
     vouch = role or tree.config.policy.default_role(tag)
@@ -170,13 +180,15 @@ def approve_cmd(
             raise ReviewError("--shown takes SOURCE_SHA256:TRANSLATION_SHA256, with --id")
         bound = [review.Shown(segment_id, source, translation)]
     decisions = review.approve(
-        tree.config, page, tag, catalog, reviewer, vouch, selection, shown=bound
+        tree.config, page, tag, catalog, reviewer, vouch, selection, bound, confirm_meaning
     )
     approved = [d for d in decisions if d.approved]
     untranslated = [d for d in decisions if d.waiting_for_translation]
     for d in decisions:
         if d.approved:
-            click.echo(f"approved {d.segment.id} ({vouch}): {d.forms[0][:70]}")
+            said = d.event.get("confirmed") if d.event else None
+            note = f" [meaning confirmed: {', '.join(said)}]" if said else ""
+            click.echo(f"approved {d.segment.id} ({vouch}){note}: {d.forms[0][:70]}")
         elif selection.one or not (d.already or d.waiting_for_translation):
             click.echo(f"refused  {d.segment.id}: {d.reason}")
     refused = len(decisions) - len(approved) - len(untranslated)

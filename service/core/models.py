@@ -256,6 +256,7 @@ class ReviewRecord:
     segment_id: str | None = None
     meaning: str = ""
     seq: int = 0
+    confirmed: tuple[str, ...] = ()  # the confirm-level check ids the reviewer confirmed
 
     @property
     def key(self) -> Key:
@@ -305,6 +306,17 @@ class Ledger:
         for (key, _), record in self.records.items():
             found.setdefault(key, []).append(record)
         return {key: tuple(records) for key, records in found.items()}
+
+    def of_translation(self, translation_sha256: str) -> tuple[ReviewRecord, ...]:
+        """The records in force that approve this translation, of whatever English."""
+        return self._by_translation.get(translation_sha256, ())
+
+    @functools.cached_property
+    def _by_translation(self) -> dict[str, tuple[ReviewRecord, ...]]:
+        found: dict[str, list[ReviewRecord]] = {}
+        for record in self.records.values():
+            found.setdefault(record.translation_sha256, []).append(record)
+        return {sha: tuple(records) for sha, records in found.items()}
 
     def approving(self, segment: Segment, forms: tuple[str, ...]) -> tuple[ReviewRecord, ...]:
         """The records that approve exactly this text against exactly this English."""

@@ -2,6 +2,7 @@
 severity) and the numbers and dose units they read."""
 
 from service.quality.checks import REGISTRY, Finding, Severity, Unit, blocking, register, run_checks
+from service.quality.confirm import confirming
 from service.quality.numbers import doses_in, numbers_in
 
 # Checks kept in their own modules join the registry when imported: the links' titles, text and
@@ -15,6 +16,7 @@ __all__ = [
     "Severity",
     "Unit",
     "blocking",
+    "confirming",
     "doses_in",
     "numbers_in",
     "register",

@@ -28,6 +28,7 @@ __all__ = ["REGISTRY", "Check", "Finding", "Severity", "Unit", "blocking", "regi
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    CONFIRM = "confirm"  # held until every approval that counts confirms the meaning is kept
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from service.core.models import (
 from service.core.policy import Policy, standing
 from service.core.terminology import NO_TERMINOLOGY, Terminology
 from service.quality.checks import Unit, blocking
+from service.review.confirming import kinds, to_confirm
 from service.review.ledgers import utc_now, write_events
 from service.review.readiness import (
     ALL,
@@ -45,6 +46,8 @@ from service.review.readiness import (
 from service.review.waiting import Shown, TextChanged, changed_since
 
 __all__ = [
+    "NEEDS_CONFIRMATION",
+    "ONE_AT_A_TIME",
     "Decision",
     "Refused",
     "approve",
@@ -52,6 +55,13 @@ __all__ = [
     "plan_revocations",
     "revoke",
 ]
+
+
+ONE_AT_A_TIME = "a confirmation that the meaning is kept is given for one text at a time"
+NEEDS_CONFIRMATION = (
+    "needs your confirmation that the meaning is kept (tick it in the workspace, or "
+    "`review approve --confirm-meaning` with --id or --msgid)"
+)
 
 
 class Refused(ReviewError):
@@ -89,6 +99,7 @@ def _approve_event(
     role: Role,
     now: str,
     meaning: str,
+    confirmed: frozenset[str],
 ) -> dict[str, Any]:
     return {
         "at": now,
@@ -105,6 +116,7 @@ def _approve_event(
         "reviewer": reviewer,
         "role": role,
         "meaning": meaning,
+        **({"confirmed": sorted(confirmed)} if confirmed else {}),
     }
 
 
@@ -120,26 +132,38 @@ def plan_approvals(
     terms: tuple[str, ...] = (),
     now: str = "",
     terminology: Terminology = NO_TERMINOLOGY,
+    confirm: bool = False,
 ) -> list[Decision]:
     """What `review approve` would do, segment by segment; nothing is written here. Who may
-    approve is `policy.judge`, the rule the server applies to every record it serves."""
+    approve is `policy.judge`, the rule the server applies to every record it serves. A text
+    with confirm-level findings is approved only with `confirm` (the reviewer says the meaning
+    is kept), and its event records the kinds confirmed."""
     translator = translator_of(page, locale, catalog)
     declared = policy.find(reviewer)
     name = declared.name if declared else " ".join(reviewer.split())
     decisions = []
     for seg in select(page, selection):
         forms, why = approvable(seg, locale, catalog)
+        held = to_confirm(seg, locale, forms, ledger, catalog) if not why else ()
+        needs = kinds(held)
         if not why:
-            why = may_sign(seg, locale, forms, ledger, policy, reviewer, role, translator, now)
+            why = may_sign(
+                seg, locale, forms, ledger, policy, reviewer, role, translator, now, needs
+            )
         if not why and locale != SOURCE_LOCALE:
             findings = blocking(Unit.of(seg, forms, locale, terms, terminology))
             why = "; ".join(f"check {f.check}: {f.message}" for f in findings)
+        if not why and held and not confirm:
+            listed = "; ".join(f"{f.check}: {f.message}" for f in held)
+            why = f"{NEEDS_CONFIRMATION} ({listed})"
         if why:
             decisions.append(Decision(seg, forms, None, why))
             continue
         meaning = policy.meaning(role, locale)
         author = text_translator(seg, locale, forms, ledger, translator)  # what the event records
-        event = _approve_event(seg, locale, page.slug, forms, author, name, role, now, meaning)
+        event = _approve_event(
+            seg, locale, page.slug, forms, author, name, role, now, meaning, needs
+        )
         decisions.append(Decision(seg, forms, event))
     return decisions
 
@@ -199,16 +223,20 @@ def approve(
     role: Role,
     selection: Selection = ALL,
     shown: Sequence[Shown] = (),
+    confirm: bool = False,
 ) -> list[Decision]:
     """Approve what is ready among the selected segments, as one signed event per text, decided
     against the history as it is at the moment of writing (under the ledger's lock).
 
     With `shown`, the approval is of exactly those segments and bound to the texts the reviewer
     saw: if any English or translation is no longer that text (`page` and `catalog` are what is
-    on disk now), nothing is written and `TextChanged` says which and how."""
+    on disk now), nothing is written and `TextChanged` says which and how. `confirm` (the
+    meaning is kept) is said of one text at a time."""
     why = standing(config.policy, reviewer, role, locale)
     if why:
         raise Refused(why)
+    if confirm and not (len(shown) == 1 or (not shown and selection.one)):
+        raise ReviewError(ONE_AT_A_TIME)
     if shown:
         selection = Selection(segment_ids=tuple(s.segment_id for s in shown))
     path = config.ledger_path(locale, page.slug)
@@ -230,6 +258,7 @@ def approve(
             config.do_not_translate,
             utc_now(),
             config.terminology,
+            confirm,
         )
         return [d.event for d in decisions if d.event is not None]
 

@@ -52,6 +52,7 @@ FIELDS = (
     "reviewer",
     "role",
     "meaning",
+    "confirmed",
     "reason",
     "count",
 )
@@ -64,7 +65,7 @@ _REQUIRED = {
 }
 _OPTIONAL = {
     "import": set[str](),
-    "approve": {"id", "msgctxt", "translator"},
+    "approve": {"id", "msgctxt", "translator", "confirmed"},
     "revoke": {"id", "msgctxt"},
 }
 _ALLOWED = {kind: _REQUIRED[kind] | _OPTIONAL[kind] for kind in _REQUIRED}
@@ -75,7 +76,8 @@ _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 _UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 _OLD_FORMAT = re.compile(r"(locale|page|records)\s*:")
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
-_NOT_TEXT = frozenset(("seq", "count", "msgstr"))
+_NOT_TEXT = frozenset(("seq", "count", "msgstr", "confirmed"))
+_CHECK_ID = re.compile(r"[a-z][a-z0-9-]*")
 
 HEADER = (
     "# Review history of {page} in {locale}: one signed event per line, oldest first.\n"
@@ -166,6 +168,15 @@ def _decode(text: str) -> tuple[dict[str, Any], bool]:
     return json.loads(text, object_pairs_hook=_no_duplicates), False
 
 
+def _check_ids(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(c, str) and _CHECK_ID.fullmatch(c) for c in value)
+        and value == sorted(set(value))
+    )
+
+
 def _shape(data: Mapping[str, Any]) -> str:
     """Why the event's fields are not what its kind needs ("" when they are)."""
     kind = data.get("event")
@@ -194,6 +205,8 @@ def _shape(data: Mapping[str, Any]) -> str:
     forms = msgstr if isinstance(msgstr, list) else [msgstr]
     if not forms or not all(isinstance(f, str) for f in forms):
         return "'msgstr' must be text or a list of texts"
+    if "confirmed" in data and not _check_ids(data["confirmed"]):
+        return "'confirmed' must be a sorted list of check ids, each once"
     if "role" in data and not ROLE_NAME.fullmatch(data["role"]):  # whether it counts: the policy's
         return "'role' must be a role's name (lower-case letters, digits and '-')"
     return ""
@@ -217,6 +230,7 @@ def record_of(event: Event) -> ReviewRecord:
         segment_id=d.get("id"),
         meaning=d["meaning"],
         seq=d["seq"],
+        confirmed=tuple(d.get("confirmed", ())),
     )
 
 

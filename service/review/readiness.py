@@ -5,6 +5,7 @@ Pure: a page, a catalog and a ledger in, answers out.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from service.core.errors import ReviewError
@@ -20,6 +21,7 @@ from service.core.models import (
     text_sha256,
 )
 from service.core.policy import Policy, judge
+from service.review.confirming import confirms
 
 __all__ = [
     "ALL",
@@ -142,9 +144,12 @@ def lacking(
     ledger: Ledger | None,
     policy: Policy,
     translator: str | None,
+    needs: Collection[str] = (),
 ) -> Lacking | None:
-    """What approval the text still lacks (None when it is fully approved), by `policy.judge`."""
-    current = ledger.approving(segment, forms) if ledger else ()
+    """What approval the text still lacks (None when it is fully approved), by `policy.judge`;
+    an approval that does not confirm the kinds of finding in `needs` does not count."""
+    found = ledger.approving(segment, forms) if ledger else ()
+    current = tuple(r for r in found if confirms(r, needs))
     translator = text_translator(segment, locale, forms, ledger, translator)
     verdict = judge(policy, current, segment, locale, translator)
     if verdict.counting:
@@ -168,13 +173,14 @@ def may_sign(
     role: Role,
     translator: str | None,
     now: str = "",
+    needs: Collection[str] = (),
 ) -> str:
     """Why `reviewer` may not sign this exact text in `role` ("" when they may): already approved
-    in that role, or what `policy.judge` refuses (not declared for the locale or role, the text's
-    translator by `text_translator`, another role of the same text already theirs). The checks are
-    asked separately."""
+    in that role (with a confirmation of the kinds in `needs`), or what `policy.judge` refuses
+    (not declared for the locale or role, the text's translator by `text_translator`, another role of the same text
+    already theirs). The checks are asked separately."""
     existing = ledger.records.get((seg.key, role))
-    if existing and existing.approves(seg, locale, forms):
+    if existing and existing.approves(seg, locale, forms) and confirms(existing, needs):
         return ALREADY_APPROVED
     translator = text_translator(seg, locale, forms, ledger, translator)
     declared = policy.find(reviewer)

@@ -24,6 +24,7 @@ from service.core.models import (
 from service.core.policy import Policy
 from service.core.terminology import NO_TERMINOLOGY, Terminology
 from service.quality.checks import Finding, Unit, run_checks
+from service.review.confirming import kinds, unchanged
 from service.review.history import History, record_of
 from service.review.readiness import Lacking, approvable, lacking, translator_of
 
@@ -135,14 +136,17 @@ def pending(
         if why:
             unready.append((seg, why))
             continue
-        lack = lacking(seg, locale, forms, ledger, policy, translator)
-        if lack is None:
-            continue
         findings = (
-            tuple(run_checks(Unit.of(seg, forms, locale, terms, terminology)))
+            (
+                *run_checks(Unit.of(seg, forms, locale, terms, terminology)),
+                *unchanged(seg, locale, forms, ledger, catalog),
+            )
             if locale != SOURCE_LOCALE
             else ()
         )
+        lack = lacking(seg, locale, forms, ledger, policy, translator, kinds(findings))
+        if lack is None:
+            continue
         before = _approved_before(seg, locale, forms, approvals, on_page)
         english = translation = ""
         if before is not None:

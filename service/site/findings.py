@@ -13,6 +13,7 @@ from service.core.models import SOURCE_LOCALE, LoadedCatalog, Page, fingerprint,
 from service.core.policy import judge
 from service.quality.checks import Severity, Unit, blocking, run_checks
 from service.review import approvable, translator_of
+from service.review.confirming import unchanged
 from service.review.readiness import text_translator
 from service.site.resolve import approved_text
 from service.site.store import Tree
@@ -100,7 +101,8 @@ def _entry_findings(tree: Tree, domain: Page, locale: str) -> Iterator[FileFindi
                 continue
             config = tree.config
             unit = Unit.of(seg, entry.msgstr, locale, config.do_not_translate, config.terminology)
-            for f in run_checks(unit):
+            ledger = tree.ledgers.get((locale, domain.slug))
+            for f in (*run_checks(unit), *unchanged(seg, locale, entry.msgstr, ledger, catalog)):
                 yield FileFinding(catalog.path, entry.line, f.severity, f.check, f.message)
 
 

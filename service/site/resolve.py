@@ -21,6 +21,7 @@ from service.core.models import (
 from service.core.policy import Policy, judge
 from service.core.terminology import NO_TERMINOLOGY, Terminology
 from service.quality.checks import Unit, blocking
+from service.review.confirming import confirms, kinds, to_confirm
 
 __all__ = ["approved_text", "resolve", "reviewed_text"]
 
@@ -41,21 +42,25 @@ def approved_text(
     record counts only if `policy.judge` says its reviewer may approve this text (declared, in
     that role and locale, not its translator or author, two people for safety text: invariant 5);
     a translation's translator is the one the ledger recorded for that exact text
-    (`Ledger.translator`), not whoever saved the catalog last.
+    (`Ledger.translator`), not whoever saved the catalog last. For a translation with
+    confirm-level findings, a record counts only if it confirms each kind of them.
     """
     ledger = ledgers.get(locale)
     if ledger is None:
         return None
+    catalog = catalogs.get(locale)
     if locale == SOURCE_LOCALE:
         forms, translator = segment.source_forms, author
     else:
-        catalog = catalogs.get(locale)
         entry = catalog.entries.get(segment.key) if catalog else None
         if entry is None or not entry.translated or entry.msgid_plural != segment.source_plural:
             return None
         header = catalog.last_translator if catalog else None
         forms, translator = entry.msgstr, ledger.translator(segment.key, entry.msgstr, header)
     matching = ledger.approving(segment, forms)
+    if matching and locale != SOURCE_LOCALE:
+        needs = kinds(to_confirm(segment, locale, forms, ledger, catalog))
+        matching = tuple(r for r in matching if confirms(r, needs))
     reviews = judge(policy, matching, segment, locale, translator).counting
     if not reviews:
         return None

@@ -141,6 +141,8 @@
     var items = shownItems(form);
     if (!items.length) { message(form.closest("article"), "Nothing left to approve here.", false); return; }
     var body = { locale: locale, page: page, role: role };
+    var kept = form.querySelector('input[name="confirm_meaning"]');
+    if (kept && kept.checked) { body.confirm_meaning = true; }
     if (items.length === 1) {
       body.id = items[0].id;
       body.source_sha256 = items[0].source_sha256;

@@ -209,8 +209,9 @@ async def approve_form(request: Request, space: Space) -> Response:
     if not shown or role not in space.config.policy.role_names:
         raise HTTPException(422, "the form names no text or no role")
     locale, slug = posted.get("locale"), posted.get("page")
+    confirm = posted.get("confirm_meaning") == "yes"
     status, model = await run_in_threadpool(
-        approve_now, space, posted.me, locale, slug, role, shown
+        approve_now, space, posted.me, locale, slug, role, shown, confirm
     )
     return _answered(space, posted, status, model)
 

@@ -22,6 +22,7 @@ from service.core.errors import L10nError
 from service.core.files import signature
 from service.core.models import SOURCE_LOCALE, UI_DOMAIN, Ledger, Page, Role
 from service.core.policy import Reviewer
+from service.review.confirming import kinds
 from service.site.store import load_tree
 from service.workspace.pending import (
     Item,
@@ -202,6 +203,7 @@ def _signable(config: Config, waiting: PageQueue, who: Reviewer, item: Item) -> 
             who.name,
             role,
             item.translator,
+            needs=kinds(item.findings),
         )
     )
 

@@ -105,13 +105,20 @@ def _in_scope(me: Caller, locale: str) -> None:
 
 
 def approve_now(
-    space: Workspace, me: Caller, locale: str, slug: str, role: Role, shown: list[review.Shown]
+    space: Workspace,
+    me: Caller,
+    locale: str,
+    slug: str,
+    role: Role,
+    shown: list[review.Shown],
+    confirm: bool = False,
 ) -> tuple[int, BaseModel]:
-    """Sign `shown` now: 201 and what was recorded, else why not (403 refused, 409 changed)."""
+    """Sign `shown` now: 201 and what was recorded, else why not (403 refused, which names the
+    findings a text needs confirmed when `confirm` is not given; 409 changed)."""
     tag = space.locale_of(locale)
     space.known_page(slug)
     try:
-        decisions = approve_in_tree(space.root, me.reviewer.name, tag, slug, role, shown)
+        decisions = approve_in_tree(space.root, me.reviewer.name, tag, slug, role, shown, confirm)
     except review.TextChanged as exc:
         space.refresh()  # the queue then shows the text as it is now, with its diff
         now = {i.segment.id: i for i in space.cache.page_queue(space.config, slug, tag).items}
@@ -215,7 +222,14 @@ async def pending_api(
 async def approve_api(request: Request, space: Space, me: Me) -> Response:
     data = await _sent(request, space, me, ApproveIn)
     status, model = await run_in_threadpool(
-        approve_now, space, me, data.locale, data.page, data.role, data.shown()
+        approve_now,
+        space,
+        me,
+        data.locale,
+        data.page,
+        data.role,
+        data.shown(),
+        data.confirm_meaning,
     )
     return _json(status, model)
 

@@ -25,6 +25,7 @@ __all__ = [
     "DiffOut",
     "EventOut",
     "FindingOut",
+    "MarkOut",
     "PendingItemOut",
     "PendingOut",
     "RefusalOut",
@@ -76,6 +77,11 @@ class ApproveIn(BaseModel):
     items: list[ShownIn] | None = Field(
         None, min_length=1, max_length=500, description="Several segments, each bound the same way"
     )
+    confirm_meaning: bool = Field(
+        False,
+        description="You confirm the translation keeps the English's meaning: needed for a text "
+        "with confirm findings, recorded in the approval; one text at a time",
+    )
 
     @model_validator(mode="after")
     def one_or_several(self) -> Self:
@@ -84,6 +90,8 @@ class ApproveIn(BaseModel):
             raise ValueError("give id, source_sha256 and translation_sha256, or items")
         if self.items is not None and any(v is not None for v in single):
             raise ValueError("give either id with its hashes, or items, not both")
+        if self.confirm_meaning and self.items is not None and len(self.items) > 1:
+            raise ValueError("confirm_meaning is given for one text at a time, not with items")
         return self
 
     def shown(self) -> list[Shown]:
@@ -124,6 +132,9 @@ class EventOut(BaseModel):
     reviewer: str
     role: Role
     meaning: str | None = Field(None, description="What the signature means (approvals)")
+    confirmed: list[str] | None = Field(
+        None, description="The kinds of confirm finding the reviewer said keep the meaning"
+    )
     reason: str | None = Field(None, description="Why (revocations)")
 
 
@@ -182,9 +193,17 @@ class ConflictOut(BaseModel):
     changes: list[ChangeOut] = Field(default_factory=list)
 
 
+class MarkOut(BaseModel):
+    text: str
+    negator: bool = Field(description="A negator (shown highlighted)")
+
+
 class FindingOut(BaseModel):
     check: str
-    severity: Literal["error", "warning"]
+    severity: Literal["error", "warning", "confirm"] = Field(
+        description="error: cannot be approved; confirm: approvable only by confirming that the "
+        "meaning is kept; warning: for your attention"
+    )
     message: str
 
 
@@ -222,6 +241,13 @@ class PendingItemOut(BaseModel):
     translation_sha256: str
     translator: str | None = Field(description="Last-Translator (for English, the page's author)")
     findings: list[FindingOut]
+    confirm: list[str] = Field(
+        default=[], description="Kinds of finding your approval must confirm (confirm_meaning)"
+    )
+    english_marked: list[MarkOut] = Field(default=[], description="The English, negators marked")
+    translation_marked: list[MarkOut] = Field(
+        default=[], description="The translation, negators marked"
+    )
     approved: list[ApprovalOut] = Field(description="Approvals of this exact text that count")
     diff: DiffOut | None
 

@@ -44,13 +44,22 @@ def _load_fresh(root: Path, slug: str, locale: str) -> tuple[Config, Page, Loade
 
 
 def approve_in_tree(
-    root: Path, reviewer: str, locale: str, slug: str, role: Role, shown: Sequence[review.Shown]
+    root: Path,
+    reviewer: str,
+    locale: str,
+    slug: str,
+    role: Role,
+    shown: Sequence[review.Shown],
+    confirm: bool = False,
 ) -> list[review.Decision]:
     """Sign the shown texts of the page `slug` in the tree at `root` now, in `role`, bound to
     their SHA-256s (`review.TextChanged` when one is no longer what is on disk; `review.Refused`
-    when the reviewer may not approve here)."""
+    when the reviewer may not approve here); `confirm`: the reviewer ticked that the meaning is
+    kept."""
     config, page, catalog = _load_fresh(root, slug, locale)
-    return review.approve(config, page, locale, catalog, reviewer, role, shown=shown)
+    return review.approve(
+        config, page, locale, catalog, reviewer, role, shown=shown, confirm=confirm
+    )
 
 
 def revoke_in_tree(

@@ -13,7 +13,9 @@ from service.core.locales import direction
 from service.core.models import SOURCE_LOCALE, Role, bound_targets, fingerprint, text_sha256
 from service.core.policy import Policy
 from service.quality.characters import reveal
+from service.quality.meaning import marked
 from service.render.html import inline_html
+from service.review.confirming import kinds
 from service.workspace.pending import Item
 from service.workspace.queue import QueueCache
 from service.workspace.schemas import (
@@ -22,6 +24,7 @@ from service.workspace.schemas import (
     DiffOut,
     EventOut,
     FindingOut,
+    MarkOut,
     PendingItemOut,
     RunOut,
 )
@@ -35,8 +38,14 @@ def html_forms(forms: tuple[str, ...]) -> list[str]:
     return [inline_html(reveal(f)) for f in forms]
 
 
+def marks(forms: tuple[str, ...], locale: str) -> list[MarkOut]:
+    """The forms (joined by " / ") in runs, the negators marked, every hidden character shown."""
+    return [MarkOut(text=reveal(t), negator=n) for t, n in marked(" / ".join(forms), locale)]
+
+
 def item_out(item: Item, roles: tuple[Role, ...], policy: Policy) -> PendingItemOut:
     seg = item.segment
+    confirm = sorted(kinds(item.findings))
     return PendingItemOut(
         locale=item.locale,
         page=item.page,
@@ -63,6 +72,9 @@ def item_out(item: Item, roles: tuple[Role, ...], policy: Policy) -> PendingItem
             FindingOut(check=f.check, severity=f.severity.value, message=f.message)
             for f in item.findings
         ],
+        confirm=confirm,
+        english_marked=marks(seg.source_forms, "en") if confirm else [],
+        translation_marked=marks(item.forms, item.locale) if confirm else [],
         approved=[
             ApprovalOut(reviewer=r.reviewer, role=r.role, at=r.reviewed_at) for r in item.lack.have
         ],
@@ -110,7 +122,10 @@ def bulk(items: list[PendingItemOut], roles: tuple[Role, ...]) -> list[dict[str,
     (two or more: one form)."""
     out = []
     for role in roles:
-        able = [i for i in items if role in i.your_roles and i.status != "failing"]
+        # a text to confirm is signed on its own, with the confirmation
+        able = [
+            i for i in items if role in i.your_roles and i.status != "failing" and not i.confirm
+        ]
         if len(able) > 1:
             out.append({"role": role, "meaning": able[0].meanings[role], "texts": able})
     return out
