@@ -94,7 +94,7 @@ CASES: list[tuple[str, str, str, set[str]]] = [
         "[Read the leaflet](https://example.org/a).",
         '[Lea el folleto](https://example.org/a "No es necesario leerla").',
         "es",
-        {"link-titles"},
+        {"link-titles", "negation"},  # the added title also adds a negator
     ),
     (
         '[Read](https://example.org/a "More info").',
