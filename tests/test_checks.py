@@ -41,9 +41,10 @@ CASES: list[tuple[str, str, str, set[str]]] = [
         set(),
     ),  # number word in English, digit in translation
     ("Take one dose.", "Tome una dosis.", "es", set()),
-    ("Take 1 dose.", "Tome una dosis.", "es", {"numbers"}),  # doses stay in digits
+    ("Take 1 dose.", "Tome una dosis.", "es", set()),  # "una" may be the English's 1
+    ("Take 2 doses.", "Tome una dosis.", "es", {"numbers"}),
     ("Take it twice a day.", "Tómelo 2 veces al día.", "es", set()),
-    ("Wait 2 hours.", "Espere 2 horas y 30 minutos.", "es", {"numbers"}),  # a number added
+    ("Wait 2 hours.", "Espere 2 horas y 30 minutos.", "es", {"numbers", "units"}),  # a time added
     ("In 84 mg doses.", "Em doses de 84 mg.", "pt-BR", set()),
     (
         "See [page 2](https://example.org/p2).",

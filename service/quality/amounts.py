@@ -1,0 +1,70 @@
+"""The `numbers` and `units` checks: a translation says the numbers of its English, with their units.
+
+Both read the texts as the patient sees them (`service.quality.numbers.reading_of`); they are
+registered into the check registry when `service.quality` is imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from service.quality.checks import Severity, Unit, register
+from service.quality.numbers import Reading, reading_of
+from service.quality.seen import seen_text
+from service.quality.words import allowed_in_english
+
+__all__ = ["numbers", "units"]
+
+
+def _readings(unit: Unit) -> Iterator[tuple[str, Reading, Reading]]:
+    for source, target in unit.pairs():
+        english = seen_text(source, unit.references)
+        yield (
+            english,
+            reading_of(english, "en"),
+            reading_of(seen_text(target, unit.references), unit.locale),
+        )
+
+
+@register("numbers", Severity.ERROR)
+def numbers(unit: Unit) -> Iterator[str]:
+    """Every number of the English, by value, and no other: digits of any script, number words
+    and fractions ("two" → "dos", "twice" → 两次, "one" ↛ "½"). A word that may not be a number
+    (un/una, 一 in 一起) may stand for a number of the English but is never one of its own."""
+    for english_text, english, translated in _readings(unit):
+        for value in sorted(english.firm - translated.firm):
+            if value not in translated.soft:
+                yield f"{value} in the English is missing or changed"
+        extra = translated.firm - english.firm
+        if extra:
+            allowed = english.soft | allowed_in_english(english_text)
+            for value in sorted(extra):
+                if value not in allowed:
+                    yield f"{value} is not in the English"
+
+
+def _shown(value: object, symbol: str) -> str:
+    return f"{value} {symbol}" + (
+        "s"
+        if symbol in ("second", "minute", "hour", "day", "week", "month", "year") and value != 1
+        else ""
+    )
+
+
+@register("units", Severity.ERROR)
+def units(unit: Unit) -> Iterator[str]:
+    """A number keeps its unit: the whole dose unit (`56 mg` may not become `56 g`, `56 mg/kg` or a
+    bare `56`; "800 micrograms" may not become "800 miligramos"), a time its unit ("2 hours" ↛
+    "2 minutos"), and a count of times its period ("twice a week" ↛ "dos veces al día")."""
+    for _, english, translated in _readings(unit):
+        present = translated.firm.keys() | translated.soft
+        for (value, symbol), _ in sorted((english.doses - translated.doses).items()):
+            if value in present:
+                yield f"{value} {symbol}: the unit is lost or changed"
+        everything = english.times.keys() | english.soft_times
+        for value, symbol in sorted(translated.times.keys() - everything):
+            yield f"{_shown(value, symbol)} is not in the English"
+        if english.counted and translated.counted and english.periods:
+            for period in sorted(translated.periods - english.periods):
+                said = ", ".join(sorted(english.periods))
+                yield f"a count of times per {period}; the English counts per {said}"
