@@ -14,11 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from service.core.models import Target
 from service.quality.digits import figures_in
 from service.quality.seen import seen_text
-from service.quality.units import DOSE_UNITS, PERIOD_WORDS, TIME_UNITS, fold, unit_at, unit_names
+from service.quality.units import (
+    DOSE_UNITS,
+    PERIOD_WORDS,
+    TIME_UNITS,
+    fold,
+    unit_at,
+    unit_names,
+)
 from service.quality.words import allowed_in_english, said_in
 
 __all__ = ["UNITS", "Reading", "doses_in", "number_words_in", "numbers_in", "reading_of"]
@@ -51,8 +59,7 @@ _WORD_AFTER = re.compile(r"[ \u00a0]+([^\W\d_]+)")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
-@dataclass(frozen=True)
-class _Spot:
+class _Spot(NamedTuple):  # a tuple: a text with numbers makes several, on every load
     start: int
     end: int
     value: Decimal
@@ -107,7 +114,7 @@ def _spots(text: str, locale: str) -> list[_Spot]:
         gap = text[spots[i].end : spots[i + 1].start]
         if units[i] is None and units[i + 1] and _RANGE_GAP.fullmatch(gap):
             units[i] = units[i + 1]
-    return [_Spot(s.start, s.end, s.value, s.firm, u) for s, u in zip(spots, units, strict=True)]
+    return [s._replace(unit=u) if u != s.unit else s for s, u in zip(spots, units, strict=True)]
 
 
 def _periods(text: str, locale: str) -> frozenset[str]:
@@ -125,10 +132,19 @@ def _periods(text: str, locale: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _counted(text: str, locale: str) -> bool:
-    if locale.startswith(("zh", "ja")):
-        return "次" in text
-    return any(fold(word) in _COUNTS for word in _LETTERS.findall(text))
+def _counted(text: str, spots: list[_Spot]) -> bool:
+    """Whether a number counts times: "twice", "3 times", "dos veces", 三次, مرتين."""
+    for spot in spots:
+        after = _COUNT_WORD.match(text, spot.end)
+        if fold(text[spot.start : spot.end]) in _COUNTS or (
+            after and (fold(after.group(1)) in _COUNTS or after.group(1)[0] in _COUNTS)
+        ):
+            return True
+    return False
+
+
+_COUNT_WORD = re.compile(r"[ \u00a0]?([^\W\d_]+)")
+_NOTHING = Reading(Counter(), frozenset(), Counter(), Counter(), frozenset(), frozenset(), False)
 
 
 @lru_cache(maxsize=32768)  # an English text is read once for every locale it is checked in
@@ -141,17 +157,27 @@ def reading_of(text: str, locale: str) -> Reading:
 [(Decimal('2'), 'week')], True)
     """
     spots = _spots(text, locale)
-    counted = _counted(text, locale)
-    units = [(s.value, s.unit) for s in spots if s.unit]
-    return Reading(
-        Counter(s.value for s in spots if s.firm),
-        frozenset(s.value for s in spots if not s.firm),
-        Counter((v, u) for v, u in units if u.split("/")[0] in _DOSES),
-        Counter((s.value, s.unit) for s in spots if s.firm and s.unit in _TIMES),
-        frozenset((s.value, s.unit) for s in spots if not s.firm and s.unit in _TIMES),
-        _periods(text, locale) if counted else frozenset(),
-        counted,
-    )
+    if not spots:
+        return _NOTHING
+    counted = _counted(text, spots)
+    firm: Counter[Decimal] = Counter()
+    doses: Counter[tuple[Decimal, str]] = Counter()
+    times: Counter[tuple[Decimal, str]] = Counter()
+    soft, soft_times = set(), set()
+    for _, _, value, is_firm, unit in spots:
+        if is_firm:
+            firm[value] += 1
+        else:
+            soft.add(value)
+        if unit in _TIMES:
+            if is_firm:
+                times[(value, unit)] += 1
+            else:
+                soft_times.add((value, unit))
+        elif unit and unit.split("/")[0] in _DOSES:  # not "70 kg" alone: a weight, not a dose
+            doses[(value, unit)] += 1
+    periods = _periods(text, locale) if counted else frozenset()
+    return Reading(firm, frozenset(soft), doses, times, frozenset(soft_times), periods, counted)
 
 
 def doses_in(

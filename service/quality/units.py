@@ -16,7 +16,16 @@ from functools import lru_cache
 
 from service.core.locales import babel_locale
 
-__all__ = ["DOSE_UNITS", "PERIOD_WORDS", "TIME_UNITS", "UnitNames", "fold", "unit_at", "unit_names"]
+__all__ = [
+    "DOSE_UNITS",
+    "PERIOD_WORDS",
+    "TIME_UNITS",
+    "UnitNames",
+    "fold",
+    "fold_text",
+    "unit_at",
+    "unit_names",
+]
 
 # The units compared, by CLDR id, and the symbol each is reported with.
 DOSE_UNITS = {
@@ -49,22 +58,28 @@ PERIOD_WORDS = {
 }  # fmt: skip
 
 _HARAKAT = re.compile(r"[\u064b-\u0652\u0640\u0670]")  # Arabic vowel marks, tanwin and tatweel
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
 _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+
+
+def fold_text(text: str) -> str:
+    """`fold` for a whole text, uncached (texts are not repeated the way words are).
+
+    >>> [fold(w) for w in ("Hours", "sem.", "يومًا", "إثنان", "µg")]
+    ['hours', 'sem', 'يوما', 'اثنان', 'μg']
+    """
+    text = unicodedata.normalize("NFC", text).casefold().replace("µ", "μ")
+    if not text.isascii() and _ARABIC.search(text):
+        text = _HARAKAT.sub("", text).translate(_ARABIC_FOLD)
+    return text
 
 
 @lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """One spelling per word for lookups: case folded, NFC, a trailing period dropped, µ as μ; in
     Arabic, vowel marks dropped and the letters writers interchange made one (أ إ آ → ا, ى → ي,
-    ة → ه).
-
-    >>> [fold(w) for w in ("Hours", "sem.", "يومًا", "إثنان", "µg")]
-    ['hours', 'sem', 'يوما', 'اثنان', 'μg']
-    """
-    word = unicodedata.normalize("NFC", word).casefold().rstrip(".").replace("µ", "μ")
-    if not word.isascii() and any("\u0600" <= ch <= "\u06ff" for ch in word):
-        word = _HARAKAT.sub("", word).translate(_ARABIC_FOLD)
-    return word
+    ة → ه)."""
+    return fold_text(word).rstrip(".")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import icu
 
-from service.quality.units import fold, unit_names
+from service.quality.units import fold, fold_text, unit_names
 
 __all__ = ["Said", "allowed_in_english", "said_in"]
 
@@ -201,10 +201,23 @@ def _runs(text: str, lexicon: _Lexicon) -> list[Said]:
     return found
 
 
+def _may_say(text: str, lexicon: _Lexicon, duals: dict[str, str]) -> bool:
+    """Whether a word of the text may be a number word: one set operation for most texts."""
+    words = _LETTERS.findall(fold_text(text))
+    if not lexicon.firsts.isdisjoint(words):
+        return True
+    if not duals:
+        return False
+    bare = {w[n:] for w in words for n in (1, 2, 3)}  # Arabic: و, ال, وال before the word
+    return not (lexicon.firsts.isdisjoint(bare) and duals.keys().isdisjoint(words))
+
+
 def _words(text: str, locale: str, lexicon: _Lexicon) -> list[Said]:
     arabic = _language(locale) == "ar"
-    tokens = list(_LETTERS.finditer(text))
     duals = unit_names(locale).duals if arabic else {}
+    if not _may_say(text, lexicon, duals):
+        return []
+    tokens = list(_LETTERS.finditer(text))
     found, i = [], 0
     while i < len(tokens):
         key = _key(tokens[i].group(), lexicon, arabic)
