@@ -65,6 +65,97 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("In 10% of people.", "在 10% 的人中。", "zh-Hans", set()),
     ("In 10% of people.", "لدى ١٠٪ من الناس.", "ar", set()),
     ("Use 2 mL.", "Use 2 ml.", "pt-BR", set()),
+    # numbers as the patient reads them: entities, link-like text, words, fractions (issue 22)
+    ("Take one tablet.", "Tome ½ comprimido.", "es", {"numbers"}),
+    ("Take one tablet.", "Tome &half; comprimido.", "es", {"numbers"}),
+    ("Take one tablet.", "Tome un comprimido.", "es", set()),
+    ("Take one tablet.", "服用半片。", "zh-Hans", set()),  # 半 may be "mid-": never an extra
+    ("Take it.", "Tómelo [o más](hasta 84 mg si lo tolera).", "es", {"numbers"}),
+    ("Take [56 mg](https://example.org/84).", "Tome [56 mg](https://example.org/84).", "es", set()),
+    (
+        "Given as two sprays: one in each nostril.",
+        "Se administra en dos pulverizaciones: una en cada fosa nasal.",
+        "es",
+        set(),
+    ),
+    (
+        "Given as two sprays: one in each nostril.",
+        "Se administra en tres pulverizaciones: dos en una fosa nasal.",
+        "es",
+        {"numbers"},
+    ),
+    (
+        "Given as two sprays: one in each nostril.",
+        "Administrado em três jatos: dois em uma narina.",
+        "pt-BR",
+        {"numbers"},
+    ),
+    ("Given as two sprays: one in each nostril.", "分两喷给药：每侧鼻孔一喷。", "zh-Hans", set()),
+    (
+        "Given as two sprays: one in each nostril.",
+        "يُعطى على شكل ثلاث بخات: اثنتان في فتحة أنف واحدة.",
+        "ar",
+        {"numbers"},
+    ),
+    ("Use it twice a week.", "每周使用三次。", "zh-Hans", {"numbers"}),
+    ("Use it twice a week.", "每周使用两次。", "zh-Hans", set()),
+    ("Use it twice a week.", "Use quatro vezes por semana.", "pt-BR", {"numbers"}),
+    ("Use it twice a week.", "Use duas vezes por semana.", "pt-BR", set()),
+    ("Use it twice a week.", "Úselo tres veces por semana.", "es", {"numbers"}),
+    ("Use it twice a week.", "استخدمه ثلاث مرات في الأسبوع.", "ar", {"numbers"}),
+    ("Use it twice a week.", "استخدمه مرتين في الأسبوع.", "ar", set()),
+    ("Take two tablets.", "Tome comprimidos.", "es", {"numbers"}),  # a number word dropped
+    ("It works together.", "它们一起起作用。", "zh-Hans", set()),  # 一 in 一起 is no number
+    ("This is very important.", "这十分重要。", "zh-Hans", set()),  # 十分 "very"
+    ("Use both nostrils.", "使用两个鼻孔。", "zh-Hans", set()),  # "both" is two
+    # units: the whole dose unit, times, frequency and period, spelled-out names (issue 22)
+    ("Take 56 mg.", "Tome 56 mg/kg.", "es", {"units"}),  # 70× for an adult
+    ("Take 56 mg.", "Tome 56 mg por kg.", "es", {"units"}),
+    ("Take 56 mg.", "服用 56 毫克/千克。", "zh-Hans", {"units"}),
+    ("Take 56 mg.", "تناول ٥٦ ملغ/كغ.", "ar", {"units"}),
+    ("Give 2 mg/kg.", "Administre 2 mg/kg.", "pt-BR", set()),
+    ("Take 56 mg a day.", "Tome 56 mg al día.", "es", set()),
+    ("Take 56 mg a day.", "Tome 56 mg por semana.", "es", {"units"}),
+    ("Take 800 micrograms.", "Tome 800 miligramos.", "es", {"units"}),  # 1000×
+    ("Take 800 micrograms.", "Tome 800 microgramos.", "es", set()),
+    ("Take 800 micrograms.", "Tome 800 µg.", "es", set()),
+    ("Take 800 micrograms.", "Tome 800 miligramas.", "pt-BR", {"units"}),
+    ("Take 800 micrograms.", "服用800毫克。", "zh-Hans", {"units"}),
+    ("Take 800 micrograms.", "تناول ٨٠٠ مليغرام.", "ar", {"units"}),
+    (
+        "Stay under observation for 2 hours.",
+        "Permanezca en observación durante 2 minutos.",
+        "es",
+        {"units"},
+    ),
+    (
+        "Stay under observation for 2 hours.",
+        "Permanezca en observación durante 2 horas.",
+        "es",
+        set(),
+    ),
+    (
+        "Stay under observation for 2 hours.",
+        "Fique em observação por 2 minutos.",
+        "pt-BR",
+        {"units"},
+    ),
+    ("Do not eat for 2 hours before.", "服药前 2 分钟内不要进食。", "zh-Hans", {"units"}),
+    ("Do not eat for 2 hours before.", "服药前两小时内不要进食。", "zh-Hans", set()),
+    ("Wait 5 minutes.", "انتظر ٥ ساعات.", "ar", {"units"}),
+    ("Wait 5 minutes.", "انتظر ٥ دقائق.", "ar", set()),
+    ("Wait 2 hours.", "انتظر ساعتين.", "ar", set()),  # the dual: two hours
+    ("Wait 2 hours.", "انتظر دقيقتين.", "ar", {"units"}),  # two minutes
+    ("Wait 2 hours.", "Espere dos minutos.", "es", {"units"}),
+    ("Wait 1–2 hours.", "Espere de 1 a 2 horas.", "es", set()),  # a range shares its unit
+    ("Use it twice a week.", "Úselo dos veces al día.", "es", {"units"}),
+    ("Use it twice a week.", "Use duas vezes por dia.", "pt-BR", {"units"}),
+    ("Use it twice a week.", "每天使用两次。", "zh-Hans", {"units"}),
+    ("Use it twice a week.", "استخدمه مرتين في اليوم.", "ar", {"units"}),
+    ("Use it twice daily.", "Úselo dos veces al día.", "es", set()),
+    ("Use it every 2 weeks.", "Use a cada 2 dias.", "pt-BR", {"units"}),
+    ("Use it every 2 weeks.", "Use a cada 2 semanas.", "pt-BR", set()),
+    ("Use it every 2 weeks.", "每 2 天使用一次。", "zh-Hans", {"units"}),
     # do-not-translate
     ("Ask about Spravato.", "Pregunte por Spravato.", "es", set()),
     ("Ask about Spravato.", "Pregunte por SPRAVATO.", "es", {"do-not-translate"}),

@@ -94,8 +94,10 @@ class UnitNames:
 
 # One-letter names are dropped ("a" is a Spanish year and a preposition, "y" an English year and a
 # Spanish "and", Arabic narrow forms are single letters) except the SI symbols for gram, litre and
-# hour (BIPM, The International System of Units, tables 4 and 8).
+# hour (BIPM, The International System of Units, tables 4 and 8) and Chinese characters, which are
+# words (天, 周, 年).
 _LETTER_SYMBOLS = frozenset("ghl")
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def _pattern_name(category: str, pattern: str) -> str | None:
@@ -104,7 +106,9 @@ def _pattern_name(category: str, pattern: str) -> str | None:
     if category == "per" and not pattern.startswith("{0}/"):
         return None
     name = fold(pattern.replace("{0}/", " ").replace("{0}", " ").strip())
-    return name if len(name) > 1 or not name.isalpha() or name in _LETTER_SYMBOLS else None
+    if len(name) > 1 or not name.isalpha() or name in _LETTER_SYMBOLS or _HAN.match(name):
+        return name
+    return None
 
 
 @lru_cache(maxsize=16)
@@ -124,7 +128,9 @@ def unit_names(locale: str) -> UnitNames:
                 for category, pattern in forms.items():
                     if "{0}" not in pattern:
                         if category == "two":  # Arabic: the dual is the number and the unit
-                            duals[fold(pattern)] = symbol
+                            dual = fold(pattern)  # ساعتان, and ساعتين in the accusative and
+                            duals[dual] = duals[re.sub("ان$", "ين", dual)] = symbol  # genitive
+
                         continue
                     name = _pattern_name(category, pattern)
                     if name:

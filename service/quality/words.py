@@ -221,19 +221,19 @@ def _words(text: str, locale: str, lexicon: _Lexicon) -> list[Said]:
     found, i = [], 0
     while i < len(tokens):
         key = _key(tokens[i].group(), lexicon, arabic)
-        if duals and (key in duals or key.replace("ين", "ان") in duals):
-            unit = duals.get(key) or duals[key.replace("ين", "ان")]
-            found.append(Said(tokens[i].start(), tokens[i].end(), Decimal(2), True, unit))
+        if key in duals:
+            found.append(Said(tokens[i].start(), tokens[i].end(), Decimal(2), True, duals[key]))
         if key not in lexicon.firsts:
             i += 1
             continue
         for n in range(min(lexicon.longest, len(tokens) - i), 0, -1):
-            words = (key, *(_key(t.group(), lexicon, arabic) for t in tokens[i + 1 : i + n]))
+            words = (key, *(fold(t.group()) for t in tokens[i + 1 : i + n]))
             value = lexicon.phrases.get(words)
             if value is not None:
                 end = tokens[i + n - 1].end()
                 after = tokens[i + n].group() if i + n < len(tokens) else ""
-                firm = _firm(value, words == (key,) and key in lexicon.soft, after, lexicon)
+                half = words == (key,) and key in lexicon.soft and locale != "en"
+                firm = _firm(value, half, after, lexicon)
                 found.append(Said(tokens[i].start(), end, value, firm))
                 i += n
                 break
