@@ -116,6 +116,10 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("Give 2 mg/kg.", "Administre 2 mg/kg.", "pt-BR", set()),
     ("Take 56 mg a day.", "Tome 56 mg al día.", "es", set()),
     ("Take 56 mg a day.", "Tome 56 mg por semana.", "es", {"units"}),
+    ("Take 56 mg a day.", "每天服用 56 毫克。", "zh-Hans", set()),
+    ("Take 56 mg a day.", "每日服用56毫克。", "zh-Hans", set()),
+    ("Take 56 mg a day.", "每周服用 56 毫克。", "zh-Hans", {"units"}),
+    ("Take 56 mg.", "每天服用 56 毫克。", "zh-Hans", {"units"}),
     ("Take 800 micrograms.", "Tome 800 miligramos.", "es", {"units"}),  # 1000×
     ("Take 800 micrograms.", "Tome 800 microgramos.", "es", set()),
     ("Take 800 micrograms.", "Tome 800 µg.", "es", set()),
@@ -148,6 +152,9 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("Wait 2 hours.", "انتظر دقيقتين.", "ar", {"units"}),  # two minutes
     ("Wait 2 hours.", "Espere dos minutos.", "es", {"units"}),
     ("Wait 1–2 hours.", "Espere de 1 a 2 horas.", "es", set()),  # a range shares its unit
+    ("Wait 1–2 hours.", "Espere 1 hora o 2 horas.", "es", set()),
+    ("Wait 1 or 2 hours.", "等待 1 至 2 小时。", "zh-Hans", set()),
+    ("Wait 1–2 hours.", "Espere 1 minuto o 2 horas.", "es", {"units"}),
     ("Use it twice a week.", "Úselo dos veces al día.", "es", {"units"}),
     ("Use it twice a week.", "Use duas vezes por dia.", "pt-BR", {"units"}),
     ("Use it twice a week.", "每天使用两次。", "zh-Hans", {"units"}),

@@ -98,6 +98,24 @@ def _whole_unit(text: str, pos: int, unit: str, locale: str) -> tuple[str, int]:
     return unit, pos
 
 
+_PER_BEFORE = re.compile(
+    r"每\s*([^\W\d_]{1,6})\s*$"
+)  # Chinese puts the rate first: 每天服用 56 毫克
+_DAY = "日"  # "day" in 每日 (每天's written form); CLDR's zh unit names have 天 only
+
+
+def _per_before(text: str, start: int, locale: str) -> str:
+    """What a Chinese dose is per when 每 ("every") and a unit come before it in its clause."""
+    if not locale.startswith("zh"):
+        return ""
+    m = _PER_BEFORE.search(text, max(0, start - 10), start)
+    if m is None:
+        return ""
+    words, names = m.group(1), unit_names(locale).names
+    unit = "day" if words[0] == _DAY else names.get(words[:2]) or names.get(words[0])
+    return f"/{unit}" if unit in _PER_WHAT else ""
+
+
 def _spots(text: str, locale: str) -> list[_Spot]:
     spots = [_Spot(f.start, f.end, f.value, True, None) for f in figures_in(text, locale)]
     spots += [_Spot(s.start, s.end, s.value, s.firm, s.unit) for s in said_in(text, locale)]
@@ -109,6 +127,7 @@ def _spots(text: str, locale: str) -> list[_Spot]:
             found = named[0]
             if found in _DOSES:
                 found = _whole_unit(text, named[1], found, locale)[0]
+                found += "" if "/" in found else _per_before(text, spot.start, locale)
         units.append(found)
     for i in range(len(spots) - 2, -1, -1):  # "2 to 4 hours": the 2 is hours too
         gap = text[spots[i].end : spots[i + 1].start]
