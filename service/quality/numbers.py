@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import NamedTuple
+from operator import itemgetter
 
 from service.core.models import Target
 from service.quality.digits import figures_in
@@ -59,12 +59,9 @@ _WORD_AFTER = re.compile(r"[ \u00a0]+([^\W\d_]+)")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
-class _Spot(NamedTuple):  # a tuple: a text with numbers makes several, on every load
-    start: int
-    end: int
-    value: Decimal
-    firm: bool
-    unit: str | None
+# A number in a text: (start, end, value, firm, unit). A plain tuple: every text with a number makes
+# several, on every load.
+_Spot = tuple[int, int, Decimal, bool, str | None]
 
 
 @dataclass(frozen=True)
@@ -117,23 +114,23 @@ def _per_before(text: str, start: int, locale: str) -> str:
 
 
 def _spots(text: str, locale: str) -> list[_Spot]:
-    spots = [_Spot(f.start, f.end, f.value, True, None) for f in figures_in(text, locale)]
-    spots += [_Spot(s.start, s.end, s.value, s.firm, s.unit) for s in said_in(text, locale)]
-    spots.sort(key=lambda s: s.start)
+    spots: list[_Spot] = [(f.start, f.end, f.value, True, None) for f in figures_in(text, locale)]
+    spots += [(s.start, s.end, s.value, s.firm, s.unit) for s in said_in(text, locale)]
+    spots.sort(key=itemgetter(0))
     units: list[str | None] = []
     for spot in spots:
-        found = spot.unit
-        if found is None and (named := unit_at(text, spot.end, locale)):
+        found = spot[4]
+        if found is None and (named := unit_at(text, spot[1], locale)):
             found = named[0]
             if found in _DOSES:
                 found = _whole_unit(text, named[1], found, locale)[0]
-                found += "" if "/" in found else _per_before(text, spot.start, locale)
+                found += "" if "/" in found else _per_before(text, spot[0], locale)
         units.append(found)
     for i in range(len(spots) - 2, -1, -1):  # "2 to 4 hours": the 2 is hours too
-        gap = text[spots[i].end : spots[i + 1].start]
+        gap = text[spots[i][1] : spots[i + 1][0]]
         if units[i] is None and units[i + 1] and _RANGE_GAP.fullmatch(gap):
             units[i] = units[i + 1]
-    return [s._replace(unit=u) if u != s.unit else s for s, u in zip(spots, units, strict=True)]
+    return [(s[0], s[1], s[2], s[3], u) for s, u in zip(spots, units, strict=True)]
 
 
 def _periods(text: str, locale: str) -> frozenset[str]:
@@ -154,8 +151,8 @@ def _periods(text: str, locale: str) -> frozenset[str]:
 def _counted(text: str, spots: list[_Spot]) -> bool:
     """Whether a number counts times: "twice", "3 times", "dos veces", 三次, مرتين."""
     for spot in spots:
-        after = _COUNT_WORD.match(text, spot.end)
-        if fold(text[spot.start : spot.end]) in _COUNTS or (
+        after = _COUNT_WORD.match(text, spot[1])
+        if fold(text[spot[0] : spot[1]]) in _COUNTS or (
             after and (fold(after.group(1)) in _COUNTS or after.group(1)[0] in _COUNTS)
         ):
             return True
