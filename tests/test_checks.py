@@ -108,6 +108,13 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("It works together.", "它们一起起作用。", "zh-Hans", set()),  # 一 in 一起 is no number
     ("This is very important.", "这十分重要。", "zh-Hans", set()),  # 十分 "very"
     ("Use both nostrils.", "使用两个鼻孔。", "zh-Hans", set()),  # "both" is two
+    ("Do not drive until the next day.", "第二天之前不要驾驶。", "zh-Hans", set()),  # an ordinal
+    ("Take it with meals.", "随三餐服用。", "zh-Hans", set()),  # "the three meals": a fixed phrase
+    ("There are two types.", "هناك نوعان.", "ar", set()),  # a dual noun says two
+    ("Take 2 tablets.", "تناول قرصين.", "ar", set()),
+    ("Take 2 tablets.", "تناول ثلاثة أقراص.", "ar", {"numbers"}),
+    ("Wait 1 hour.", "انتظر ساعة.", "ar", set()),  # a singular noun says one
+    ("Wait 1 hour.", "انتظر ساعتين.", "ar", {"numbers", "units"}),
     # units: the whole dose unit, times, frequency and period, spelled-out names (issue 22)
     ("Take 56 mg.", "Tome 56 mg/kg.", "es", {"units"}),  # 70× for an adult
     ("Take 56 mg.", "Tome 56 mg por kg.", "es", {"units"}),

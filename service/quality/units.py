@@ -88,6 +88,7 @@ class UnitNames:
 
     names: dict[str, str]  # "miligramos" → "mg", "horas" → "hour"
     duals: dict[str, str]  # Arabic "ساعتان" (two hours, no number written) → "hour"
+    ones: dict[str, str]  # Arabic "ساعة" (an hour, no number written) → "hour"
     per: frozenset[str]  # the words of CLDR's "per" pattern ("por", "لكل"), and "/"
     longest: int  # the most words a name has
 
@@ -116,6 +117,7 @@ def unit_names(locale: str) -> UnitNames:
     """The unit names of `locale` and of English (labels keep `mg`, `mL`), from CLDR."""
     names: dict[str, set[str]] = {}
     duals: dict[str, str] = {}
+    ones: dict[str, str] = {}
     per: set[str] = {"/", "per"}
     wanted = {**DOSE_UNITS, **TIME_UNITS, **_DENOMINATORS}
     for tag in dict.fromkeys(("en", locale)):
@@ -130,6 +132,8 @@ def unit_names(locale: str) -> UnitNames:
                         if category == "two":  # Arabic: the dual is the number and the unit
                             dual = fold(pattern)  # ساعتان, and ساعتين in the accusative and
                             duals[dual] = duals[re.sub("ان$", "ين", dual)] = symbol  # genitive
+                        elif category == "one":
+                            ones[fold(pattern)] = symbol
 
                         continue
                     name = _pattern_name(category, pattern)
@@ -142,7 +146,7 @@ def unit_names(locale: str) -> UnitNames:
         names.setdefault(fold(alias), set()).add(symbol)
     clear = {name: symbols.pop() for name, symbols in names.items() if name and len(symbols) == 1}
     longest = max(len(name.split()) for name in clear)
-    return UnitNames(clear, duals, frozenset(per), longest)
+    return UnitNames(clear, duals, ones, frozenset(per), longest)
 
 
 _GAP = re.compile(r"[ \u00a0\u202f\u2009-]?")  # "2 h", "2h", "2-hour"

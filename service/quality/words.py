@@ -46,9 +46,15 @@ _HALF = {
 # năm "year", ba "father"): they count only before a counted noun, a classifier (Chao, A Grammar of
 # Spoken Chinese, ch. 7; Nguyễn Đình-Hoà, Vietnamese, ch. 5) or a unit name from CLDR.
 _CLASSIFIERS = {
-    "zh": "次 个 片 粒 支 滴 喷 剂 种 位 名 例 倍 岁 瓶 袋 盒 项 条 遍 回 顿 餐 针 贴 毫克 毫升 微克",
+    "zh": "次 个 片 粒 支 滴 喷 剂 种 位 名 例 倍 岁 瓶 袋 盒 项 条 遍 回 针 贴 毫克 毫升 微克",
     "vi": "lần viên liều giọt người lọ ống gói loại tuổi lượt cái bữa nhát xịt",
 }
+# An ordinal's prefix: 第二天 "the next day", thứ hai "second" and "Monday" (same grammars).
+_ORDINAL = {"zh": "第", "vi": "thứ"}
+# Arabic says one and two by the noun's number (Wright §§ 77-78, 99): ساعة "an hour", قرصين "two
+# tablets". A singular unit name from CLDR is a soft 1; a word with a dual ending (-ان, -ين, no
+# article) a soft 2: it may be the English's 2, never a number of its own (-ين is also a plural).
+_DUAL_ENDING = re.compile(r"^(?!ال|لل)\w{2,}(?:ان|ين)$")
 # Words an English text uses for a number a translation may write in digits ("both" → "ambos" or
 # "los 2"); never required of the translation.
 _ENGLISH_ALLOWED = {"both": 2, "pair": 2, "couple": 2, "double": 2, "dozen": 12, "single": 1}
@@ -181,7 +187,7 @@ def _firm(value: Decimal, soft: bool, after: str, lexicon: _Lexicon) -> bool:
 
 def _runs(text: str, lexicon: _Lexicon) -> list[Said]:
     assert lexicon.runs is not None
-    found = []
+    found: list[Said] = []
     for m in lexicon.runs.finditer(text):
         run = m.group()
         value = lexicon.phrases.get((run,))
@@ -196,8 +202,8 @@ def _runs(text: str, lexicon: _Lexicon) -> list[Said]:
         for start, end, part in parts:
             if part is not None:
                 after = text[end : end + 3].lstrip()
-                firm = _firm(part, text[start:end] in lexicon.soft, after, lexicon)
-                found.append(Said(start, end, part, firm))
+                soft = text[start:end] in lexicon.soft or text[start - 1 : start] == "第"
+                found.append(Said(start, end, part, _firm(part, soft, after, lexicon)))
     return found
 
 
@@ -212,13 +218,34 @@ def _may_say(text: str, lexicon: _Lexicon, duals: dict[str, str]) -> bool:
     return not (lexicon.firsts.isdisjoint(bare) and duals.keys().isdisjoint(words))
 
 
+def _arabic_nouns(text: str, locale: str, lexicon: _Lexicon) -> list[Said]:
+    """The ones and twos Arabic says by a noun's number (see `_DUAL_ENDING`); not a number word,
+    nor the unit of a number written before it."""
+    names = unit_names(locale)
+    found = []
+    for m in _LETTERS.finditer(text):
+        key = fold(m.group())
+        if (
+            _key(key, lexicon, True) in lexicon.firsts
+            or text[: m.start()].rstrip()[-1:].isdecimal()
+        ):
+            continue
+        if key in names.ones:
+            found.append(Said(m.start(), m.end(), Decimal(1), False, names.ones[key]))
+        elif key not in names.duals and _DUAL_ENDING.match(key):
+            found.append(Said(m.start(), m.end(), Decimal(2), False))
+    return found
+
+
 def _words(text: str, locale: str, lexicon: _Lexicon) -> list[Said]:
     arabic = _language(locale) == "ar"
     duals = unit_names(locale).duals if arabic else {}
+    nouns = _arabic_nouns(text, locale, lexicon) if arabic else []
     if not _may_say(text, lexicon, duals):
-        return []
+        return nouns
     tokens = list(_LETTERS.finditer(text))
-    found, i = [], 0
+    ordinal = _ORDINAL.get(_language(locale))
+    found, i = nouns, 0
     while i < len(tokens):
         key = _key(tokens[i].group(), lexicon, arabic)
         if key in duals:
@@ -233,7 +260,8 @@ def _words(text: str, locale: str, lexicon: _Lexicon) -> list[Said]:
                 end = tokens[i + n - 1].end()
                 after = tokens[i + n].group() if i + n < len(tokens) else ""
                 half = words == (key,) and key in lexicon.soft and locale != "en"
-                firm = _firm(value, half, after, lexicon)
+                before = fold(tokens[i - 1].group()) if i else ""
+                firm = _firm(value, half or before == ordinal, after, lexicon)
                 found.append(Said(tokens[i].start(), end, value, firm))
                 i += n
                 break
