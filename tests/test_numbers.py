@@ -95,6 +95,9 @@ WORDS = [
     ("اثنين", "ar", [2], [True]),  # the accusative of إثنان
     ("وثلاثة أيام", "ar", [3], [True]),  # with the conjunction و
     ("ساعتين", "ar", [2], [True]),  # the dual: two hours
+    ("مئتا مريض", "ar", [200], [True]),  # مئة, the modern spelling of ICU's مائة
+    ("مئتين", "ar", [200], [True]),
+    ("dezasseis vezes", "pt", [16], [True]),  # European Portuguese; ICU's pt is Brazilian
     ("hai lần", "vi", [2], [True]),
     ("năm năm", "vi", [5, 5], [True, False]),  # five years
     ("hàng năm", "vi", [5], [False]),  # năm alone is "year"

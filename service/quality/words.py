@@ -85,12 +85,21 @@ def _language(locale: str) -> str:
     return locale.split("-")[0]
 
 
+# ICU's "pt" is Brazilian (dezesseis); the project's pt and pt-BR read European spellings too
+# (dezasseis), as a fallback chain serves one to readers of the other.
+_ALSO_SPELLED = {"pt": ("pt_PT",)}
+
+
 def _spelled(locale: str, top: int = 1000) -> dict[str, Decimal]:
     """Every spelling of 0..top in the locale's cardinal spell-out rule sets, from ICU."""
-    rbnf = icu.RuleBasedNumberFormat(
-        icu.URBNFRuleSetTag.SPELLOUT, icu.Locale(locale.replace("-", "_"))
-    )
     spelled: dict[str, Decimal] = {}
+    for tag in (locale.replace("-", "_"), *_ALSO_SPELLED.get(_language(locale), ())):
+        rbnf = icu.RuleBasedNumberFormat(icu.URBNFRuleSetTag.SPELLOUT, icu.Locale(tag))
+        _spell(rbnf, top, spelled)
+    return spelled
+
+
+def _spell(rbnf: icu.RuleBasedNumberFormat, top: int, spelled: dict[str, Decimal]) -> None:
     for index in range(rbnf.getNumberOfRuleSetNames()):
         name = rbnf.getRuleSetName(index)
         if any(part in name for part in _SKIPPED_RULES):
@@ -98,12 +107,14 @@ def _spelled(locale: str, top: int = 1000) -> dict[str, Decimal]:
         rbnf.setDefaultRuleSet(name)
         for n in range(top + 1):
             spelled.setdefault(rbnf.format(n).replace("\xad", ""), Decimal(n))
-    return spelled
 
 
 def _arabic_forms(word: str, value: Decimal) -> list[str]:
-    """Case and gender forms ICU does not spell (Wright §§ 99-101): اثنين, عشرين, ثلاث."""
-    forms = [word, re.sub(r"(ان|ون)\b", "ين", word)]
+    """Case, state and gender forms ICU does not spell (Wright §§ 99-101): اثنين, عشرين, مئتا,
+    ثلاث; and مئة,
+    the spelling of مائة the Arabic language academies recommend."""
+    cases = (word, re.sub(r"(ان|ون)\b", "ين", word), re.sub(r"ان\b", "ا", word))
+    forms = [*cases, *(form.replace("مائ", "مئ") for form in cases)]
     if 3 <= value <= 10 and word.endswith("ه"):
         forms.append(word[:-1])
     return forms
