@@ -162,6 +162,13 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("Wait 1–2 hours.", "Espere 1 hora o 2 horas.", "es", set()),
     ("Wait 1 or 2 hours.", "等待 1 至 2 小时。", "zh-Hans", set()),
     ("Wait 1–2 hours.", "Espere 1 minuto o 2 horas.", "es", {"units"}),
+    (
+        "Weeks 1–4: 56 mg.",
+        "第1–4周：56 毫克。",
+        "zh-Hans",
+        set(),
+    ),  # the unit after, as Chinese writes it
+    ("Week 5: wait 2 hours.", "Semana 5: espere 5 horas.", "es", {"numbers"}),  # 5 counted twice
     ("Use it twice a week.", "Úselo dos veces al día.", "es", {"units"}),
     ("Use it twice a week.", "Use duas vezes por dia.", "pt-BR", {"units"}),
     ("Use it twice a week.", "每天使用两次。", "zh-Hans", {"units"}),

@@ -61,9 +61,12 @@ def units(unit: Unit) -> Iterator[str]:
         for (value, symbol), _ in sorted((english.doses - translated.doses).items()):
             if value in present:
                 yield f"{value} {symbol}: the unit is lost or changed"
-        everything = english.times.keys() | english.soft_times
-        for value, symbol in sorted(translated.times.keys() - everything):
-            yield f"{_shown(value, symbol)} is not in the English"
+        timed = english.times.keys() | english.soft_times
+        timed_values = {value for value, _ in timed}
+        bare = english.firm.keys() - timed_values  # "Week 4": a number no time follows
+        for value, symbol in sorted(translated.times.keys() - timed):
+            if value not in bare:  # 第4周 for "Week 4" is the same week
+                yield f"{_shown(value, symbol)} is not in the English"
         if english.counted and translated.counted and english.periods:
             for period in sorted(translated.periods - english.periods):
                 said = ", ".join(sorted(english.periods))
