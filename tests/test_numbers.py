@@ -9,15 +9,23 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal
+from pathlib import Path
 
 import icu
 import pytest
 from babel.units import format_unit
+from fastapi.testclient import TestClient
 
 from service.core.models import Target
 from service.quality.numbers import doses_in, number_words_in, reading_of
 from service.quality.seen import seen_text
 from service.quality.words import said_in
+from service.site.prepared import Settings
+from service.web.api import create_app
+from service.web.fastpath import FastPath
+
+from .conftest import forge, replace_in
+from .reviewing import ES_PO, PAGE, ROBIN, SPRAYS, SPRAYS_ES_NEW, pending_tree
 
 LOCALES = ("en", "es", "pt", "pt-BR", "zh-Hans", "ar", "vi")
 D = Decimal
@@ -205,3 +213,27 @@ def test_english_number_words_a_translation_may_write_in_digits() -> None:
         D(1),
         D(2),
     }
+
+
+# "Use 2 sprays in each nostril." translated, approved by hand (the ledger says yes), and served
+# only where every number and unit of the English is kept.
+SERVED = [
+    ("Aplique dos pulverizaciones en cada fosa nasal.", True),
+    ("Aplique tres pulverizaciones en cada fosa nasal.", False),  # a word for another number
+    ("Aplique &frac12; pulverización en cada fosa nasal.", False),  # an entity for ½
+    ("Aplique [una](y 3 más) pulverización en cada fosa nasal.", False),  # no link: 3 is read
+    ("Aplique 2 pulverizaciones cada 2 horas en cada fosa nasal.", False),  # a time added
+]
+
+
+@pytest.mark.parametrize(("translation", "served"), SERVED)
+def test_a_changed_number_is_never_served_even_when_approved_by_hand(
+    tmp_path: Path, translation: str, served: bool
+) -> None:
+    root = pending_tree(tmp_path)
+    replace_in(root / ES_PO, f'msgstr "{SPRAYS_ES_NEW}"', f'msgstr "{translation}"')
+    forge(root, "es", PAGE, msgid=SPRAYS, msgstr=translation, reviewer=ROBIN, role="linguistic")
+    with TestClient(FastPath(create_app(Settings(root=root)))) as client:
+        page = client.get(f"/v1/pages/{PAGE}", params={"locale": "es"}).json()
+    sprays = next(s for s in page["segments"] if s.get("text") in (SPRAYS, translation))
+    assert (sprays["locale"], sprays["text"]) == (("es", translation) if served else ("en", SPRAYS))

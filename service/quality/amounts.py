@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from service.quality.checks import Severity, Unit, register
 from service.quality.numbers import Reading, reading_of
 from service.quality.seen import seen_text
+from service.quality.units import TIME_UNITS
 from service.quality.words import allowed_in_english
 
 __all__ = ["numbers", "units"]
@@ -44,11 +45,11 @@ def numbers(unit: Unit) -> Iterator[str]:
 
 
 def _shown(value: object, symbol: str) -> str:
-    return f"{value} {symbol}" + (
-        "s"
-        if symbol in ("second", "minute", "hour", "day", "week", "month", "year") and value != 1
-        else ""
-    )
+    """A time as a message says it: "2 minutes", "1 hour"."""
+    return f"{value} {symbol}" + ("s" if symbol in _TIMES and value != 1 else "")
+
+
+_TIMES = frozenset(TIME_UNITS.values())
 
 
 @register("units", Severity.ERROR)
