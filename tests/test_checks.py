@@ -158,6 +158,9 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("Wait 2 hours.", "انتظر ساعتين.", "ar", set()),  # the dual: two hours
     ("Wait 2 hours.", "انتظر دقيقتين.", "ar", {"units"}),  # two minutes
     ("Wait 2 hours.", "Espere dos minutos.", "es", {"units"}),
+    ("Wait at least one hour.", "至少等待一分钟。", "zh-Hans", {"units"}),  # a soft "one", a time
+    ("Wait at least one hour.", "Espere al menos una hora.", "es", set()),
+    ("Use it for a week.", "Úselo durante una semana.", "es", set()),  # "una" says no number here
     ("Wait 1–2 hours.", "Espere de 1 a 2 horas.", "es", set()),  # a range shares its unit
     ("Wait 1–2 hours.", "Espere 1 hora o 2 horas.", "es", set()),
     ("Wait 1 or 2 hours.", "等待 1 至 2 小时。", "zh-Hans", set()),

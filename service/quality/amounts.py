@@ -68,6 +68,9 @@ def units(unit: Unit) -> Iterator[str]:
         for value, symbol in sorted(translated.times.keys() - timed):
             if value not in bare:  # 第4周 for "Week 4" is the same week
                 yield f"{_shown(value, symbol)} is not in the English"
+        for value, symbol in sorted(translated.soft_times - timed):
+            if value in timed_values:  # "one hour" → 一分钟; "a week" → "una semana" is no number
+                yield f"{_shown(value, symbol)} is not in the English"
         if english.counted and translated.counted and english.periods:
             for period in sorted(translated.periods - english.periods):
                 said = ", ".join(sorted(english.periods))
