@@ -43,13 +43,11 @@ _TIMES = frozenset(TIME_UNITS.values())
 _PER_WHAT = _TIMES | {"kg"}
 # Words that make "56 mg a day" a rate (mg/day), besides CLDR's "per" pattern words ("por", "لكل",
 # "每") and "/": the articles and "each/every" of each language (by hand; no CLDR data).
-_RATE_WORDS = frozenset(
-    fold(w) for w in ["a", "an", "each", "every", "al", "cada", "ao", "à", "في", "كل", "mỗi", "một"]
-)  # fmt: skip
+_RATE_WORDS = frozenset(fold(w) for w in "a an each every al cada ao à في كل mỗi một".split())
 # Words that count times after a number, and the multiplicatives ("twice"), by hand: CLDR has none.
 _COUNTS = frozenset(
-    fold(w) for w in ["times", "once", "twice", "thrice", "veces", "vez", "vezes", "次", "مرات", "مرة", "مرتين", "مرتان", "lần"]
-)  # fmt: skip
+    fold(w) for w in "times once twice thrice veces vez vezes 次 مرات مرة مرتين مرتان lần".split()
+)
 # What joins the ends of a range or a choice ("2–4", "2 a 4", "2 o 3", "2至4"), by hand per language.
 _RANGE_GAP = re.compile(
     r"\s*(?:[-–—~]|to|or|and|a|o|y|u|ou|e|至|到|或|إلى|أو|و|đến|tới|hoặc|và)\s*"
@@ -95,9 +93,8 @@ def _whole_unit(text: str, pos: int, unit: str, locale: str) -> tuple[str, int]:
     return unit, pos
 
 
-_PER_BEFORE = re.compile(
-    r"每\s*([^\W\d_]{1,6})\s*$"
-)  # Chinese puts the rate first: 每天服用 56 毫克
+# Chinese puts the rate first: 每天服用 56 毫克.
+_PER_BEFORE = re.compile(r"每\s*([^\W\d_]{1,6})\s*$")
 _DAY = "日"  # "day" in 每日 (每天's written form); CLDR's zh unit names have 天 only
 
 
