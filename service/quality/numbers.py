@@ -43,11 +43,13 @@ _TIMES = frozenset(TIME_UNITS.values())
 _PER_WHAT = _TIMES | {"kg"}
 # Words that make "56 mg a day" a rate (mg/day), besides CLDR's "per" pattern words ("por", "لكل",
 # "每") and "/": the articles and "each/every" of each language (by hand; no CLDR data).
-_RATE_WORDS = frozenset(fold(w) for w in "a an each every al cada ao à في كل mỗi một".split())
+_RATE_WORDS = frozenset(
+    map(fold, ("a", "an", "each", "every", "al", "cada", "ao", "à", "في", "كل", "mỗi", "một"))
+)
 # Words that count times after a number, and the multiplicatives ("twice"), by hand: CLDR has none.
 _COUNTS = frozenset(
-    fold(w) for w in "times once twice thrice veces vez vezes 次 مرات مرة مرتين مرتان lần".split()
-)
+    map(fold, ("times", "once", "twice", "thrice", "veces", "vez", "vezes", "次", "lần"))
+) | frozenset(map(fold, ("مرات", "مرة", "مرتين", "مرتان")))
 # What joins the ends of a range or a choice ("2–4", "2 a 4", "2 o 3", "2至4"), by hand per language.
 _RANGE_GAP = re.compile(
     r"\s*(?:[-–—~]|to|or|and|a|o|y|u|ou|e|至|到|或|إلى|أو|و|đến|tới|hoặc|và)\s*"
