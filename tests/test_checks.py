@@ -114,6 +114,7 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("Take 2 tablets.", "تناول قرصين.", "ar", set()),
     ("Take 2 tablets.", "تناول ثلاثة أقراص.", "ar", {"numbers"}),
     ("Wait 1 hour.", "انتظر ساعة.", "ar", set()),  # a singular noun says one
+    ("Wait 1 hour.", "انتظر دقيقة.", "ar", {"units"}),  # one minute
     ("Wait 1 hour.", "انتظر ساعتين.", "ar", {"numbers", "units"}),
     # units: the whole dose unit, times, frequency and period, spelled-out names (issue 22)
     ("Take 56 mg.", "Tome 56 mg/kg.", "es", {"units"}),  # 70× for an adult

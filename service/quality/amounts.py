@@ -7,23 +7,33 @@ registered into the check registry when `service.quality` is imported.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
+from typing import NamedTuple
 
 from service.quality.checks import Severity, Unit, register
 from service.quality.numbers import Reading, reading_of
 from service.quality.seen import seen_text
 from service.quality.units import TIME_UNITS
-from service.quality.words import allowed_in_english
+from service.quality.words import allowed_in_english, nouns_in
 
 __all__ = ["numbers", "units"]
 
 
-def _readings(unit: Unit) -> Iterator[tuple[str, Reading, Reading]]:
+class _Pair(NamedTuple):
+    english_text: str
+    english: Reading
+    text: str  # the translation as shown
+    reading: Reading
+
+
+def _readings(unit: Unit) -> Iterator[_Pair]:
     for source, target in unit.pairs():
-        english = seen_text(source, unit.references)
-        yield (
+        english, translated = seen_text(source, unit.references), seen_text(target, unit.references)
+        yield _Pair(
             english,
             reading_of(english, "en"),
-            reading_of(seen_text(target, unit.references), unit.locale),
+            translated,
+            reading_of(translated, unit.locale),
         )
 
 
@@ -31,10 +41,11 @@ def _readings(unit: Unit) -> Iterator[tuple[str, Reading, Reading]]:
 def numbers(unit: Unit) -> Iterator[str]:
     """Every number of the English, by value, and no other: digits of any script, number words
     and fractions ("two" → "dos", "twice" → 两次, "one" ↛ "½"). A word that may not be a number
-    (un/una, 一 in 一起) may stand for a number of the English but is never one of its own."""
-    for english_text, english, translated in _readings(unit):
+    (un/una, 一 in 一起, an Arabic dual ending) may stand for a number of the English but is never
+    one of its own."""
+    for english_text, english, text, translated in _readings(unit):
         for value in sorted(english.firm - translated.firm):
-            if value not in translated.soft:
+            if value not in translated.soft and (value, None) not in _nouns(text, unit.locale):
                 yield f"{value} in the English is missing or changed"
         extra = translated.firm - english.firm
         if extra:
@@ -42,6 +53,12 @@ def numbers(unit: Unit) -> Iterator[str]:
             for value in sorted(extra):
                 if value not in allowed:
                     yield f"{value} is not in the English"
+
+
+def _nouns(text: str, locale: str) -> frozenset[tuple[Decimal, str | None]]:
+    """What Arabic nouns say (see `nouns_in`), each also without its unit."""
+    said = nouns_in(text, locale)
+    return said | {(value, None) for value, _ in said}
 
 
 def _shown(value: object, symbol: str) -> str:
@@ -57,7 +74,7 @@ def units(unit: Unit) -> Iterator[str]:
     """A number keeps its unit: the whole dose unit (`56 mg` may not become `56 g`, `56 mg/kg` or a
     bare `56`; "800 micrograms" may not become "800 miligramos"), a time its unit ("2 hours" ↛
     "2 minutos"), and a count of times its period ("twice a week" ↛ "dos veces al día")."""
-    for _, english, translated in _readings(unit):
+    for _, english, text, translated in _readings(unit):
         present = translated.firm.keys() | translated.soft
         for (value, symbol), _ in sorted((english.doses - translated.doses).items()):
             if value in present:
@@ -68,7 +85,10 @@ def units(unit: Unit) -> Iterator[str]:
         for value, symbol in sorted(translated.times.keys() - timed):
             if value not in bare:  # 第4周 for "Week 4" is the same week
                 yield f"{_shown(value, symbol)} is not in the English"
-        for value, symbol in sorted(translated.soft_times - timed):
+        soft_times = translated.soft_times
+        if timed_values and unit.locale.startswith("ar"):
+            soft_times |= {(v, u) for v, u in nouns_in(text, unit.locale) if u in _TIMES}
+        for value, symbol in sorted(soft_times - timed):
             if value in timed_values:  # "one hour" → 一分钟; "a week" → "una semana" is no number
                 yield f"{_shown(value, symbol)} is not in the English"
         if english.counted and translated.counted and english.periods:

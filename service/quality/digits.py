@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import NamedTuple
 
 from babel.numbers import UnsupportedNumberingSystemError, get_decimal_symbol, get_group_symbol
 
@@ -122,8 +122,7 @@ def _plain(text: str) -> str:
     return _ascii_digits(text)
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):  # a tuple: made for every number of every text on every load
     """A number written in digits, where it is in the text."""
 
     start: int

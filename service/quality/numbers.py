@@ -77,9 +77,14 @@ class Reading:
     counted: bool  # counts times: "twice", "3 veces", 三次
 
 
+@lru_cache(maxsize=16)
+def _per_words(locale: str) -> frozenset[str]:
+    return unit_names(locale).per | _RATE_WORDS
+
+
 def _whole_unit(text: str, pos: int, unit: str, locale: str) -> tuple[str, int]:
     """A dose unit with what it is per: mg, mg/kg, mg/kg/day ("56 mg a day" is mg/day)."""
-    per = unit_names(locale).per | _RATE_WORDS
+    per = _per_words(locale)
     for _ in range(2):
         slash = _SLASH.match(text, pos)
         word = None if slash else _WORD_AFTER.match(text, pos)
@@ -113,8 +118,8 @@ def _per_before(text: str, start: int, locale: str) -> str:
 
 
 def _spots(text: str, locale: str) -> list[_Spot]:
-    spots: list[_Spot] = [(f.start, f.end, f.value, True, None) for f in figures_in(text, locale)]
-    spots += [(s.start, s.end, s.value, s.firm, s.unit) for s in said_in(text, locale)]
+    spots: list[_Spot] = [(*f, True, None) for f in figures_in(text, locale)]
+    spots += said_in(text, locale)
     spots.sort(key=itemgetter(0))
     units: list[str | None] = []
     for spot in spots:

@@ -13,12 +13,13 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 import icu
 
 from service.quality.units import fold, fold_text, unit_names
 
-__all__ = ["Said", "allowed_in_english", "said_in"]
+__all__ = ["Said", "allowed_in_english", "nouns_in", "said_in"]
 
 _LETTERS = re.compile(r"[^\W\d_]+")
 _FRACTION = re.compile(r"[\u00bc-\u00be\u2150-\u215e]")  # ½ ⅓ ¼ ¾ ⅛ …: Unicode's vulgar fractions
@@ -60,8 +61,7 @@ _DUAL_ENDING = re.compile(r"^(?!ال|لل)\w{2,}(?:ان|ين)$")
 _ENGLISH_ALLOWED = {"both": 2, "pair": 2, "couple": 2, "double": 2, "dozen": 12, "single": 1}
 
 
-@dataclass(frozen=True)
-class Said:
+class Said(NamedTuple):  # a tuple: made for every number word of every text on every load
     """A number written in words or as a fraction, where it is in the text."""
 
     start: int
@@ -219,8 +219,9 @@ def _runs(text: str, lexicon: _Lexicon) -> list[Said]:
 
 
 def _may_say(text: str, lexicon: _Lexicon, duals: dict[str, str]) -> bool:
-    """Whether a word of the text may be a number word: one set operation for most texts."""
-    words = _LETTERS.findall(fold_text(text))
+    """Whether a word of the text may be a number word: one set operation for most texts (which
+    are in NFC already: the checks compare texts in NFC)."""
+    words = _LETTERS.findall(fold_text(text) if duals else text.casefold())
     if not lexicon.firsts.isdisjoint(words):
         return True
     if not duals:
@@ -229,34 +230,47 @@ def _may_say(text: str, lexicon: _Lexicon, duals: dict[str, str]) -> bool:
     return not (lexicon.firsts.isdisjoint(bare) and duals.keys().isdisjoint(words))
 
 
-def _arabic_nouns(text: str, locale: str, lexicon: _Lexicon) -> list[Said]:
-    """The ones and twos Arabic says by a noun's number (see `_DUAL_ENDING`); not a number word,
-    nor the unit of a number written before it."""
-    names = unit_names(locale)
-    found = []
+_NUMBER_BEFORE = re.compile(r"\d\s*$")
+
+
+@lru_cache(maxsize=8192)
+def nouns_in(text: str, locale: str) -> frozenset[tuple[Decimal, str | None]]:
+    """The ones and twos Arabic says by a noun's number (see `_DUAL_ENDING`), with the unit a
+    singular unit name says; never a number word, nor the unit of a number written before it.
+    Soft, and asked for only when a number of the English is not otherwise found (other
+    locales: none).
+
+    >>> sorted(nouns_in("انتظر ساعة وتناول قرصين بعد ٥ ساعات", "ar"))
+    [(Decimal('1'), 'hour'), (Decimal('2'), None)]
+    """
+    if _language(locale) != "ar":
+        return frozenset()
+    names, lexicon = unit_names(locale), _lexicon(locale)
+    found: set[tuple[Decimal, str | None]] = set()
     for m in _LETTERS.finditer(text):
         key = fold(m.group())
-        if (
-            _key(key, lexicon, True) in lexicon.firsts
-            or text[: m.start()].rstrip()[-1:].isdecimal()
-        ):
-            continue
         if key in names.ones:
-            found.append(Said(m.start(), m.end(), Decimal(1), False, names.ones[key]))
+            said: tuple[Decimal, str | None] = (Decimal(1), names.ones[key])
         elif key not in names.duals and _DUAL_ENDING.match(key):
-            found.append(Said(m.start(), m.end(), Decimal(2), False))
-    return found
+            said = (Decimal(2), None)
+        else:
+            continue
+        if _key(key, lexicon, True) in lexicon.firsts:
+            continue
+        if not _NUMBER_BEFORE.search(text, max(0, m.start() - 3), m.start()):
+            found.add(said)
+    return frozenset(found)
 
 
 def _words(text: str, locale: str, lexicon: _Lexicon) -> list[Said]:
     arabic = _language(locale) == "ar"
     duals = unit_names(locale).duals if arabic else {}
-    nouns = _arabic_nouns(text, locale, lexicon) if arabic else []
     if not _may_say(text, lexicon, duals):
-        return nouns
+        return []
     tokens = list(_LETTERS.finditer(text))
     ordinal = _ORDINAL.get(_language(locale))
-    found, i = nouns, 0
+    found: list[Said] = []
+    i = 0
     while i < len(tokens):
         key = _key(tokens[i].group(), lexicon, arabic)
         if key in duals:
