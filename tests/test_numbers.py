@@ -103,6 +103,7 @@ WORDS = [
     ("اثنين", "ar", [2], [True]),  # the accusative of إثنان
     ("وثلاثة أيام", "ar", [3], [True]),  # with the conjunction و
     ("ساعتين", "ar", [2], [True]),  # the dual: two hours
+    ("ثلاثَ مرّاتٍ", "ar", [3], [True]),  # with vowel marks
     ("مئتا مريض", "ar", [200], [True]),  # مئة, the modern spelling of ICU's مائة
     ("مئتين", "ar", [200], [True]),
     ("dezasseis vezes", "pt", [16], [True]),  # European Portuguese; ICU's pt is Brazilian

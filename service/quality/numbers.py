@@ -23,6 +23,7 @@ from service.quality.units import (
     DOSE_UNITS,
     PERIOD_WORDS,
     TIME_UNITS,
+    WORD,
     fold,
     unit_at,
     unit_names,
@@ -55,8 +56,8 @@ _RANGE_GAP = re.compile(
     r"\s*(?:[-–—~]|to|or|and|a|o|y|u|ou|e|至|到|或|إلى|أو|و|đến|tới|hoặc|và)\s*"
 )
 _SLASH = re.compile(r"\s*/\s*")
-_WORD_AFTER = re.compile(r"[ \u00a0]+([^\W\d_]+)")
-_LETTERS = re.compile(r"[^\W\d_]+")
+_WORD_AFTER = re.compile(rf"[ \u00a0]+({WORD})")
+_LETTERS = re.compile(WORD)
 
 
 # A number in a text: (start, end, value, firm, unit). A plain tuple: every text with a number makes
@@ -141,7 +142,8 @@ def _periods(text: str, locale: str) -> frozenset[str]:
     """The time units a text names, with or without a number ("a week", "每周", "2 semanas")."""
     names = unit_names(locale).names
     if locale.startswith(("zh", "ja")):
-        return frozenset(u for name, u in names.items() if u in _TIMES and name in text)
+        found = {u for name, u in names.items() if u in _TIMES and name in text}
+        return frozenset(found | ({"day"} if "每" + _DAY in text else set()))
     found = set()
     for word in _LETTERS.findall(text):
         key = fold(word)
@@ -163,7 +165,7 @@ def _counted(text: str, spots: list[_Spot]) -> bool:
     return False
 
 
-_COUNT_WORD = re.compile(r"[ \u00a0]?([^\W\d_]+)")
+_COUNT_WORD = re.compile(rf"[ \u00a0]?({WORD})")
 _NOTHING = Reading(Counter(), frozenset(), Counter(), Counter(), frozenset(), frozenset(), False)
 
 

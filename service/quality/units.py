@@ -20,6 +20,7 @@ __all__ = [
     "DOSE_UNITS",
     "PERIOD_WORDS",
     "TIME_UNITS",
+    "WORD",
     "UnitNames",
     "fold",
     "fold_text",
@@ -51,12 +52,19 @@ _EXTRA = {
     "mcg": "µg", "ug": "µg", "ml": "mL", "cc": "mL", "ملغ": "mg", "مغ": "mg", "مل": "mL",
     "ميكروغرام": "µg", "hrs": "hour", "mins": "minute", "secs": "second",
 }  # fmt: skip
-# English adverbs that name a period ("twice daily"), for the frequency comparison.
-PERIOD_WORDS = {
-    "hourly": "hour", "daily": "day", "nightly": "day", "weekly": "week", "monthly": "month",
-    "yearly": "year", "annually": "year",
-}  # fmt: skip
+# Adverbs and adjectives that name a period ("twice daily", "dos veces diarias"), for the frequency
+# comparison; CLDR has only the nouns. By hand, from the OED, RAE, Priberam and Wehr's dictionary.
+_PERIOD_WORDS = {
+    "hour": "hourly",
+    "day": "daily nightly diario diaria diarios diarias diariamente diário diária diários diárias "
+    "يوميا",
+    "week": "weekly semanal semanales semanalmente semanais اسبوعيا",
+    "month": "monthly mensual mensuales mensualmente mensal mensais mensalmente شهريا",
+    "year": "yearly annually anual anuales anualmente anuais سنويا",
+}
 
+# A word: letters, and the combining marks written on them (Arabic vowel marks, decomposed accents).
+WORD = r"(?:[^\W\d_]|[\u0300-\u036f\u064b-\u065f\u0670])+"
 _HARAKAT = re.compile(r"[\u064b-\u0652\u0640\u0670]")  # Arabic vowel marks, tanwin and tatweel
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
@@ -80,6 +88,9 @@ def fold(word: str) -> str:
     Arabic, vowel marks dropped and the letters writers interchange made one (أ إ آ → ا, ى → ي,
     ة → ه)."""
     return fold_text(word).rstrip(".")
+
+
+PERIOD_WORDS = {fold(w): unit for unit, words in _PERIOD_WORDS.items() for w in words.split()}
 
 
 @dataclass(frozen=True)
@@ -150,8 +161,8 @@ def unit_names(locale: str) -> UnitNames:
 
 
 _GAP = re.compile(r"[ \u00a0\u202f\u2009-]?")  # "2 h", "2h", "2-hour"
-_LETTERS = re.compile(r"[^\W\d_]+")
-_NEXT = re.compile(r"[ \u00a0]([^\W\d_]+)")
+_LETTERS = re.compile(WORD)
+_NEXT = re.compile(rf"[ \u00a0]({WORD})")
 _PERCENT = "%٪％"
 
 

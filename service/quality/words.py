@@ -17,11 +17,11 @@ from typing import NamedTuple
 
 import icu
 
-from service.quality.units import fold, fold_text, unit_names
+from service.quality.units import WORD, fold, fold_text, unit_names
 
 __all__ = ["Said", "allowed_in_english", "nouns_in", "said_in"]
 
-_LETTERS = re.compile(r"[^\W\d_]+")
+_LETTERS = re.compile(WORD)
 _FRACTION = re.compile(r"[\u00bc-\u00be\u2150-\u215e]")  # ½ ⅓ ¼ ¾ ⅛ …: Unicode's vulgar fractions
 _SKIPPED_RULES = ("-year", "-days", "ordinal")  # years ("nineteen eighty"), Chinese dates, ordinals
 _UNSPACED = ("zh", "ja")  # written without spaces: numerals are read as runs of characters
