@@ -74,24 +74,40 @@ def units(unit: Unit) -> Iterator[str]:
     """A number keeps its unit: the whole dose unit (`56 mg` may not become `56 g`, `56 mg/kg` or a
     bare `56`; "800 micrograms" may not become "800 miligramos"), a time its unit ("2 hours" ↛
     "2 minutos"), and a count of times its period ("twice a week" ↛ "dos veces al día")."""
-    for _, english, text, translated in _readings(unit):
-        present = translated.firm.keys() | translated.soft
-        for (value, symbol), _ in sorted((english.doses - translated.doses).items()):
-            if value in present:
-                yield f"{value} {symbol}: the unit is lost or changed"
-        timed = english.times.keys() | english.soft_times
-        timed_values = {value for value, _ in timed}
-        bare = english.firm.keys() - timed_values  # "Week 4": a number no time follows
-        for value, symbol in sorted(translated.times.keys() - timed):
-            if value not in bare:  # 第4周 for "Week 4" is the same week
-                yield f"{_shown(value, symbol)} is not in the English"
-        soft_times = translated.soft_times
-        if timed_values and unit.locale.startswith("ar"):
-            soft_times |= {(v, u) for v, u in nouns_in(text, unit.locale) if u in _TIMES}
-        for value, symbol in sorted(soft_times - timed):
-            if value in timed_values:  # "one hour" → 一分钟; "a week" → "una semana" is no number
-                yield f"{_shown(value, symbol)} is not in the English"
-        if english.counted and translated.counted and english.periods:
-            for period in sorted(translated.periods - english.periods):
-                said = ", ".join(sorted(english.periods))
-                yield f"a count of times per {period}; the English counts per {said}"
+    for pair in _readings(unit):
+        yield from _doses(pair)
+        yield from _times(pair, unit.locale)
+        yield from _periods(pair)
+
+
+def _doses(pair: _Pair) -> Iterator[str]:
+    present = pair.reading.firm.keys() | pair.reading.soft
+    for (value, symbol), _ in sorted((pair.english.doses - pair.reading.doses).items()):
+        if value in present:  # a number missing altogether is the `numbers` check's to report
+            yield f"{value} {symbol}: the unit is lost or changed"
+
+
+def _times(pair: _Pair, locale: str) -> Iterator[str]:
+    """A time the translation names where the English has its number with another time or not
+    at all; a number the English writes with no time after it ("Week 4") may take one (第4周)."""
+    english, translated = pair.english, pair.reading
+    timed = english.times.keys() | english.soft_times
+    timed_values = {value for value, _ in timed}
+    bare = english.firm.keys() - timed_values
+    for value, symbol in sorted(translated.times.keys() - timed):
+        if value not in bare:
+            yield f"{_shown(value, symbol)} is not in the English"
+    soft_times = translated.soft_times  # "una semana" for "a week" says no number: compared only
+    if timed_values and locale.startswith("ar"):  # where the English has the number with a time
+        soft_times |= {(v, u) for v, u in nouns_in(pair.text, locale) if u in _TIMES}
+    for value, symbol in sorted(soft_times - timed):
+        if value in timed_values:  # "one hour" → 一分钟, دقيقة
+            yield f"{_shown(value, symbol)} is not in the English"
+
+
+def _periods(pair: _Pair) -> Iterator[str]:
+    english, translated = pair.english, pair.reading
+    if english.counted and translated.counted and english.periods:
+        for period in sorted(translated.periods - english.periods):
+            said = ", ".join(sorted(english.periods))
+            yield f"a count of times per {period}; the English counts per {said}"
