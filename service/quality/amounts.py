@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
+from service.core.models import Target
 from service.quality.checks import Severity, Unit, register
 from service.quality.numbers import Reading, reading_of
 from service.quality.seen import seen_text
@@ -28,13 +30,18 @@ class _Pair(NamedTuple):
 
 def _readings(unit: Unit) -> Iterator[_Pair]:
     for source, target in unit.pairs():
-        english, translated = seen_text(source, unit.references), seen_text(target, unit.references)
+        translated = seen_text(target, unit.references)
         yield _Pair(
-            english,
-            reading_of(english, "en"),
-            translated,
-            reading_of(translated, unit.locale),
+            *_english(source, unit.references), translated, reading_of(translated, unit.locale)
         )
+
+
+# Every English text is checked once for each locale, a whole tree apart: its reading is kept for
+# all of them (the smaller caches of what it is read from would have let it go by the next locale).
+@lru_cache(maxsize=65536)
+def _english(source: str, references: tuple[Target, ...]) -> tuple[str, Reading]:
+    text = seen_text(source, references)
+    return text, reading_of(text, "en")
 
 
 @register("numbers", Severity.ERROR)
