@@ -165,6 +165,8 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("Wait 1–2 hours.", "Espere de 1 a 2 horas.", "es", set()),  # a range shares its unit
     ("Wait 1–2 hours.", "Espere 1 hora o 2 horas.", "es", set()),
     ("Wait 1 or 2 hours.", "等待 1 至 2 小时。", "zh-Hans", set()),
+    ("In 10–20% of people.", "En del 10 al 20 % de las personas.", "es", set()),
+    ("In 10–20% of people.", "Em de 10 até 20% das pessoas.", "pt-BR", set()),
     ("Wait 1–2 hours.", "Espere 1 minuto o 2 horas.", "es", {"units"}),
     (
         "Weeks 1–4: 56 mg.",

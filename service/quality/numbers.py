@@ -53,7 +53,8 @@ _COUNTS = frozenset(
 ) | frozenset(map(fold, ("مرات", "مرة", "مرتين", "مرتان")))
 # What joins the ends of a range or a choice ("2–4", "2 a 4", "2 o 3", "2至4"), by hand per language.
 _RANGE_GAP = re.compile(
-    r"\s*(?:[-–—~]|to|or|and|a|o|y|u|ou|e|至|到|或|إلى|أو|و|đến|tới|hoặc|và)\s*"
+    r"\s*(?:[-–—~～]|to|or|and|through|a|al|o|y|u|hasta|ou|e|ao|até"
+    r"|至|到|或|إلى|أو|و|حتى|đến|tới|hoặc|và)\s*"
 )
 _SLASH = re.compile(r"\s*/\s*")
 _WORD_AFTER = re.compile(rf"[ \u00a0]+({WORD})")
