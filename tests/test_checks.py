@@ -122,6 +122,8 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("Take 56 mg.", "服用 56 毫克/千克。", "zh-Hans", {"units"}),
     ("Take 56 mg.", "تناول ٥٦ ملغ/كغ.", "ar", {"units"}),
     ("Give 2 mg/kg.", "Administre 2 mg/kg.", "pt-BR", set()),
+    ("A 10 mg/mL solution.", "Una solución de 10 mg/ml.", "es", set()),
+    ("A 10 mg/mL solution.", "Una solución de 10 mg/L.", "es", {"units"}),  # 1000× weaker
     ("Take 56 mg a day.", "Tome 56 mg al día.", "es", set()),
     ("Take 56 mg a day.", "Tome 56 mg por semana.", "es", {"units"}),
     ("Take 56 mg a day.", "每天服用 56 毫克。", "zh-Hans", set()),

@@ -41,7 +41,7 @@ UNITS: dict[str, tuple[str, ...]] = {
 }
 _DOSES = frozenset(DOSE_UNITS.values())
 _TIMES = frozenset(TIME_UNITS.values())
-_PER_WHAT = _TIMES | {"kg"}
+_PER_WHAT = _TIMES | {"kg", "mL", "L"}  # mg/kg, mg/day, mg/mL
 # Words that make "56 mg a day" a rate (mg/day), besides CLDR's "per" pattern words ("por", "لكل",
 # "每") and "/": the articles and "each/every" of each language (by hand; no CLDR data).
 _RATE_WORDS = frozenset(
