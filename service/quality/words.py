@@ -185,6 +185,9 @@ def _fraction(char: str) -> Decimal:
 
 
 def _firm(value: Decimal, soft: bool, after: str, lexicon: _Lexicon) -> bool:
+    """Whether a number word counts as a number of its own: not a soft word, not a "one" (un,
+    una, one, 一, một: also an article or part of a word), and in Chinese and Vietnamese only
+    before a classifier or a unit (`after` is what follows it)."""
     if soft or value == 1:
         return False
     if not lexicon.counters:
