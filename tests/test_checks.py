@@ -69,6 +69,8 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("Take one tablet.", "Tome ½ comprimido.", "es", {"numbers"}),
     ("Take one tablet.", "Tome &half; comprimido.", "es", {"numbers"}),
     ("Take one tablet.", "Tome un comprimido.", "es", set()),
+    ("Take 1.5 tablets.", "Tome 1½ comprimidos.", "es", set()),  # a mixed number
+    ("Take 1.5 tablets.", "Tome 1¼ comprimidos.", "es", {"numbers"}),
     ("Take one tablet.", "服用半片。", "zh-Hans", set()),  # 半 may be "mid-": never an extra
     ("Take it.", "Tómelo [o más](hasta 84 mg si lo tolera).", "es", {"numbers"}),
     ("Take [56 mg](https://example.org/84).", "Tome [56 mg](https://example.org/84).", "es", set()),

@@ -119,10 +119,25 @@ def _per_before(text: str, start: int, locale: str) -> str:
     return f"/{unit}" if unit in _PER_WHAT else ""
 
 
+def _mixed_numbers(text: str, spots: list[_Spot]) -> list[_Spot]:
+    """A whole number and the vulgar fraction right after it are one number: 1½ is 1.5."""
+    out = [spots[0]]
+    for spot in spots[1:]:
+        last = out[-1]
+        fraction = spot[1] - spot[0] == 1 and spot[2] < 1 and text[spot[0]].isnumeric()
+        if fraction and last[1] == spot[0] and last[2] == last[2].to_integral_value():
+            out[-1] = (last[0], spot[1], last[2] + spot[2], True, None)
+        else:
+            out.append(spot)
+    return out
+
+
 def _spots(text: str, locale: str) -> list[_Spot]:
     spots: list[_Spot] = [(*f, True, None) for f in figures_in(text, locale)]
     spots += said_in(text, locale)
     spots.sort(key=itemgetter(0))
+    if len(spots) > 1:
+        spots = _mixed_numbers(text, spots)
     units: list[str | None] = []
     for spot in spots:
         found = spot[4]
