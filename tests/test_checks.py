@@ -43,9 +43,10 @@ CASES: list[tuple[str, str, str, set[str]]] = [
         set(),
     ),  # number word in English, digit in translation
     ("Take one dose.", "Tome una dosis.", "es", set()),
-    ("Take 1 dose.", "Tome una dosis.", "es", {"numbers"}),  # doses stay in digits
+    ("Take 1 dose.", "Tome una dosis.", "es", set()),  # "una" may be the English's 1
+    ("Take 2 doses.", "Tome una dosis.", "es", {"numbers"}),
     ("Take it twice a day.", "Tómelo 2 veces al día.", "es", set()),
-    ("Wait 2 hours.", "Espere 2 horas y 30 minutos.", "es", {"numbers"}),  # a number added
+    ("Wait 2 hours.", "Espere 2 horas y 30 minutos.", "es", {"numbers", "units"}),  # a time added
     ("In 84 mg doses.", "Em doses de 84 mg.", "pt-BR", set()),
     (
         "See [page 2](https://example.org/p2).",
@@ -66,6 +67,132 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("In 10% of people.", "在 10% 的人中。", "zh-Hans", set()),
     ("In 10% of people.", "لدى ١٠٪ من الناس.", "ar", set()),
     ("Use 2 mL.", "Use 2 ml.", "pt-BR", set()),
+    # numbers as the patient reads them: entities, link-like text, words, fractions (issue 22)
+    ("Take one tablet.", "Tome ½ comprimido.", "es", {"numbers"}),
+    ("Take one tablet.", "Tome &half; comprimido.", "es", {"numbers"}),
+    ("Take one tablet.", "Tome un comprimido.", "es", set()),
+    ("Take 1.5 tablets.", "Tome 1½ comprimidos.", "es", set()),  # a mixed number
+    ("Take 1.5 tablets.", "Tome 1¼ comprimidos.", "es", {"numbers"}),
+    ("Take one tablet.", "服用半片。", "zh-Hans", set()),  # 半 may be "mid-": never an extra
+    ("Take it.", "Tómelo [o más](hasta 84 mg si lo tolera).", "es", {"numbers"}),
+    ("Take [56 mg](https://example.org/84).", "Tome [56 mg](https://example.org/84).", "es", set()),
+    (
+        "Given as two sprays: one in each nostril.",
+        "Se administra en dos pulverizaciones: una en cada fosa nasal.",
+        "es",
+        set(),
+    ),
+    (
+        "Given as two sprays: one in each nostril.",
+        "Se administra en tres pulverizaciones: dos en una fosa nasal.",
+        "es",
+        {"numbers"},
+    ),
+    (
+        "Given as two sprays: one in each nostril.",
+        "Administrado em três jatos: dois em uma narina.",
+        "pt-BR",
+        {"numbers"},
+    ),
+    ("Given as two sprays: one in each nostril.", "分两喷给药：每侧鼻孔一喷。", "zh-Hans", set()),
+    (
+        "Given as two sprays: one in each nostril.",
+        "يُعطى على شكل ثلاث بخات: اثنتان في فتحة أنف واحدة.",
+        "ar",
+        {"numbers"},
+    ),
+    ("Use it twice a week.", "每周使用三次。", "zh-Hans", {"numbers"}),
+    ("Use it twice a week.", "每周使用两次。", "zh-Hans", set()),
+    ("Use it twice a week.", "Use quatro vezes por semana.", "pt-BR", {"numbers"}),
+    ("Use it twice a week.", "Use duas vezes por semana.", "pt-BR", set()),
+    ("Use it twice a week.", "Úselo tres veces por semana.", "es", {"numbers"}),
+    ("Use it twice a week.", "استخدمه ثلاث مرات في الأسبوع.", "ar", {"numbers"}),
+    ("Use it twice a week.", "استخدمه مرتين في الأسبوع.", "ar", set()),
+    ("Take two tablets.", "Tome comprimidos.", "es", {"numbers"}),  # a number word dropped
+    ("It works together.", "它们一起起作用。", "zh-Hans", set()),  # 一 in 一起 is no number
+    ("This is very important.", "这十分重要。", "zh-Hans", set()),  # 十分 "very"
+    ("Use both nostrils.", "使用两个鼻孔。", "zh-Hans", set()),  # "both" is two
+    ("Do not drive until the next day.", "第二天之前不要驾驶。", "zh-Hans", set()),  # an ordinal
+    ("Take it with meals.", "随三餐服用。", "zh-Hans", set()),  # "the three meals": a fixed phrase
+    ("There are two types.", "هناك نوعان.", "ar", set()),  # a dual noun says two
+    ("Take 2 tablets.", "تناول قرصين.", "ar", set()),
+    ("Take 2 tablets.", "تناول ثلاثة أقراص.", "ar", {"numbers"}),
+    ("Wait 1 hour.", "انتظر ساعة.", "ar", set()),  # a singular noun says one
+    ("Wait 1 hour.", "انتظر دقيقة.", "ar", {"units"}),  # one minute
+    ("Wait 1 hour.", "انتظر ساعتين.", "ar", {"numbers", "units"}),
+    # units: the whole dose unit, times, frequency and period, spelled-out names (issue 22)
+    ("Take 56 mg.", "Tome 56 mg/kg.", "es", {"units"}),  # 70× for an adult
+    ("Take 56 mg.", "Tome 56 mg por kg.", "es", {"units"}),
+    ("Take 56 mg.", "服用 56 毫克/千克。", "zh-Hans", {"units"}),
+    ("Take 56 mg.", "تناول ٥٦ ملغ/كغ.", "ar", {"units"}),
+    ("Give 2 mg/kg.", "Administre 2 mg/kg.", "pt-BR", set()),
+    ("A 10 mg/mL solution.", "Una solución de 10 mg/ml.", "es", set()),
+    ("A 10 mg/mL solution.", "Una solución de 10 mg/L.", "es", {"units"}),  # 1000× weaker
+    ("Take 56 mg a day.", "Tome 56 mg al día.", "es", set()),
+    ("Take 56 mg a day.", "Tome 56 mg por semana.", "es", {"units"}),
+    ("Take 56 mg a day.", "每天服用 56 毫克。", "zh-Hans", set()),
+    ("Take 56 mg a day.", "每日服用56毫克。", "zh-Hans", set()),
+    ("Take 56 mg a day.", "每周服用 56 毫克。", "zh-Hans", {"units"}),
+    ("Take 56 mg.", "每天服用 56 毫克。", "zh-Hans", {"units"}),
+    ("Take 800 micrograms.", "Tome 800 miligramos.", "es", {"units"}),  # 1000×
+    ("Take 800 micrograms.", "Tome 800 microgramos.", "es", set()),
+    ("Take 800 micrograms.", "Tome 800 µg.", "es", set()),
+    ("Take 800 micrograms.", "Tome 800 miligramas.", "pt-BR", {"units"}),
+    ("Take 800 micrograms.", "服用800毫克。", "zh-Hans", {"units"}),
+    ("Take 800 micrograms.", "تناول ٨٠٠ مليغرام.", "ar", {"units"}),
+    (
+        "Stay under observation for 2 hours.",
+        "Permanezca en observación durante 2 minutos.",
+        "es",
+        {"units"},
+    ),
+    (
+        "Stay under observation for 2 hours.",
+        "Permanezca en observación durante 2 horas.",
+        "es",
+        set(),
+    ),
+    (
+        "Stay under observation for 2 hours.",
+        "Fique em observação por 2 minutos.",
+        "pt-BR",
+        {"units"},
+    ),
+    ("Do not eat for 2 hours before.", "服药前 2 分钟内不要进食。", "zh-Hans", {"units"}),
+    ("Do not eat for 2 hours before.", "服药前两小时内不要进食。", "zh-Hans", set()),
+    ("Wait 5 minutes.", "انتظر ٥ ساعات.", "ar", {"units"}),
+    ("Wait 5 minutes.", "انتظر ٥ دقائق.", "ar", set()),
+    ("Wait 2 hours.", "انتظر ساعتين.", "ar", set()),  # the dual: two hours
+    ("Wait 2 hours.", "انتظر دقيقتين.", "ar", {"units"}),  # two minutes
+    ("Wait 2 hours.", "Espere dos minutos.", "es", {"units"}),
+    ("Wait at least one hour.", "至少等待一分钟。", "zh-Hans", {"units"}),  # a soft "one", a time
+    ("Wait at least one hour.", "Espere al menos una hora.", "es", set()),
+    ("Use it for a week.", "Úselo durante una semana.", "es", set()),  # "una" says no number here
+    ("Wait 1–2 hours.", "Espere de 1 a 2 horas.", "es", set()),  # a range shares its unit
+    ("Wait 1–2 hours.", "Espere 1 hora o 2 horas.", "es", set()),
+    ("Wait 1 or 2 hours.", "等待 1 至 2 小时。", "zh-Hans", set()),
+    ("In 10–20% of people.", "En del 10 al 20 % de las personas.", "es", set()),
+    ("In 10–20% of people.", "Em de 10 até 20% das pessoas.", "pt-BR", set()),
+    ("Wait 1–2 hours.", "Espere 1 minuto o 2 horas.", "es", {"units"}),
+    (
+        "Weeks 1–4: 56 mg.",
+        "第1–4周：56 毫克。",
+        "zh-Hans",
+        set(),
+    ),  # the unit after, as Chinese writes it
+    ("Week 5: wait 2 hours.", "Semana 5: espere 5 horas.", "es", {"numbers"}),  # 5 counted twice
+    ("Use it twice a week.", "Úselo dos veces al día.", "es", {"units"}),
+    ("Use it twice a week.", "Use duas vezes por dia.", "pt-BR", {"units"}),
+    ("Use it twice a week.", "每天使用两次。", "zh-Hans", {"units"}),
+    ("Use it twice a week.", "استخدمه مرتين في اليوم.", "ar", {"units"}),
+    ("Use it twice daily.", "Úselo dos veces al día.", "es", set()),
+    ("Use it twice a week.", "Úselo dos veces diariamente.", "es", {"units"}),
+    ("Use it twice a week.", "每日使用两次。", "zh-Hans", {"units"}),
+    ("Use it twice a week.", "استخدمه مرتين يوميًا.", "ar", {"units"}),
+    ("Use it twice daily.", "استخدمه مرتين يوميًا.", "ar", set()),
+    ("Use it every 2 weeks.", "Use a cada 2 dias.", "pt-BR", {"units"}),
+    ("Use it every 2 weeks.", "Use a cada 2 semanas.", "pt-BR", set()),
+    ("Use it every 2 weeks.", "每 2 天使用一次。", "zh-Hans", {"units"}),
     # do-not-translate
     ("Ask about Spravato.", "Pregunte por Spravato.", "es", set()),
     ("Ask about Spravato.", "Pregunte por SPRAVATO.", "es", {"do-not-translate"}),

@@ -20,7 +20,6 @@ from service.core.locales import plural_rule
 from service.core.models import Segment, Target
 from service.core.terminology import NO_TERMINOLOGY, Glossary, Terminology
 from service.quality.characters import hidden_in, mixed_digits_in, name_of, padding_in
-from service.quality.numbers import doses_in, number_words_in, numbers_in
 
 __all__ = ["REGISTRY", "Check", "Finding", "Severity", "Unit", "blocking", "register", "run_checks"]
 
@@ -174,33 +173,7 @@ def digit_scripts(unit: Unit) -> Iterator[str]:
             yield f"a number mixes the digits of two scripts ({shown})"
 
 
-@register("numbers", Severity.ERROR)
-def numbers(unit: Unit) -> Iterator[str]:
-    """Every number of the English, by value, and no other (English number words may become digits)."""
-    for source, target in unit.pairs():
-        want, have = numbers_in(source, "en"), numbers_in(target, unit.locale)
-        for value in sorted(want - have):
-            yield f"{value} in the English is missing or changed"
-        extra = have - want
-        if extra:
-            words = number_words_in(source)
-            for value in sorted(extra):
-                if value not in words:
-                    yield f"{value} is not in the English"
-
-
-@register("units", Severity.ERROR)
-def units(unit: Unit) -> Iterator[str]:
-    """A dose keeps its unit: `56 mg` may not become `56 g` or a bare `56`."""
-    for source, target in unit.pairs():
-        want = doses_in(source, "en")
-        if not want:
-            continue
-        have = doses_in(target, unit.locale)
-        present = numbers_in(target, unit.locale)
-        for (value, symbol), _ in sorted((want - have).items()):
-            if value in present:
-                yield f"{value} {symbol}: the unit is lost or changed"
+# The `numbers` and `units` checks are registered by service/quality/amounts.py.
 
 
 @lru_cache(maxsize=1024)

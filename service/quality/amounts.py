@@ -1,0 +1,120 @@
+"""The `numbers` and `units` checks: a translation says the numbers of its English, with their units.
+
+Both read the texts as the patient sees them (`service.quality.numbers.reading_of`); they are
+registered into the check registry when `service.quality` is imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
+
+from service.core.models import Target
+from service.quality.checks import Severity, Unit, register
+from service.quality.numbers import Reading, reading_of
+from service.quality.seen import seen_text
+from service.quality.units import TIME_UNITS
+from service.quality.words import allowed_in_english, nouns_in
+
+__all__ = ["numbers", "units"]
+
+
+class _Pair(NamedTuple):
+    english_text: str
+    english: Reading
+    text: str  # the translation as shown
+    reading: Reading
+
+
+def _readings(unit: Unit) -> Iterator[_Pair]:
+    for source, target in unit.pairs():
+        translated = seen_text(target, unit.references)
+        yield _Pair(
+            *_english(source, unit.references), translated, reading_of(translated, unit.locale)
+        )
+
+
+# Every English text is checked once for each locale, a whole tree apart: its reading is kept for
+# all of them (the smaller caches of what it is read from would have let it go by the next locale).
+@lru_cache(maxsize=65536)
+def _english(source: str, references: tuple[Target, ...]) -> tuple[str, Reading]:
+    text = seen_text(source, references)
+    return text, reading_of(text, "en")
+
+
+@register("numbers", Severity.ERROR)
+def numbers(unit: Unit) -> Iterator[str]:
+    """Every number of the English, by value, and no other: digits of any script, number words
+    and fractions ("two" → "dos", "twice" → 两次, "one" ↛ "½"). A word that may not be a number
+    (un/una, 一 in 一起, an Arabic dual ending) may stand for a number of the English but is never
+    one of its own."""
+    for english_text, english, text, translated in _readings(unit):
+        for value in sorted(english.firm - translated.firm):
+            if value not in translated.soft and (value, None) not in _nouns(text, unit.locale):
+                yield f"{value} in the English is missing or changed"
+        extra = translated.firm - english.firm
+        if extra:
+            allowed = english.soft | allowed_in_english(english_text)
+            for value in sorted(extra):
+                if value not in allowed:
+                    yield f"{value} is not in the English"
+
+
+def _nouns(text: str, locale: str) -> frozenset[tuple[Decimal, str | None]]:
+    """What Arabic nouns say (see `nouns_in`), each also without its unit."""
+    said = nouns_in(text, locale)
+    return said | {(value, None) for value, _ in said}
+
+
+def _shown(value: object, symbol: str) -> str:
+    """A time as a message says it: "2 minutes", "1 hour"."""
+    return f"{value} {symbol}" + ("s" if symbol in _TIMES and value != 1 else "")
+
+
+_TIMES = frozenset(TIME_UNITS.values())
+
+
+@register("units", Severity.ERROR)
+def units(unit: Unit) -> Iterator[str]:
+    """A number keeps its unit: the whole dose unit (`56 mg` may not become `56 g`, `56 mg/kg` or a
+    bare `56`; "800 micrograms" may not become "800 miligramos"), a time its unit ("2 hours" ↛
+    "2 minutos"), and a count of times its period ("twice a week" ↛ "dos veces al día")."""
+    for pair in _readings(unit):
+        yield from _doses(pair)
+        yield from _times(pair, unit.locale)
+        yield from _periods(pair)
+
+
+def _doses(pair: _Pair) -> Iterator[str]:
+    present = pair.reading.firm.keys() | pair.reading.soft
+    for (value, symbol), _ in sorted((pair.english.doses - pair.reading.doses).items()):
+        if value in present:  # a number missing altogether is the `numbers` check's to report
+            yield f"{value} {symbol}: the unit is lost or changed"
+
+
+def _times(pair: _Pair, locale: str) -> Iterator[str]:
+    """A time the translation names where the English has its number with another time or not
+    at all; a number the English writes with no time after it ("Week 4") may take one (第4周)."""
+    english, translated = pair.english, pair.reading
+    timed = english.times.keys() | english.soft_times
+    timed_values = {value for value, _ in timed}
+    bare = english.firm.keys() - timed_values
+    for value, symbol in sorted(translated.times.keys() - timed):
+        if value not in bare:
+            yield f"{_shown(value, symbol)} is not in the English"
+    soft_times = translated.soft_times  # "una semana" for "a week" says no number: compared only
+    if timed_values and locale.startswith("ar"):  # where the English has the number with a time
+        soft_times |= {(v, u) for v, u in nouns_in(pair.text, locale) if u in _TIMES}
+    for value, symbol in sorted(soft_times - timed):
+        if value in timed_values:  # "one hour" → 一分钟, دقيقة
+            yield f"{_shown(value, symbol)} is not in the English"
+
+
+def _periods(pair: _Pair) -> Iterator[str]:
+    english, translated = pair.english, pair.reading
+    if english.counted and translated.counted and english.periods:
+        for period in sorted(translated.periods - english.periods):
+            said = ", ".join(sorted(english.periods))
+            yield f"a count of times per {period}; the English counts per {said}"
