@@ -73,7 +73,11 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("Take one tablet.", "Tome un comprimido.", "es", set()),
     ("Take 1.5 tablets.", "Tome 1½ comprimidos.", "es", set()),  # a mixed number
     ("Take 1.5 tablets.", "Tome 1¼ comprimidos.", "es", {"numbers"}),
-    ("Take one tablet.", "服用半片。", "zh-Hans", set()),  # 半 may be "mid-": never an extra
+    ("Take one tablet.", "服用半片。", "zh-Hans", {"numbers"}),  # half a tablet: 半 before 片
+    ("Take one tablet.", "تناول نصف قرص.", "ar", {"numbers"}),  # half a tablet
+    ("Wait half an hour.", "等待半小时。", "zh-Hans", set()),  # 半 before a time: soft
+    ("Wait half an hour.", "انتظر نصف ساعة.", "ar", set()),
+    ("Meet at midday.", "中午半点见。", "zh-Hans", set()),  # 半 not before a dose form: soft
     ("Take it.", "Tómelo [o más](hasta 84 mg si lo tolera).", "es", {"numbers"}),
     ("Take [56 mg](https://example.org/84).", "Tome [56 mg](https://example.org/84).", "es", set()),
     (

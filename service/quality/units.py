@@ -47,10 +47,11 @@ TIME_UNITS = {
     "duration-year": "year",
 }
 _DENOMINATORS = {"mass-kilogram": "kg"}  # read only after a `/` or "per": mg/kg
-# Spellings CLDR does not list that labels and translators use (the project's earlier list).
+# Spellings CLDR does not list that labels and translators use (the project's earlier list; 公斤,
+# the kilogram's everyday Chinese name, is one GB 3100-1993 allows beside CLDR's 千克).
 _EXTRA = {
     "mcg": "µg", "ug": "µg", "ml": "mL", "cc": "mL", "ملغ": "mg", "مغ": "mg", "مل": "mL",
-    "ميكروغرام": "µg", "hrs": "hour", "mins": "minute", "secs": "second",
+    "ميكروغرام": "µg", "hrs": "hour", "mins": "minute", "secs": "second", "公斤": "kg",
 }  # fmt: skip
 # Adverbs and adjectives that name a period ("twice daily", "dos veces diarias"), for the frequency
 # comparison; CLDR has only the nouns. By hand, from the OED, RAE, Priberam and Wehr's dictionary.

@@ -50,6 +50,11 @@ _CLASSIFIERS = {
     "zh": "次 个 片 粒 支 滴 喷 剂 种 位 名 例 倍 岁 瓶 袋 盒 项 条 遍 回 针 贴 毫克 毫升 微克",
     "vi": "lần viên liều giọt người lọ ống gói loại tuổi lượt cái bữa nhát xịt",
 }
+# "Half" is firm (a number of its own) before what is counted out as a dose: a Chinese dosage-form
+# classifier (半片 "half a tablet", same grammar) or, in Arabic, a noun that is not a unit of time
+# (نصف قرص "half a tablet"; نصف ساعة may well say "30 minutes"). Elsewhere it stays soft.
+_DOSE_FORMS = frozenset("片粒支滴喷剂瓶袋盒贴针")
+_TIMES = frozenset(("second", "minute", "hour", "day", "week", "month", "year"))
 # An ordinal's prefix: 第二天 "the next day", thứ hai "second" and "Monday" (same grammars).
 _ORDINAL = {"zh": "第", "vi": "thứ"}
 # Arabic says one and two by the noun's number (Wright §§ 77-78, 99): ساعة "an hour", قرصين "two
@@ -216,7 +221,8 @@ def _runs(text: str, lexicon: _Lexicon) -> list[Said]:
         for start, end, part in parts:
             if part is not None:
                 after = text[end : end + 3].lstrip()
-                soft = text[start:end] in lexicon.soft or text[start - 1 : start] == "第"
+                half = text[start:end] in lexicon.soft and after[:1] not in _DOSE_FORMS
+                soft = half or text[start - 1 : start] == "第"
                 found.append(Said(start, end, part, _firm(part, soft, after, lexicon)))
     return found
 
@@ -288,6 +294,8 @@ def _words(text: str, locale: str, lexicon: _Lexicon) -> list[Said]:
                 end = tokens[i + n - 1].end()
                 after = tokens[i + n].group() if i + n < len(tokens) else ""
                 half = words == (key,) and key in lexicon.soft and locale != "en"
+                if half and arabic and after:  # نصف قرص: half a tablet
+                    half = unit_names(locale).names.get(fold(after)) in _TIMES
                 before = fold(tokens[i - 1].group()) if i else ""
                 firm = _firm(value, half or before == ordinal, after, lexicon)
                 found.append(Said(tokens[i].start(), end, value, firm))
