@@ -96,6 +96,22 @@ def test_a_finding_names_the_terms_and_the_forms() -> None:
     assert list(terminology(unit)) == ["Ketalar is not in the English"]
 
 
+def test_a_locale_with_no_form_yet_loads_and_refuses_text_naming_the_term(
+    tree: Path, run: Run
+) -> None:
+    """A locale just enabled has no form declared: the config loads (`init` works), and a
+    translation of English that names a term is refused until a form is declared."""
+    replace_in(tree / "l10n.yaml", "  - vi\n", "  - vi\n  - fr-CA\n")
+    run("init", "fr-CA")
+    glossary = load_config(tree).terminology.glossary("fr-CA")
+    unit = Unit((ES_NOT,), ("Utilisez l'eskétamine, pas la kétamine.",), "fr-CA", glossary=glossary)
+    assert list(terminology(unit)) == [
+        "esketamine has no approved form for fr-CA (terminology: in l10n.yaml)",
+        "ketamine has no approved form for fr-CA (terminology: in l10n.yaml)",
+    ]
+    assert list(terminology(Unit(("Take it.",), ("Prenez-le.",), "fr-CA", glossary=glossary))) == []
+
+
 HYDROCHLORIDE = (
     ("ketamine", ("ketamina", "氯胺酮")),
     ("ketamine hydrochloride", ("clorhidrato de ketamina", "盐酸氯胺酮")),

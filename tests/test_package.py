@@ -20,6 +20,7 @@ import tomllib
 import urllib.error
 import urllib.request
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -263,8 +264,9 @@ def test_the_installed_command_serves_the_shipped_content(installed: Installed) 
         status, headers, body = _get(f"{base}/v1/pages/{PAGE}?locale=es")
         assert status == 200 and headers["content-language"] == "es"
         page = json.loads(body)
-        assert page["locale"] == "es" and page["complete"]
-        assert {s["locale"] for s in page["segments"]} == {"es"}
+        # one section waits for a reviewer's confirmation (README) and is shown in English
+        shown = Counter(s["locale"] for s in page["segments"])
+        assert page["locale"] == "es" and set(shown) == {"es", "en"} and shown["es"] > shown["en"]
         assert f'msgstr "{page["title"]}"' in catalog
 
         status, _, body = _get(f"{base}/pages/{PAGE}?locale=es")

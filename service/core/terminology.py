@@ -99,12 +99,9 @@ def _forms(
                 f"terminology: {english!r} in {tag}: a form must be non-empty text", path, at
             )
         forms[tag] = tuple(" ".join(v.split()) for v in values)
-    missing = [loc for loc in locales if loc not in forms]
-    if missing:
-        raise ConfigError(
-            f"terminology: {english!r} has no form for {', '.join(missing)}", path, line
-        )
-    return tuple((loc, forms[loc]) for loc in locales)
+    # A locale with no form yet (one just enabled) loads: the check refuses its translations of
+    # text that names the term until a form is declared, and the rest keeps working.
+    return tuple((loc, forms.get(loc, ())) for loc in locales)
 
 
 def _unambiguous(term: Term, owner: dict[tuple[str, str], str], path: str, line: int) -> None:

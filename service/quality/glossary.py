@@ -36,7 +36,7 @@ def _finder(glossary: Glossary, english: bool) -> tuple[regex.Pattern[str], dict
         for number, (name, forms) in enumerate(glossary)
         for form in ((name,) if english else forms)
     }
-    alternatives = []
+    alternatives = [r"(?!)"]  # matches nothing: a glossary whose locale has no form yet
     for form in sorted(owner, key=len, reverse=True):
         before = rf"(?<!{_WORDY})" if regex.match(_WORDY, form[0]) else ""
         after = rf"(?!{_WORDY})" if regex.match(_WORDY, form[-1]) else ""
@@ -81,6 +81,10 @@ def terminology(unit: Unit) -> Iterator[str]:
             continue
         wanted, found = Counter(want), Counter(have)
         for number, (english, forms) in enumerate(unit.glossary):
+            if not forms:
+                if wanted[number]:
+                    yield f"{english} has no approved form for {unit.locale} (terminology: in l10n.yaml)"
+                continue
             written = " or ".join(forms)
             named = written if written == english else f"{written} ({english})"
             if not wanted[number] and found[number]:
