@@ -119,3 +119,23 @@ def test_no_body_holds_a_hidden_character(tree_root: Path, tmp_path: Path) -> No
     with TestClient(FastPath(create_app(Settings(root=tree_root)))) as client:
         leaked = [url for url, text in _bodies(client, tree_root) if HIDDEN.search(text)]
     assert leaked == []
+
+
+@pytest.mark.parametrize("tree_root", [REPO, REPO / "tests/data/tree"], ids=["shipped", "fixture"])
+def test_no_exported_file_holds_a_hidden_character(
+    tree_root: Path, tmp_path: Path, run: Run
+) -> None:
+    run("export", "--out", str(tmp_path / "site"), root=tree_root)
+    files = [p for p in (tmp_path / "site").rglob("*") if p.is_file()]
+    assert any(p.name == "index.html" for p in files)
+    leaked = [p for p in files if HIDDEN.search(p.read_text(encoding="utf-8", errors="replace"))]
+    assert leaked == []
+
+
+def test_an_export_leaves_out_a_translation_approved_by_hand(
+    root: Path, run: Run, tmp_path: Path
+) -> None:
+    forge(root, "es", PAGE, msgid=SPRAYS, msgstr=HOSTILE, reviewer=ROBIN, role="linguistic")
+    run("export", "--out", str(tmp_path / "site"), root=root)
+    texts = [p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("index.*")]
+    assert any(SPRAYS in t for t in texts) and not any(HIDDEN.search(t) for t in texts)
