@@ -15,7 +15,9 @@ from fastapi.testclient import TestClient
 
 from service.core.models import fingerprint
 
-from .conftest import Run, declare, replace_in
+from .conftest import Run, declare, forge, replace_in
+from .reviewing import PAGE as SALINE
+from .reviewing import ROBIN, SPRAYS, SPRAYS_ES_NEW, TRANSLATOR, pending_tree
 
 PAGE = "esketamine-overview"
 LEDGER_ES = f"locales/es/reviews/{PAGE}.yaml"
@@ -413,3 +415,25 @@ def test_an_approval_can_be_bound_to_the_texts_shown(run: Run, tree: Path) -> No
     assert events(tree, LEDGER_ES)[-1]["translation_sha256"] == fingerprint("Seguridad")
     bad = approve(run, "es", "--msgid", "Safety", "--reviewer", "x", "--shown", "a:b", code=1)
     assert "--shown takes SOURCE_SHA256:TRANSLATION_SHA256, with --id" in bad.output
+
+
+def test_an_approval_that_does_not_count_does_not_block_one_that_does(
+    run: Run, tmp_path: Path, client_for: Any
+) -> None:
+    """An approval written into the ledger by hand in the translator's name (refused by four
+    eyes) does not make `review approve` answer "already approved" for a declared reviewer."""
+    root = pending_tree(tmp_path)
+    forge(
+        root,
+        "es",
+        SALINE,
+        msgid=SPRAYS,
+        msgstr=SPRAYS_ES_NEW,
+        reviewer=TRANSLATOR,
+        role="linguistic",
+    )
+    args = ("review", "approve", "es", "--page", SALINE, "--msgid", SPRAYS, "--role", "linguistic")
+    shown = run(*args, "--reviewer", ROBIN, root=root).output
+    assert "approved 1" in shown or "1 approved" in shown, shown
+    page = client_for(root).get(f"/v1/pages/{SALINE}", params={"locale": "es"}).json()
+    assert any(s.get("text") == SPRAYS_ES_NEW for s in page["segments"])

@@ -176,13 +176,18 @@ def may_sign(
     needs: Collection[str] = (),
 ) -> str:
     """Why `reviewer` may not sign this exact text in `role` ("" when they may): already approved
-    in that role (with a confirmation of the kinds in `needs`), or what `policy.judge` refuses
-    (not declared for the locale or role, the text's translator by `text_translator`, another role of the same text
-    already theirs). The checks are asked separately."""
+    in that role by a record that counts (with a confirmation of the kinds in `needs`), or what
+    `policy.judge` refuses (not declared for the locale or role, the text's translator by
+    `text_translator`, another role of the same text already theirs). A record in that role that
+    the policy refuses (written by hand, or by someone no longer declared) does not stand in the
+    way of one that counts. The checks are asked separately."""
+    translator = text_translator(seg, locale, forms, ledger, translator)
+    others = [r for r in ledger.approving(seg, forms) if r.role != role]
     existing = ledger.records.get((seg.key, role))
     if existing and existing.approves(seg, locale, forms) and confirms(existing, needs):
-        return ALREADY_APPROVED
-    translator = text_translator(seg, locale, forms, ledger, translator)
+        refused = judge(policy, [*others, existing], seg, locale, translator).refused
+        if all(r is not existing for r, _ in refused):
+            return ALREADY_APPROVED
     declared = policy.find(reviewer)
     candidate = ReviewRecord(
         msgid=seg.source,
@@ -195,6 +200,5 @@ def may_sign(
         role=role,
         seq=ledger.events + 1,
     )
-    others = [r for r in ledger.approving(seg, forms) if r.role != role]
     verdict = judge(policy, [*others, candidate], seg, locale, translator)
     return next((w for r, w in verdict.refused if r is candidate), "")
