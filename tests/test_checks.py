@@ -74,6 +74,39 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("Take 1.5 tablets.", "Tome 1½ comprimidos.", "es", set()),  # a mixed number
     ("Take 1.5 tablets.", "Tome 1¼ comprimidos.", "es", {"numbers"}),
     ("Take one tablet.", "服用半片。", "zh-Hans", {"numbers"}),  # half a tablet: 半 before 片
+    # a dose unit given to a number the English gives none
+    ("Take 5 tablets.", "Tome 5 g.", "es", {"units"}),
+    ("Take 2 tablets a day.", "每天服用2克。", "zh-Hans", {"units"}),
+    ("Use 1 spray.", "Use 1 mL.", "pt-BR", {"units"}),
+    ("Use 1 spray.", "استخدم ١ مل.", "ar", {"units"}),
+    # numbers in a link's or an image's title are read
+    (
+        '[FAQ](https://x.example/faq "Questions")',
+        '[FAQ](https://x.example/faq "Tome 84 mg")',
+        "es",
+        {"numbers"},
+    ),
+    # ICU's sentence offsets are UTF-16: an emoji before a flipped sentence must not hide it
+    (
+        "Do not take it with food. Drive carefully.",
+        "Tómelo con comida 💊💊. No conduzca.",
+        "es",
+        {"negation"},
+    ),
+    # blank Braille cells pad like spaces; a 5,000-digit number is read, not a crash
+    (
+        "In an emergency, call 911 and wait.",
+        "En caso de emergencia, llame al 911\u2800\u2800\u2800y espere.",
+        "es",
+        {"padding"},
+    ),
+    ("Call 1.", "Llame " + "9" * 5000 + ".", "es", {"numbers"}),
+    # look-alike letters: a Cyrillic о, a full-width Ｎ, an Arabic presentation form, a Cyrillic е
+    ("You may drive.", "Nо puede conducir.", "es", {"look-alikes"}),
+    ("You may drive.", "Ｎão pode dirigir.", "pt-BR", {"look-alikes"}),
+    ("You may drive.", "ﻻ يمكنك القيادة.", "ar", {"look-alikes"}),  # no negator to `negation`
+    ("Use esketamine.", "Use esketamina o kеtamina.", "es", {"look-alikes"}),  # no term either
+    ("Take 5 µg.", "Tome 5 μg.", "es", set()),  # the micro sign and mu are not look-alikes
     ("Take one tablet.", "تناول نصف قرص.", "ar", {"numbers"}),  # half a tablet
     ("Wait half an hour.", "等待半小时。", "zh-Hans", set()),  # 半 before a time: soft
     ("Wait half an hour.", "انتظر نصف ساعة.", "ar", set()),
@@ -490,6 +523,7 @@ def test_every_check_is_registered_with_a_severity() -> None:
         "link-text",
         "addresses",
         "terminology",
+        "look-alikes",
         "markup",
         "raw-html",
         "placeholders",

@@ -30,6 +30,9 @@ ADDED = ("Dr. Test Reviewer", "Dr. Other Reviewer", ROBIN, QUINN, TRANSLATOR, SC
 
 # (what the variant is, the declared name, the name as Last-Translator gives it)
 SAME = [
+    ("the name in brackets", ROSA, "(Rosa Revisora)"),
+    ("the name in square brackets", ROSA, "[Rosa Revisora]"),
+    ("a surname in brackets", ROSA, "Rosa (Revisora)"),
     ("decomposed (NFD)", INES, unicodedata.normalize("NFD", INES)),
     ("a zero-width space", INES, "Dr. Inês Re\u200bvisora (fictional)"),
     ("a Cyrillic а", INES, f"Dr. Inês Revisor{CYRILLIC_A} (fictional)"),
@@ -74,6 +77,12 @@ def test_one_person_however_spelled(what: str, declared: str, written: str) -> N
     assert declared != written
     assert same_person(declared, written)
     assert same_person(written, declared)
+
+
+def test_a_name_with_no_letters_is_compared_as_written() -> None:
+    """An emoji or a title alone reads as no words: the same text is one person, another is not."""
+    assert same_person("😀", " 😀 ") and not same_person("😀", "🙂")
+    assert not same_person("Dr.", ROSA)
 
 
 def test_the_cyrillic_variant_is_confusable_by_icu() -> None:

@@ -143,10 +143,16 @@ def read_name(text: str) -> Name:
     rest = _clean(_EMAIL.sub(" ", text))
     if not email and "@" in rest and len(rest.split()) == 1:  # an address alone
         email, rest = _fold(rest).strip(), ""
-    found = [_untitled(w) for w in _WORD.findall(_REMARK.sub(" ", rest)) if _fold(w) not in _TITLES]
+    found = _words_of(_REMARK.sub(" ", rest))
+    if len(found) < 2:  # "(Rosa Revisora)", "Rosa (Revisora)": the remark may be the name
+        found = _words_of(rest)
     words = tuple(_skeleton(_fold(w)) for w in found)
     shapes = tuple(_fold(_skeleton(w.upper())) for w in found)
     return Name(words, email, shapes)
+
+
+def _words_of(text: str) -> list[str]:
+    return [_untitled(w) for w in _WORD.findall(text) if _fold(w) not in _TITLES]
 
 
 def email_of(text: str) -> str:
@@ -183,6 +189,8 @@ def same_person(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
     x, y = read_name(a), read_name(b)
+    if not (x and y):  # no word and no address (an emoji, titles only): the text itself
+        return " ".join(_fold(a).split()) == " ".join(_fold(b).split())
     if x.email and y.email and _skeleton(x.email) == _skeleton(y.email):
         return True
     return _same_words(x.words, y.words) or _same_words(x.shapes, y.shapes)

@@ -7,9 +7,10 @@ from service.quality.confirm import confirming
 from service.quality.numbers import doses_in, numbers_in
 
 # Checks kept in their own modules join the registry when imported: the links' titles, text and
-# addresses in plain text; the terminology (issue 22)
+# addresses in plain text; the terminology; look-alike letters (issue 22)
 from service.quality import glossary as _glossary  # noqa: F401  isort: skip
 from service.quality import linked as _linked  # noqa: F401  isort: skip
+from service.quality import lookalikes as _lookalikes  # noqa: F401  isort: skip
 
 __all__ = [
     "REGISTRY",

@@ -88,10 +88,18 @@ def units(unit: Unit) -> Iterator[str]:
 
 
 def _doses(pair: _Pair) -> Iterator[str]:
+    """A dose of the English whose unit is lost or changed, and a dose unit the translation puts
+    after a number the English gives none ("5 tablets" ↛ "5 g")."""
     present = pair.reading.firm.keys() | pair.reading.soft
-    for (value, symbol), _ in sorted((pair.english.doses - pair.reading.doses).items()):
+    lost = pair.english.doses - pair.reading.doses
+    for (value, symbol), _ in sorted(lost.items()):
         if value in present:  # a number missing altogether is the `numbers` check's to report
             yield f"{value} {symbol}: the unit is lost or changed"
+    changed = {value for value, _ in lost}
+    bare = pair.english.firm.keys() | pair.english.soft  # a number not there is `numbers`' to say
+    for (value, symbol), _ in sorted((pair.reading.doses - pair.english.doses).items()):
+        if value not in changed and value in bare:
+            yield f"{value} {symbol}: the English gives this number no such unit"
 
 
 def _times(pair: _Pair, locale: str) -> Iterator[str]:

@@ -21,8 +21,10 @@ __all__ = ["hidden_in", "mixed_digits_in", "name_of", "padding_in", "reveal"]
 _HIDDEN = regex.compile(r"[\p{Bidi_Control}\p{Default_Ignorable_Code_Point}]")
 # Two or more white-space characters in a row (a no-break or ideographic space among them: `re`
 # reads \s and \d in Unicode)
-_PADDING = re.compile(r"\s{2,}")
-_OTHER_SPACE = re.compile(r"[^\S ]")  # white space other than U+0020
+# White space, and U+2800 BRAILLE PATTERN BLANK, which shows as a space but is neither white space
+# nor default-ignorable
+_PADDING = re.compile(r"[\s\u2800]{2,}")
+_OTHER_SPACE = re.compile(r"[^\S ]|\u2800")  # white space other than U+0020, or a blank
 # A number as written: digits, with the separators a locale groups or splits them with
 _NUMBER = re.compile(r"\d+(?:[.,\u066b\u066c\u00a0\u202f'’]\d+)*")
 _OTHER_DIGIT = re.compile(r"[^\x00-\x7f\D]")  # a decimal digit of another script than ASCII's

@@ -106,8 +106,8 @@ def _number(token: str, decimals: frozenset[str], groups: frozenset[str]) -> Dec
     >>> [_number(t, frozenset("."), frozenset(",")) for t in ("0030", "1,000", "0.50", "0")]
     [Decimal('30'), Decimal('1000'), Decimal('0.5'), Decimal('0')]
     """
-    if token.isdigit() and token.isascii():
-        return Decimal(int(token))
+    if token.isdigit() and token.isascii():  # int() refuses more than 4,300 digits
+        return Decimal(int(token)) if len(token) < 20 else _canon(Decimal(token))
     return _canon(_value(token, decimals, groups))
 
 

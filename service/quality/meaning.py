@@ -143,6 +143,19 @@ def _breaker(locale: str) -> icu.BreakIterator:
     return icu.BreakIterator.createSentenceInstance(icu.Locale(locale))
 
 
+def _code_points(text: str) -> list[int] | None:
+    """ICU gives offsets in UTF-16 code units: where each falls in the Python string, for a text
+    with a character beyond the Basic Multilingual Plane (an emoji); None for any other text."""
+    if text.isascii() or max(text) <= "\uffff":
+        return None
+    at, unit = [0] * (len(text) * 2 + 1), 0
+    for index, char in enumerate(text):
+        at[unit] = index
+        unit += 2 if char > "\uffff" else 1
+    at[unit] = len(text)
+    return at
+
+
 @lru_cache(maxsize=65536)
 def sentences(text: str, locale: str) -> tuple[str, ...]:
     """The sentences of `text` by ICU's rules for `locale`, leaving out runs with no letter or
@@ -157,9 +170,11 @@ def sentences(text: str, locale: str) -> tuple[str, ...]:
         return (text,) if _WORDY.search(text) else ()
     breaker = _breaker(locale.replace("-", "_"))
     breaker.setText(text)
+    at = _code_points(text)
     out: list[str] = []
     start = 0
-    for end in breaker:
+    for boundary in breaker:
+        end = at[boundary] if at else boundary
         piece = text[start:end]
         if _WORDY.search(piece):
             out.append(piece)

@@ -21,7 +21,7 @@ _BREAKS = ("softbreak", "hardbreak")
 
 
 def seen_text(text: str, references: Sequence[Target] = ()) -> str:
-    """The text as shown: entities decoded, markup gone, link text and image alt text kept, their
+    """The text as shown: entities decoded, markup gone, link text, image alt text and titles kept,
     targets cut; an autolink's text is its target, so it is cut too. A text with no markup
     character is returned as it is, unparsed.
 
@@ -46,6 +46,7 @@ def _pieces(tokens: Sequence[Token]) -> list[str]:
     for token in tokens:
         if token.type == "link_open":
             autolink = token.markup == "autolink"
+            out.append(_title(token))
         elif token.type == "link_close":
             autolink = False
         elif autolink:
@@ -56,4 +57,11 @@ def _pieces(tokens: Sequence[Token]) -> list[str]:
             out.append(" ")
         elif token.type == "image":
             out.extend(_pieces(token.children or ()))
+            out.append(_title(token))
     return out
+
+
+def _title(token: Token) -> str:
+    """A link's or an image's title, which the patient reads as a tooltip, set apart by spaces."""
+    title = token.attrGet("title")
+    return f" {title} " if title else ""
