@@ -145,7 +145,8 @@ def read_name(text: str) -> Name:
         email, rest = _fold(rest).strip(), ""
     found = _words_of(_REMARK.sub(" ", rest))
     if len(found) < 2:  # "(Rosa Revisora)", "Rosa (Revisora)": the remark may be the name
-        found = _words_of(rest)
+        kept = _words_of(rest)
+        found = kept if len(kept) >= 2 else found
     words = tuple(_skeleton(_fold(w)) for w in found)
     shapes = tuple(_fold(_skeleton(w.upper())) for w in found)
     return Name(words, email, shapes)

@@ -36,7 +36,7 @@ def lookalikes_in(text: str) -> Counter[str]:
     """Each mixed-script word and each compatibility letter of `text`, counted.
 
     >>> sorted(lookalikes_in("Nо conduzca ﻻ Ｎo µg"))
-    ['Nо', 'Ｎ', 'ﻻ']
+    ['Nо', 'ﻻ', 'Ｎ']
     """
     found: Counter[str] = Counter()
     if text.isascii():
