@@ -15,7 +15,7 @@ from service.core.models import Target
 from service.quality.checks import Severity, Unit, register
 from service.quality.numbers import Reading, reading_of
 from service.quality.seen import seen_text
-from service.quality.units import TIME_UNITS
+from service.quality.units import TIMES
 from service.quality.words import allowed_in_english, nouns_in
 
 __all__ = ["numbers", "units"]
@@ -70,10 +70,7 @@ def _nouns(text: str, locale: str) -> frozenset[tuple[Decimal, str | None]]:
 
 def _shown(value: object, symbol: str) -> str:
     """A time as a message says it: "2 minutes", "1 hour"."""
-    return f"{value} {symbol}" + ("s" if symbol in _TIMES and value != 1 else "")
-
-
-_TIMES = frozenset(TIME_UNITS.values())
+    return f"{value} {symbol}" + ("s" if symbol in TIMES and value != 1 else "")
 
 
 @register("units", Severity.ERROR)
@@ -114,7 +111,7 @@ def _times(pair: _Pair, locale: str) -> Iterator[str]:
             yield f"{_shown(value, symbol)} is not in the English"
     soft_times = translated.soft_times  # "una semana" for "a week" says no number: compared only
     if timed_values and locale.startswith("ar"):  # where the English has the number with a time
-        soft_times |= {(v, u) for v, u in nouns_in(pair.text, locale) if u in _TIMES}
+        soft_times |= {(v, u) for v, u in nouns_in(pair.text, locale) if u in TIMES}
     for value, symbol in sorted(soft_times - timed):
         if value in timed_values:  # "one hour" → 一分钟, دقيقة
             yield f"{_shown(value, symbol)} is not in the English"

@@ -19,7 +19,7 @@ import regex
 from service.core.models import SOURCE_LOCALE
 from service.core.terminology import Glossary
 from service.quality.checks import Severity, Unit, register
-from service.quality.linked import shown_text
+from service.quality.seen import seen_text
 
 __all__ = ["term_sequence", "terminology"]
 
@@ -75,8 +75,8 @@ def terminology(unit: Unit) -> Iterator[str]:
     if not unit.glossary:
         return
     for source, target in unit.pairs():
-        want = term_sequence(shown_text(source, unit.references), unit.glossary, SOURCE_LOCALE)
-        have = term_sequence(shown_text(target, unit.references), unit.glossary, unit.locale)
+        want = term_sequence(seen_text(source, unit.references), unit.glossary, SOURCE_LOCALE)
+        have = term_sequence(seen_text(target, unit.references), unit.glossary, unit.locale)
         if want == have:
             continue
         wanted, found = Counter(want), Counter(have)

@@ -24,8 +24,9 @@ from service.quality.addresses import (
     target_address,
 )
 from service.quality.checks import Severity, Unit, register
+from service.quality.seen import seen_of
 
-__all__ = ["link_text", "link_titles", "plain_addresses", "shown_text"]
+__all__ = ["link_text", "link_titles", "plain_addresses"]
 
 
 @dataclass(frozen=True)
@@ -40,33 +41,15 @@ class _Read:
     """What these checks compare in one text."""
 
     links: tuple[_Link, ...]
-    shown: str  # what a patient reads: text, code, link text, alt text and titles; no targets
+    shown: (
+        str  # what a patient reads (`seen_of`): text, code, link and alt text, titles; no targets
+    )
     targets: frozenset[str]  # the link targets' hosts and e-mail addresses (`target_address`)
     tel: frozenset[str]  # the digits of `tel:` targets
 
 
 # Something a reader sees: not white space, not a default-ignorable or other format character
 _SEEN = regex.compile(r"[^\s\p{Default_Ignorable_Code_Point}\p{Cf}]")
-
-
-def _text_of(tokens: Sequence[Token]) -> str:
-    """What a reader sees of inline tokens, in order (an image by its alt text)."""
-    out: list[str] = []
-    skip = False  # inside an autolink: its text is its target, which `links` compares
-    for tok in tokens:
-        if tok.type == "link_open":
-            skip = tok.markup == "autolink"
-        elif tok.type == "link_close":
-            skip = False
-        elif skip:
-            continue
-        elif tok.type in ("text", "code_inline"):
-            out.append(tok.content)
-        elif tok.type in ("softbreak", "hardbreak"):
-            out.append("\n")
-        elif tok.type == "image":
-            out.append(f" {_text_of(tok.children or [])} ")
-    return "".join(out)
 
 
 def _links(tokens: Sequence[Token]) -> Iterator[_Link]:
@@ -76,7 +59,7 @@ def _links(tokens: Sequence[Token]) -> Iterator[_Link]:
             opened.append((tok, []))
         elif tok.type == "link_close" and opened:
             link, inside = opened.pop()
-            seen = any(t.type == "image" for t in inside) or bool(_SEEN.search(_text_of(inside)))
+            seen = any(t.type == "image" for t in inside) or bool(_SEEN.search(seen_of(inside)))
             yield _Link(str(link.attrGet("href") or ""), str(link.attrGet("title") or ""), seen)
         elif opened:
             opened[-1][1].append(tok)
@@ -92,18 +75,7 @@ def _read(text: str, references: tuple[Target, ...]) -> _Read:
     hrefs = [link.href for link in links]
     targets = frozenset(a for a in map(target_address, hrefs) if a)
     tel = frozenset(_digits_of(h[4:]) for h in hrefs if h[:4].lower() == "tel:")
-    titles = "".join(f"\n{link.title}" for link in links if link.title)
-    return _Read(links, _text_of(tokens) + titles, targets, tel)
-
-
-def shown_text(text: str, references: tuple[Target, ...] = ()) -> str:
-    """What a patient reads of a text: its words, code, link text, alt text and titles, without
-    Markdown or link targets.
-
-    >>> shown_text('See [the **guide**](https://x.org/esketamine "Guide").')
-    'See the guide.\\nGuide'
-    """
-    return text if PLAIN.fullmatch(text) else _read(text, references).shown
+    return _Read(links, seen_of(tokens), targets, tel)
 
 
 def _digits_of(text: str) -> str:

@@ -22,7 +22,7 @@ from service.quality.seen import seen_text
 from service.quality.units import (
     DOSE_UNITS,
     PERIOD_WORDS,
-    TIME_UNITS,
+    TIMES,
     WORD,
     fold,
     unit_at,
@@ -40,8 +40,7 @@ UNITS: dict[str, tuple[str, ...]] = {
     "%": ("%", "٪", "％"),
 }
 _DOSES = frozenset(DOSE_UNITS.values())
-_TIMES = frozenset(TIME_UNITS.values())
-_PER_WHAT = _TIMES | {"kg", "mL", "L"}  # mg/kg, mg/day, mg/mL
+_PER_WHAT = TIMES | {"kg", "mL", "L"}  # mg/kg, mg/day, mg/mL
 # Words that make "56 mg a day" a rate (mg/day), besides CLDR's "per" pattern words ("por", "لكل",
 # "每") and "/": the articles and "each/every" of each language (by hand; no CLDR data).
 _RATE_WORDS = frozenset(
@@ -158,14 +157,14 @@ def _periods(text: str, locale: str) -> frozenset[str]:
     """The time units a text names, with or without a number ("a week", "每周", "2 semanas")."""
     names = unit_names(locale).names
     if locale.startswith(("zh", "ja")):
-        found = {u for name, u in names.items() if u in _TIMES and name in text}
+        found = {u for name, u in names.items() if u in TIMES and name in text}
         return frozenset(found | ({"day"} if "每" + _DAY in text else set()))
     found = set()
     for word in _LETTERS.findall(text):
         key = fold(word)
         unit = names.get(key) or names.get(key[2:] if key.startswith("ال") else "")
         unit = unit or PERIOD_WORDS.get(key)
-        if unit in _TIMES:
+        if unit in TIMES:
             found.add(unit)
     return frozenset(found)
 
@@ -207,7 +206,7 @@ def reading_of(text: str, locale: str) -> Reading:
             firm[value] += 1
         else:
             soft.add(value)
-        if unit in _TIMES:
+        if unit in TIMES:
             if is_firm:
                 times[(value, unit)] += 1
             else:

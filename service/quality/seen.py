@@ -15,7 +15,7 @@ from markdown_it.token import Token
 from service.content.inline import PLAIN, parse_text
 from service.core.models import Target
 
-__all__ = ["seen_text"]
+__all__ = ["seen_of", "seen_text"]
 
 _BREAKS = ("softbreak", "hardbreak")
 
@@ -37,7 +37,12 @@ def seen_text(text: str, references: Sequence[Target] = ()) -> str:
 
 @lru_cache(maxsize=32768)
 def _seen(text: str, references: tuple[Target, ...]) -> str:
-    return "".join(_pieces(parse_text(text, references)))
+    return seen_of(parse_text(text, references))
+
+
+def seen_of(tokens: Sequence[Token]) -> str:
+    """What a patient reads of parsed inline tokens (see `seen_text`)."""
+    return "".join(_pieces(tokens))
 
 
 def _pieces(tokens: Sequence[Token]) -> list[str]:

@@ -19,6 +19,7 @@ from service.core.locales import babel_locale
 __all__ = [
     "DOSE_UNITS",
     "PERIOD_WORDS",
+    "TIMES",
     "TIME_UNITS",
     "WORD",
     "UnitNames",
@@ -46,6 +47,7 @@ TIME_UNITS = {
     "duration-month": "month",
     "duration-year": "year",
 }
+TIMES = frozenset(TIME_UNITS.values())  # the symbols a time is reported with
 _DENOMINATORS = {"mass-kilogram": "kg"}  # read only after a `/` or "per": mg/kg
 # Spellings CLDR does not list that labels and translators use (the project's earlier list; 公斤,
 # the kilogram's everyday Chinese name, is one GB 3100-1993 allows beside CLDR's 千克).

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import icu
 
-from service.quality.units import WORD, fold, fold_text, unit_names
+from service.quality.units import TIMES, WORD, fold, fold_text, unit_names
 
 __all__ = ["Said", "allowed_in_english", "nouns_in", "said_in"]
 
@@ -54,7 +54,6 @@ _CLASSIFIERS = {
 # classifier (半片 "half a tablet", same grammar) or, in Arabic, a noun that is not a unit of time
 # (نصف قرص "half a tablet"; نصف ساعة may well say "30 minutes"). Elsewhere it stays soft.
 _DOSE_FORMS = frozenset("片粒支滴喷剂瓶袋盒贴针")
-_TIMES = frozenset(("second", "minute", "hour", "day", "week", "month", "year"))
 # An ordinal's prefix: 第二天 "the next day", thứ hai "second" and "Monday" (same grammars).
 _ORDINAL = {"zh": "第", "vi": "thứ"}
 # Arabic says one and two by the noun's number (Wright §§ 77-78, 99): ساعة "an hour", قرصين "two
@@ -295,7 +294,7 @@ def _words(text: str, locale: str, lexicon: _Lexicon) -> list[Said]:
                 after = tokens[i + n].group() if i + n < len(tokens) else ""
                 half = words == (key,) and key in lexicon.soft and locale != "en"
                 if half and arabic and after:  # نصف قرص: half a tablet
-                    half = unit_names(locale).names.get(fold(after)) in _TIMES
+                    half = unit_names(locale).names.get(fold(after)) in TIMES
                 before = fold(tokens[i - 1].group()) if i else ""
                 firm = _firm(value, half or before == ordinal, after, lexicon)
                 found.append(Said(tokens[i].start(), end, value, firm))
