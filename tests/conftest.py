@@ -26,9 +26,11 @@ FIXTURE_TREE = DATA / "tree"
 
 @pytest.fixture(autouse=True)
 def build_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test builds with an empty build cache of its own (servers it starts inherit it)."""
+    """Every test builds with an empty build cache and publishes into an empty release store of its
+    own (servers it starts inherit both): nothing is written into the repository."""
     folder = tmp_path_factory.mktemp("build-cache")
     monkeypatch.setenv("CLINIC_L10N_CACHE", str(folder))
+    monkeypatch.setenv("CLINIC_L10N_RELEASES", str(tmp_path_factory.mktemp("releases")))
     return folder
 
 

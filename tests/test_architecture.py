@@ -33,7 +33,8 @@ LAYERS = (
     "catalogs",  # the project's catalogs: extract, update, compile; the veto on fuzzy guesses
     "review",  # approvals, ledgers, histories, audit, provenance
     "render",  # resolved pages to HTML
-    "site",  # loading a tree, the serving rule, coverage, the build cache, live reload, export
+    "site",  # loading a tree, the serving rule, coverage, the build cache
+    "release",  # published releases: the store, publishing, withdrawal, history, live reload, export
     "workspace",  # the reviewers' web workspace and review API
     "web",  # the HTTP app and the server process
     "cli",  # the command line

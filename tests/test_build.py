@@ -17,7 +17,7 @@ from service.core.models import UI_DOMAIN
 from service.site import index, keys, prepared, snapshot
 from service.site.build import Cache, Pack
 from service.site.index import read_record
-from service.site.live import LiveSite, state_hash
+from service.release.live import LiveSite, state_hash
 from service.site.prepared import Settings, Site, build_site
 from service.site.snapshot import decode
 from service.site.store import load_tree
@@ -103,14 +103,14 @@ def test_a_change_remakes_only_the_records_that_read_the_file(
 ) -> None:
     settings = _tree(tmp_path)
     live = LiveSite.start(settings)
-    before = dict(live.site.records)
+    before = dict(live.candidate.records)
     mutate(settings.root)
     assert live.reload()
-    after = live.site.records
+    after = live.candidate.records
     remade = {key for key, record in after.items() if record is not before.get(key)}
     assert remade == expected, change
     fresh = build_site(Settings(settings.root, cache=tmp_path / "fresh-cache", jobs=1))
-    assert _bodies(live.site) == _bodies(fresh)
+    assert _bodies(live.candidate) == _bodies(fresh)
 
 
 def test_a_file_broken_on_disk_is_served_as_it_last_loaded_even_after_a_restart(
@@ -246,7 +246,7 @@ def test_after_a_good_change_a_restart_finds_every_record(tmp_path: Path) -> Non
     packs = _packs(settings)
     restarted = build_site(settings)
     assert _packs(settings) == packs, "a record made on reload was filed under a stale key"
-    assert _bodies(restarted) == _bodies(live.site)
+    assert _bodies(restarted) == _bodies(live.candidate)
 
 
 def test_a_file_written_during_a_build_leaves_no_record_under_the_old_key(

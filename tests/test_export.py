@@ -27,7 +27,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from benchmarks.gen_tree import build_tree
-from service.site.export import MANIFEST, plan
+from service.release.export import MANIFEST, plan
 from service.site.prepared import Settings, build_site
 
 from .conftest import REPO, SHIPPED, Run, free_port, html_elements

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from service.site.bodies import Made
-from service.site.live import LiveSite
+from service.release.live import LiveSite
 from service.site.prepared import Settings
 from service.web.api import create_app
 from service.web.fastpath import FastPath

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from service.site.live import LiveSite, state_hash
+from service.release.live import LiveSite, state_hash
 from service.site.prepared import Settings, Site, build_site
 
 from .conftest import FIXTURE_TREE, free_port, replace_in
@@ -195,13 +195,24 @@ def test_a_new_page_and_a_config_change_are_served(server: Server) -> None:
     def listed() -> bool:
         return "new-leaflet" in {p["slug"] for p in server.get("/v1/pages")["pages"]}
 
-    server.until("the new page", listed)
-    withheld = server.get("/v1/pages/new-leaflet?locale=en")
-    # no English approval yet: both segments keep their place, without text
-    assert withheld["withheld"] == 2
-    assert [(s["type"], s["withheld"], "text" in s) for s in withheld["segments"]] == [
-        ("title", True, False),
-        ("paragraph", True, False),
+    # a draft: nothing of it approved, so it is not published (its load is seen in coverage)
+    server.until(
+        "the new page loaded",
+        lambda: "new-leaflet" in {r["page"] for r in server.get("/v1/coverage")["rows"]},
+    )
+    time.sleep(0.6)  # a poll later: still no release with it
+    assert not listed()
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        server.get("/v1/pages/new-leaflet?locale=en")
+    assert missing.value.code == 404
+    who = ("--reviewer", "Dr. Quinn Spare (fictional)")
+    server.cli("review", "approve", "en", "--page", "new-leaflet", "--all", *who)
+    server.until("the new page, once its English is approved", listed)
+    published = server.get("/v1/pages/new-leaflet?locale=en")
+    assert published["withheld"] == 0
+    assert [(s["type"], s["text"]) for s in published["segments"]] == [
+        ("title", "A new leaflet"),
+        ("paragraph", "Ask your pharmacist."),
     ]
 
     config = server.root / "l10n.yaml"
@@ -302,19 +313,20 @@ CHANGES: list[tuple[str, Callable[[Path], object]]] = [
 
 def test_a_reload_serves_exactly_what_a_fresh_start_would(tmp_path: Path) -> None:
     """Reusing unchanged parts is invisible: after each change, every response of the reloaded
-    site equals that of a site built from scratch on the same files."""
+    site, as built from the tree before publishing, equals that of a site built from scratch on
+    the same files."""
     root = tmp_path / "tree"
     shutil.copytree(FIXTURE_TREE, root)
     settings = Settings(root=root)
     live = LiveSite.start(settings)
     for name, change in CHANGES:
-        before = live.state
+        before = state_hash(live.candidate)
         change(root)
         assert live.reload(), name
-        assert live.state != before, name
+        assert state_hash(live.candidate) != before, name
         fresh = build_site(settings)
-        assert _bodies(live.site) == _bodies(fresh), name
-        assert state_hash(fresh) == live.state, name
+        assert _bodies(live.candidate) == _bodies(fresh), name
+        assert state_hash(fresh) == state_hash(live.candidate), name
 
 
 def test_every_locale_of_a_page_renders_as_if_it_were_the_only_one(tmp_path: Path) -> None:
@@ -338,19 +350,19 @@ def test_a_poll_reads_l10n_yaml_again_only_when_it_changed(
 ) -> None:
     """Parsing the config is most of what a poll that finds nothing costs, taken from requests:
     an unchanged l10n.yaml is not read again; a changed one, or one that failed, is."""
-    import service.site.live
+    import service.release.live
 
     root = tmp_path / "tree"
     shutil.copytree(FIXTURE_TREE, root)
     live = LiveSite.start(Settings(root=root))
     reads: list[Path] = []
-    real = service.site.live.load_config
+    real = service.release.live.load_config
 
     def counted(at: Path) -> Any:
         reads.append(at)
         return real(at)
 
-    monkeypatch.setattr(service.site.live, "load_config", counted)
+    monkeypatch.setattr(service.release.live, "load_config", counted)
     assert not live.reload() and len(reads) == 1  # nothing known yet about the file in service
     assert not live.reload() and not live.reload() and len(reads) == 1
     config = root / "l10n.yaml"

@@ -13,6 +13,7 @@ from service import __version__
 from service.catalogs import extract, update
 from service.cli.base import STATE_KEY, Group, config_of, enabled_locale
 from service.cli.po import po_group
+from service.cli.release import history_cmd, publish_cmd, rollback_cmd, withdraw_cmd
 from service.cli.review import audit_group, review_group, reviewer_group
 from service.content.pages import load_pages, load_ui
 from service.core.config import find_root
@@ -55,6 +56,8 @@ def cli(ctx: click.Context, root: Path | None, state: Path | None) -> None:
 
 for _group in (review_group, reviewer_group, audit_group, po_group):
     cli.add_command(_group)
+for _command in (publish_cmd, withdraw_cmd, history_cmd, rollback_cmd):
+    cli.add_command(_command)
 
 
 @cli.command("extract")
@@ -310,8 +313,8 @@ def export_cmd(ctx: click.Context, out: Path, base: str | None) -> None:
     files are relative.
     Files that a previous export into --out wrote and this one does not are removed (the list is
     in --out/.clinic-l10n-export); nothing else there is touched."""
+    from service.release.export import export_site
     from service.render.links import base_url
-    from service.site.export import export_site
 
     done = export_site(Settings(root=ctx.obj), out, base_url(base) if base is not None else None)
     for note in done.notes:

@@ -13,6 +13,7 @@ import click
 
 from service import review
 from service.cli.base import STATE_KEY, Group, config_of, enabled_locale
+from service.cli.release import release_problems
 from service.core.errors import AccountError, ReviewError
 from service.core.models import SOURCE_LOCALE, Page, bound_targets
 from service.quality.characters import reveal
@@ -300,9 +301,17 @@ def audit_group() -> None:
 @click.pass_context
 def audit_verify_cmd(ctx: click.Context, since: str | None) -> None:
     """Verify every ledger's history: print `path:line: error: …` for any event edited, removed,
-    reordered or inserted, and the chain head each history ends on; exit 1 on any error."""
+    reordered or inserted, and the chain head each history ends on; then compare each with the
+    head the latest release recorded of it, which shows an event edited or appended since (an
+    approval is published within seconds by a running server, or by `publish`); exit 1 on any
+    error."""
     failed = 0
-    for found in audit.verify(config_of(ctx), since):
+    verified = audit.verify(config_of(ctx), since)
+    for released in release_problems(ctx.obj, {f.path: (f.head, f.events) for f in verified}):
+        path, message = released.split(": ", 1)
+        click.echo(f"{path}:1: error: {message}")
+        failed += 1
+    for found in verified:
         for problem in found.problems:
             click.echo(f"{problem.path}:{problem.line or 1}: error: {problem.message}")
         failed += bool(found.problems)

@@ -283,6 +283,9 @@ class Ledger:
     events: int = 0
     # (entry, translation_sha256) -> the translator the first approval of that exact text recorded
     translators: Mapping[tuple[Key, str], str] = field(default_factory=dict)
+    # (entry, translation_sha256) of every text an approval of was revoked: a decision, where a
+    # text never approved is a draft waiting for review (`service.release`)
+    revoked: frozenset[tuple[Key, str]] = frozenset()
 
     def translator(self, key: Key, forms: tuple[str, ...], header: str | None) -> str | None:
         """Whose this exact translation is, for four eyes: the translator recorded by the first

@@ -134,6 +134,7 @@ class History:
     records: Mapping[tuple[Key, Role], ReviewRecord] = field(default_factory=dict)
     problems: tuple[LedgerError, ...] = ()
     translators: Mapping[tuple[Key, str], str] = field(default_factory=dict)  # `Ledger.translator`
+    revoked: frozenset[tuple[Key, str]] = frozenset()  # `Ledger.revoked`
 
     @property
     def head(self) -> str:
@@ -242,6 +243,7 @@ class _Reader:
         self.events: list[Event] = []
         self.records: dict[tuple[Key, Role], ReviewRecord] = {}
         self.translators: dict[tuple[Key, str], str] = {}  # exact text -> its first recorded
+        self.revoked: set[tuple[Key, str]] = set()  # exact texts an approval of was revoked
         self.problems: list[LedgerError] = []
         self.expected, self.prev = 1, genesis(locale, page)
         self.prev_line = 0
@@ -357,6 +359,7 @@ class _Reader:
             self.problem(f"event {event.seq} revokes an approval that is not in force", event.line)
             return
         del self.records[key]
+        self.revoked.add((key[0], d["translation_sha256"]))
 
 
 def read_history(text: str, path: str, locale: str, page: str) -> History:
@@ -372,6 +375,7 @@ def read_history(text: str, path: str, locale: str, page: str) -> History:
         reader.records,
         tuple(reader.problems),
         reader.translators,
+        frozenset(reader.revoked),
     )
 
 

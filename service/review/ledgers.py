@@ -67,6 +67,7 @@ def ledger_of(history: History) -> Ledger:
         history.head,
         len(history.events),
         history.translators,
+        history.revoked,
     )
 
 

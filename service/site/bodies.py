@@ -146,6 +146,11 @@ class JsonBody:
             self._digest = self._body.etag[1:-1]
         return self._digest
 
+    @property
+    def body(self) -> Body:
+        """The document as kept, `requested_locale` left open."""
+        return self._body
+
     @classmethod
     def of(cls, model: BaseModel) -> JsonBody:
         return cls(Body.of(model.model_dump_json()))

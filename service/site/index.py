@@ -27,7 +27,7 @@ __all__ = [
     "read_record",
 ]
 
-INDEX_VERSION = 3  # of index.json and its records: a new one makes every key new
+INDEX_VERSION = 4  # of index.json and its records: a new one makes every key new
 
 
 class Ref(NamedTuple):
@@ -49,6 +49,9 @@ class PageEntry:
     title_locale: str
     complete: bool
     withheld: int  # English segments awaiting approval, not served
+    # of those, the drafts: a wording no approval of was ever revoked (new, or waiting for its
+    # reviews); a page with drafts keeps its published version (`service.release.publish`)
+    drafts: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,11 @@ class Record:
     blocked: tuple[str, ...] = ()  # approvals an error-level check keeps off the page
     refused: tuple[str, ...] = ()  # approvals the review policy does not count
     problems: tuple[FileFinding, ...] = ()  # everything else `check` reports
+    # the ledger it was made with: its path, last event's hash and number of events (a release
+    # records them: `audit verify` then sees an event appended or edited after it)
+    ledger_path: str = ""
+    ledger_head: str = ""
+    ledger_events: int = 0
 
 
 _RECORD = Table(Record, named=True)

@@ -9,10 +9,12 @@ The request path only negotiates a locale and looks bytes up.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path
+from typing import Any
 
 from service.catalogs.update import default_jobs
 from service.content.pages import page_slugs
@@ -40,9 +42,18 @@ class Settings:
     cache: Path | None = None  # the build cache folder; None: CLINIC_L10N_CACHE or .build-cache/
     jobs: int | None = None  # worker processes for a build; None: one per core
     state: Path | None = None  # the workspace's accounts and sessions (see accounts.state_dir)
+    releases: Path | None = None  # the release store; None: CLINIC_L10N_RELEASES or releases/
+    publish: bool = True  # whether serving publishes what the tree allows (False: follow only)
 
     def cache_dir(self) -> Path:
         return self.cache or default_cache_dir(self.root)
+
+    def release_dir(self) -> Path:
+        """The release store folder."""
+        if self.releases is not None:
+            return self.releases
+        named = os.environ.get("CLINIC_L10N_RELEASES")
+        return Path(named) if named else self.root / "releases"
 
 
 @dataclass
@@ -71,6 +82,7 @@ class Site:
     coverage_context: dict[str, object] = field(default_factory=dict)
     _coverage_html: Body | None = None
     health: Body = field(default_factory=lambda: Body.of(b""))
+    release: Any = None  # the release it serves (`service.release`); None: the tree as built
     index_html: Body = field(default_factory=lambda: Body.of(b""))
 
     @cached_property

@@ -16,11 +16,12 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from pydantic import TypeAdapter
 
 from service.core.config import Config
-from service.core.models import SOURCE_LOCALE, UI_DOMAIN, SegmentType
+from service.core.models import SOURCE_LOCALE, UI_DOMAIN, ResolvedPage, SegmentType, text_sha256
 from service.render.document import encode_view
 from service.site.build import Cache, Pack
 from service.site.coverage import CoverageRow
@@ -82,6 +83,7 @@ def _record(
             title_locale=title.locale if title else SOURCE_LOCALE,
             complete=resolved.complete,
             withheld=len(resolved.withheld),
+            drafts=_drafts(tree, slug, english),
         )
     rows = tree.coverage_rows([domain], [locale], {(locale, slug): resolved})
     found = domain_findings(tree, domain, locale)
@@ -98,6 +100,25 @@ def _record(
         blocked=tuple(str(p) for p in found.blocked),
         refused=tuple(str(p) for p in found.refused),
         problems=tuple(found.problems),
+        **_ledger(tree, slug, locale),
+    )
+
+
+def _ledger(tree: Tree, slug: str, locale: str) -> dict[str, Any]:
+    ledger = tree.ledgers.get((locale, slug))
+    if ledger is None or not ledger.events:
+        return {}
+    return {"ledger_path": ledger.path, "ledger_head": ledger.head, "ledger_events": ledger.events}
+
+
+def _drafts(tree: Tree, slug: str, english: ResolvedPage) -> int:
+    """The English segments withheld as drafts: no approval of their wording was ever revoked
+    (a revoked one is a reviewer's decision, which a release follows at once)."""
+    ledger = tree.ledgers.get((SOURCE_LOCALE, slug))
+    revoked = ledger.revoked if ledger is not None else frozenset()
+    return sum(
+        (seg.key, text_sha256(seg, SOURCE_LOCALE, seg.source_forms)) not in revoked
+        for seg in english.withheld
     )
 
 

@@ -21,9 +21,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from service.core.errors import LocaleError
+from service.release.live import LiveSite
 from service.render.assets import ASSETS, IMMUTABLE, assets
 from service.site.bodies import Body, PreparedPage
-from service.site.live import LiveSite
 from service.site.prepared import Settings, Site
 from service.site.schemas import CoverageOut, ErrorOut, HealthOut, LocalesOut, PageOut, PagesOut
 from service.web.answers import (

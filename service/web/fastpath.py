@@ -23,8 +23,8 @@ from starlette.types import Receive, Scope, Send
 
 from service.core.errors import LocaleError
 from service.core.negotiation import Negotiated
+from service.release.live import LiveSite
 from service.site.bodies import Made
-from service.site.live import LiveSite
 from service.site.prepared import Site
 from service.web.answers import (
     Answer,

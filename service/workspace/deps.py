@@ -15,8 +15,8 @@ from fastapi import Depends, HTTPException, Request
 
 from service.core.config import Config
 from service.core.models import UI_DOMAIN
+from service.release.live import LiveSite
 from service.site.index import Record
-from service.site.live import LiveSite
 from service.site.prepared import Site
 from service.workspace.accounts import Accounts, state_dir
 from service.workspace.auth import UNAUTHORIZED, Caller, identify

@@ -29,11 +29,12 @@ from service.core.errors import ExportError
 from service.core.locales import direction, native_name
 from service.core.models import SOURCE_LOCALE, UI_DOMAIN
 from service.core.yamlfile import atomic_write
+from service.release.live import LiveSite
 from service.render.assets import ASSETS, assets, unembed
 from service.render.document import decode_view, render_document
 from service.render.html import UiText, render_template
 from service.render.links import SERVER_PAGE_HREF, ExportLinks, page_path
-from service.site.prepared import Settings, Site, build_site
+from service.site.prepared import Settings, Site
 
 __all__ = ["MANIFEST", "Exported", "Plan", "export_site", "plan", "write_export"]
 
@@ -279,5 +280,5 @@ def write_export(
 def export_site(settings: Settings, out: Path, base: str | None = None) -> Exported:
     """Build the site and write it under `out` (see the module's docstring). `base`: the URL the
     export will be served at (`links.base_url`); without one, no hreflang and no sitemap."""
-    site = build_site(settings)
+    site = LiveSite.start(settings).site  # what the tree allows published, as a server does
     return write_export(out, plan(site, base), () if base else (NO_BASE,))

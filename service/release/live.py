@@ -1,10 +1,13 @@
-"""The site in service, kept in step with the content tree while the server runs.
+"""The site in service: the current release, kept in step with the content tree while the server
+runs.
 
 A watcher polls the tree (each file's time, size and inode; `SIGHUP` asks at once), reloads what
-changed, reusing everything else, prepares the responses again and swaps the new site in with one
-assignment: a request sees the old site or the new one, never a mix. A file that fails to load keeps
-its last good version in service and `/healthz` says `degraded` with its file and line; a config
-that fails keeps the whole site as it was.
+changed, reusing everything else, publishes what the tree now allows (`publish`: drafts stay
+drafts) and swaps the new release in with one assignment: a request sees the old release or the
+new one, never a mix. It also follows the store's current release, so a release another process
+made (a `withdraw`, a `rollback`, another server's publish) is served too; a release older than
+the one in service never is. A file that fails to load keeps its last good version; `/healthz`
+says `degraded` with its file and line; a config that fails keeps the whole site as it was.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from service.core.config import CONFIG_NAME, load_config
 from service.core.errors import L10nError
 from service.core.files import Signature, signature
 from service.core.models import UI_DOMAIN
+from service.release.publish import publish
+from service.release.served import Bodies, served_site
+from service.release.store import Release, ReleaseStore
 from service.site.assemble import entry
 from service.site.keys import code_version
 from service.site.prepared import Settings, Site, build_site, slugs
@@ -33,8 +39,18 @@ _log = logging.getLogger("clinic_l10n.live")
 def state_hash(site: Site) -> str:
     """A hash of every response the site serves, so two servers or two moments can be compared:
     equal hashes, equal answers. A page's bodies are named by what they are made from (its
-    snapshot, and the code that renders it), so that they need not be made to be compared."""
+    snapshot, and the code that renders it), so that they need not be made to be compared; a
+    release's by its id."""
     h = hashlib.sha256(code_version().encode())
+    if site.release is not None:  # what it serves, not when it was published
+        for slug, locs in sorted(site.release.pages.items()):
+            h.update(
+                f"{slug}{sorted((loc, v.json, v.html, v.fragment) for loc, v in locs.items())}".encode()
+            )
+        h.update(f"{sorted(site.release.files.items())}".encode())
+        for body in (site.locales, site.coverage_json, site.health):
+            h.update(body.etag.encode())
+        return h.hexdigest()
     for key in sorted(site.pages):
         h.update(f"{key}{entry(site.records[key]).state.sha256}".encode())
     for loc in sorted(site.lists):
@@ -55,7 +71,10 @@ class LiveSite:
     """Holds the site in service; `reload` builds the next one from what is on disk now."""
 
     settings: Settings
-    site: Site
+    site: Site  # what patients get: `candidate` serving the current release
+    candidate: Site  # the site as built from the tree
+    store: ReleaseStore
+    found: Bodies
     built_at: str = field(default_factory=_now)
     state: str = ""
     config_error: L10nError | None = None
@@ -66,8 +85,27 @@ class LiveSite:
 
     @classmethod
     def start(cls, settings: Settings, site: Site | None = None) -> LiveSite:
-        site = site or build_site(settings)
-        return cls(settings, site, state=state_hash(site))
+        candidate = site or build_site(settings)
+        store = ReleaseStore(settings.release_dir())
+        found = Bodies(store)
+        release = _release(settings, store, candidate)
+        served = served_site(candidate, release, found) if release else _nothing(candidate)
+        return cls(settings, served, candidate, store, found, state=state_hash(served))
+
+    def follow(self) -> bool:
+        """Serve the store's current release if it is newer than the one in service."""
+        with self._lock:
+            head = self.store.head()
+            now_serving = self.site.release
+            if head is None or (now_serving is not None and head[0] <= now_serving.seq):
+                return False
+            self._serve(self.candidate, self.store.release(head[1]))
+            return True
+
+    def _serve(self, candidate: Site, release: Release | None) -> None:
+        site = served_site(candidate, release, self.found) if release else _nothing(candidate)
+        self.site, self.candidate = site, candidate
+        self.state, self.built_at = state_hash(site), _now()
 
     def health(self) -> bytes:
         """`/healthz`: the site's own report, the state in service (hash of every response, when
@@ -98,6 +136,7 @@ class LiveSite:
                     self.config_error, self._config_seen = exc, None
                     return False
                 self.config_error, self._config_seen = None, seen
+            old = self.candidate
             changed = old.inputs.refresh(list(old.inputs.files))
             pages = {slug for slug, _ in old.records}
             if not changed and config == old.config and pages == {*slugs(config), UI_DOMAIN}:
@@ -106,12 +145,11 @@ class LiveSite:
             site = build_site(
                 self.settings, previous=old, config=config, changed=changed, defer_index=True
             )
-            state = state_hash(site)
-            self.site, self.state, self.built_at = site, state, _now()
+            self._serve(site, _release(self.settings, self.store, site))
             _log.info(
                 "reloaded in %.2f s: state %s, %d error(s)",
                 time.perf_counter() - started,
-                state[:12],
+                self.state[:12],
                 len(site.errors),
             )
             started = time.perf_counter()
@@ -134,6 +172,7 @@ class LiveSite:
                     break
                 try:
                     self.reload()
+                    self.follow()
                 except Exception:  # a bug must not stop the watcher: the old site keeps serving
                     _log.exception("reload failed; the site in service is unchanged")
 
@@ -144,3 +183,19 @@ class LiveSite:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+
+
+def _release(settings: Settings, store: ReleaseStore, candidate: Site) -> Release | None:
+    """Publish what `candidate` allows (unless only following), and the release then current."""
+    if settings.publish:
+        done = publish(candidate, store, reason="the server published what the tree allows")
+        if done.new:
+            _log.info("published release %d (%s)", done.release.seq, done.release.id[:12])
+        return done.release
+    return store.current()
+
+
+def _nothing(candidate: Site) -> Site:
+    """Before any release: no page is served."""
+    empty = Release(0, "", "", "", "", None, "", None, {}, {}, {})
+    return served_site(candidate, empty, Bodies(ReleaseStore(candidate.settings.release_dir())))

@@ -1,0 +1,277 @@
+"""Publishing: the next release, from what the content tree allows now and the release in service.
+
+The rule, per page:
+
+- A page whose files did not change since the release in service considered them keeps its
+  published version (so a rollback or a withdrawal is not undone by the next publish).
+- A page whose English holds a *draft* (a wording waiting for its reviews: new or changed, no
+  approval of it revoked) keeps its published version in every locale, the last published English
+  and the translations approved against it; a page never published stays unpublished, invisible.
+- Otherwise each locale whose files changed gets the version the serving rule makes now: an
+  approval that completes what the rule needs is published, and a translation that no longer
+  matches a newly approved English falls back to it, as the rule says.
+- Withdrawals in force are applied to what is published (`withdraw`).
+
+Each version keeps its bodies exactly as served (JSON, HTML, fragment, and the view an export
+renders), its snapshot, and who reviewed what of it, when (from the snapshot).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from service.core.models import SOURCE_LOCALE, UI_DOMAIN, SegmentType
+from service.release.store import BODIES, PageVersion, Release, ReleaseStore, Withdrawal
+from service.release.withdraw import in_force, removes_page, without
+from service.site.assemble import index_page, page_list
+from service.site.documents import bodies, of_type
+from service.site.index import PageEntry, Record, Ref
+from service.site.keys import code_version
+from service.site.prepared import Site
+from service.site.snapshot import Encoder, Snapshot, decode
+
+__all__ = [
+    "Published",
+    "apply_withdrawals",
+    "lists_of",
+    "now",
+    "publish",
+    "records_of",
+    "rolled_back",
+    "with_lists",
+]
+
+
+def now() -> str:
+    """UTC to the millisecond."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Published:
+    release: Release
+    new: bool  # False: nothing changed, the release in service stays
+    changed: tuple[tuple[str, str], ...]  # (slug, locale) whose version changed
+    kept: tuple[str, ...]  # pages whose English has drafts, kept as published
+    unpublished: tuple[str, ...]  # pages with drafts and no published version: not served
+
+
+def _source_commit(root: Path) -> str | None:
+    if not (root / ".git").exists():
+        return None
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def _version(
+    store: ReleaseStore, snapshot: Snapshot, key: str, since: str, raw: bytes | None = None
+) -> PageVersion:
+    """A page in one locale made into a version: its bodies and snapshot kept in `store`."""
+    made = bodies(snapshot)
+    shas = {kind: store.put(made[kind]) for kind in BODIES}
+    resolved = snapshot.resolved
+    title = of_type(resolved, SegmentType.TITLE)
+    reviews = tuple(
+        (s.segment.id, s.locale, r.reviewer, r.role, r.reviewed_at)
+        for s in resolved.served
+        for r in s.reviews
+    )
+    return PageVersion(
+        **shas,
+        snapshot=store.put(raw if raw is not None else Encoder().encode(snapshot)),
+        title=title.text if title else None,
+        title_locale=title.locale if title else SOURCE_LOCALE,
+        complete=resolved.complete,
+        withheld=len(resolved.withheld),
+        key=key,
+        since=since,
+        reviews=reviews,
+    )
+
+
+def _withdrawn(
+    store: ReleaseStore, version: PageVersion, found: Sequence[Withdrawal], since: str
+) -> PageVersion:
+    """`version` with the withdrawals `found` (of its page and locale) applied; the same version
+    when they change nothing."""
+    snapshot = decode(store.get(version.snapshot))
+    changed = without(snapshot, found)
+    if changed == snapshot:
+        return version
+    return _version(store, changed, version.key, since)
+
+
+def records_of(release: Release) -> dict[tuple[str, str], Record]:
+    """What lists and the index page read of each published version, as records."""
+    return {
+        (slug, loc): Record(
+            v.key,
+            slug,
+            loc,
+            (),
+            (),
+            page=PageEntry(
+                Ref("release", 0, 0, v.snapshot), v.title, v.title_locale, v.complete, v.withheld
+            ),
+        )
+        for slug, locs in release.pages.items()
+        for loc, v in locs.items()
+    }
+
+
+def lists_of(release: Release, locales: Sequence[str]) -> dict[str, bytes]:
+    """The lists of pages in each locale, and the index page, as published."""
+    records, served = records_of(release), sorted(release.pages)
+    files = {f"lists/{loc}.json": page_list(records, served, loc).body.data for loc in locales}
+    files["index.html"] = index_page(records, served, locales).data
+    return files
+
+
+def with_lists(store: ReleaseStore, release: Release, locales: Sequence[str]) -> Release:
+    """`release` with its lists and index page made and kept."""
+    files = {name: store.put(data) for name, data in lists_of(release, locales).items()}
+    return replace(release, files=files)
+
+
+def _choose(
+    site: Site, store: ReleaseStore, current: Release | None, when: str
+) -> tuple[dict[str, dict[str, PageVersion]], list[tuple[str, str]], list[str], list[str]]:
+    locales = site.config.all_locales
+    published = current.pages if current else {}
+    seen = current.seen if current else {}
+    pages: dict[str, dict[str, PageVersion]] = {}
+    changed, kept, unpublished = [], [], []
+    slugs = sorted({slug for slug, _ in site.records if slug != UI_DOMAIN})
+    for slug in slugs:
+        records = {loc: site.records[(slug, loc)] for loc in locales}
+        moved = [loc for loc in locales if seen.get(f"{slug} {loc}") != records[loc].key]
+        before = dict(published.get(slug, {}))
+        english = records[SOURCE_LOCALE].page
+        if not moved and before:
+            pages[slug] = before
+            continue
+        if english is None or english.drafts:
+            if before:
+                pages[slug] = before
+                kept.append(slug)
+            else:
+                unpublished.append(slug)
+            continue
+        versions = {}
+        for loc in locales:
+            record = records[loc]
+            if loc in before and loc not in moved:
+                versions[loc] = before[loc]
+                continue
+            entry = record.page
+            assert entry is not None  # the English loaded, and so did the page in every locale
+            raw = site.cache.get(entry.state)
+            versions[loc] = _version(store, decode(raw), record.key, when, raw)
+            if loc not in before or versions[loc].json != before[loc].json:
+                changed.append((slug, loc))
+        pages[slug] = versions
+    return pages, changed, kept, unpublished
+
+
+def publish(
+    site: Site,
+    store: ReleaseStore,
+    *,
+    kind: str = "publish",
+    reason: str = "",
+    by: str = "clinic-l10n",
+) -> Published:
+    """Make the next release from `site` (built from the content tree) and the release in
+    service, and put it in service, unless it would publish exactly what is in service."""
+    with store.lock():
+        current = store.current()
+        when = now()
+        pages, changed, kept, unpublished = _choose(site, store, current, when)
+        withdrawals = in_force(store.withdrawals())
+        pages = apply_withdrawals(store, pages, withdrawals, when)
+        release = Release(
+            seq=(current.seq + 1) if current else 1,
+            created=when,
+            kind=kind,
+            reason=reason,
+            by=by,
+            previous=current.id if current else None,
+            code=code_version(),
+            source_commit=_source_commit(site.settings.root),
+            ledgers=_heads(site),
+            pages=pages,
+            seen={f"{slug} {loc}": r.key for (slug, loc), r in site.records.items()},
+            withdrawals=tuple(w.number for w in withdrawals),
+        )
+        if current is not None and _same(current, release):
+            return Published(current, False, (), tuple(kept), tuple(unpublished))
+        release = with_lists(store, release, site.config.all_locales)
+        return Published(
+            store.commit(release), True, tuple(changed), tuple(kept), tuple(unpublished)
+        )
+
+
+def apply_withdrawals(
+    store: ReleaseStore,
+    pages: Mapping[str, Mapping[str, PageVersion]],
+    withdrawals: Sequence[Withdrawal],
+    when: str,
+) -> dict[str, dict[str, PageVersion]]:
+    out: dict[str, dict[str, PageVersion]] = {}
+    for slug, locs in pages.items():
+        if removes_page(withdrawals, slug):
+            continue
+        out[slug] = {}
+        for loc, version in locs.items():
+            found = [w for w in withdrawals if w.page == slug]
+            out[slug][loc] = _withdrawn(store, version, found, when) if found else version
+    return out
+
+
+def _same(a: Release, b: Release) -> bool:
+    """Whether two releases serve the same bytes from the same ledgers (what was considered may
+    differ: a file broken and fixed again changes no answer, and makes no release)."""
+    return (a.pages, a.ledgers, a.withdrawals, a.code) == (
+        b.pages,
+        b.ledgers,
+        b.withdrawals,
+        b.code,
+    )
+
+
+def _heads(site: Site) -> dict[str, tuple[str, int]]:
+    """Each ledger's last event hash and its number of events, as the records read them."""
+    return {
+        r.ledger_path: (r.ledger_head, r.ledger_events)
+        for r in site.records.values()
+        if r.ledger_path
+    }
+
+
+def rolled_back(current: Release, target: Release, reason: str, by: str) -> Release:
+    """A new release serving what `target` served; the state it records (what was considered,
+    ledger heads) is the current one's, so the next publish does not undo it."""
+    return replace(
+        current,
+        seq=current.seq + 1,
+        created=now(),
+        kind="rollback",
+        reason=f"rollback to release {target.seq} ({target.id[:12]}): {reason}",
+        by=by,
+        previous=current.id,
+        pages=target.pages,
+        id="",
+    )

@@ -1,0 +1,104 @@
+"""The site patients get: a built site whose pages, lists and index page are a release's.
+
+What reviewers see (coverage, health, findings) stays the content tree's; every body a patient
+reads is read from the release store, exactly as published.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import OrderedDict
+from threading import Lock
+
+from service.release.publish import lists_of
+from service.release.store import BODIES, PageVersion, Release, ReleaseStore
+from service.site.bodies import Body, JsonBody, Made, PreparedPage
+from service.site.build import Cache
+from service.site.index import Ref
+from service.site.prepared import Site
+
+__all__ = ["Bodies", "served_site"]
+
+
+class Bodies:
+    """Objects of a release store, the most recently read kept in memory (up to `hot` bytes)."""
+
+    def __init__(self, store: ReleaseStore, hot: int = 64 << 20):
+        self.store, self._hot, self._size = store, hot, 0
+        self._kept: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = Lock()
+
+    def holds(self, sha: str) -> bool:
+        """Whether `sha` is in memory."""
+        return sha in self._kept
+
+    def get(self, sha: str) -> bytes:
+        with self._lock:
+            data = self._kept.get(sha)
+            if data is not None:
+                self._kept.move_to_end(sha)
+                return data
+        data = self.store.get(sha)
+        with self._lock:
+            if sha not in self._kept:
+                self._kept[sha] = data
+                self._size += len(data)
+            while self._size > self._hot and len(self._kept) > 1:
+                self._size -= len(self._kept.popitem(last=False)[1])
+        return data
+
+
+class _Stored(Made):
+    """A published page's bodies, read from the release store when asked for (off the event
+    loop, by `make`, as a page's bodies are made)."""
+
+    def __init__(self, found: Bodies, version: PageVersion):
+        super().__init__(Cache(None), self._load)
+        self._found, self._version = found, version
+        self._refs = {k: Ref("release", 0, 0, version.body(k)) for k in BODIES}
+
+    def _load(self) -> dict[str, bytes]:
+        return {kind: self.get(kind) for kind in BODIES}
+
+    @property
+    def ready(self) -> bool:
+        return all(self._found.holds(self._version.body(kind)) for kind in BODIES)
+
+    def make(self) -> None:
+        self._make()
+
+    def get(self, kind: str) -> bytes:
+        return self._found.get(self._version.body(kind))
+
+
+def _prepared(found: Bodies, version: PageVersion, locale: str) -> PreparedPage:
+    made = _Stored(found, version)
+    return PreparedPage(
+        JsonBody.made(made),
+        Body.made(made, "html"),
+        Body.made(made, "fragment"),
+        locale,
+        Body.made(made, "view"),
+        made,
+    )
+
+
+def served_site(site: Site, release: Release, found: Bodies) -> Site:
+    """`site` (built from the tree) serving `release`: its pages, lists and index page."""
+    out = copy.copy(site)
+    out.release = release
+    out.pages = {
+        (slug, loc): _prepared(found, version, loc)
+        for slug, locs in release.pages.items()
+        for loc, version in locs.items()
+    }
+    out.served = tuple(sorted(release.pages))
+    locales = site.config.all_locales
+    files = (
+        {name: found.get(sha) for name, sha in release.files.items()}
+        if release.files
+        else lists_of(release, locales)
+    )
+    out.lists = {loc: JsonBody(Body.of(files[f"lists/{loc}.json"])) for loc in locales}
+    out.index_html = Body.of(files["index.html"])
+    return out

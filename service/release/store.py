@@ -1,0 +1,240 @@
+"""The release store: every byte ever published, kept by content, and the chain of releases.
+
+    objects/ab/cdef…     each file of every release, once, named by its SHA-256 (a manifest too)
+    CURRENT              {"seq": N, "id": SHA-256 of the release in service}, replaced atomically
+    withdrawals.jsonl    what was withdrawn, when, by whom and why (one JSON object per line)
+    .lock                held while a release is made: one publisher at a time
+
+A release is a manifest (`Release`): the version of every page in every locale (its bodies and
+snapshot, by hash), the lists, who approved what, the ledger heads and source commit it was made
+from, its time, and the release before it. Objects are written before the manifest and the
+manifest before CURRENT, each atomically, so a publish cut short leaves the previous release in
+service and nothing half-made visible. Nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from service.core.errors import L10nError
+from service.core.yamlfile import atomic_write
+
+__all__ = [
+    "FORMAT",
+    "PageVersion",
+    "Release",
+    "ReleaseError",
+    "ReleaseStore",
+    "Withdrawal",
+    "canonical",
+]
+
+FORMAT = "clinic-l10n release 1"
+BODIES = ("json", "html", "fragment", "view")
+
+
+class ReleaseError(L10nError):
+    """A release store that cannot be read or written as asked."""
+
+
+def canonical(data: object) -> bytes:
+    """JSON with sorted keys and no spaces: one spelling per value, so one hash."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class PageVersion:
+    """A page in one locale as published: its bodies and snapshot by hash, what lists show of it,
+    the build key of the files it was made from, and when this version was first published."""
+
+    json: str
+    html: str
+    fragment: str
+    view: str
+    snapshot: str
+    title: str | None
+    title_locale: str
+    complete: bool
+    withheld: int
+    key: str
+    since: str
+    reviews: tuple[
+        tuple[str, str, str, str, str], ...
+    ] = ()  # (segment, locale, reviewer, role, at)
+
+    def body(self, kind: str) -> str:
+        return str(getattr(self, kind))
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> PageVersion:
+        fields = dict(data)
+        fields["reviews"] = tuple(tuple(r) for r in fields.get("reviews", ()))
+        return cls(**fields)
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """Text stopped at once: a page, a page in one locale, or one segment (in one locale or all).
+    A segment's withdrawal holds for that wording (its id is made from its English); a page's
+    until it is lifted."""
+
+    number: int
+    at: str
+    by: str
+    reason: str
+    page: str
+    locale: str | None = None
+    segment: str | None = None
+    lifts: int | None = None  # the number of the withdrawal this one lifts
+
+    def covers(self, slug: str, locale: str) -> bool:
+        return self.page == slug and self.locale in (None, locale)
+
+
+@dataclass(frozen=True)
+class Release:
+    seq: int
+    created: str
+    kind: str  # publish, withdraw, rollback
+    reason: str
+    by: str
+    previous: str | None
+    code: str
+    source_commit: str | None
+    ledgers: Mapping[str, tuple[str, int]]  # path -> (head, events)
+    pages: Mapping[str, Mapping[str, PageVersion]]  # slug -> locale -> version
+    seen: Mapping[str, str]  # "slug locale" -> the build key last considered for publishing
+    withdrawals: tuple[int, ...] = ()  # the withdrawals in force
+    files: Mapping[str, str] = field(default_factory=dict)  # the lists and index page, by name
+    id: str = field(default="", compare=False)
+
+    def manifest(self) -> bytes:
+        data = asdict(self)
+        del data["id"]
+        data["format"] = FORMAT
+        data["ledgers"] = {p: list(v) for p, v in sorted(self.ledgers.items())}
+        return canonical(data)
+
+    @classmethod
+    def read(cls, raw: bytes, ident: str) -> Release:
+        try:
+            data = json.loads(raw)
+            if data.pop("format") != FORMAT:
+                raise ValueError("another format")
+            data["ledgers"] = {p: (h, int(n)) for p, (h, n) in data["ledgers"].items()}
+            data["pages"] = {
+                slug: {loc: PageVersion.of(v) for loc, v in locs.items()}
+                for slug, locs in data["pages"].items()
+            }
+            data["withdrawals"] = tuple(data["withdrawals"])
+            return cls(**data, id=ident)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ReleaseError(f"release {ident[:12]} cannot be read: {exc}") from exc
+
+
+class ReleaseStore:
+    """A release store folder (see the module's docstring)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _object(self, sha: str) -> Path:
+        if len(sha) != 64 or not all(c in "0123456789abcdef" for c in sha):
+            raise ReleaseError(f"not an object name: {sha!r}")
+        return self.folder / "objects" / sha[:2] / sha[2:]
+
+    def put(self, data: bytes) -> str:
+        """Keep `data` (once) and return its name."""
+        sha = hashlib.sha256(data).hexdigest()
+        path = self._object(sha)
+        if not path.exists():
+            atomic_write(path, data)
+        return sha
+
+    def get(self, sha: str) -> bytes:
+        """The object `sha`, checked against its name."""
+        path = self._object(sha)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ReleaseError(f"{path}: {exc.strerror or exc}") from exc
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise ReleaseError(f"{path}: its bytes no longer match its name")
+        return data
+
+    def has(self, sha: str) -> bool:
+        return self._object(sha).exists()
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """One publisher at a time (flock: released if the process dies)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def head(self) -> tuple[int, str] | None:
+        """(seq, id) of the release in service, None before the first."""
+        try:
+            data = json.loads((self.folder / "CURRENT").read_bytes())
+            return int(data["seq"]), str(data["id"])
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ReleaseError(f"{self.folder / 'CURRENT'}: cannot be read: {exc}") from exc
+
+    def release(self, ident: str) -> Release:
+        return Release.read(self.get(ident), ident)
+
+    def current(self) -> Release | None:
+        found = self.head()
+        return None if found is None else self.release(found[1])
+
+    def commit(self, release: Release) -> Release:
+        """Keep `release` and put it in service (its objects must be kept already)."""
+        raw = release.manifest()
+        ident = self.put(raw)
+        atomic_write(self.folder / "CURRENT", canonical({"seq": release.seq, "id": ident}) + b"\n")
+        return Release.read(raw, ident)
+
+    def chain(self) -> Iterator[Release]:
+        """Every release, the one in service first, then each before it."""
+        found = self.head()
+        ident = found[1] if found else None
+        while ident is not None:
+            release = self.release(ident)
+            yield release
+            ident = release.previous
+
+    def withdrawals(self) -> list[Withdrawal]:
+        path = self.folder / "withdrawals.jsonl"
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        found = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                found.append(Withdrawal(**json.loads(line)))
+            except (ValueError, TypeError) as exc:
+                raise ReleaseError(f"{path}:{number}: not a withdrawal: {exc}") from exc
+        return found
+
+    def record_withdrawal(self, withdrawal: Withdrawal) -> None:
+        """Append `withdrawal` (under `lock`)."""
+        path = self.folder / "withdrawals.jsonl"
+        with open(path, "ab") as fh:
+            fh.write(canonical(asdict(withdrawal)) + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
