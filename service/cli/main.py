@@ -263,6 +263,18 @@ def coverage_cmd(ctx: click.Context, fmt: str) -> None:
     type=click.IntRange(min=1),
     help="Open connections per worker; more are answered 503 at once.",
 )
+@click.option(
+    "--releases",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="CLINIC_L10N_RELEASES",
+    help="The release store (default: ROOT/releases, or $CLINIC_L10N_RELEASES).",
+)
+@click.option(
+    "--follow",
+    is_flag=True,
+    help="Never publish: serve the store's current release, and each newer one (a second "
+    "server, or one host of several, on one store).",
+)
 @click.pass_context
 def serve_cmd(
     ctx: click.Context,
@@ -274,10 +286,14 @@ def serve_cmd(
     stack: Stack,
     header_timeout: float,
     max_connections: int,
+    releases: Path | None,
+    follow: bool,
 ) -> None:
-    """Serve the reviewed pages over HTTP (JSON API, HTML pages, coverage dashboard). Changes to
-    the tree (an approval, a revocation, a catalog, a page, the config) are served once the next
-    poll sees them, without a restart; `kill -HUP` makes it look at once. A file that fails to
+    """Serve the current release over HTTP (JSON API, HTML pages, coverage dashboard). Changes to
+    the tree are published as the serving rule allows once the next poll sees them (an approval,
+    a revocation; a draft English wording keeps the page's published version until it is
+    approved), without a restart; `kill -HUP` makes it look at once. A release another process
+    made (`withdraw`, `rollback`, `publish`) is served at the next poll. A file that fails to
     load keeps its last good version in service, and /healthz says `degraded` with its line.
     A client that does not send its request head within --header-timeout is dropped, and a head
     over 16 KB is refused (431)."""
@@ -285,7 +301,8 @@ def serve_cmd(
 
     limits = Limits(header_timeout=header_timeout, max_connections=max_connections)
     options = ServeOptions(host, port, workers, stack, limits, access_log=access_log)
-    serve(AppFactory(ctx.obj, poll, ctx.meta[STATE_KEY]), options)
+    factory = AppFactory(ctx.obj, poll, ctx.meta[STATE_KEY], releases, not follow)
+    serve(factory, options)
 
 
 @cli.command("export")

@@ -114,7 +114,12 @@ class LiveSite:
         if self.config_error is not None:
             report["status"] = "degraded"
             report["errors"] = [str(self.config_error), *report["errors"]]
-        report["state"] = {"sha256": self.state, "built_at": self.built_at}
+        release = self.site.release
+        report["state"] = {
+            "sha256": self.state,
+            "built_at": self.built_at,
+            "release": release.seq if release is not None else 0,
+        }
         return json.dumps(report, ensure_ascii=False).encode()
 
     def reload(self) -> bool:

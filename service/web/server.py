@@ -264,12 +264,17 @@ class AppFactory:
     root: Path
     poll: float | None
     state: Path | None = None  # the workspace's state folder (None: the default)
+    releases: Path | None = None  # the release store (None: the default)
+    publish: bool = True  # False: serve the store's current release, never publish
 
     def __call__(self) -> FastPath:
         from service.web.api import create_app
         from service.web.fastpath import FastPath
 
-        app = FastPath(create_app(Settings(root=self.root, state=self.state), watch=self.poll))
+        settings = Settings(
+            root=self.root, state=self.state, releases=self.releases, publish=self.publish
+        )
+        app = FastPath(create_app(settings, watch=self.poll))
         # What is made so far (the code, the site first served) lives as long as the process:
         # out of the cycle collector's reach, a full collection no longer walks all of it (which
         # stopped the event loop for 100 ms under the 6,000-header mix of benchmarks/serve.py).

@@ -1,0 +1,306 @@
+"""Releases (SPEC invariant 10): patients get published releases, drafts stay drafts, withdrawal is
+immediate and recorded, every release is kept and can be printed or rolled back to, and the release
+chain anchors the ledgers for `audit verify`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from service.release.store import ReleaseStore
+
+from .conftest import Run, forge, replace_in, serving
+
+PAGE = "esketamine-overview"
+WARNING = "qualified healthcare professional."  # the end of the page's critical warning
+CLAUSE = "qualified healthcare professional, in a certified treatment centre."
+TEST = ("--reviewer", "Dr. Test Reviewer")
+OTHER = ("--reviewer", "Dr. Other Reviewer")
+ROOT_ENV = "CLINIC_L10N_RELEASES"
+
+
+def _store() -> ReleaseStore:
+    return ReleaseStore(Path(os.environ[ROOT_ENV]))
+
+
+def _segment(client: TestClient, locale: str, needle: str) -> dict[str, object]:
+    page = client.get(f"/v1/pages/{PAGE}?locale={locale}").json()
+    found = [s for s in page["segments"] if needle in s.get("text", "")]
+    assert len(found) == 1, (needle, [s.get("text") for s in page["segments"]])
+    return found[0]
+
+
+def _approve_english(run: Run) -> None:
+    for who, role in ((TEST, "clinical"), (OTHER, "linguistic")):
+        run("review", "approve", "en", "--page", PAGE, "--all", *who, "--role", role)
+
+
+def test_an_edited_warning_keeps_its_published_version_until_the_new_wording_is_approved(
+    tree: Path, run: Run, client_for: Callable[[Path], TestClient]
+) -> None:
+    source = tree / f"source_content/pages/{PAGE}.md"
+    before = {loc: _segment(client_for(tree), loc, WARNING) for loc in ("en", "es")}
+    assert before["en"]["locale"] == "en" and not before["en"].get("withheld")
+
+    replace_in(source, WARNING, CLAUSE)
+    out = run("publish").output
+    assert "kept as published (its English has a draft)" in out
+    client = client_for(tree)
+    for loc in ("en", "es"):
+        page = client.get(f"/v1/pages/{PAGE}?locale={loc}").json()
+        assert page["withheld"] == 0, "a draft took text off the published page"
+        assert _segment(client, loc, WARNING)["text"] == before[loc]["text"]
+        assert not any(CLAUSE in s.get("text", "") for s in page["segments"])
+
+    _approve_english(run)
+    run("publish")
+    client = client_for(tree)
+    english = _segment(client, "en", CLAUSE)
+    assert english["locale"] == "en" and english["fallback"] is False
+    spanish = _segment(client, "es", CLAUSE)  # the stale translation falls back to the English
+    assert spanish["locale"] == "en" and spanish["fallback"] is True
+    assert not any(
+        WARNING in s.get("text", "")
+        for s in client.get(f"/v1/pages/{PAGE}?locale=es").json()["segments"]
+    )
+
+
+NEW = "new-leaflet"
+
+
+def _new_page(tree: Path) -> None:
+    (tree / f"source_content/pages/{NEW}.md").write_text(
+        f"---\nslug: {NEW}\ntitle: A new leaflet\nauthor: Someone (fictional)\n---\n\n"
+        "Ask your pharmacist.\n",
+        encoding="utf-8",
+    )
+
+
+def test_a_new_page_is_invisible_everywhere_until_published(
+    tree: Path, run: Run, client_for: Callable[[Path], TestClient], tmp_path: Path
+) -> None:
+    _new_page(tree)
+    assert f"not published (a draft, never published): {NEW}" in run("publish").output
+    client = client_for(tree)
+    for locale in ("en", "es", "vi"):
+        assert NEW not in {
+            p["slug"] for p in client.get(f"/v1/pages?locale={locale}").json()["pages"]
+        }
+        assert client.get(f"/v1/pages/{NEW}?locale={locale}").status_code == 404
+        assert client.get(f"/pages/{NEW}?locale={locale}").status_code == 404
+    assert NEW not in client.get("/").text
+    out = tmp_path / "export"
+    run("export", "--out", str(out), "--base-url", "https://clinic.example/")
+    assert not list(out.rglob(f"*{NEW}*"))
+    assert NEW not in (out / "sitemap.xml").read_text(encoding="utf-8")
+
+    run("review", "approve", "en", "--page", NEW, "--all", *TEST, "--role", "clinical")
+    run("publish")
+    client = client_for(tree)
+    assert NEW in {p["slug"] for p in client.get("/v1/pages?locale=en").json()["pages"]}
+    assert client.get(f"/v1/pages/{NEW}?locale=en").json()["withheld"] == 0
+    run("export", "--out", str(out), "--base-url", "https://clinic.example/")
+    assert (out / "en" / NEW / "index.html").is_file()
+    assert f"/en/{NEW}/" in (out / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def _get(url: str) -> dict[str, object]:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.loads(response.read())  # type: ignore[no-any-return]
+
+
+def test_a_withdrawal_is_served_within_two_seconds_and_recorded(tree: Path, run: Run) -> None:
+    with serving(tree, "--poll", "0.2") as base:
+        page = _get(f"{base}/v1/pages/{PAGE}?locale=en")
+        target = next(s for s in page["segments"] if s["type"] == "paragraph")  # type: ignore[union-attr]
+        started = time.monotonic()
+        run(
+            "withdraw",
+            PAGE,
+            "--segment",
+            target["id"],
+            "--reason",
+            "wrong dose",
+            "--by",
+            "Dr. Test Reviewer",
+        )
+        while True:
+            segments = _get(f"{base}/v1/pages/{PAGE}?locale=es")["segments"]
+            shown = {s["id"]: s for s in segments}  # type: ignore[union-attr]
+            if shown[target["id"]].get("withheld"):
+                break
+            assert time.monotonic() - started < 2.0, "not withdrawn within 2 s"
+            time.sleep(0.05)
+        assert shown[target["id"]].get("text") is None
+    recorded = (Path(os.environ[ROOT_ENV]) / "withdrawals.jsonl").read_text(encoding="utf-8")
+    assert json.loads(recorded.splitlines()[-1]) | {} == {
+        **json.loads(recorded.splitlines()[-1]),
+        "reason": "wrong dose",
+        "by": "Dr. Test Reviewer",
+        "segment": target["id"],
+        "page": PAGE,
+    }
+    # the next publish from the tree does not bring it back
+    run("publish")
+    assert _store().current().kind == "withdraw"  # type: ignore[union-attr]
+
+
+def test_history_prints_the_exact_bytes_served_at_three_times_and_rollback_restores_one(
+    tree: Path, run: Run, client_for: Callable[[Path], TestClient]
+) -> None:
+    served: list[tuple[str, bytes]] = []
+    catalog = tree / f"locales/es/LC_MESSAGES/{PAGE}.po"
+    for step in range(3):
+        if step == 1:
+            run(
+                "review",
+                "revoke",
+                "es",
+                "--page",
+                PAGE,
+                "--msgid",
+                "What it is",
+                *OTHER,
+                "--reason",
+                "test",
+                code=None,
+            )
+            replace_in(tree / "source_content/pages/esketamine-overview.md", WARNING, CLAUSE)
+            _approve_english(run)
+        if step == 2:
+            replace_in(tree / "source_content/pages/esketamine-overview.md", CLAUSE, WARNING)
+            _approve_english(run)
+        client = client_for(tree)  # starting publishes
+        body = client.get(f"/pages/{PAGE}?locale=es").content
+        current = _store().current()
+        assert current is not None
+        served.append((current.created, body))
+        time.sleep(0.01)
+    assert catalog.exists()
+    assert len({body for _, body in served}) == 3, "three different versions were served"
+    for when, body in served:
+        printed = run("history", PAGE, "--locale", "es", "--at", when)
+        assert printed.stdout_bytes == body, when
+    first = _store().current()
+    assert first is not None
+    numbers = [r.seq for r in _store().chain()]
+    run("rollback", str(numbers[-1]), "--reason", "test", "--by", "Dr. Test Reviewer")
+    client = client_for(tree)
+    assert client.get(f"/pages/{PAGE}?locale=es").content == served[0][1]
+    run("publish")  # nothing in the tree changed: the rollback stays
+    assert client_for(tree).get(f"/pages/{PAGE}?locale=es").content == served[0][1]
+    assert next(r.kind for r in _store().chain()) == "rollback"
+
+
+def test_audit_verify_reports_an_event_appended_or_edited_after_the_release(
+    tree: Path, run: Run
+) -> None:
+    run("publish")
+    run("audit", "verify")
+    forge(tree, "es", PAGE, msgid="What it is", msgstr="Qué es", reviewer="Dr. Test Reviewer")
+    out = run("audit", "verify", code=1).output
+    assert f"locales/es/reviews/{PAGE}.yaml:1: error: 1 event(s) after release" in out
+    run("publish")
+    run("audit", "verify")
+    ledger = tree / f"locales/es/reviews/{PAGE}.yaml"
+    text = ledger.read_text(encoding="utf-8")
+    ledger.write_text(text.replace('"Dr. Test Reviewer"', '"Dr. Other Reviewer"'), encoding="utf-8")
+    out = run("audit", "verify", code=1).output
+    assert "was edited after release" in out
+
+
+def test_kill_9_during_a_publish_leaves_the_previous_release_in_service(
+    tree: Path, run: Run
+) -> None:
+    run("publish")
+    store = _store()
+    before = store.head()
+    assert before is not None
+    config = tree / "l10n.yaml"
+    exe = Path(sys.executable).parent / "clinic-l10n"
+    for delay in (0.3, 0.8, 1.5, 2.5):
+        # every page in every locale changes (the notice of demonstration drafts comes or goes)
+        text = config.read_text(encoding="utf-8")
+        flipped = text.replace("demonstration: true", "demonstration: false")
+        config.write_text(
+            flipped
+            if flipped != text
+            else text.replace("demonstration: false", "demonstration: true"),
+            encoding="utf-8",
+        )
+        proc = subprocess.Popen(
+            [str(exe), "--root", str(tree), "publish"], stdout=subprocess.DEVNULL
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        head = store.head()
+        assert head is not None and head[0] >= before[0]
+        release = store.release(head[1])  # readable, and every object it names is there
+        names = [
+            sha
+            for locs in release.pages.values()
+            for v in locs.values()
+            for sha in (v.json, v.html, v.fragment, v.view, v.snapshot)
+        ]
+        assert all(store.has(sha) for sha in [*names, *release.files.values()])
+        before = head
+    run("publish")  # and the next publish completes
+
+
+def test_two_servers_on_one_store_never_go_backwards(tree: Path, run: Run) -> None:
+    with (
+        serving(tree, "--poll", "0.1") as first,
+        serving(tree, "--poll", "0.1", "--follow") as second,
+    ):
+        seen: dict[str, list[int]] = {first: [], second: []}
+        source = tree / f"source_content/pages/{PAGE}.md"
+        for step in range(4):
+            old, new = (WARNING, CLAUSE) if step % 2 == 0 else (CLAUSE, WARNING)
+            replace_in(source, old, new)
+            _approve_english(run)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                for base in (first, second):
+                    seen[base].append(_get(f"{base}/healthz")["state"]["release"])  # type: ignore[index]
+                if seen[second][-1] == seen[first][-1] == step + 2:
+                    break
+                time.sleep(0.02)
+            assert seen[second][-1] == seen[first][-1] == step + 2, seen
+        for base in (first, second):
+            assert seen[base] == sorted(seen[base]), f"{base} went back to an older release"
+
+
+def test_errors_on_bad_requests(tree: Path, run: Run) -> None:
+    run("publish")
+    assert (
+        "no segment"
+        in run(
+            "withdraw",
+            PAGE,
+            "--segment",
+            "p-nothere",
+            "--reason",
+            "x",
+            "--by",
+            "Dr. Test Reviewer",
+            code=1,
+        ).output
+    )
+    assert (
+        "not published" in run("withdraw", "nothing", "--reason", "x", "--by", "y", code=1).output
+    )
+    assert "no release" in run("rollback", "999", "--reason", "x", "--by", "y", code=1).output
+    assert (
+        "was not served"
+        in run("history", PAGE, "--locale", "es", "--at", "2000-01-01T00:00:00Z", code=1).output
+    )
