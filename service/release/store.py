@@ -18,10 +18,11 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from service.core.errors import L10nError
@@ -116,28 +117,67 @@ class Release:
     files: Mapping[str, str] = field(default_factory=dict)  # the lists and index page, by name
     id: str = field(default="", compare=False)
 
-    def manifest(self) -> bytes:
-        data = asdict(self)
-        del data["id"]
-        data["format"] = FORMAT
-        data["ledgers"] = {p: list(v) for p, v in sorted(self.ledgers.items())}
-        return canonical(data)
+    def manifest(self) -> tuple[bytes, dict[str, bytes]]:
+        """The release as kept: a manifest naming one object per page (its versions, the
+        ledgers of its locales and what was considered of it), and those objects by name. A
+        release that changes one page adds that page's object and a manifest, no more."""
+        domains: dict[str, dict[str, Any]] = {}
+
+        def domain(slug: str) -> dict[str, Any]:
+            return domains.setdefault(slug, {"versions": {}, "ledgers": {}, "seen": {}})
+
+        for slug, locs in self.pages.items():
+            domain(slug)["versions"] = {loc: asdict(v) for loc, v in locs.items()}
+        for path, (last, count) in self.ledgers.items():
+            domain(PurePosixPath(path).stem)["ledgers"][path] = [last, count]
+        for at, key in self.seen.items():
+            slug, _, loc = at.rpartition(" ")
+            domain(slug)["seen"][loc] = key
+        objects: dict[str, bytes] = {}
+        names: dict[str, str] = {}
+        for slug, found in domains.items():
+            raw = canonical(found)
+            sha = hashlib.sha256(raw).hexdigest()
+            objects[sha], names[slug] = raw, sha
+        head: dict[str, Any] = {
+            "format": FORMAT,
+            **{
+                k: v for k, v in asdict(self).items() if k not in ("id", "pages", "ledgers", "seen")
+            },
+            "domains": names,
+        }
+        return canonical(head), objects
 
     @classmethod
-    def read(cls, raw: bytes, ident: str) -> Release:
+    def read(cls, raw: bytes, ident: str, get: Callable[[str], bytes]) -> Release:
+        """The release whose manifest is `raw`, its page objects read with `get`."""
         try:
             data = json.loads(raw)
             if data.pop("format") != FORMAT:
                 raise ValueError("another format")
-            data["ledgers"] = {p: (h, int(n)) for p, (h, n) in data["ledgers"].items()}
-            data["pages"] = {
-                slug: {loc: PageVersion.of(v) for loc, v in locs.items()}
-                for slug, locs in data["pages"].items()
-            }
+            pages: dict[str, dict[str, PageVersion]] = {}
+            ledgers: dict[str, tuple[str, int]] = {}
+            seen: dict[str, str] = {}
+            for slug, sha in data.pop("domains").items():
+                found = _domain(get, sha)
+                if found["versions"]:
+                    pages[slug] = {loc: PageVersion.of(v) for loc, v in found["versions"].items()}
+                ledgers.update((p, (h, int(n))) for p, (h, n) in found["ledgers"].items())
+                seen.update((f"{slug} {loc}", key) for loc, key in found["seen"].items())
             data["withdrawals"] = tuple(data["withdrawals"])
-            return cls(**data, id=ident)
+            return cls(**data, pages=pages, ledgers=ledgers, seen=seen, id=ident)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ReleaseError(f"release {ident[:12]} cannot be read: {exc}") from exc
+
+
+@lru_cache(maxsize=4096)
+def _parsed(raw: bytes) -> Any:
+    return json.loads(raw)
+
+
+def _domain(get: Callable[[str], bytes], sha: str) -> Any:
+    """A page object of a release (the same object is shared by many releases: read once)."""
+    return _parsed(get(sha))
 
 
 class ReleaseStore:
@@ -195,7 +235,7 @@ class ReleaseStore:
             raise ReleaseError(f"{self.folder / 'CURRENT'}: cannot be read: {exc}") from exc
 
     def release(self, ident: str) -> Release:
-        return Release.read(self.get(ident), ident)
+        return Release.read(self.get(ident), ident, self.get)
 
     def current(self) -> Release | None:
         found = self.head()
@@ -203,10 +243,12 @@ class ReleaseStore:
 
     def commit(self, release: Release) -> Release:
         """Keep `release` and put it in service (its objects must be kept already)."""
-        raw = release.manifest()
+        raw, objects = release.manifest()
+        for data in objects.values():
+            self.put(data)
         ident = self.put(raw)
         atomic_write(self.folder / "CURRENT", canonical({"seq": release.seq, "id": ident}) + b"\n")
-        return Release.read(raw, ident)
+        return Release.read(raw, ident, self.get)
 
     def chain(self) -> Iterator[Release]:
         """Every release, the one in service first, then each before it."""
