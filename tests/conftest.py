@@ -24,6 +24,16 @@ SHIPPED = ("l10n.yaml", "source_content", "locales")
 FIXTURE_TREE = DATA / "tree"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def nothing_published_into_the_repository() -> Iterator[None]:
+    """Servers that session- and module-wide fixtures start on the repository's own trees are
+    given a release store of their own (each test gets one too, `build_cache`); this fails the
+    run if one was not."""
+    yield
+    stray = [p for p in (REPO / "releases", FIXTURE_TREE / "releases") if p.exists()]
+    assert not stray, f"a test published into the repository: {stray}"
+
+
 @pytest.fixture(autouse=True)
 def build_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test builds with an empty build cache and publishes into an empty release store of its
@@ -92,9 +102,10 @@ def run(request: pytest.FixtureRequest) -> Run:
     return invoke
 
 
-def served_app(root: Path) -> FastPath:
-    """The app as `clinic-l10n serve` runs it: the page reads answered in front of FastAPI."""
-    return FastPath(create_app(Settings(root=root)))
+def served_app(root: Path, releases: Path | None = None) -> FastPath:
+    """The app as `clinic-l10n serve` runs it: the page reads answered in front of FastAPI; it
+    publishes into `releases` (default: the test's own store, `build_cache`)."""
+    return FastPath(create_app(Settings(root=root, releases=releases)))
 
 
 @pytest.fixture
@@ -106,14 +117,16 @@ def client_for() -> Callable[[Path], TestClient]:
 
 
 @pytest.fixture(scope="session")
-def shipped_client() -> TestClient:
-    return TestClient(served_app(REPO))
+def shipped_client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    """The app on the repository's content, publishing into a release store of its own."""
+    return TestClient(served_app(REPO, tmp_path_factory.mktemp("shipped-releases")))
 
 
 @pytest.fixture(scope="session")
-def fixture_client() -> TestClient:
-    """The app on tests/data/tree itself (it only reads): for tests that change nothing."""
-    return TestClient(served_app(FIXTURE_TREE))
+def fixture_client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    """The app on tests/data/tree itself (it reads the tree, and publishes into a release store of
+    its own): for tests that change nothing."""
+    return TestClient(served_app(FIXTURE_TREE, tmp_path_factory.mktemp("fixture-releases")))
 
 
 def replace_in(path: Path, old: str, new: str) -> None:
@@ -208,10 +221,11 @@ def serving(root: Path, *options: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
-    """`clinic-l10n serve` on tests/data/tree as a real process (uvicorn) on a free loopback port;
-    yields its base URL."""
-    with serving(FIXTURE_TREE) as base:
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`clinic-l10n serve` on tests/data/tree as a real process (uvicorn) on a free loopback port,
+    with a release store of its own; yields its base URL."""
+    releases = tmp_path_factory.mktemp("live-releases")
+    with serving(FIXTURE_TREE, "--releases", str(releases)) as base:
         yield base
 
 

@@ -34,6 +34,7 @@ from .conftest import FIXTURE_TREE, REPO, Run, replace_in
 
 SLUG = "esketamine-overview"
 PAGE_MD = f"source_content/pages/{SLUG}.md"
+TITLE_EN = "Overview of S-isomer ketamine (esketamine)"
 HOW_IT_WORKS = "p-f4c373f2"  # the paragraph under "## How it works"
 NEVER_CRITICAL = "p-071da7db"  # the safety paragraph alone in its section
 Client = Callable[[Path], TestClient]
@@ -209,11 +210,14 @@ def title_edited(tree: Path, run: Run) -> None:
     )
 
 
-def heading_changed(tree: Path, run: Run) -> None:
-    """The English heading "How it works" reworded and not approved yet: withheld everywhere."""
-    replace_in(tree / PAGE_MD, "## How it works\n", "## How it works in the body\n")
-    run("extract")
-    run("update")
+def heading_withheld(tree: Path, run: Run) -> None:
+    """The English heading "How it works" published, then its approval revoked: withheld
+    everywhere (a reworded heading would rather keep the published one until approved)."""
+    run("publish")
+    run(
+        "review", "revoke", "en", "--page", SLUG, "--msgid", "How it works",
+        "--reviewer", "Dr. Test Reviewer", "--reason", "the wording is being checked",
+    )  # fmt: skip
 
 
 NOTICE_KEYS = ("fallback-all", "fallback-some", "fallback-safety")
@@ -441,7 +445,7 @@ def test_a_withheld_heading_keeps_its_place_and_its_paragraphs(
     tree: Path, run: Run, client_for: Client, tmp_path: Path, tag: str
 ) -> None:
     before = page_json(client_for(tree), "en")
-    heading_changed(tree, run)
+    heading_withheld(tree, run)
     client = client_for(tree)
     page = article(client, tag)
     placeholder = said(tree, tag, "withheld-placeholder", tmp_path)
@@ -516,9 +520,11 @@ def test_a_phone_shows_each_label_and_about_this_page_on_screen(
 def test_a_withheld_title_keeps_the_pages_one_heading(
     tree: Path, run: Run, client_for: Client, tmp_path: Path
 ) -> None:
-    replace_in(tree / PAGE_MD, "title: Overview of", "title: An overview of")
-    run("extract")
-    run("update")
+    run("publish")
+    run(
+        "review", "revoke", "en", "--page", SLUG, "--msgid", TITLE_EN,
+        "--reviewer", "Dr. Test Reviewer", "--reason", "the wording is being checked",
+    )  # fmt: skip
     page = article(client_for(tree), "es")
     (h1,) = page.findall("h1")
     assert "withheld" in h1.classes

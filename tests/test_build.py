@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from service.core.models import UI_DOMAIN
+from service.release.live import LiveSite, state_hash
 from service.site import index, keys, prepared, snapshot
 from service.site.build import Cache, Pack
 from service.site.index import read_record
-from service.release.live import LiveSite, state_hash
 from service.site.prepared import Settings, Site, build_site
 from service.site.snapshot import decode
 from service.site.store import load_tree

@@ -328,8 +328,9 @@ def test_the_translator_cannot_approve_her_own_text(row: Row, base: Path, tmp_pa
 
 
 def test_a_moved_reference_needs_the_english_approved_again(base: Path, tmp_path: Path) -> None:
-    """`[faq]: …` given another address after every locale's text was approved: no locale
-    serves the text (nor the English) until the English is approved again."""
+    """`[faq]: …` given another address after every locale's text was approved: the text with
+    the new address is served nowhere (nor the English) until the English is approved again; the
+    published version, with the address that was approved, stays in service meanwhile."""
     rows = _of("reference")
     root = _copy(base, tmp_path, rows)
     _forged(root, rows, (LINGUIST, "linguistic"), (CLINICIAN, "clinical"))
@@ -341,11 +342,24 @@ def test_a_moved_reference_needs_the_english_approved_again(base: Path, tmp_path
         ),
         encoding="utf-8",
     )
-    assert _served_rows(root, rows) == frozenset()
-    english = Row("en", rows[0].english, rows[0].english)
-    assert _served_rows(root, [english]) == frozenset()
+    assert _served_rows(root, rows) == frozenset(rows)  # as published
+    assert _addresses(root, {r.locale for r in rows} | {"en"}) == {"https://clinic.example/faq"}
     _cli(root, "review", "approve", "en", "--page", PAGE, "--reviewer", BOTH, "--all")
     assert _served_rows(root, rows) == frozenset(rows)
+    assert _addresses(root, {r.locale for r in rows} | {"en"}) == {"https://pharmacy.example/faq"}
+
+
+def _addresses(root: Path, locales: set[str]) -> set[str]:
+    """The FAQ addresses the page links to, in every one of `locales`."""
+    found = set()
+    with TestClient(served_app(root)) as client:
+        for locale in locales:
+            html = client.get(f"/pages/{PAGE}", params={"locale": locale}).text
+            found |= {a for a in FAQS if f'href="{a}"' in html}
+    return found
+
+
+FAQS = ("https://clinic.example/faq", "https://pharmacy.example/faq")
 
 
 GROWN = "Write to the care team with your questions, and never change your dose on your own."

@@ -14,8 +14,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from service.site.bodies import Made
 from service.release.live import LiveSite
+from service.site.bodies import Made
 from service.site.prepared import Settings
 from service.web.api import create_app
 from service.web.fastpath import FastPath

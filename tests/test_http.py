@@ -270,11 +270,15 @@ CAP = 48  # --max-connections
 
 
 @pytest.fixture(scope="module", params=["httptools", "h11"])
-def guarded(request: pytest.FixtureRequest) -> Iterator[str]:
+def guarded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     from .conftest import FIXTURE_TREE
 
     with serving(
         FIXTURE_TREE,
+        "--releases",
+        str(tmp_path_factory.mktemp("guarded-releases")),
         "--http",
         request.param,
         "--header-timeout",

@@ -205,6 +205,7 @@ def test_a_new_page_and_a_config_change_are_served(server: Server) -> None:
     with pytest.raises(urllib.error.HTTPError) as missing:
         server.get("/v1/pages/new-leaflet?locale=en")
     assert missing.value.code == 404
+    missing.value.close()
     who = ("--reviewer", "Dr. Quinn Spare (fictional)")
     server.cli("review", "approve", "en", "--page", "new-leaflet", "--all", *who)
     server.until("the new page, once its English is approved", listed)
