@@ -49,6 +49,8 @@ class PageEntry:
     title_locale: str
     complete: bool
     withheld: int  # English segments awaiting approval, not served
+    translated: int  # parts read in a language other than English (`translated_parts`)
+    parts: int  # of the page, withheld ones included: listed or not (`listing`)
 
 
 @dataclass(frozen=True)
