@@ -46,7 +46,8 @@ UiStrings = Mapping[str, tuple[tuple[str, ...], str, bool]]
 class Snapshot:
     """A page resolved in its locale, the same page resolved in English (for its title and the
     English reviewers), the ui strings of the locale, and what of the config its bodies show:
-    whether its translations are demonstration drafts, the locales it offers, and the policy's
+    whether its translations are demonstration drafts, the locales enabled (its document links
+    those it is listed in: `listing`), and the policy's
     roles (in order, with their labels: "About this page" lists reviewers by role); and the
     English of the notice's sentences, for a notice the locale has not all reviewed."""
 
