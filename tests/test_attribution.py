@@ -600,3 +600,32 @@ def test_a_partly_translated_page_has_one_notice_in_one_language(
     assert [part.get("class") for part in notice] == kinds
     assert lang_of(notice) == language
     assert lang_of(notice, "dir") == direction(language)
+
+
+def placeholder_unreviewed(tree: Path, run: Run) -> None:
+    """The heading withheld (`heading_changed`), and the "being updated" line reworded in ui.yaml
+    and not approved: that line is served in no language, so the withheld heading is left out."""
+    heading_changed(tree, run)
+    replace_in(
+        tree / "source_content/ui.yaml",
+        "text: This part is being updated.",
+        "text: This part is being rewritten.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("tag", "language"),
+    [("en", "en"), ("es", "es"), ("zh-Hans", "en")],  # zh-Hans has no withheld-notice
+)
+def test_a_part_left_out_without_its_line_is_said_in_the_one_notice(
+    tree: Path, run: Run, client_for: Client, tmp_path: Path, tag: str, language: str
+) -> None:
+    placeholder_unreviewed(tree, run)
+    page = article(client_for(tree), tag)
+    assert not [e for e in page.iter() if "withheld" in e.classes]
+    assert "How it works" not in text(page)
+    (notice,) = notices(page)
+    assert [text(s) for s in sentences(page, "notice-withheld")] == [
+        said(tree, language, "withheld-notice", tmp_path)
+    ]
+    assert lang_of(notice) == language

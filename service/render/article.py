@@ -41,8 +41,9 @@ NOTICE_KEYS = {
     English.SAFETY: "fallback-safety",
 }
 DEMONSTRATION = "demonstration-notice"
+WITHHELD = "withheld-notice"  # only where withheld parts are left out, with no line in their place
 # Every ui string the notice is made of (a snapshot keeps their English: `notice`).
-NOTICE_PARTS = (DEMONSTRATION, *NOTICE_KEYS.values())
+NOTICE_PARTS = (DEMONSTRATION, *NOTICE_KEYS.values(), WITHHELD)
 
 
 # The mark on each part a role signed, when its reviewers signed only some of the page's
@@ -96,13 +97,13 @@ def notice(ui: Ui, parts: Sequence[tuple[str, str, int | None]]) -> dict[str, An
     """The one notice above a page: its sentences (`parts`: kind, ui string, count), in one
     language. In the patient's when every sentence is reviewed in one locale of theirs, else
     all in English: a notice half in one language and half in another is read with the wrong
-    voice, and a part of it could be missed. A sentence served in neither is left out."""
-    shown = [(kind, ui.get(key, count)) for kind, key, count in parts]
-    if (
-        len({text.locale for _, text in shown if text is not None}) > 1
-        or None in dict(shown).values()
-    ):
-        shown = [(kind, ui.english(key, count)) for kind, key, count in parts]
+    voice, and a part of it could be missed. A sentence not served (not approved even in
+    English) is left out, as every ui string is."""
+    said = [(kind, key, count) for kind, key, count in parts if ui.get(key, count)]
+    # a string the locale lacks comes from the next locale of its chain, English last
+    shown = [(kind, ui.get(key, count)) for kind, key, count in said]
+    if len({text.locale for _, text in shown if text}) > 1:
+        shown = [(kind, ui.english(key, count)) for kind, key, count in said]
     found = [(kind, text) for kind, text in shown if text is not None]
     if not found:
         return None
@@ -205,13 +206,16 @@ def article_context(
     title_withheld = title is None and any(s.type is SegmentType.TITLE for s in resolved.withheld)
     # One notice: that the translations are drafts, and how much is English. A part withheld
     # while its English is reviewed says so in its place ("being updated"), as an English part
-    # carries its label; the reviewers' marks are explained under "About this page".
+    # carries its label, unless that line is not served and the part is left out: then the
+    # notice says it. The reviewers' marks are explained under "About this page".
     parts: list[tuple[str, str, int | None]] = []
     translated = any(s.locale != SOURCE_LOCALE for s in resolved.served)
     if demonstration and translated:
         parts.append(("demonstration", DEMONSTRATION, None))
     if case is not English.NONE:
         parts.append(("english", NOTICE_KEYS[case], count if case is English.SOME else None))
+    if resolved.withheld and withheld_line is None:
+        parts.append(("withheld", WITHHELD, None))
 
     english_title = next(
         (s.text for s in english.served if s.segment.type is SegmentType.TITLE),
