@@ -173,8 +173,8 @@ def test_etag_and_304(fixture_client: TestClient) -> None:
 def test_pages_list_titles_in_the_negotiated_locale(fixture_client: TestClient) -> None:
     pages = fixture_client.get("/v1/pages", headers={"Accept-Language": "pt-PT"}).json()
     assert pages["target_locale"] == "pt"
+    # after-your-visit (fallback: page) lacks one text in pt: all English there, so not listed
     assert [(p["slug"], p["title"], p["title_locale"], p["complete"]) for p in pages["pages"]] == [
-        ("after-your-visit", "After your visit", "en", False),  # fallback: page, one text missing
         ("saline-spray", "Como usar um spray nasal salino", "pt", False),
     ]
 

@@ -138,7 +138,22 @@ def page_json(client: TestClient, tag: str) -> dict[str, Any]:
 
 def notices(page: Element) -> list[Element]:
     """The notices above the page's text (not the ones under a safety heading)."""
-    return [p for p in page if p.tag == "p" and "notice" in p.classes]
+    return [
+        p
+        for p in page
+        if p.tag == "p" and "notice" in p.classes and "critical-notice" not in p.classes
+    ]
+
+
+def sentences(page: Element, kind: str) -> list[Element]:
+    """The sentences of one kind (`notice-english`, …) in the notices above the page's text."""
+    return [part for n in notices(page) for part in n.find_class(kind)]
+
+
+def lang_of(element: Element, name: str = "lang") -> str | None:
+    """The language an element is in (`name="dir"`: its direction): its own, else inherited."""
+    found = next((e.get(name) for e in (element, *element.iterancestors()) if e.get(name)), None)
+    return found
 
 
 def text(element: Element) -> str:
@@ -259,7 +274,7 @@ def test_one_notice_says_how_much_of_the_page_is_in_english(
         k: said(tree, tag, k, tmp_path, count if k == "fallback-some" else None)
         for k in NOTICE_KEYS
     }
-    shown = [n for n in notices(page) if "notice-english" in n.classes]
+    shown = sentences(page, "notice-english")
     assert [text(n) for n in shown] == ([wording[key]] if key else [])
     others = [w for k, w in wording.items() if k != key]
     assert not [w for w in others if w in text(page)]
@@ -269,8 +284,8 @@ def test_one_notice_says_how_much_of_the_page_is_in_english(
         msgid = english_ui(tree)[key]["text"]
         untranslated = ui_words(tree, tag, tmp_path).gettext(msgid) == msgid
         # an untranslated notice is English, and marked so; a translated one is in the page's language
-        expected = ("en", "ltr") if untranslated else (None, None)
-        assert (shown[0].get("lang"), shown[0].get("dir")) == expected
+        expected = ("en", "ltr") if untranslated else (tag, direction(tag))
+        assert (lang_of(shown[0]), lang_of(shown[0], "dir")) == expected
     assert (
         page_json(client, tag)["english_shown"]
         == {
@@ -345,7 +360,7 @@ def test_about_this_page_dates_the_english_in_the_language_of_its_label(
     when = day(approvals(REPO, "en"))
     assert text(dd) == cldr_date(when, date_tag)
     assert dd.find("time").get("datetime") == when.date().isoformat()
-    assert dd.get("lang") == (None if date_tag == tag else date_tag)
+    assert lang_of(dd) == date_tag
 
 
 def test_about_this_page_names_who_translated_and_reviewed_and_when(
@@ -433,10 +448,10 @@ def test_the_demonstration_notice_follows_the_config_flag(
     state(tree, run)
     client = client_for(tree)
     wording = said(tree, tag, "demonstration-notice", tmp_path)
-    found = [text(n) for n in notices(article(client, tag)) if "notice-demonstration" in n.classes]
+    found = [text(n) for n in sentences(article(client, tag), "notice-demonstration")]
     assert found == ([wording] if shown else [])
     if shown:  # before anything else on the page
-        assert "notice-demonstration" in notices(article(client, tag))[0].classes
+        assert "notice-demonstration" in notices(article(client, tag))[0][0].classes
     assert page_json(client, tag)["provenance"]["demonstration"] is shown
 
 
@@ -456,9 +471,10 @@ def test_a_withheld_heading_keeps_its_place_and_its_paragraphs(
     assert "How it works" not in text(page)
     assert len(page.findall("h2")) == len([s for s in before["segments"] if s["type"] == "heading"])
     if placeholder == english_ui(tree)["withheld-placeholder"]["text"] and tag != "en":
-        assert withheld[0].get("lang") == "en"
-    wording = said(tree, tag, "withheld-notice", tmp_path)
-    assert [text(n) for n in notices(page) if "notice-withheld" in n.classes] == [wording]
+        assert lang_of(withheld[0]) == "en"
+    # the placeholder says it in its place: no sentence above the page repeats it (issue 23)
+    assert not sentences(page, "notice-withheld")
+    assert len(notices(page)) == (0 if tag == "en" else 1)
 
     body = page_json(client, tag)
     PageOut.model_validate(body)
@@ -529,3 +545,93 @@ def test_a_withheld_title_keeps_the_pages_one_heading(
     (h1,) = page.findall("h1")
     assert "withheld" in h1.classes
     assert text(h1) == said(tree, "es", "withheld-placeholder", tmp_path)
+
+
+def zh_count_unreviewed(tree: Path, run: Run) -> None:
+    """zh-Hans: the "{count} parts … in English" sentence untranslated (its approval no longer
+    matches), the demonstration sentence still reviewed."""
+    replace_in(
+        tree / "locales/zh_Hans/LC_MESSAGES/ui.po",
+        'msgstr[0] "本页有 {count} 个部分的翻译尚未经过审核，因此这些部分以英文显示。"',
+        'msgstr[0] ""',
+    )
+
+
+ENGLISH_KEYS = {"some": "fallback-some", "safety": "fallback-safety", "all": "fallback-all"}
+
+
+@pytest.mark.parametrize(
+    ("state", "tag", "language"),
+    [
+        (as_shipped, "zh-Hans", "zh-Hans"),  # a draft, partly English: one notice, in Chinese
+        (heading_changed, "zh-Hans", "zh-Hans"),  # and a part withheld: was three notices
+        (as_shipped, "ar", "ar"),
+        (as_shipped, "pt-BR", "pt-BR"),
+        (as_shipped, "es", "es"),
+        (safety_held, "es", "es"),
+        (zh_count_unreviewed, "zh-Hans", "en"),  # one sentence not reviewed: all of it English
+        (as_shipped, "vi", "en"),  # nothing reviewed
+    ],
+    ids=lambda v: v.__name__ if callable(v) else str(v),
+)
+def test_a_partly_translated_page_has_one_notice_in_one_language(
+    tree: Path,
+    run: Run,
+    client_for: Client,
+    tmp_path: Path,
+    state: Callable[[Path, Run], None],
+    tag: str,
+    language: str,
+) -> None:
+    """One notice above the page, in the patient's language when each of its sentences is
+    reviewed there (per the catalogs, compiled by msgfmt), else all in English; the drafts and
+    the English parts both said in it."""
+    state(tree, run)
+    client = client_for(tree)
+    page = article(client, tag)
+    (notice,) = notices(page)
+    case = page_json(client, tag)["english_shown"]
+    keys = ["demonstration-notice"] if tag != "vi" else []  # vi shows no translation
+    keys += [ENGLISH_KEYS[case]] if case != "none" else []
+    count = len(in_english(page)) if case == "some" else None
+    words = {k: said(tree, tag, k, tmp_path, count if k == "fallback-some" else None) for k in keys}
+    english = {
+        k: said(tree, "en", k, tmp_path, count if k == "fallback-some" else None) for k in keys
+    }
+    reviewed = all(words[k] != english[k] for k in keys)
+    assert (reviewed and tag != "vi") is (language != "en")
+    expected = words if reviewed else english
+    kinds = ["notice-demonstration", "notice-english"][2 - len(keys) :]
+    assert [text(part) for part in notice] == [expected[k] for k in keys]
+    assert [part.get("class") for part in notice] == kinds
+    assert lang_of(notice) == language
+    assert lang_of(notice, "dir") == direction(language)
+
+
+def placeholder_unreviewed(tree: Path, run: Run) -> None:
+    """The heading withheld (`heading_changed`), and the "being updated" line reworded in ui.yaml
+    and not approved: that line is served in no language, so the withheld heading is left out."""
+    heading_changed(tree, run)
+    replace_in(
+        tree / "source_content/ui.yaml",
+        "text: This part is being updated.",
+        "text: This part is being rewritten.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("tag", "language"),
+    [("en", "en"), ("es", "es"), ("zh-Hans", "en")],  # zh-Hans has no withheld-notice
+)
+def test_a_part_left_out_without_its_line_is_said_in_the_one_notice(
+    tree: Path, run: Run, client_for: Client, tmp_path: Path, tag: str, language: str
+) -> None:
+    placeholder_unreviewed(tree, run)
+    page = article(client_for(tree), tag)
+    assert not [e for e in page.iter() if "withheld" in e.classes]
+    assert "How it works" not in text(page)
+    (notice,) = notices(page)
+    assert [text(s) for s in sentences(page, "notice-withheld")] == [
+        said(tree, language, "withheld-notice", tmp_path)
+    ]
+    assert lang_of(notice) == language

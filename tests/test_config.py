@@ -41,6 +41,12 @@ def test_parent_locale_joins_the_chain_without_configuration(tmp_path: Path) -> 
         ("no-locales.yaml", 2, "non-empty list"),
         ("invalid-yaml.yaml", 2, "invalid YAML"),
         ("demonstration-not-a-flag.yaml", 2, "'demonstration' must be true or false, got 'maybe'"),
+        # how much of a page a locale must show translated to be listed (issue 23)
+        ("min-share-negative.yaml", 3, "'min_share' must be a fraction from 0 to 1, got -0.1"),
+        ("min-share-above-one.yaml", 2, "'min_share' must be a fraction from 0 to 1, got 2"),
+        ("min-share-not-a-number.yaml", 2, "'min_share' must be a fraction from 0 to 1, got 'x'"),
+        ("min-share-nan.yaml", 2, "'min_share' must be a fraction from 0 to 1, got nan"),
+        ("min-share-a-flag.yaml", 2, "'min_share' must be a fraction from 0 to 1, got True"),
         (
             "unknown-role.yaml",
             4,
@@ -104,6 +110,17 @@ def test_bad_config_is_a_clear_error(tmp_path: Path, name: str, line: int, messa
         load_config(tmp_path)
     assert caught.value.line == line
     assert str(caught.value).startswith(f"l10n.yaml:{line}: ")
+
+
+@pytest.mark.parametrize(
+    ("line", "share"),
+    [("", 0.0), ("min_share: 0\n", 0.0), ("min_share: 0.25\n", 0.25), ("min_share: 1\n", 1.0)],
+)
+def test_min_share_is_a_fraction_and_defaults_to_zero(
+    tmp_path: Path, line: str, share: float
+) -> None:
+    (tmp_path / "l10n.yaml").write_text(f"locales: [es]\n{line}")
+    assert load_config(tmp_path).min_share == share
 
 
 def test_missing_config_says_where_it_looked(tmp_path: Path) -> None:

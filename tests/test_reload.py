@@ -302,6 +302,9 @@ CHANGES: list[tuple[str, Callable[[Path], object]]] = [
         ),
     ),
     ("a page removed", lambda root: (root / "source_content/pages/after-your-visit.md").unlink()),
+    # ar then shows the page all in English: no longer listed there, so the page's documents in
+    # every other locale (their switchers and alternates) change too, though their files did not
+    ("an ar ledger removed", lambda root: (root / f"locales/ar/reviews/{PAGE}.yaml").unlink()),
     ("an en ledger removed", lambda root: (root / f"locales/en/reviews/{PAGE}.yaml").unlink()),
     (
         "a term protected",

@@ -25,6 +25,7 @@ from service.core.models import (
     ServedSegment,
     Target,
 )
+from service.render.article import NOTICE_PARTS
 from service.site.codec import Table
 from service.site.documents import LocaleUi
 from service.site.snapshot import (
@@ -66,11 +67,13 @@ def _generated(tmp_path: Path) -> Path:
 def _snapshots(tree: Tree) -> list[Snapshot]:
     config, out = tree.config, []
     shared = (config.demonstration, tuple(config.all_locales), config.policy.roles)
+    in_english = LocaleUi.of(tree, SOURCE_LOCALE).strings
+    notice = {k: v for k, v in in_english.items() if k in NOTICE_PARTS}
     for page in tree.pages.values():
         english = tree.resolve(page, SOURCE_LOCALE)
         for loc in config.all_locales:
             ui = LocaleUi.of(tree, loc).strings
-            out.append(Snapshot(tree.resolve(page, loc), english, ui, *shared))
+            out.append(Snapshot(tree.resolve(page, loc), english, ui, *shared, notice))
     return out
 
 
@@ -93,6 +96,7 @@ def test_a_snapshot_reads_back_as_the_page_it_was_made_of(
         back = decode(encoder.encode(snapshot))
         where = (name, snapshot.resolved.page.slug, snapshot.resolved.target)
         assert back.ui == snapshot.ui and back.locales == snapshot.locales, where
+        assert back.english_ui == snapshot.english_ui and snapshot.english_ui, where
         assert back.demonstration == snapshot.demonstration, where
         for was, now in ((snapshot.resolved, back.resolved), (snapshot.english, back.english)):
             assert as_shown(now) == as_shown(was), where

@@ -40,6 +40,7 @@ _KEYS = {
     "demonstration",  # the translations are demonstration drafts: translated pages say so
     "translators",  # who the translators are (names, aliases, e-mails): read with the policy
     "terminology",  # substances and products, each with its approved form per locale
+    "min_share",  # the share of a page a locale must show translated for it to be listed
 }
 _ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
 
@@ -57,6 +58,7 @@ class Config:
     cors_origins: frozenset[str] = frozenset()
     demonstration: bool = False  # translated pages carry the "demonstration translation" notice
     terminology: Terminology = NO_TERMINOLOGY  # approved forms of substances and products
+    min_share: float = 0.0  # a page is listed in a locale from this share translated (and > 0)
 
     @property
     def pages_dir(self) -> Path:
@@ -185,6 +187,7 @@ def load_config(root: Path) -> Config:
         cors_origins=_origins(data, path),
         demonstration=_flag(data, path, "demonstration"),
         terminology=read_terminology(data, path, locales),
+        min_share=_share(data, path, "min_share"),
     )
 
 
@@ -254,3 +257,13 @@ def _flag(data: LineDict, path: str, key: str) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"'{key}' must be true or false, got {value!r}", path, data.line_of(key))
     return value
+
+
+def _share(data: LineDict, path: str, key: str) -> float:
+    """A fraction from 0 to 1 (`min_share: 0.5`); 0 when not given."""
+    value = data.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ConfigError(
+            f"'{key}' must be a fraction from 0 to 1, got {value!r}", path, data.line_of(key)
+        )
+    return float(value)

@@ -121,7 +121,7 @@ def _page_html(site: Site, slug: str, locale: str, links: ExportLinks) -> bytes:
     page = site.pages[(slug, locale)]
     assert page.view is not None
     article = rewrite_page_links(unembed(page.fragment.data.decode("utf-8")), links, site)
-    document = render_document(decode_view(page.view.data), article, links, site.config.all_locales)
+    document = render_document(decode_view(page.view.data), article, links, site.advertised[slug])
     return document.encode("utf-8")
 
 
@@ -159,7 +159,8 @@ def plan(site: Site, base: str | None) -> Plan:
     """The export's files, by path relative to its folder, each with what makes its bytes (a page
     is made when it is written: a thousand pages are not all held at once), in the order they are
     written: the stylesheet first, so that a page never links one not there yet; the lists and the
-    sitemap after the pages they name."""
+    sitemap after the pages they name. Every page is written in every locale (a link may ask for
+    it), but linked, listed and put in the sitemap only in the locales it is listed in."""
     locales, served = site.config.all_locales, site.served
     pages, at_root = ExportLinks(base, 2), ExportLinks(base, 0)
     files = {f"{ASSETS}/{name}": _const(asset.data) for name, asset in assets().items()}
@@ -168,6 +169,9 @@ def plan(site: Site, base: str | None) -> Plan:
             folder = page_path(slug, loc)
             files[folder + "index.json"] = partial(_served_json, site, slug, loc, pages)
             files[folder + "index.html"] = partial(_page_html, site, slug, loc, pages)
+    # a locale no page is listed in has its (empty) list, but is offered nowhere
+    offered = [t for t in locales if any(t in site.advertised[slug] for slug in served)]
+    offered = offered if SOURCE_LOCALE in offered else [SOURCE_LOCALE, *offered]
     in_locale = ExportLinks(base, 1)
     for loc in locales:
         raw, entries = _list_json(site.lists[loc].render(None)[0], in_locale, loc)
@@ -184,7 +188,7 @@ def plan(site: Site, base: str | None) -> Plan:
         ]
         switcher = [
             {"tag": t, "name": native_name(t), "url": in_locale.index(t), "current": t == loc}
-            for t in locales
+            for t in offered
         ]
         files[f"{loc}/index.html"] = _const(
             _index(
@@ -192,33 +196,36 @@ def plan(site: Site, base: str | None) -> Plan:
                 loc,
                 UiText(native_name(loc), None),
                 items,
-                in_locale.index_alternates(locales),
+                in_locale.index_alternates(offered) if loc in offered else [],
                 switcher,
                 _chrome(site, loc)["language_label"],
             )
         )
     choices = [
-        {"url": at_root.index(t), "hreflang": t, "text": UiText(native_name(t), t)} for t in locales
+        {"url": at_root.index(t), "hreflang": t, "text": UiText(native_name(t), t)} for t in offered
     ]
     label = _chrome(site, SOURCE_LOCALE)["language_label"]
     assert isinstance(label, UiText)
-    index = _index(at_root, SOURCE_LOCALE, label, choices, at_root.index_alternates(locales))
+    index = _index(at_root, SOURCE_LOCALE, label, choices, at_root.index_alternates(offered))
     files["index.html"] = _const(index)
     if base is not None:
-        files["sitemap.xml"] = _const(_sitemap(at_root, locales, served))
+        files["sitemap.xml"] = _const(_sitemap(at_root, offered, site.advertised))
     files["coverage.json"] = _const(site.coverage_json.data)
     return files
 
 
-def _sitemap(links: ExportLinks, locales: Sequence[str], served: Sequence[str]) -> bytes:
-    """sitemaps.org's format with Google's `xhtml:link` alternates: each page in each locale, each
-    list of pages and the choice of language, every one with all its language versions."""
+def _sitemap(
+    links: ExportLinks, offered: Sequence[str], listed: Mapping[str, Sequence[str]]
+) -> bytes:
+    """sitemaps.org's format with Google's `xhtml:link` alternates: each page in each locale it is
+    listed in, each list of pages offered and the choice of language, every one with all its
+    language versions (`listed`: the locales of each page served, `listing`)."""
     urls = [
-        {"loc": links.absolute(page_path(slug, loc)), "alternates": links.alternates(slug, locales)}
-        for slug in served
-        for loc in locales
+        {"loc": links.absolute(page_path(slug, loc)), "alternates": links.alternates(slug, tags)}
+        for slug, tags in listed.items()
+        for loc in tags
     ]
-    lists = links.index_alternates(locales)
+    lists = links.index_alternates(offered)
     urls += [{"loc": href, "alternates": lists} for _, href in lists]  # x-default last: the root
     return render_template("sitemap.xml", {"urls": urls}).encode("utf-8")
 

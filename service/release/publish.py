@@ -27,6 +27,7 @@ from pathlib import Path
 from service.core.models import SOURCE_LOCALE, UI_DOMAIN, SegmentType
 from service.release.store import BODIES, PageVersion, Release, ReleaseStore, Withdrawal
 from service.release.withdraw import in_force, removes_page, without
+from service.review.provenance import translated_parts
 from service.site.assemble import index_page, page_list
 from service.site.documents import bodies, of_type
 from service.site.index import PageEntry, Record, Ref
@@ -77,12 +78,19 @@ def _source_commit(root: Path) -> str | None:
 
 
 def _version(
-    store: ReleaseStore, snapshot: Snapshot, key: str, since: str, raw: bytes | None = None
+    store: ReleaseStore,
+    snapshot: Snapshot,
+    key: str,
+    since: str,
+    listed: tuple[str, ...],
+    raw: bytes | None = None,
 ) -> PageVersion:
-    """A page in one locale made into a version: its bodies and snapshot kept in `store`."""
-    made = bodies(snapshot)
+    """A page in one locale made into a version: its bodies (its document linking the locales it
+    is `listed` in) and snapshot kept in `store`."""
+    made = bodies(snapshot, listed)
     shas = {kind: store.put(made[kind]) for kind in BODIES}
     resolved = snapshot.resolved
+    translated, parts = translated_parts(resolved)
     title = of_type(resolved, SegmentType.TITLE)
     reviews = tuple(
         (s.segment.id, s.locale, r.reviewer, r.role, r.reviewed_at)
@@ -98,6 +106,9 @@ def _version(
         withheld=len(resolved.withheld),
         key=key,
         since=since,
+        translated=translated,
+        parts=parts,
+        listed=listed,
         reviews=reviews,
     )
 
@@ -111,7 +122,7 @@ def _withdrawn(
     changed = without(snapshot, found)
     if changed == snapshot:
         return version
-    return _version(store, changed, version.key, since)
+    return _version(store, changed, version.key, since, version.listed)
 
 
 def records_of(release: Release) -> dict[tuple[str, str], Record]:
@@ -124,7 +135,13 @@ def records_of(release: Release) -> dict[tuple[str, str], Record]:
             (),
             (),
             page=PageEntry(
-                Ref("release", 0, 0, v.snapshot), v.title, v.title_locale, v.complete, v.withheld
+                Ref("release", 0, 0, v.snapshot),
+                v.title,
+                v.title_locale,
+                v.complete,
+                v.withheld,
+                v.translated,
+                v.parts,
             ),
         )
         for slug, locs in release.pages.items()
@@ -135,8 +152,14 @@ def records_of(release: Release) -> dict[tuple[str, str], Record]:
 def lists_of(release: Release, locales: Sequence[str]) -> dict[str, bytes]:
     """The lists of pages in each locale, and the index page, as published."""
     records, served = records_of(release), sorted(release.pages)
-    files = {f"lists/{loc}.json": page_list(records, served, loc).body.data for loc in locales}
-    files["index.html"] = index_page(records, served, locales).data
+    listed = {
+        slug: next(iter(locs.values())).listed if locs else ()
+        for slug, locs in release.pages.items()
+    }
+    files = {
+        f"lists/{loc}.json": page_list(records, served, loc, listed).body.data for loc in locales
+    }
+    files["index.html"] = index_page(records, listed).data
     return files
 
 
@@ -179,7 +202,8 @@ def _choose(
             entry = record.page
             assert entry is not None  # the English loaded, and so did the page in every locale
             raw = site.cache.get(entry.state)
-            versions[loc] = _version(store, decode(raw), record.key, when, raw)
+            listed = tuple(site.advertised.get(slug, ()))
+            versions[loc] = _version(store, decode(raw), record.key, when, listed, raw)
             if loc not in before or versions[loc].json != before[loc].json:
                 changed.append((slug, loc))
         pages[slug] = versions

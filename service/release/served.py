@@ -93,6 +93,9 @@ def served_site(site: Site, release: Release, found: Bodies) -> Site:
         for loc, version in locs.items()
     }
     out.served = tuple(sorted(release.pages))
+    out.advertised = {
+        slug: next(iter(locs.values())).listed for slug, locs in release.pages.items() if locs
+    }
     locales = site.config.all_locales
     files = (
         {name: found.get(sha) for name, sha in release.files.items()}

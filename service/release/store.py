@@ -67,6 +67,9 @@ class PageVersion:
     withheld: int
     key: str
     since: str
+    translated: int = 0  # parts read in a language other than English (`translated_parts`)
+    parts: int = 0  # of the page: whether it is listed in its locale (`site.listing`)
+    listed: tuple[str, ...] = ()  # the locales the page is listed in, which its document links
     reviews: tuple[
         tuple[str, str, str, str, str], ...
     ] = ()  # (segment, locale, reviewer, role, at)
@@ -78,6 +81,7 @@ class PageVersion:
     def of(cls, data: Mapping[str, Any]) -> PageVersion:
         fields = dict(data)
         fields["reviews"] = tuple(tuple(r) for r in fields.get("reviews", ()))
+        fields["listed"] = tuple(fields.get("listed", ()))
         return cls(**fields)
 
 

@@ -1,4 +1,4 @@
-"""Resolved pages to HTML: articles (with the notices and "About this page"), whole documents,
+"""Resolved pages to HTML: articles (with the one notice and "About this page"), whole documents,
 their links (to the server's routes or an export's files) and their stylesheets."""
 
 from service.render.article import article_context

@@ -1,6 +1,6 @@
-"""What the article says around a page's body, in the patient's language: the one notice on English
-shown, the demonstration notice, the "being updated" lines, and "About this page" (who translated
-and reviewed it, and when, with the English version and its date).
+"""What the article says around a page's body, in the patient's language: the one notice above it
+(demonstration drafts, English shown), the "being updated" lines, and "About this page" (who
+translated and reviewed it, and when, with the English version and its date).
 
 `article_context` gives `article.html` everything it renders; the facts come from `provenance`,
 the words from the `ui` strings as served (reviewed text only: a row or notice whose ui string is
@@ -23,14 +23,27 @@ from service.core.policy import RoleSpec
 from service.render.html import UiText, article_html
 from service.review.provenance import English, Provenance, english_shown, labelled
 
-__all__ = ["NOTICE_KEYS", "Ui", "article_context", "local_date", "names_html", "role_marks"]
+__all__ = [
+    "NOTICE_KEYS",
+    "NOTICE_PARTS",
+    "Ui",
+    "article_context",
+    "local_date",
+    "names_html",
+    "notice",
+    "role_marks",
+]
 
-# The ui string of the one notice above a page for each case of English shown.
+# The ui string that says, in the one notice above a page, how much of it is shown in English.
 NOTICE_KEYS = {
     English.ALL: "fallback-all",
     English.SOME: "fallback-some",
     English.SAFETY: "fallback-safety",
 }
+DEMONSTRATION = "demonstration-notice"
+WITHHELD = "withheld-notice"  # only where withheld parts are left out, with no line in their place
+# Every ui string the notice is made of (a snapshot keeps their English: `notice`).
+NOTICE_PARTS = (DEMONSTRATION, *NOTICE_KEYS.values(), WITHHELD)
 
 
 # The mark on each part a role signed, when its reviewers signed only some of the page's
@@ -74,6 +87,27 @@ class Ui(Protocol):
     """The ui strings as served in one locale."""
 
     def get(self, key: str, count: int | None = None) -> UiText | None: ...
+
+    def english(self, key: str, count: int | None = None) -> UiText | None:
+        """The string in English (for a notice the locale has not all reviewed)."""
+        ...
+
+
+def notice(ui: Ui, parts: Sequence[tuple[str, str, int | None]]) -> dict[str, Any] | None:
+    """The one notice above a page: its sentences (`parts`: kind, ui string, count), in one
+    language. In the patient's when every sentence is reviewed in one locale of theirs, else
+    all in English: a notice half in one language and half in another is read with the wrong
+    voice, and a part of it could be missed. A sentence not served (not approved even in
+    English) is left out, as every ui string is."""
+    said = [(kind, key, count) for kind, key, count in parts if ui.get(key, count)]
+    # a string the locale lacks comes from the next locale of its chain, English last
+    shown = [(kind, ui.get(key, count)) for kind, key, count in said]
+    if len({text.locale for _, text in shown if text}) > 1:
+        shown = [(kind, ui.english(key, count)) for kind, key, count in said]
+    found = [(kind, text) for kind, text in shown if text is not None]
+    if not found:
+        return None
+    return {"text": found[0][1], "parts": [{"kind": kind, "text": t.text} for kind, t in found]}
 
 
 def _day(stamp: str) -> date:
@@ -159,7 +193,7 @@ def article_context(
     roles: Sequence[RoleSpec],
 ) -> dict[str, Any]:
     """What `article.html` renders for `resolved` (`english`: the same page in English, whose
-    title "About this page" links; `facts`: its `provenance`): title, notices, body, and "About
+    title "About this page" links; `facts`: its `provenance`): title, notice, body, and "About
     this page"; `roles`: the policy's, in the order "About this page" lists them)."""
     target = resolved.target
     case, count = english_shown(resolved)
@@ -170,15 +204,18 @@ def article_context(
 
     title = next((s for s in resolved.served if s.segment.type is SegmentType.TITLE), None)
     title_withheld = title is None and any(s.type is SegmentType.TITLE for s in resolved.withheld)
-    notices = []
+    # One notice: that the translations are drafts, and how much is English. A part withheld
+    # while its English is reviewed says so in its place ("being updated"), as an English part
+    # carries its label, unless that line is not served and the part is left out: then the
+    # notice says it. The reviewers' marks are explained under "About this page".
+    parts: list[tuple[str, str, int | None]] = []
     translated = any(s.locale != SOURCE_LOCALE for s in resolved.served)
     if demonstration and translated:
-        notices.append(("demonstration", ui.get("demonstration-notice")))
+        parts.append(("demonstration", DEMONSTRATION, None))
     if case is not English.NONE:
-        key = NOTICE_KEYS[case]
-        notices.append(("english", ui.get(key, count if case is English.SOME else None)))
-    if resolved.withheld:
-        notices.append(("withheld", ui.get("withheld-notice")))
+        parts.append(("english", NOTICE_KEYS[case], count if case is English.SOME else None))
+    if resolved.withheld and withheld_line is None:
+        parts.append(("withheld", WITHHELD, None))
 
     english_title = next(
         (s.text for s in english.served if s.segment.type is SegmentType.TITLE),
@@ -190,7 +227,7 @@ def article_context(
         else None,
         "title_label": label if title and title.segment.id in marked else None,
         "title_withheld": withheld_line if title_withheld else None,
-        "notices": [{"kind": kind, "text": text} for kind, text in notices if text],
+        "notice": notice(ui, parts),
         "body": Markup(
             article_html(
                 resolved,

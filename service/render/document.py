@@ -67,8 +67,11 @@ def decode_view(data: bytes) -> dict[str, object]:
 
 def render_document(view: View, article: str, links: Links, locales: Sequence[str]) -> str:
     """page.html: the view, the article (as the page shows it: `assets.unembed` of a fragment),
-    and links to the page in each of `locales`, its alternates and the stylesheet."""
-    slug, lang = str(view["slug"]), view["lang"]
+    links to the page in each of `locales` (those it is listed in), its alternates and the
+    stylesheet. A page not listed in its own locale (`view["locale"]`) names no alternates and
+    is canonical to its English page: it is served when asked for, never advertised."""
+    slug, locale = str(view["slug"]), view["locale"]
+    listed = locale in locales
     return render_template(
         "page.html",
         {
@@ -79,11 +82,12 @@ def render_document(view: View, article: str, links: Links, locales: Sequence[st
                     "tag": tag,
                     "name": native_name(tag),
                     "url": links.page(slug, tag),
-                    "current": tag == lang,
+                    "current": tag == locale,
                 }
                 for tag in locales
             ],
-            "alternates": links.alternates(slug, locales),
+            "alternates": links.alternates(slug, locales) if listed else [],
+            "canonical": None if listed else links.canonical(slug),
             "english_html_url": links.page(slug, SOURCE_LOCALE),
             "stylesheet": links.stylesheet,
         },

@@ -25,6 +25,7 @@ from service.core.locales import direction, plural_rule
 from service.core.models import ResolvedPage, Segment, SegmentType, Target
 from service.quality.characters import reveal
 from service.render.links import SERVER
+from service.review.provenance import shown_language
 
 __all__ = ["TABLE_BOX", "UiText", "article_html", "inline_html", "plural", "render_template"]
 
@@ -186,7 +187,7 @@ def article_html(
         if s.type not in (SegmentType.TITLE, SegmentType.DESCRIPTION)
     ]
     served = {s.segment.id: s for s in resolved.served}
-    page_dir = direction(resolved.target)
+    page_dir = direction(shown_language(resolved))
     edits: list[tuple[int, int, Token | None]] = []  # (start, end, insert) applied from the back
     noticed: set[int] = set()
     marker = (

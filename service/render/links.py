@@ -42,6 +42,10 @@ class Links(Protocol):
         """(hreflang, href) of each language version, for `<link rel="alternate">`."""
         ...
 
+    def canonical(self, slug: str) -> str:
+        """The English page, for `<link rel="canonical">` of a page not listed in its locale."""
+        ...
+
 
 @dataclass(frozen=True)
 class ServerLinks:
@@ -57,6 +61,9 @@ class ServerLinks:
 
     def alternates(self, slug: str, locales: Sequence[str]) -> list[tuple[str, str]]:
         return [(tag, self.page(slug, tag)) for tag in locales]
+
+    def canonical(self, slug: str) -> str:
+        return self.page(slug, SOURCE_LOCALE)
 
 
 SERVER = ServerLinks()
@@ -117,6 +124,14 @@ class ExportLinks:
 
     def alternates(self, slug: str, locales: Sequence[str]) -> list[tuple[str, str]]:
         return self._alternates([page_path(slug, tag) for tag in locales], locales, SOURCE_LOCALE)
+
+    def canonical(self, slug: str) -> str:
+        """Absolute under the base URL; relative without one (a canonical may be).
+
+        >>> ExportLinks("https://clinic.example/").canonical("a"), ExportLinks(None).canonical("a")
+        ('https://clinic.example/en/a/', '../../en/a/')
+        """
+        return self.absolute(page_path(slug, SOURCE_LOCALE)) or self.page(slug, SOURCE_LOCALE)
 
     def index_alternates(self, locales: Sequence[str]) -> list[tuple[str, str]]:
         """The locales' lists of pages, with the root (the choice of language) as `x-default`."""

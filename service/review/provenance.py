@@ -20,7 +20,16 @@ from service.core.models import (
     ServedSegment,
 )
 
-__all__ = ["English", "Provenance", "display_name", "english_shown", "labelled", "provenance"]
+__all__ = [
+    "English",
+    "Provenance",
+    "display_name",
+    "english_shown",
+    "labelled",
+    "provenance",
+    "shown_language",
+    "translated_parts",
+]
 
 
 class English(StrEnum):
@@ -57,6 +66,24 @@ def english_shown(resolved: ResolvedPage) -> tuple[English, int]:
     if all(s.segment.section in held for s in english):
         return English.SAFETY, len(english)
     return English.SOME, len(english)
+
+
+def shown_language(resolved: ResolvedPage) -> str:
+    """The language of the page as a whole (its document's `lang`): English when every part is
+    shown in English, however it is asked for; else the locale asked for."""
+    if english_shown(resolved)[0] is English.ALL:
+        return SOURCE_LOCALE
+    return resolved.target
+
+
+def translated_parts(resolved: ResolvedPage) -> tuple[int, int]:
+    """How many parts of the page (its segments but the description, withheld ones included) a
+    patient asking for `resolved.target` reads in a language other than English (the target or
+    another locale of its chain: pt-BR served from pt is Portuguese), and how many parts it has.
+    None translated is `English.ALL` (or nothing shown at all); the share decides whether the page
+    is listed in that locale (`site.listing`)."""
+    parts = sum(s.type is not SegmentType.DESCRIPTION for s in resolved.page.segments)
+    return sum(s.locale != SOURCE_LOCALE for s in _shown(resolved)), parts
 
 
 def labelled(resolved: ResolvedPage) -> frozenset[str]:

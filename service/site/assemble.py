@@ -31,10 +31,15 @@ def entry(record: Record) -> PageEntry:
     return record.page
 
 
-def page_list(records: Records, served: Sequence[str], locale: str) -> JsonBody:
-    """`/v1/pages` in `locale`: each page served, with its title as shown in that locale."""
+def page_list(
+    records: Records, served: Sequence[str], locale: str, listed: Mapping[str, Sequence[str]]
+) -> JsonBody:
+    """`/v1/pages` in `locale`: each page served and listed in it (`listed`: the locales each page
+    is listed in, `listing`), with its title as shown in that locale."""
     summaries = []
     for slug in served:
+        if locale not in listed[slug]:
+            continue
         page = entry(records[(slug, locale)])
         summaries.append(
             PageSummary(
@@ -99,11 +104,15 @@ def health_report(
     return Health(errors, blocked, refused, Body.of(report.model_dump_json()))
 
 
-def index_page(records: Records, served: Sequence[str], locales: Sequence[str]) -> Body:
-    """The server's front page: each page by its English title, and the choice of language."""
+def index_page(records: Records, listed: Mapping[str, Sequence[str]]) -> Body:
+    """The server's front page: each page served by its English title, with the locales it is
+    listed in (`listed`, by slug, in the order pages are served)."""
     pages = [
-        {"slug": slug, "title": entry(records[(slug, SOURCE_LOCALE)]).title or slug}
-        for slug in served
+        {
+            "slug": slug,
+            "title": entry(records[(slug, SOURCE_LOCALE)]).title or slug,
+            "languages": [{"tag": tag, "name": native_name(tag)} for tag in tags],
+        }
+        for slug, tags in listed.items()
     ]
-    languages = [{"tag": tag, "name": native_name(tag)} for tag in locales]
-    return Body.of(render_template("index.html", {"pages": pages, "languages": languages}))
+    return Body.of(render_template("index.html", {"pages": pages}))

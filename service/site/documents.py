@@ -12,7 +12,7 @@ from service.render.assets import embed
 from service.render.document import encode_view, render_document
 from service.render.html import UiText, inline_html, plural, render_template
 from service.render.links import SERVER
-from service.review.provenance import Provenance, english_shown, provenance
+from service.review.provenance import Provenance, english_shown, provenance, shown_language
 from service.site.bodies import REQUESTED
 from service.site.schemas import (
     PageOut,
@@ -127,10 +127,19 @@ def _english_html_url(slug: str) -> str:
 
 
 class LocaleUi:
-    """The ui strings as served in one locale (`strings`: see `snapshot.UiStrings`)."""
+    """The ui strings as served in one locale (`strings`: see `snapshot.UiStrings`), shown in a
+    document in `lang` (default: that locale): a string in another language is marked with its
+    own (a Vietnamese notice on a page shown all in English)."""
 
-    def __init__(self, strings: UiStrings, resolved: ResolvedPage | None = None):
-        self.strings, self.resolved = strings, resolved
+    def __init__(
+        self,
+        strings: UiStrings,
+        resolved: ResolvedPage | None = None,
+        lang: str | None = None,
+        english: UiStrings | None = None,
+    ):
+        self.strings, self.resolved, self.lang = strings, resolved, lang
+        self.english_strings = english or {}
 
     @classmethod
     def of(cls, tree: Tree, locale: str) -> LocaleUi:
@@ -142,9 +151,18 @@ class LocaleUi:
         got = self.strings.get(key)
         if got is None:
             return None
+        return self._text(got, count)
+
+    def english(self, key: str, count: int | None = None) -> UiText | None:
+        """The string in English, of those the snapshot keeps (`article.NOTICE_PARTS`)."""
+        got = self.english_strings.get(key)
+        return None if got is None else self._text(got, count)
+
+    def _text(self, got: tuple[tuple[str, ...], str, bool], count: int | None) -> UiText:
         forms, locale, fell = got
         text = forms[0] if count is None else plural(forms, locale, count)
-        return UiText(text, locale if fell else None, locale)
+        other = fell if self.lang is None else locale != self.lang
+        return UiText(text, locale if other else None, locale)
 
 
 def chrome(ui: LocaleUi, target: str) -> dict[str, UiText | None]:
@@ -155,17 +173,19 @@ def chrome(ui: LocaleUi, target: str) -> dict[str, UiText | None]:
     }
 
 
-def bodies(snapshot: Snapshot) -> dict[str, bytes]:
+def bodies(snapshot: Snapshot, listed: tuple[str, ...]) -> dict[str, bytes]:
     """The bodies of a page in a locale, made from its snapshot: its JSON, its document (with the
-    server's links), its fragment (the article with its own styles, to embed) and its view
-    (`document`), which an export renders with its links."""
-    resolved, english, ui = snapshot.resolved, snapshot.english, LocaleUi(snapshot.ui)
-    target, slug = resolved.target, resolved.page.slug
+    server's links to the locales it is `listed` in), its fragment (the article with its own
+    styles, to embed) and its view (`document`), which an export renders with its links. A page
+    shown all in English is in English (`lang`), whichever locale it was asked in."""
+    resolved, english = snapshot.resolved, snapshot.english
+    target, slug, lang = resolved.target, resolved.page.slug, shown_language(resolved)
+    ui = LocaleUi(snapshot.ui, lang=lang, english=snapshot.english_ui)
     facts = provenance(resolved, english, [r.name for r in snapshot.roles])
     description = of_type(resolved, SegmentType.DESCRIPTION)
     context = {
-        "lang": target,
-        "dir": direction(target),
+        "lang": lang,
+        "dir": direction(lang),
         "slug": slug,
         **article_context(
             resolved,
@@ -179,15 +199,16 @@ def bodies(snapshot: Snapshot) -> dict[str, bytes]:
     }
     article = render_template("article.html", context)
     view = {
-        "lang": target,
+        "lang": lang,
+        "locale": target,
         "dir": context["dir"],
         "slug": slug,
         "title": context["title"],
         # the description lives in <meta>, not on the page a patient reads
         "description": UiText(description.text, None) if description else None,
-        **chrome(ui, target),
+        **chrome(ui, lang),
     }
-    document = render_document(view, article, SERVER, snapshot.locales)
+    document = render_document(view, article, SERVER, listed)
     return {
         "json": page_model(resolved, facts, snapshot.demonstration).model_dump_json().encode(),
         "html": document.encode(),

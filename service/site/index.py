@@ -49,8 +49,10 @@ class PageEntry:
     title_locale: str
     complete: bool
     withheld: int  # English segments awaiting approval, not served
-    # of those, the drafts: a wording no approval of was ever revoked (new, or waiting for its
-    # reviews); a page with drafts keeps its published version (`service.release.publish`)
+    translated: int  # parts read in a language other than English (`translated_parts`)
+    parts: int  # of the page, withheld ones included: listed or not (`listing`)
+    # of the withheld, the drafts: a wording no approval of was ever revoked (new, or waiting for
+    # its reviews); a page with drafts keeps its published version (`service.release.publish`)
     drafts: int = 0
 
 

@@ -30,6 +30,7 @@ from service.site.coverage import CoverageRow
 from service.site.findings import FileFinding
 from service.site.index import Record, Ref
 from service.site.keys import Inputs, Layout, page_keys
+from service.site.listing import advertised
 from service.site.records import Todo, made_bodies, make_all, no_cycle_collection, remake
 
 __all__ = ["Settings", "Site", "build_site", "slugs"]
@@ -70,6 +71,7 @@ class Site:
     # Records made from a file written while they were made: served, but never kept in the index.
     stale: set[tuple[str, str]] = field(default_factory=set)
     served: tuple[str, ...] = ()  # the pages served, by slug
+    advertised: dict[str, tuple[str, ...]] = field(default_factory=dict)  # listed in (`listing`)
     write_index: Callable[[], None] = field(default=lambda: None, repr=False)
     pages: dict[tuple[str, str], PreparedPage] = field(default_factory=dict)
     lists: dict[str, JsonBody] = field(default_factory=dict)
@@ -208,8 +210,9 @@ class _Run:
         """The records the index keeps: all but the stale."""
         return [r for at, r in self.records.items() if at not in self.stale]
 
-    def prepared(self, record: Record) -> PreparedPage:
-        """A page served in one locale, its bodies made from its snapshot when first asked for."""
+    def prepared(self, record: Record, listed: tuple[str, ...]) -> PreparedPage:
+        """A page served in one locale, its bodies made from its snapshot when first asked for;
+        `listed`: the locales the page is listed in, which its document links."""
         slug, locale = record.slug, record.locale
         # the last good copies of this page's files only: a page kept by later reloads must not
         # keep this build's map of every file alive with it
@@ -220,7 +223,8 @@ class _Run:
         }
         again = partial(remake, self.config, self.cache, files, slug, locale)
         made = Made(
-            self.cache, partial(made_bodies, self.cache, entry(record).state, record.key, again)
+            self.cache,
+            partial(made_bodies, self.cache, entry(record).state, record.key, again, listed),
         )
         return PreparedPage(
             JsonBody.made(made),
@@ -279,10 +283,14 @@ def _assemble(run: _Run) -> Site:
     slugs = sorted({slug for slug, _ in records if slug != UI_DOMAIN})
     served = [s for s in slugs if records[(s, SOURCE_LOCALE)].page is not None]
     site.served = tuple(served)
+    site.advertised = advertised(records, served, locales, config.min_share)
     for slug in served:
+        listed = site.advertised[slug]
+        # a page's document links the locales it is listed in, which its other locales decide
+        kept = previous is not None and previous.advertised.get(slug) == listed
         for loc in locales:
-            page = run.kept_pages.get((slug, loc))
-            site.pages[(slug, loc)] = page or run.prepared(records[(slug, loc)])
+            page = run.kept_pages.get((slug, loc)) if kept else None
+            site.pages[(slug, loc)] = page or run.prepared(records[(slug, loc)], listed)
 
     def same(loc: str) -> Site | None:
         """`previous`, if the records of `loc` are the very ones it was assembled from."""
@@ -296,7 +304,9 @@ def _assemble(run: _Run) -> Site:
 
     for loc in locales:
         before = same(loc)
-        site.lists[loc] = before.lists[loc] if before else page_list(records, served, loc)
+        site.lists[loc] = (
+            before.lists[loc] if before else page_list(records, served, loc, site.advertised)
+        )
     domains = sorted({slug for slug, _ in records})
     by_locale = [records[(slug, loc)] for loc in locales for slug in domains]
     site.rows = [row for r in by_locale for row in r.rows]
@@ -312,6 +322,7 @@ def _assemble(run: _Run) -> Site:
         "blocked": report.blocked,
         "names": {loc: native_name(loc) for loc in locales},
     }
-    before = same(SOURCE_LOCALE)
-    site.index_html = before.index_html if before else index_page(records, served, locales)
+    same_links = previous is not None and previous.advertised == site.advertised
+    before = same(SOURCE_LOCALE) if same_links else None
+    site.index_html = before.index_html if before else index_page(records, site.advertised)
     return site

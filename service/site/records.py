@@ -22,7 +22,9 @@ from pydantic import TypeAdapter
 
 from service.core.config import Config
 from service.core.models import SOURCE_LOCALE, UI_DOMAIN, ResolvedPage, SegmentType, text_sha256
+from service.render.article import NOTICE_PARTS
 from service.render.document import encode_view
+from service.review.provenance import translated_parts
 from service.site.build import Cache, Pack
 from service.site.coverage import CoverageRow
 from service.site.documents import LocaleUi, bodies, chrome, of_type
@@ -75,14 +77,18 @@ def _record(
             config.demonstration,
             tuple(config.all_locales),
             config.policy.roles,
+            {k: v for k, v in ui(SOURCE_LOCALE).strings.items() if k in NOTICE_PARTS},
         )
         title = of_type(resolved, SegmentType.TITLE)
+        translated, parts = translated_parts(resolved)
         page = PageEntry(
             state=pack.add(encoder.encode(snapshot)),
             title=title.text if title else None,
             title_locale=title.locale if title else SOURCE_LOCALE,
             complete=resolved.complete,
             withheld=len(resolved.withheld),
+            translated=translated,
+            parts=parts,
             drafts=_drafts(tree, slug, english),
         )
     rows = tree.coverage_rows([domain], [locale], {(locale, slug): resolved})
@@ -253,13 +259,17 @@ def remake(
 
 
 def made_bodies(
-    cache: Cache, state: Ref, key: str, again: Callable[[], tuple[str, Ref]]
+    cache: Cache,
+    state: Ref,
+    key: str,
+    again: Callable[[], tuple[str, Ref]],
+    listed: tuple[str, ...],
 ) -> dict[str, bytes]:
     """The bodies of a record filed under `key`, from its snapshot `state` in the cache. A
     snapshot whose pack is lost, or that cannot be read as one of this version, is made again from
     the files (`again`), and used only if it is the very snapshot the record names or was made
     from the very files its key names: a page that changed since is served by the reload that
-    follows."""
+    follows. `listed`: the locales the page is listed in (`listing`)."""
     try:
         snapshot = decode(cache.get(state))
     except (OSError, KeyError, ValueError) as exc:
@@ -268,4 +278,4 @@ def made_bodies(
         if ref.sha256 != state.sha256 and made_from != key:
             raise OSError("the page changed since it was built; a reload will serve it") from exc
         snapshot = decode(cache.get(ref))
-    return bodies(snapshot)
+    return bodies(snapshot, listed)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import Any
 
@@ -36,7 +36,7 @@ __all__ = [
     "shown",
 ]
 
-SNAPSHOT_VERSION = 3  # of a snapshot's layout: a new one makes every key new
+SNAPSHOT_VERSION = 4  # of a snapshot's layout: a new one makes every key new
 
 # The ui strings as a page in one locale shows them: id -> (forms, locale, fell back).
 UiStrings = Mapping[str, tuple[tuple[str, ...], str, bool]]
@@ -46,8 +46,10 @@ UiStrings = Mapping[str, tuple[tuple[str, ...], str, bool]]
 class Snapshot:
     """A page resolved in its locale, the same page resolved in English (for its title and the
     English reviewers), the ui strings of the locale, and what of the config its bodies show:
-    whether its translations are demonstration drafts, the locales it offers, and the policy's
-    roles (in order, with their labels: "About this page" lists reviewers by role)."""
+    whether its translations are demonstration drafts, the locales enabled (its document links
+    those it is listed in: `listing`), and the policy's
+    roles (in order, with their labels: "About this page" lists reviewers by role); and the
+    English of the notice's sentences, for a notice the locale has not all reviewed."""
 
     resolved: ResolvedPage
     english: ResolvedPage
@@ -55,6 +57,7 @@ class Snapshot:
     demonstration: bool
     locales: tuple[str, ...]
     roles: tuple[RoleSpec, ...]
+    english_ui: UiStrings = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ _ROLE = Table(RoleSpec)
 TABLES = {**_PAGE.tables(), **_RESOLVED.tables(), **_REVIEW.tables(), **_ROLE.tables()}
 _KEYS = {"version", "tables", "page", "english", "english_reviews", "demonstration", "locales"}
 _KEYS |= {"roles"}
-_KEYS |= {"resolved", "reviews", "ui"}
+_KEYS |= {"resolved", "reviews", "ui", "english_ui"}
 
 
 def _text(data: object) -> str:
@@ -135,6 +138,7 @@ class Encoder:
     def __init__(self) -> None:
         self._pages: dict[tuple[Any, ...], tuple[Page, str, dict[int, int]]] = {}
         self._uis: dict[str, str] = {}
+        self._english: dict[tuple[Any, ...], str] = {}
 
     def _page(self, snapshot: Snapshot) -> tuple[Page, str, dict[int, int]]:
         page, english = snapshot.resolved.page, snapshot.english
@@ -158,14 +162,27 @@ class Encoder:
             page = self._pages[key] = self._page(snapshot)
         ui = self._uis.get(resolved.target)
         if ui is None:
-            ui = self._uis[resolved.target] = _text(
-                {k: [list(forms), loc, fell] for k, (forms, loc, fell) in snapshot.ui.items()}
-            )
+            ui = self._uis[resolved.target] = _strings(snapshot.ui)
+        english_key = tuple(sorted(snapshot.english_ui.items()))
+        english = self._english.get(english_key)
+        if english is None:
+            english = self._english[english_key] = _strings(snapshot.english_ui)
         shared, text, index = page
         if resolved.page is not shared:
             raise ValueError("the snapshots of one page must be of the same page object")
         row, reviews = _resolved(resolved, index)
-        return f'{_HEAD},{text},"resolved":{row},"reviews":{reviews},"ui":{ui}}}'.encode()
+        return (
+            f'{_HEAD},{text},"resolved":{row},"reviews":{reviews},"ui":{ui},'
+            f'"english_ui":{english}}}'
+        ).encode()
+
+
+def _strings(strings: UiStrings) -> str:
+    return _text({k: [list(forms), loc, fell] for k, (forms, loc, fell) in strings.items()})
+
+
+def _read_strings(data: Any) -> UiStrings:
+    return {k: (tuple(forms), loc, fell) for k, (forms, loc, fell) in data.items()}
 
 
 def decode(raw: bytes) -> Snapshot:
@@ -180,10 +197,11 @@ def decode(raw: bytes) -> Snapshot:
         return Snapshot(
             _of_resolved(data["resolved"], data["reviews"], page),
             _of_resolved(data["english"], data["english_reviews"], page),
-            {k: (tuple(forms), loc, fell) for k, (forms, loc, fell) in data["ui"].items()},
+            _read_strings(data["ui"]),
             bool(data["demonstration"]),
             tuple(data["locales"]),
             tuple(_ROLE.of_row(r) for r in data["roles"]),
+            _read_strings(data["english_ui"]),
         )
     except (KeyError, IndexError, TypeError, AttributeError) as exc:
         raise ValueError(f"not a page snapshot: {exc!r}") from exc
