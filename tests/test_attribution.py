@@ -564,7 +564,7 @@ ENGLISH_KEYS = {"some": "fallback-some", "safety": "fallback-safety", "all": "fa
     ("state", "tag", "language"),
     [
         (as_shipped, "zh-Hans", "zh-Hans"),  # a draft, partly English: one notice, in Chinese
-        (heading_changed, "zh-Hans", "zh-Hans"),  # and a part withheld: was three notices
+        (heading_withheld, "zh-Hans", "zh-Hans"),  # and a part withheld: was three notices
         (as_shipped, "ar", "ar"),
         (as_shipped, "pt-BR", "pt-BR"),
         (as_shipped, "es", "es"),
@@ -609,9 +609,9 @@ def test_a_partly_translated_page_has_one_notice_in_one_language(
 
 
 def placeholder_unreviewed(tree: Path, run: Run) -> None:
-    """The heading withheld (`heading_changed`), and the "being updated" line reworded in ui.yaml
+    """The heading withheld (`heading_withheld`), and the "being updated" line reworded in ui.yaml
     and not approved: that line is served in no language, so the withheld heading is left out."""
-    heading_changed(tree, run)
+    heading_withheld(tree, run)
     replace_in(
         tree / "source_content/ui.yaml",
         "text: This part is being updated.",

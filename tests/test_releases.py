@@ -188,8 +188,8 @@ def test_history_prints_the_exact_bytes_served_at_three_times_and_rollback_resto
     assert catalog.exists()
     assert len({body for _, body in served}) == 3, "three different versions were served"
     for when, body in served:
-        printed = run("history", PAGE, "--locale", "es", "--at", when)
-        assert printed.stdout_bytes == body, when
+        printed = run("history", PAGE, "--locale", "es", "--at", when).stdout_bytes
+        assert printed == body, when
     first = _store().current()
     assert first is not None
     numbers = [r.seq for r in _store().chain()]
