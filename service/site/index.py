@@ -19,6 +19,7 @@ from service.site.findings import FileFinding
 
 __all__ = [
     "INDEX_VERSION",
+    "ImageEntry",
     "PageEntry",
     "Record",
     "Ref",
@@ -27,7 +28,7 @@ __all__ = [
     "read_record",
 ]
 
-INDEX_VERSION = 3  # of index.json and its records: a new one makes every key new
+INDEX_VERSION = 4  # of index.json and its records: a new one makes every key new
 
 
 class Ref(NamedTuple):
@@ -40,6 +41,16 @@ class Ref(NamedTuple):
 
 
 @dataclass(frozen=True)
+class ImageEntry:
+    """An image a page shows: the name it is served under (`content.assets.served_name`), its
+    media type, and its bytes, kept in the pack of the page's snapshot."""
+
+    name: str
+    media_type: str
+    data: Ref
+
+
+@dataclass(frozen=True)
 class PageEntry:
     """A page served in a locale: its snapshot (what its bodies are made from, when first asked
     for), and what lists and health show of it."""
@@ -49,6 +60,7 @@ class PageEntry:
     title_locale: str
     complete: bool
     withheld: int  # English segments awaiting approval, not served
+    images: tuple[ImageEntry, ...] = ()  # the images its bodies show, in this locale
 
 
 @dataclass(frozen=True)

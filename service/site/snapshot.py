@@ -36,7 +36,7 @@ __all__ = [
     "shown",
 ]
 
-SNAPSHOT_VERSION = 3  # of a snapshot's layout: a new one makes every key new
+SNAPSHOT_VERSION = 4  # of a snapshot's layout: a new one makes every key new
 
 # The ui strings as a page in one locale shows them: id -> (forms, locale, fell back).
 UiStrings = Mapping[str, tuple[tuple[str, ...], str, bool]]
@@ -47,7 +47,8 @@ class Snapshot:
     """A page resolved in its locale, the same page resolved in English (for its title and the
     English reviewers), the ui strings of the locale, and what of the config its bodies show:
     whether its translations are demonstration drafts, the locales it offers, and the policy's
-    roles (in order, with their labels: "About this page" lists reviewers by role)."""
+    roles (in order, with their labels: "About this page" lists reviewers by role); and the
+    served name of each image source of the page that names a file (`site.images`)."""
 
     resolved: ResolvedPage
     english: ResolvedPage
@@ -55,6 +56,7 @@ class Snapshot:
     demonstration: bool
     locales: tuple[str, ...]
     roles: tuple[RoleSpec, ...]
+    images: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ _REVIEW = Table(ReviewShown)
 _ROLE = Table(RoleSpec)
 TABLES = {**_PAGE.tables(), **_RESOLVED.tables(), **_REVIEW.tables(), **_ROLE.tables()}
 _KEYS = {"version", "tables", "page", "english", "english_reviews", "demonstration", "locales"}
-_KEYS |= {"roles"}
+_KEYS |= {"roles", "images"}
 _KEYS |= {"resolved", "reviews", "ui"}
 
 
@@ -165,7 +167,10 @@ class Encoder:
         if resolved.page is not shared:
             raise ValueError("the snapshots of one page must be of the same page object")
         row, reviews = _resolved(resolved, index)
-        return f'{_HEAD},{text},"resolved":{row},"reviews":{reviews},"ui":{ui}}}'.encode()
+        images = _text([list(pair) for pair in snapshot.images])
+        return (
+            f'{_HEAD},{text},"resolved":{row},"reviews":{reviews},"ui":{ui},"images":{images}}}'
+        ).encode()
 
 
 def decode(raw: bytes) -> Snapshot:
@@ -184,8 +189,9 @@ def decode(raw: bytes) -> Snapshot:
             bool(data["demonstration"]),
             tuple(data["locales"]),
             tuple(_ROLE.of_row(r) for r in data["roles"]),
+            tuple((str(src), str(name)) for src, name in data["images"]),
         )
-    except (KeyError, IndexError, TypeError, AttributeError) as exc:
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
         raise ValueError(f"not a page snapshot: {exc!r}") from exc
 
 
