@@ -5,6 +5,7 @@ served."""
 
 from __future__ import annotations
 
+import json
 import mimetypes
 from collections.abc import Iterator
 from pathlib import Path
@@ -142,8 +143,15 @@ def test_the_export_writes_every_image_its_pages_and_json_show(
     for name in ("spacer.png", "spacer.es.png", "spacer.pt.png", "spacer.pt-BR.png", "mask.gif"):
         written = out / "assets" / hashed(name, SPACERS[name])
         assert written.resolve() in shown and written.read_bytes() == SPACERS[name]
-    segments = (out / "es/inhaler/index.json").read_text(encoding="utf-8")
-    assert f'src=\\"../../assets/{hashed("spacer.es.png", SPACERS["spacer.es.png"])}\\"' in segments
+    spacer_es = out / "assets" / hashed("spacer.es.png", SPACERS["spacer.es.png"])
+    for doc in out.rglob("inhaler/index.json"):  # its segments' images, relative to the JSON
+        segments = json.loads(doc.read_text(encoding="utf-8"))["segments"]
+        html = "".join(s["html"] for s in segments if not s["withheld"])
+        srcs = [a["src"] or "" for t, a in html_elements(html) if t == "img"]
+        local = [(doc.parent / src).resolve() for src in srcs if "://" not in src]
+        assert len(local) == 3 and all(path.is_file() for path in local), (doc, srcs)
+        if doc.parent.parent.name == "es":
+            assert local[0] == spacer_es.resolve()
 
 
 # -- in a browser ------------------------------------------------------------------------------
