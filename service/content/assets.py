@@ -66,7 +66,9 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _NAME = re.compile(r"[A-Za-z0-9._/-]+")
-_FOUND = re.compile(r"[A-Za-z0-9._/-]+\.(?:png|jpe?g|gif|webp)(?![A-Za-z0-9_])", re.IGNORECASE)
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._/-")
+_EXTENSION = re.compile(r"\.(?:png|jpe?g|gif|webp)", re.IGNORECASE)
+_ENDINGS = tuple(f".{ext}" for ext in MEDIA_TYPES)
 _PREFIXES = ("../assets/", "assets/")
 
 
@@ -128,15 +130,27 @@ def _named(path: str) -> str | BadImage:
 
 
 def names_in(text: str) -> frozenset[str]:
-    """Every asset name `text` could make `asset_name` return: each run of name characters
-    ending in an image extension, as `asset_name` reads it. (An image's source is one such run
-    unless written with escapes or entities, which `asset_name` is not asked to resolve.)
+    """Every asset name `text` could make `asset_name` return: each whole run of name
+    characters that ends in an image extension, as `asset_name` reads it (an image's source
+    as written is such a run, unless written with escapes or entities, which are not resolved).
+    Linear in the text: a run is read once, however many extensions it holds.
 
-    >>> sorted(names_in("![a](assets/x.png) and [s]: ./d/y.JPG 'T' and ../z.gif"))
-    ['d/y.JPG', 'x.png']
+    >>> sorted(names_in("![a](assets/x.png) [s]: ./d/y.JPG 'T' ../z.gif b.png.bak c.png.gif"))
+    ['c.png.gif', 'd/y.JPG', 'x.png']
     """
-    found = (asset_name(m.group()) for m in _FOUND.finditer(text))
-    return frozenset(name for name in found if isinstance(name, str))
+    runs = set()
+    end = 0
+    for ext in _EXTENSION.finditer(text):
+        if ext.start() < end:
+            continue  # in the run read last
+        start = ext.start()
+        while start > end and text[start - 1] in _NAME_CHARS:
+            start -= 1
+        run = _NAME.match(text, ext.start())
+        end = run.end() if run else ext.end()
+        runs.add(text[start:end])
+    names = (asset_name(run) for run in runs if run.lower().endswith(_ENDINGS))
+    return frozenset(name for name in names if isinstance(name, str))
 
 
 def variants(name: str, tags: Sequence[str]) -> list[str]:

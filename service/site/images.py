@@ -36,6 +36,8 @@ IMAGE_CHECK = "image"
 def image_sources(page: Page) -> list[tuple[int, str]]:
     """Every image of the page's body in order, as (line in its file, source): in text, alone on
     a line, through a reference definition, and in blocks with no words (no segment)."""
+    if "![" not in page.body:
+        return []  # every image starts so: most pages are not parsed again
     env: dict[str, object] = {}
     found = []
     for token in markdown().parse(page.body, env):
