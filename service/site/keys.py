@@ -143,7 +143,7 @@ class Layout:
     def page_files(self, slug: str, locale: str) -> list[File]:
         """Every file a page (or, with slug `ui`, the ui domain) in `locale` is made from: the
         config, its source, its catalog and ledger in each locale of the chain, and (for a page)
-        the ui strings' source, catalogs and ledgers of the same chain."""
+        the ui strings' source, catalogs and ledgers of the same chain, and its image files."""
         files = [self.config_file, self.source(slug)]
         for loc in self.chains[locale]:
             files += self.own_files(slug, loc)
@@ -170,7 +170,7 @@ class Layout:
             try:
                 names = names_in(read_text(path, str(path), ContentError, PAGE_MAX_BYTES))
             except ContentError:
-                names = frozenset()  # a page that does not load shows no image
+                names = frozenset()  # unreadable: its last good copy shows its images' alt text
             files = [self._file(p) for p in files_of(self.assets_dir, names, self.tags)]
             found = self._images[slug] = (names, files)
         return found
