@@ -4,6 +4,7 @@ files may be served."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -111,7 +112,9 @@ def test_a_file_whose_bytes_are_another_type_is_refused(
     assert isinstance(found, BadImage) and found.reason.startswith(reason), found
 
 
-def test_a_missing_file_is_none_and_a_link_out_or_a_folder_is_refused(tmp_path: Path) -> None:
+def test_a_missing_file_is_none_and_a_link_out_a_folder_or_a_fifo_is_refused(
+    tmp_path: Path,
+) -> None:
     folder = tmp_path / "assets"
     folder.mkdir()
     (tmp_path / "outside.png").write_bytes(png())
@@ -119,9 +122,12 @@ def test_a_missing_file_is_none_and_a_link_out_or_a_folder_is_refused(tmp_path: 
     (folder / "in.png").write_bytes(png())
     (folder / "alias.png").symlink_to(folder / "in.png")
     (folder / "dir.png").mkdir()
+    os.mkfifo(folder / "fifo.png")  # never opened for reading: no writer would ever come
     assert find_image(folder, "gone.png") is None
     out = find_image(folder, "out.png")
     assert isinstance(out, BadImage) and "outside" in out.reason
     assert find_image(folder, "alias.png") == Found("alias.png", png(), "image/png")
     folder_found = find_image(folder, "dir.png")
     assert isinstance(folder_found, BadImage) and "not a regular file" in folder_found.reason
+    fifo = find_image(folder, "fifo.png")
+    assert isinstance(fifo, BadImage) and "not a regular file (a FIFO)" in fifo.reason
