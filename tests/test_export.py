@@ -33,6 +33,7 @@ from service.render.links import page_path
 from service.site.prepared import Settings, build_site, slugs
 
 from .conftest import REPO, SHIPPED, Run, free_port, html_elements
+from .pictures import PAGE, SPACERS, make_tree
 
 BASE = "https://clinic.example/learn/"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -283,7 +284,8 @@ error_log {work / "error.log"} warn;
 {user}
 events {{ worker_connections 64; }}
 http {{
-  types {{ text/html html; text/css css; application/json json; application/xml xml; }}
+  types {{ text/html html; text/css css; application/json json; application/xml xml;
+    image/png png; image/gif gif; image/jpeg jpg jpeg; image/webp webp; }}
   default_type application/octet-stream;
   access_log {work / "access.log"};
 {temps}
@@ -428,13 +430,15 @@ def exported_tree(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
                 shutil.copytree(src, root / item, ignore=shutil.ignore_patterns("*.mo"))
             else:
                 shutil.copy2(src, root / item)
+    elif name == "images":
+        root = make_tree(root / "tree", PAGE, SPACERS)
     else:
         build_tree(root / "tree", pages=3)
         root = root / "tree"
     return root
 
 
-@pytest.mark.parametrize("name", ["shipped", "generated"])
+@pytest.mark.parametrize("name", ["shipped", "generated", "images"])
 def test_nginx_serves_the_export_and_a_crawl_finds_no_broken_link(
     run: Run, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, name: str
 ) -> None:
@@ -462,6 +466,8 @@ def test_nginx_serves_the_export_and_a_crawl_finds_no_broken_link(
     assert set(pages) == expected | {f"{base}{loc}/" for loc in offered} | {base}
     assert set(entries) == set(pages)
     assert any(d.kind == "text/css" for d in docs.values())
+    if name == "images":  # each variant of the spacer, and the mask, at least once
+        assert sum(d.kind.startswith("image/") for d in docs.values()) == len(SPACERS)
     for url, doc in pages.items():
         path = url.removeprefix(base)
         assert doc.lang == (path.split("/")[0] or config.source_locale), url

@@ -15,6 +15,7 @@ from service.content.parser import markdown
 from service.core.models import Segment, SegmentType, Target
 
 from .conftest import Run
+from .pictures import hashed, write_png
 
 Client = Callable[[Path], TestClient]
 
@@ -183,6 +184,7 @@ def test_a_translated_page_links_and_shows_what_the_english_does(
     are the English's; the comment and the numbers are nobody's task; a translation that loses a
     reference's target is refused and never served."""
     (fixture_tree / "source_content/pages/linked.md").write_text(LINKED, encoding="utf-8")
+    spray = write_png(fixture_tree / "source_content/assets/img/spray.png")
     run("extract")
     run("update")
     po = fixture_tree / "locales/es/LC_MESSAGES/linked.po"
@@ -200,12 +202,11 @@ def test_a_translated_page_links_and_shows_what_the_english_does(
     segments = client.get("/v1/pages/linked", params={"locale": "es"}).json()["segments"]
     by_type = {s["type"]: s for s in segments}
     assert set(by_type) == {"title", "paragraph", "image", "table-cell"}  # no comment, no number
-    assert by_type["image"]["html"] == (
-        '<img src="img/spray.png" alt="Un aerosol nasal, en posición vertical" />'
-    )
+    img = f'<img src="/assets/{hashed("img/spray.png", spray)}" alt="Un aerosol nasal, en posición vertical" />'
+    assert by_type["image"]["html"] == img
     assert 'href="https://example.org/leaflet.pdf"' in by_type["paragraph"]["html"]
     assert "internal note" not in html and "&lt;!--" not in html
-    assert '<img src="img/spray.png" alt="Un aerosol nasal, en posición vertical" />' in html
+    assert img in html
     assert "<td>56</td>" in html
     if served:
         assert (

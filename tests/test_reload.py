@@ -25,6 +25,7 @@ from service.release.live import LiveSite, state_hash
 from service.site.prepared import Settings, Site, build_site
 
 from .conftest import FIXTURE_TREE, free_port, replace_in
+from .pictures import write_png
 
 PAGE = "saline-spray"
 HEADING = "What it is"  # a plain heading of the page, approved in es
@@ -273,6 +274,9 @@ def _bodies(site: Site) -> dict[object, bytes]:
     for name in ("locales", "coverage_json", "index_html"):
         out[(name,)] = getattr(site, name).data
     out[("coverage_html",)] = site.coverage_html().data
+    for name in site.images:
+        found = site.image(name)
+        out[("image", name)] = found.data if found else b""
     return out
 
 
@@ -306,6 +310,23 @@ CHANGES: list[tuple[str, Callable[[Path], object]]] = [
     # every other locale (their switchers and alternates) change too, though their files did not
     ("an ar ledger removed", lambda root: (root / f"locales/ar/reviews/{PAGE}.yaml").unlink()),
     ("an en ledger removed", lambda root: (root / f"locales/en/reviews/{PAGE}.yaml").unlink()),
+    (  # an image with no alt text: no segment, shown as in the English
+        "an image added to a page",
+        lambda root: (
+            write_png(root / "source_content/assets/spray.png", 4, 3, (9, 9, 9)),
+            replace_in(
+                root / f"source_content/pages/{PAGE}.md",
+                "## Keeping it",
+                "![](spray.png)\n\n## Keeping it",
+            ),
+        ),
+    ),
+    ("an image edited", lambda root: write_png(root / "source_content/assets/spray.png", 5, 5)),
+    (
+        "a Spanish variant added",
+        lambda root: write_png(root / "source_content/assets/spray.es.png", 6, 6),
+    ),
+    ("an image removed", lambda root: (root / "source_content/assets/spray.png").unlink()),
     (
         "a term protected",
         lambda root: replace_in(

@@ -213,6 +213,7 @@ def parse_page(text: str, path: Path, default: FallbackPolicy = FallbackPolicy.S
         fallback=policy,
         body=body,
         author=_text_field(data, "author", path, False),
+        body_line=body_line,
     )
 
 

@@ -190,6 +190,7 @@ class Page:
     fallback: FallbackPolicy = FallbackPolicy.SEGMENT
     body: str = ""
     author: str | None = None
+    body_line: int = 1  # the line of its file the body starts on
 
     def segment(self, msgid: str, context: str | None = None) -> Segment | None:
         """The first segment with this catalog key (a page may use a message twice)."""

@@ -9,6 +9,7 @@ so only served (reviewed) text is written. Under DIR:
     <locale>/index.html, index.json     the pages in that locale
     <locale>/<slug>/index.html, index.json
     assets/clinic-l10n.<hash>.css       the stylesheet, named by its content
+    assets/<stem>.<hash>.<ext>          each image a page shows, named by its content
     sitemap.xml                         with a base URL: every document and its alternates
     coverage.json
     .clinic-l10n-export                 the files the export wrote (see `write_export`)
@@ -33,7 +34,7 @@ from service.release.live import LiveSite
 from service.render.assets import ASSETS, assets, unembed
 from service.render.document import decode_view, render_document
 from service.render.html import UiText, render_template
-from service.render.links import SERVER_PAGE_HREF, ExportLinks, page_path
+from service.render.links import SERVER_ASSET_SRC, SERVER_PAGE_HREF, ExportLinks, page_path
 from service.site.prepared import Settings, Site
 
 __all__ = ["MANIFEST", "Exported", "Plan", "export_site", "plan", "write_export"]
@@ -68,8 +69,14 @@ def _href(links: ExportLinks, path: str) -> str:
 
 
 def _page_json(raw: bytes, links: ExportLinks, slug: str, locale: str) -> bytes:
-    """The served JSON (`requested_locale` null), its English and HTML links into the export."""
+    """The served JSON (`requested_locale` null), its English and HTML links and its segments'
+    images into the export."""
     data = json.loads(raw)
+    for segment in data["segments"]:
+        if "html" in segment:
+            segment["html"] = SERVER_ASSET_SRC.sub(
+                lambda found: f'src="{_href(links, f"{ASSETS}/{found.group(1)}")}"', segment["html"]
+            )
     data["english_url"] = _href(links, page_path(slug, SOURCE_LOCALE) + "index.json")
     data["english_html_url"] = _href(links, page_path(slug, SOURCE_LOCALE))
     data["html_url"] = _href(links, page_path(slug, locale))
@@ -121,6 +128,7 @@ def _page_html(site: Site, slug: str, locale: str, links: ExportLinks) -> bytes:
     page = site.pages[(slug, locale)]
     assert page.view is not None
     article = rewrite_page_links(unembed(page.fragment.data.decode("utf-8")), links, site)
+    article = SERVER_ASSET_SRC.sub(lambda found: f'src="{links.asset(found.group(1))}"', article)
     document = render_document(decode_view(page.view.data), article, links, site.advertised[slug])
     return document.encode("utf-8")
 
@@ -144,6 +152,13 @@ def rewrite_page_links(article: str, links: ExportLinks, site: Site) -> str:
     return SERVER_PAGE_HREF.sub(local, article)
 
 
+def _image(site: Site, name: str) -> bytes:
+    found = site.image(name)
+    if found is None:
+        raise ExportError(f"the build cache lost the image {name}; export again")
+    return found.data
+
+
 def _served_json(site: Site, slug: str, locale: str, links: ExportLinks) -> bytes:
     return _page_json(site.pages[(slug, locale)].json.render(None)[0], links, slug, locale)
 
@@ -158,12 +173,15 @@ def _const(data: bytes) -> Callable[[], bytes]:
 def plan(site: Site, base: str | None) -> Plan:
     """The export's files, by path relative to its folder, each with what makes its bytes (a page
     is made when it is written: a thousand pages are not all held at once), in the order they are
-    written: the stylesheet first, so that a page never links one not there yet; the lists and the
-    sitemap after the pages they name. Every page is written in every locale (a link may ask for
-    it), but linked, listed and put in the sitemap only in the locales it is listed in."""
+    written: the stylesheet and the images first, so that a page never links one not there yet;
+    the lists and the sitemap after the pages they name. Every page is written in every locale (a
+    link may ask for it), but linked, listed and put in the sitemap only in the locales it is
+    listed in."""
     locales, served = site.config.all_locales, site.served
     pages, at_root = ExportLinks(base, 2), ExportLinks(base, 0)
     files = {f"{ASSETS}/{name}": _const(asset.data) for name, asset in assets().items()}
+    for name in sorted(site.images):
+        files[f"{ASSETS}/{name}"] = partial(_image, site, name)
     for slug in served:
         for loc in locales:
             folder = page_path(slug, loc)

@@ -84,6 +84,7 @@ def _version(
     since: str,
     listed: tuple[str, ...],
     raw: bytes | None = None,
+    images: tuple[tuple[str, str, str], ...] = (),
 ) -> PageVersion:
     """A page in one locale made into a version: its bodies (its document linking the locales it
     is `listed` in) and snapshot kept in `store`."""
@@ -109,6 +110,7 @@ def _version(
         translated=translated,
         parts=parts,
         listed=listed,
+        images=images,
         reviews=reviews,
     )
 
@@ -122,7 +124,7 @@ def _withdrawn(
     changed = without(snapshot, found)
     if changed == snapshot:
         return version
-    return _version(store, changed, version.key, since, version.listed)
+    return _version(store, changed, version.key, since, version.listed, None, version.images)
 
 
 def records_of(release: Release) -> dict[tuple[str, str], Record]:
@@ -203,7 +205,10 @@ def _choose(
             assert entry is not None  # the English loaded, and so did the page in every locale
             raw = site.cache.get(entry.state)
             listed = tuple(site.advertised.get(slug, ()))
-            versions[loc] = _version(store, decode(raw), record.key, when, listed, raw)
+            images = tuple(
+                (i.name, i.media_type, store.put(site.cache.get(i.data))) for i in entry.images
+            )
+            versions[loc] = _version(store, decode(raw), record.key, when, listed, raw, images)
             if loc not in before or versions[loc].json != before[loc].json:
                 changed.append((slug, loc))
         pages[slug] = versions

@@ -14,7 +14,7 @@ from service.release.publish import lists_of
 from service.release.store import BODIES, PageVersion, Release, ReleaseStore
 from service.site.bodies import Body, JsonBody, Made, PreparedPage
 from service.site.build import Cache
-from service.site.index import Ref
+from service.site.index import ImageEntry, Ref
 from service.site.prepared import Site
 
 __all__ = ["Bodies", "served_site"]
@@ -93,6 +93,13 @@ def served_site(site: Site, release: Release, found: Bodies) -> Site:
         for loc, version in locs.items()
     }
     out.served = tuple(sorted(release.pages))
+    out.images = {
+        name: ImageEntry(name, media, Ref("release", 0, 0, sha))
+        for locs in release.pages.values()
+        for version in locs.values()
+        for name, media, sha in version.images
+    }
+    out.read = lambda ref: found.get(ref.sha256)
     out.advertised = {
         slug: next(iter(locs.values())).listed for slug, locs in release.pages.items() if locs
     }

@@ -70,6 +70,7 @@ class PageVersion:
     translated: int = 0  # parts read in a language other than English (`translated_parts`)
     parts: int = 0  # of the page: whether it is listed in its locale (`site.listing`)
     listed: tuple[str, ...] = ()  # the locales the page is listed in, which its document links
+    images: tuple[tuple[str, str, str], ...] = ()  # (served name, media type, SHA-256) it shows
     reviews: tuple[
         tuple[str, str, str, str, str], ...
     ] = ()  # (segment, locale, reviewer, role, at)
@@ -82,6 +83,7 @@ class PageVersion:
         fields = dict(data)
         fields["reviews"] = tuple(tuple(r) for r in fields.get("reviews", ()))
         fields["listed"] = tuple(fields.get("listed", ()))
+        fields["images"] = tuple(tuple(i) for i in fields.get("images", ()))
         return cls(**fields)
 
 

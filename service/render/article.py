@@ -21,6 +21,7 @@ from service.core.locales import babel_locale
 from service.core.models import SOURCE_LOCALE, ResolvedPage, SegmentType
 from service.core.policy import RoleSpec
 from service.render.html import UiText, article_html
+from service.render.images import ImageUrls
 from service.review.provenance import English, Provenance, english_shown, labelled
 
 __all__ = [
@@ -191,10 +192,12 @@ def article_context(
     demonstration: bool,
     english_url: str,
     roles: Sequence[RoleSpec],
+    images: ImageUrls = (),
 ) -> dict[str, Any]:
     """What `article.html` renders for `resolved` (`english`: the same page in English, whose
     title "About this page" links; `facts`: its `provenance`): title, notice, body, and "About
-    this page"; `roles`: the policy's, in the order "About this page" lists them)."""
+    this page"; `roles`: the policy's, in the order "About this page" lists them); `images`:
+    where its images are served (`images.placed`)."""
     target = resolved.target
     case, count = english_shown(resolved)
     all_english = case is English.ALL
@@ -236,6 +239,7 @@ def article_context(
                 None if all_english else ui.get("critical-in-english"),
                 withheld_line,
                 _segment_marks(facts, role_marks(facts)),
+                images,
             )
         ),
         "about_heading": ui.get("about-heading"),

@@ -24,6 +24,7 @@ from service.content.parser import markdown
 from service.core.locales import direction, plural_rule
 from service.core.models import ResolvedPage, Segment, SegmentType, Target
 from service.quality.characters import reveal
+from service.render.images import ImageUrls, place_all, placed
 from service.render.links import SERVER
 from service.review.provenance import shown_language
 
@@ -34,21 +35,28 @@ __all__ = ["TABLE_BOX", "UiText", "article_html", "inline_html", "plural", "rend
 TABLE_BOX = ('<div class="table-scroll" tabindex="0">\n', "</div>\n")
 
 
-def inline_html(text: str, segment: Segment | None = None) -> str:
+def inline_html(text: str, segment: Segment | None = None, images: ImageUrls | None = None) -> str:
     """A segment's text (the English or a translation of it) → HTML, with the link targets and the
-    image source of the English; raw HTML in a translation is escaped, never rendered.
+    image source of the English; raw HTML in a translation is escaped, never rendered. With
+    `images`, its images are placed as a page shows them (`images.placed`).
 
     >>> inline_html("Take **one** <script>x</script>")
     'Take <strong>one</strong> &lt;script&gt;x&lt;/script&gt;'
     """
     if segment is None:
-        return _inline_html(text, (), None)
-    return _inline_html(text, segment.references, segment.image)
+        return _inline_html(text, (), None, images)
+    return _inline_html(text, segment.references, segment.image, images)
 
 
 @lru_cache(maxsize=32768)  # the same text is served in many pages and locales
-def _inline_html(text: str, references: tuple[Target, ...], image: Target | None) -> str:
-    return render_text(text, references, image)
+def _inline_html(
+    text: str, references: tuple[Target, ...], image: Target | None, images: ImageUrls | None
+) -> str:
+    if images is None:
+        return render_text(text, references, image)
+    md = markdown()
+    tokens = placed(_inline_tokens(text, references, image), dict(images))
+    return str(md.renderer.render(tokens, md.options, {}))
 
 
 @lru_cache(maxsize=32768)
@@ -171,9 +179,9 @@ def article_html(
     held_notice: UiText | None = None,
     withheld_line: UiText | None = None,
     marks: Mapping[str, str] | None = None,
+    images: ImageUrls = (),
 ) -> str:
-    """The page body as HTML, segment by segment as resolved.
-
+    """The page body as HTML, segment by segment as resolved, its images placed (`place_all`).
     Each segment of `labelled` (English shown on a page in another language) starts with `label`,
     marked with its own language. A withheld segment keeps its element (a heading stays a heading)
     with `withheld_line` in place of its text, or, without that line, is left out. Under the
@@ -181,11 +189,8 @@ def article_html(
     its marks) ends with them: the parts a role signed, when it signed only some ("About this
     page" says which role each mark stands for)."""
     tokens = _copy(_body_tokens(resolved.page.body))
-    body_segments = [
-        s
-        for s in resolved.page.segments
-        if s.type not in (SegmentType.TITLE, SegmentType.DESCRIPTION)
-    ]
+    heads = (SegmentType.TITLE, SegmentType.DESCRIPTION)
+    body_segments = [s for s in resolved.page.segments if s.type not in heads]
     served = {s.segment.id: s for s in resolved.served}
     page_dir = direction(shown_language(resolved))
     edits: list[tuple[int, int, Token | None]] = []  # (start, end, insert) applied from the back
@@ -243,6 +248,7 @@ def article_html(
             del tokens[start : end + 1]
         else:
             tokens.insert(start, insert)
+    place_all(tokens, images)
     return str(markdown().renderer.render(_boxed_tables(tokens), markdown().options, {}))
 
 

@@ -19,6 +19,7 @@ from service.render.assets import ASSETS, stylesheet
 
 __all__ = [
     "SERVER",
+    "SERVER_ASSET_SRC",
     "SERVER_PAGE_HREF",
     "ExportLinks",
     "Links",
@@ -56,6 +57,10 @@ class ServerLinks:
     def stylesheet(self) -> str:
         return f"/{ASSETS}/{stylesheet().name}"
 
+    def asset(self, name: str) -> str:
+        """A hashed file (an image) by its served name."""
+        return f"/{ASSETS}/{name}"
+
     def page(self, slug: str, locale: str) -> str:
         return f"/pages/{slug}?locale={locale}"
 
@@ -71,6 +76,8 @@ SERVER = ServerLinks()
 # An `href` to a page as `ServerLinks.page` writes it, with its slug and locale: how an export finds
 # the links to pages inside an article (its "English version", an author's link to another page).
 SERVER_PAGE_HREF = re.compile(r'href="/pages/([^"/?&]+)\?locale=([A-Za-z0-9-]+)"')
+# An image as `ServerLinks.asset` writes it, with its served name: what an export points at its file.
+SERVER_ASSET_SRC = re.compile(r'src="/assets/([A-Za-z0-9._/-]+)"')
 
 
 def page_path(slug: str, locale: str) -> str:
@@ -108,6 +115,9 @@ class ExportLinks:
     @property
     def stylesheet(self) -> str:
         return f"{self.up}{ASSETS}/{stylesheet().name}"
+
+    def asset(self, name: str) -> str:
+        return f"{self.up}{ASSETS}/{name}"
 
     def page(self, slug: str, locale: str) -> str:
         return self.up + page_path(slug, locale)

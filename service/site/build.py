@@ -210,7 +210,8 @@ class Cache:
         if self.folder is None:
             return
         records = (self.record(key) for key in [*self._loaded_index(), *self._records])
-        used = {r.page.state.pack for r in records if r is not None and r.page is not None}
+        pages = [r.page for r in records if r is not None and r.page is not None]
+        used = {ref.pack for page in pages for ref in (page.state, *(i.data for i in page.images))}
         used |= {ref.pack for ref in self._good.values()}
         now = time.time()
         for path in [*(self.folder / "packs").iterdir(), *self.folder.glob(".*.tmp")]:

@@ -11,6 +11,7 @@ from service.render.article import article_context
 from service.render.assets import embed
 from service.render.document import encode_view, render_document
 from service.render.html import UiText, inline_html, plural, render_template
+from service.render.images import ImageUrls
 from service.render.links import SERVER
 from service.review.provenance import Provenance, english_shown, provenance, shown_language
 from service.site.bodies import REQUESTED
@@ -27,14 +28,14 @@ from service.site.store import Tree
 __all__ = ["LocaleUi", "bodies", "chrome", "of_type", "page_model"]
 
 
-def _segment_out(s: ServedSegment) -> SegmentOut:
+def _segment_out(s: ServedSegment, images: ImageUrls) -> SegmentOut:
     return SegmentOut(
         id=s.segment.id,
         type=s.segment.type.value,
         level=s.segment.level or None,
         critical=s.segment.critical,
         text=s.text,
-        html=inline_html(s.text, s.segment),
+        html=inline_html(s.text, s.segment, images),
         locale=s.locale,
         fallback=s.fallback,
         section=s.segment.section,
@@ -55,7 +56,9 @@ def of_type(resolved: ResolvedPage, kind: SegmentType) -> ServedSegment | None:
     return next((s for s in resolved.served if s.segment.type is kind), None)
 
 
-def _segments_out(resolved: ResolvedPage) -> list[SegmentOut | WithheldSegmentOut]:
+def _segments_out(
+    resolved: ResolvedPage, images: ImageUrls
+) -> list[SegmentOut | WithheldSegmentOut]:
     """Every segment of the page in its order: served ones with their text, withheld ones
     without (so that a site rendering the JSON keeps the structure)."""
     served = {s.segment.id: s for s in resolved.served}
@@ -63,7 +66,7 @@ def _segments_out(resolved: ResolvedPage) -> list[SegmentOut | WithheldSegmentOu
     for seg in resolved.page.segments:
         got = served.get(seg.id)
         if got is not None:
-            out.append(_segment_out(got))
+            out.append(_segment_out(got, images))
         else:
             out.append(
                 WithheldSegmentOut(
@@ -77,8 +80,11 @@ def _segments_out(resolved: ResolvedPage) -> list[SegmentOut | WithheldSegmentOu
     return out
 
 
-def page_model(resolved: ResolvedPage, facts: Provenance, demonstration: bool) -> PageOut:
-    """The page as JSON; `facts`: its `provenance`; `demonstration`: the config's flag."""
+def page_model(
+    resolved: ResolvedPage, facts: Provenance, demonstration: bool, images: ImageUrls = ()
+) -> PageOut:
+    """The page as JSON; `facts`: its `provenance`; `demonstration`: the config's flag;
+    `images`: where its images are served (`images.placed`)."""
     slug, target = resolved.page.slug, resolved.target
     title = of_type(resolved, SegmentType.TITLE)
     description = of_type(resolved, SegmentType.DESCRIPTION)
@@ -117,7 +123,7 @@ def page_model(resolved: ResolvedPage, facts: Provenance, demonstration: bool) -
             english_reviewed_at=facts.english_reviewed_at,
             demonstration=demonstration and bool(translated),
         ),
-        segments=_segments_out(resolved),
+        segments=_segments_out(resolved, images),
     )
 
 
@@ -183,6 +189,7 @@ def bodies(snapshot: Snapshot, listed: tuple[str, ...]) -> dict[str, bytes]:
     ui = LocaleUi(snapshot.ui, lang=lang, english=snapshot.english_ui)
     facts = provenance(resolved, english, [r.name for r in snapshot.roles])
     description = of_type(resolved, SegmentType.DESCRIPTION)
+    images = tuple((src, SERVER.asset(name)) for src, name in snapshot.images)
     context = {
         "lang": lang,
         "dir": direction(lang),
@@ -195,6 +202,7 @@ def bodies(snapshot: Snapshot, listed: tuple[str, ...]) -> dict[str, bytes]:
             snapshot.demonstration,
             _english_html_url(slug),
             snapshot.roles,
+            images,
         ),
     }
     article = render_template("article.html", context)
@@ -210,7 +218,9 @@ def bodies(snapshot: Snapshot, listed: tuple[str, ...]) -> dict[str, bytes]:
     }
     document = render_document(view, article, SERVER, listed)
     return {
-        "json": page_model(resolved, facts, snapshot.demonstration).model_dump_json().encode(),
+        "json": page_model(resolved, facts, snapshot.demonstration, images)
+        .model_dump_json()
+        .encode(),
         "html": document.encode(),
         "fragment": embed(article).encode(),
         "view": encode_view(view),

@@ -19,6 +19,7 @@ from service.site.findings import FileFinding
 
 __all__ = [
     "INDEX_VERSION",
+    "ImageEntry",
     "PageEntry",
     "Record",
     "Ref",
@@ -40,6 +41,16 @@ class Ref(NamedTuple):
 
 
 @dataclass(frozen=True)
+class ImageEntry:
+    """An image a page shows: the name it is served under (`content.assets.served_name`), its
+    media type, and its bytes, kept in the pack of the page's snapshot."""
+
+    name: str
+    media_type: str
+    data: Ref
+
+
+@dataclass(frozen=True)
 class PageEntry:
     """A page served in a locale: its snapshot (what its bodies are made from, when first asked
     for), and what lists and health show of it."""
@@ -54,6 +65,7 @@ class PageEntry:
     # of the withheld, the drafts: a wording no approval of was ever revoked (new, or waiting for
     # its reviews); a page with drafts keeps its published version (`service.release.publish`)
     drafts: int = 0
+    images: tuple[ImageEntry, ...] = ()  # the images its bodies show, in this locale
 
 
 @dataclass(frozen=True)

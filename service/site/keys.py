@@ -1,7 +1,8 @@
 """The keys of the build cache: what a page in a locale is made from, hashed.
 
 A page in a locale is made from the bytes of a few files: the page, the catalog and ledger of each
-locale of its chain (and English), the ui strings of the same chain, the config, and this code. Their
+locale of its chain (and English), the ui strings of the same chain, the config, the image files its
+source names (in every locale's variant, present or not), and this code. Their
 SHA-256s, hashed together with the layouts of what the cache holds (`INDEX_VERSION`,
 `SNAPSHOT_VERSION`), are its *key*: new files, new code or a new layout, a new key. So a start or a
 reload makes again only what has a new key.
@@ -17,8 +18,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from service.content.assets import assets_dir, files_of, names_in
 from service.core.config import CONFIG_NAME, Config
-from service.core.files import Signature, signature, signature_of
+from service.core.errors import ContentError
+from service.core.files import PAGE_MAX_BYTES, Signature, read_text, signature, signature_of
 from service.core.models import SOURCE_LOCALE, UI_DOMAIN
 from service.site.index import INDEX_VERSION, Ref
 from service.site.snapshot import SNAPSHOT_VERSION
@@ -112,6 +115,12 @@ class Layout:
         self.config_file = self._file(config.root / CONFIG_NAME)
         self.ui_source = self._file(config.ui_source)
         self.pages = (str(config.pages_dir), config.rel(config.pages_dir))
+        self.assets_dir = assets_dir(config.root)
+        # the locale tags an image's variants are named with, each once (`assets.variants`)
+        self.tags = tuple(
+            dict.fromkeys(t for c in self.chains.values() for t in c if t != SOURCE_LOCALE)
+        )
+        self._images: dict[str, tuple[frozenset[str], list[File]]] = {}
 
     def _file(self, path: Path) -> File:
         return str(path), self.config.rel(path)
@@ -134,7 +143,7 @@ class Layout:
     def page_files(self, slug: str, locale: str) -> list[File]:
         """Every file a page (or, with slug `ui`, the ui domain) in `locale` is made from: the
         config, its source, its catalog and ledger in each locale of the chain, and (for a page)
-        the ui strings' source, catalogs and ledgers of the same chain."""
+        the ui strings' source, catalogs and ledgers of the same chain, and its image files."""
         files = [self.config_file, self.source(slug)]
         for loc in self.chains[locale]:
             files += self.own_files(slug, loc)
@@ -142,7 +151,29 @@ class Layout:
             files.append(self.ui_source)
             for loc in self.chains[locale]:
                 files += self.own_files(UI_DOMAIN, loc)
+            files += self.image_files(slug)
         return files
+
+    def image_names(self, slug: str) -> frozenset[str]:
+        """The image names the page's file holds (`assets.names_in`), read once per layout: the
+        only images its records resolve."""
+        return self._image_deps(slug)[0]
+
+    def image_files(self, slug: str) -> list[File]:
+        """Every file the page's images may be read from: each name in each locale's variant."""
+        return self._image_deps(slug)[1]
+
+    def _image_deps(self, slug: str) -> tuple[frozenset[str], list[File]]:
+        found = self._images.get(slug)
+        if found is None:
+            path = Path(self.source(slug)[0])
+            try:
+                names = names_in(read_text(path, str(path), ContentError, PAGE_MAX_BYTES))
+            except ContentError:
+                names = frozenset()  # unreadable: its last good copy shows its images' alt text
+            files = [self._file(p) for p in files_of(self.assets_dir, names, self.tags)]
+            found = self._images[slug] = (names, files)
+        return found
 
 
 def page_keys(
@@ -166,6 +197,8 @@ def page_keys(
     keys = {}
     for slug in slugs:
         source = part(layout.source(slug))
+        if slug != UI_DOMAIN:
+            source += "".join(map(part, layout.image_files(slug)))
         own = {loc: "".join(map(part, layout.own_files(slug, loc))) for loc in locales}
         for loc in locales:
             chain = layout.chains[loc]

@@ -22,13 +22,14 @@ from service.core.config import Config, load_config
 from service.core.locales import native_name
 from service.core.models import SOURCE_LOCALE, UI_DOMAIN
 from service.core.negotiation import Negotiator
+from service.render.assets import Asset
 from service.render.html import render_template
 from service.site.assemble import entry, health_report, index_page, locales_body, page_list
 from service.site.bodies import Body, JsonBody, Made, PreparedPage
 from service.site.build import Cache, default_cache_dir
 from service.site.coverage import CoverageRow
 from service.site.findings import FileFinding
-from service.site.index import Record, Ref
+from service.site.index import ImageEntry, Record, Ref
 from service.site.keys import Inputs, Layout, page_keys
 from service.site.listing import advertised
 from service.site.records import Todo, made_bodies, make_all, no_cycle_collection, remake
@@ -85,7 +86,20 @@ class Site:
     _coverage_html: Body | None = None
     health: Body = field(default_factory=lambda: Body.of(b""))
     release: Any = None  # the release it serves (`service.release`); None: the tree as built
+    read: Callable[[Ref], bytes] | None = None  # where its images are read (None: the cache)
     index_html: Body = field(default_factory=lambda: Body.of(b""))
+    images: dict[str, ImageEntry] = field(default_factory=dict)  # by served name
+
+    def image(self, name: str) -> Asset | None:
+        """An image a served page shows, by its served name, its bytes from the build cache (a
+        file changed since is served by the next reload, under its new name)."""
+        found = self.images.get(name)
+        if found is None:
+            return None
+        try:
+            return Asset(name, (self.read or self.cache.get)(found.data), found.media_type)
+        except (OSError, KeyError):
+            return None
 
     @cached_property
     def negotiator(self) -> Negotiator:
@@ -115,10 +129,16 @@ def slugs(config: Config) -> list[str]:
 def _affected(
     layout: Layout, previous: Site, domains: Sequence[str], changed: Collection[str]
 ) -> list[str]:
-    """The domains whose keys `changed` files may have changed: all of them for the config or
-    the ui strings, else the pages those files belong to, and pages new since `previous`."""
+    """The domains whose keys `changed` files may have changed: all of them for the config, the
+    ui strings or an image (its pages' keys are worked out again, and only pages whose keys
+    changed are made again), else the pages those files belong to, and pages new since
+    `previous`."""
     shared = {layout.config_file[0], layout.ui_source[0]}
-    if any(path in shared or Path(path).stem == UI_DOMAIN for path in changed):
+    images = f"{layout.assets_dir}/"
+    if any(
+        path in shared or Path(path).stem == UI_DOMAIN or path.startswith(images)
+        for path in changed
+    ):
         return list(domains)
     named = {Path(path).stem for path in changed}
     return [d for d in domains if d in named or (d, SOURCE_LOCALE) not in previous.keys]
@@ -290,7 +310,10 @@ def _assemble(run: _Run) -> Site:
         kept = previous is not None and previous.advertised.get(slug) == listed
         for loc in locales:
             page = run.kept_pages.get((slug, loc)) if kept else None
-            site.pages[(slug, loc)] = page or run.prepared(records[(slug, loc)], listed)
+            record = records[(slug, loc)]
+            site.pages[(slug, loc)] = page or run.prepared(record, listed)
+            if record.page is not None:
+                site.images.update((image.name, image) for image in record.page.images)
 
     def same(loc: str) -> Site | None:
         """`previous`, if the records of `loc` are the very ones it was assembled from."""

@@ -29,6 +29,7 @@ from service.site.build import Cache, Pack
 from service.site.coverage import CoverageRow
 from service.site.documents import LocaleUi, bodies, chrome, of_type
 from service.site.findings import domain_findings, load_finding
+from service.site.images import ImageResolver
 from service.site.index import PageEntry, Record, Ref
 from service.site.keys import Inputs, Layout, digest, page_keys
 from service.site.snapshot import Encoder, Snapshot, decode
@@ -51,17 +52,18 @@ def _record(
     locale: str,
     key: str,
     ui: Callable[[str], LocaleUi],
+    images: ImageResolver,
 ) -> Record:
-    """What a page (or the ui domain) in one locale makes: its snapshot (into `pack`), from which
-    its bodies are made when first asked for, its list entry, coverage row, findings and load
-    errors."""
+    """What a page (or the ui domain) in one locale makes: its snapshot (into `pack`, with its
+    images), from which its bodies are made when first asked for, its list entry, coverage row,
+    findings and load errors."""
     failed = {str(path): error for path, error in tree.failed.items()}
     errors = [e for path, _ in layout.page_files(slug, locale) if (e := failed.get(path))]
     load = tuple(load_finding(e) for e in errors)
     domain = tree.ui if slug == UI_DOMAIN else tree.pages.get(slug)
     if domain is None:
         return Record(key, slug, locale, tuple(str(e) for e in errors), load)
-    page, chrome_text = None, None
+    page, chrome_text, pictures = None, None, []
     if slug == UI_DOMAIN:
         resolved = ui(locale).resolved
         assert resolved is not None
@@ -70,6 +72,9 @@ def _record(
         resolved = tree.resolve(domain, locale)
         english = tree.resolve(domain, SOURCE_LOCALE)
         config = tree.config
+        placed = images.place(domain, locale, layout.image_names(slug))
+        if locale == SOURCE_LOCALE:  # each problem once, for all locales
+            pictures = images.problems(domain, layout.image_names(slug))
         snapshot = Snapshot(
             resolved,
             english,
@@ -78,6 +83,7 @@ def _record(
             tuple(config.all_locales),
             config.policy.roles,
             {k: v for k, v in ui(SOURCE_LOCALE).strings.items() if k in NOTICE_PARTS},
+            placed.names,
         )
         title = of_type(resolved, SegmentType.TITLE)
         translated, parts = translated_parts(resolved)
@@ -89,6 +95,7 @@ def _record(
             withheld=len(resolved.withheld),
             translated=translated,
             parts=parts,
+            images=placed.entries,
             drafts=_drafts(tree, slug, english),
         )
     rows = tree.coverage_rows([domain], [locale], {(locale, slug): resolved})
@@ -105,7 +112,7 @@ def _record(
         rows_json=tuple(_ROW.dump_json(row).decode() for row in rows),
         blocked=tuple(str(p) for p in found.blocked),
         refused=tuple(str(p) for p in found.refused),
-        problems=tuple(found.problems),
+        problems=(*found.problems, *pictures),
         **_ledger(tree, slug, locale),
     )
 
@@ -184,6 +191,7 @@ def _make(
         return uis[locale]
 
     pack, encoder = Pack(cache), Encoder()
+    images = ImageResolver(config, pack)
     now: dict[str, tuple[str, Ref | None]] = {}  # each file's hash after loading, and its copy
     loaded = {str(path) for path in tree.loaded if path not in tree.kept}
 
@@ -200,7 +208,8 @@ def _make(
     made: list[Built] = []
     for slug, locales in todo:
         for loc in locales:
-            record = _record(tree, pack, encoder, layout, slug, loc, keys[(slug, loc)], ui)
+            key = keys[(slug, loc)]
+            record = _record(tree, pack, encoder, layout, slug, loc, key, ui, images)
             fresh, kept = True, {}
             for path, rel in layout.page_files(slug, loc):
                 sha, ref = after(path)

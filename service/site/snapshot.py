@@ -47,9 +47,10 @@ class Snapshot:
     """A page resolved in its locale, the same page resolved in English (for its title and the
     English reviewers), the ui strings of the locale, and what of the config its bodies show:
     whether its translations are demonstration drafts, the locales enabled (its document links
-    those it is listed in: `listing`), and the policy's
-    roles (in order, with their labels: "About this page" lists reviewers by role); and the
-    English of the notice's sentences, for a notice the locale has not all reviewed."""
+    those it is listed in: `listing`), and the policy's roles (in order, with their labels:
+    "About this page" lists reviewers by role); the English of the notice's sentences, for a
+    notice the locale has not all reviewed; and the served name of each image source of the page
+    that names a file (`site.images`)."""
 
     resolved: ResolvedPage
     english: ResolvedPage
@@ -58,6 +59,7 @@ class Snapshot:
     locales: tuple[str, ...]
     roles: tuple[RoleSpec, ...]
     english_ui: UiStrings = field(default_factory=dict)
+    images: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ _REVIEW = Table(ReviewShown)
 _ROLE = Table(RoleSpec)
 TABLES = {**_PAGE.tables(), **_RESOLVED.tables(), **_REVIEW.tables(), **_ROLE.tables()}
 _KEYS = {"version", "tables", "page", "english", "english_reviews", "demonstration", "locales"}
-_KEYS |= {"roles"}
+_KEYS |= {"roles", "images"}
 _KEYS |= {"resolved", "reviews", "ui", "english_ui"}
 
 
@@ -171,9 +173,10 @@ class Encoder:
         if resolved.page is not shared:
             raise ValueError("the snapshots of one page must be of the same page object")
         row, reviews = _resolved(resolved, index)
+        images = _text([list(pair) for pair in snapshot.images])
         return (
             f'{_HEAD},{text},"resolved":{row},"reviews":{reviews},"ui":{ui},'
-            f'"english_ui":{english}}}'
+            f'"english_ui":{english},"images":{images}}}'
         ).encode()
 
 
@@ -202,8 +205,9 @@ def decode(raw: bytes) -> Snapshot:
             tuple(data["locales"]),
             tuple(_ROLE.of_row(r) for r in data["roles"]),
             _read_strings(data["english_ui"]),
+            tuple((str(src), str(name)) for src, name in data["images"]),
         )
-    except (KeyError, IndexError, TypeError, AttributeError) as exc:
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
         raise ValueError(f"not a page snapshot: {exc!r}") from exc
 
 

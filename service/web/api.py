@@ -254,11 +254,11 @@ async def index(request: Request, site: Now) -> Response:
     return static(site, request, site.index_html, HTML, "en")
 
 
-@_read(f"/{ASSETS}/{{name}}", include_in_schema=False)
-async def asset(name: str) -> Response:
-    """A file named by its content's hash (the stylesheet): the name changes when the bytes
-    do, so a browser keeps it for a year without asking again."""
-    found = assets().get(name)
+@_read(f"/{ASSETS}/{{name:path}}", include_in_schema=False)
+async def asset(name: str, site: Now) -> Response:
+    """A file named by its content's hash (the stylesheet, a page's image): the name changes
+    when the bytes do, so a browser keeps it for a year without asking again."""
+    found = assets().get(name) or await run_in_threadpool(site.image, name)
     if found is None:
         raise HTTPException(404, detail="no such asset")
     headers = {"Cache-Control": IMMUTABLE, "X-Content-Type-Options": "nosniff"}
