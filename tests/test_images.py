@@ -138,8 +138,10 @@ def test_the_export_writes_every_image_its_pages_and_json_show(
             for name in ("src", "href"):
                 target = attrs.get(name)
                 if target and tag in ("img", "link") and "://" not in target:
-                    assert (doc.parent / target).resolve().is_file(), (doc, target)
-                    shown.add((doc.parent / target).resolve())
+                    found = (doc.parent / target).resolve()
+                    found = found / "index.html" if target.endswith("/") else found  # canonical
+                    assert found.is_file(), (doc, target)
+                    shown.add(found)
     for name in ("spacer.png", "spacer.es.png", "spacer.pt.png", "spacer.pt-BR.png", "mask.gif"):
         written = out / "assets" / hashed(name, SPACERS[name])
         assert written.resolve() in shown and written.read_bytes() == SPACERS[name]
@@ -209,7 +211,7 @@ def bad_tree(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     outside = folder / "outside.png"
     outside.write_bytes(png())
     body = "".join(f"{line}\n\n" for line in BAD)
-    page = f"---\nslug: inhaler\ntitle: Spacer\n---\n\n{body}{KEPT}\n"
+    page = f"---\nslug: inhaler\ntitle: Using a spacer\n---\n\n{body}{KEPT}\n"
     files = {
         "chart.svg": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
         "old.bmp": b"BM" + bytes(60),
