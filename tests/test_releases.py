@@ -311,3 +311,23 @@ def test_errors_on_bad_requests(tree: Path, run: Run) -> None:
         "was not served"
         in run("history", PAGE, "--locale", "es", "--at", "2000-01-01T00:00:00Z", code=1).output
     )
+
+
+def test_a_withdrawal_in_one_locale_shows_english_there_until_lifted(
+    tree: Path, run: Run, client_for: Callable[[Path], TestClient]
+) -> None:
+    page = client_for(tree).get(f"/v1/pages/{PAGE}?locale=es").json()
+    target = next(s for s in page["segments"] if s["type"] == "paragraph" and s["locale"] == "es")
+    who = ("--by", "Dr. Test Reviewer")
+    run("withdraw", PAGE, "--locale", "es", "--segment", target["id"], "--reason", "check", *who)
+    client = client_for(tree)
+    shown = {s["id"]: s for s in client.get(f"/v1/pages/{PAGE}?locale=es").json()["segments"]}
+    assert (shown[target["id"]]["locale"], shown[target["id"]]["fallback"]) == ("en", True)
+    english = {s["id"]: s for s in client.get(f"/v1/pages/{PAGE}?locale=en").json()["segments"]}
+    assert shown[target["id"]]["text"] == english[target["id"]]["text"]
+    run("publish")  # the tree did not change: still withdrawn
+    again = client_for(tree).get(f"/v1/pages/{PAGE}?locale=es").json()["segments"]
+    assert {s["id"]: s["locale"] for s in again}[target["id"]] == "en"
+    run("withdraw", PAGE, "--lift", "1", "--reason", "checked", *who)
+    after = client_for(tree).get(f"/v1/pages/{PAGE}?locale=es").json()["segments"]
+    assert {s["id"]: s.get("text") for s in after}[target["id"]] == target["text"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -106,12 +107,8 @@ def withdraw_cmd(
             click.echo(f"withdrawal {number} recorded; release {release.seq} ({release.id[:12]})")
             return None
     # a lift: the page is decided by the tree again
-    settings = _settings(ctx, releases)
-    forget = {k: v for k, v in current.seen.items() if not k.startswith(f"{page} ")}
-    store.commit(Release(**{**current.__dict__, "seen": forget, "id": ""}))
-    done = publish(
-        build_site(settings, config=config_of(ctx)), store, kind="publish", reason=reason
-    )
+    site = build_site(_settings(ctx, releases), config=config_of(ctx))
+    done = publish(site, store, reason=f"withdrawal {lift} lifted: {reason}", by=who, again={page})
     click.echo(f"withdrawal {lift} lifted; release {done.release.seq} ({done.release.id[:12]})")
     return None
 
@@ -125,19 +122,17 @@ def _next(
 ) -> Release:
     """The release after `current` that withdraws: `pages` with the withdrawals applied."""
     numbers = (*(w.number for w in in_force(found)), len(found) + 1)
-    return Release(
-        **{
-            **current.__dict__,
-            "seq": current.seq + 1,
-            "created": now(),
-            "kind": "withdraw",
-            "reason": reason,
-            "by": who,
-            "previous": current.id,
-            "pages": pages,
-            "withdrawals": numbers,
-            "id": "",
-        }
+    return replace(
+        current,
+        seq=current.seq + 1,
+        created=now(),
+        kind="withdraw",
+        reason=reason,
+        by=who,
+        previous=current.id,
+        pages=pages,
+        withdrawals=numbers,
+        id="",
     )
 
 
@@ -229,9 +224,7 @@ def rollback_cmd(
             return _fail(ctx, f"no release {release_ref!r}")
         back = rolled_back(chain[0], target, reason, who)
         pages = apply_withdrawals(store, back.pages, in_force(store.withdrawals()), now())
-        made = with_lists(
-            store, Release(**{**back.__dict__, "pages": pages}), config_of(ctx).all_locales
-        )
+        made = with_lists(store, replace(back, pages=pages), config_of(ctx).all_locales)
         done = store.commit(made)
     click.echo(f"release {done.seq} ({done.id[:12]}) serves release {target.seq} again")
     return None

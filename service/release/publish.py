@@ -19,7 +19,7 @@ renders), its snapshot, and who reviewed what of it, when (from the snapshot).
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -172,11 +172,17 @@ def with_lists(store: ReleaseStore, release: Release, locales: Sequence[str]) ->
 
 
 def _choose(
-    site: Site, store: ReleaseStore, current: Release | None, when: str
+    site: Site,
+    store: ReleaseStore,
+    current: Release | None,
+    when: str,
+    again: Collection[str] = (),
 ) -> tuple[dict[str, dict[str, PageVersion]], list[tuple[str, str]], list[str], list[str]]:
     locales = site.config.all_locales
     published = current.pages if current else {}
-    seen = current.seen if current else {}
+    seen = {
+        k: v for k, v in (current.seen if current else {}).items() if k.split(" ")[0] not in again
+    }
     pages: dict[str, dict[str, PageVersion]] = {}
     changed, kept, unpublished = [], [], []
     slugs = sorted({slug for slug, _ in site.records if slug != UI_DOMAIN})
@@ -222,13 +228,15 @@ def publish(
     kind: str = "publish",
     reason: str = "",
     by: str = "clinic-l10n",
+    again: Collection[str] = (),
 ) -> Published:
     """Make the next release from `site` (built from the content tree) and the release in
-    service, and put it in service, unless it would publish exactly what is in service."""
+    service, and put it in service, unless it would publish exactly what is in service. `again`:
+    pages decided again even if their files did not change (a withdrawal lifted)."""
     with store.lock():
         current = store.current()
         when = now()
-        pages, changed, kept, unpublished = _choose(site, store, current, when)
+        pages, changed, kept, unpublished = _choose(site, store, current, when, again)
         withdrawals = in_force(store.withdrawals())
         pages = apply_withdrawals(store, pages, withdrawals, when)
         release = Release(

@@ -48,12 +48,15 @@ class Bodies:
         return data
 
 
+_NO_CACHE = Cache(None)  # a published page's bodies are in the release store, not a build cache
+
+
 class _Stored(Made):
     """A published page's bodies, read from the release store when asked for (off the event
     loop, by `make`, as a page's bodies are made)."""
 
     def __init__(self, found: Bodies, version: PageVersion):
-        super().__init__(Cache(None), self._load)
+        super().__init__(_NO_CACHE, self._load)
         self._found, self._version = found, version
         self._refs = {k: Ref("release", 0, 0, version.body(k)) for k in BODIES}
 
