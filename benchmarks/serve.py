@@ -404,6 +404,8 @@ def main() -> None:
                             str(port),
                             "--workers",
                             str(workers),
+                            "--releases",  # its own store: nothing is published into the checkout
+                            str(Path(tmp) / "releases"),
                         ],
                         port,
                         workers,

@@ -11,6 +11,9 @@ from collections.abc import Mapping, Sequence
 from markdown_it.token import Token
 
 from service.content.assets import asset_name
+from service.content.parser import markdown
+
+_MD = markdown()
 
 __all__ = ["ImageUrls", "place_all", "placed"]
 
@@ -40,8 +43,9 @@ def placed(children: Sequence[Token], urls: Mapping[str, str]) -> list[Token]:
             out.append(copy)
         elif asset_name(src) is None:
             out.append(token)
-        else:
-            out.extend(token.children or ())
+        else:  # its alt text, as markdown-it-py writes an alt attribute: plain text, no markup
+            alt = _MD.renderer.renderInlineAsText(token.children or [], _MD.options, {})
+            out.append(Token("text", "", 0, content=alt))
     return out
 
 
