@@ -307,6 +307,11 @@ def test_errors_on_bad_requests(tree: Path, run: Run) -> None:
         "not published" in run("withdraw", "nothing", "--reason", "x", "--by", "y", code=1).output
     )
     assert "no release" in run("rollback", "999", "--reason", "x", "--by", "y", code=1).output
+    first = _store().current()
+    assert first is not None  # an id's prefix names a release only with six digits or more
+    for short in (first.id[:5], first.id[:5].upper() + "x"):
+        assert "no release" in run("rollback", short, "--reason", "x", "--by", "y", code=1).output
+    run("rollback", first.id[:6], "--reason", "x", "--by", "y")
     assert (
         "was not served"
         in run("history", PAGE, "--locale", "es", "--at", "2000-01-01T00:00:00Z", code=1).output

@@ -217,17 +217,27 @@ def rollback_cmd(
     store = _store(ctx, releases)
     with store.lock():
         chain = list(store.chain())
-        target = next(
-            (r for r in chain if release_ref == str(r.seq) or r.id.startswith(release_ref)), None
-        )
+        target = _named(chain, release_ref)
         if not chain or target is None:
-            return _fail(ctx, f"no release {release_ref!r}")
+            return _fail(
+                ctx, f"no release {release_ref!r} (give its number, or 6+ digits of its id)"
+            )
         back = rolled_back(chain[0], target, reason, who)
         pages = apply_withdrawals(store, back.pages, in_force(store.withdrawals()), now())
         made = with_lists(store, replace(back, pages=pages), config_of(ctx).all_locales)
         done = store.commit(made)
     click.echo(f"release {done.seq} ({done.id[:12]}) serves release {target.seq} again")
     return None
+
+
+def _named(chain: list[Release], ref: str) -> Release | None:
+    """The release numbered `ref`, else the one release whose id starts with `ref` (six hex
+    digits at least: a shorter prefix could be a number, or name two releases)."""
+    by_number = [r for r in chain if str(r.seq) == ref]
+    if by_number:
+        return by_number[0]
+    found = [r for r in chain if len(ref) >= 6 and r.id.startswith(ref.lower())]
+    return found[0] if len(found) == 1 else None
 
 
 def release_problems(root: Path, events: dict[str, tuple[str, int]]) -> list[str]:

@@ -2,12 +2,12 @@
 
 The rule, per page:
 
-- A page whose files did not change since the release in service considered them keeps its
-  published version (so a rollback or a withdrawal is not undone by the next publish).
+- A page the tree would make into the same snapshot as when the release in service considered it
+  keeps its published version (so a rollback or a withdrawal is not undone by the next publish).
 - A page whose English holds a *draft* (a wording waiting for its reviews: new or changed, no
   approval of it revoked) keeps its published version in every locale, the last published English
   and the translations approved against it; a page never published stays unpublished, invisible.
-- Otherwise each locale whose files changed gets the version the serving rule makes now: an
+- Otherwise each locale whose snapshot changed gets the version the serving rule makes now: an
   approval that completes what the rule needs is published, and a translation that no longer
   matches a newly approved English falls back to it, as the rule says.
 - Withdrawals in force are applied to what is published (`withdraw`).
@@ -165,6 +165,12 @@ def lists_of(release: Release, locales: Sequence[str]) -> dict[str, bytes]:
     return files
 
 
+def _made(record: Record) -> str:
+    """What a page in a locale is made into from the tree now: its snapshot's SHA-256 (the same
+    page, the same hash, whatever build made it); a page that did not load, by its files' key."""
+    return record.page.state.sha256 if record.page is not None else f"key {record.key}"
+
+
 def with_lists(store: ReleaseStore, release: Release, locales: Sequence[str]) -> Release:
     """`release` with its lists and index page made and kept."""
     files = {name: store.put(data) for name, data in lists_of(release, locales).items()}
@@ -188,7 +194,7 @@ def _choose(
     slugs = sorted({slug for slug, _ in site.records if slug != UI_DOMAIN})
     for slug in slugs:
         records = {loc: site.records[(slug, loc)] for loc in locales}
-        moved = [loc for loc in locales if seen.get(f"{slug} {loc}") != records[loc].key]
+        moved = [loc for loc in locales if seen.get(f"{slug} {loc}") != _made(records[loc])]
         before = dict(published.get(slug, {}))
         english = records[SOURCE_LOCALE].page
         if not moved and before:
@@ -250,7 +256,7 @@ def publish(
             source_commit=_source_commit(site.settings.root),
             ledgers=_heads(site),
             pages=pages,
-            seen={f"{slug} {loc}": r.key for (slug, loc), r in site.records.items()},
+            seen={f"{slug} {loc}": _made(r) for (slug, loc), r in site.records.items()},
             withdrawals=tuple(w.number for w in withdrawals),
         )
         if current is not None and _same(current, release):
