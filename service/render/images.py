@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
 from service.content.assets import asset_name
 from service.content.parser import markdown
 
 _MD = markdown()
+_RENDERER = RendererHTML()  # what writes an alt attribute, for a page's own renderer is one
 
 __all__ = ["ImageUrls", "place_all", "placed"]
 
@@ -44,7 +46,7 @@ def placed(children: Sequence[Token], urls: Mapping[str, str]) -> list[Token]:
         elif asset_name(src) is None:
             out.append(token)
         else:  # its alt text, as markdown-it-py writes an alt attribute: plain text, no markup
-            alt = _MD.renderer.renderInlineAsText(token.children or [], _MD.options, {})
+            alt = _RENDERER.renderInlineAsText(token.children or [], _MD.options, {})
             out.append(Token("text", "", 0, content=alt))
     return out
 
