@@ -194,3 +194,17 @@ def test_reaches_compares_shares_exactly(
     translated: int, parts: int, min_share: float, listed: bool
 ) -> None:
     assert reaches(translated, parts, min_share) is listed
+
+
+@pytest.mark.parametrize(
+    ("locale", "language"),
+    [("vi", "en"), ("es", "es"), ("en", "en")],  # vi: nothing of it reviewed, shown all in English
+)
+def test_content_language_is_the_language_the_page_is_shown_in(
+    shipped_client: TestClient, locale: str, language: str
+) -> None:
+    for path in ("/pages/esketamine-overview", "/v1/pages/esketamine-overview"):
+        response = shipped_client.get(path, params={"locale": locale})
+        assert response.headers["content-language"] == language, path
+    html = shipped_client.get("/pages/esketamine-overview", params={"locale": locale}).text
+    assert lxml.html.fromstring(html).get("lang") == language

@@ -10,6 +10,7 @@ import copy
 from collections import OrderedDict
 from threading import Lock
 
+from service.core.models import SOURCE_LOCALE
 from service.release.publish import lists_of
 from service.release.store import BODIES, PageVersion, Release, ReleaseStore
 from service.site.bodies import Body, JsonBody, Made, PreparedPage
@@ -75,12 +76,14 @@ class _Stored(Made):
 
 
 def _prepared(found: Bodies, version: PageVersion, locale: str) -> PreparedPage:
+    """A published page in `locale`; its language (`Content-Language`) English when nothing of it
+    is translated, as its document's `lang` says."""
     made = _Stored(found, version)
     return PreparedPage(
         JsonBody.made(made),
         Body.made(made, "html"),
         Body.made(made, "fragment"),
-        locale,
+        locale if version.translated or not version.parts else SOURCE_LOCALE,
         Body.made(made, "view"),
         made,
     )
