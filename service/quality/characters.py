@@ -41,7 +41,9 @@ def name_of(char: str) -> str:
 @lru_cache(maxsize=65536)
 def hidden_in(text: str) -> Counter[str]:
     """The bidi controls and default-ignorable code points of `text`, counted."""
-    return Counter(_HIDDEN.findall(text)) if not text.isascii() else Counter()
+    if text.isascii() or not _HIDDEN.search(text):
+        return Counter()
+    return Counter(_HIDDEN.findall(text))
 
 
 def padding_in(text: str) -> Counter[str]:

@@ -18,6 +18,7 @@ from service.core.locales import babel_locale
 
 __all__ = [
     "DOSE_UNITS",
+    "LETTER",
     "PERIOD_WORDS",
     "TIMES",
     "TIME_UNITS",
@@ -69,10 +70,11 @@ _PERIOD_WORDS = {
 # A word: letters, and the combining marks written on them (Arabic vowel marks, decomposed accents).
 # Numeric characters that `\w` counts (½, ², ①: Unicode's No) are not letters: a run of them is
 # numbers, read one by one.
-WORD = (
+LETTER = (
     r"(?:[^\W\d_\u00b2\u00b3\u00b9\u00bc-\u00be\u2070-\u2089\u2150-\u2189\u2460-\u24ff"
-    r"\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]|[\u0300-\u036f\u064b-\u065f\u0670])+"
-)
+    r"\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]|[\u0300-\u036f\u064b-\u065f\u0670])"
+)  # one character of a word
+WORD = LETTER + "+"
 _HARAKAT = re.compile(r"[\u064b-\u0652\u0640\u0670]")  # Arabic vowel marks, tanwin and tatweel
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
