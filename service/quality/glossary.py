@@ -48,7 +48,6 @@ def _finder(
     return regex.compile("|".join(alternatives), regex.IGNORECASE), owner, anywhere
 
 
-@lru_cache(maxsize=65536)
 def term_sequence(text: str, glossary: Glossary, locale: str) -> tuple[int, ...]:
     """The terms of `glossary` that `text` names, in order, by their place in `glossary`; read in
     the English (`locale` en) or in the locale's forms.
@@ -57,7 +56,32 @@ def term_sequence(text: str, glossary: Glossary, locale: str) -> tuple[int, ...]
     >>> term_sequence("Esketamine, not ketamine.", g, "en"), term_sequence("ketamina, no Ketamina", g, "es")
     ((0, 1), (1, 1))
     """
-    pattern, owner, anywhere = _finder(glossary, locale == SOURCE_LOCALE)
+    if locale == SOURCE_LOCALE:
+        return _in_english(text, _names(glossary))
+    return _in_translation(text, glossary)
+
+
+@lru_cache(maxsize=256)
+def _names(glossary: Glossary) -> Glossary:
+    """The glossary as its English names alone: what an English text is read by (the same in
+    every locale)."""
+    return tuple((name, ()) for name, _ in glossary)
+
+
+# An English text is read once for all locales; a translation once.
+@lru_cache(maxsize=32768)
+def _in_english(text: str, names: Glossary) -> tuple[int, ...]:
+    return _read(text, *_finder(names, True))
+
+
+@lru_cache(maxsize=65536)
+def _in_translation(text: str, glossary: Glossary) -> tuple[int, ...]:
+    return _read(text, *_finder(glossary, False))
+
+
+def _read(
+    text: str, pattern: regex.Pattern[str], owner: dict[str, int], anywhere: re.Pattern[str]
+) -> tuple[int, ...]:
     if anywhere.search(text.casefold()) is None:  # most texts name none: no pattern run
         return ()
     found = []
