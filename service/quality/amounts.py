@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from service.core.models import Target
 from service.quality.checks import Severity, Unit, register
-from service.quality.numbers import Reading, reading_of
+from service.quality.numbers import Reading, read_numbers, reading_of
 from service.quality.seen import seen_text
 from service.quality.units import TIMES
 from service.quality.words import allowed_in_english, nouns_in
@@ -42,7 +42,7 @@ def _read_pairs(
     for source, target in pairs:
         translated = seen_text(target, references)
         read.append(
-            _Pair(*_english(source, references), translated, reading_of(translated, locale))
+            _Pair(*_english(source, references), translated, read_numbers(translated, locale))
         )
     return tuple(read)
 

@@ -70,11 +70,18 @@ class Unit:
 
     @cached_property
     def _pairs(self) -> tuple[tuple[str, str], ...]:
-        return tuple(
-            (_nfc(self.source[min(index, len(self.source) - 1)]), _nfc(target))
-            for index, target in enumerate(self.target)
-            if target
-        )
+        return _pairs_of(self.source, self.target)
+
+
+# A translation is made into a unit several times (its findings, whether it is blocked, what it
+# needs confirmed): its texts are paired and put in NFC once.
+@lru_cache(maxsize=65536)
+def _pairs_of(source: tuple[str, ...], target: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (_nfc(source[min(index, len(source) - 1)]), _nfc(form))
+        for index, form in enumerate(target)
+        if form
+    )
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ def _negations(pairs: tuple[tuple[str, str], ...], locale: str) -> Iterator[str]
             )
 
 
+@lru_cache(maxsize=32768)  # an English text, for each locale its translations are checked in
 def _ends(text: str, locale: str) -> tuple[int, ...]:
     """Where each sentence of `text` ends (an offset into it)."""
     ends, at = [], 0
