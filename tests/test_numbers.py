@@ -111,6 +111,13 @@ WORDS = [
     ("năm năm", "vi", [5, 5], [True, False]),  # five years
     ("hàng năm", "vi", [5], [False]),  # năm alone is "year"
     ("một lần", "vi", [1], [False]),
+    # whole words only, in any case, wherever they stand (words.py finds them with one pattern)
+    ("Tome DOS comprimidos", "es", [2], [True]),
+    ("un tresillo, entres", "es", [1], [False]),  # "tres" inside a word is no number
+    ("Tome-los\u00a0três vezes", "pt-BR", [3], [True]),
+    ("والثلاثة", "ar", [3], [True]),  # "and the three": و and ال written onto it (Wright § 99)
+    ("بالثلاثة", "ar", [3], [True]),  # "with the three"
+    ("قرصين ساعتان", "ar", [2], [True]),  # a dual unit name alone: two hours
 ]
 
 

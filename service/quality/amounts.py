@@ -6,14 +6,15 @@ registered into the check registry when `service.quality` is imported.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from service.core.models import Target
 from service.quality.checks import Severity, Unit, register
-from service.quality.numbers import Reading, reading_of
+from service.quality.numbers import Reading, read_numbers, reading_of
 from service.quality.seen import seen_text
 from service.quality.units import TIMES
 from service.quality.words import allowed_in_english, nouns_in
@@ -28,12 +29,22 @@ class _Pair(NamedTuple):
     reading: Reading
 
 
-def _readings(unit: Unit) -> Iterator[_Pair]:
-    for source, target in unit.pairs():
-        translated = seen_text(target, unit.references)
-        yield _Pair(
-            *_english(source, unit.references), translated, reading_of(translated, unit.locale)
+def _readings(unit: Unit) -> tuple[_Pair, ...]:
+    return _read_pairs(unit.pairs(), unit.references, unit.locale)
+
+
+# `numbers` and `units` read the same texts, one after the other.
+@lru_cache(maxsize=4096)
+def _read_pairs(
+    pairs: tuple[tuple[str, str], ...], references: tuple[Target, ...], locale: str
+) -> tuple[_Pair, ...]:
+    read = []
+    for source, target in pairs:
+        translated = seen_text(target, references)
+        read.append(
+            _Pair(*_english(source, references), translated, read_numbers(translated, locale))
         )
+    return tuple(read)
 
 
 # Every English text is checked once for each locale, a whole tree apart: its reading is kept for
@@ -51,6 +62,8 @@ def numbers(unit: Unit) -> Iterator[str]:
     (un/una, 一 in 一起, an Arabic dual ending) may stand for a number of the English but is never
     one of its own."""
     for english_text, english, text, translated in _readings(unit):
+        if _same(english.firm, translated.firm):
+            continue
         for value in sorted(english.firm - translated.firm):
             if value not in translated.soft and (value, None) not in _nouns(text, unit.locale):
                 yield f"{value} in the English is missing or changed"
@@ -60,6 +73,12 @@ def numbers(unit: Unit) -> Iterator[str]:
             for value in sorted(extra):
                 if value not in allowed:
                     yield f"{value} is not in the English"
+
+
+def _same(a: Counter[Any], b: Counter[Any]) -> bool:
+    """Whether two counts are equal, compared as dicts (in C): a reading counts only what it
+    found, so neither holds a zero."""
+    return dict.__eq__(a, b) is True
 
 
 def _nouns(text: str, locale: str) -> frozenset[tuple[Decimal, str | None]]:
@@ -87,6 +106,8 @@ def units(unit: Unit) -> Iterator[str]:
 def _doses(pair: _Pair) -> Iterator[str]:
     """A dose of the English whose unit is lost or changed, and a dose unit the translation puts
     after a number the English gives none ("5 tablets" ↛ "5 g")."""
+    if _same(pair.english.doses, pair.reading.doses):
+        return
     present = pair.reading.firm.keys() | pair.reading.soft
     lost = pair.english.doses - pair.reading.doses
     for (value, symbol), _ in sorted(lost.items()):
@@ -103,6 +124,10 @@ def _times(pair: _Pair, locale: str) -> Iterator[str]:
     """A time the translation names where the English has its number with another time or not
     at all; a number the English writes with no time after it ("Week 4") may take one (第4周)."""
     english, translated = pair.english, pair.reading
+    if (not translated.times and not translated.soft_times) and (
+        not locale.startswith("ar") or not (english.times or english.soft_times)
+    ):
+        return  # no time in the translation, and none that Arabic nouns could say
     timed = english.times.keys() | english.soft_times
     timed_values = {value for value, _ in timed}
     bare = english.firm.keys() - timed_values

@@ -24,7 +24,7 @@ _HIDDEN = regex.compile(r"[\p{Bidi_Control}\p{Default_Ignorable_Code_Point}]")
 # White space, and U+2800 BRAILLE PATTERN BLANK, which shows as a space but is neither white space
 # nor default-ignorable
 _PADDING = re.compile(r"[\s\u2800]{2,}")
-_OTHER_SPACE = re.compile(r"[^\S ]|\u2800")  # white space other than U+0020, or a blank
+_OTHER_SPACE = re.compile(r"[^\S ]")  # white space other than U+0020 (U+2800 is looked for apart)
 # A number as written: digits, with the separators a locale groups or splits them with
 _NUMBER = re.compile(r"\d+(?:[.,\u066b\u066c\u00a0\u202f'’]\d+)*")
 _OTHER_DIGIT = re.compile(r"[^\x00-\x7f\D]")  # a decimal digit of another script than ASCII's
@@ -41,7 +41,9 @@ def name_of(char: str) -> str:
 @lru_cache(maxsize=65536)
 def hidden_in(text: str) -> Counter[str]:
     """The bidi controls and default-ignorable code points of `text`, counted."""
-    return Counter(_HIDDEN.findall(text)) if not text.isascii() else Counter()
+    if text.isascii() or not _HIDDEN.search(text):
+        return Counter()
+    return Counter(_HIDDEN.findall(text))
 
 
 def padding_in(text: str) -> Counter[str]:
@@ -52,7 +54,7 @@ def padding_in(text: str) -> Counter[str]:
     >>> padding_in("Tome\\u00a056 mg."), padding_in(" \\u3000")
     (Counter(), Counter({' \\u3000': 1}))
     """
-    if "  " not in text and _OTHER_SPACE.search(text) is None:  # the common case, cheaply
+    if "  " not in text and "\u2800" not in text and _OTHER_SPACE.search(text) is None:
         return Counter()
     return Counter(_PADDING.findall(text))
 

@@ -70,11 +70,18 @@ class Unit:
 
     @cached_property
     def _pairs(self) -> tuple[tuple[str, str], ...]:
-        return tuple(
-            (_nfc(self.source[min(index, len(self.source) - 1)]), _nfc(target))
-            for index, target in enumerate(self.target)
-            if target
-        )
+        return _pairs_of(self.source, self.target)
+
+
+# A translation is made into a unit several times (its findings, whether it is blocked, what it
+# needs confirmed): its texts are paired and put in NFC once.
+@lru_cache(maxsize=65536)
+def _pairs_of(source: tuple[str, ...], target: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (_nfc(source[min(index, len(source) - 1)]), _nfc(form))
+        for index, form in enumerate(target)
+        if form
+    )
 
 
 @dataclass(frozen=True)
@@ -182,16 +189,22 @@ def _term(term: str) -> re.Pattern[str]:
 
 
 def _term_count(term: str, text: str) -> int:
-    return len(_term(term).findall(text))
+    return len(_term(term).findall(text)) if term in text else 0
+
+
+# An English text is checked in every locale: which protected terms it holds, and how often, is
+# read once.
+@lru_cache(maxsize=65536)
+def _protected(source: str, terms: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    return tuple((term, n) for term in terms if (n := _term_count(term, source)))
 
 
 @register("do-not-translate", Severity.ERROR)
 def do_not_translate(unit: Unit) -> Iterator[str]:
     """Protected terms (brand names, agencies) stay exactly as written, as often as in the English."""
     for source, target in unit.pairs():
-        for term in unit.terms:
-            wanted = _term_count(term, source) if term in source else 0
-            if wanted and _term_count(term, target) < wanted:
+        for term, wanted in _protected(source, unit.terms):
+            if _term_count(term, target) < wanted:
                 yield f"{term!r} must appear as written ({wanted}x in the English)"
 
 
@@ -280,6 +293,8 @@ def raw_html(unit: Unit) -> Iterator[str]:
 _PLACEHOLDERS = re.compile(r"\{[A-Za-z_]\w*\}|%\([A-Za-z_]\w*\)[sdifr]|(?<!\d)(?<!\d\s)%[sdif]\b")
 
 
+# An English text is checked in every locale (read-only: callers only compare and subtract)
+@lru_cache(maxsize=65536)
 def _placeholders_in(text: str) -> Counter[str]:
     if "{" not in text and "%" not in text:
         return Counter()
@@ -290,9 +305,11 @@ def _placeholders_in(text: str) -> Counter[str]:
 def placeholders(unit: Unit) -> Iterator[str]:
     """`{name}`, `%(name)s`, `%s`: the same ones, none added, none renamed."""
     for source, target in unit.pairs():
-        if not any(mark in text for text in (source, target) for mark in "{%"):
+        if "{" not in source and "%" not in source and "{" not in target and "%" not in target:
             continue
         want, have = _placeholders_in(source), _placeholders_in(target)
+        if dict.__eq__(want, have) is True:  # counts of what was found: no zeros
+            continue
         for name in sorted(want - have):
             yield f"placeholder {name} is missing or renamed"
         for name in sorted(have - want):
@@ -320,6 +337,8 @@ def empty(unit: Unit) -> Iterator[str]:
 @register("whitespace", Severity.WARNING)
 def whitespace(unit: Unit) -> Iterator[str]:
     for source, target in unit.pairs():
+        if source == source.strip() and target == target.strip():
+            continue  # neither text starts or ends with white space
         lead = (
             source[: len(source) - len(source.lstrip())],
             target[: len(target) - len(target.lstrip())],

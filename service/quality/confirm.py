@@ -35,13 +35,25 @@ def negation(unit: Unit) -> Iterator[str]:
     """Sentence by sentence (the whole text when the counts differ), the translation negates
     where the English does, and not where it does not, with no fewer negators (more are usual:
     "No tome nada")."""
-    if not negators_known(unit.locale):
-        return
-    for source, target in unit.pairs():
-        want, have = negator_spans(source, "en"), negator_spans(target, unit.locale)
+    return iter(_negation(unit.pairs(), unit.locale))
+
+
+# The confirm-level checks read only the texts and the locale, and each translation is asked
+# twice (through `to_confirm`, on a unit without the terms, and through `run_checks`): one answer
+# per texts and locale serves both.
+@lru_cache(maxsize=262144)
+def _negation(pairs: tuple[tuple[str, str], ...], locale: str) -> tuple[str, ...]:
+    if not negators_known(locale):
+        return ()
+    return tuple(_negations(pairs, locale))
+
+
+def _negations(pairs: tuple[tuple[str, str], ...], locale: str) -> Iterator[str]:
+    for source, target in pairs:
+        want, have = negator_spans(source, "en"), negator_spans(target, locale)
         if not want and not have:
             continue
-        english, translated = _ends(source, "en"), _ends(target, unit.locale)
+        english, translated = _ends(source, "en"), _ends(target, locale)
         if len(english) != len(translated):
             english, translated = (len(source),), (len(target),)
         for number, (en, tr) in enumerate(zip(english, translated, strict=True), start=1):
@@ -56,6 +68,7 @@ def negation(unit: Unit) -> Iterator[str]:
             )
 
 
+@lru_cache(maxsize=32768)  # an English text, for each locale its translations are checked in
 def _ends(text: str, locale: str) -> tuple[int, ...]:
     """Where each sentence of `text` ends (an offset into it)."""
     ends, at = [], 0
@@ -68,7 +81,14 @@ def _ends(text: str, locale: str) -> tuple[int, ...]:
 @register("sentence-count", Severity.CONFIRM)
 def sentence_count(unit: Unit) -> Iterator[str]:
     """As many sentences as the English (ICU's sentence breaks): a sentence added or dropped."""
-    for source, target in unit.pairs():
-        want, have = len(sentences(source, "en")), len(sentences(target, unit.locale))
+    return iter(_sentence_count(unit.pairs(), unit.locale))
+
+
+@lru_cache(maxsize=262144)  # as `_negation`
+def _sentence_count(pairs: tuple[tuple[str, str], ...], locale: str) -> tuple[str, ...]:
+    found = []
+    for source, target in pairs:
+        want, have = len(sentences(source, "en")), len(sentences(target, locale))
         if want != have:
-            yield f"{have} sentence(s); the English has {want}"
+            found.append(f"{have} sentence(s); the English has {want}")
+    return tuple(found)

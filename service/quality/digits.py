@@ -33,16 +33,21 @@ def _ascii_digits(text: str) -> str:
     >>> _ascii_digits("٥٦ و١٠")
     '56 و10'
     """
-    if text.isascii() or not _OTHER_DIGIT.search(text):
+    if text.isascii():
         return text
-    return text.translate(_ASCII)
+    return _OTHER_DIGIT.sub(_as_ascii, text)
 
 
-_OTHER_DIGIT = re.compile(r"[^\D0-9]|[，．]")  # a decimal digit of another script, or `，．`
+# A decimal digit of another script, or `，．`: the pattern starts with a set, which `re` skips to
+_OTHER_DIGIT = re.compile(r"[\d，．](?<![0-9])")
+
+
+def _as_ascii(found: re.Match[str]) -> str:
+    return _ASCII[ord(found.group())]
 
 
 class _AsciiTable(dict[int, str]):
-    """`str.translate` table filled as characters are met: a decimal digit of any script as its
+    """A table filled as characters are met: a decimal digit of any script as its
     ASCII digit, `，．` as `,.`, anything else as itself."""
 
     def __missing__(self, code: int) -> str:

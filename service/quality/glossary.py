@@ -10,6 +10,7 @@ join little words to a name (Arabic: بالإسكيتامين), anywhere, the lo
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
@@ -28,9 +29,11 @@ _WORDY = rf"[{_SPACED}\p{{M}}\p{{Nd}}]"
 
 
 @lru_cache(maxsize=256)
-def _finder(glossary: Glossary, english: bool) -> tuple[regex.Pattern[str], dict[str, int]]:
-    """One pattern for the glossary's English names or its forms, longest first, and which term
-    a match (case folded) names."""
+def _finder(
+    glossary: Glossary, english: bool
+) -> tuple[regex.Pattern[str], dict[str, int], re.Pattern[str]]:
+    """One pattern for the glossary's English names or its forms, longest first, which term a
+    match (case folded) names, and a pattern that finds any of them (case folded) anywhere."""
     owner = {
         form.casefold(): number
         for number, (name, forms) in enumerate(glossary)
@@ -41,10 +44,10 @@ def _finder(glossary: Glossary, english: bool) -> tuple[regex.Pattern[str], dict
         before = rf"(?<!{_WORDY})" if regex.match(_WORDY, form[0]) else ""
         after = rf"(?!{_WORDY})" if regex.match(_WORDY, form[-1]) else ""
         alternatives.append(before + regex.escape(form) + after)
-    return regex.compile("|".join(alternatives), regex.IGNORECASE), owner
+    anywhere = re.compile("|".join(map(re.escape, owner)) or "(?!)")
+    return regex.compile("|".join(alternatives), regex.IGNORECASE), owner, anywhere
 
 
-@lru_cache(maxsize=65536)
 def term_sequence(text: str, glossary: Glossary, locale: str) -> tuple[int, ...]:
     """The terms of `glossary` that `text` names, in order, by their place in `glossary`; read in
     the English (`locale` en) or in the locale's forms.
@@ -53,9 +56,33 @@ def term_sequence(text: str, glossary: Glossary, locale: str) -> tuple[int, ...]
     >>> term_sequence("Esketamine, not ketamine.", g, "en"), term_sequence("ketamina, no Ketamina", g, "es")
     ((0, 1), (1, 1))
     """
-    pattern, owner = _finder(glossary, locale == SOURCE_LOCALE)
-    folded = text.casefold()
-    if not any(form in folded for form in owner):  # most texts name none: no pattern run
+    if locale == SOURCE_LOCALE:
+        return _in_english(text, _names(glossary))
+    return _in_translation(text, glossary)
+
+
+@lru_cache(maxsize=256)
+def _names(glossary: Glossary) -> Glossary:
+    """The glossary as its English names alone: what an English text is read by (the same in
+    every locale)."""
+    return tuple((name, ()) for name, _ in glossary)
+
+
+# An English text is read once for all locales; a translation once.
+@lru_cache(maxsize=32768)
+def _in_english(text: str, names: Glossary) -> tuple[int, ...]:
+    return _read(text, *_finder(names, True))
+
+
+@lru_cache(maxsize=65536)
+def _in_translation(text: str, glossary: Glossary) -> tuple[int, ...]:
+    return _read(text, *_finder(glossary, False))
+
+
+def _read(
+    text: str, pattern: regex.Pattern[str], owner: dict[str, int], anywhere: re.Pattern[str]
+) -> tuple[int, ...]:
+    if anywhere.search(text.casefold()) is None:  # most texts name none: no pattern run
         return ()
     found = []
     for match in pattern.finditer(text):

@@ -14,7 +14,7 @@ from functools import lru_cache
 import regex
 from markdown_it.token import Token
 
-from service.content.inline import PLAIN, parse_text
+from service.content.inline import parse_text
 from service.core.models import Target
 from service.quality.addresses import (
     addresses_in,
@@ -24,7 +24,7 @@ from service.quality.addresses import (
     target_address,
 )
 from service.quality.checks import Severity, Unit, register
-from service.quality.seen import seen_of
+from service.quality.seen import seen_of, seen_text
 
 __all__ = ["link_text", "link_titles", "plain_addresses"]
 
@@ -136,10 +136,10 @@ def plain_addresses(unit: Unit) -> Iterator[str]:
     """No domain, URL, e-mail address or phone number in the text the patient reads that the
     English does not have, in its text or its links (an attacker's domain as plain text)."""
     for source, target in unit.pairs():
-        if PLAIN.fullmatch(target) and not may_hold_address(target):
-            continue  # markup, an entity or an escape could join what it shows: read those
-        translated = _read(target, unit.references)
-        found, phones = addresses_in(translated.shown), phones_in(translated.shown)
+        shown = seen_text(target, unit.references)  # markup or an entity could join an address
+        if not may_hold_address(shown):
+            continue
+        found, phones = addresses_in(shown), phones_in(shown)
         if not found and not phones:
             continue
         english = _read(source, unit.references)

@@ -30,6 +30,9 @@ _COMPAT = regex.compile(
     r"\U0001D400-\U0001D7FF]"
 )
 
+# Either of the above: most texts have neither, and are searched once
+_ANY = regex.compile(rf"{_OTHER_SCRIPT.pattern}|{_COMPAT.pattern}", regex.V1)
+
 
 @lru_cache(maxsize=32768)
 def lookalikes_in(text: str) -> Counter[str]:
@@ -39,7 +42,7 @@ def lookalikes_in(text: str) -> Counter[str]:
     ['Nо', 'ﻻ', 'Ｎ']
     """
     found: Counter[str] = Counter()
-    if text.isascii():
+    if text.isascii() or not _ANY.search(text):
         return found
     if _OTHER_SCRIPT.search(text):
         for word in _WORD.findall(text):
@@ -57,7 +60,10 @@ def lookalikes(unit: Unit) -> Iterator[str]:
     """No word mixing Latin with Cyrillic or Greek letters, and no compatibility letter, that the
     English does not have."""
     for source, target in unit.pairs():
-        extra = lookalikes_in(target) - lookalikes_in(source)
+        found = lookalikes_in(target)
+        if not found:
+            continue
+        extra = found - lookalikes_in(source)
         for shown, count in sorted(extra.items()):
             names = ", ".join(
                 f"U+{ord(c):04X} {unicodedata.name(c, '?')}"

@@ -30,7 +30,15 @@ from service.quality.units import (
 )
 from service.quality.words import allowed_in_english, said_in
 
-__all__ = ["UNITS", "Reading", "doses_in", "number_words_in", "numbers_in", "reading_of"]
+__all__ = [
+    "UNITS",
+    "Reading",
+    "doses_in",
+    "number_words_in",
+    "numbers_in",
+    "read_numbers",
+    "reading_of",
+]
 
 # Dose units and the spellings the pre-fill veto looks for (service.catalogs.veto).
 UNITS: dict[str, tuple[str, ...]] = {
@@ -193,6 +201,12 @@ def reading_of(text: str, locale: str) -> Reading:
     ([Decimal('2'), Decimal('2'), Decimal('28')], [Decimal('1')], [(Decimal('28'), 'mg/kg')], \
 [(Decimal('2'), 'week')], True)
     """
+    return read_numbers(text, locale)
+
+
+def read_numbers(text: str, locale: str) -> Reading:
+    """`reading_of`, not kept: for a text read once (a translation; the `numbers` and `units`
+    checks keep what they read of a pair), which would only push English texts out of the cache."""
     spots = _spots(text, locale)
     if not spots:
         return _NOTHING

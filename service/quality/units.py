@@ -18,6 +18,7 @@ from service.core.locales import babel_locale
 
 __all__ = [
     "DOSE_UNITS",
+    "LETTER",
     "PERIOD_WORDS",
     "TIMES",
     "TIME_UNITS",
@@ -69,13 +70,16 @@ _PERIOD_WORDS = {
 # A word: letters, and the combining marks written on them (Arabic vowel marks, decomposed accents).
 # Numeric characters that `\w` counts (½, ², ①: Unicode's No) are not letters: a run of them is
 # numbers, read one by one.
-WORD = (
+LETTER = (
     r"(?:[^\W\d_\u00b2\u00b3\u00b9\u00bc-\u00be\u2070-\u2089\u2150-\u2189\u2460-\u24ff"
-    r"\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]|[\u0300-\u036f\u064b-\u065f\u0670])+"
-)
+    r"\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]|[\u0300-\u036f\u064b-\u065f\u0670])"
+)  # one character of a word
+WORD = LETTER + "+"
 _HARAKAT = re.compile(r"[\u064b-\u0652\u0640\u0670]")  # Arabic vowel marks, tanwin and tatweel
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
-_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+# Replaced one after another (no letter written is one replaced): a few scans in C, where
+# `str.translate` looks every character up
+_ARABIC_FOLD = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ى", "ي"), ("ة", "ه"))
 
 
 def fold_text(text: str) -> str:
@@ -86,7 +90,9 @@ def fold_text(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text).casefold().replace("µ", "μ")
     if not text.isascii() and _ARABIC.search(text):
-        text = _HARAKAT.sub("", text).translate(_ARABIC_FOLD)
+        text = _HARAKAT.sub("", text)
+        for letter, written in _ARABIC_FOLD:
+            text = text.replace(letter, written)
     return text
 
 
@@ -194,7 +200,8 @@ def unit_at(text: str, pos: int, locale: str) -> tuple[str, int] | None:
     first = _LETTERS.match(text, pos)
     if first is None:
         return None
-    names = unit_names(locale).names
+    known = unit_names(locale)
+    names = known.names
     word = first.group()
     if locale.startswith(("zh", "ja")):  # no spaces: the longest name the run starts with
         for n in range(min(4, len(word)), 0, -1):
@@ -202,14 +209,15 @@ def unit_at(text: str, pos: int, locale: str) -> tuple[str, int] | None:
             if found:
                 return found, pos + n
         return None
-    words = [first]
-    while len(words) < unit_names(locale).longest:
-        more = _NEXT.match(text, words[-1].end())
+    words, ends = [fold(word)], [first.end()]
+    while len(words) < known.longest:
+        more = _NEXT.match(text, ends[-1])
         if more is None:
             break
-        words.append(more)
+        words.append(fold(more.group()))  # with the space before it, as it was always read
+        ends.append(more.end())
     for n in range(len(words), 0, -1):
-        found = _lookup(" ".join(fold(w.group()) for w in words[:n]), names)
+        found = _lookup(" ".join(words[:n]) if n > 1 else words[0], names)
         if found:
-            return found, words[n - 1].end()
+            return found, ends[n - 1]
     return None

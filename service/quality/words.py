@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -17,7 +18,7 @@ from typing import NamedTuple
 
 import icu
 
-from service.quality.units import TIMES, WORD, fold, fold_text, unit_names
+from service.quality.units import LETTER, TIMES, WORD, fold, fold_text, unit_names
 
 __all__ = ["Said", "allowed_in_english", "nouns_in", "said_in"]
 
@@ -226,16 +227,64 @@ def _runs(text: str, lexicon: _Lexicon) -> list[Said]:
     return found
 
 
-def _may_say(text: str, lexicon: _Lexicon, duals: dict[str, str]) -> bool:
-    """Whether a word of the text may be a number word: one set operation for most texts (which
-    are in NFC already: the checks compare texts in NFC)."""
-    words = _LETTERS.findall(fold_text(text) if duals else text.casefold())
-    if not lexicon.firsts.isdisjoint(words):
-        return True
-    if not duals:
-        return False
-    bare = {w[n:] for w in words for n in (1, 2, 3)}  # Arabic: و, ال, وال before the word
-    return not (lexicon.firsts.isdisjoint(bare) and duals.keys().isdisjoint(words))
+def _may_say(text: str, locale: str, duals: dict[str, str]) -> bool:
+    """Whether a word of the text may be a number word: a search for the lexicon's first words
+    (`_may_pattern`) in most texts (which are in NFC already: the checks compare texts in NFC)."""
+    folded = fold_text(text) if duals else text.casefold()
+    pattern = _may_pattern(locale, bool(duals))
+    found = pattern.search(folded)
+    while found is not None:
+        start = found.start()
+        before = 0  # the letters of its word before it: none, or (Arabic) up to three
+        while before < 4 and start > before and _LETTER.match(folded, start - before - 1):
+            before += 1
+        if before == 0 or (duals and before <= 3 and found.group(1) is not None):
+            return True
+        found = pattern.search(folded, start + 1)
+    return False
+
+
+_LETTER = re.compile(LETTER)
+
+
+@lru_cache(maxsize=32)
+def _may_pattern(locale: str, arabic: bool) -> re.Pattern[str]:
+    """A first word of a phrase of the lexicon (group 1) or, in Arabic (`arabic`), a dual unit
+    name, that no letter follows; `_may_say` sees that no letter comes before it (in Arabic: at most
+    three, و, ال, وال, before a first word). A listed word with another character in it is never
+    a whole word, so it is left out. A pattern that starts with its words, not with a
+    look-behind, lets `re` skip to the characters they start with."""
+    words = _trie(w for w in _lexicon(locale).firsts if _LETTERS.fullmatch(w))
+    duals = _trie(w for w in unit_names(locale).duals if _LETTERS.fullmatch(w)) if arabic else ""
+    return re.compile(f"({words})(?!{LETTER})" + (f"|{duals}(?!{LETTER})" if arabic else ""))
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A pattern that matches exactly `words`, as a trie: `re` tries the branches of an
+    alternation one by one, so a thousand words in a row would be tried at every position.
+
+    >>> _trie(["two", "twelve", "ten"]), _trie([])
+    ('(?:t(?:en|w(?:elve|o)))', '(?!)')
+    """
+    root: dict[str, dict[str, object]] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})  # type: ignore[assignment]
+        node[""] = {}
+    return f"(?:{_branches(root)})" if root else "(?!)"
+
+
+def _branches(node: dict[str, dict[str, object]]) -> str:
+    branches = [
+        re.escape(char) + _branches(child)  # type: ignore[arg-type]
+        for char, child in sorted(node.items())
+        if char
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    return f"(?:{body})?" if "" in node else body
 
 
 _NUMBER_BEFORE = re.compile(r"\d\s*$")
@@ -273,7 +322,7 @@ def nouns_in(text: str, locale: str) -> frozenset[tuple[Decimal, str | None]]:
 def _words(text: str, locale: str, lexicon: _Lexicon) -> list[Said]:
     arabic = _language(locale) == "ar"
     duals = unit_names(locale).duals if arabic else {}
-    if not _may_say(text, lexicon, duals):
+    if not _may_say(text, locale, duals):
         return []
     tokens = list(_LETTERS.finditer(text))
     ordinal = _ORDINAL.get(_language(locale))

@@ -38,11 +38,14 @@ def earlier(
     "Yes."), not an earlier version of this one."""
     if ledger is None or not forms:
         return ()
+    approved = ledger.of_translation(fingerprint(*forms))
+    if not approved:  # most translations: no approval of the text at all
+        return ()
     source = fingerprint(*segment.source_forms)
     live = catalog.entries if catalog is not None else {}
     return tuple(
         r
-        for r in ledger.of_translation(fingerprint(*forms))
+        for r in approved
         if r.source_sha256 != source and (r.key == segment.key or r.key not in live)
     )
 
