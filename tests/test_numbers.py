@@ -148,6 +148,7 @@ _SYMBOLS = {
     "duration-week": "week",
     "duration-month": "month",
     "duration-year": "year",
+    "concentr-percent": "%",  # "por ciento", "por cento": a name of two words
 }
 
 

@@ -214,7 +214,7 @@ def unit_at(text: str, pos: int, locale: str) -> tuple[str, int] | None:
         more = _NEXT.match(text, ends[-1])
         if more is None:
             break
-        words.append(fold(more.group()))  # with the space before it, as it was always read
+        words.append(fold(more.group(1)))
         ends.append(more.end())
     for n in range(len(words), 0, -1):
         found = _lookup(" ".join(words[:n]) if n > 1 else words[0], names)
