@@ -14,6 +14,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from service.release.store import ReleaseStore
@@ -336,3 +337,25 @@ def test_a_withdrawal_in_one_locale_shows_english_there_until_lifted(
     run("withdraw", PAGE, "--lift", "1", "--reason", "checked", *who)
     after = client_for(tree).get(f"/v1/pages/{PAGE}?locale=es").json()["segments"]
     assert {s["id"]: s.get("text") for s in after}[target["id"]] == target["text"]
+
+
+def test_a_publish_in_worker_processes_makes_the_same_release(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Versions are made in worker processes when there are many: the same bytes as in one."""
+    from service.release import publish as publishing
+    from service.site.prepared import Settings, build_site
+
+    site = build_site(Settings(root=tree))
+    made = {}
+    for name, start in (("one", 10**6), ("workers", 1)):
+        monkeypatch.setattr(publishing, "_PARALLEL_FROM", start)
+        monkeypatch.setattr(publishing, "default_jobs", lambda: 2)
+        store = ReleaseStore(tmp_path / name)
+        release = publishing.publish(site, store).release
+        made[name] = {
+            (slug, loc): (v.json, v.html, v.fragment, v.view, v.snapshot)
+            for slug, locs in release.pages.items()
+            for loc, v in locs.items()
+        }
+    assert made["one"] == made["workers"] and len(made["one"]) == 7

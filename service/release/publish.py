@@ -19,11 +19,16 @@ renders), its snapshot, and who reviewed what of it, when (from the snapshot).
 from __future__ import annotations
 
 import subprocess
+import threading
 from collections.abc import Collection, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
+from multiprocessing import get_context
 from pathlib import Path
 
+from service.catalogs.update import default_jobs
 from service.core.models import SOURCE_LOCALE, UI_DOMAIN, SegmentType
 from service.release.store import BODIES, PageVersion, Release, ReleaseStore, Withdrawal
 from service.release.withdraw import in_force, removes_page, without
@@ -191,6 +196,7 @@ def _choose(
     }
     pages: dict[str, dict[str, PageVersion]] = {}
     changed, kept, unpublished = [], [], []
+    todo: list[_Job] = []
     slugs = sorted({slug for slug, _ in site.records if slug != UI_DOMAIN})
     for slug in slugs:
         records = {loc: site.records[(slug, loc)] for loc in locales}
@@ -215,16 +221,41 @@ def _choose(
                 continue
             entry = record.page
             assert entry is not None  # the English loaded, and so did the page in every locale
-            raw = site.cache.get(entry.state)
-            listed = tuple(site.advertised.get(slug, ()))
             images = tuple(
                 (i.name, i.media_type, store.put(site.cache.get(i.data))) for i in entry.images
             )
-            versions[loc] = _version(store, decode(raw), record.key, when, listed, raw, images)
-            if loc not in before or versions[loc].json != before[loc].json:
-                changed.append((slug, loc))
+            listed = tuple(site.advertised.get(slug, ()))
+            todo.append((slug, loc, site.cache.get(entry.state), record.key, listed, images))
         pages[slug] = versions
+    for (slug, loc, *_), version in zip(todo, _versions(store, todo, when), strict=True):
+        pages[slug][loc] = version
+        before_version = published.get(slug, {}).get(loc)
+        if before_version is None or version.json != before_version.json:
+            changed.append((slug, loc))
     return pages, changed, kept, unpublished
+
+
+# A version to make: (slug, locale, snapshot, key, listed in, images)
+_Job = tuple[str, str, bytes, str, tuple[str, ...], tuple[tuple[str, str, str], ...]]
+_PARALLEL_FROM = 16  # versions to make before worker processes pay for themselves
+
+
+def _versions(store: ReleaseStore, todo: Sequence[_Job], when: str) -> list[PageVersion]:
+    """Each job made into a version, its objects kept in `store`: in one worker process per
+    core when there are many (rendering a page is most of a first publish), in order."""
+    workers = min(default_jobs(), len(todo) // _PARALLEL_FROM)
+    if workers <= 1:
+        return [_job(store, when, job) for job in todo]
+    # fork (workers inherit the loaded code) unless threads run here, which a fork could deadlock
+    context = get_context("fork" if threading.active_count() == 1 else "forkserver")
+    size = max(8, -(-len(todo) // (workers * 8)))
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return list(pool.map(partial(_job, store, when), todo, chunksize=size))
+
+
+def _job(store: ReleaseStore, when: str, job: _Job) -> PageVersion:
+    _, _, raw, key, listed, images = job
+    return _version(store, decode(raw), key, when, listed, raw, images)
 
 
 def publish(
