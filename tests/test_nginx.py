@@ -284,3 +284,29 @@ def test_with_the_python_server_stopped_nginx_sends_what_it_keeps_and_nothing_el
         ("/healthz", {}),
     ):
         assert fetch(served.front + path, headers).status == 502, path
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--upstream", "localhost"), "HOST:PORT"),
+        (("--upstream", "127.0.0.1:80; evil"), "HOST:PORT"),
+        (("--upstream", "127.0.0.1:8000", "--listen", "80 default_server"), "listen must be"),
+        (("--upstream", "127.0.0.1:8000", "--prefix", "/a/../b/"), "/name/"),
+        (("--upstream", "127.0.0.1:8000", "--cache-dir", "/var/cache/a b"), "absolute path"),
+        (("--upstream", "127.0.0.1:8000", "--cache-dir", "/" + "c" * 100), "too long"),
+    ],
+)
+def test_nginx_config_refuses_what_nginx_would_read_otherwise(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    code, out = cli_in(tmp_path, "nginx-config", "--releases", str(tmp_path / "r"), *args)
+    assert code == 2 and message in out, out
+
+
+@pytest.mark.parametrize("prefix", ["_r/", "/_r", "/a/b/", "/a b/", "/../"])
+def test_serve_refuses_a_redirect_prefix_that_is_not_a_location(
+    tmp_path: Path, prefix: str
+) -> None:
+    code, out = cli_in(tmp_path, "serve", "--accel-redirect", prefix)
+    assert code == 2 and "is not /name/" in out, out
