@@ -9,10 +9,12 @@ nginx sending the same file directly, in one nginx, same run.
                        copy of those bytes, in another server of the same nginx (its worker,
                        its http settings: sendfile, tcp_nopush, as Debian's nginx.conf has them)
 
-Both are loaded with wrk (one thread, keep-alive connections) in interleaved rounds (each first in
-turn), and the requests/s, p99 latency and their ratios are printed per round and as medians
-(each ratio the median of the rounds' ratios), with the load average before and after (the
-machine may be shared: compare the ratios), and the requests the Python server answered during
+Both are loaded with wrk (one thread, keep-alive connections) in interleaved rounds (the order rotated), with
+a third load: the copy from a location with open_file_cache (as the release's objects and
+nginx's kept answers have it), and the requests/s, p99 latency, nginx's worker CPU time per
+request (from /proc: it moves less than the rates when the machine is shared) and the ratios are
+printed per round and as medians (each ratio the median of the rounds' ratios), with the load
+average before and after (the machine may be shared: compare the ratios), and the requests the Python server answered during
 the load (from its access log: one per page answer per second at most, the rest from nginx's
 cache). Before the load, the bytes through nginx are checked to equal the copy. nginx runs one
 worker; loopback only; every run is bounded in time.
@@ -58,6 +60,8 @@ class Load:
     rps: float
     p99_ms: float
     errors: int
+    requests: int = 0
+    cpu_us: float = 0.0  # nginx's worker CPU time per request (user + system), in microseconds
 
 
 def free_port() -> int:
@@ -120,6 +124,7 @@ http {{
   server {{
     listen 127.0.0.1:{direct_port};
     location / {{ root {direct}; }}
+    location /kept/ {{ alias {direct}/; open_file_cache max=1000 inactive=60s; }}
   }}
 }}
 """,
@@ -128,13 +133,36 @@ http {{
     return conf
 
 
-def wrk(url: str, seconds: int, connections: int, header: str | None) -> Load:
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process `pid` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def worker_of(master: int) -> int:
+    """nginx's worker process (`worker_processes 1`): the master's child that serves."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, rest = text.split(") ", 1)
+        if int(rest.split()[1]) == master and "(nginx" in name:
+            cmdline = (stat.parent / "cmdline").read_bytes()
+            if b"worker process" in cmdline:
+                return int(stat.parent.name)
+    raise SystemExit("no nginx worker found")
+
+
+def wrk(url: str, seconds: int, connections: int, header: str | None, worker: int) -> Load:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if header:
         command[1:1] = ["-H", f"Accept-Language: {header}"]
+    cpu = cpu_seconds(worker)
     out = subprocess.run(
         command, capture_output=True, text=True, check=True, timeout=seconds + 60
     ).stdout
+    cpu = cpu_seconds(worker) - cpu
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
     if rps is None or p99 is None:
@@ -147,7 +175,15 @@ def wrk(url: str, seconds: int, connections: int, header: str | None) -> Load:
     errors = (int(bad.group(1)) if bad else 0) + (
         sum(int(n) for n in sockets.groups()) if sockets else 0
     )
-    return Load(float(rps.group(1)), float(p99.group(1)) * scale, errors)
+    done = re.search(r"(\d+) requests in", out)
+    requests = int(done.group(1)) if done else 0
+    return Load(
+        float(rps.group(1)),
+        float(p99.group(1)) * scale,
+        errors,
+        requests,
+        cpu / max(requests, 1) * 1e6,
+    )
 
 
 def python_requests(log: Path) -> int:
@@ -162,11 +198,20 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="3 pages, 1 round of 1 s")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="Keep the tree, build cache and release store here, and reuse them next time",
+    )
     args = parser.parse_args()
     if args.quick:
         args.pages, args.seconds, args.rounds = 3, 1, 1
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
+    if args.work is not None:
+        args.work.mkdir(parents=True, exist_ok=True)
+        run(args, args.work.resolve())
+        return
     work = Path(tempfile.mkdtemp(prefix="nginx-bench-"))
     try:
         run(args, work)
@@ -177,8 +222,11 @@ def main() -> None:
 def run(args: argparse.Namespace, work: Path) -> None:
     started = time.monotonic()
     root = work / "tree"
-    build_tree(root, pages=args.pages)
-    print(f"tree: {args.pages} pages, made in {time.monotonic() - started:.1f} s", flush=True)
+    if not root.exists():
+        build_tree(root, pages=args.pages)
+        print(f"tree: {args.pages} pages, made in {time.monotonic() - started:.1f} s", flush=True)
+    else:
+        print(f"tree: {root}, as made before", flush=True)
     store, app_port, front_port, direct_port = (
         work / "releases",
         free_port(),
@@ -201,13 +249,14 @@ def run(args: argparse.Namespace, work: Path) -> None:
         site = work / "clinic-l10n.conf"
         config = NginxSite(store, f"127.0.0.1:{app_port}", f"127.0.0.1:{front_port}", work / "c")
         site.write_text(nginx_config(config), encoding="utf-8")
+        shutil.rmtree(config.cache, ignore_errors=True)  # no answer kept from a run before
         config.cache.mkdir()
         direct = work / "direct"
-        direct.mkdir()
+        direct.mkdir(exist_ok=True)
         conf = nginx_conf(work, str(site), direct, direct_port)
         command = [NGINX, "-p", str(work), "-c", str(conf), "-e", str(work / "error.log")]
         front = f"http://127.0.0.1:{front_port}/pages/{slug}"
-        stack.enter_context(
+        master = stack.enter_context(
             process(command, f"http://127.0.0.1:{front_port}/healthz", work / "nginx.out")
         )
         request = urllib.request.Request(front, headers={"Accept-Language": HEADER})
@@ -216,59 +265,82 @@ def run(args: argparse.Namespace, work: Path) -> None:
         copy = urllib.request.urlopen(f"http://127.0.0.1:{direct_port}/page.html").read()
         assert copy == body and b"<!DOCTYPE html>" in body, "the copy differs"
         print(f"page: /pages/{slug} ({len(body)} bytes), Accept-Language: {HEADER}")
-        measure(args, front, f"http://127.0.0.1:{direct_port}/page.html", app_log)
+        urls = {
+            "ours": front,
+            "direct": f"http://127.0.0.1:{direct_port}/page.html",
+            "kept": f"http://127.0.0.1:{direct_port}/kept/page.html",
+        }
+        measure(args, urls, app_log, worker_of(master.pid))
 
 
-def measure(args: argparse.Namespace, front: str, direct: str, app_log: Path) -> None:
+def measure(args: argparse.Namespace, urls: dict[str, str], app_log: Path, worker: int) -> None:
+    """Each round loads the three in turn, the order rotated: through the release (`ours`),
+    nginx directly (`direct`), and directly with open_file_cache as the release's objects have it
+    (`kept`)."""
     load_before, answered_before = os.getloadavg()[0], python_requests(app_log)
-    rounds: list[tuple[Load, Load]] = []
+    names = list(urls)
+    rounds: list[dict[str, Load]] = []
     for n in range(args.rounds):
-        order = ("ours", "direct") if n % 2 == 0 else ("direct", "ours")
         got: dict[str, Load] = {}
-        for name in order:
-            got[name] = wrk(
-                front if name == "ours" else direct,
-                args.seconds,
-                args.connections,
-                HEADER if name == "ours" else None,
-            )
-        rounds.append((got["ours"], got["direct"]))
-        ours, plain = got["ours"], got["direct"]
+        for name in names[n % 3 :] + names[: n % 3]:
+            header = HEADER if name == "ours" else None
+            got[name] = wrk(urls[name], args.seconds, args.connections, header, worker)
+        rounds.append(got)
         print(
-            f"round {n + 1}: release {ours.rps:9.0f} req/s p99 {ours.p99_ms:6.2f} ms | "
-            f"direct {plain.rps:9.0f} req/s p99 {plain.p99_ms:6.2f} ms | "
-            f"ratio {ours.rps / plain.rps:.3f}x rps, {ours.p99_ms / plain.p99_ms:.2f}x p99",
+            f"round {n + 1}: "
+            + " | ".join(
+                f"{k} {v.rps:7.0f} req/s p99 {v.p99_ms:6.2f} ms CPU {v.cpu_us:5.1f} us"
+                for k, v in got.items()
+            ),
             flush=True,
         )
     load_after = os.getloadavg()[0]
     answered = python_requests(app_log) - answered_before
-    rps = [o.rps / d.rps for o, d in rounds]
-    p99 = [o.p99_ms / d.p99_ms for o, d in rounds]
     med = statistics.median
-    print(
-        f"\n{'':24}{'req/s':>10}{'p99 ms':>10}\n"
-        f"{'through the release':24}{med(o.rps for o, _ in rounds):10.0f}"
-        f"{med(o.p99_ms for o, _ in rounds):10.2f}\n"
-        f"{'nginx directly':24}{med(d.rps for _, d in rounds):10.0f}"
-        f"{med(d.p99_ms for _, d in rounds):10.2f}\n"
-        f"{'ratio (median)':24}{med(rps):9.3f}x{med(p99):9.2f}x"
-        f"   goal: >= 0.9x req/s, p99 <= 1.5x\n"
-        f"ratios per round: req/s {', '.join(f'{r:.3f}' for r in rps)}; "
-        f"p99 {', '.join(f'{r:.2f}' for r in p99)}\n"
-        f"errors: {sum(o.errors + d.errors for o, d in rounds)}; answers the Python server "
-        f"sent during the load: {answered}\n"
+    ratios: dict[str, dict[str, list[float]]] = {}
+    lines = [f"{'':34}{'req/s':>9}{'p99 ms':>9}{'CPU us':>9}"]
+    labels = {
+        "ours": "through the release",
+        "direct": "nginx directly (plain location)",
+        "kept": "  with open_file_cache",
+    }
+    for name in names:
+        lines.append(
+            f"{labels[name]:34}{med(r[name].rps for r in rounds):9.0f}"
+            f"{med(r[name].p99_ms for r in rounds):9.2f}{med(r[name].cpu_us for r in rounds):9.1f}"
+        )
+    for base in ("direct", "kept"):
+        found = {
+            "rps": [r["ours"].rps / r[base].rps for r in rounds],
+            "p99": [r["ours"].p99_ms / r[base].p99_ms for r in rounds],
+            "cpu": [r["ours"].cpu_us / r[base].cpu_us for r in rounds if r[base].cpu_us],
+        }
+        ratios[base] = found
+        lines.append(
+            f"release / {base}: req/s {med(found['rps']):.3f}x (rounds "
+            f"{', '.join(f'{x:.2f}' for x in found['rps'])}), p99 {med(found['p99']):.2f}x "
+            f"(rounds {', '.join(f'{x:.2f}' for x in found['p99'])}), nginx CPU per request "
+            f"{med(found['cpu']):.2f}x"
+        )
+    lines.append("goal (release / direct): >= 0.9x req/s, p99 <= 1.5x")
+    errors = sum(v.errors for r in rounds for v in r.values())
+    lines.append(f"errors: {errors}; answers the Python server sent during the load: {answered}")
+    lines.append(
         f"wrk: 1 thread, {args.connections} connections, {args.seconds} s per load, "
         f"{args.rounds} round(s); nginx: 1 worker; "
         f"load average {load_before:.1f} → {load_after:.1f} on {os.cpu_count()} CPUs"
     )
+    print("\n" + "\n".join(lines))
+    summary = {
+        base: {k: med(v) if v else None for k, v in found.items()} for base, found in ratios.items()
+    }
     print(
         json.dumps(
             {
-                "rps_ratio": med(rps),
-                "p99_ratio": med(p99),
-                "rps_ratios": rps,
-                "p99_ratios": p99,
+                "ratios": summary,
+                "rounds": ratios,
                 "python_answers": answered,
+                "errors": errors,
                 "load": [load_before, load_after],
             }
         )

@@ -153,10 +153,11 @@ server {{
     proxy_cache {zone};
     proxy_cache_key "$uri$is_args$args|$http_accept_language|$http_origin";
     proxy_cache_valid 200 {FRESH}s;
-    proxy_ignore_headers Cache-Control Expires;
+    proxy_ignore_headers Cache-Control Expires Vary;  # the key holds what the server varies on
     proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;
     proxy_cache_background_update on;
     proxy_cache_lock on;
+    open_file_cache max=10000 inactive=60s;  # a kept answer's file, checked by its inode
   }}
 
   location / {{
