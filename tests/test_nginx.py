@@ -16,7 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,14 +97,22 @@ def _release(base: str) -> int:
 
 
 @contextmanager
-def topology(root: Path, work: Path) -> Iterator[Topology]:
-    """The server nginx asks (`--accel-redirect`, publishing), nginx with the configuration
-    `nginx-config` writes, and a second server on the same store to compare with."""
+def topology(root: Path, work: Path, accel_follows: bool = False) -> Iterator[Topology]:
+    """The server nginx asks (`--accel-redirect`), nginx with the configuration `nginx-config`
+    writes, and a second server on the same store to compare with. One of the two publishes:
+    the server nginx asks, or, with `accel_follows`, the other (the one nginx asks then only
+    follows the store: `serve --follow --accel-redirect`)."""
     store = work / "releases"
     polling = ("--releases", str(store), "--poll", "0.2")
+    follow = ("--follow",)
     cache = Path(tempfile.mkdtemp(prefix="ngx-"))  # short: the release socket is in it
     try:
-        with server(root, *polling, "--accel-redirect", ACCEL_PREFIX) as (accel, proc):
+        with ExitStack() as stack:
+            first = (*polling, *(() if accel_follows else ("--accel-redirect", ACCEL_PREFIX)))
+            started = stack.enter_context(server(root, *first))  # it publishes
+            second = (*polling, *follow, *(("--accel-redirect", ACCEL_PREFIX) * accel_follows))
+            other = stack.enter_context(server(root, *second))
+            (accel, proc), (alone, _) = (other, started) if accel_follows else (started, other)
             port = free_port()
             conf = work / "clinic-l10n.conf"
             args = ("--releases", str(store), "--upstream", accel.removeprefix("http://"))
@@ -112,15 +120,14 @@ def topology(root: Path, work: Path) -> Iterator[Topology]:
             code, out = cli_in(root, "nginx-config", *args, *listen, "--out", str(conf))
             assert code == 0, out
             front = f"http://127.0.0.1:{port}"
-            with (
-                server(root, *polling, "--follow") as (alone, _),
-                nginx_running(f"  include {conf};", f"{front}/healthz", work / "nginx"),
-            ):
-                deadline = time.monotonic() + 10
-                while _release(alone) != _release(accel):
-                    assert time.monotonic() < deadline, "the follower did not follow"
-                    time.sleep(0.05)
-                yield Topology(front, alone, proc, store)
+            stack.enter_context(
+                nginx_running(f"  include {conf};", f"{front}/healthz", work / "nginx")
+            )
+            deadline = time.monotonic() + 10
+            while _release(alone) != _release(accel):
+                assert time.monotonic() < deadline, "the follower did not follow"
+                time.sleep(0.05)
+            yield Topology(front, alone, proc, store)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
 
@@ -157,7 +164,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
     env = {k: os.environ.pop(k, None) for k in ("CLINIC_L10N_CACHE", "CLINIC_L10N_RELEASES")}
     os.environ["CLINIC_L10N_CACHE"] = str(work / "build-cache")
     try:
-        with topology(_tree(work / "tree"), work) as found:
+        # nginx asks a follower (`serve --follow --accel-redirect`); the other server publishes
+        with topology(_tree(work / "tree"), work, accel_follows=True) as found:
             yield found
     finally:
         for key, value in env.items():
