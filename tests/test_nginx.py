@@ -206,6 +206,8 @@ REQUESTS = [
     ("GET", f"{P}?locale=ar", {"If-None-Match": '"other"'}, 200),
     ("HEAD", f"{P}?locale=es", {"Accept-Language": "es"}, 200),
     ("HEAD", IMAGE, {}, 200),
+    ("GET", f"{P}?locale=es", {"Range": "bytes=0-9"}, 200),  # no byte ranges: the whole page
+    ("GET", IMAGE, {"Range": "bytes=0-9"}, 200),
     ("GET", f"/v1/pages/{PAGE}", {"Accept-Language": "es-MX;q=0.5, pt-BR"}, 200),  # proxied
     ("GET", "/v1/pages?locale=es", {}, 200),
     ("GET", "/", {}, 200),
