@@ -264,6 +264,19 @@ def nginx(folder: Path, prefix: str, port: int, work: Path) -> Iterator[str]:
     """Debian's nginx serving `folder` at http://127.0.0.1:PORT{prefix} (a path below the root, so
     that a link written from the host's root would miss), run as the current user with every
     file it writes under `work`; yields the URL."""
+    server = f"""  server {{
+    listen 127.0.0.1:{port};
+    location {prefix} {{ alias {folder}/; index index.html; }}
+  }}"""
+    url = f"http://127.0.0.1:{port}{prefix}"
+    with nginx_running(server, url, work):
+        yield url
+
+
+@contextmanager
+def nginx_running(server: str, url: str, work: Path) -> Iterator[None]:
+    """Debian's nginx with `server` (what goes in its http block: server blocks, an include),
+    run as the current user with every file it writes under `work`, until `url` answers."""
     work.mkdir(parents=True, exist_ok=True)
     temps = "\n".join(
         f"  {kind}_temp_path {work / kind};"
@@ -289,10 +302,7 @@ http {{
   default_type application/octet-stream;
   access_log {work / "access.log"};
 {temps}
-  server {{
-    listen 127.0.0.1:{port};
-    location {prefix} {{ alias {folder}/; index index.html; }}
-  }}
+{server}
 }}
 """,
         encoding="utf-8",
@@ -302,7 +312,6 @@ http {{
     checked = subprocess.run([*command, "-t"], capture_output=True, text=True, check=False)
     assert checked.returncode == 0, f"our nginx.conf is wrong: {checked.stderr}"
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}{prefix}"
     deadline = time.monotonic() + 20
     while True:
         try:
@@ -317,7 +326,7 @@ http {{
                 pytest.skip(f"nginx accepted its config but could not serve here: {why}")
             time.sleep(0.05)
     try:
-        yield url
+        yield
     finally:
         proc.terminate()
         proc.wait(timeout=10)

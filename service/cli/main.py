@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import click
 from service import __version__
 from service.catalogs import extract, update
 from service.cli.base import STATE_KEY, Group, config_of, enabled_locale
+from service.cli.nginx import nginx_config_cmd
 from service.cli.po import po_group
 from service.cli.release import history_cmd, publish_cmd, rollback_cmd, withdraw_cmd
 from service.cli.review import audit_group, review_group, reviewer_group
@@ -56,7 +58,7 @@ def cli(ctx: click.Context, root: Path | None, state: Path | None) -> None:
 
 for _group in (review_group, reviewer_group, audit_group, po_group):
     cli.add_command(_group)
-for _command in (publish_cmd, withdraw_cmd, history_cmd, rollback_cmd):
+for _command in (publish_cmd, withdraw_cmd, history_cmd, rollback_cmd, nginx_config_cmd):
     cli.add_command(_command)
 
 
@@ -218,6 +220,13 @@ def coverage_cmd(ctx: click.Context, fmt: str) -> None:
         click.echo(_table(rows, markdown=fmt == "markdown"))
 
 
+def _prefix(value: str | None) -> str | None:
+    """`--accel-redirect`'s PREFIX: an nginx location, /name/."""
+    if value is not None and not re.fullmatch(r"/[A-Za-z0-9_-]+/", value):
+        raise click.BadParameter(f"{value!r} is not /name/ (letters, digits, _ and -)")
+    return value
+
+
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -275,6 +284,14 @@ def coverage_cmd(ctx: click.Context, fmt: str) -> None:
     help="Never publish: serve the store's current release, and each newer one (a second "
     "server, or one host of several, on one store).",
 )
+@click.option(
+    "--accel-redirect",
+    "accel",
+    metavar="PREFIX",
+    callback=lambda _ctx, _param, value: _prefix(value),
+    help="Behind nginx (`clinic-l10n nginx-config`): answer the HTML pages, images and the "
+    "stylesheet with X-Accel-Redirect: PREFIX/<object> and no body; nginx sends the file.",
+)
 @click.pass_context
 def serve_cmd(
     ctx: click.Context,
@@ -288,6 +305,7 @@ def serve_cmd(
     max_connections: int,
     releases: Path | None,
     follow: bool,
+    accel: str | None,
 ) -> None:
     """Serve the current release over HTTP (JSON API, HTML pages, coverage dashboard). Changes to
     the tree are published as the serving rule allows once the next poll sees them (an approval,
@@ -301,7 +319,7 @@ def serve_cmd(
 
     limits = Limits(header_timeout=header_timeout, max_connections=max_connections)
     options = ServeOptions(host, port, workers, stack, limits, access_log=access_log)
-    factory = AppFactory(ctx.obj, poll, ctx.meta[STATE_KEY], releases, not follow)
+    factory = AppFactory(ctx.obj, poll, ctx.meta[STATE_KEY], releases, not follow, accel)
     serve(factory, options)
 
 

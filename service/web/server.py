@@ -34,6 +34,7 @@ from service.core.limits import Limits, Stack
 from service.site.prepared import Settings
 
 if TYPE_CHECKING:
+    from service.web.accel import Accel
     from service.web.fastpath import FastPath
 
 __all__ = ["AppFactory", "GuardedConfig", "ServeOptions", "serve"]
@@ -266,15 +267,18 @@ class AppFactory:
     state: Path | None = None  # the workspace's state folder (None: the default)
     releases: Path | None = None  # the release store (None: the default)
     publish: bool = True  # False: serve the store's current release, never publish
+    accel: str | None = None  # `--accel-redirect`: nginx sends the bodies (`accel`)
 
-    def __call__(self) -> FastPath:
+    def __call__(self) -> FastPath | Accel:
+        from service.web.accel import Accel
         from service.web.api import create_app
         from service.web.fastpath import FastPath
 
         settings = Settings(
             root=self.root, state=self.state, releases=self.releases, publish=self.publish
         )
-        app = FastPath(create_app(settings, watch=self.poll))
+        fast = FastPath(create_app(settings, watch=self.poll))
+        app = fast if self.accel is None else Accel(fast, fast.live, self.accel)
         # What is made so far (the code, the site first served) lives as long as the process:
         # out of the cycle collector's reach, a full collection no longer walks all of it (which
         # stopped the event loop for 100 ms under the 6,000-header mix of benchmarks/serve.py).
