@@ -16,8 +16,8 @@ cache makes the worker crash (nginx 1.22.1, and the same code at nginx's head: a
 the request is finalized once too often and freed while in use, SIGSEGV), so the front server
 keeps the whole answer, the file's bytes as the release server sent them, and the release server
 redirects, uncached. A cached answer lives `FRESH` second(s): a new release is served by the
-next request after that (stale answers are sent while one request asks again, and while the
-Python server is down, for up to `KEPT`).
+next request after that, which asks the server again (stale answers are sent to requests arriving
+meanwhile, and while the Python server is down, for up to `KEPT`).
 
 X-Accel-Redirect passes only Content-Type, Cache-Control, Expires, Accept-Ranges, Set-Cookie and
 Content-Disposition of the upstream's answer (`ngx_http_upstream_headers_in`, the ones marked
@@ -155,7 +155,7 @@ server {{
     proxy_cache_valid 200 {FRESH}s;
     proxy_ignore_headers Cache-Control Expires Vary;  # the key holds what the server varies on
     proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;
-    proxy_cache_background_update on;
+    proxy_cache_background_update off;  # the request after a second asks Python: fresher
     proxy_cache_lock on;
     open_file_cache max=10000 inactive=60s;  # a kept answer's file, checked by its inode
   }}
