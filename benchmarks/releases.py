@@ -473,7 +473,7 @@ def serve_report(found: dict[str, list[dict[str, object]]]) -> list[dict[str, ob
     )
     print(
         f"{'mix':<16}{'workers':>8}{'rps before':>12}{'rps now':>10}{'now÷bef':>9}"
-        f"{'÷bare bef':>11}{'÷bare now':>11}{'p99 bef':>9}{'p99 now':>9}"
+        f"{'÷bare bef':>11}{'÷bare now':>11}{'p99 bef':>9}{'p99 now':>9}{'p99÷bare':>10}{'now':>6}"
         f"{'CPU µs bef':>12}{'CPU µs now':>12}  spread of ÷bare (now)"
     )
     out = []
@@ -494,6 +494,8 @@ def serve_report(found: dict[str, list[dict[str, object]]]) -> list[dict[str, ob
             "bare_ratio_now": med(news, "rps_ratio"),
             "p99_before_ms": med(olds, "ours_p99_ms"),
             "p99_now_ms": med(news, "ours_p99_ms"),
+            "p99_bare_ratio_before": med(olds, "p99_ratio"),
+            "p99_bare_ratio_now": med(news, "p99_ratio"),
             "cpu_us_before": med(olds, "ours_cpu_us_per_request"),
             "cpu_us_now": med(news, "ours_cpu_us_per_request"),
             "bare_ratios_now": [r["rps_ratio"] for r in news],
@@ -507,6 +509,7 @@ def serve_report(found: dict[str, list[dict[str, object]]]) -> list[dict[str, ob
             f"{float(row['rps_now']) / float(row['rps_before']):>8.2f}×"  # type: ignore[arg-type]
             f"{row['bare_ratio_before']:>11.2f}{row['bare_ratio_now']:>11.2f}"
             f"{row['p99_before_ms']:>9.2f}{row['p99_now_ms']:>9.2f}"
+            f"{row['p99_bare_ratio_before']:>10.2f}{row['p99_bare_ratio_now']:>6.2f}"
             f"{row['cpu_us_before']:>12.0f}{row['cpu_us_now']:>12.0f}  "
             f"{min(spread):.2f}–{max(spread):.2f}"
         )
