@@ -1,7 +1,8 @@
 """Serving benchmark: `clinic-l10n serve` against a bare ASGI app sending the same bytes, same run.
 
 Both run on uvicorn with httptools and uvloop; the bare app answers every request with the body and
-headers our server sent for the page. Each is loaded with wrk (or, without wrk, a bounded Python
+headers our server sent for the page. Our server publishes the repository's tree when it starts,
+into a release store of its own in a temporary folder, and serves that release. Each is loaded with wrk (or, without wrk, a bounded Python
 load generator) with `GET /v1/pages/esketamine-overview` in these mixes, side by side:
 
   one header      every request sends `Accept-Language: es-MX,es;q=0.9`
@@ -404,8 +405,8 @@ def main() -> None:
                             str(port),
                             "--workers",
                             str(workers),
-                            "--releases",  # its own store: nothing is published into the checkout
-                            str(Path(tmp) / "releases"),
+                            "--releases",  # a store of its own: it publishes the tree at start
+                            str(Path(tmp) / f"releases-{workers}"),
                         ],
                         port,
                         workers,

@@ -123,3 +123,68 @@ def test_serve_json_gives_ratios_negotiation_costs_and_no_errors(serve_quick_run
     assert set(costs) == {"held", "not_held", "never_seen"} and min(costs.values()) > 0
     assert sum(report["served_locales"].values()) == 600  # each answered 200
     assert {"en", "es"} <= set(report["served_locales"])
+
+
+# The release benchmark's rows (the start of each label) and the JSON line's keys.
+RELEASE_FIGURES = {
+    "msgfmt --statistics (24 processes)": "msgfmt",
+    "first full publish (empty store and cache)": "first_publish",
+    "publish, nothing changed (warm cache)": "publish_nothing",
+    "publish after one page changed": "publish_one",
+    "bytes added by that release": "bytes_one",
+    "approval → published and served": "approve_served",
+    "  of which review approve until its write": "approve_command",
+    "  of which its write until served": "write_served",
+    "  of which rebuild and publish (server log)": "rebuild",
+}
+
+
+@pytest.fixture(scope="module")
+def releases_quick_run() -> str:
+    """benchmarks/releases.py end to end on a 3-page tree, two rounds: it publishes, changes and
+    approves pages, and has a running server publish an approval (the figures are not judged)."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "releases.py"), "--quick"],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_releases_prints_every_figure_with_its_spread_and_load(releases_quick_run: str) -> None:
+    for label in RELEASE_FIGURES:
+        row = next((x for x in releases_quick_run.splitlines() if x.startswith(label)), None)
+        assert row is not None, f"no row {label!r} in:\n{releases_quick_run}"
+        # the value, then (two rounds) its spread, then the load average
+        number = r"\d+\.\d+(?: kB)?"
+        assert re.search(rf"\s{number}\s.*\s{number}–{number}\s.*\s\d+\.\d\s", row), row
+    assert re.search(r"load average \d+\.\d → \d+\.\d on \d+ CPUs", releases_quick_run)
+
+
+def test_releases_json_gives_each_figure_per_round_beside_its_baseline(
+    releases_quick_run: str,
+) -> None:
+    line = next(x for x in releases_quick_run.splitlines() if x.startswith("{"))
+    report = json.loads(line)
+    assert report["pages"] == 3 and report["catalogs"] == 6 * 4 and report["rounds"] == 2
+    figures = report["figures"]
+    for key in RELEASE_FIGURES.values():
+        got = figures[key]
+        assert len(got["values"]) == 2 and all(v > 0 for v in got["values"]), key
+        assert len(got["loads"]) == 2, key
+    for key in ("first_publish", "publish_one", "publish_nothing", "bytes_one", "approve_served"):
+        got = figures[key]
+        ratios = sorted(v / b for v, b in zip(got["values"], got["baselines"], strict=True))
+        assert got["ratio"] == pytest.approx(sum(ratios) / 2, rel=0.01), key  # median of two
+    # the parts of the approval add up to it, round by round
+    parts = zip(
+        figures["approve_command"]["values"], figures["write_served"]["values"], strict=True
+    )
+    assert [a + b for a, b in parts] == pytest.approx(figures["approve_served"]["values"], abs=0.01)
+    # the bytes a release added: its files told apart, the page's bodies among them
+    assert all("bodies" in n and "manifest" in n for n in figures["bytes_one"]["notes"])

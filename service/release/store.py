@@ -18,9 +18,11 @@ import fcntl
 import hashlib
 import json
 import os
+import secrets
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -39,6 +41,8 @@ __all__ = [
 ]
 
 FORMAT = "clinic-l10n release 1"
+_FSYNC_AT_MOST = 64  # objects flushed one by one; more are flushed by one sync
+_RELEASES_KEPT = 4
 BODIES = ("json", "html", "fragment", "view")
 
 
@@ -133,7 +137,7 @@ class Release:
             return domains.setdefault(slug, {"versions": {}, "ledgers": {}, "seen": {}})
 
         for slug, locs in self.pages.items():
-            domain(slug)["versions"] = {loc: asdict(v) for loc, v in locs.items()}
+            domain(slug)["versions"] = {loc: _fields(v) for loc, v in locs.items()}
         for path, (last, count) in self.ledgers.items():
             domain(PurePosixPath(path).stem)["ledgers"][path] = [last, count]
         for at, key in self.seen.items():
@@ -148,7 +152,9 @@ class Release:
         head: dict[str, Any] = {
             "format": FORMAT,
             **{
-                k: v for k, v in asdict(self).items() if k not in ("id", "pages", "ledgers", "seen")
+                k: v
+                for k, v in _fields(self).items()
+                if k not in ("id", "pages", "ledgers", "seen")
             },
             "domains": names,
         }
@@ -176,6 +182,13 @@ class Release:
             raise ReleaseError(f"release {ident[:12]} cannot be read: {exc}") from exc
 
 
+def _fields(data: PageVersion | Release) -> dict[str, Any]:
+    """A dataclass's fields by name, as `asdict` gives them without its deep copy: `canonical`
+    writes a tuple and a mapping nested in them the same either way (and asdict's copy of every
+    review of every page was most of what writing a manifest cost)."""
+    return {f.name: getattr(data, f.name) for f in fields(data)}
+
+
 @lru_cache(maxsize=4096)
 def _parsed(raw: bytes) -> Any:
     return json.loads(raw)
@@ -191,6 +204,8 @@ class ReleaseStore:
 
     def __init__(self, folder: Path):
         self.folder = folder
+        self._unflushed: list[Path] = []  # objects written since the last `flush`
+        self._read: OrderedDict[str, Release] = OrderedDict()  # the last releases read, by id
 
     def _object(self, sha: str) -> Path:
         if len(sha) != 64 or not all(c in "0123456789abcdef" for c in sha):
@@ -198,12 +213,44 @@ class ReleaseStore:
         return self.folder / "objects" / sha[:2] / sha[2:]
 
     def put(self, data: bytes) -> str:
-        """Keep `data` (once) and return its name."""
+        """Keep `data` (once) and return its name. The file is written whole (a temporary file,
+        renamed), and reaches the disk at the latest at the next `flush`, which `commit` calls
+        before a manifest names it. A file of another size under its name (cut short by a crash
+        before it was flushed) is written again."""
         sha = hashlib.sha256(data).hexdigest()
         path = self._object(sha)
-        if not path.exists():
-            atomic_write(path, data)
+        try:
+            if path.stat().st_size == len(data):
+                return sha
+        except FileNotFoundError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        try:
+            # 0o666 less the umask, as any new file (mkstemp's would be the owner's only)
+            with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self._unflushed.append(path)
         return sha
+
+    def flush(self) -> None:
+        """Make the objects written since the last flush durable: each fsynced when they are
+        few, else one `sync` of the system (a first release writes tens of thousands of objects,
+        one fsync each took most of its time)."""
+        written, self._unflushed = self._unflushed, []
+        if len(written) > _FSYNC_AT_MOST:
+            os.sync()
+            return
+        for path in written:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def get(self, sha: str) -> bytes:
         """The object `sha`, checked against its name."""
@@ -228,7 +275,10 @@ class ReleaseStore:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
-            os.close(fd)
+            try:
+                self.flush()  # what was written and not committed may be named by the next release
+            finally:
+                os.close(fd)
 
     def head(self) -> tuple[int, str] | None:
         """(seq, id) of the release in service, None before the first."""
@@ -241,7 +291,18 @@ class ReleaseStore:
             raise ReleaseError(f"{self.folder / 'CURRENT'}: cannot be read: {exc}") from exc
 
     def release(self, ident: str) -> Release:
-        return Release.read(self.get(ident), ident, self.get)
+        """The release `ident` (immutable, named by its manifest: the last few read are kept)."""
+        found = self._read.get(ident)
+        if found is None:
+            found = self._keep(Release.read(self.get(ident), ident, self.get))
+        return found
+
+    def _keep(self, release: Release) -> Release:
+        self._read[release.id] = release
+        self._read.move_to_end(release.id)
+        while len(self._read) > _RELEASES_KEPT:
+            self._read.popitem(last=False)
+        return release
 
     def current(self) -> Release | None:
         found = self.head()
@@ -253,8 +314,10 @@ class ReleaseStore:
         for data in objects.values():
             self.put(data)
         ident = self.put(raw)
+        self.flush()
         atomic_write(self.folder / "CURRENT", canonical({"seq": release.seq, "id": ident}) + b"\n")
-        return Release.read(raw, ident, self.get)
+        # read back from the objects just made, not from the disk (the same bytes)
+        return self._keep(Release.read(raw, ident, lambda sha: objects.get(sha) or self.get(sha)))
 
     def chain(self) -> Iterator[Release]:
         """Every release, the one in service first, then each before it."""
