@@ -103,7 +103,11 @@ class LiveSite:
             return True
 
     def _serve(self, candidate: Site, release: Release | None) -> None:
-        site = served_site(candidate, release, self.found) if release else _nothing(candidate)
+        site = (
+            served_site(candidate, release, self.found, self.site)
+            if release
+            else _nothing(candidate)
+        )
         self.site, self.candidate = site, candidate
         self.state, self.built_at = state_hash(site), _now()
 

@@ -89,12 +89,18 @@ def _prepared(found: Bodies, version: PageVersion, locale: str) -> PreparedPage:
     )
 
 
-def served_site(site: Site, release: Release, found: Bodies) -> Site:
-    """`site` (built from the tree) serving `release`: its pages, lists and index page."""
+def served_site(site: Site, release: Release, found: Bodies, previous: Site | None = None) -> Site:
+    """`site` (built from the tree) serving `release`: its pages, lists and index page. A page
+    whose version `previous` (the site served before) served already is taken from it as is."""
     out = copy.copy(site)
     out.release = release
+    before = previous.release.pages if previous is not None and previous.release else {}
     out.pages = {
-        (slug, loc): _prepared(found, version, loc)
+        (slug, loc): (
+            previous.pages[(slug, loc)]
+            if previous is not None and before.get(slug, {}).get(loc) == version
+            else _prepared(found, version, loc)
+        )
         for slug, locs in release.pages.items()
         for loc, version in locs.items()
     }
