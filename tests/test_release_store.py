@@ -8,11 +8,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections import OrderedDict
 from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
+import service.release.store as store_module
 from service.release.store import PageVersion, Release, ReleaseStore, canonical
 
 
@@ -103,6 +105,7 @@ def test_a_release_read_again_is_not_read_from_the_disk_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ident = ReleaseStore(tmp_path).commit(_release(3, 5)).id
+    monkeypatch.setattr(store_module, "_DOMAINS", OrderedDict())  # as in another process
     store = ReleaseStore(tmp_path)
     read: list[str] = []
     real = store.get
@@ -110,6 +113,8 @@ def test_a_release_read_again_is_not_read_from_the_disk_again(
     first = store.current()
     assert len(read) == 1 + 3  # the manifest and one object per page
     assert store.current() is first and store.release(ident) is first
+    assert len(read) == 4
+    assert ReleaseStore(tmp_path).current() == first  # another store: its page objects kept
     assert len(read) == 4
 
 

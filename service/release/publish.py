@@ -34,6 +34,7 @@ from service.release.store import BODIES, PageVersion, Release, ReleaseStore, Wi
 from service.release.withdraw import in_force, removes_page, without
 from service.review.provenance import translated_parts
 from service.site.assemble import index_page, page_list
+from service.site.build import Cache
 from service.site.documents import bodies, of_type
 from service.site.index import PageEntry, Record, Ref
 from service.site.keys import code_version
@@ -225,9 +226,11 @@ def _choose(
                 (i.name, i.media_type, store.put(site.cache.get(i.data))) for i in entry.images
             )
             listed = tuple(site.advertised.get(slug, ()))
-            todo.append((slug, loc, site.cache.get(entry.state), record.key, listed, images))
+            todo.append((slug, loc, entry.state, record.key, listed, images))
         pages[slug] = versions
-    for (slug, loc, *_), version in zip(todo, _versions(store, todo, when), strict=True):
+    for (slug, loc, *_), version in zip(
+        todo, _versions(store, site.cache, todo, when), strict=True
+    ):
         pages[slug][loc] = version
         before_version = published.get(slug, {}).get(loc)
         if before_version is None or version.json != before_version.json:
@@ -235,26 +238,30 @@ def _choose(
     return pages, changed, kept, unpublished
 
 
-# A version to make: (slug, locale, snapshot, key, listed in, images)
-_Job = tuple[str, str, bytes, str, tuple[str, ...], tuple[tuple[str, str, str], ...]]
+# A version to make: (slug, locale, its snapshot in the build cache, key, listed in, images)
+_Job = tuple[str, str, Ref, str, tuple[str, ...], tuple[tuple[str, str, str], ...]]
 _PARALLEL_FROM = 16  # versions to make before worker processes pay for themselves
 
 
-def _versions(store: ReleaseStore, todo: Sequence[_Job], when: str) -> list[PageVersion]:
+def _versions(
+    store: ReleaseStore, cache: Cache, todo: Sequence[_Job], when: str
+) -> list[PageVersion]:
     """Each job made into a version, its objects kept in `store`: in one worker process per
-    core when there are many (rendering a page is most of a first publish), in order."""
+    core when there are many (rendering a page is most of a first publish), in order. Each
+    snapshot is read from the build `cache` where it is made into a version, one at a time."""
     workers = min(default_jobs(), len(todo) // _PARALLEL_FROM)
-    if workers <= 1:
-        return [_job(store, when, job) for job in todo]
+    if workers <= 1 or cache.folder is None:  # a worker reads the packs from the cache's folder
+        return [_job(store, cache, when, job) for job in todo]
     # fork (workers inherit the loaded code) unless threads run here, which a fork could deadlock
     context = get_context("fork" if threading.active_count() == 1 else "forkserver")
     size = max(8, -(-len(todo) // (workers * 8)))
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(partial(_job, store, when), todo, chunksize=size))
+        return list(pool.map(partial(_job, store, cache, when), todo, chunksize=size))
 
 
-def _job(store: ReleaseStore, when: str, job: _Job) -> PageVersion:
-    _, _, raw, key, listed, images = job
+def _job(store: ReleaseStore, cache: Cache, when: str, job: _Job) -> PageVersion:
+    _, _, state, key, listed, images = job
+    raw = cache.get(state)
     return _version(store, decode(raw), key, when, listed, raw, images)
 
 

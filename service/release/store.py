@@ -19,11 +19,11 @@ import hashlib
 import json
 import os
 import secrets
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
-from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -172,10 +172,10 @@ class Release:
             seen: dict[str, str] = {}
             for slug, sha in data.pop("domains").items():
                 found = _domain(get, sha)
-                if found["versions"]:
-                    pages[slug] = {loc: PageVersion.of(v) for loc, v in found["versions"].items()}
-                ledgers.update((p, (h, int(n))) for p, (h, n) in found["ledgers"].items())
-                seen.update((f"{slug} {loc}", key) for loc, key in found["seen"].items())
+                if found.versions:
+                    pages[slug] = dict(found.versions)
+                ledgers.update(found.ledgers)
+                seen.update((f"{slug} {loc}", key) for loc, key in found.seen)
             data["withdrawals"] = tuple(data["withdrawals"])
             return cls(**data, pages=pages, ledgers=ledgers, seen=seen, id=ident)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -189,14 +189,39 @@ def _fields(data: PageVersion | Release) -> dict[str, Any]:
     return {f.name: getattr(data, f.name) for f in fields(data)}
 
 
-@lru_cache(maxsize=4096)
-def _parsed(raw: bytes) -> Any:
-    return json.loads(raw)
+@dataclass(frozen=True)
+class _Domain:
+    """A page object of a release, read: its versions, its ledgers' heads, what was considered."""
+
+    versions: Mapping[str, PageVersion]
+    ledgers: tuple[tuple[str, tuple[str, int]], ...]
+    seen: tuple[tuple[str, str], ...]
 
 
-def _domain(get: Callable[[str], bytes], sha: str) -> Any:
-    """A page object of a release (the same object is shared by many releases: read once)."""
-    return _parsed(get(sha))
+_DOMAINS: OrderedDict[str, _Domain] = OrderedDict()  # the last read, by name: objects never change
+_DOMAINS_KEPT = 4096
+_DOMAINS_LOCK = threading.Lock()
+
+
+def _domain(get: Callable[[str], bytes], sha: str) -> _Domain:
+    """A page object of a release, read once however many releases name it (a release that
+    changes one page shares every other page's object, and its versions, with the one before)."""
+    with _DOMAINS_LOCK:
+        found = _DOMAINS.get(sha)
+        if found is not None:
+            _DOMAINS.move_to_end(sha)
+            return found
+    data = json.loads(get(sha))
+    found = _Domain(
+        {loc: PageVersion.of(v) for loc, v in data["versions"].items()},
+        tuple((p, (h, int(n))) for p, (h, n) in data["ledgers"].items()),
+        tuple(data["seen"].items()),
+    )
+    with _DOMAINS_LOCK:
+        _DOMAINS[sha] = found
+        while len(_DOMAINS) > _DOMAINS_KEPT:
+            _DOMAINS.popitem(last=False)
+    return found
 
 
 class ReleaseStore:
