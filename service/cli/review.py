@@ -14,6 +14,7 @@ import click
 from service import review
 from service.cli.base import STATE_KEY, Group, config_of, enabled_locale
 from service.cli.release import release_problems
+from service.content.pages import page_slugs
 from service.core.errors import AccountError, ReviewError
 from service.core.models import SOURCE_LOCALE, Page, bound_targets
 from service.quality.characters import reveal
@@ -35,8 +36,15 @@ def _page(tree: Tree, slug: str) -> Page:
     if tree.ui and slug == tree.ui.slug:
         return tree.ui
     if slug not in tree.pages:
-        raise ReviewError(f"no page {slug!r}; pages: {', '.join(sorted(tree.pages)) or 'none'}")
+        every = page_slugs(tree.config.pages_dir)
+        raise ReviewError(f"no page {slug!r}; pages: {', '.join(sorted(every)) or 'none'}")
     return tree.pages[slug]
+
+
+def _tree(ctx: click.Context, slug: str | None = None) -> Tree:
+    """The tree, with only the page `slug` of it loaded when one is named (with the ui strings):
+    one approval on a thousand pages reads one page's files, not every file of the tree."""
+    return load_tree(config_of(ctx), only=None if slug is None else {slug})
 
 
 def _strict(tree: Tree, locale: str, slug: str) -> None:
@@ -80,7 +88,7 @@ def _selecting(command: Any) -> Any:
 def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
     """Show what awaits review in LOCALE: English and translation side by side, every check
     finding, and for text approved before, a word diff against what was approved."""
-    tree = load_tree(config_of(ctx))
+    tree = _tree(ctx, slug)
     tag = enabled_locale(tree.config, locale, allow_source=True)
     width = shutil.get_terminal_size((100, 20)).columns
     domains = [_page(tree, slug)] if slug else tree.domains
@@ -168,7 +176,7 @@ def approve_cmd(
     selection = _selection(msgid, segment_id, all_)
     if confirm_meaning and not selection.one:
         raise ReviewError("--confirm-meaning is said of one text: give --id or --msgid, not --all")
-    tree = load_tree(config_of(ctx))
+    tree = _tree(ctx, slug)
     tag = enabled_locale(tree.config, locale, allow_source=True)
     vouch = role or tree.config.policy.default_role(tag)
     page = _page(tree, slug)
@@ -226,7 +234,7 @@ def revoke_cmd(
     history, and a running `serve` stops serving the text at its next look at the tree (every
     --poll seconds)."""
     selection = _selection(msgid, segment_id)
-    tree = load_tree(config_of(ctx))
+    tree = _tree(ctx, slug)
     tag = enabled_locale(tree.config, locale, allow_source=True)
     page = _page(tree, slug)
     _strict(tree, tag, page.slug)
