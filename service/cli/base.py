@@ -3,6 +3,7 @@ of the tree the command runs in, and a locale it names checked against the confi
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -12,10 +13,18 @@ from service.core.errors import L10nError, LocaleError
 from service.core.locales import canonical_tag
 from service.core.models import SOURCE_LOCALE
 
-__all__ = ["STATE_KEY", "Group", "config_of", "enabled_locale"]
+__all__ = ["RELEASES", "STATE_KEY", "Group", "config_of", "enabled_locale"]
 
 # In ctx.meta: the workspace's state folder, as the root command worked it out.
 STATE_KEY = "clinic_l10n.state"
+
+# The release store, for every command that reads or writes one.
+RELEASES = click.option(
+    "--releases",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="CLINIC_L10N_RELEASES",
+    help="The release store (default: ROOT/releases, or $CLINIC_L10N_RELEASES).",
+)
 
 
 class Group(click.Group):

@@ -12,7 +12,7 @@ import click
 
 from service import __version__
 from service.catalogs import extract, update
-from service.cli.base import STATE_KEY, Group, config_of, enabled_locale
+from service.cli.base import RELEASES, STATE_KEY, Group, config_of, enabled_locale
 from service.cli.nginx import nginx_config_cmd
 from service.cli.po import po_group
 from service.cli.release import history_cmd, publish_cmd, rollback_cmd, withdraw_cmd
@@ -272,12 +272,7 @@ def _prefix(value: str | None) -> str | None:
     type=click.IntRange(min=1),
     help="Open connections per worker; more are answered 503 at once.",
 )
-@click.option(
-    "--releases",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="CLINIC_L10N_RELEASES",
-    help="The release store (default: ROOT/releases, or $CLINIC_L10N_RELEASES).",
-)
+@RELEASES
 @click.option(
     "--follow",
     is_flag=True,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from service.cli.base import RELEASES
 from service.core.yamlfile import atomic_write
 from service.release.nginx import ACCEL_PREFIX, NginxSite, nginx_config
 from service.site.prepared import Settings
@@ -14,12 +15,7 @@ __all__ = ["nginx_config_cmd"]
 
 
 @click.command("nginx-config")
-@click.option(
-    "--releases",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="CLINIC_L10N_RELEASES",
-    help="The release store nginx reads (default: ROOT/releases, or $CLINIC_L10N_RELEASES).",
-)
+@RELEASES
 @click.option(
     "--upstream",
     required=True,

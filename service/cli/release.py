@@ -8,22 +8,16 @@ from pathlib import Path
 
 import click
 
-from service.cli.base import config_of, enabled_locale
+from service.cli.base import RELEASES, config_of, enabled_locale
 from service.core.models import SOURCE_LOCALE
 from service.release.publish import apply_withdrawals, now, publish, rolled_back, with_lists
 from service.release.store import PageVersion, Release, ReleaseError, ReleaseStore, Withdrawal
 from service.release.withdraw import in_force
+from service.site.bodies import Body, JsonBody
 from service.site.prepared import Settings, build_site
 from service.site.snapshot import decode
 
 __all__ = ["history_cmd", "publish_cmd", "rollback_cmd", "withdraw_cmd"]
-
-_RELEASES = click.option(
-    "--releases",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="CLINIC_L10N_RELEASES",
-    help="The release store (default: ROOT/releases, or $CLINIC_L10N_RELEASES).",
-)
 
 
 def _settings(ctx: click.Context, releases: Path | None) -> Settings:
@@ -40,7 +34,7 @@ def _fail(ctx: click.Context, message: str) -> None:
 
 
 @click.command("publish")
-@_RELEASES
+@RELEASES
 @click.option("--reason", default="published from the command line", help="Recorded with it.")
 @click.pass_context
 def publish_cmd(ctx: click.Context, releases: Path | None, reason: str) -> None:
@@ -70,7 +64,7 @@ def publish_cmd(ctx: click.Context, releases: Path | None, reason: str) -> None:
 @click.option("--reason", required=True, help="Why: recorded with the withdrawal.")
 @click.option("--by", "who", required=True, help="Who withdraws it: recorded.")
 @click.option("--lift", type=int, help="Lift withdrawal number N instead (the tree then decides).")
-@_RELEASES
+@RELEASES
 @click.pass_context
 def withdraw_cmd(
     ctx: click.Context,
@@ -163,7 +157,7 @@ def _at(store: ReleaseStore, when: str | None) -> Release | None:
     show_default=True,
     help="Which body to print with --at.",
 )
-@_RELEASES
+@RELEASES
 @click.pass_context
 def history_cmd(
     ctx: click.Context,
@@ -194,7 +188,7 @@ def history_cmd(
         return _fail(ctx, f"{page} in {tag} was not served at {when}")
     data = store.get(version.body(body))
     if body == "json":
-        data = data.replace(b'"\\u0000requested\\u0000"', f'"{tag}"'.encode())
+        data = JsonBody(Body.of(data)).render(tag)[0]  # as the server fills it in
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
     click.echo(f"release {then.seq} ({then.id[:12]}) published {then.created}", err=True)
@@ -207,7 +201,7 @@ def history_cmd(
 @click.argument("release_ref", metavar="RELEASE")
 @click.option("--reason", required=True, help="Why: recorded with the new release.")
 @click.option("--by", "who", required=True, help="Who rolls back: recorded.")
-@_RELEASES
+@RELEASES
 @click.pass_context
 def rollback_cmd(
     ctx: click.Context, release_ref: str, reason: str, who: str, releases: Path | None

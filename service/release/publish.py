@@ -44,6 +44,7 @@ from service.site.snapshot import Encoder, Snapshot, decode
 __all__ = [
     "Published",
     "apply_withdrawals",
+    "listed_in",
     "lists_of",
     "now",
     "publish",
@@ -157,13 +158,14 @@ def records_of(release: Release) -> dict[tuple[str, str], Record]:
     }
 
 
+def listed_in(release: Release) -> dict[str, tuple[str, ...]]:
+    """The locales each published page is listed in (every version of a page names the same)."""
+    return {slug: next(iter(locs.values())).listed for slug, locs in release.pages.items() if locs}
+
+
 def lists_of(release: Release, locales: Sequence[str]) -> dict[str, bytes]:
     """The lists of pages in each locale, and the index page, as published."""
-    records, served = records_of(release), sorted(release.pages)
-    listed = {
-        slug: next(iter(locs.values())).listed if locs else ()
-        for slug, locs in release.pages.items()
-    }
+    records, served, listed = records_of(release), sorted(release.pages), listed_in(release)
     files = {
         f"lists/{loc}.json": page_list(records, served, loc, listed).body.data for loc in locales
     }

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from threading import Lock
 
 from service.core.models import SOURCE_LOCALE
-from service.release.publish import lists_of
+from service.release.publish import listed_in, lists_of
 from service.release.store import BODIES, PageVersion, Release, ReleaseStore
 from service.site.bodies import Body, JsonBody, Made, PreparedPage
 from service.site.build import Cache
@@ -112,9 +112,7 @@ def served_site(site: Site, release: Release, found: Bodies, previous: Site | No
         for name, media, sha in version.images
     }
     out.read = lambda ref: found.get(ref.sha256)
-    out.advertised = {
-        slug: next(iter(locs.values())).listed for slug, locs in release.pages.items() if locs
-    }
+    out.advertised = listed_in(release)
     locales = site.config.all_locales
     files = (
         {name: found.get(sha) for name, sha in release.files.items()}

@@ -106,9 +106,6 @@ class Withdrawal:
     segment: str | None = None
     lifts: int | None = None  # the number of the withdrawal this one lifts
 
-    def covers(self, slug: str, locale: str) -> bool:
-        return self.page == slug and self.locale in (None, locale)
-
 
 @dataclass(frozen=True)
 class Release:
