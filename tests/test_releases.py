@@ -376,3 +376,18 @@ def test_a_new_release_keeps_the_pages_it_did_not_change(fixture_tree: Path, run
     changed = {at for at in after if after[at] is not before.get(at)}
     assert ("saline-spray", "es") in changed
     assert not {at for at in changed if at[0] == "after-your-visit"}
+
+
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [("json", "/v1/pages/{}"), ("html", "/pages/{}"), ("fragment", "/pages/{}?fragment=1")],
+)
+def test_history_prints_each_body_as_the_server_sends_it(
+    tree: Path, run: Run, client_for: Callable[[Path], TestClient], body: str, path: str
+) -> None:
+    url = path.format(PAGE) + ("&" if "?" in path else "?") + "locale=es"
+    sent = client_for(tree).get(url).content  # starting publishes
+    current = _store().current()
+    assert current is not None
+    printed = run("history", PAGE, "--locale", "es", "--at", current.created, "--body", body)
+    assert printed.stdout_bytes == sent
