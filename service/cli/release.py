@@ -235,7 +235,8 @@ def _named(chain: list[Release], ref: str) -> Release | None:
 
 
 def release_problems(root: Path, events: dict[str, tuple[str, int]]) -> list[str]:
-    """What `audit verify` reports of the ledgers against the latest release's heads."""
+    """What `audit verify` reports of the release in service: a file of it damaged (missing,
+    or its bytes no longer matching its name), and the ledgers against the heads it recorded."""
     store = ReleaseStore(Settings(root=root).release_dir())
     try:
         release = store.current()
@@ -243,7 +244,7 @@ def release_problems(root: Path, events: dict[str, tuple[str, int]]) -> list[str
         return [str(exc)]
     if release is None:
         return []
-    out = []
+    out = store.damaged(release)
     for path, (head, count) in sorted(events.items()):
         recorded = release.ledgers.get(path)
         if recorded is None:

@@ -311,8 +311,8 @@ def audit_verify_cmd(ctx: click.Context, since: str | None) -> None:
     """Verify every ledger's history: print `path:line: error: …` for any event edited, removed,
     reordered or inserted, and the chain head each history ends on; then compare each with the
     head the latest release recorded of it, which shows an event edited or appended since (an
-    approval is published within seconds by a running server, or by `publish`); exit 1 on any
-    error."""
+    approval is published within seconds by a running server, or by `publish`), and check every
+    file of that release against its name (missing or altered); exit 1 on any error."""
     failed = 0
     verified = audit.verify(config_of(ctx), since)
     for released in release_problems(ctx.obj, {f.path: (f.head, f.events) for f in verified}):

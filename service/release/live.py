@@ -7,7 +7,10 @@ drafts) and swaps the new release in with one assignment: a request sees the old
 new one, never a mix. It also follows the store's current release, so a release another process
 made (a `withdraw`, a `rollback`, another server's publish) is served too; a release older than
 the one in service never is. A file that fails to load keeps its last good version; `/healthz`
-says `degraded` with its file and line; a config that fails keeps the whole site as it was.
+says `degraded` with its file and line; a config that fails keeps the whole site as it was. A
+release store that cannot be read or written (an unreadable `CURRENT`, a file whose bytes no
+longer match its name) keeps the release in service; `/healthz` says `degraded` and names the
+file, and publishing is tried again at every poll until it succeeds.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from service.core.files import Signature, signature
 from service.core.models import UI_DOMAIN
 from service.release.publish import publish
 from service.release.served import Bodies, served_site
-from service.release.store import Release, ReleaseStore
+from service.release.store import Release, ReleaseError, ReleaseStore
 from service.site.assemble import entry
 from service.site.keys import code_version
 from service.site.prepared import Settings, Site, build_site, slugs
@@ -78,6 +81,7 @@ class LiveSite:
     built_at: str = field(default_factory=_now)
     state: str = ""
     config_error: L10nError | None = None
+    store_error: ReleaseError | None = None  # the last publish or follow failed for it
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _wake: threading.Event = field(default_factory=threading.Event, repr=False)
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -95,12 +99,36 @@ class LiveSite:
     def follow(self) -> bool:
         """Serve the store's current release if it is newer than the one in service."""
         with self._lock:
-            head = self.store.head()
-            now_serving = self.site.release
-            if head is None or (now_serving is not None and head[0] <= now_serving.seq):
+            try:
+                head = self.store.head()
+                now_serving = self.site.release
+                if head is None or (now_serving is not None and head[0] <= now_serving.seq):
+                    return False
+                release = self.store.release(head[1])
+            except ReleaseError as exc:
+                self._store_trouble(exc)
                 return False
-            self._serve(self.candidate, self.store.release(head[1]))
+            self._serve(self.candidate, release)
             return True
+
+    def _store_trouble(self, exc: ReleaseError | None) -> None:
+        """Keep (and log once) what is wrong with the release store, or that nothing is."""
+        if exc is not None and str(exc) != str(self.store_error):
+            _log.error("the release in service stays: %s", exc)
+        elif exc is None and self.store_error is not None:
+            _log.info("the release store reads again")
+        self.store_error = exc
+
+    def _next_release(self, candidate: Site) -> Release | None:
+        """What `candidate` allows published; the release in service if the store fails."""
+        try:
+            release = _release(self.settings, self.store, candidate)
+        except ReleaseError as exc:
+            self._store_trouble(exc)
+            serving: Release | None = self.site.release
+            return serving
+        self._store_trouble(None)
+        return release
 
     def _serve(self, candidate: Site, release: Release | None) -> None:
         site = (
@@ -115,9 +143,11 @@ class LiveSite:
         """`/healthz`: the site's own report, the state in service (hash of every response, when
         it was built), and a config that failed to reload."""
         report = json.loads(self.site.health.data)
-        if self.config_error is not None:
+        troubles = [str(e) for e in (self.config_error, self.store_error) if e is not None]
+        troubles += sorted(self.found.problems.values())
+        if troubles:
             report["status"] = "degraded"
-            report["errors"] = [str(self.config_error), *report["errors"]]
+            report["errors"] = [*troubles, *report["errors"]]
         release = self.site.release
         report["state"] = {
             "sha256": self.state,
@@ -149,12 +179,15 @@ class LiveSite:
             changed = old.inputs.refresh(list(old.inputs.files))
             pages = {slug for slug, _ in old.records}
             if not changed and config == old.config and pages == {*slugs(config), UI_DOMAIN}:
-                return False
+                if self.store_error is None:
+                    return False
+                self._serve(old, self._next_release(old))  # publishing again what failed
+                return self.store_error is None
             started = time.perf_counter()
             site = build_site(
                 self.settings, previous=old, config=config, changed=changed, defer_index=True
             )
-            self._serve(site, _release(self.settings, self.store, site))
+            self._serve(site, self._next_release(site))
             _log.info(
                 "reloaded in %.2f s: state %s, %d error(s)",
                 time.perf_counter() - started,

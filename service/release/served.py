@@ -7,12 +7,13 @@ reads is read from the release store, exactly as published.
 from __future__ import annotations
 
 import copy
+import logging
 from collections import OrderedDict
 from threading import Lock
 
 from service.core.models import SOURCE_LOCALE
 from service.release.publish import listed_in, lists_of
-from service.release.store import BODIES, PageVersion, Release, ReleaseStore
+from service.release.store import BODIES, PageVersion, Release, ReleaseError, ReleaseStore
 from service.site.bodies import Body, JsonBody, Made, PreparedPage
 from service.site.build import Cache
 from service.site.index import ImageEntry, Ref
@@ -20,14 +21,20 @@ from service.site.prepared import Site
 
 __all__ = ["Bodies", "served_site"]
 
+_log = logging.getLogger("clinic_l10n.release")
+
 
 class Bodies:
-    """Objects of a release store, the most recently read kept in memory (up to `hot` bytes)."""
+    """Objects of a release store, the most recently read kept in memory (up to `hot` bytes).
+    An object that cannot be read, or whose bytes no longer match its name, is never served: the
+    `ReleaseError` goes up (the server answers 503) and is kept in `problems` (for `/healthz`),
+    logged once."""
 
     def __init__(self, store: ReleaseStore, hot: int = 64 << 20):
         self.store, self._hot, self._size = store, hot, 0
         self._kept: OrderedDict[str, bytes] = OrderedDict()
         self._lock = Lock()
+        self.problems: dict[str, str] = {}  # object name -> what is wrong with it
 
     def holds(self, sha: str) -> bool:
         """Whether `sha` is in memory."""
@@ -39,8 +46,16 @@ class Bodies:
             if data is not None:
                 self._kept.move_to_end(sha)
                 return data
-        data = self.store.get(sha)
+        try:
+            data = self.store.get(sha)
+        except ReleaseError as exc:
+            with self._lock:
+                if self.problems.get(sha) != str(exc):
+                    _log.error("not served: %s", exc)
+                self.problems[sha] = str(exc)
+            raise
         with self._lock:
+            self.problems.pop(sha, None)
             if sha not in self._kept:
                 self._kept[sha] = data
                 self._size += len(data)

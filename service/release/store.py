@@ -341,6 +341,24 @@ class ReleaseStore:
         # read back from the objects just made, not from the disk (the same bytes)
         return self._keep(Release.read(raw, ident, lambda sha: objects.get(sha) or self.get(sha)))
 
+    def damaged(self, release: Release) -> list[str]:
+        """What is wrong with the files `release` names (its bodies, snapshots, images, lists):
+        each missing, unreadable, or no longer matching its name. (Its manifest and page objects
+        were checked when it was read.)"""
+        names = {sha for sha in release.files.values()}
+        for locs in release.pages.values():
+            for version in locs.values():
+                names.update(version.body(kind) for kind in BODIES)
+                names.add(version.snapshot)
+                names.update(sha for _, _, sha in version.images)
+        out = []
+        for sha in sorted(names):
+            try:
+                self.get(sha)
+            except ReleaseError as exc:
+                out.append(str(exc))
+        return out
+
     def chain(self) -> Iterator[Release]:
         """Every release, the one in service first, then each before it."""
         found = self.head()

@@ -16,12 +16,13 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from service.core.errors import LocaleError
 from service.release.live import LiveSite
+from service.release.store import ReleaseError
 from service.render.assets import ASSETS, IMMUTABLE, assets
 from service.site.bodies import Body, PreparedPage
 from service.site.prepared import Settings, Site
@@ -114,12 +115,23 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
         responses=SERVER_REFUSALS,
     )
     app.state.live = live
+    app.add_exception_handler(ReleaseError, _unreadable)
     app.include_router(_patients)
     app.mount(DOCS_ASSETS, StaticFiles(packages=[SWAGGER_PACKAGE]), name="docs-assets")
     app.state.workspace = Workspace.open(live, settings.root, settings.state)
     for router in WORKSPACE_ROUTERS:
         app.include_router(router)
     return app
+
+
+async def _unreadable(request: Request, exc: Exception) -> Response:
+    """A file of the release in service that cannot be read, or whose bytes no longer match its
+    name: nothing of it is sent. `/healthz` names the file (`Bodies.problems`), the log once."""
+    return JSONResponse(
+        {"detail": "This page cannot be served at the moment."},
+        status_code=503,
+        headers={"Retry-After": "60", "Cache-Control": "no-store"},
+    )
 
 
 def _read(path: str, **route: Any) -> Callable[[_Route], _Route]:

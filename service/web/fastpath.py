@@ -24,6 +24,7 @@ from starlette.types import Receive, Scope, Send
 from service.core.errors import LocaleError
 from service.core.negotiation import Negotiated
 from service.release.live import LiveSite
+from service.release.store import ReleaseError
 from service.site.bodies import Made
 from service.site.prepared import Site
 from service.web.answers import (
@@ -135,7 +136,11 @@ class FastPath:
         if scope["type"] == "http" and scope["method"] in _METHODS:
             found = self.answer(scope)
             while isinstance(found, Made):  # a page not rendered yet: rendered off the loop
-                await asyncio.get_running_loop().run_in_executor(None, found.make)
+                try:
+                    await asyncio.get_running_loop().run_in_executor(None, found.make)
+                except ReleaseError:  # a release file unreadable: the app's own answer, 503
+                    found = None
+                    break
                 found = self.answer(scope)  # from the state in service now, whole
             if found is not None:
                 status, headers, pieces = found
