@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,16 @@ from service.content.inline import has_words, message
 from service.content.parser import CRITICAL, markdown
 from service.core.errors import ContentError
 from service.core.files import PAGE_MAX_BYTES, YAML_MAX_BYTES, read_text
-from service.core.models import UI_DOMAIN, FallbackPolicy, Page, Segment, SegmentType, fingerprint
+from service.core.models import (
+    UI_DOMAIN,
+    FallbackPolicy,
+    Key,
+    Page,
+    Segment,
+    SegmentType,
+    fingerprint,
+    own_targets,
+)
 from service.core.yamlfile import LineDict, load_yaml
 
 __all__ = [
@@ -125,7 +134,22 @@ def _with_ids(raw: list[Segment]) -> tuple[Segment, ...]:
         seen[base] = seen.get(base, 0) + 1
         ident = base if seen[base] == 1 else f"{base}-{seen[base]}"
         out.append(Segment(**{**seg.__dict__, "id": ident}))
-    return tuple(out)
+    return _shared(out)
+
+
+def _shared(segments: list[Segment]) -> tuple[Segment, ...]:
+    """Segments of one catalog entry that bind different targets (a title that is also an
+    image's alt text) each bind all of them: the entry is approved once, for every use, and a
+    change to any of its targets voids that approval (`bound_targets`)."""
+    targets: dict[Key, set[str]] = {}
+    for seg in segments:
+        targets.setdefault(seg.key, set()).update(own_targets(seg))
+    return tuple(
+        replace(seg, shares=tuple(sorted(targets[seg.key] - set(own_targets(seg)))))
+        if targets[seg.key] - set(own_targets(seg))
+        else seg
+        for seg in segments
+    )
 
 
 def _front_matter(text: str, path: Path) -> tuple[LineDict, str, int]:

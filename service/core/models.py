@@ -33,6 +33,7 @@ __all__ = [
     "Target",
     "bound_targets",
     "fingerprint",
+    "own_targets",
     "person_key",
     "text_sha256",
     "word_count",
@@ -132,6 +133,9 @@ class Segment:
     image: Target | None = None  # for an image alone: its source, fixed; `source` is its alt text
     table: int = 0  # which table of its page holds it (from 1); 0 outside a table
     doses: bool = False  # its English, or a cell of its table, holds a dose: `quality.clinical`
+    # The targets the page's other segments with its catalog entry bind (a title that is also an
+    # image's alt text): one entry is approved once, for all its uses (`bound_targets`).
+    shares: tuple[str, ...] = ()
 
     @property
     def source_forms(self) -> tuple[str, ...]:
@@ -175,6 +179,13 @@ def bound_targets(segment: Segment) -> tuple[str, ...]:
     ...                       references=(Target("https://a.example/", "FAQ", "faq"),)))
     ('[faq]: <https://a.example/> "FAQ"',)
     """
+    own = own_targets(segment)
+    # every use of one entry binds the same targets, in one order
+    return tuple(sorted({*own, *segment.shares})) if segment.shares else own
+
+
+def own_targets(segment: Segment) -> tuple[str, ...]:
+    """The link and image targets of `segment` itself (`bound_targets` adds what it shares)."""
     link = tuple(f"[{t.label}]: <{t.href}> {json.dumps(t.title)}" for t in segment.references)
     image = segment.image
     return (*link, f"image: <{image.href}> {json.dumps(image.title)}") if image else link
