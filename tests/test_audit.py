@@ -55,8 +55,8 @@ def _first_event() -> dict[str, object]:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"event": ["approve"]}, "'event' must be one of approve, import, revoke"),
-        ({"event": "sign"}, "'event' must be one of approve, import, revoke"),
+        ({"event": ["approve"]}, "'event' must be one of approve, import, return, revoke"),
+        ({"event": "sign"}, "'event' must be one of approve, import, return, revoke"),
         ({"meaning": None}, "approve event without 'meaning'"),
         ({"colour": "red"}, "approve event with unknown field 'colour'"),
         ({"seq": True}, "'seq' must be a whole number from 1"),

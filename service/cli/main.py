@@ -17,6 +17,7 @@ from service.cli.nginx import nginx_config_cmd
 from service.cli.po import po_group
 from service.cli.release import history_cmd, publish_cmd, rollback_cmd, withdraw_cmd
 from service.cli.review import audit_group, review_group, reviewer_group
+from service.cli.sendback import send_back_cmd
 from service.content.pages import load_pages, load_ui
 from service.core.config import find_root
 from service.core.limits import Limits, Stack
@@ -56,6 +57,7 @@ def cli(ctx: click.Context, root: Path | None, state: Path | None) -> None:
     ctx.meta[STATE_KEY] = state_dir(ctx.obj, state)
 
 
+review_group.add_command(send_back_cmd)
 for _group in (review_group, reviewer_group, audit_group, po_group):
     cli.add_command(_group)
 for _command in (publish_cmd, withdraw_cmd, history_cmd, rollback_cmd, nginx_config_cmd):

@@ -87,7 +87,8 @@ def _selecting(command: Any) -> Any:
 @click.pass_context
 def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
     """Show what awaits review in LOCALE: English and translation side by side, every check
-    finding, and for text approved before, a word diff against what was approved."""
+    finding, and for text approved before, a word diff against what was approved; then each
+    text not ready for review and why (untranslated, fuzzy, sent back with its comment)."""
     tree = _tree(ctx, slug)
     tag = enabled_locale(tree.config, locale, allow_source=True)
     width = shutil.get_terminal_size((100, 20)).columns
@@ -128,7 +129,13 @@ def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
                     click.echo(f"    en: {reveal(item.english_diff)}")
                 if item.translation_diff:
                     click.echo(f"    {tag}: {reveal(item.translation_diff)}")
-    click.echo(f"\n{waiting} awaiting review; {not_ready} not ready (untranslated or fuzzy)")
+        for seg, why in unready:
+            click.echo(f"\n{domain.slug} · {seg.id} · {seg.type.value} · not ready: {why}")
+            click.echo(f"  en: {reveal(' / '.join(seg.source_forms))}")
+    click.echo(
+        f"\n{waiting} awaiting review; {not_ready} not ready "
+        "(untranslated, fuzzy, sent back, or not in the catalog)"
+    )
 
 
 @review_group.command("approve")

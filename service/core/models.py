@@ -298,6 +298,17 @@ class Ledger:
     # (entry, translation_sha256) of every text an approval of was revoked: a decision, where a
     # text never approved is a draft waiting for review (`service.release`)
     revoked: frozenset[tuple[Key, str]] = frozenset()
+    # (entry, translation_sha256) -> (reviewer, at, comment) of the texts sent back to their
+    # translator: not approvable until the translation changes (`review send-back`)
+    returned: Mapping[tuple[Key, str], tuple[str, str, str]] = field(default_factory=dict)
+
+    def sent_back(self, key: Key, forms: tuple[str, ...]) -> str:
+        """Why this exact translation waits for its translator ("" when it was not sent back)."""
+        found = self.returned.get((key, fingerprint(*forms))) if self.returned else None
+        if found is None:
+            return ""
+        who, at, comment = found
+        return f"sent back to the translator by {who} on {at[:10]}: {comment}"
 
     def translator(self, key: Key, forms: tuple[str, ...], header: str | None) -> str | None:
         """Whose this exact translation is, for four eyes: the translator recorded by the first

@@ -144,6 +144,7 @@ def plan_approvals(
     decisions = []
     for seg in select(page, selection):
         forms, why = approvable(seg, locale, catalog)
+        why = why or ledger.sent_back(seg.key, forms)
         held = to_confirm(seg, locale, forms, ledger, catalog) if not why else ()
         needs = kinds(held)
         if not why:

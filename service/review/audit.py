@@ -115,6 +115,8 @@ def log_lines(history: History) -> Iterator[str]:
         what = f"{d.get('id') or '?'} {d['msgid'][:50]!r}"
         if event.kind == "approve":
             yield f"{head}  {d['role']:<10}  {d['reviewer']}  {what}  — {d['meaning']}"
+        elif event.kind == "return":
+            yield f"{head}  {'':<10}  {d['reviewer']}  {what}  — sent back: {d['reason']}"
         else:
             yield f"{head}  {d['role']:<10}  {d['reviewer']}  {what}  — reason: {d['reason']}"
 

@@ -62,11 +62,13 @@ _REQUIRED = {
     "approve": _COMMON
     | {"msgid", "msgstr", "source_sha256", "translation_sha256", "role", "meaning"},
     "revoke": _COMMON | {"msgid", "source_sha256", "translation_sha256", "role", "reason"},
+    "return": _COMMON | {"msgid", "msgstr", "source_sha256", "translation_sha256", "reason"},
 }
 _OPTIONAL = {
     "import": set[str](),
     "approve": {"id", "msgctxt", "translator", "confirmed"},
     "revoke": {"id", "msgctxt"},
+    "return": {"id", "msgctxt"},
 }
 _ALLOWED = {kind: _REQUIRED[kind] | _OPTIONAL[kind] for kind in _REQUIRED}
 _HEX = re.compile(r"[0-9a-f]{64}")
@@ -135,6 +137,7 @@ class History:
     problems: tuple[LedgerError, ...] = ()
     translators: Mapping[tuple[Key, str], str] = field(default_factory=dict)  # `Ledger.translator`
     revoked: frozenset[tuple[Key, str]] = frozenset()  # `Ledger.revoked`
+    returned: Mapping[tuple[Key, str], tuple[str, str, str]] = field(default_factory=dict)
 
     @property
     def head(self) -> str:
@@ -244,6 +247,7 @@ class _Reader:
         self.records: dict[tuple[Key, Role], ReviewRecord] = {}
         self.translators: dict[tuple[Key, str], str] = {}  # exact text -> its first recorded
         self.revoked: set[tuple[Key, str]] = set()  # exact texts an approval of was revoked
+        self.returned: dict[tuple[Key, str], tuple[str, str, str]] = {}  # `Ledger.returned`
         self.problems: list[LedgerError] = []
         self.expected, self.prev = 1, genesis(locale, page)
         self.prev_line = 0
@@ -347,6 +351,10 @@ class _Reader:
         if event.kind == "import":
             return
         d = event.data
+        if event.kind == "return":
+            entry = (d.get("msgctxt"), d["msgid"])
+            self.returned[(entry, d["translation_sha256"])] = (d["reviewer"], d["at"], d["reason"])
+            return
         key = ((d.get("msgctxt"), d["msgid"]), d["role"])
         if event.kind == "approve":
             self.records[key] = record_of(event)
@@ -376,6 +384,7 @@ def read_history(text: str, path: str, locale: str, page: str) -> History:
         tuple(reader.problems),
         reader.translators,
         frozenset(reader.revoked),
+        reader.returned,
     )
 
 

@@ -68,6 +68,7 @@ def ledger_of(history: History) -> Ledger:
         len(history.events),
         history.translators,
         history.revoked,
+        history.returned,
     )
 
 

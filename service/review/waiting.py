@@ -133,6 +133,8 @@ def pending(
     ready, unready = [], []
     for seg in {s.key: s for s in page.segments}.values():
         forms, why = approvable(seg, locale, catalog)
+        if not why and ledger is not None:
+            why = ledger.sent_back(seg.key, forms)
         if why:
             unready.append((seg, why))
             continue

@@ -1,0 +1,155 @@
+"""Sending a translation back to its translator (`review send-back`): recorded in the history, the
+comment written into the catalog as a translator comment of that entry (GNU msggrep -C finds it
+there, msgfmt -c accepts the file, and no other byte changed), the text out of every queue until the
+translator changes it."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from service.catalogs.notes import with_translator_comment
+from service.po.parse import parse
+
+from .conftest import Run
+
+PAGE = "esketamine-overview"
+CATALOG = f"locales/es/LC_MESSAGES/{PAGE}.po"
+ROSA = ("--reviewer", "Dr. Rosa Revisora (fictional)")
+DESCRIPTION = "What S-isomer ketamine (esketamine, brand name Spravato) is"
+CORPUS = sorted((Path(__file__).parent / "corpus" / "po").rglob("*.po"))
+
+
+def _grep_comment(po: bytes, tmp_path: Path, needle: str) -> list[tuple[str | None, str]]:
+    """The keys of the entries whose translator comment holds `needle`, as GNU msggrep finds them."""
+    path = tmp_path / "grep.po"
+    path.write_bytes(po)
+    done = subprocess.run(
+        ["msggrep", "-C", "-e", needle, str(path)], capture_output=True, check=True
+    )
+    return [e.key for e in parse(done.stdout, "msggrep").entries if not e.is_header]
+
+
+def _msgfmt_c(po: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "check.po"
+    path.write_bytes(po)
+    done = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+
+
+def _without_line(new: bytes, old: bytes) -> None:
+    """`new` is `old` with one line added."""
+    a, b = old.split(b"\n"), new.split(b"\n")
+    assert len(b) == len(a) + 1
+    at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    assert b[:at] + b[at + 1 :] == a
+
+
+CATALOGS = {
+    "msgctxt on two lines": b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+    b'#. a note\nmsgctxt ""\n"menu"\nmsgid "Open"\nmsgstr "Abrir"\n',
+    "CRLF, previous msgid": b'msgid ""\r\nmsgstr ""\r\n"Content-Type: text/plain; charset=UTF-8\\n"'
+    b'\r\n\r\n#, fuzzy\r\n#| msgid "Close"\r\nmsgid "Open"\r\nmsgstr "Abrir"\r\n',
+    "Latin-1, no comments": b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=ISO-8859-1\\n"'
+    b'\n\nmsgid "Open"\nmsgstr "Abr\xedr"\n\nmsgid "Close"\nmsgstr "Cerrar"\n',
+    "an obsolete entry before it": b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"'
+    b'\n\n#~ msgid "Shut"\n#~ msgstr "Viejo"\n# mine\nmsgid "Open"\nmsgstr "Abrir"\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGS))
+def test_the_note_goes_to_that_entry_and_nothing_else_changes(tmp_path: Path, name: str) -> None:
+    old = CATALOGS[name]
+    key = ("menu" if "msgctxt" in name else None, "Open")
+    new = with_translator_comment(old, name, key, "Sent back by Dr. R (fictional): «abrir»?")
+    _without_line(new, old)
+    assert _grep_comment(new, tmp_path, "Sent back by") == [key]
+    _msgfmt_c(new, tmp_path)
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
+def test_the_note_on_real_catalogs(tmp_path: Path, path: Path) -> None:
+    """On catalogs other tools wrote: the first and the last entry each get the note."""
+    old = path.read_bytes()
+    entries = [e for e in parse(old, str(path)).entries if not e.is_header and not e.obsolete]
+    for entry in {entries[0].key: 0, entries[-1].key: 0} if entries else {}:
+        new = with_translator_comment(old, str(path), entry, "Sent back by Dr. R (fictional): why")
+        _without_line(new, old)
+        assert _grep_comment(new, tmp_path, "Sent back by") == [entry]
+
+
+def _description_id(run: Run) -> str:
+    out = run("review", "pending", "es", "--page", PAGE).output
+    return next(line.split(" · ")[1] for line in out.splitlines() if "· description" in line)
+
+
+def test_send_back_records_writes_the_note_and_holds_the_text(
+    tree: Path, run: Run, tmp_path: Path
+) -> None:
+    po = tree / CATALOG
+    po.write_bytes(
+        po.read_bytes().replace(
+            b"Qu\xc3\xa9 es la ketamina", b"Qu\xc3\xa9 es (draft) la ketamina", 1
+        )
+    )
+    ident = _description_id(run)
+    before = po.read_bytes()
+    comment = "«(draft)» was left in the text; please remove it."
+    run("review", "send-back", "es", "--page", PAGE, "--id", ident, *ROSA, "--comment", comment)
+    after = po.read_bytes()
+    _without_line(after, before)
+    found = _grep_comment(after, tmp_path, comment)
+    assert len(found) == 1 and found[0][1].startswith(DESCRIPTION), found
+    _msgfmt_c(after, tmp_path)
+    assert "sent back" in run("audit", "log", "es", "--page", PAGE).output
+    run("audit", "verify")
+    out = run("review", "pending", "es", "--page", PAGE).output
+    assert (
+        f"{ident} · description · not ready: sent back to the translator by Dr. Rosa Revisora (fictional)"
+        in out
+    )
+    assert comment in out
+    refused = run("review", "approve", "es", "--page", PAGE, "--id", ident, *ROSA, code=1).output
+    assert "refused" in refused and comment in refused and "0 approved" in refused
+
+    # the translator changes the text: it waits for a review again, and is approved
+    po.write_bytes(after.replace(b"(draft) ", b"en breve ", 1))
+    out = run("review", "pending", "es", "--page", PAGE).output
+    assert f"{ident} · description · needs" in out
+    assert (
+        "1 approved" in run("review", "approve", "es", "--page", PAGE, "--id", ident, *ROSA).output
+    )
+
+
+REFUSALS = {
+    "English": (("en", "--id", "{id}", *ROSA, "--comment", "x"), "only a translation"),
+    "approved": (("es", "--id", "{approved}", *ROSA, "--comment", "x"), "revoke it first"),
+    "not declared": (
+        ("es", "--id", "{id}", "--reviewer", "Nobody", "--comment", "x"),
+        "not declared",
+    ),
+    "no comment": (("es", "--id", "{id}", *ROSA, "--comment", "  "), "needs a --comment"),
+    "twice": (("es", "--id", "{id}", *ROSA, "--comment", "again"), "already sent back"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
+def test_send_back_refuses(tree: Path, run: Run, case: str) -> None:
+    po = tree / CATALOG
+    po.write_bytes(
+        po.read_bytes().replace(
+            b"Qu\xc3\xa9 es la ketamina", b"Qu\xc3\xa9 es (draft) la ketamina", 1
+        )
+    )
+    ident = _description_id(run)
+    if case == "twice":
+        run("review", "send-back", "es", "--page", PAGE, "--id", ident, *ROSA, "--comment", "first")
+    args, words = REFUSALS[case]
+    approved = "h-0ce67f38"  # a heading of the page, approved in the shipped ledger
+    filled = [a.format(id=ident, approved=approved) for a in args]
+    before = po.read_bytes()
+    result = run("review", "send-back", filled[0], "--page", PAGE, *filled[1:], code=1)
+    assert words in result.output, result.output
+    assert po.read_bytes() == before
