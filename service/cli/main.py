@@ -13,6 +13,7 @@ import click
 from service import __version__
 from service.catalogs import extract, update
 from service.cli.base import RELEASES, STATE_KEY, Group, config_of, enabled_locale
+from service.cli.digest import digest_cmd
 from service.cli.nginx import nginx_config_cmd
 from service.cli.po import po_group
 from service.cli.release import history_cmd, publish_cmd, rollback_cmd, withdraw_cmd
@@ -58,6 +59,7 @@ def cli(ctx: click.Context, root: Path | None, state: Path | None) -> None:
 
 
 review_group.add_command(send_back_cmd)
+review_group.add_command(digest_cmd)
 for _group in (review_group, reviewer_group, audit_group, po_group):
     cli.add_command(_group)
 for _command in (publish_cmd, withdraw_cmd, history_cmd, rollback_cmd, nginx_config_cmd):
