@@ -23,7 +23,6 @@ def _version(n: int, reviews: int) -> PageVersion:
         json=f"{n:064x}",
         html=f"{n + 1:064x}",
         fragment=f"{n + 2:064x}",
-        view=f"{n + 3:064x}",
         snapshot=f"{n + 4:064x}",
         title=None if n % 2 else f"Title {n} «ñ»",
         title_locale="es",
@@ -35,6 +34,10 @@ def _version(n: int, reviews: int) -> PageVersion:
         parts=17,
         listed=("en", "es") if n % 2 else (),
         images=(("spacer.es.png", "image/png", f"{n + 5:064x}"),) * (n % 2),
+        files=(
+            (f"es/page-{n}/index.html", f"{n + 3:064x}"),
+            (f"es/page-{n}/index.json", f"{n + 6:064x}"),
+        ),
         reviews=tuple(
             (f"s-{r}", "es", "Dr. Elena Muestra (fictional)", "linguistic", "2026-01-15T09:30:00Z")
             for r in range(reviews)

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from service.release.store import ReleaseStore
 
-from .conftest import Run, forge, replace_in, serving
+from .conftest import Run, forge, replace_in, serving, set_base_url
 
 PAGE = "esketamine-overview"
 WARNING = "qualified healthcare professional."  # the end of the page's critical warning
@@ -100,6 +100,7 @@ def test_a_new_page_is_invisible_everywhere_until_published(
         assert client.get(f"/pages/{NEW}?locale={locale}").status_code == 404
     assert NEW not in client.get("/").text
     out = tmp_path / "export"
+    set_base_url(tree, "https://clinic.example/")
     run("export", "--out", str(out), "--base-url", "https://clinic.example/")
     assert not list(out.rglob(f"*{NEW}*"))
     assert NEW not in (out / "sitemap.xml").read_text(encoding="utf-8")
@@ -251,9 +252,10 @@ def test_kill_9_during_a_publish_leaves_the_previous_release_in_service(
             sha
             for locs in release.pages.values()
             for v in locs.values()
-            for sha in (v.json, v.html, v.fragment, v.view, v.snapshot)
+            for sha in (v.json, v.html, v.fragment, v.snapshot, *(f for _, f in v.files))
         ]
-        assert all(store.has(sha) for sha in [*names, *release.files.values()])
+        kept = [*names, *release.files.values(), *release.static.values()]
+        assert all(store.has(sha) for sha in kept)
         before = head
     run("publish")  # and the next publish completes
 
@@ -354,7 +356,7 @@ def test_a_publish_in_worker_processes_makes_the_same_release(
         store = ReleaseStore(tmp_path / name)
         release = publishing.publish(site, store).release
         made[name] = {
-            (slug, loc): (v.json, v.html, v.fragment, v.view, v.snapshot)
+            (slug, loc): (v.json, v.html, v.fragment, v.files, v.snapshot)
             for slug, locs in release.pages.items()
             for loc, v in locs.items()
         }

@@ -84,8 +84,7 @@ def _prepared(found: Bodies, version: PageVersion, locale: str) -> PreparedPage:
         Body.made(made, "html"),
         Body.made(made, "fragment"),
         locale if version.translated or not version.parts else SOURCE_LOCALE,
-        Body.made(made, "view"),
-        made,
+        made=made,
     )
 
 
