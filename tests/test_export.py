@@ -8,6 +8,7 @@ from __future__ import annotations
 import grp
 import hashlib
 import json
+import mimetypes
 import os
 import pwd
 import shutil
@@ -34,7 +35,16 @@ from service.release.store import ReleaseStore
 from service.render.links import page_path
 from service.site.prepared import Settings, build_site, slugs
 
-from .conftest import REPO, SHIPPED, Run, free_port, html_elements, set_base_url
+from .conftest import (
+    REPO,
+    SHIPPED,
+    Run,
+    free_port,
+    html_elements,
+    replace_in,
+    serving,
+    set_base_url,
+)
 from .pictures import PAGE, SPACERS, make_tree
 
 BASE = "https://clinic.example/learn/"
@@ -511,3 +521,100 @@ def test_nginx_serves_the_export_and_a_crawl_finds_no_broken_link(
         for hreflang, href in doc.alternates.items():
             assert href in pages, (url, hreflang, href)
             assert url in pages[href].alternates.values(), f"{href} does not link back to {url}"
+
+
+# -- a copy of a release -----------------------------------------------------------------------
+
+
+def exported_files(out: Path) -> dict[str, bytes]:
+    """Every file an export wrote, by path, with its bytes (its own list of them aside)."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    }
+
+
+def served_at(rel: str) -> list[str]:
+    """The URL paths a server serves a file of the export at: a folder's index.html at the
+    folder too, as a static web server does; the export's front page at /index.html, since /
+    is the server's own front page (which links the server's routes)."""
+    if rel == "index.html":
+        return ["/index.html"]
+    if rel.endswith("/index.html"):
+        return ["/" + rel.removesuffix("index.html"), "/" + rel]
+    return ["/" + rel]
+
+
+@pytest.mark.parametrize(
+    ("name", "base"), [("shipped", BASE), ("generated", None), ("images", BASE)]
+)
+def test_every_file_of_the_export_is_what_a_running_server_answers_at_its_path(
+    run: Run, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, name: str, base: str | None
+) -> None:
+    root = exported_tree(tmp_path_factory, name)
+    set_base_url(root, base)
+    out = tmp_path / "site"
+    assert "files of release 1 " in export(run, root, out)
+    files = exported_files(out)
+    assert ("sitemap.xml" in files) is (base is not None)
+    assert any(rel.startswith("assets/clinic-l10n.") for rel in files)
+    assert sum(rel.endswith("/index.json") for rel in files) > 3
+    with serving(root) as server:  # on the same store (the test's): nothing new to publish
+        state = json.loads(fetch(f"{server}/healthz").body)["state"]
+        assert state["release"] == 1
+        for rel, data in files.items():
+            for path in served_at(rel):
+                got = fetch(server + path)
+                assert (got.status, got.body) == (200, data), path
+                assert got.kind == mimetypes.guess_type(rel)[0], path
+        assert fetch(f"{server}/es/no-such-page/").status == 404
+        assert fetch(f"{server}/es/no-such-page/index.json").status == 404
+
+
+def test_an_export_of_an_earlier_release_is_that_release_after_later_ones(
+    run: Run, fixture_tree: Path, tmp_path: Path
+) -> None:
+    set_base_url(fixture_tree, BASE)
+    first = tmp_path / "first"
+    assert "files of release 1 " in export(run, fixture_tree, first)
+    catalog = fixture_tree / "locales/es/LC_MESSAGES/saline-spray.po"
+    replace_in(catalog, 'msgstr "Qué es"', 'msgstr "Qué es esto"')  # its approval is void
+    later = tmp_path / "later"
+    assert "files of release 2 " in export(run, fixture_tree, later)  # published first
+    before, after = exported_files(first), exported_files(later)
+    assert before.keys() == after.keys()
+    changed = {rel for rel in before if before[rel] != after[rel]}
+    page = {"es/saline-spray/index.html", "es/saline-spray/index.json"}
+    assert page <= changed <= page | {"es/index.json", "es/index.html"}  # and its list
+    store = ReleaseStore(Settings(fixture_tree).release_dir())
+    ident = list(store.chain())[-1].id
+    for ref in ("1", ident[:8]):
+        again = tmp_path / f"again-{ref}"
+        assert "files of release 1 " in export(run, fixture_tree, again, "--release", ref)
+        assert exported_files(again) == before
+    assert (store.head() or (0, ""))[0] == 2  # an earlier release is exported, nothing published
+    assert "no release '9'" in export(run, fixture_tree, tmp_path / "x", "--release", "9", code=2)
+    run("rollback", "1", "--reason", "test", "--by", "Dr. Test Reviewer")
+    rolled = tmp_path / "rolled"
+    assert "files of release 3 " in export(run, fixture_tree, rolled)
+    assert exported_files(rolled) == before
+
+
+@pytest.mark.parametrize(
+    ("configured", "asked", "code"),
+    [
+        (None, BASE, 2),
+        (BASE, "https://other.example/learn/", 2),
+        (BASE, BASE.removesuffix("/"), 0),  # the same URL, as base_url is written
+    ],
+)
+def test_a_base_url_other_than_the_releases_is_refused(
+    run: Run, fixture_tree: Path, configured: str | None, asked: str, code: int
+) -> None:
+    set_base_url(fixture_tree, configured)
+    out = fixture_tree / "exported"
+    output = export(run, fixture_tree, out, "--base-url", asked, code=code)
+    if code:
+        assert "set base_url in l10n.yaml" in output and output.count("\n") == 1
+        assert not out.exists()

@@ -393,3 +393,27 @@ def test_history_prints_each_body_as_the_server_sends_it(
     assert current is not None
     printed = run("history", PAGE, "--locale", "es", "--at", current.created, "--body", body)
     assert printed.stdout_bytes == sent
+
+
+def test_a_release_that_changes_one_page_adds_its_files_the_lists_and_a_manifest_only(
+    fixture_tree: Path, run: Run
+) -> None:
+    """Its static files too are kept once by content: every other page's are the last release's."""
+    set_base_url(fixture_tree, "https://clinic.example/")
+    run("publish")
+    store = _store()
+    objects = store.folder / "objects"
+    before = {p.parent.name + p.name for p in objects.glob("*/*")}
+    catalog = fixture_tree / "locales/es/LC_MESSAGES/saline-spray.po"
+    replace_in(catalog, 'msgstr "Qué es"', 'msgstr "Qué es esto"')  # its approval is void
+    run("publish")
+    added = {p.parent.name + p.name for p in objects.glob("*/*")} - before
+    release = store.current()
+    assert release is not None and release.seq == 2
+    es = release.pages["saline-spray"]["es"]
+    page = {es.json, es.html, es.fragment, es.snapshot, *(sha for _, sha in es.files)}
+    domain = json.loads(store.get(release.id))["domains"]["saline-spray"]
+    site = {*release.files.values(), *release.static.values()}
+    assert {sha for path, sha in es.files if path.startswith("es/")} <= added
+    assert added <= page | site | {domain, release.id}
+    assert not added & {sha for _, sha in release.pages["after-your-visit"]["es"].files}
