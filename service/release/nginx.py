@@ -4,7 +4,7 @@ which one. `clinic-l10n nginx-config` writes what `nginx_config` returns: a file
 
     client ─▶ front server (listen PORT)
                 /pages/, /assets/   answered from nginx's cache, else asked of ─▶ the release server
-                the static site     (`/<locale>/…`, `/index.html`, `/sitemap.xml`: `STATIC`) too
+                /<locale>/…, /index.html, /sitemap.xml (the static site, `STATIC`): the same
                 everything else     proxied to `clinic-l10n serve` (JSON API, workspace, /healthz)
               release server (a unix socket, nothing else reaches it)
                 every request       proxied to `clinic-l10n serve --accel-redirect PREFIX`, which

@@ -5,8 +5,9 @@
     withdrawals.jsonl    what was withdrawn, when, by whom and why (one JSON object per line)
     .lock                held while a release is made: one publisher at a time
 
-A release is a manifest (`Release`): the version of every page in every locale (its bodies and
-snapshot, by hash), the lists, who approved what, the ledger heads and source commit it was made
+A release is a manifest (`Release`): the version of every page in every locale (its bodies, its
+files of the static site and snapshot, by hash), the lists and the rest of the static site
+(`static`), who approved what, the ledger heads and source commit it was made
 from, its time, and the release before it. Objects are written before the manifest and the
 manifest before CURRENT, each atomically, so a publish cut short leaves the previous release in
 service and nothing half-made visible. Nothing is ever deleted.

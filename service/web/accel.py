@@ -1,6 +1,6 @@
-"""`serve --accel-redirect PREFIX`: the patient's HTML pages, fragments, images, the stylesheet and
-the files of the release's static site (`files`: `/<locale>/<slug>/`, `/<locale>/`, `/sitemap.xml`…)
-answered with `X-Accel-Redirect: PREFIX/ab/cdef…` (the release store's object holding the body)
+"""`serve --accel-redirect PREFIX`: the patient's HTML pages, fragments, images, the stylesheet
+and the files of the release's static site (`files`: `/<locale>/<slug>/`, `/<locale>/`,
+`/sitemap.xml`…) answered with `X-Accel-Redirect: PREFIX/ab/cdef…` (the release store's object holding the body)
 and the body's headers, but no body: nginx sends the file (`service.release.nginx`).
 
 Only the choice is made here: the route, the query, the locale negotiated, the page or image
