@@ -618,3 +618,25 @@ def test_a_base_url_other_than_the_releases_is_refused(
     if code:
         assert "set base_url in l10n.yaml" in output and output.count("\n") == 1
         assert not out.exists()
+
+
+def test_a_new_base_url_makes_every_pages_files_again_a_page_kept_as_a_draft_too(
+    run: Run, fixture_tree: Path, tmp_path: Path
+) -> None:
+    set_base_url(fixture_tree, BASE)
+    export(run, fixture_tree, tmp_path / "before")
+    page = fixture_tree / "source_content/pages/saline-spray.md"
+    replace_in(page, "- Blow your nose gently.", "- Blow your nose gently, once.")  # a draft
+    published = run("publish").output
+    assert "kept as published (its English has a draft): saline-spray" in published
+    other = "https://other.example/patients/"
+    set_base_url(fixture_tree, other)
+    out = tmp_path / "after"
+    export(run, fixture_tree, out, "--base-url", other)
+    written = exported_files(out)
+    assert not [rel for rel, data in written.items() if BASE.encode() in data]
+    for slug in FIXTURE_PAGES:
+        html = written[f"en/{slug}/index.html"].decode("utf-8")
+        assert f'hreflang="x-default" href="{other}en/{slug}/"' in html, slug
+    kept = written["en/saline-spray/index.html"].decode("utf-8")
+    assert "Blow your nose gently." in kept and "gently, once" not in kept  # as published

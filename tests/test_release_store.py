@@ -9,7 +9,7 @@ import hashlib
 import json
 import os
 from collections import OrderedDict
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
@@ -180,3 +180,11 @@ def test_an_object_kept_is_not_written_again(tmp_path: Path) -> None:
     before = path.stat().st_mtime_ns, path.stat().st_ino
     store.put(b"once")
     assert (path.stat().st_mtime_ns, path.stat().st_ino) == before
+
+
+def test_a_version_kept_before_releases_held_static_files_reads_without_them() -> None:
+    """Its "view" body (no longer kept) is dropped; it names no files (the next publish makes
+    them: tests/test_releases.py)."""
+    old = {k: v for k, v in asdict(_version(7, 2)).items() if k != "files"}
+    old["view"] = "0" * 64
+    assert PageVersion.of(json.loads(canonical(old))) == replace(_version(7, 2), files=())

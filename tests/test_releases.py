@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -417,3 +418,26 @@ def test_a_release_that_changes_one_page_adds_its_files_the_lists_and_a_manifest
     assert {sha for path, sha in es.files if path.startswith("es/")} <= added
     assert added <= page | site | {domain, release.id}
     assert not added & {sha for _, sha in release.pages["after-your-visit"]["es"].files}
+
+
+def test_a_release_made_before_releases_held_static_files_is_completed_by_the_next_publish(
+    fixture_tree: Path, run: Run, tmp_path: Path
+) -> None:
+    """A store written by the code before: its versions name no static files, its release none."""
+    run("publish")
+    store = _store()
+    current = store.current()
+    assert current is not None
+    bare = {
+        s: {loc: replace(v, files=()) for loc, v in locs.items()}
+        for s, locs in current.pages.items()
+    }
+    store.commit(replace(current, seq=2, previous=current.id, pages=bare, static={}, id=""))
+    refused = run("export", "--out", str(tmp_path / "old"), "--release", "2", code=2).output
+    assert "release 2 was made before releases held their static site" in refused
+    assert "files of release 3 " in run("export", "--out", str(tmp_path / "now")).output
+    run("export", "--out", str(tmp_path / "first"), "--release", "1")
+    now, first = tmp_path / "now", tmp_path / "first"
+    assert {p.relative_to(now): p.read_bytes() for p in now.rglob("*") if p.is_file()} == {
+        p.relative_to(first): p.read_bytes() for p in first.rglob("*") if p.is_file()
+    }
