@@ -102,7 +102,7 @@ def _version(
     made = bodies(snapshot, listed)
     shas = {kind: store.put(made[kind]) for kind in BODIES}
     resolved = snapshot.resolved
-    files = version_files(made, resolved.page.slug, resolved.target, listed, static)
+    files = version_files(store, made, resolved.page.slug, resolved.target, listed, static)
     translated, parts = translated_parts(resolved)
     title = of_type(resolved, SegmentType.TITLE)
     reviews = tuple(
@@ -124,7 +124,7 @@ def _version(
         listed=listed,
         images=images,
         reviews=reviews,
-        files=tuple((path, store.put(data)) for path, data in files.items()),
+        files=tuple(files.items()),
     )
 
 

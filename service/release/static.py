@@ -22,12 +22,13 @@ import re
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from threading import Lock
 from typing import Any
 
 from service.core.locales import direction, native_name
 from service.core.models import SOURCE_LOCALE, UI_DOMAIN
-from service.release.store import Release
+from service.release.store import Release, ReleaseStore
 from service.render.assets import ASSETS, stylesheet, unembed
 from service.render.document import decode_view, render_document
 from service.render.html import UiText, render_template
@@ -132,17 +133,36 @@ def _page_html(
 
 
 def version_files(
-    made: Mapping[str, bytes], slug: str, locale: str, listed: Sequence[str], static: Static
-) -> dict[str, bytes]:
+    store: ReleaseStore,
+    made: Mapping[str, bytes],
+    slug: str,
+    locale: str,
+    listed: Sequence[str],
+    static: Static,
+) -> dict[str, str]:
     """A page version's files, from its bodies as `documents.bodies` made them (its JSON, its
-    fragment and its view), and the stylesheet it links."""
-    links, sheet = ExportLinks(static.base, 2), stylesheet()
+    fragment and its view), and the stylesheet it links, each kept in `store`: by path, their
+    SHA-256."""
+    links = ExportLinks(static.base, 2)
     folder = page_path(slug, locale)
     return {
-        folder + "index.html": _page_html(made, links, listed, static.locales),
-        folder + "index.json": _page_json(made["json"], links, slug, locale),
-        f"{ASSETS}/{sheet.name}": sheet.data,
+        folder + "index.html": store.put(_page_html(made, links, listed, static.locales)),
+        folder + "index.json": store.put(_page_json(made["json"], links, slug, locale)),
+        **_stylesheet(store),
     }
+
+
+_SHEETS: dict[Path, dict[str, str]] = {}  # the stylesheet kept in each store, by this process
+
+
+def _stylesheet(store: ReleaseStore) -> dict[str, str]:
+    """The stylesheet's path and SHA-256, kept in `store` once (not hashed again for every one
+    of the thousands of versions a publish makes)."""
+    found = _SHEETS.get(store.folder)
+    if found is None:
+        sheet = stylesheet()
+        found = _SHEETS[store.folder] = {f"{ASSETS}/{sheet.name}": store.put(sheet.data)}
+    return found
 
 
 def _index(
