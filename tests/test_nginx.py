@@ -297,6 +297,9 @@ def test_with_the_python_server_stopped_nginx_sends_what_it_keeps_and_nothing_el
     up to `KEPT`; a negotiation it has not seen, the JSON API, /healthz are 502."""
     kept = fetch(f"{served.front}{P}", {"Accept-Language": "pt-BR"})
     assert kept.status == 200
+    files = [f"/es/{PAGE}/", f"/es/{PAGE}/index.json", "/es/", "/sitemap.xml", "/index.html"]
+    kept_files = {path: fetch(served.front + path) for path in files}  # the static site's
+    assert {got.status for got in kept_files.values()} == {200}
     served.accel.terminate()
     served.accel.wait(timeout=10)
     time.sleep(1.5)  # past the second an answer is fresh
@@ -306,6 +309,8 @@ def test_with_the_python_server_stopped_nginx_sends_what_it_keeps_and_nothing_el
         kept.body,
         kept.headers["etag"],
     )
+    for path, got in kept_files.items():  # kept by nginx: its location is the cached one
+        assert fetch(served.front + path).body == got.body, path
     for path, headers in (
         (P, {"Accept-Language": "pt-BR;q=0.9"}),  # the same locale, asked as never before
         (f"/v1/pages/{PAGE}?locale=es", {}),
