@@ -46,9 +46,10 @@ def export_cmd(
 ) -> None:
     """Copy a release's static site into --out: the very files the server serves at the same
     paths (reviewed text only), each page in each locale at <locale>/<slug>/ (index.html, and
-    index.json as the API sends it), a list of pages per locale at <locale>/, the choice of
-    language (index.html), the stylesheet and images under assets/ and, when l10n.yaml has a
-    base_url, sitemap.xml; links between the files are relative. Without --release, what the
+    index.json as the API sends it, its links pointing into the copy), a list of pages per
+    locale at <locale>/, the choice of language (index.html), the stylesheet and images under
+    assets/ and, for a release made with a base_url (l10n.yaml), sitemap.xml; links between the
+    files are relative. Without --release, what the
     tree allows is published first (as a server starting does) and the current release copied.
     Files that a previous export into --out wrote and this one does not are removed (the list is
     in --out/.clinic-l10n-export); nothing else there is touched."""
