@@ -11,8 +11,10 @@ back, so every run starts from the page cache) and changed only in the copy:
              and store of the first publish, warm), beside msgfmt of that catalog; before the
              change, a publish that finds nothing new (what loading the tree costs);
   bytes      what that release added to the store (the sizes of the files it created), beside
-             the page's bytes in every locale (the sum of its published bodies, JSON, HTML,
-             fragment and view, in the store); the new files are told apart in the note;
+             the page's bytes in every locale (the sum of every file the release holds for it:
+             its published bodies, JSON, HTML and fragment, and its files of the static site,
+             <locale>/<slug>/index.html and index.json; the stylesheet they link, one file for
+             every page, is not the page's); the new files are told apart in the note;
   approval   a running `clinic-l10n serve --releases STORE` (it publishes what the tree allows,
              polling every 0.5 s): one catalog msgstr changed and left to be published as a
              draft (English shown in its place), then `clinic-l10n review approve` started:
@@ -237,14 +239,20 @@ def added_bytes(store: Path, before: dict[str, int], slug: str) -> tuple[int, in
     assert head is not None
     release = kept.release(head[1])
     versions = release.pages[slug]
+    own = {  # the page's files of the static site, not the stylesheet every page links
+        sha for loc, v in versions.items() for path, sha in v.files if path.startswith(f"{loc}/")
+    }
     page = sum(after[v.body(kind)] for v in versions.values() for kind in BODIES)
+    page += sum(after[sha] for sha in own)
     manifest = json.loads(kept.get(head[1]))
     kinds = {
         "bodies": {v.body(kind) for v in versions.values() for kind in BODIES},
+        "static files": own,
         "snapshots": {v.snapshot for v in versions.values()},
         "page object": {manifest["domains"][slug]},
         "manifest": {head[1]},
         "lists": set(release.files.values()),
+        "static lists": set(release.static.values()),
     }
     parts = []
     for kind, names in kinds.items():
@@ -544,7 +552,7 @@ def report(result: Result, serve: list[dict[str, object]] | None) -> None:
         "msgfmt": "",
         "publish_nothing": "msgfmt, that catalog",
         "publish_one": "msgfmt, that catalog",
-        "bytes_one": "the page's bodies, every locale",
+        "bytes_one": "the page's bodies and files, every locale",
         "approve_served": "msgfmt, that catalog",
     }
     for f in result.figures.values():

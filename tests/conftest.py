@@ -263,6 +263,15 @@ def declare(tree: Path, name: str, *roles: str) -> None:
         fh.write(f"  {name}: [{', '.join(roles)}]\n")
 
 
+def set_base_url(tree: Path, url: str | None) -> None:
+    """`base_url: URL` at the top of the tree's l10n.yaml (None: none), where the release's static
+    site is served: its hreflang alternates, sitemap and the JSON's links are absolute under it."""
+    config = tree / "l10n.yaml"
+    lines = config.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = "".join(line for line in lines if not line.startswith("base_url:"))
+    config.write_text((f"base_url: {url}\n" if url else "") + kept, encoding="utf-8")
+
+
 # The conformance suite's summary: how many cases agree with the tool each group is judged by (GNU
 # gettext, markdown-it-py), counted from the parametrized tests themselves and printed after the run;
 # a case expected to differ (xfail) counts as differing.

@@ -47,6 +47,11 @@ def test_parent_locale_joins_the_chain_without_configuration(tmp_path: Path) -> 
         ("min-share-not-a-number.yaml", 2, "'min_share' must be a fraction from 0 to 1, got 'x'"),
         ("min-share-nan.yaml", 2, "'min_share' must be a fraction from 0 to 1, got nan"),
         ("min-share-a-flag.yaml", 2, "'min_share' must be a fraction from 0 to 1, got True"),
+        # where a release's static site is served (issue 23: the export is a copy of a release)
+        ("base-url-not-absolute.yaml", 2, "'base_url' must be an absolute http(s) URL, got 'clin"),
+        ("base-url-not-http.yaml", 2, "'base_url' must be an absolute http(s) URL, got 'ftp:"),
+        ("base-url-a-list.yaml", 2, "'base_url' must be an absolute http(s) URL, got ['https:"),
+        ("base-url-query.yaml", 2, "'base_url' cannot have a query or a fragment"),
         (
             "unknown-role.yaml",
             4,
@@ -189,3 +194,18 @@ def test_shipped_terminology_names_the_substances_of_the_demo_page() -> None:
         "Ketalar",
     ]
     assert dict(terminology.glossary("pt-BR"))["esketamine"] == ("escetamina",)
+
+
+@pytest.mark.parametrize(
+    ("line", "base"),
+    [
+        ("", None),
+        ("base_url: https://clinic.example/learn/\n", "https://clinic.example/learn/"),
+        ("base_url: http://127.0.0.1:8080\n", "http://127.0.0.1:8080/"),  # a / is added
+    ],
+)
+def test_base_url_is_absolute_ends_in_a_slash_and_is_optional(
+    tmp_path: Path, line: str, base: str | None
+) -> None:
+    (tmp_path / "l10n.yaml").write_text(f"locales: [es]\n{line}")
+    assert load_config(tmp_path).base_url == base

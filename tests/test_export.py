@@ -8,6 +8,7 @@ from __future__ import annotations
 import grp
 import hashlib
 import json
+import mimetypes
 import os
 import pwd
 import shutil
@@ -29,10 +30,21 @@ from fastapi.testclient import TestClient
 from benchmarks.gen_tree import build_tree
 from service.core.config import Config
 from service.release.export import MANIFEST, plan
+from service.release.publish import publish
+from service.release.store import ReleaseStore
 from service.render.links import page_path
 from service.site.prepared import Settings, build_site, slugs
 
-from .conftest import REPO, SHIPPED, Run, free_port, html_elements
+from .conftest import (
+    REPO,
+    SHIPPED,
+    Run,
+    free_port,
+    html_elements,
+    replace_in,
+    serving,
+    set_base_url,
+)
 from .pictures import PAGE, SPACERS, make_tree
 
 BASE = "https://clinic.example/learn/"
@@ -46,6 +58,12 @@ def export(run: Run, root: Path, out: Path, *args: str, code: int = 0) -> str:
     return run("export", "--out", str(out), *args, code=code, root=root).output
 
 
+def export_at(run: Run, root: Path, out: Path, base: str) -> str:
+    """The export of a tree whose l10n.yaml says it is served at `base` (`--base-url` checks)."""
+    set_base_url(root, base)
+    return export(run, root, out, "--base-url", base)
+
+
 # -- the files and what is in them ---------------------------------------------------------------
 
 
@@ -53,7 +71,7 @@ def test_each_page_is_a_folder_with_the_served_json_beside_its_html(
     run: Run, fixture_tree: Path, client_for: Callable[[Path], TestClient]
 ) -> None:
     out = fixture_tree / "exported"
-    export(run, fixture_tree, out, "--base-url", BASE)
+    export_at(run, fixture_tree, out, BASE)
     client = client_for(fixture_tree)
     for slug in FIXTURE_PAGES:
         for loc in FIXTURE_LOCALES:
@@ -77,8 +95,7 @@ def test_each_page_is_a_folder_with_the_served_json_beside_its_html(
     assert [(p["url"], p["html_url"]) for p in listed["pages"]] == [
         (f"{BASE}pt/saline-spray/index.json", f"{BASE}pt/saline-spray/")
     ]
-    rows = json.loads((out / "coverage.json").read_text(encoding="utf-8"))["rows"]
-    assert rows == client.get("/v1/coverage").json()["rows"]
+    assert not (out / "coverage.json").exists()  # the tree's, not the release's
 
 
 class _Visible(HTMLParser):
@@ -108,7 +125,7 @@ def test_an_exported_page_shows_what_the_server_shows_with_links_into_the_export
     run: Run, fixture_tree: Path, client_for: Callable[[Path], TestClient], loc: str
 ) -> None:
     out = fixture_tree / "exported"
-    export(run, fixture_tree, out, "--base-url", BASE)
+    export_at(run, fixture_tree, out, BASE)
     served = client_for(fixture_tree).get("/pages/saline-spray", params={"locale": loc}).text
     exported = (out / loc / "saline-spray" / "index.html").read_text(encoding="utf-8")
     assert visible(exported) == visible(served)
@@ -126,7 +143,7 @@ def test_without_a_base_url_alternates_and_the_sitemap_are_left_out_and_it_says_
 ) -> None:
     out = fixture_tree / "exported"
     output = export(run, fixture_tree, out)
-    assert "no --base-url: hreflang alternates and sitemap.xml are left out" in output
+    assert "no base_url in l10n.yaml: hreflang alternates and sitemap.xml are left out" in output
     assert not (out / "sitemap.xml").exists()
     for html in out.rglob("*.html"):
         rels = [a.get("rel") for t, a in html_elements(html.read_text(encoding="utf-8"))]
@@ -161,7 +178,10 @@ def test_a_bad_base_url_is_refused_before_anything_is_written(
 def test_the_stylesheet_is_written_before_the_pages_and_the_sitemap_after_them(
     fixture_tree: Path,
 ) -> None:
-    order = list(plan(build_site(Settings(fixture_tree)), BASE))
+    set_base_url(fixture_tree, BASE)
+    settings = Settings(fixture_tree)
+    store = ReleaseStore(settings.release_dir())
+    order = list(plan(store, publish(build_site(settings), store).release))
     first_page = next(i for i, path in enumerate(order) if path.endswith("/index.html"))
     assert order[0].startswith("assets/clinic-l10n.") and first_page > 0
     assert order.index("sitemap.xml") > max(i for i, p in enumerate(order) if p.endswith(".html"))
@@ -174,7 +194,7 @@ def test_an_export_again_removes_only_what_the_last_one_wrote_and_no_longer_writ
     run: Run, fixture_tree: Path, tmp_path: Path
 ) -> None:
     out = fixture_tree / "exported"
-    export(run, fixture_tree, out, "--base-url", BASE)
+    export_at(run, fixture_tree, out, BASE)
     again = export(run, fixture_tree, out, "--base-url", BASE)
     assert again.endswith("(0 changed, 0 removed)\n")  # nothing rewritten, no mtime churn
     ours = {out / "robots.txt": "User-agent: *\n", out / "ar" / "notes.txt": "ours\n"}
@@ -186,6 +206,7 @@ def test_an_export_again_removes_only_what_the_last_one_wrote_and_no_longer_writ
         fh.write("../../outside.txt\n/etc/hostname\n")
     config = fixture_tree / "l10n.yaml"
     config.write_text(config.read_text().replace("  - ar\n", "", 1), encoding="utf-8")
+    set_base_url(fixture_tree, None)
     output = export(run, fixture_tree, out)  # a locale fewer, and no sitemap (no base URL)
     gone = ["ar/index.html", "ar/index.json"] + [
         f"ar/{slug}/index.{ext}" for slug in FIXTURE_PAGES for ext in ("html", "json")
@@ -461,7 +482,7 @@ def test_nginx_serves_the_export_and_a_crawl_finds_no_broken_link(
     port, prefix = free_port(), "/patient-pages/"
     base = f"http://127.0.0.1:{port}{prefix}"
     out = tmp_path / "site"
-    export(run, root, out, "--base-url", base)
+    export_at(run, root, out, base)
     with nginx(out, prefix, port, tmp_path / "nginx") as url:
         assert url == base
         entries = sitemap(base + "sitemap.xml")
@@ -500,3 +521,122 @@ def test_nginx_serves_the_export_and_a_crawl_finds_no_broken_link(
         for hreflang, href in doc.alternates.items():
             assert href in pages, (url, hreflang, href)
             assert url in pages[href].alternates.values(), f"{href} does not link back to {url}"
+
+
+# -- a copy of a release -----------------------------------------------------------------------
+
+
+def exported_files(out: Path) -> dict[str, bytes]:
+    """Every file an export wrote, by path, with its bytes (its own list of them aside)."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    }
+
+
+def served_at(rel: str) -> list[str]:
+    """The URL paths a server serves a file of the export at: a folder's index.html at the
+    folder too, as a static web server does; the export's front page at /index.html, since /
+    is the server's own front page (which links the server's routes)."""
+    if rel == "index.html":
+        return ["/index.html"]
+    if rel.endswith("/index.html"):
+        return ["/" + rel.removesuffix("index.html"), "/" + rel]
+    return ["/" + rel]
+
+
+@pytest.mark.parametrize(
+    ("name", "base"), [("shipped", BASE), ("generated", None), ("images", BASE)]
+)
+def test_every_file_of_the_export_is_what_a_running_server_answers_at_its_path(
+    run: Run, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, name: str, base: str | None
+) -> None:
+    root = exported_tree(tmp_path_factory, name)
+    set_base_url(root, base)
+    out = tmp_path / "site"
+    assert "files of release 1 " in export(run, root, out)
+    files = exported_files(out)
+    assert ("sitemap.xml" in files) is (base is not None)
+    assert any(rel.startswith("assets/clinic-l10n.") for rel in files)
+    assert sum(rel.endswith("/index.json") for rel in files) > 3
+    with serving(root) as server:  # on the same store (the test's): nothing new to publish
+        state = json.loads(fetch(f"{server}/healthz").body)["state"]
+        assert state["release"] == 1
+        for rel, data in files.items():
+            for path in served_at(rel):
+                got = fetch(server + path)
+                assert (got.status, got.body) == (200, data), path
+                assert got.kind == mimetypes.guess_type(rel)[0], path
+        assert fetch(f"{server}/es/no-such-page/").status == 404
+        assert fetch(f"{server}/es/no-such-page/index.json").status == 404
+
+
+def test_an_export_of_an_earlier_release_is_that_release_after_later_ones(
+    run: Run, fixture_tree: Path, tmp_path: Path
+) -> None:
+    set_base_url(fixture_tree, BASE)
+    first = tmp_path / "first"
+    assert "files of release 1 " in export(run, fixture_tree, first)
+    catalog = fixture_tree / "locales/es/LC_MESSAGES/saline-spray.po"
+    replace_in(catalog, 'msgstr "Qué es"', 'msgstr "Qué es esto"')  # its approval is void
+    later = tmp_path / "later"
+    assert "files of release 2 " in export(run, fixture_tree, later)  # published first
+    before, after = exported_files(first), exported_files(later)
+    assert before.keys() == after.keys()
+    changed = {rel for rel in before if before[rel] != after[rel]}
+    page = {"es/saline-spray/index.html", "es/saline-spray/index.json"}
+    assert page <= changed <= page | {"es/index.json", "es/index.html"}  # and its list
+    store = ReleaseStore(Settings(fixture_tree).release_dir())
+    ident = list(store.chain())[-1].id
+    for ref in ("1", ident[:8]):
+        again = tmp_path / f"again-{ref}"
+        assert "files of release 1 " in export(run, fixture_tree, again, "--release", ref)
+        assert exported_files(again) == before
+    assert (store.head() or (0, ""))[0] == 2  # an earlier release is exported, nothing published
+    assert "no release '9'" in export(run, fixture_tree, tmp_path / "x", "--release", "9", code=2)
+    run("rollback", "1", "--reason", "test", "--by", "Dr. Test Reviewer")
+    rolled = tmp_path / "rolled"
+    assert "files of release 3 " in export(run, fixture_tree, rolled)
+    assert exported_files(rolled) == before
+
+
+@pytest.mark.parametrize(
+    ("configured", "asked", "code"),
+    [
+        (None, BASE, 2),
+        (BASE, "https://other.example/learn/", 2),
+        (BASE, BASE.removesuffix("/"), 0),  # the same URL, as base_url is written
+    ],
+)
+def test_a_base_url_other_than_the_releases_is_refused(
+    run: Run, fixture_tree: Path, configured: str | None, asked: str, code: int
+) -> None:
+    set_base_url(fixture_tree, configured)
+    out = fixture_tree / "exported"
+    output = export(run, fixture_tree, out, "--base-url", asked, code=code)
+    if code:
+        assert "set base_url in l10n.yaml" in output and output.count("\n") == 1
+        assert not out.exists()
+
+
+def test_a_new_base_url_makes_every_pages_files_again_a_page_kept_as_a_draft_too(
+    run: Run, fixture_tree: Path, tmp_path: Path
+) -> None:
+    set_base_url(fixture_tree, BASE)
+    export(run, fixture_tree, tmp_path / "before")
+    page = fixture_tree / "source_content/pages/saline-spray.md"
+    replace_in(page, "- Blow your nose gently.", "- Blow your nose gently, once.")  # a draft
+    published = run("publish").output
+    assert "kept as published (its English has a draft): saline-spray" in published
+    other = "https://other.example/patients/"
+    set_base_url(fixture_tree, other)
+    out = tmp_path / "after"
+    export(run, fixture_tree, out, "--base-url", other)
+    written = exported_files(out)
+    assert not [rel for rel, data in written.items() if BASE.encode() in data]
+    for slug in FIXTURE_PAGES:
+        html = written[f"en/{slug}/index.html"].decode("utf-8")
+        assert f'hreflang="x-default" href="{other}en/{slug}/"' in html, slug
+    kept = written["en/saline-spray/index.html"].decode("utf-8")
+    assert "Blow your nose gently." in kept and "gently, once" not in kept  # as published

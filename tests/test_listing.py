@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from benchmarks.gen_tree import build_tree
 from service.site.listing import reaches
 
-from .conftest import Run, replace_in
+from .conftest import Run, replace_in, set_base_url
 
 Client = Any  # TestClient, or the fast path in front of it
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -109,6 +109,7 @@ def test_a_locale_with_nothing_reviewed_is_advertised_nowhere_in_an_export(
     vi_unreviewed: Path, run: Run, tmp_path: Path
 ) -> None:
     out = tmp_path / "export"
+    set_base_url(vi_unreviewed, BASE)
     run("export", "--out", str(out), "--base-url", BASE, root=vi_unreviewed)
     urls = ElementTree.parse(out / "sitemap.xml").getroot().findall(f"{SITEMAP}url")
     named = [e.text for u in urls for e in u.findall(f"{SITEMAP}loc")]

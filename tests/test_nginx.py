@@ -143,7 +143,8 @@ def _tree(root: Path) -> Path:
         else:
             shutil.copy2(src, root / name)
     text = (root / "l10n.yaml").read_text(encoding="utf-8")
-    (root / "l10n.yaml").write_text(f"cors_origins: [{ORIGIN}]\n{text}", encoding="utf-8")
+    config = f"cors_origins: [{ORIGIN}]\nbase_url: {ORIGIN}/\n{text}"  # base_url: a sitemap
+    (root / "l10n.yaml").write_text(config, encoding="utf-8")
     for name, _ in REVIEWERS:
         declare(root, name, "clinical", "linguistic")
     (root / "source_content/pages/inhaler.md").write_text(IMAGES_PAGE, encoding="utf-8")
@@ -211,6 +212,20 @@ REQUESTS = [
     ("GET", f"/v1/pages/{PAGE}", {"Accept-Language": "es-MX;q=0.5, pt-BR"}, 200),  # proxied
     ("GET", "/v1/pages?locale=es", {}, 200),
     ("GET", "/", {}, 200),
+    # the release's static site, the files `clinic-l10n export` copies (tests/test_export.py)
+    ("GET", f"/es/{PAGE}/", {}, 200),
+    ("GET", f"/es/{PAGE}/index.html", {}, 200),
+    ("GET", f"/zh-Hans/{PAGE}/index.json", {}, 200),
+    ("GET", f"/es/{PAGE}/index.json", {"Origin": ORIGIN}, 200),
+    ("GET", f"/vi/{PAGE}/", {"Accept-Language": "es"}, 200),  # a file: the same whoever asks
+    ("GET", f"/es/{PAGE}/", {"If-None-Match": "W/{etag}"}, 304),
+    ("HEAD", f"/ar/{PAGE}/", {}, 200),
+    ("GET", "/pt-BR/", {}, 200),
+    ("GET", "/es/index.json", {}, 200),
+    ("GET", "/index.html", {}, 200),
+    ("GET", "/sitemap.xml", {}, 200),
+    ("GET", "/es/no-such-page/", {}, 404),
+    ("GET", "/xx/", {}, 404),
 ]
 
 
@@ -233,7 +248,10 @@ def test_through_nginx_every_answer_is_the_servers_alone(
         assert got.body == b"" and int(got.headers["content-length"]) > 0
 
 
-@pytest.mark.parametrize("path", [f"{P}?locale=es", IMAGE, SHEET])
+@pytest.mark.parametrize(
+    "path",
+    [f"{P}?locale=es", IMAGE, SHEET, f"/es/{PAGE}/", f"/ar/{PAGE}/index.json", "/sitemap.xml"],
+)
 def test_the_python_server_sends_no_body_nginx_sends_the_release_file(
     served: Topology, path: str
 ) -> None:
@@ -279,6 +297,9 @@ def test_with_the_python_server_stopped_nginx_sends_what_it_keeps_and_nothing_el
     up to `KEPT`; a negotiation it has not seen, the JSON API, /healthz are 502."""
     kept = fetch(f"{served.front}{P}", {"Accept-Language": "pt-BR"})
     assert kept.status == 200
+    files = [f"/es/{PAGE}/", f"/es/{PAGE}/index.json", "/es/", "/sitemap.xml", "/index.html"]
+    kept_files = {path: fetch(served.front + path) for path in files}  # the static site's
+    assert {got.status for got in kept_files.values()} == {200}
     served.accel.terminate()
     served.accel.wait(timeout=10)
     time.sleep(1.5)  # past the second an answer is fresh
@@ -288,6 +309,8 @@ def test_with_the_python_server_stopped_nginx_sends_what_it_keeps_and_nothing_el
         kept.body,
         kept.headers["etag"],
     )
+    for path, got in kept_files.items():  # kept by nginx: its location is the cached one
+        assert fetch(served.front + path).body == got.body, path
     for path, headers in (
         (P, {"Accept-Language": "pt-BR;q=0.9"}),  # the same locale, asked as never before
         (f"/v1/pages/{PAGE}?locale=es", {}),

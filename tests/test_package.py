@@ -33,7 +33,7 @@ from click.testing import CliRunner
 from service import __version__
 from service.cli.main import cli
 
-from .conftest import REPO, SHIPPED, free_port
+from .conftest import REPO, SHIPPED, free_port, set_base_url
 
 PACKAGE = REPO / "service"
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
@@ -290,6 +290,7 @@ def test_the_installed_command_exports_the_shipped_content(
     installed: Installed, tmp_path: Path
 ) -> None:
     out = tmp_path / "export"
+    set_base_url(installed.tree, BASE_URL)  # the release's static site is made for it
     _run(
         installed.command("export", "--out", out, "--base-url", BASE_URL),
         cwd=tmp_path,

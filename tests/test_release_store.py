@@ -9,7 +9,7 @@ import hashlib
 import json
 import os
 from collections import OrderedDict
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,6 @@ def _version(n: int, reviews: int) -> PageVersion:
         json=f"{n:064x}",
         html=f"{n + 1:064x}",
         fragment=f"{n + 2:064x}",
-        view=f"{n + 3:064x}",
         snapshot=f"{n + 4:064x}",
         title=None if n % 2 else f"Title {n} «ñ»",
         title_locale="es",
@@ -35,6 +34,10 @@ def _version(n: int, reviews: int) -> PageVersion:
         parts=17,
         listed=("en", "es") if n % 2 else (),
         images=(("spacer.es.png", "image/png", f"{n + 5:064x}"),) * (n % 2),
+        files=(
+            (f"es/page-{n}/index.html", f"{n + 3:064x}"),
+            (f"es/page-{n}/index.json", f"{n + 6:064x}"),
+        ),
         reviews=tuple(
             (f"s-{r}", "es", "Dr. Elena Muestra (fictional)", "linguistic", "2026-01-15T09:30:00Z")
             for r in range(reviews)
@@ -177,3 +180,11 @@ def test_an_object_kept_is_not_written_again(tmp_path: Path) -> None:
     before = path.stat().st_mtime_ns, path.stat().st_ino
     store.put(b"once")
     assert (path.stat().st_mtime_ns, path.stat().st_ino) == before
+
+
+def test_a_version_kept_before_releases_held_static_files_reads_without_them() -> None:
+    """Its "view" body (no longer kept) is dropped; it names no files (the next publish makes
+    them: tests/test_releases.py)."""
+    old = {k: v for k, v in asdict(_version(7, 2)).items() if k != "files"}
+    old["view"] = "0" * 64
+    assert PageVersion.of(json.loads(canonical(old))) == replace(_version(7, 2), files=())

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from service.release.store import ReleaseStore
 
-from .conftest import Run, forge, replace_in, serving
+from .conftest import Run, forge, replace_in, serving, set_base_url
 
 PAGE = "esketamine-overview"
 WARNING = "qualified healthcare professional."  # the end of the page's critical warning
@@ -100,6 +101,7 @@ def test_a_new_page_is_invisible_everywhere_until_published(
         assert client.get(f"/pages/{NEW}?locale={locale}").status_code == 404
     assert NEW not in client.get("/").text
     out = tmp_path / "export"
+    set_base_url(tree, "https://clinic.example/")
     run("export", "--out", str(out), "--base-url", "https://clinic.example/")
     assert not list(out.rglob(f"*{NEW}*"))
     assert NEW not in (out / "sitemap.xml").read_text(encoding="utf-8")
@@ -251,9 +253,10 @@ def test_kill_9_during_a_publish_leaves_the_previous_release_in_service(
             sha
             for locs in release.pages.values()
             for v in locs.values()
-            for sha in (v.json, v.html, v.fragment, v.view, v.snapshot)
+            for sha in (v.json, v.html, v.fragment, v.snapshot, *(f for _, f in v.files))
         ]
-        assert all(store.has(sha) for sha in [*names, *release.files.values()])
+        kept = [*names, *release.files.values(), *release.static.values()]
+        assert all(store.has(sha) for sha in kept)
         before = head
     run("publish")  # and the next publish completes
 
@@ -354,7 +357,7 @@ def test_a_publish_in_worker_processes_makes_the_same_release(
         store = ReleaseStore(tmp_path / name)
         release = publishing.publish(site, store).release
         made[name] = {
-            (slug, loc): (v.json, v.html, v.fragment, v.view, v.snapshot)
+            (slug, loc): (v.json, v.html, v.fragment, v.files, v.snapshot)
             for slug, locs in release.pages.items()
             for loc, v in locs.items()
         }
@@ -391,3 +394,50 @@ def test_history_prints_each_body_as_the_server_sends_it(
     assert current is not None
     printed = run("history", PAGE, "--locale", "es", "--at", current.created, "--body", body)
     assert printed.stdout_bytes == sent
+
+
+def test_a_release_that_changes_one_page_adds_its_files_the_lists_and_a_manifest_only(
+    fixture_tree: Path, run: Run
+) -> None:
+    """Its static files too are kept once by content: every other page's are the last release's."""
+    set_base_url(fixture_tree, "https://clinic.example/")
+    run("publish")
+    store = _store()
+    objects = store.folder / "objects"
+    before = {p.parent.name + p.name for p in objects.glob("*/*")}
+    catalog = fixture_tree / "locales/es/LC_MESSAGES/saline-spray.po"
+    replace_in(catalog, 'msgstr "Qué es"', 'msgstr "Qué es esto"')  # its approval is void
+    run("publish")
+    added = {p.parent.name + p.name for p in objects.glob("*/*")} - before
+    release = store.current()
+    assert release is not None and release.seq == 2
+    es = release.pages["saline-spray"]["es"]
+    page = {es.json, es.html, es.fragment, es.snapshot, *(sha for _, sha in es.files)}
+    domain = json.loads(store.get(release.id))["domains"]["saline-spray"]
+    site = {*release.files.values(), *release.static.values()}
+    assert {sha for path, sha in es.files if path.startswith("es/")} <= added
+    assert added <= page | site | {domain, release.id}
+    assert not added & {sha for _, sha in release.pages["after-your-visit"]["es"].files}
+
+
+def test_a_release_made_before_releases_held_static_files_is_completed_by_the_next_publish(
+    fixture_tree: Path, run: Run, tmp_path: Path
+) -> None:
+    """A store written by the code before: its versions name no static files, its release none."""
+    run("publish")
+    store = _store()
+    current = store.current()
+    assert current is not None
+    bare = {
+        s: {loc: replace(v, files=()) for loc, v in locs.items()}
+        for s, locs in current.pages.items()
+    }
+    store.commit(replace(current, seq=2, previous=current.id, pages=bare, static={}, id=""))
+    refused = run("export", "--out", str(tmp_path / "old"), "--release", "2", code=2).output
+    assert "release 2 was made before releases held their static site" in refused
+    assert "files of release 3 " in run("export", "--out", str(tmp_path / "now")).output
+    run("export", "--out", str(tmp_path / "first"), "--release", "1")
+    now, first = tmp_path / "now", tmp_path / "first"
+    assert {p.relative_to(now): p.read_bytes() for p in now.rglob("*") if p.is_file()} == {
+        p.relative_to(first): p.read_bytes() for p in first.rglob("*") if p.is_file()
+    }

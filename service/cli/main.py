@@ -14,6 +14,7 @@ from service import __version__
 from service.catalogs import extract, update
 from service.cli.base import RELEASES, STATE_KEY, Group, config_of, enabled_locale
 from service.cli.digest import digest_cmd
+from service.cli.export import export_cmd
 from service.cli.nginx import nginx_config_cmd
 from service.cli.po import po_group
 from service.cli.release import history_cmd, publish_cmd, rollback_cmd, withdraw_cmd
@@ -62,7 +63,14 @@ review_group.add_command(send_back_cmd)
 review_group.add_command(digest_cmd)
 for _group in (review_group, reviewer_group, audit_group, po_group):
     cli.add_command(_group)
-for _command in (publish_cmd, withdraw_cmd, history_cmd, rollback_cmd, nginx_config_cmd):
+for _command in (
+    publish_cmd,
+    withdraw_cmd,
+    history_cmd,
+    rollback_cmd,
+    nginx_config_cmd,
+    export_cmd,
+):
     cli.add_command(_command)
 
 
@@ -320,43 +328,6 @@ def serve_cmd(
     options = ServeOptions(host, port, workers, stack, limits, access_log=access_log)
     factory = AppFactory(ctx.obj, poll, ctx.meta[STATE_KEY], releases, not follow, accel)
     serve(factory, options)
-
-
-@cli.command("export")
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("export"),
-    show_default=True,
-)
-@click.option(
-    "--base-url",
-    "base",
-    metavar="URL",
-    help="Where the export will be served (https://clinic.example/learn/): hreflang alternates "
-    "and sitemap.xml are written with absolute URLs under it, and so are the JSON's links. "
-    "Without it, both are left out and the JSON's links are relative.",
-)
-@click.pass_context
-def export_cmd(ctx: click.Context, out: Path, base: str | None) -> None:
-    """Write the site as files any web server serves as they are (reviewed text only): each page
-    in each locale at <locale>/<slug>/ (index.html, and index.json as the API sends it), a list
-    of pages per locale at <locale>/, the choice of language at /, the stylesheet under a name
-    made from its content, coverage.json and, with --base-url, sitemap.xml. Links between the
-    files are relative.
-    Files that a previous export into --out wrote and this one does not are removed (the list is
-    in --out/.clinic-l10n-export); nothing else there is touched."""
-    from service.release.export import export_site
-    from service.render.links import base_url
-
-    done = export_site(Settings(root=ctx.obj), out, base_url(base) if base is not None else None)
-    for note in done.notes:
-        click.echo(f"clinic-l10n: {note}", err=True)
-    click.echo(
-        f"wrote {len(done.files)} files under {out} "
-        f"({done.changed} changed, {len(done.removed)} removed)"
-    )
 
 
 def main() -> None:

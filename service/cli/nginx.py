@@ -52,7 +52,8 @@ def nginx_config_cmd(
     out: Path | None,
 ) -> None:
     """Write nginx's configuration for serving releases: nginx sends the patient's HTML pages,
-    fragments, images and stylesheet straight from the release store's files (and keeps each
+    fragments, images, stylesheet and the release's static site (/<locale>/…, /index.html,
+    /sitemap.xml) straight from the release store's files (and keeps each
     answer a second), the Python server at --upstream only chooses which (the locale), and
     everything else (JSON API, workspace, /healthz) is proxied to it. See the README's
     "Production topology"."""

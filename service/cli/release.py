@@ -10,14 +10,16 @@ import click
 
 from service.cli.base import RELEASES, config_of, enabled_locale
 from service.core.models import SOURCE_LOCALE
-from service.release.publish import apply_withdrawals, now, publish, rolled_back, with_lists
+from service.release.publish import apply_withdrawals, now, publish, rendered, with_lists
+from service.release.rollback import rolled_back
+from service.release.static import Static
 from service.release.store import PageVersion, Release, ReleaseError, ReleaseStore, Withdrawal
 from service.release.withdraw import in_force
 from service.site.bodies import Body, JsonBody
 from service.site.prepared import Settings, build_site
 from service.site.snapshot import decode
 
-__all__ = ["history_cmd", "publish_cmd", "rollback_cmd", "withdraw_cmd"]
+__all__ = ["history_cmd", "named_release", "publish_cmd", "rollback_cmd", "withdraw_cmd"]
 
 
 def _settings(ctx: click.Context, releases: Path | None) -> Settings:
@@ -95,9 +97,11 @@ def withdraw_cmd(
         withdrawal = Withdrawal(number, now(), who, reason, page, tag, segment, lift)
         store.record_withdrawal(withdrawal)
         if lift is None:
-            pages = apply_withdrawals(store, current.pages, in_force([*found, withdrawal]), now())
+            static = Static.of(current, config_of(ctx).all_locales)
+            withdrawn = in_force([*found, withdrawal])
+            pages = apply_withdrawals(store, current.pages, withdrawn, now(), static)
             made = _next(current, pages, f"withdrawal {number}: {reason}", who, found)
-            release = store.commit(with_lists(store, made, config_of(ctx).all_locales))
+            release = store.commit(with_lists(store, made, static))
             click.echo(f"withdrawal {number} recorded; release {release.seq} ({release.id[:12]})")
             return None
     # a lift: the page is decided by the tree again
@@ -211,20 +215,22 @@ def rollback_cmd(
     store = _store(ctx, releases)
     with store.lock():
         chain = list(store.chain())
-        target = _named(chain, release_ref)
+        target = named_release(chain, release_ref)
         if not chain or target is None:
             return _fail(
                 ctx, f"no release {release_ref!r} (give its number, or 6+ digits of its id)"
             )
         back = rolled_back(chain[0], target, reason, who)
-        pages = apply_withdrawals(store, back.pages, in_force(store.withdrawals()), now())
-        made = with_lists(store, replace(back, pages=pages), config_of(ctx).all_locales)
+        static = Static.of(target, config_of(ctx).all_locales)
+        pages = apply_withdrawals(store, back.pages, in_force(store.withdrawals()), now(), static)
+        pages = rendered(store, pages, static)  # a release made before static files: made now
+        made = with_lists(store, replace(back, pages=pages), static)
         done = store.commit(made)
     click.echo(f"release {done.seq} ({done.id[:12]}) serves release {target.seq} again")
     return None
 
 
-def _named(chain: list[Release], ref: str) -> Release | None:
+def named_release(chain: list[Release], ref: str) -> Release | None:
     """The release numbered `ref`, else the one release whose id starts with `ref` (six hex
     digits at least: a shorter prefix could be a number, or name two releases)."""
     by_number = [r for r in chain if str(r.seq) == ref]

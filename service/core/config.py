@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from service.core.errors import ConfigError, LocaleError
 from service.core.files import YAML_MAX_BYTES, read_text
@@ -43,6 +44,7 @@ _KEYS = {
     "terminology",  # substances and products, each with its approved form per locale
     "min_share",  # the share of a page a locale must show translated for it to be listed
     "notify",  # the SMTP server the daily digest of waiting reviews goes through (`notify`)
+    "base_url",  # where the static site of a release is served: its absolute links and sitemap
 }
 _ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
 
@@ -62,6 +64,7 @@ class Config:
     terminology: Terminology = NO_TERMINOLOGY  # approved forms of substances and products
     min_share: float = 0.0  # a page is listed in a locale from this share translated (and > 0)
     notify: Notify | None = None  # where the digest of waiting reviews is sent from
+    base_url: str | None = None  # the static site's absolute URL (ends in /); None: relative
 
     @property
     def pages_dir(self) -> Path:
@@ -192,6 +195,7 @@ def load_config(root: Path) -> Config:
         terminology=read_terminology(data, path, locales),
         min_share=_share(data, path, "min_share"),
         notify=read_notify(data, path),
+        base_url=_base_url(data, path),
     )
 
 
@@ -271,3 +275,20 @@ def _share(data: LineDict, path: str, key: str) -> float:
             f"'{key}' must be a fraction from 0 to 1, got {value!r}", path, data.line_of(key)
         )
     return float(value)
+
+
+def _base_url(data: LineDict, path: str) -> str | None:
+    """`base_url: https://clinic.example/learn/`: where a release's static site is served (an
+    absolute http(s) URL without query or fragment; a `/` is added at its end); None if not
+    given."""
+    value = data.get("base_url")
+    if value is None:
+        return None
+    line = data.line_of("base_url")
+    text = value if isinstance(value, str) else ""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"'base_url' must be an absolute http(s) URL, got {value!r}", path, line)
+    if parts.query or parts.fragment:
+        raise ConfigError(f"'base_url' cannot have a query or a fragment: {value!r}", path, line)
+    return text if text.endswith("/") else text + "/"

@@ -47,10 +47,10 @@ def state_hash(site: Site) -> str:
     h = hashlib.sha256(code_version().encode())
     if site.release is not None:  # what it serves, not when it was published
         for slug, locs in sorted(site.release.pages.items()):
-            h.update(
-                f"{slug}{sorted((loc, v.json, v.html, v.fragment) for loc, v in locs.items())}".encode()
-            )
+            bodies = sorted((loc, v.json, v.html, v.fragment, v.files) for loc, v in locs.items())
+            h.update(f"{slug}{bodies}".encode())
         h.update(f"{sorted(site.release.files.items())}".encode())
+        h.update(f"{sorted(site.release.static.items())}".encode())
         for body in (site.locales, site.coverage_json, site.health):
             h.update(body.etag.encode())
         return h.hexdigest()

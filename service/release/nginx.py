@@ -4,6 +4,7 @@ which one. `clinic-l10n nginx-config` writes what `nginx_config` returns: a file
 
     client ─▶ front server (listen PORT)
                 /pages/, /assets/   answered from nginx's cache, else asked of ─▶ the release server
+                /<locale>/…, /index.html, /sitemap.xml (the static site, `STATIC`): the same
                 everything else     proxied to `clinic-l10n serve` (JSON API, workspace, /healthz)
               release server (a unix socket, nothing else reaches it)
                 every request       proxied to `clinic-l10n serve --accel-redirect PREFIX`, which
@@ -34,11 +35,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ACCEL_PREFIX", "FRESH", "KEPT", "NginxSite", "nginx_config"]
+__all__ = ["ACCEL_PREFIX", "FRESH", "KEPT", "STATIC", "NginxSite", "nginx_config"]
 
 ACCEL_PREFIX = "/_clinic_l10n_release/"  # the internal location the Python server redirects to
 FRESH = 1  # seconds a cached answer is served before the Python server is asked again
 KEPT = "10m"  # how long an answer unused stays in the cache (and is served stale, server down)
+# What the front server asks of the release server: the page routes, `/assets/`, and the paths of
+# the release's static site: `/index.html`, `/sitemap.xml` and what starts with a locale's folder
+# (a BCP 47 tag: a language subtag of 2 or 3 letters, then subtags; no other route of the server
+# starts so, and a path the release server does not redirect is the Python server's own answer).
+STATIC = r"^/(pages/|assets/|index\.html$|sitemap\.xml$|[a-z]{2,3}(-[A-Za-z0-9]{1,8})*/)"
 _UPSTREAM = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5}$")
 # The response headers that X-Accel-Redirect drops and the internal location adds back.
 _ADDED = (
@@ -144,7 +150,7 @@ server {{
 server {{
   listen {site.listen};
 
-  location ~ ^/(pages|assets)/ {{
+  location ~ "{STATIC}" {{  # quoted: a regex with braces
     proxy_pass http://{release};
     proxy_http_version 1.1;
     proxy_set_header Connection "";

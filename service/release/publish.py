@@ -12,8 +12,10 @@ The rule, per page:
   matches a newly approved English falls back to it, as the rule says.
 - Withdrawals in force are applied to what is published (`withdraw`).
 
-Each version keeps its bodies exactly as served (JSON, HTML, fragment, and the view an export
-renders), its snapshot, and who reviewed what of it, when (from the snapshot).
+Each version keeps its bodies exactly as served (JSON, HTML, fragment), its files of the static
+site (`static`: its document and JSON with links into the site, made with the config's `base_url`),
+its snapshot, and who reviewed what of it, when (from the snapshot). A release keeps the rest of its
+static site beside its lists: each locale's list, the choice of language, the sitemap.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 
 from service.catalogs.update import default_jobs
 from service.core.models import SOURCE_LOCALE, UI_DOMAIN, SegmentType
+from service.release.static import Static, site_files, static_of, version_files
 from service.release.store import BODIES, PageVersion, Release, ReleaseStore, Withdrawal
 from service.release.withdraw import in_force, removes_page, without
 from service.review.provenance import translated_parts
@@ -49,7 +52,7 @@ __all__ = [
     "now",
     "publish",
     "records_of",
-    "rolled_back",
+    "rendered",
     "with_lists",
 ]
 
@@ -90,14 +93,16 @@ def _version(
     key: str,
     since: str,
     listed: tuple[str, ...],
+    static: Static,
     raw: bytes | None = None,
     images: tuple[tuple[str, str, str], ...] = (),
 ) -> PageVersion:
     """A page in one locale made into a version: its bodies (its document linking the locales it
-    is `listed` in) and snapshot kept in `store`."""
+    is `listed` in), its static files and snapshot kept in `store`."""
     made = bodies(snapshot, listed)
     shas = {kind: store.put(made[kind]) for kind in BODIES}
     resolved = snapshot.resolved
+    files = version_files(store, made, resolved.page.slug, resolved.target, listed, static)
     translated, parts = translated_parts(resolved)
     title = of_type(resolved, SegmentType.TITLE)
     reviews = tuple(
@@ -119,11 +124,16 @@ def _version(
         listed=listed,
         images=images,
         reviews=reviews,
+        files=tuple(files.items()),
     )
 
 
 def _withdrawn(
-    store: ReleaseStore, version: PageVersion, found: Sequence[Withdrawal], since: str
+    store: ReleaseStore,
+    version: PageVersion,
+    found: Sequence[Withdrawal],
+    since: str,
+    static: Static,
 ) -> PageVersion:
     """`version` with the withdrawals `found` (of its page and locale) applied; the same version
     when they change nothing."""
@@ -131,7 +141,32 @@ def _withdrawn(
     changed = without(snapshot, found)
     if changed == snapshot:
         return version
-    return _version(store, changed, version.key, since, version.listed, None, version.images)
+    return _version(
+        store, changed, version.key, since, version.listed, static, None, version.images
+    )
+
+
+def rendered(
+    store: ReleaseStore,
+    pages: Mapping[str, Mapping[str, PageVersion]],
+    static: Static,
+    every: bool = False,
+) -> dict[str, dict[str, PageVersion]]:
+    """`pages` with the static files of each version made again from its snapshot, as `static`
+    says, where it has none (a release made before releases held them) or, `every`, for all (the
+    base URL changed); its bodies are made again too, the same bytes from the same code."""
+    out: dict[str, dict[str, PageVersion]] = {}
+    for slug, locs in pages.items():
+        out[slug] = {}
+        for loc, v in locs.items():
+            if v.files and not every:
+                out[slug][loc] = v
+                continue
+            raw = store.get(v.snapshot)
+            out[slug][loc] = _version(
+                store, decode(raw), v.key, v.since, v.listed, static, raw, v.images
+            )
+    return out
 
 
 def records_of(release: Release) -> dict[tuple[str, str], Record]:
@@ -179,10 +214,18 @@ def _made(record: Record) -> str:
     return record.page.state.sha256 if record.page is not None else f"key {record.key}"
 
 
-def with_lists(store: ReleaseStore, release: Release, locales: Sequence[str]) -> Release:
-    """`release` with its lists and index page made and kept."""
-    files = {name: store.put(data) for name, data in lists_of(release, locales).items()}
-    return replace(release, files=files)
+def with_lists(store: ReleaseStore, release: Release, static: Static) -> Release:
+    """`release` with its lists and index page made and kept, and the rest of its static site
+    (`static.site_files`), as `static` renders it."""
+    lists = lists_of(release, static.locales)
+    made = site_files(lists, listed_in(release), static)
+    return replace(
+        release,
+        files={name: store.put(data) for name, data in lists.items()},
+        static={path: store.put(data) for path, data in made.items()},
+        base_url=static.base,
+        chrome=dict(static.chrome),
+    )
 
 
 def _choose(
@@ -190,6 +233,7 @@ def _choose(
     store: ReleaseStore,
     current: Release | None,
     when: str,
+    static: Static,
     again: Collection[str] = (),
 ) -> tuple[dict[str, dict[str, PageVersion]], list[tuple[str, str]], list[str], list[str]]:
     locales = site.config.all_locales
@@ -231,7 +275,7 @@ def _choose(
             todo.append((slug, loc, entry.state, record.key, listed, images))
         pages[slug] = versions
     for (slug, loc, *_), version in zip(
-        todo, _versions(store, site.cache, todo, when), strict=True
+        todo, _versions(store, site.cache, todo, when, static), strict=True
     ):
         pages[slug][loc] = version
         before_version = published.get(slug, {}).get(loc)
@@ -246,25 +290,25 @@ _PARALLEL_FROM = 16  # versions to make before worker processes pay for themselv
 
 
 def _versions(
-    store: ReleaseStore, cache: Cache, todo: Sequence[_Job], when: str
+    store: ReleaseStore, cache: Cache, todo: Sequence[_Job], when: str, static: Static
 ) -> list[PageVersion]:
     """Each job made into a version, its objects kept in `store`: in one worker process per
     core when there are many (rendering a page is most of a first publish), in order. Each
     snapshot is read from the build `cache` where it is made into a version, one at a time."""
     workers = min(default_jobs(), len(todo) // _PARALLEL_FROM)
     if workers <= 1 or cache.folder is None:  # a worker reads the packs from the cache's folder
-        return [_job(store, cache, when, job) for job in todo]
+        return [_job(store, cache, when, static, job) for job in todo]
     # fork (workers inherit the loaded code) unless threads run here, which a fork could deadlock
     context = get_context("fork" if threading.active_count() == 1 else "forkserver")
     size = max(8, -(-len(todo) // (workers * 8)))
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(partial(_job, store, cache, when), todo, chunksize=size))
+        return list(pool.map(partial(_job, store, cache, when, static), todo, chunksize=size))
 
 
-def _job(store: ReleaseStore, cache: Cache, when: str, job: _Job) -> PageVersion:
+def _job(store: ReleaseStore, cache: Cache, when: str, static: Static, job: _Job) -> PageVersion:
     _, _, state, key, listed, images = job
     raw = cache.get(state)
-    return _version(store, decode(raw), key, when, listed, raw, images)
+    return _version(store, decode(raw), key, when, listed, static, raw, images)
 
 
 def publish(
@@ -281,10 +325,12 @@ def publish(
     pages decided again even if their files did not change (a withdrawal lifted)."""
     with store.lock():
         current = store.current()
-        when = now()
-        pages, changed, kept, unpublished = _choose(site, store, current, when, again)
+        when, static = now(), static_of(site)
+        pages, changed, kept, unpublished = _choose(site, store, current, when, static, again)
         withdrawals = in_force(store.withdrawals())
-        pages = apply_withdrawals(store, pages, withdrawals, when)
+        pages = apply_withdrawals(store, pages, withdrawals, when, static)
+        rebased = current is not None and current.base_url != static.base
+        pages = rendered(store, pages, static, every=rebased)
         release = Release(
             seq=(current.seq + 1) if current else 1,
             created=when,
@@ -298,10 +344,11 @@ def publish(
             pages=pages,
             seen={f"{slug} {loc}": _made(r) for (slug, loc), r in site.records.items()},
             withdrawals=tuple(w.number for w in withdrawals),
+            base_url=static.base,
         )
         if current is not None and _same(current, release):
             return Published(current, False, (), tuple(kept), tuple(unpublished))
-        release = with_lists(store, release, site.config.all_locales)
+        release = with_lists(store, release, static)
         return Published(
             store.commit(release), True, tuple(changed), tuple(kept), tuple(unpublished)
         )
@@ -312,6 +359,7 @@ def apply_withdrawals(
     pages: Mapping[str, Mapping[str, PageVersion]],
     withdrawals: Sequence[Withdrawal],
     when: str,
+    static: Static,
 ) -> dict[str, dict[str, PageVersion]]:
     out: dict[str, dict[str, PageVersion]] = {}
     for slug, locs in pages.items():
@@ -320,18 +368,19 @@ def apply_withdrawals(
         out[slug] = {}
         for loc, version in locs.items():
             found = [w for w in withdrawals if w.page == slug]
-            out[slug][loc] = _withdrawn(store, version, found, when) if found else version
+            out[slug][loc] = _withdrawn(store, version, found, when, static) if found else version
     return out
 
 
 def _same(a: Release, b: Release) -> bool:
     """Whether two releases serve the same bytes from the same ledgers (what was considered may
     differ: a file broken and fixed again changes no answer, and makes no release)."""
-    return (a.pages, a.ledgers, a.withdrawals, a.code) == (
+    return (a.pages, a.ledgers, a.withdrawals, a.code, a.base_url) == (
         b.pages,
         b.ledgers,
         b.withdrawals,
         b.code,
+        b.base_url,
     )
 
 
@@ -342,19 +391,3 @@ def _heads(site: Site) -> dict[str, tuple[str, int]]:
         for r in site.records.values()
         if r.ledger_path
     }
-
-
-def rolled_back(current: Release, target: Release, reason: str, by: str) -> Release:
-    """A new release serving what `target` served; the state it records (what was considered,
-    ledger heads) is the current one's, so the next publish does not undo it."""
-    return replace(
-        current,
-        seq=current.seq + 1,
-        created=now(),
-        kind="rollback",
-        reason=f"rollback to release {target.seq} ({target.id[:12]}): {reason}",
-        by=by,
-        previous=current.id,
-        pages=target.pages,
-        id="",
-    )

@@ -1,4 +1,5 @@
-"""The site patients get: a built site whose pages, lists and index page are a release's.
+"""The site patients get: a built site whose pages, lists, index page and static site (`static`)
+are a release's.
 
 What reviewers see (coverage, health, findings) stays the content tree's; every body a patient
 reads is read from the release store, exactly as published.
@@ -13,6 +14,7 @@ from threading import Lock
 
 from service.core.models import SOURCE_LOCALE
 from service.release.publish import listed_in, lists_of
+from service.release.static import static_files
 from service.release.store import BODIES, PageVersion, Release, ReleaseError, ReleaseStore
 from service.site.bodies import Body, JsonBody, Made, PreparedPage
 from service.site.build import Cache
@@ -99,8 +101,7 @@ def _prepared(found: Bodies, version: PageVersion, locale: str) -> PreparedPage:
         Body.made(made, "html"),
         Body.made(made, "fragment"),
         locale if version.translated or not version.parts else SOURCE_LOCALE,
-        Body.made(made, "view"),
-        made,
+        made=made,
     )
 
 
@@ -136,4 +137,5 @@ def served_site(site: Site, release: Release, found: Bodies, previous: Site | No
     )
     out.lists = {loc: JsonBody(Body.of(files[f"lists/{loc}.json"])) for loc in locales}
     out.index_html = Body.of(files["index.html"])
+    static_files(release)  # its static site indexed here, as it is swapped in, not by a request
     return out

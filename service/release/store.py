@@ -5,8 +5,9 @@
     withdrawals.jsonl    what was withdrawn, when, by whom and why (one JSON object per line)
     .lock                held while a release is made: one publisher at a time
 
-A release is a manifest (`Release`): the version of every page in every locale (its bodies and
-snapshot, by hash), the lists, who approved what, the ledger heads and source commit it was made
+A release is a manifest (`Release`): the version of every page in every locale (its bodies, its
+files of the static site and snapshot, by hash), the lists and the rest of the static site
+(`static`), who approved what, the ledger heads and source commit it was made
 from, its time, and the release before it. Objects are written before the manifest and the
 manifest before CURRENT, each atomically, so a publish cut short leaves the previous release in
 service and nothing half-made visible. Nothing is ever deleted.
@@ -43,7 +44,7 @@ __all__ = [
 FORMAT = "clinic-l10n release 1"
 _FSYNC_AT_MOST = 64  # objects flushed one by one; more are flushed by one sync
 _RELEASES_KEPT = 4
-BODIES = ("json", "html", "fragment", "view")
+BODIES = ("json", "html", "fragment")
 
 
 class ReleaseError(L10nError):
@@ -58,12 +59,12 @@ def canonical(data: object) -> bytes:
 @dataclass(frozen=True)
 class PageVersion:
     """A page in one locale as published: its bodies and snapshot by hash, what lists show of it,
-    the build key of the files it was made from, and when this version was first published."""
+    the build key of the files it was made from, when this version was first published, and its
+    files of the release's static site (`static.version_files`), by path."""
 
     json: str
     html: str
     fragment: str
-    view: str
     snapshot: str
     title: str | None
     title_locale: str
@@ -78,6 +79,7 @@ class PageVersion:
     reviews: tuple[
         tuple[str, str, str, str, str], ...
     ] = ()  # (segment, locale, reviewer, role, at)
+    files: tuple[tuple[str, str], ...] = ()  # (path in the static site, SHA-256)
 
     def body(self, kind: str) -> str:
         return str(getattr(self, kind))
@@ -88,6 +90,8 @@ class PageVersion:
         fields["reviews"] = tuple(tuple(r) for r in fields.get("reviews", ()))
         fields["listed"] = tuple(fields.get("listed", ()))
         fields["images"] = tuple(tuple(i) for i in fields.get("images", ()))
+        fields["files"] = tuple(tuple(f) for f in fields.get("files", ()))
+        fields.pop("view", None)  # a body kept until releases held their static files
         return cls(**fields)
 
 
@@ -122,6 +126,11 @@ class Release:
     seen: Mapping[str, str]  # "slug locale" -> the build key last considered for publishing
     withdrawals: tuple[int, ...] = ()  # the withdrawals in force
     files: Mapping[str, str] = field(default_factory=dict)  # the lists and index page, by name
+    # The static site (`static`): made with this base URL (None: relative links, no sitemap) and
+    # these ui strings of each locale's document header; its files besides the page versions'.
+    base_url: str | None = None
+    chrome: Mapping[str, str] = field(default_factory=dict)
+    static: Mapping[str, str] = field(default_factory=dict)  # path -> SHA-256
     id: str = field(default="", compare=False)
 
     def manifest(self) -> tuple[bytes, dict[str, bytes]]:
@@ -342,15 +351,15 @@ class ReleaseStore:
         return self._keep(Release.read(raw, ident, lambda sha: objects.get(sha) or self.get(sha)))
 
     def damaged(self, release: Release) -> list[str]:
-        """What is wrong with the files `release` names (its bodies, snapshots, images, lists):
-        each missing, unreadable, or no longer matching its name. (Its manifest and page objects
-        were checked when it was read.)"""
-        names = {sha for sha in release.files.values()}
+        """Each file `release` names (its manifest and page objects were checked when read)
+        that is missing, unreadable, or no longer matches its name."""
+        names = {*release.files.values(), *release.static.values()}
         for locs in release.pages.values():
             for version in locs.values():
                 names.update(version.body(kind) for kind in BODIES)
                 names.add(version.snapshot)
                 names.update(sha for _, _, sha in version.images)
+                names.update(sha for _, sha in version.files)
         out = []
         for sha in sorted(names):
             try:

@@ -1,9 +1,10 @@
 """A page's HTML document: its *view* (what the document shows besides its article and its own
 links) rendered around the article with a set of `Links`.
 
-`site` renders each page's document for the server when it builds the page, and keeps the view in
-the build cache beside the bodies; `export` renders the same view and the same article again with
-the export's links. Neither resolves anything here: the text is what the build served.
+`site` renders each page's document for the server when it makes the page's bodies, with its view;
+publishing renders the same view and the same article again with the links of a release's static
+site (`release.static`), the files an export copies. Neither resolves anything here: the text is
+what the build served.
 """
 
 from __future__ import annotations

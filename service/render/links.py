@@ -1,8 +1,9 @@
-"""Where a page's own links point: at the server's routes, or at the files of a static export.
+"""Where a page's own links point: at the server's routes, or at the files of a release's static
+site (what `clinic-l10n export` copies and the server also serves at the same paths).
 
-A page's HTML document is the same on the server and in an export but for its links: the language
-switcher, "Read in English", the hreflang alternates and the stylesheet. The templates take them
-from a `Links`, so the server's prepared pages and an export are rendered from one view (`document`).
+A page's HTML document is the same at the server's route and in the static site but for its links:
+the language switcher, "Read in English", the hreflang alternates and the stylesheet. The templates
+take them from a `Links`, so both are rendered from one view (`document`).
 """
 
 from __future__ import annotations
@@ -73,10 +74,12 @@ class ServerLinks:
 
 SERVER = ServerLinks()
 
-# An `href` to a page as `ServerLinks.page` writes it, with its slug and locale: how an export finds
-# the links to pages inside an article (its "English version", an author's link to another page).
+# An `href` to a page as `ServerLinks.page` writes it, with its slug and locale: how the static
+# site finds the links to pages inside an article (its "English version", an author's link to
+# another page).
 SERVER_PAGE_HREF = re.compile(r'href="/pages/([^"/?&]+)\?locale=([A-Za-z0-9-]+)"')
-# An image as `ServerLinks.asset` writes it, with its served name: what an export points at its file.
+# An image as `ServerLinks.asset` writes it, with its served name: what the static site points at
+# its file.
 SERVER_ASSET_SRC = re.compile(r'src="/assets/([A-Za-z0-9._/-]+)"')
 
 

@@ -187,5 +187,4 @@ class PreparedPage:
     html: Body
     fragment: Body  # the article with its own styles (`assets.embed`)
     language: str
-    view: Body | None = None  # what `document.render_document` renders with an export's links
     made: Made | None = None  # what makes the bodies above, when they are made when asked for

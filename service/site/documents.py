@@ -1,6 +1,7 @@
 """A page's bodies, made from its snapshot when first asked for: its JSON (`page_model`), its
 HTML document with the server's links, its fragment (the article with its own styles, to embed) and
-its view, which an export renders with its own links. `records` makes the snapshots.
+its view, which publishing renders again with the links of a release's static site
+(`release.static`). `records` makes the snapshots.
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ def page_model(
 
 
 def _english_html_url(slug: str) -> str:
-    """The English page on this server (an export rewrites it: `export.rewrite_page_links`)."""
+    """The English page on this server (a release's static site points it at its own file)."""
     return SERVER.page(slug, SOURCE_LOCALE)
 
 
@@ -182,7 +183,8 @@ def chrome(ui: LocaleUi, target: str) -> dict[str, UiText | None]:
 def bodies(snapshot: Snapshot, listed: tuple[str, ...]) -> dict[str, bytes]:
     """The bodies of a page in a locale, made from its snapshot: its JSON, its document (with the
     server's links to the locales it is `listed` in), its fragment (the article with its own
-    styles, to embed) and its view (`document`), which an export renders with its links. A page
+    styles, to embed) and its view (`document`), which a release's static site is rendered from
+    with its own links (`release.static`; the view is not kept). A page
     shown all in English is in English (`lang`), whichever locale it was asked in."""
     resolved, english = snapshot.resolved, snapshot.english
     target, slug, lang = resolved.target, resolved.page.slug, shown_language(resolved)

@@ -251,8 +251,7 @@ class _Run:
             Body.made(made, "html"),
             Body.made(made, "fragment"),
             locale,
-            Body.made(made, "view"),
-            made,
+            made=made,
         )
 
 

@@ -1,5 +1,6 @@
-"""`serve --accel-redirect PREFIX`: the patient's HTML pages, fragments, images and the stylesheet
-answered with `X-Accel-Redirect: PREFIX/ab/cdef…` (the release store's object holding the body)
+"""`serve --accel-redirect PREFIX`: the patient's HTML pages, fragments, images, the stylesheet
+and the files of the release's static site (`files`: `/<locale>/<slug>/`, `/<locale>/`,
+`/sitemap.xml`…) answered with `X-Accel-Redirect: PREFIX/ab/cdef…` (the release store's object holding the body)
 and the body's headers, but no body: nginx sends the file (`service.release.nginx`).
 
 Only the choice is made here: the route, the query, the locale negotiated, the page or image
@@ -19,6 +20,7 @@ from service.render.assets import ASSETS, IMMUTABLE, stylesheet
 from service.site.prepared import Site
 from service.web.answers import HTML, Answer, Asked, answer, find_page, negotiate_request
 from service.web.fastpath import Read, query, route
+from service.web.files import StaticFile, file_answer, release_asset, static_file
 
 __all__ = ["Accel", "object_path"]
 
@@ -66,7 +68,10 @@ class Accel:
         if path.startswith(_ASSETS):
             return self._asset(site, path[len(_ASSETS) :])
         found = route(path)
-        if found is None or found[0] is not Read.PAGE_HTML or site.release is None:
+        if found is None:
+            held = static_file(site, path)
+            return None if held is None else self._redirect(self._file(site, scope, held), held[1])
+        if found[0] is not Read.PAGE_HTML or site.release is None:
             return None
         slug = found[1]
         params = query(scope["query_string"], _PAGE_PARAMS)
@@ -88,13 +93,15 @@ class Accel:
 
     def _asset(self, site: Site, name: str) -> Answer | None:
         """The stylesheet or an image a published page shows, with `/assets/`'s headers."""
+        image, held = site.images.get(name), release_asset(site, name)
         if name == self._sheet[0]:
             media, sha = self._sheet[1], self._sheet[2]
-        else:
-            image = site.images.get(name)
-            if image is None or image.data.pack != "release":
-                return None
+        elif image is not None and image.data.pack == "release":
             media, sha = image.media_type, image.data.sha256
+        elif held is not None:  # a stylesheet of the release's static site
+            media, sha = held[2], held[1]
+        else:
+            return None
         headers = [
             (b"cache-control", IMMUTABLE.encode("latin-1")),
             _NOSNIFF,
@@ -102,6 +109,10 @@ class Accel:
             (b"content-type", media.encode("latin-1")),
         ]
         return self._redirect(Answer(200, headers, ()), sha)
+
+    def _file(self, site: Site, scope: Scope, held: StaticFile) -> Answer:
+        """A file of the release's static site (`files`), with the headers the server sends."""
+        return file_answer(site, Asked.of_raw(scope["headers"]), held, None)
 
     def _redirect(self, made: Answer, sha: str) -> Answer | None:
         if made.status != 200:

@@ -42,6 +42,7 @@ from service.web.answers import (
     page_json,
     pages_list,
 )
+from service.web.files import release_asset_data
 from service.workspace import WORKSPACE_ROUTERS, Workspace
 
 __all__ = ["Settings", "create_app"]
@@ -268,9 +269,14 @@ async def index(request: Request, site: Now) -> Response:
 
 @_read(f"/{ASSETS}/{{name:path}}", include_in_schema=False)
 async def asset(name: str, site: Now) -> Response:
-    """A file named by its content's hash (the stylesheet, a page's image): the name changes
-    when the bytes do, so a browser keeps it for a year without asking again."""
-    found = assets().get(name) or await run_in_threadpool(site.image, name)
+    """A file named by its content's hash (the stylesheet, a page's image, a stylesheet the
+    release's static site links): the name changes when the bytes do, so a browser keeps it
+    for a year without asking again."""
+    found = (
+        assets().get(name)
+        or await run_in_threadpool(site.image, name)
+        or await run_in_threadpool(release_asset_data, site, name)
+    )
     if found is None:
         raise HTTPException(404, detail="no such asset")
     headers = {"Cache-Control": IMMUTABLE, "X-Content-Type-Options": "nosniff"}

@@ -1,6 +1,7 @@
 """The page reads at the server's limit: an ASGI app in front of the FastAPI app (`api`) that
 answers GET and HEAD of the read routes patients' pages hit — `/v1/pages/{slug}`, `/pages/{slug}`,
-`/v1/pages`, `/v1/locales` — and passes every other request to FastAPI unchanged.
+`/v1/pages`, `/v1/locales` — and of the files of the release's static site (`files`), and passes
+every other request to FastAPI unchanged.
 
 FastAPI's routing, dependency solving and validation cost several times what the answer itself
 does (benchmarks/serve.py). Here a read costs a path test, a query split, a cached negotiation and
@@ -37,6 +38,7 @@ from service.web.answers import (
     page_json,
     pages_list,
 )
+from service.web.files import file_answer, read_file, static_file
 
 __all__ = ["FastPath"]
 
@@ -168,9 +170,11 @@ class FastPath:
             kept = self._spelled.get(spelling)
             if kept is not None:
                 return kept
-        found = route(scope["path"])
-        if found is None or scope.get("root_path"):
+        if scope.get("root_path"):
             return None
+        found = route(scope["path"])
+        if found is None:
+            return _file(self.live.site, scope)
         read, slug = found
         raw = scope["query_string"]
         params = query(raw, _PARAMS[read]) if raw else _NONE
@@ -252,6 +256,15 @@ def _spelling(scope: Scope) -> _Spelling | None:
     if scope.get("root_path"):
         return None
     return scope["path"], scope["query_string"], accept
+
+
+def _file(site: Site, scope: Scope) -> Answer | None:
+    """A file of the release's static site (`files`); its query string, as a static server
+    does, ignored."""
+    found = static_file(site, scope["path"])
+    if found is None:
+        return None
+    return file_answer(site, Asked.of_raw(scope["headers"]), found, read_file(site, found))
 
 
 def _read(
