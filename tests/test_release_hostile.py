@@ -141,17 +141,30 @@ def test_a_running_server_keeps_its_release_when_current_is_damaged(tree: Path, 
         _until(_ok(base), "healthz stayed degraded after CURRENT was mended")
 
 
+def _es_static_html() -> Path:
+    release = _store().current()
+    assert release is not None
+    return _object(dict(release.pages[PAGE]["es"].files)[f"es/{PAGE}/index.html"])
+
+
+BODIES = {  # a body of the Spanish page: where it is found, and the URL that sends it
+    "API JSON": (_es_json, f"/v1/pages/{PAGE}?locale=es"),
+    "static HTML": (_es_static_html, f"/es/{PAGE}/"),
+}
+
+
+@pytest.mark.parametrize("body", sorted(BODIES))
 @pytest.mark.parametrize("damage", ["a deleted body", "an edited body"])
-def test_a_damaged_body_is_never_sent(tree: Path, run: Run, damage: str) -> None:
+def test_a_damaged_body_is_never_sent(tree: Path, run: Run, damage: str, body: str) -> None:
     """The server answers 503 for the page in the locale whose body is damaged, names the file in
     `/healthz`, serves every other locale as before, and serves the page again once mended."""
     run("publish")
-    url = f"/v1/pages/{PAGE}?locale=es"
+    where, url = BODIES[body]
     with serving(tree) as base:
         good = _get(base + url)
         english = _get(f"{base}/v1/pages/{PAGE}?locale=en")
     assert good[0] == 200 and b"esketamina" in good[1]
-    where, how, words = DAMAGE[damage]
+    _, how, words = DAMAGE[damage]
     path = where()
     kept = path.read_bytes()
     how(path)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import NamedTuple
 
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from service.core.limits import MAX_SLUG
 from service.core.locales import canonical_tag
@@ -37,6 +37,7 @@ __all__ = [
     "page_html",
     "page_json",
     "pages_list",
+    "unreadable",
 ]
 
 JSON = "application/json"
@@ -202,3 +203,14 @@ def page_html(site: Site, page: PreparedPage, fragment: bool, asked: Asked) -> A
 def locales_list(site: Site, asked: Asked) -> Answer:
     body = site.locales
     return answer(site, asked, body.data, body.etag, JSON, None, site.settings.max_age)
+
+
+def unreadable() -> Response:
+    """The answer for a file of the release in service that cannot be read, or whose bytes no
+    longer match its name: nothing of it is sent. `/healthz` names the file (`Bodies.problems`),
+    the log once."""
+    return JSONResponse(
+        {"detail": "This page cannot be served at the moment."},
+        status_code=503,
+        headers={"Retry-After": "60", "Cache-Control": "no-store"},
+    )

@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
@@ -41,6 +41,7 @@ from service.web.answers import (
     page_html,
     page_json,
     pages_list,
+    unreadable,
 )
 from service.web.files import release_asset_data
 from service.workspace import WORKSPACE_ROUTERS, Workspace
@@ -126,13 +127,7 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
 
 
 async def _unreadable(request: Request, exc: Exception) -> Response:
-    """A file of the release in service that cannot be read, or whose bytes no longer match its
-    name: nothing of it is sent. `/healthz` names the file (`Bodies.problems`), the log once."""
-    return JSONResponse(
-        {"detail": "This page cannot be served at the moment."},
-        status_code=503,
-        headers={"Retry-After": "60", "Cache-Control": "no-store"},
-    )
+    return unreadable()
 
 
 def _read(path: str, **route: Any) -> Callable[[_Route], _Route]:

@@ -37,6 +37,7 @@ from service.web.answers import (
     page_html,
     page_json,
     pages_list,
+    unreadable,
 )
 from service.web.files import file_answer, read_file, static_file
 
@@ -136,14 +137,14 @@ class FastPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in _METHODS:
-            found = self.answer(scope)
-            while isinstance(found, Made):  # a page not rendered yet: rendered off the loop
-                try:
+            try:
+                found = self.answer(scope)
+                while isinstance(found, Made):  # a page not rendered yet: rendered off the loop
                     await asyncio.get_running_loop().run_in_executor(None, found.make)
-                except ReleaseError:  # a release file unreadable: the app's own answer, 503
-                    found = None
-                    break
-                found = self.answer(scope)  # from the state in service now, whole
+                    found = self.answer(scope)  # from the state in service now, whole
+            except ReleaseError:  # a file of the release unreadable or altered: never sent
+                await unreadable()(scope, receive, send)
+                return
             if found is not None:
                 status, headers, pieces = found
                 await send({"type": "http.response.start", "status": status, "headers": headers})
