@@ -61,6 +61,8 @@ def read_policy(data: LineDict, path: str, locales: tuple[str, ...]) -> Policy:
         for name, r in zip(raw, reviewers.values(), strict=True)
     ]
     check_people(declared, translators, path)
+    lines = [_line(raw, name, data.line) for name in raw]
+    check_sign_in_names(zip(reviewers.values(), lines, strict=True), path)
     return Policy(
         reviewers,
         roles,
@@ -210,5 +212,4 @@ def _reviewers(
                 f"reviewer {reviewer.name!r} is declared twice (as {found[key].name!r})", path, at
             )
         found[key] = reviewer
-    check_sign_in_names(found.values(), path, line)
     return found

@@ -37,13 +37,14 @@ def read_login(name: str, value: Any, path: str, line: int) -> str | None:
     return value.strip().casefold()
 
 
-def check_sign_in_names(reviewers: Iterable[Reviewer], path: str, line: int) -> None:
-    """No login or e-mail address signs in two reviewers, or names another reviewer."""
+def check_sign_in_names(reviewers: Iterable[tuple[Reviewer, int]], path: str) -> None:
+    """No login or e-mail address signs in two reviewers, or names another reviewer (each
+    reviewer given with their line)."""
     seen: dict[str, str] = {}
     people = list(reviewers)
-    for reviewer in people:
+    for reviewer, _ in people:
         seen[person_key(reviewer.name)] = reviewer.name
-    for reviewer in people:
+    for reviewer, line in people:
         for typed in (reviewer.login, reviewer.email):
             if typed is None:
                 continue
