@@ -90,7 +90,9 @@ def _reset_page(
     context = frame(space, None, "Set a new password", message=message or ("" if who else BAD_LINK))
     context.update(token=token if who else "", who=who or "")
     answer = presession_page(request, "review_reset.html", context, status if who else 404)
-    answer.headers["Referrer-Policy"] = "no-referrer"  # the link's secret stays in this page
+    # The link's secret is not sent on as a Referer (only the origin is); "no-referrer" would
+    # also make the browser send `Origin: null` with the form, which `same_origin` refuses.
+    answer.headers["Referrer-Policy"] = "strict-origin"
     return answer
 
 
