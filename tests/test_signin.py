@@ -358,6 +358,17 @@ def test_typed_names_and_passwords_are_neither_logged_nor_stored(
         assert secret not in logged and secret not in stored
 
 
+def test_an_older_versions_failures_kept_by_name_are_dropped(
+    client: TestClient, root: Path
+) -> None:
+    folder = root / ".clinic-l10n"
+    folder.mkdir(mode=0o700)
+    older = '{"accounts": {"my secret passphrase": [1.0]}, "addresses": {"testclient": [1.0]}}'
+    (folder / "throttle.json").write_text(older)
+    post_signin(client, {"name": "nobody", "password": "wrong password!"})
+    assert "my secret passphrase" not in (folder / "throttle.json").read_text()
+
+
 # -- the hashing pool -----------------------------------------------------------------------------
 
 

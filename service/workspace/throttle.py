@@ -124,6 +124,8 @@ class Throttle:
 
 
 def _prune(data: dict[str, Any], now: float) -> None:
+    for stale in set(data) - set(_TABLES):  # an older version's tables (its keys were names)
+        del data[stale]
     for table in _TABLES:
         entries = data.get(table, {})
         for key in list(entries):
