@@ -1,8 +1,8 @@
 """Password hashing in a bounded pool of its own, so that a flood of sign-ins never delays the
 patients' reads, the review queue or `/healthz`.
 
-argon2 takes 64 MiB and tens of milliseconds of CPU a time. Run in starlette's shared threadpool
-(as it once was), a flood of sign-ins took every worker thread and a reviewer's queue waited 25 s.
+argon2 is slow and memory-hard on purpose. Run in starlette's shared threadpool (as it once was),
+a flood of sign-ins took every worker thread and a reviewer's queue waited behind all of them.
 Here it runs in `workers` threads of its own at a lower CPU priority (nice +10: the threads argon2
 starts inherit it), and at most `waiting` tries wait their turn; past that a try is refused at once
 (`Busy`: 503 with Retry-After), except an urgent one (a browser that proved, with its known-device
