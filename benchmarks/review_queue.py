@@ -25,9 +25,12 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from signin_flood import flood  # noqa: E402
 
 from service.workspace.accounts import Accounts  # noqa: E402
 
@@ -71,6 +74,9 @@ def main() -> None:
     parser.add_argument("--changed", type=int, default=200, help="pages whose es text is edited")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument(
+        "--flood", type=float, default=10, help="seconds of sign-in flood (0: none)"
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="review-queue-"))
@@ -112,9 +118,21 @@ def main() -> None:
 
             return call
 
-        # a session for the HTML page (one argon2 check)
-        form = f"name={REVIEWER.replace(' ', '+')}&password={PASSWORD.replace(' ', '+')}".encode()
-        signin = urllib.request.Request(f"{base}/review/signin", data=form, method="POST")
+        # a session for the HTML page (one argon2 check), through the form as a browser signs in
+        form_page = urllib.request.urlopen(f"{base}/review/signin", timeout=60)
+        presession = form_page.headers["set-cookie"].split(";")[0]
+        token = re.search(r'name="signin_token" value="([^"]*)"', form_page.read().decode())
+        fields = {
+            "name": REVIEWER,
+            "password": PASSWORD,
+            "signin_token": token.group(1) if token else "",
+        }
+        signin = urllib.request.Request(
+            f"{base}/review/signin",
+            data=urlencode(fields).encode(),
+            headers={"Cookie": presession},
+            method="POST",
+        )
 
         class NoRedirect(urllib.request.HTTPRedirectHandler):
             def redirect_request(self, *a: object, **k: object) -> None:
@@ -179,6 +197,12 @@ def main() -> None:
         print(
             f"POST /v1/reviews (one approval, the site reloaded before the answer): {status} in {took:.0f} ms"
         )
+        if args.flood:  # the queue quiet, then under a flood of sign-ins, in this same run
+            print(
+                f"the 50-item queue for {args.flood} s quiet, then {args.flood} s under 50 sign-ins/s"
+            )
+            for line in flood(base, cases[0][1], bearer, args.flood).lines():
+                print(line)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -3,6 +3,7 @@ and reviewers with passwords and tokens (the browser is tests/browsers.py's)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,6 +66,20 @@ def with_passwords(root: Path, *names: str, state: Path | None = None) -> None:
     found = accounts(root, state)
     for name in names:
         found.set_password(name, PASSWORD)
+
+
+def signin_token(client: TestClient, path: str = "/review/signin") -> str:
+    """The pre-session token of a sign-in (or reset) form, as a browser gets it with its cookie."""
+    page = client.get(path).text
+    found = re.search(r'name="signin_token" value="([^"]*)"', page)
+    return found.group(1) if found else ""
+
+
+def post_signin(client: TestClient, data: dict[str, str], **kwargs: Any) -> Any:
+    """POST the sign-in form as a browser does: after loading it (its pre-session token)."""
+    return client.post(
+        "/review/signin", data={**data, "signin_token": signin_token(client)}, **kwargs
+    )
 
 
 def item(items: list[dict[str, Any]], english: str, locale: str = "es") -> dict[str, Any]:

@@ -17,21 +17,38 @@ from fastapi.testclient import TestClient
 from service.cli.main import cli
 from service.web.api import Settings, create_app
 from service.workspace.accounts import (
-    ACCOUNT_LIMIT,
     ADDRESS_LIMIT,
+    PAIR_LIMIT,
     SESSION_IDLE,
     SESSION_MAX,
     WINDOW,
     Accounts,
 )
+from service.workspace.throttle import DEVICE_AGE, DEVICE_LIMIT
 
-from .conftest import Run
-from .reviewing import CHEAP, PASSWORD, QUINN, ROBIN, accounts, pending_tree, with_passwords
+from .conftest import Run, replace_in
+from .reviewing import (
+    CHEAP,
+    PASSWORD,
+    QUINN,
+    ROBIN,
+    accounts,
+    pending_tree,
+    post_signin,
+    with_passwords,
+)
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    return pending_tree(tmp_path)
+    """The pending tree, Robin declared with a login and an e-mail address to sign in with."""
+    root = pending_tree(tmp_path)
+    replace_in(
+        root / "l10n.yaml",
+        f"  {ROBIN}: [linguistic, clinical]\n",
+        f"  {ROBIN}: {{roles: [linguistic, clinical], login: Robin, email: robin@clinic.example}}\n",
+    )
+    return root
 
 
 class Clock:
@@ -56,15 +73,16 @@ def client(root: Path, clock: Clock) -> Iterator[TestClient]:
         yield c
 
 
-def sign_in(client: TestClient, name: str, password: str = PASSWORD, address: str = "") -> int:
-    headers = {"X-Forwarded-For": address} if address else {}
-    answer = client.post(
-        "/review/signin",
-        data={"name": name, "password": password},
-        headers=headers,
-        follow_redirects=False,
-    )
+def sign_in(client: TestClient, name: str, password: str = PASSWORD) -> int:
+    answer = post_signin(client, {"name": name, "password": password}, follow_redirects=False)
     return answer.status_code
+
+
+def browser_at(client: TestClient, address: str) -> TestClient:
+    """Another browser on the same app, whose requests come from `address`."""
+    other = TestClient(client.app, client=(address, 50000))
+    other.__enter__()
+    return other
 
 
 # -- the CLI --------------------------------------------------------------------------------------
@@ -85,7 +103,10 @@ def test_passwd_keeps_an_argon2_hash_in_a_state_folder_git_ignores(run: Run, roo
         input=f"{PASSWORD}\n",
     )
     assert done.exit_code == 0, done.output
-    assert done.output == f"password set for {ROBIN} (in {root / '.clinic-l10n'})\n"
+    assert done.output == (
+        f"password set for {ROBIN} (in {root / '.clinic-l10n'}); "
+        "their sessions ended, any API token revoked\n"
+    )
     state = root / ".clinic-l10n"
     assert stat.S_IMODE(state.stat().st_mode) == 0o700
     assert (state / ".gitignore").read_text().splitlines()[-1] == "*"
@@ -157,8 +178,8 @@ def test_concurrent_writers_of_the_state_lose_nothing(tmp_path: Path) -> None:
     tokens: dict[str, str] = {}
 
     def work(name: str) -> None:
+        state.set_password(name, PASSWORD)  # (a new password revokes an earlier token)
         tokens[name] = state.new_token(name)
-        state.set_password(name, PASSWORD)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in names]
     for t in threads:
@@ -175,13 +196,14 @@ def test_concurrent_writers_of_the_state_lose_nothing(tmp_path: Path) -> None:
 
 def test_sign_in_sets_a_strict_http_only_cookie(client: TestClient, root: Path) -> None:
     with_passwords(root, ROBIN)
-    answer = client.post(
-        "/review/signin",
-        data={"name": ROBIN, "password": PASSWORD, "next": "/review/?locale=es"},
+    answer = post_signin(
+        client,
+        {"name": ROBIN, "password": PASSWORD, "next": "/review/?locale=es"},
         follow_redirects=False,
     )
     assert answer.status_code == 303 and answer.headers["location"] == "/review/?locale=es"
-    cookie = answer.headers["set-cookie"]
+    cookie = answer.headers.get_list("set-cookie")[0]
+    assert cookie.startswith("clinic_l10n_session=")
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
     assert "Secure" not in cookie  # plain HTTP here
     assert answer.headers["cache-control"] == "no-store"
@@ -192,55 +214,112 @@ def test_over_https_the_cookie_is_secure(root: Path) -> None:
     app.state.workspace.accounts.hasher = CHEAP
     with_passwords(root, ROBIN)
     with TestClient(app, base_url="https://testserver") as c:
-        answer = c.post(
-            "/review/signin", data={"name": ROBIN, "password": PASSWORD}, follow_redirects=False
-        )
-    assert "Secure" in answer.headers["set-cookie"]
+        answer = post_signin(c, {"name": ROBIN, "password": PASSWORD}, follow_redirects=False)
+    cookies = answer.headers.get_list("set-cookie")
+    assert len(cookies) == 2 and all("Secure" in c for c in cookies)  # session, known device
 
 
 def test_a_wrong_password_or_name_says_the_same(client: TestClient, root: Path) -> None:
     with_passwords(root, ROBIN)
-    wrong = client.post("/review/signin", data={"name": ROBIN, "password": "x" * 12})
-    unknown = client.post("/review/signin", data={"name": "Nobody", "password": "x" * 12})
-    no_password = client.post("/review/signin", data={"name": QUINN, "password": "x" * 12})
+    wrong = post_signin(client, {"name": ROBIN, "password": "x" * 12})
+    unknown = post_signin(client, {"name": "Nobody", "password": "x" * 12})
+    no_password = post_signin(client, {"name": QUINN, "password": "x" * 12})
     for answer in (wrong, unknown, no_password):
         assert answer.status_code == 401
         assert "The name or the password is wrong." in answer.text
 
 
-def test_wrong_passwords_are_limited_per_account(
-    client: TestClient, root: Path, clock: Clock
+def test_a_strangers_50_wrong_passwords_never_keep_the_reviewer_out(
+    client: TestClient, root: Path
+) -> None:
+    """The issue's lock-out: 5 wrong passwords kept the right one out for 15 minutes."""
+    with_passwords(root, ROBIN)
+    own = browser_at(client, "10.0.0.7")
+    assert sign_in(own, ROBIN) == 303  # her browser, known from now on
+    own.cookies.delete("clinic_l10n_session")
+    attacker = browser_at(client, "203.0.113.66")
+    tries = [sign_in(attacker, ROBIN, f"guess number {n}") for n in range(50)]
+    assert tries == [401] * PAIR_LIMIT + [429] * (50 - PAIR_LIMIT)  # the stranger is slowed
+    assert sign_in(own, ROBIN) == 303  # her browser: at once
+    assert sign_in(browser_at(client, "198.51.100.9"), ROBIN) == 303  # a new browser elsewhere too
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [ROBIN, ROBIN.upper(), "robin", "ROBIN", "robin@clinic.example", "Robin@Clinic.EXAMPLE"],
+)
+def test_failures_count_per_account_and_address_however_the_name_is_spelt(
+    client: TestClient, root: Path, clock: Clock, spelling: str
 ) -> None:
     with_passwords(root, ROBIN, QUINN)
-    for n in range(ACCOUNT_LIMIT):
-        assert sign_in(client, ROBIN, "wrong password!", address=f"10.0.0.{n}") == 401
-    # from anywhere, even with the right password, until the window has passed
-    answer = client.post("/review/signin", data={"name": ROBIN, "password": PASSWORD})
-    assert answer.status_code == 429
-    assert "Too many failed sign-ins" in answer.text
-    assert 0 < int(answer.headers["retry-after"]) <= WINDOW + 1
-    assert sign_in(client, QUINN) == 303  # another account is not held up
+    here = browser_at(client, "192.0.2.10")
+    for _ in range(PAIR_LIMIT):
+        assert sign_in(here, spelling, "wrong password!") == 401
+    for typed in (ROBIN, "robin", "robin@clinic.example"):  # every name of that account
+        answer = post_signin(here, {"name": typed, "password": PASSWORD})
+        assert answer.status_code == 429 and "Too many failed sign-ins" in answer.text
+        assert 0 < int(answer.headers["retry-after"]) <= WINDOW + 1
+    assert sign_in(here, QUINN) == 303  # another account from this address is not held up
+    assert sign_in(browser_at(client, "192.0.2.11"), ROBIN) == 303  # nor this one from elsewhere
     clock.now += WINDOW
-    assert sign_in(client, ROBIN) == 303
+    assert sign_in(here, ROBIN) == 303
 
 
 def test_wrong_passwords_are_limited_per_address(
     client: TestClient, root: Path, clock: Clock
 ) -> None:
     with_passwords(root, ROBIN)
-    for n in range(ADDRESS_LIMIT):  # a different name each time: no account reaches its limit
+    for n in range(ADDRESS_LIMIT):  # a different name each time: no pair reaches its limit
         assert sign_in(client, f"Guess {n}", "wrong password!") == 401
     assert sign_in(client, ROBIN) == 429  # this address, whatever the name
     clock.now += WINDOW
     assert sign_in(client, ROBIN) == 303
 
 
-def test_a_right_password_forgets_the_accounts_failures(client: TestClient, root: Path) -> None:
+@pytest.mark.parametrize(
+    ("cookie", "exempt"),
+    [
+        ("its own", True),
+        ("another account's", False),  # a device cookie names its account
+        ("tampered", False),
+        ("expired", False),
+    ],
+)
+def test_only_a_valid_device_cookie_of_that_account_is_exempt(
+    client: TestClient, root: Path, clock: Clock, cookie: str, exempt: bool
+) -> None:
+    with_passwords(root, ROBIN, QUINN)
+    own = browser_at(client, "10.0.0.7")
+    assert sign_in(own, QUINN if cookie == "another account's" else ROBIN) == 303
+    device = own.cookies.get("clinic_l10n_device") or ""
+    if cookie == "tampered":
+        device = device[:-1] + ("0" if device[-1] != "0" else "1")
+    if cookie == "expired":
+        clock.now += DEVICE_AGE
+    attacker = browser_at(client, "10.0.0.7")  # the same address (a hospital's NAT)
+    for _ in range(ADDRESS_LIMIT):
+        sign_in(attacker, ROBIN, "wrong password!")
+    fresh = browser_at(client, "10.0.0.7")
+    fresh.cookies.set("clinic_l10n_device", device, path="/review/signin")
+    assert sign_in(fresh, ROBIN) == (303 if exempt else 429)
+
+
+def test_a_known_device_is_itself_limited(client: TestClient, root: Path) -> None:
+    """A stolen device cookie does not buy unlimited guesses."""
     with_passwords(root, ROBIN)
-    for _ in range(ACCOUNT_LIMIT - 1):
+    own = browser_at(client, "10.0.0.7")
+    assert sign_in(own, ROBIN) == 303
+    tries = [sign_in(own, ROBIN, "wrong password!") for _ in range(DEVICE_LIMIT + 1)]
+    assert tries == [401] * DEVICE_LIMIT + [429]
+
+
+def test_a_right_password_forgets_the_pairs_failures(client: TestClient, root: Path) -> None:
+    with_passwords(root, ROBIN)
+    for _ in range(PAIR_LIMIT - 1):
         assert sign_in(client, ROBIN, "wrong password!") == 401
     assert sign_in(client, ROBIN) == 303
-    for _ in range(ACCOUNT_LIMIT - 1):
+    client.cookies.clear()  # no device cookie: the pair counts again
+    for _ in range(PAIR_LIMIT - 1):
         assert sign_in(client, ROBIN, "wrong password!") == 401
     assert sign_in(client, ROBIN) == 303
 
@@ -256,13 +335,13 @@ def test_concurrent_wrong_passwords_cannot_pass_the_limit(root: Path) -> None:
     def guess() -> None:
         outcomes.append(state.sign_in(policy, ROBIN, "wrong password!", "192.0.2.1").refused)
 
-    threads = [threading.Thread(target=guess) for _ in range(ACCOUNT_LIMIT * 3)]
+    threads = [threading.Thread(target=guess) for _ in range(PAIR_LIMIT * 3)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     checked = [o for o in outcomes if o == "The name or the password is wrong."]
-    assert len(checked) == ACCOUNT_LIMIT  # the rest were throttled before any hash was checked
+    assert len(checked) == PAIR_LIMIT  # the rest were throttled before any hash was checked
 
 
 # -- sessions -------------------------------------------------------------------------------------
@@ -316,7 +395,7 @@ def test_a_reviewer_taken_out_of_the_config_is_refused_at_once(
 ) -> None:
     token = accounts(root).new_token(ROBIN)
     config = root / "l10n.yaml"
-    config.write_text(config.read_text().replace(f"  {ROBIN}: [linguistic, clinical]\n", ""))
+    config.write_text("\n".join(ln for ln in config.read_text().splitlines() if ROBIN not in ln))
     client.app.state.live.reload()  # type: ignore[attr-defined]
     answer = client.get(
         "/v1/reviews/pending", params={"locale": "es"}, headers={"Authorization": f"Bearer {token}"}

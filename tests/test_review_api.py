@@ -34,6 +34,7 @@ from .reviewing import (
     approval,
     item,
     pending_tree,
+    post_signin,
     with_passwords,
     workspace_client,
 )
@@ -60,9 +61,7 @@ def token_for(root: Path, name: str) -> dict[str, str]:
 def signed_in(client: TestClient, root: Path, name: str) -> str:
     """Sign `name` in through the form; returns the session's CSRF token."""
     with_passwords(root, name)
-    answer = client.post(
-        "/review/signin", data={"name": name, "password": PASSWORD}, follow_redirects=False
-    )
+    answer = post_signin(client, {"name": name, "password": PASSWORD}, follow_redirects=False)
     assert answer.status_code == 303, answer.text
     page = client.get("/review/").text
     return page.split('name="csrf-token" content="')[1].split('"')[0]

@@ -26,6 +26,7 @@ from .reviewing import (
     SPRAYS_ES_NEW,
     TRANSLATOR,
     pending_tree,
+    post_signin,
     with_passwords,
     workspace_client,
 )
@@ -45,9 +46,7 @@ def client(root: Path) -> Iterator[TestClient]:
 def as_reviewer(client: TestClient, root: Path, name: str = ROBIN) -> str:
     """Sign in; returns the CSRF token of the session."""
     with_passwords(root, name)
-    answer = client.post(
-        "/review/signin", data={"name": name, "password": PASSWORD}, follow_redirects=False
-    )
+    answer = post_signin(client, {"name": name, "password": PASSWORD}, follow_redirects=False)
     assert answer.status_code == 303
     return client.get("/review/").text.split('name="csrf-token" content="')[1].split('"')[0]
 

@@ -252,12 +252,13 @@ def revoke_cmd(
 
 @click.group("reviewer", cls=Group)
 def reviewer_group() -> None:
-    """Reviewers' accounts for the web workspace (/review/): passwords and API tokens, kept in
-    the state folder (--state)."""
+    """Reviewers' accounts for the web workspace (/review/): passwords, reset links and API
+    tokens, kept in the state folder (--state). NAME is a reviewer's login, e-mail address or
+    full name as declared under `reviewers:`."""
 
 
 def _declared(ctx: click.Context, name: str) -> str:
-    who = config_of(ctx).policy.find(name)
+    who = config_of(ctx).policy.signing_in(name)
     if who is None:
         raise AccountError(f"{name!r} is not declared under 'reviewers:' in l10n.yaml")
     return who.name
@@ -273,7 +274,8 @@ def _declared(ctx: click.Context, name: str) -> str:
 @click.pass_context
 def passwd_cmd(ctx: click.Context, name: str, password_stdin: bool) -> None:
     """Set the password NAME signs in to the web workspace with (at least 12 characters). NAME
-    must be declared under `reviewers:`; only an argon2 hash is kept. NAME's open sessions end."""
+    must be declared under `reviewers:`; only an argon2 hash is kept. NAME's open sessions end
+    and their API token stops working."""
     declared = _declared(ctx, name)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -281,7 +283,28 @@ def passwd_cmd(ctx: click.Context, name: str, password_stdin: bool) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     state = ctx.meta[STATE_KEY]
     Accounts(state).set_password(declared, password)
-    click.echo(f"password set for {declared} (in {state})")
+    click.echo(
+        f"password set for {declared} (in {state}); their sessions ended, any API token revoked"
+    )
+
+
+@reviewer_group.command("reset")
+@click.argument("name")
+@click.option(
+    "--url",
+    default="",
+    metavar="BASE",
+    help="The workspace's address as reviewers reach it (https://l10n.clinic.example): "
+    "the link is printed in full. Without it, the path on that server.",
+)
+@click.pass_context
+def reset_cmd(ctx: click.Context, name: str, url: str) -> None:
+    """Print a one-time link where NAME sets a new password in the workspace. It works once,
+    within 24 hours, and replaces any earlier link; only its SHA-256 is kept. Using it ends
+    NAME's sessions and revokes their API token."""
+    declared = _declared(ctx, name)
+    secret = Accounts(ctx.meta[STATE_KEY]).new_reset(declared)
+    click.echo(f"{url.rstrip('/')}/review/reset?token={secret}")
 
 
 @reviewer_group.command("token")

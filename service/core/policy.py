@@ -52,6 +52,7 @@ class Reviewer:
     roles: frozenset[Role]
     locales: frozenset[str] | None = None
     email: str | None = None
+    login: str | None = None  # a short name to sign in with (lower-case), as declared
 
     def covers(self, locale: str) -> bool:
         return self.locales is None or locale in self.locales
@@ -147,6 +148,23 @@ class Policy:
         'Dr. Ana Ejemplo'
         """
         return self.reviewers.get(person_key(name))
+
+    def signing_in(self, typed: str) -> Reviewer | None:
+        """The reviewer a sign-in form's name field means: their declared `login` or `email`
+        (either case), else their full name as `find` compares it.
+
+        >>> r = Reviewer("Dr. Ana Ejemplo", frozenset({"clinical"}), email="ana@clinic.example", login="ana")
+        >>> [Policy.of([r]).signing_in(t).name for t in ("ANA", " Ana@Clinic.example", "dr. ana ejemplo")]
+        ['Dr. Ana Ejemplo', 'Dr. Ana Ejemplo', 'Dr. Ana Ejemplo']
+        """
+        wanted = typed.strip().casefold()
+        for reviewer in self.reviewers.values():
+            if wanted and wanted in {
+                (reviewer.login or "").casefold(),
+                (reviewer.email or "").casefold(),
+            }:
+                return reviewer
+        return self.find(typed)
 
     @cached_property
     def role_names(self) -> tuple[Role, ...]:

@@ -15,7 +15,7 @@
     critical text: [critical blocks, doses]          # optional; the default: both
     reviewers:
       Dr. Ana Ejemplo: [linguistic]                  # every locale, English included
-      Dr. Bo Sample: {roles: [clinical], locales: [es, en], email: bo@clinic.example}
+      Dr. Bo Sample: {roles: [clinical], locales: [es, en], email: bo@clinic.example, login: bo}
     translators:                # optional: the names that are one translator (`people_config`)
       Lucía Ficticia: {email: lucia@translators.example, aliases: [L. Ficticia]}
 """
@@ -39,6 +39,7 @@ from service.core.policy import (
     RoleSpec,
     TextKind,
 )
+from service.core.signin_names import check_sign_in_names, read_login
 from service.core.yamlfile import LineDict
 
 __all__ = ["read_policy"]
@@ -60,6 +61,8 @@ def read_policy(data: LineDict, path: str, locales: tuple[str, ...]) -> Policy:
         for name, r in zip(raw, reviewers.values(), strict=True)
     ]
     check_people(declared, translators, path)
+    lines = [_line(raw, name, data.line) for name in raw]
+    check_sign_in_names(zip(reviewers.values(), lines, strict=True), path)
     return Policy(
         reviewers,
         roles,
@@ -174,19 +177,21 @@ def _reviewer(
     """`NAME: [roles]` (every locale) or `NAME: {roles: [...], locales: [...]}`."""
     scope: frozenset[str] | None = None
     email: str | None = None
+    login: str | None = None
     roles = value
     if isinstance(value, dict):
-        unknown = sorted(set(value) - {"roles", "locales", "email"})
+        unknown = sorted(set(value) - {"roles", "locales", "email", "login"})
         if unknown:
             raise ConfigError(f"reviewer {name!r}: unknown key {unknown[0]!r}", path, line)
         if "email" in value:
             email = read_email(f"reviewer {name!r}", value["email"], path, line)
+        login = read_login(name, value.get("login"), path, line)
         roles = value.get("roles")
         if value.get("locales") is not None:
             scope = _scope(name, value["locales"], path, line, locales)
     if not isinstance(roles, list) or not roles or not set(map(str, roles)) <= set(valid):
         raise ConfigError(f"reviewer {name!r}: roles must be a list of {sorted(valid)}", path, line)
-    return Reviewer(" ".join(name.split()), frozenset(str(r) for r in roles), scope, email)
+    return Reviewer(" ".join(name.split()), frozenset(str(r) for r in roles), scope, email, login)
 
 
 def _reviewers(

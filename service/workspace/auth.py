@@ -89,10 +89,14 @@ def require_csrf(caller: Caller, given: str | None) -> None:
 
 def same_origin(request: Request) -> None:
     """A form POST from a page of another site is refused (SameSite=Strict already keeps the
-    cookie off it; this also covers the sign-in form, which has no session yet)."""
+    cookie off it; this also covers the sign-in form, which has no session yet), and so is one
+    whose Origin is `null`: a sandboxed iframe's or a data: page's, which could be anyone's. A
+    POST without Origin (not from a browser) is left to the CSRF tokens."""
     origin = request.headers.get("origin")
-    if origin is None or origin == "null":
+    if origin is None:
         return
+    if origin == "null":
+        raise HTTPException(403, "a form from a page without an origin (a sandboxed frame)")
     own = f"{request.url.scheme}://{request.headers.get('host', '')}"
     if origin != own:
         raise HTTPException(403, "a form from another site")

@@ -6,9 +6,10 @@ calls: `queue.build` (what waits for you), `signing.approve_in_tree` and
 """
 
 from service.workspace.pages import pages_router
+from service.workspace.password import password_router
 from service.workspace.reviews import reviews_router
 from service.workspace.signin import signin_router
 
 __all__ = ["WORKSPACE_ROUTERS"]
 
-WORKSPACE_ROUTERS = (reviews_router, signin_router, pages_router)
+WORKSPACE_ROUTERS = (reviews_router, signin_router, password_router, pages_router)
