@@ -20,6 +20,7 @@ from service.core.locales import babel_locale, canonical_tag, to_gettext
 from service.core.models import SOURCE_LOCALE, FallbackPolicy
 from service.core.policy import Policy
 from service.core.policy_config import read_policy
+from service.core.sso_config import SsoConfig, read_sso
 from service.core.terminology import NO_TERMINOLOGY, Terminology, read_terminology
 from service.core.yamlfile import LineDict, load_yaml
 
@@ -41,6 +42,7 @@ _KEYS = {
     "translators",  # who the translators are (names, aliases, e-mails): read with the policy
     "terminology",  # substances and products, each with its approved form per locale
     "min_share",  # the share of a page a locale must show translated for it to be listed
+    "sso",  # single sign-on for the review workspace (OpenID Connect): `sso_config`
 }
 _ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
 
@@ -59,6 +61,7 @@ class Config:
     demonstration: bool = False  # translated pages carry the "demonstration translation" notice
     terminology: Terminology = NO_TERMINOLOGY  # approved forms of substances and products
     min_share: float = 0.0  # a page is listed in a locale from this share translated (and > 0)
+    sso: SsoConfig | None = None  # the workspace's OpenID Connect provider, if any
 
     @property
     def pages_dir(self) -> Path:
@@ -188,6 +191,7 @@ def load_config(root: Path) -> Config:
         demonstration=_flag(data, path, "demonstration"),
         terminology=read_terminology(data, path, locales),
         min_share=_share(data, path, "min_share"),
+        sso=read_sso(data, path),
     )
 
 

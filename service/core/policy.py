@@ -52,6 +52,7 @@ class Reviewer:
     roles: frozenset[Role]
     locales: frozenset[str] | None = None
     email: str | None = None
+    sso_subject: str | None = None  # the `sub` an OpenID provider names them by (`sso: claim: sub`)
 
     def covers(self, locale: str) -> bool:
         return self.locales is None or locale in self.locales
