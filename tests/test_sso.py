@@ -214,6 +214,16 @@ def _other_browser(root: Path, client: TestClient, callback: str) -> Any:
     return back(client, callback)
 
 
+def _other_issuer(root: Path, client: TestClient, callback: str) -> Any:
+    """An answer naming another provider (RFC 9207's `iss`: a mix-up of providers)."""
+    return back(client, with_query(callback, iss="https://login.elsewhere.example"))
+
+
+def _issuer_missing(root: Path, client: TestClient, callback: str) -> Any:
+    """An answer without `iss` from a provider whose discovery says it sends one (RFC 9207)."""
+    return back(client, with_query(callback, iss=None))
+
+
 def _cancelled(root: Path, client: TestClient, callback: str) -> Any:
     """The provider's answer when the user cancels there (RFC 6749 §4.1.2.1)."""
     return back(client, with_query(callback, code=None, error="access_denied"))
@@ -290,6 +300,22 @@ CASES = {
         _other_browser,
         400,
         "started in another browser",
+    ),
+    "answer from another issuer": (
+        "clinic-review",
+        "email",
+        ROBIN_SUB,
+        _other_issuer,
+        400,
+        "the answer comes from another provider",
+    ),
+    "answer without its issuer": (
+        "clinic-review",
+        "email",
+        ROBIN_SUB,
+        _issuer_missing,
+        400,
+        "the answer does not say which provider it comes from",
     ),
     "cancelled at the provider": (
         "clinic-review",

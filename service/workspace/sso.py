@@ -165,7 +165,9 @@ async def sso_start(request: Request, space: Space) -> Response:
         meta = await run_in_threadpool(oidc.metadata, config)
         begun = oidc.authorization(config, meta, _redirect_uri(request))
         binding = secrets.token_urlsafe(32)
-        record = {"binding": _sha256(binding), "nonce": begun.nonce, "verifier": begun.verifier}
+        record: dict[str, Any] = {"binding": _sha256(binding), "nonce": begun.nonce}
+        record["verifier"] = begun.verifier
+        record["iss"] = meta.get("authorization_response_iss_parameter_supported") is True
         _pending(space).put(begun.state, {**record, "next": target})
     except oidc.SsoRefused as refused:
         return _refusal(request, space, refused, target)
@@ -194,6 +196,8 @@ def _check_answer(request: Request, config: SsoConfig, record: dict[str, Any] | 
     if not hmac.compare_digest(_sha256(binding), str(record.get("binding"))):
         raise oidc.SsoRefused("this sign-in was started in another browser; start again.", 400)
     params = request.query_params
+    if record.get("iss") and "iss" not in params:  # the provider said it names itself (RFC 9207)
+        raise oidc.SsoRefused("the answer does not say which provider it comes from.", 400)
     if "iss" in params and params["iss"] != config.issuer:
         raise oidc.SsoRefused("the answer comes from another provider than the one asked.", 400)
     if "error" in params:
