@@ -26,6 +26,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.core.errors import ConfigError
+from service.workspace import sso
 from service.workspace.accounts import state_dir
 
 from .browsers import chromium
@@ -404,6 +405,31 @@ def test_a_provider_that_names_another_issuer_is_refused(tmp_path: Path, issuer:
         answer = client.get("/review/sso/start", follow_redirects=False)
         assert answer.status_code == 502
         assert "discovery document names another issuer" in alert(answer.text)
+
+
+def test_sign_ins_under_way_are_bounded_and_expire(
+    tmp_path: Path, issuer: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each press of the button keeps a record until the answer comes back: at most
+    PENDING_MAX of them, and one older than ten minutes is neither counted nor accepted."""
+    root = sso_tree(tmp_path, issuer)
+    monkeypatch.setattr(sso, "PENDING_MAX", 2)
+    with workspace_client(root) as client:
+        late = start(client)
+        start(client)
+        answer = client.get("/review/sso/start", follow_redirects=False)
+        assert answer.status_code == 429
+        assert "Too many sign-ins are under way" in alert(answer.text)
+        old = time.time() - 601
+        for record in pending_records(root):
+            os.utime(record, (old, old))
+            record.write_text(json.dumps({**json.loads(record.read_text()), "created": old}))
+            os.utime(record, (old, old))
+        callback = at_provider(late, ROBIN_SUB)
+        answer = back(client, callback)
+        assert answer.status_code == 400
+        assert "has expired" in alert(answer.text)
+        assert start(client).startswith(issuer)  # the expired ones no longer count
 
 
 def test_the_client_secret_comes_from_the_environment_only(
