@@ -257,7 +257,7 @@ CASES = {
         NOBODY_SUB,
         _as_is,
         403,
-        f"No reviewer is declared with the e-mail address {NOBODY_EMAIL}",
+        f"no reviewer is declared with the e-mail address {NOBODY_EMAIL}",
     ),
     "unknown subject": (
         "clinic-review",
@@ -265,7 +265,7 @@ CASES = {
         NOBODY_SUB,
         _as_is,
         403,
-        "No reviewer is declared with the subject pat-0003",
+        "no reviewer is declared with the subject pat-0003",
     ),
     "e-mail not verified": (
         "clinic-review",
@@ -273,7 +273,7 @@ CASES = {
         UNVERIFIED_SUB,
         _as_is,
         403,
-        f"The provider has not verified the address {UNVERIFIED_EMAIL}",
+        f"the provider has not verified the address {UNVERIFIED_EMAIL}",
     ),
     "wrong audience": (
         "clinic-wrong-audience",
@@ -419,7 +419,7 @@ def test_sign_ins_under_way_are_bounded_and_expire(
         start(client)
         answer = client.get("/review/sso/start", follow_redirects=False)
         assert answer.status_code == 429
-        assert "Too many sign-ins are under way" in alert(answer.text)
+        assert "too many sign-ins are under way" in alert(answer.text)
         old = time.time() - 601
         for record in pending_records(root):
             os.utime(record, (old, old))

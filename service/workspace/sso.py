@@ -81,7 +81,7 @@ class Pending:
         now = self.clock()
         if self._sweep(now) >= PENDING_MAX:
             raise oidc.SsoRefused(
-                "Too many sign-ins are under way; try again in a few minutes.", 429
+                "too many sign-ins are under way; try again in a few minutes.", 429
             )
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -115,9 +115,9 @@ def reviewer_for(config: SsoConfig, policy: Policy, claims: dict[str, Any]) -> R
     if config.claim == "email":
         email = claims.get("email")
         if not isinstance(email, str) or not email:
-            raise oidc.SsoRefused("The provider did not say your e-mail address.", 403)
+            raise oidc.SsoRefused("the provider did not say your e-mail address.", 403)
         if claims.get("email_verified") is not True:
-            raise oidc.SsoRefused(f"The provider has not verified the address {email}.", 403)
+            raise oidc.SsoRefused(f"the provider has not verified the address {email}.", 403)
         found = [
             r for r in policy.reviewers.values() if (r.email or "").casefold() == email.casefold()
         ]
@@ -128,7 +128,7 @@ def reviewer_for(config: SsoConfig, policy: Policy, claims: dict[str, Any]) -> R
         who = f"the subject {subject}"
     if len(found) != 1:
         raise oidc.SsoRefused(
-            f"No reviewer is declared with {who}: ask an administrator to add it to your "
+            f"no reviewer is declared with {who}: ask an administrator to add it to your "
             "declaration under 'reviewers:' in l10n.yaml.",
             403,
         )
