@@ -189,7 +189,9 @@ def _reviewer(
             scope = _scope(name, value["locales"], path, line, locales)
     if not isinstance(roles, list) or not roles or not set(map(str, roles)) <= set(valid):
         raise ConfigError(f"reviewer {name!r}: roles must be a list of {sorted(valid)}", path, line)
-    return Reviewer(" ".join(name.split()), frozenset(str(r) for r in roles), scope, email, subject)
+    return Reviewer(
+        " ".join(name.split()), frozenset(str(r) for r in roles), scope, email, sso_subject=subject
+    )
 
 
 def _subject(name: str, value: Any, path: str, line: int) -> str | None:
