@@ -59,7 +59,12 @@ system-deps:
 tests/axe/node_modules/.package-lock.json: tests/axe/package-lock.json
 	npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error
 
-test: install system-deps tests/axe/node_modules/.package-lock.json
+# node-oidc-provider, the OpenID provider tests/test_sso.py signs in against, at the version
+# tests/oidc/package-lock.json pins
+tests/oidc/node_modules/.package-lock.json: tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+
+test: install system-deps tests/axe/node_modules/.package-lock.json tests/oidc/node_modules/.package-lock.json
 	$(BIN)/python -m pytest
 	@$(MAKE) --no-print-directory lint
 
@@ -78,5 +83,5 @@ bench-update: install system-deps
 	$(BIN)/python benchmarks/update.py --pages 1000
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache export tests/axe/node_modules
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache export tests/axe/node_modules tests/oidc/node_modules
 	find locales -name '*.mo' -delete

@@ -22,6 +22,7 @@ from service.core.models import SOURCE_LOCALE, FallbackPolicy
 from service.core.notify import Notify, read_notify
 from service.core.policy import Policy
 from service.core.policy_config import read_policy
+from service.core.sso_config import SsoConfig, read_sso
 from service.core.terminology import NO_TERMINOLOGY, Terminology, read_terminology
 from service.core.yamlfile import LineDict, load_yaml
 
@@ -45,6 +46,7 @@ _KEYS = {
     "min_share",  # the share of a page a locale must show translated for it to be listed
     "notify",  # the SMTP server the daily digest of waiting reviews goes through (`notify`)
     "base_url",  # where the static site of a release is served: its absolute links and sitemap
+    "sso",  # single sign-on for the review workspace (OpenID Connect): `sso_config`
 }
 _ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
 
@@ -65,6 +67,7 @@ class Config:
     min_share: float = 0.0  # a page is listed in a locale from this share translated (and > 0)
     notify: Notify | None = None  # where the digest of waiting reviews is sent from
     base_url: str | None = None  # the static site's absolute URL (ends in /); None: relative
+    sso: SsoConfig | None = None  # the workspace's OpenID Connect provider, if any
 
     @property
     def pages_dir(self) -> Path:
@@ -196,6 +199,7 @@ def load_config(root: Path) -> Config:
         min_share=_share(data, path, "min_share"),
         notify=read_notify(data, path),
         base_url=_base_url(data, path),
+        sso=read_sso(data, path),
     )
 
 

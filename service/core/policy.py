@@ -53,6 +53,7 @@ class Reviewer:
     locales: frozenset[str] | None = None
     email: str | None = None
     login: str | None = None  # a short name to sign in with (lower-case), as declared
+    sso_subject: str | None = None  # the `sub` an OpenID provider names them by (`sso: claim: sub`)
 
     def covers(self, locale: str) -> bool:
         return self.locales is None or locale in self.locales

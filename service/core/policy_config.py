@@ -16,6 +16,7 @@
     reviewers:
       Dr. Ana Ejemplo: [linguistic]                  # every locale, English included
       Dr. Bo Sample: {roles: [clinical], locales: [es, en], email: bo@clinic.example, login: bo}
+      Dr. Cy Sample: {roles: [linguistic], sso_subject: 248289761001}  # OpenID `sub` (`sso:`)
     translators:                # optional: the names that are one translator (`people_config`)
       Lucía Ficticia: {email: lucia@translators.example, aliases: [L. Ficticia]}
 """
@@ -178,20 +179,40 @@ def _reviewer(
     scope: frozenset[str] | None = None
     email: str | None = None
     login: str | None = None
+    subject: str | None = None
     roles = value
     if isinstance(value, dict):
-        unknown = sorted(set(value) - {"roles", "locales", "email", "login"})
+        unknown = sorted(set(value) - {"roles", "locales", "email", "login", "sso_subject"})
         if unknown:
             raise ConfigError(f"reviewer {name!r}: unknown key {unknown[0]!r}", path, line)
         if "email" in value:
             email = read_email(f"reviewer {name!r}", value["email"], path, line)
         login = read_login(name, value.get("login"), path, line)
+        subject = _subject(name, value.get("sso_subject"), path, line)
         roles = value.get("roles")
         if value.get("locales") is not None:
             scope = _scope(name, value["locales"], path, line, locales)
     if not isinstance(roles, list) or not roles or not set(map(str, roles)) <= set(valid):
         raise ConfigError(f"reviewer {name!r}: roles must be a list of {sorted(valid)}", path, line)
-    return Reviewer(" ".join(name.split()), frozenset(str(r) for r in roles), scope, email, login)
+    return Reviewer(
+        " ".join(name.split()),
+        frozenset(str(r) for r in roles),
+        scope,
+        email,
+        login,
+        sso_subject=subject,
+    )
+
+
+def _subject(name: str, value: Any, path: str, line: int) -> str | None:
+    """`sso_subject:`, the `sub` claim of the reviewer's OpenID provider (case-sensitive)."""
+    if value is None:
+        return None
+    if not isinstance(value, str | int) or not str(value).strip() or len(str(value)) > 255:
+        raise ConfigError(
+            f"reviewer {name!r}: 'sso_subject' must be a provider's subject", path, line
+        )
+    return str(value).strip()
 
 
 def _reviewers(

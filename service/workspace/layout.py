@@ -26,6 +26,7 @@ def frame(space: Workspace, me: Caller | None, title: str, **context: Any) -> di
         "csrf": me.csrf if me else "",
         "roles": space.config.policy.in_order(me.reviewer.roles) if me else [],
         "scope": ", ".join(locales_of(space.config, me.reviewer)) if me else "",
+        "sso": space.config.sso,  # "Sign in with <label>" on the sign-in page, when configured
         **context,
     }
 
