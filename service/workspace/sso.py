@@ -32,7 +32,8 @@ from service.core.sso_config import SsoConfig
 from service.workspace import oidc, views
 from service.workspace.auth import secure_headers, set_session_cookie
 from service.workspace.deps import Space, Workspace
-from service.workspace.layout import frame, page
+from service.workspace.layout import frame
+from service.workspace.signin import presession_page
 
 __all__ = ["BINDING", "PENDING_MAX", "Pending", "reviewer_for", "sso_router"]
 
@@ -139,11 +140,8 @@ def _refusal(request: Request, space: Workspace, refused: oidc.SsoRefused, targe
     address = request.client.host if request.client else "unknown"
     _log.warning("single sign-on refused from %s: %s", address, refused.reason)
     message = f"Single sign-on did not sign you in: {refused.reason}"
-    return page(
-        "review_signin.html",
-        frame(space, None, "Sign in", message=message, next=target),
-        refused.status,
-    )
+    context = frame(space, None, "Sign in", message=message, next=target)
+    return presession_page(request, "review_signin.html", context, refused.status)
 
 
 def _config(space: Workspace) -> SsoConfig:
