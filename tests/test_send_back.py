@@ -5,6 +5,9 @@ translator changes it."""
 
 from __future__ import annotations
 
+import hashlib
+import html
+import re
 import subprocess
 from pathlib import Path
 
@@ -153,3 +156,48 @@ def test_send_back_refuses(tree: Path, run: Run, case: str) -> None:
     result = run("review", "send-back", filled[0], "--page", PAGE, *filled[1:], code=1)
     assert words in result.output, result.output
     assert po.read_bytes() == before
+
+
+def test_send_back_from_the_workspace(tmp_path: Path) -> None:
+    """The workspace's form does what the command does, as the signed-in reviewer: the text
+    leaves the queue with the comment shown as why it is not ready, and the catalog has the note."""
+    from .reviewing import (
+        ES_PO,
+        PASSWORD,
+        ROBIN,
+        SPRAYS,
+        SPRAYS_ES_NEW,
+        pending_tree,
+        post_signin,
+        with_passwords,
+        workspace_client,
+    )
+    from .reviewing import PAGE as SALINE
+
+    root = pending_tree(tmp_path)
+    with_passwords(root, ROBIN)
+    with workspace_client(root) as client:
+        assert post_signin(client, {"name": ROBIN, "password": PASSWORD}).status_code == 200
+        queue = client.get("/review/", params={"locale": "es"}).text
+        assert SPRAYS_ES_NEW in queue
+        csrf = queue.split('name="csrf-token" content="')[1].split('"')[0]
+        ident = f"li-{hashlib.sha256(SPRAYS.encode()).hexdigest()[:8]}"  # the list item's id
+        assert f'data-item="es|{SALINE}|{ident}"' in queue
+        comment = "«orificio» is not the word patients use; keep «fosa nasal»."
+        fields = {"locale": "es", "page": SALINE, "id": ident, "comment": comment}
+        refused = client.post("/review/send-back", data=fields)  # no CSRF token
+        assert refused.status_code == 403
+        answer = client.post(
+            "/review/send-back",
+            data={**fields, "csrf_token": csrf, "back": "/review/?locale=es"},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, answer.text
+        after = client.get(answer.headers["location"]).text
+        assert "Sent 1 text(s) back to the translator" in after
+        assert SPRAYS_ES_NEW not in after.split("not ready")[0]
+        filtered = client.get("/review/", params={"locale": "es", "page": SALINE}).text
+        assert html.escape(comment, quote=False) in filtered  # why it is not ready: the comment
+        again = client.post("/review/send-back", data={**fields, "csrf_token": csrf})
+        assert again.status_code == 409 and "already sent back" in again.text
+    assert _grep_comment((root / ES_PO).read_bytes(), tmp_path, "keep «fosa nasal»")

@@ -36,10 +36,11 @@ pages_router = APIRouter(include_in_schema=False)
 
 HTML_LIMIT = 50  # queue items per result page in the workspace
 _ITEM = re.compile(r"(?P<id>\S{1,200}) (?P<src>[0-9a-f]{64}) (?P<tr>[0-9a-f]{64})")
-_DONE = re.compile(r"(approved|revoked)-(\d{1,4})")
+_DONE = re.compile(r"(approved|revoked|sent)-(\d{1,4})")
 _NOTICES = {
     "approved": "Approved {n} text(s): the patient pages serve them now.",
     "revoked": "Revoked {n} approval(s): the patient pages no longer serve that text.",
+    "sent": "Sent {n} text(s) back to the translator, with your comment in the catalog.",
 }
 
 

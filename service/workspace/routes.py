@@ -8,9 +8,17 @@ calls: `queue.build` (what waits for you), `signing.approve_in_tree` and
 from service.workspace.pages import pages_router
 from service.workspace.password import password_router
 from service.workspace.reviews import reviews_router
+from service.workspace.sendback import sendback_router
 from service.workspace.signin import signin_router
 from service.workspace.sso import sso_router
 
 __all__ = ["WORKSPACE_ROUTERS"]
 
-WORKSPACE_ROUTERS = (reviews_router, signin_router, password_router, sso_router, pages_router)
+WORKSPACE_ROUTERS = (
+    reviews_router,
+    signin_router,
+    password_router,
+    sso_router,
+    sendback_router,
+    pages_router,
+)
