@@ -272,6 +272,15 @@ def _prefix(value: str | None) -> str | None:
     type=click.IntRange(min=1),
     help="Open connections per worker; more are answered 503 at once.",
 )
+@click.option(
+    "--forwarded-allow-ips",
+    "forwarded",
+    metavar="IPS",
+    envvar="CLINIC_L10N_FORWARDED_ALLOW_IPS",
+    help="Behind a proxy: the addresses (comma-separated; networks like 10.0.0.0/8, or *) whose "
+    "X-Forwarded-For and X-Forwarded-Proto are believed, for the client's address (the "
+    "sign-in limit, the access log) and scheme (Secure cookies). Default: no one's.",
+)
 @RELEASES
 @click.option(
     "--follow",
@@ -298,6 +307,7 @@ def serve_cmd(
     stack: Stack,
     header_timeout: float,
     max_connections: int,
+    forwarded: str | None,
     releases: Path | None,
     follow: bool,
     accel: str | None,
@@ -313,7 +323,9 @@ def serve_cmd(
     from service.web.server import AppFactory, ServeOptions, serve
 
     limits = Limits(header_timeout=header_timeout, max_connections=max_connections)
-    options = ServeOptions(host, port, workers, stack, limits, access_log=access_log)
+    options = ServeOptions(
+        host, port, workers, stack, limits, access_log=access_log, forwarded_allow_ips=forwarded
+    )
     factory = AppFactory(ctx.obj, poll, ctx.meta[STATE_KEY], releases, not follow, accel)
     serve(factory, options)
 

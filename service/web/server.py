@@ -295,6 +295,9 @@ class ServeOptions:
     limits: Limits = field(default_factory=Limits)
     timeout_keep_alive: int = 5
     access_log: bool = False
+    # `--forwarded-allow-ips`: the proxies whose X-Forwarded-For and X-Forwarded-Proto are
+    # believed (uvicorn's list: addresses, networks, `*`); None: no one's.
+    forwarded_allow_ips: str | None = None
 
 
 def _raise_file_limit(wanted: int) -> None:
@@ -324,9 +327,11 @@ def serve(factory: AppFactory, options: ServeOptions) -> None:
         timeout_keep_alive=options.timeout_keep_alive,
         log_level="info",
         access_log=options.access_log,
-        # X-Forwarded-For from a proxy on this host only matters to the access log, the one
-        # reader of a client's address; without it, every request skips the middleware.
-        proxy_headers=options.access_log,
+        # Only from the proxies named: the client's address (the sign-in limit, the access log)
+        # and scheme (Secure cookies, the same-origin check) then come from their headers. Off,
+        # every request skips uvicorn's middleware, and a forged header changes nothing.
+        proxy_headers=options.forwarded_allow_ips is not None,
+        forwarded_allow_ips=options.forwarded_allow_ips,
     )
     if one:
         uvicorn.Server(config).run()
