@@ -266,6 +266,13 @@ def _prefix(value: str | None) -> str | None:
     help="Seconds a client has to send its request head before it is dropped.",
 )
 @click.option(
+    "--body-timeout",
+    default=Limits.body_timeout,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds a client has to send a request body (from the request's start); past it, 408.",
+)
+@click.option(
     "--max-connections",
     default=Limits.max_connections,
     show_default=True,
@@ -306,6 +313,7 @@ def serve_cmd(
     workers: int,
     stack: Stack,
     header_timeout: float,
+    body_timeout: float,
     max_connections: int,
     forwarded: str | None,
     releases: Path | None,
@@ -319,14 +327,17 @@ def serve_cmd(
     made (`withdraw`, `rollback`, `publish`) is served at the next poll. A file that fails to
     load keeps its last good version in service, and /healthz says `degraded` with its line.
     A client that does not send its request head within --header-timeout is dropped, and a head
-    over 16 KB is refused (431)."""
+    over 16 KB is refused (431); a request body must arrive within --body-timeout (else 408) and
+    hold at most 256 KB (else 413)."""
     from service.web.server import AppFactory, ServeOptions, serve
 
-    limits = Limits(header_timeout=header_timeout, max_connections=max_connections)
+    limits = Limits(
+        header_timeout=header_timeout, max_connections=max_connections, body_timeout=body_timeout
+    )
     options = ServeOptions(
         host, port, workers, stack, limits, access_log=access_log, forwarded_allow_ips=forwarded
     )
-    factory = AppFactory(ctx.obj, poll, ctx.meta[STATE_KEY], releases, not follow, accel)
+    factory = AppFactory(ctx.obj, poll, ctx.meta[STATE_KEY], releases, not follow, accel, limits)
     serve(factory, options)
 
 

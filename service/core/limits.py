@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "MAX_ACCEPT_LANGUAGE",
     "MAX_LANGUAGE_RANGES",
     "MAX_SLUG",
@@ -44,3 +45,10 @@ class Limits:
     header_timeout: float = 5.0
     max_head_bytes: int = 16 * 1024
     max_connections: int = 1000
+    # A request body (`web.bounded`): all of it within `body_timeout` seconds of the request's
+    # start, and at most `max_body_bytes` (the most any route takes: a page's worth of reviews).
+    body_timeout: float = 10.0
+    max_body_bytes: int = 256 * 1024
+
+
+DEFAULT_LIMITS = Limits()

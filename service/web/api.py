@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from service.core.errors import LocaleError
+from service.core.limits import DEFAULT_LIMITS, Limits
 from service.release.live import LiveSite
 from service.render.assets import ASSETS, IMMUTABLE, assets
 from service.site.bodies import Body, PreparedPage
@@ -41,6 +42,7 @@ from service.web.answers import (
     page_json,
     pages_list,
 )
+from service.web.bounded import BoundedBodies
 from service.workspace import WORKSPACE_ROUTERS, Workspace
 
 __all__ = ["Settings", "create_app"]
@@ -64,7 +66,8 @@ PAGE: dict[int | str, dict[str, Any]] = {
 }
 # Answered by the server process (service.web.server) before a request reaches a route.
 SERVER_REFUSALS: dict[int | str, dict[str, Any]] = {
-    408: {"description": "The request head did not arrive within the header timeout"},
+    408: {"description": "The request head or body did not arrive within its timeout"},
+    413: {"description": "The request body is over the bound (256 KB)"},
     431: {"description": "The request head is over 16 KB"},
     503: {"description": "The server is at its connection limit; retry"},
 }
@@ -99,10 +102,16 @@ async def _watching(live: LiveSite, every: float, _: FastAPI) -> AsyncIterator[N
         signal.signal(signal.SIGHUP, previous)
 
 
-def create_app(settings: Settings, site: Site | None = None, watch: float | None = None) -> FastAPI:
+def create_app(
+    settings: Settings,
+    site: Site | None = None,
+    watch: float | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> FastAPI:
     """Build the app for one content tree; nothing is loaded at import time. With `watch` (seconds),
     the tree is polled while the app runs and changes are served without a restart (`SIGHUP`
-    reloads at once); `app.state.live.reload()` does the same on demand."""
+    reloads at once); `app.state.live.reload()` does the same on demand. Every request body is
+    bounded by `limits` (`bounded`)."""
     live = LiveSite.start(settings, site)
     app = FastAPI(
         title="clinic-l10n",
@@ -114,6 +123,7 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
         responses=SERVER_REFUSALS,
     )
     app.state.live = live
+    app.add_middleware(BoundedBodies, limits=limits)
     app.include_router(_patients)
     app.mount(DOCS_ASSETS, StaticFiles(packages=[SWAGGER_PACKAGE]), name="docs-assets")
     app.state.workspace = Workspace.open(live, settings.root, settings.state)

@@ -30,7 +30,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.supervisors import Multiprocess
 
 from service.core.config import load_config
-from service.core.limits import Limits, Stack
+from service.core.limits import DEFAULT_LIMITS, Limits, Stack
 from service.site.prepared import Settings
 
 if TYPE_CHECKING:
@@ -268,6 +268,7 @@ class AppFactory:
     releases: Path | None = None  # the release store (None: the default)
     publish: bool = True  # False: serve the store's current release, never publish
     accel: str | None = None  # `--accel-redirect`: nginx sends the bodies (`accel`)
+    limits: Limits = DEFAULT_LIMITS  # the request bodies' bounds (`bounded`)
 
     def __call__(self) -> FastPath | Accel:
         from service.web.accel import Accel
@@ -277,7 +278,7 @@ class AppFactory:
         settings = Settings(
             root=self.root, state=self.state, releases=self.releases, publish=self.publish
         )
-        fast = FastPath(create_app(settings, watch=self.poll))
+        fast = FastPath(create_app(settings, watch=self.poll, limits=self.limits))
         app = fast if self.accel is None else Accel(fast, fast.live, self.accel)
         # What is made so far (the code, the site first served) lives as long as the process:
         # out of the cycle collector's reach, a full collection no longer walks all of it (which
