@@ -84,16 +84,19 @@ def test_cors_only_for_configured_origins(
     assert response.headers["vary"] == vary
 
 
+@pytest.mark.parametrize("key", ["cors_origins", "embed_origins"])
 @pytest.mark.parametrize(
     "bad", ["*", "https://clinic.example/", "clinic.example", "https://Clinic.example", "[x]"]
 )
-def test_cors_origins_that_are_not_origins_are_a_config_error(fixture_tree: Path, bad: str) -> None:
+def test_cors_origins_that_are_not_origins_are_a_config_error(
+    fixture_tree: Path, bad: str, key: str
+) -> None:
     with (fixture_tree / "l10n.yaml").open("a", encoding="utf-8") as fh:
-        fh.write(f"cors_origins: ['{bad}']\n")
+        fh.write(f"{key}: ['{bad}']\n")
     from service.core.config import load_config
     from service.core.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="is not an origin"):
+    with pytest.raises(ConfigError, match=f": {key}: .* is not an origin"):
         load_config(fixture_tree)
 
 

@@ -41,6 +41,7 @@ _KEYS = {
     "translators",  # who the translators are (names, aliases, e-mails): read with the policy
     "terminology",  # substances and products, each with its approved form per locale
     "min_share",  # the share of a page a locale must show translated for it to be listed
+    "embed_origins",  # read by the HTTP edge: which sites may frame the patients' pages
 }
 _ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
 
@@ -59,6 +60,7 @@ class Config:
     demonstration: bool = False  # translated pages carry the "demonstration translation" notice
     terminology: Terminology = NO_TERMINOLOGY  # approved forms of substances and products
     min_share: float = 0.0  # a page is listed in a locale from this share translated (and > 0)
+    embed_origins: frozenset[str] = frozenset()  # CSP frame-ancestors of the patients' pages
 
     @property
     def pages_dir(self) -> Path:
@@ -140,17 +142,18 @@ def _default_chain(tag: str, enabled: tuple[str, ...]) -> tuple[str, ...]:
     return (tag, *[p for p in parents if p in enabled], SOURCE_LOCALE)
 
 
-def _origins(data: LineDict, path: str) -> frozenset[str]:
+def _origins(data: LineDict, path: str, key: str = "cors_origins") -> frozenset[str]:
     """`cors_origins: [https://clinic.example]`: sites whose pages may GET the API (none by
+    default); `embed_origins:`, sites whose pages may frame the patients' pages (none by
     default). Exact origins as browsers send them: scheme, host, optional port, lower case."""
-    raw = data.get("cors_origins") or []
-    line = data.line_of("cors_origins")
+    raw = data.get(key) or []
+    line = data.line_of(key)
     if not isinstance(raw, list):
-        raise ConfigError("'cors_origins' must be a list of origins", path, line)
+        raise ConfigError(f"'{key}' must be a list of origins", path, line)
     for origin in raw:
         if not isinstance(origin, str) or not _ORIGIN.match(origin):
             raise ConfigError(
-                f"cors_origins: {origin!r} is not an origin like 'https://clinic.example'",
+                f"{key}: {origin!r} is not an origin like 'https://clinic.example'",
                 path,
                 line,
             )
@@ -188,6 +191,7 @@ def load_config(root: Path) -> Config:
         demonstration=_flag(data, path, "demonstration"),
         terminology=read_terminology(data, path, locales),
         min_share=_share(data, path, "min_share"),
+        embed_origins=_origins(data, path, "embed_origins"),
     )
 
 

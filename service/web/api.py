@@ -43,6 +43,7 @@ from service.web.answers import (
     pages_list,
 )
 from service.web.bounded import BoundedBodies
+from service.web.headers import docs_policy
 from service.workspace import WORKSPACE_ROUTERS, Workspace
 
 __all__ = ["Settings", "create_app"]
@@ -162,12 +163,16 @@ Now = Annotated[Site, Depends(current_site)]
 
 
 def static(
-    site: Site, request: Request, body: Body, media: str, language: str | None = None
+    site: Site,
+    request: Request,
+    body: Body,
+    media: str,
+    language: str | None = None,
+    embeddable: bool = False,
 ) -> Response:
     """Reviewer-facing pages: revalidated on every load, so a fresh approval shows at once."""
-    return Prepared(
-        answer(site, Asked.of(request.headers), body.data, body.etag, media, language, 0)
-    )
+    asked = Asked.of(request.headers)
+    return Prepared(answer(site, asked, body.data, body.etag, media, language, 0, embeddable))
 
 
 async def negotiated(
@@ -261,7 +266,7 @@ async def health(live: Live) -> Response:
 
 @_read("/", include_in_schema=False)
 async def index(request: Request, site: Now) -> Response:
-    return static(site, request, site.index_html, HTML, "en")
+    return static(site, request, site.index_html, HTML, "en", embeddable=True)
 
 
 @_read(f"/{ASSETS}/{{name:path}}", include_in_schema=False)
@@ -282,7 +287,8 @@ async def pages_redirect() -> RedirectResponse:
 
 @_read("/docs", include_in_schema=False)
 async def docs(request: Request) -> HTMLResponse:
-    return get_swagger_ui_html(
+    """Swagger UI, from local files, under a CSP that names its inline script by hash."""
+    page = get_swagger_ui_html(
         openapi_url=request.app.openapi_url or "/openapi.json",
         title="clinic-l10n API",
         swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
@@ -290,3 +296,5 @@ async def docs(request: Request) -> HTMLResponse:
         swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
         swagger_ui_parameters={"validatorUrl": None},
     )
+    page.headers["Content-Security-Policy"] = docs_policy(bytes(page.body).decode())
+    return page
