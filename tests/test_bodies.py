@@ -10,6 +10,8 @@ log by leaving: a real server (`clinic-l10n serve`) and raw sockets.
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import socket
 import threading
 import time
@@ -182,3 +184,38 @@ def test_a_client_that_leaves_mid_body_costs_no_traceback(server: Server, case: 
         assert r.status == 200
     log = server.log.read_text(errors="replace")
     assert "Traceback" not in log, log[log.find("Traceback") - 200 :][:3000]
+
+
+def test_at_the_connection_limit_slow_clients_make_room_for_readers(tmp_path: Path) -> None:
+    """Slow sign-ins fill every slot of a worker (`--max-connections`), within their body
+    timeout: each reader's new connection closes the one that has waited on its client longest,
+    instead of being refused 503."""
+    limit, readers = 40, 20
+    root = pending_tree(tmp_path)
+    options = ("--max-connections", str(limit), "--body-timeout", "60")
+    with python_server(root, tmp_path / "state", tmp_path / "server.log", *options) as port:
+        server = Server(port, tmp_path / "server.log")
+        socks = []
+        for _ in range(limit):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.sendall(head(server, "POST", "/review/signin", 1000) + b"name=")
+            socks.append(sock)
+        time.sleep(0.5)
+        statuses, kept = [], []
+        for _ in range(readers):  # each keeps its connection open after its answer
+            reader = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            reader.request("GET", "/healthz")
+            answer = reader.getresponse()
+            answer.read()
+            statuses.append(answer.status)
+            kept.append(reader)
+        shed = 0
+        for sock in socks:
+            sock.settimeout(0.2)
+            with contextlib.suppress(TimeoutError):
+                shed += sock.recv(100).startswith(b"HTTP/1.1 408 ")
+            sock.close()
+        for reader in kept:
+            reader.close()
+    assert statuses == [200] * readers
+    assert shed == readers  # the oldest slow ones, one per reader

@@ -70,7 +70,7 @@ SERVER_REFUSALS: dict[int | str, dict[str, Any]] = {
     408: {"description": "The request head or body did not arrive within its timeout"},
     413: {"description": "The request body is over the bound (256 KB)"},
     431: {"description": "The request head is over 16 KB"},
-    503: {"description": "The server is at its connection limit; retry"},
+    503: {"description": "The server is at its connection limit, every connection busy; retry"},
 }
 
 # The patients' routes. The page reads among them are also answered by `fastpath`, in front of
