@@ -4,12 +4,14 @@ log by leaving: a real server (`clinic-l10n serve`) and raw sockets.
 - Hundreds of connections trickling a request body (or a request head) a byte a second are each
   answered 408 and closed within the bound (`--body-timeout`, `--header-timeout`), while
   `/healthz`, probed all along, answers 200 every time.
-- A body over 256 KB is refused 413 on every route, declared or sent in chunks.
+- A body over 256 KB is refused 413 on every route: declared, before the route runs; as it
+  arrives, while a route reads it (the middleware alone, in process).
 - A client that sends half a body and leaves costs no traceback in the server's log.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.client
 import socket
@@ -20,17 +22,20 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from starlette.requests import ClientDisconnect
 
 from service.core.limits import Limits
+from service.web.bounded import BoundedBodies
 
 from .reviewing import pending_tree
 from .test_proxy import python_server
 
 BOUND = 2.0  # --body-timeout and --header-timeout of the server under test
 SLACK = 1.5  # seconds past the bound a connection may take to be closed (a loaded machine)
-SLOW = 120  # connections of each kind
+SLOW = 240  # connections of each kind
 MAX_BODY = Limits().max_body_bytes
 
 
@@ -50,11 +55,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield Server(port, log)
 
 
-def head(
-    server: Server, method: str, path: str, length: int | None, chunked: bool = False
-) -> bytes:
-    extra = f"Content-Length: {length}\r\n" if length is not None else ""
-    extra += "Transfer-Encoding: chunked\r\n" if chunked else ""
+def head(server: Server, method: str, path: str, length: int) -> bytes:
+    extra = f"Content-Length: {length}\r\n"
     return (
         f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
         f"Origin: http://127.0.0.1:{server.port}\r\n"
@@ -138,25 +140,20 @@ def test_slow_clients_are_cut_off_and_readers_answered(server: Server, kind: str
     assert statuses and set(statuses) == {200}, statuses
 
 
+# (method, path, Content-Length): refused before the route runs. (A body over the bound sent in
+# chunks: `test_the_body_bound_as_a_route_reads`.)
 LARGE = {
-    # (method, path, Content-Length, chunked)
-    "declared, a route that reads": ("POST", "/review/signin", MAX_BODY + 1, False),
-    "declared, a route that does not": ("POST", "/healthz", MAX_BODY + 1, False),
-    "declared, the JSON API": ("POST", "/v1/reviews", 10 * MAX_BODY, False),
-    "in chunks, a route that reads": ("POST", "/review/signin", None, True),
+    "a route that reads": ("POST", "/review/signin", MAX_BODY + 1),
+    "a route that does not": ("POST", "/healthz", MAX_BODY + 1),
+    "the JSON API": ("POST", "/v1/reviews", 10 * MAX_BODY),
 }
 
 
 @pytest.mark.parametrize("case", LARGE)
 def test_a_body_over_the_bound_is_refused(server: Server, case: str) -> None:
-    method, path, length, chunked = LARGE[case]
+    method, path, length = LARGE[case]
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-        sock.sendall(head(server, method, path, length, chunked))
-        if chunked:  # exactly one byte too many, then nothing: the server reads all we sent
-            piece = b"a" * 65536
-            for _ in range(MAX_BODY // len(piece)):
-                sock.sendall(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
-            sock.sendall(b"1\r\na\r\n")
+        sock.sendall(head(server, method, path, length))
         answer = b""
         while data := sock.recv(65536):
             answer += data
@@ -219,3 +216,54 @@ def test_at_the_connection_limit_slow_clients_make_room_for_readers(tmp_path: Pa
             reader.close()
     assert statuses == [200] * readers
     assert shed == readers  # the oldest slow ones, one per reader
+
+
+async def _through(limits: Limits, messages: list[dict[str, Any]], pause: float = 0.0) -> list[Any]:
+    """What `BoundedBodies` sends for a route that reads its whole body then answers 200, when
+    the body arrives as `messages` (`pause` seconds before each)."""
+    sent: list[Any] = []
+    queue = list(messages)
+
+    async def receive() -> dict[str, Any]:
+        await asyncio.sleep(pause)
+        return queue.pop(0) if queue else {"type": "http.disconnect"}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    async def route(scope: Any, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+            if not message.get("more_body"):
+                break
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    scope = {"type": "http", "method": "POST", "headers": [], "client": ("127.0.0.1", 1)}
+    await BoundedBodies(route, limits)(scope, receive, send)
+    return [m.get("status") for m in sent if m["type"] == "http.response.start"]
+
+
+def _chunks(count: int, size: int) -> list[dict[str, Any]]:
+    return [
+        {"type": "http.request", "body": b"a" * size, "more_body": n < count - 1}
+        for n in range(count)
+    ]
+
+
+MIDDLEWARE = {
+    # (what arrives, seconds before each piece, the bounds) -> the status sent
+    "within both bounds": (_chunks(4, 1000), 0.0, Limits(body_timeout=1, max_body_bytes=4000), 200),
+    "a byte over, in chunks": (_chunks(4, 1000), 0.0, Limits(max_body_bytes=3999), 413),
+    "too slow overall": (_chunks(4, 10), 0.3, Limits(body_timeout=1.0), 408),
+    "the client left": (_chunks(2, 10)[:1], 0.0, Limits(), None),
+}
+
+
+@pytest.mark.parametrize("case", MIDDLEWARE)
+def test_the_body_bound_as_a_route_reads(case: str) -> None:
+    messages, pause, limits, status = MIDDLEWARE[case]
+    sent = asyncio.run(_through(limits, messages, pause))
+    assert sent == ([status] if status else [])
