@@ -277,7 +277,8 @@ def _prefix(value: str | None) -> str | None:
     default=Limits.max_connections,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Open connections per worker; more are answered 503 at once.",
+    help="Open connections per worker; past it, the one that has waited on its client longest "
+    "(idle, or a request unfinished) is closed to make room, else the new one is answered 503.",
 )
 @click.option(
     "--forwarded-allow-ips",
