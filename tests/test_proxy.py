@@ -3,7 +3,8 @@ certificate the test makes (openssl), proxying to a real server as README's exam
 server believes X-Forwarded-For and X-Forwarded-Proto from the proxy's address only: through
 nginx, a sign-in gets a `Secure` cookie and the server sees the client's own address (what the
 per-address sign-in limit counts), whatever X-Forwarded-For the client forged; straight to the
-server, the same forged headers change nothing.
+server, the same forged headers change nothing, and the sign-in limit per address counts the
+client's own address however many addresses its X-Forwarded-For claims.
 
 Loopback has many addresses: nginx connects to the server from 127.0.0.2 (`proxy_bind`), the only
 address trusted, and the client connects from 127.0.0.3, so the two are told apart as a proxy and
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from service.workspace.accounts import ADDRESS_LIMIT
 
 from .conftest import free_port
 from .reviewing import PASSWORD, ROBIN, pending_tree, with_passwords
@@ -205,3 +208,29 @@ def test_a_sign_in_gets_a_secure_cookie_only_over_https(
     cookie = answer.getheader("set-cookie") or ""
     assert cookie.startswith("clinic_l10n_session=")
     assert ("; secure" in cookie.lower()) is secure, cookie
+
+
+# Each case its own client address, so that the counts of one do not reach another's.
+@pytest.mark.parametrize(
+    ("via_nginx", "source"),
+    [(True, "127.0.0.4"), (False, "127.0.0.5"), (False, "127.0.0.1")],
+    ids=["through nginx", "straight", "straight from the server's host"],
+)
+def test_the_sign_in_limit_per_address_cannot_be_dodged_by_forging(
+    setup: Setup, via_nginx: bool, source: str
+) -> None:
+    """ADDRESS_LIMIT wrong sign-ins from one client, each under another name and claiming
+    another address in X-Forwarded-For: the next is refused (429), as the client's own address
+    has used its tries."""
+    origin = f"https://127.0.0.1:{setup.front}" if via_nginx else f"http://127.0.0.1:{setup.server}"
+    statuses = []
+    for n in range(ADDRESS_LIMIT + 1):
+        form = urllib.parse.urlencode({"name": f"Nobody {source} {n}", "password": "wrong" * 3})
+        headers = {
+            "Origin": origin,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Forwarded-For": f"198.51.100.{n + 1}",  # TEST-NET-2 (RFC 5737)
+        }
+        answer = request(setup, via_nginx, "POST", "/review/signin", headers, form, source)
+        statuses.append(answer.status)
+    assert statuses == [401] * ADDRESS_LIMIT + [429]
