@@ -91,6 +91,7 @@ class _Request:
         self.started = False  # the route began its answer
         self.refused = False  # answered here (408, 413): the route's answer is dropped
         self.gone = False  # the client left, as the server said
+        self.complete = False  # the whole body was received
 
     async def run(self) -> None:
         try:
@@ -103,6 +104,10 @@ class _Request:
     async def receive(self) -> Message:
         if self.refused:
             return _DISCONNECT
+        if self.complete:  # the body is in: what follows (a disconnect) is not bounded here
+            message = await self._receive()
+            self.gone = self.gone or message["type"] == "http.disconnect"
+            return message
         try:
             async with asyncio.timeout_at(self.deadline):
                 message = await self._receive()
@@ -111,6 +116,7 @@ class _Request:
         if message["type"] == "http.disconnect":
             self.gone = True
         elif message["type"] == "http.request":
+            self.complete = not message.get("more_body", False)
             self.size += len(message.get("body", b""))
             if self.size > self.limits.max_body_bytes:
                 return await self.refuse(
