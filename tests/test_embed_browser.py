@@ -16,6 +16,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from .browsers import chromium
+from .test_csp_browser import Sites, framing_sites
 
 PAGE = "/pages/saline-spray?locale=pt"  # tests/data/tree: a safety block, notices, fallbacks
 HOSTILE = """
@@ -75,6 +76,13 @@ def browser() -> Iterator[Any]:
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
+    """Our server, and a site its config lets frame its pages."""
+    with framing_sites(tmp_path_factory.mktemp("framing")) as found:
+        yield found
 
 
 def host_page(folder: Path, name: str, slot: str) -> str:
@@ -158,10 +166,13 @@ def test_an_embedded_fragment_restyles_nothing_of_the_host(
 
 
 def test_the_iframe_variant_shows_the_page_as_our_server_does(
-    browser: Any, live_server: str, ours: dict[str, dict[str, str]], tmp_path: Path
+    browser: Any, sites: Sites, ours: dict[str, dict[str, str]]
 ) -> None:
-    frame = f'<iframe src="{live_server}{PAGE}" title="Saline nasal spray" width="800" height="900"></iframe>'
-    browser.get(host_page(tmp_path, "iframe.html", frame))
+    """From a site the config's `embed_origins` lists (a page may be framed by no other)."""
+    origin, folder = sites.listed
+    frame = f'<iframe src="{sites.clinic}{PAGE}" title="Saline nasal spray" width="800" height="900"></iframe>'
+    host_page(folder, "iframe.html", frame)
+    browser.get(f"{origin}/iframe.html")
     browser.switch_to.frame(browser.find_element(By.TAG_NAME, "iframe"))
     try:
         assert highlights(browser, "article") == ours

@@ -46,6 +46,15 @@ RELIED_ON = {
     "starts a pipelined request through it",
     "httptools_impl.RequestResponseCycle.send": "as h11's: a head is one `transport.write` "
     "starting `HTTP/1.1 `, and the rest of the response goes through `write` too",
+    # `_Guard._stalled`: a request whose body is unfinished and whose answer has not begun.
+    "h11_impl.RequestResponseCycle.__init__": "a request starts with `more_body` True and "
+    "`response_started` False (`_stalled`)",
+    "h11_impl.H11Protocol.handle_events": "it sets the cycle's `more_body` False when the "
+    "request's body has all arrived (EndOfMessage)",
+    "httptools_impl.RequestResponseCycle.__init__": "as h11's: `more_body` True and "
+    "`response_started` False at first",
+    "httptools_impl.HttpToolsProtocol.on_message_complete": "it sets the cycle's `more_body` "
+    "False when the request's body has all arrived",
 }
 
 _CHECKED_0_55_0 = {
@@ -63,11 +72,17 @@ _CHECKED_0_55_0 = {
     "httptools_impl.HttpToolsProtocol._unset_keepalive_if_required": "00a6a4e47214e68e",
     "httptools_impl.HttpToolsProtocol._start_asgi_task": "8d0189e65525db42",
     "httptools_impl.RequestResponseCycle.send": "abdd8601b326a8da",
+    "h11_impl.RequestResponseCycle.__init__": "d245415af679f8ad",
+    "h11_impl.H11Protocol.handle_events": "278f2d7efca279a3",
+    "httptools_impl.RequestResponseCycle.__init__": "4d2f220910c33c12",
+    "httptools_impl.HttpToolsProtocol.on_message_complete": "1fbad42dc31fc01f",
 }
-# 0.53.0 and 0.54.0 differ from 0.55.0 in `_start_asgi_task` only: a branch for Python < 3.11.
+# 0.53.0 and 0.54.0 differ from 0.55.0 in `_start_asgi_task` and `handle_events` only: a branch
+# for Python < 3.11 where each starts a request's task.
 _CHECKED_0_54_0 = {
     **_CHECKED_0_55_0,
     "httptools_impl.HttpToolsProtocol._start_asgi_task": "9c08c2571ae9b038",
+    "h11_impl.H11Protocol.handle_events": "e63a9d1492e3efe7",
 }
 RECORDED = {"0.53.0": _CHECKED_0_54_0, "0.54.0": _CHECKED_0_54_0, "0.55.0": _CHECKED_0_55_0}
 

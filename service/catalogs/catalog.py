@@ -19,6 +19,7 @@ from typing import ParamSpec, TypeVar
 from service.catalogs.veto import ClinicVeto
 from service.core import files
 from service.core.errors import CatalogError
+from service.core.limits import MAX_TEXT, TEXT_GROWTH, text_bound
 from service.core.locales import babel_locale, from_gettext, plural_rule, to_gettext
 from service.core.models import CatalogEntry, LoadedCatalog
 from service.po import Entry, PoFile, Statistics
@@ -41,6 +42,7 @@ __all__ = [
     "read_po",
     "statistics",
     "template_text",
+    "too_long",
     "update_catalog",
     "verify_file",
 ]
@@ -118,18 +120,19 @@ def _entry_errors(po: PoFile, problems: Sequence[Problem]) -> dict[int, tuple[st
 def loaded(po: PoFile, domain: str, locale: str | None = None) -> LoadedCatalog:
     """What the pipeline keeps of a parsed catalog. `locale` is BCP 47; None reads `Language`."""
     errors = _entry_errors(po, check(po))
-    entries = {
-        e.key: CatalogEntry(
+    entries = {}
+    for e in po.messages():
+        refused = too_long(e)
+        entries[e.key] = CatalogEntry(
             msgid=e.msgid,
-            msgstr=e.msgstr,
+            msgstr=tuple("" for _ in e.msgstr) if refused else e.msgstr,
             fuzzy=e.fuzzy,
             line=e.line,
             msgid_plural=e.msgid_plural,
             msgctxt=e.msgctxt,
             errors=errors.get(e.line, ()),
+            refused=refused,
         )
-        for e in po.messages()
-    }
     language = po.header_field("Language") or ""
     return LoadedCatalog(
         path=po.path,
@@ -139,6 +142,27 @@ def loaded(po: PoFile, domain: str, locale: str | None = None) -> LoadedCatalog:
         last_translator=_translator(po),
         counts=po.statistics(),
     )
+
+
+def too_long(entry: Entry) -> str:
+    """Why `entry` is too long to keep (its msgid over MAX_TEXT characters, or a translation over
+    `text_bound` of its English), or "" when it is not. Such a translation is dropped at load (not
+    served, not held in memory); `check` reports the reason at the entry's line.
+
+    >>> too_long(Entry("Use 2 sprays.", ("x" * 10_000,))), too_long(Entry("Hi", ("x" * 10_001,)))[:40]
+    ('', 'the translation is 10,001 characters lon')
+    """
+    if len(entry.msgid) > MAX_TEXT or len(entry.msgid_plural or "") > MAX_TEXT:
+        return f"the msgid is {len(entry.msgid):,} characters long, over the bound of {MAX_TEXT:,}"
+    english = max(entry.msgid, entry.msgid_plural or "", key=len)
+    longest = max(map(len, entry.msgstr), default=0)
+    bound = text_bound(english)
+    if longest > bound:
+        return (
+            f"the translation is {longest:,} characters long, over the bound of {bound:,} "
+            f"({MAX_TEXT:,}, or {TEXT_GROWTH} times its English): not served"
+        )
+    return ""
 
 
 def read_catalog(

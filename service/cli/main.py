@@ -278,11 +278,28 @@ def _prefix(value: str | None) -> str | None:
     help="Seconds a client has to send its request head before it is dropped.",
 )
 @click.option(
+    "--body-timeout",
+    default=Limits.body_timeout,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds a client has to send a request body (from the request's start); past it, 408.",
+)
+@click.option(
     "--max-connections",
     default=Limits.max_connections,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Open connections per worker; more are answered 503 at once.",
+    help="Open connections per worker; past it, the one that has waited on its client longest "
+    "(idle, or a request unfinished) is closed to make room, else the new one is answered 503.",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    "forwarded",
+    metavar="IPS",
+    envvar="CLINIC_L10N_FORWARDED_ALLOW_IPS",
+    help="Behind a proxy: the addresses (comma-separated; networks like 10.0.0.0/8, or *) whose "
+    "X-Forwarded-For and X-Forwarded-Proto are believed, for the client's address (the "
+    "sign-in limit, the access log) and scheme (Secure cookies). Default: no one's.",
 )
 @RELEASES
 @click.option(
@@ -309,7 +326,9 @@ def serve_cmd(
     workers: int,
     stack: Stack,
     header_timeout: float,
+    body_timeout: float,
     max_connections: int,
+    forwarded: str | None,
     releases: Path | None,
     follow: bool,
     accel: str | None,
@@ -321,12 +340,17 @@ def serve_cmd(
     made (`withdraw`, `rollback`, `publish`) is served at the next poll. A file that fails to
     load keeps its last good version in service, and /healthz says `degraded` with its line.
     A client that does not send its request head within --header-timeout is dropped, and a head
-    over 16 KB is refused (431)."""
+    over 16 KB is refused (431); a request body must arrive within --body-timeout (else 408) and
+    hold at most 256 KB (else 413)."""
     from service.web.server import AppFactory, ServeOptions, serve
 
-    limits = Limits(header_timeout=header_timeout, max_connections=max_connections)
-    options = ServeOptions(host, port, workers, stack, limits, access_log=access_log)
-    factory = AppFactory(ctx.obj, poll, ctx.meta[STATE_KEY], releases, not follow, accel)
+    limits = Limits(
+        header_timeout=header_timeout, max_connections=max_connections, body_timeout=body_timeout
+    )
+    options = ServeOptions(
+        host, port, workers, stack, limits, access_log=access_log, forwarded_allow_ips=forwarded
+    )
+    factory = AppFactory(ctx.obj, poll, ctx.meta[STATE_KEY], releases, not follow, accel, limits)
     serve(factory, options)
 
 

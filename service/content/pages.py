@@ -20,6 +20,7 @@ from service.content.inline import has_words, message
 from service.content.parser import CRITICAL, markdown
 from service.core.errors import ContentError
 from service.core.files import PAGE_MAX_BYTES, YAML_MAX_BYTES, read_text
+from service.core.limits import MAX_TEXT
 from service.core.models import (
     UI_DOMAIN,
     FallbackPolicy,
@@ -230,6 +231,14 @@ def parse_page(text: str, path: Path, default: FallbackPolicy = FallbackPolicy.S
                 table=block.table,
             )
         )
+    for seg in raw:
+        if len(seg.source) > MAX_TEXT:
+            raise ContentError(
+                f"a text of {len(seg.source):,} characters: over the bound of {MAX_TEXT:,} "
+                "(split it into paragraphs)",
+                path,
+                seg.line,
+            )
     return Page(
         slug=slug,
         path=str(path),

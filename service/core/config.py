@@ -47,6 +47,7 @@ _KEYS = {
     "notify",  # the SMTP server the daily digest of waiting reviews goes through (`notify`)
     "base_url",  # where the static site of a release is served: its absolute links and sitemap
     "sso",  # single sign-on for the review workspace (OpenID Connect): `sso_config`
+    "embed_origins",  # read by the HTTP edge: which sites may frame the patients' pages
 }
 _ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
 
@@ -68,6 +69,7 @@ class Config:
     notify: Notify | None = None  # where the digest of waiting reviews is sent from
     base_url: str | None = None  # the static site's absolute URL (ends in /); None: relative
     sso: SsoConfig | None = None  # the workspace's OpenID Connect provider, if any
+    embed_origins: frozenset[str] = frozenset()  # CSP frame-ancestors of the patients' pages
 
     @property
     def pages_dir(self) -> Path:
@@ -149,17 +151,18 @@ def _default_chain(tag: str, enabled: tuple[str, ...]) -> tuple[str, ...]:
     return (tag, *[p for p in parents if p in enabled], SOURCE_LOCALE)
 
 
-def _origins(data: LineDict, path: str) -> frozenset[str]:
+def _origins(data: LineDict, path: str, key: str = "cors_origins") -> frozenset[str]:
     """`cors_origins: [https://clinic.example]`: sites whose pages may GET the API (none by
+    default); `embed_origins:`, sites whose pages may frame the patients' pages (none by
     default). Exact origins as browsers send them: scheme, host, optional port, lower case."""
-    raw = data.get("cors_origins") or []
-    line = data.line_of("cors_origins")
+    raw = data.get(key) or []
+    line = data.line_of(key)
     if not isinstance(raw, list):
-        raise ConfigError("'cors_origins' must be a list of origins", path, line)
+        raise ConfigError(f"'{key}' must be a list of origins", path, line)
     for origin in raw:
         if not isinstance(origin, str) or not _ORIGIN.match(origin):
             raise ConfigError(
-                f"cors_origins: {origin!r} is not an origin like 'https://clinic.example'",
+                f"{key}: {origin!r} is not an origin like 'https://clinic.example'",
                 path,
                 line,
             )
@@ -200,6 +203,7 @@ def load_config(root: Path) -> Config:
         notify=read_notify(data, path),
         base_url=_base_url(data, path),
         sso=read_sso(data, path),
+        embed_origins=_origins(data, path, "embed_origins"),
     )
 
 

@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "MAX_ACCEPT_LANGUAGE",
     "MAX_LANGUAGE_RANGES",
     "MAX_SLUG",
     "MAX_TAG",
+    "MAX_TEXT",
+    "TEXT_GROWTH",
     "Limits",
     "Stack",
+    "text_bound",
 ]
 
 MAX_TAG = 64
@@ -33,6 +37,26 @@ MAX_LANGUAGE_RANGES = 32
 MAX_SLUG = 128
 """Characters in a page slug; a longer one is 404 without being looked up or echoed."""
 
+MAX_TEXT = 10_000
+"""Characters in one text of a page (a paragraph, a list item, a cell: its English) and in a
+translation of a short one. The longest paragraph of the shipped pages is under 700; a longer one
+is a page's load error (`content.pages`), and a catalog's msgid this long is refused at load."""
+
+TEXT_GROWTH = 20
+"""How many times its English a translation may be, past MAX_TEXT (`text_bound`)."""
+
+
+def text_bound(english: str) -> int:
+    """The most characters a translation of `english` may have: MAX_TEXT, or TEXT_GROWTH times
+    the English when that is more. A longer one is refused when its catalog is read: not kept,
+    not served (`catalogs.catalog`).
+
+    >>> text_bound("Use 2 sprays."), text_bound("x" * 600)
+    (10000, 12000)
+    """
+    return max(MAX_TEXT, TEXT_GROWTH * len(english))
+
+
 Stack = Literal["auto", "httptools", "h11"]
 
 
@@ -44,3 +68,10 @@ class Limits:
     header_timeout: float = 5.0
     max_head_bytes: int = 16 * 1024
     max_connections: int = 1000
+    # A request body (`web.bounded`): all of it within `body_timeout` seconds of the request's
+    # start, and at most `max_body_bytes` (the most any route takes: a page's worth of reviews).
+    body_timeout: float = 10.0
+    max_body_bytes: int = 256 * 1024
+
+
+DEFAULT_LIMITS = Limits()

@@ -228,6 +228,9 @@ class CatalogEntry:
     msgid_plural: str | None = None
     msgctxt: str | None = None
     errors: tuple[str, ...] = ()
+    # Why the translation was not kept when the catalog was read (longer than `limits.text_bound`
+    # allows): msgstr is then empty, and the text is not served.
+    refused: str = ""
 
     @property
     def key(self) -> Key:

@@ -22,11 +22,11 @@ meanwhile, and while the Python server is down, for up to `KEPT`).
 
 X-Accel-Redirect passes only Content-Type, Cache-Control, Expires, Accept-Ranges, Set-Cookie and
 Content-Disposition of the upstream's answer (`ngx_http_upstream_headers_in`, the ones marked
-`redirect`); the internal location adds back ETag, Vary, Content-Language, CORS and
-X-Content-Type-Options from `$upstream_http_*`, drops nginx's own ETag, Last-Modified and byte
-ranges (the Python server sends none of these), so the answer is the Python server's, header for
-header. The front server's cache answers If-None-Match itself (weak comparison, RFC 9110), as the
-Python server does.
+`redirect`); the internal location adds back ETag, Vary, Content-Language, CORS,
+X-Content-Type-Options and Content-Security-Policy from `$upstream_http_*`, drops nginx's own
+ETag, Last-Modified and byte ranges (the Python server sends none of these), so the answer is
+the Python server's, header for header. The front server's cache answers If-None-Match itself
+(weak comparison, RFC 9110), as the Python server does.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ _ADDED = (
     ("Content-Language", "$upstream_http_content_language"),
     ("Access-Control-Allow-Origin", "$upstream_http_access_control_allow_origin"),
     ("X-Content-Type-Options", "$upstream_http_x_content_type_options"),
+    ("Content-Security-Policy", "$upstream_http_content_security_policy"),
 )
 
 

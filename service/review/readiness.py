@@ -92,6 +92,8 @@ def approvable(
     entry = catalog.entries.get(segment.key)
     if entry is None or entry.msgid_plural != segment.source_plural:
         return (), "not in the catalog; run `clinic-l10n update`"
+    if entry.refused:
+        return (), entry.refused
     if entry.fuzzy:
         return (), "fuzzy: the translator must confirm it first"
     if not entry.translated:

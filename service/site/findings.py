@@ -96,6 +96,10 @@ def _entry_findings(tree: Tree, domain: Page, locale: str) -> Iterator[FileFindi
         for entry in catalog.entries.values():
             for error in entry.errors:
                 yield FileFinding(catalog.path, entry.line, Severity.ERROR, "msgfmt", error)
+            if entry.refused:
+                yield FileFinding(
+                    catalog.path, entry.line, Severity.ERROR, "too-long", entry.refused
+                )
             seg = domain.segment(entry.msgid, entry.msgctxt)
             if seg is None or not entry.translated:
                 continue

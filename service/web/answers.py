@@ -20,7 +20,7 @@ from service.core.models import SOURCE_LOCALE
 from service.core.negotiation import Negotiated, Negotiator, lookup
 from service.site.bodies import PreparedPage
 from service.site.prepared import Site
-from service.web.headers import cors_headers, etag_matches, vary
+from service.web.headers import cors_headers, etag_matches, page_policy, vary
 
 __all__ = [
     "HTML",
@@ -142,10 +142,13 @@ def answer(
     media: str,
     language: str | None,
     max_age: int,
+    embeddable: bool = True,
 ) -> Answer:
     """200 with the body, or 304 when If-None-Match matches (weakly); both with the ETag, Vary,
-    Cache-Control, Content-Language and, for an allowed Origin, Access-Control-Allow-Origin. The
-    headers come in the order `Response(body, media_type=media, headers={...})` writes them.
+    Cache-Control, Content-Language, for an allowed Origin, Access-Control-Allow-Origin, and for
+    an HTML document its Content-Security-Policy: framed by the config's `embed_origins` when
+    `embeddable` (a patient's page), by none otherwise. The headers come in the order
+    `Response(body, media_type=media, headers={...})` writes them.
 
     >>> from types import SimpleNamespace as Ns
     >>> site = Ns(config=Ns(cors_origins=frozenset({"https://a.example"})))
@@ -166,6 +169,9 @@ def answer(
     if origins:
         for name, value in cors_headers(asked.origin, origins).items():
             headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+    if media == HTML:
+        frames = site.config.embed_origins if embeddable else frozenset()
+        headers.append((b"content-security-policy", _policy(frames)))
     if asked.if_none_match and etag_matches(asked.if_none_match, etag):
         return Answer(304, headers, ())
     pieces = (body,) if isinstance(body, bytes) else body
@@ -178,6 +184,11 @@ def answer(
 @lru_cache(maxsize=8)
 def _cache_control(max_age: int) -> bytes:
     return f"public, max-age={max_age}".encode("latin-1")
+
+
+@lru_cache(maxsize=8)
+def _policy(frames: frozenset[str]) -> bytes:
+    return page_policy(frames).encode("latin-1")
 
 
 @lru_cache(maxsize=8)

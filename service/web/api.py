@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from service.core.errors import LocaleError
+from service.core.limits import DEFAULT_LIMITS, Limits
 from service.release.live import LiveSite
 from service.release.store import ReleaseError
 from service.render.assets import ASSETS, IMMUTABLE, assets
@@ -43,7 +44,9 @@ from service.web.answers import (
     pages_list,
     unreadable,
 )
+from service.web.bounded import BoundedBodies
 from service.web.files import release_asset_data
+from service.web.headers import docs_policy
 from service.workspace import WORKSPACE_ROUTERS, Workspace
 
 __all__ = ["Settings", "create_app"]
@@ -67,9 +70,10 @@ PAGE: dict[int | str, dict[str, Any]] = {
 }
 # Answered by the server process (service.web.server) before a request reaches a route.
 SERVER_REFUSALS: dict[int | str, dict[str, Any]] = {
-    408: {"description": "The request head did not arrive within the header timeout"},
+    408: {"description": "The request head or body did not arrive within its timeout"},
+    413: {"description": "The request body is over the bound (256 KB)"},
     431: {"description": "The request head is over 16 KB"},
-    503: {"description": "The server is at its connection limit; retry"},
+    503: {"description": "The server is at its connection limit, every connection busy; retry"},
 }
 
 # The patients' routes. The page reads among them are also answered by `fastpath`, in front of
@@ -102,10 +106,16 @@ async def _watching(live: LiveSite, every: float, _: FastAPI) -> AsyncIterator[N
         signal.signal(signal.SIGHUP, previous)
 
 
-def create_app(settings: Settings, site: Site | None = None, watch: float | None = None) -> FastAPI:
+def create_app(
+    settings: Settings,
+    site: Site | None = None,
+    watch: float | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> FastAPI:
     """Build the app for one content tree; nothing is loaded at import time. With `watch` (seconds),
     the tree is polled while the app runs and changes are served without a restart (`SIGHUP`
-    reloads at once); `app.state.live.reload()` does the same on demand."""
+    reloads at once); `app.state.live.reload()` does the same on demand. Every request body is
+    bounded by `limits` (`bounded`)."""
     live = LiveSite.start(settings, site)
     app = FastAPI(
         title="clinic-l10n",
@@ -118,6 +128,7 @@ def create_app(settings: Settings, site: Site | None = None, watch: float | None
     )
     app.state.live = live
     app.add_exception_handler(ReleaseError, _unreadable)
+    app.add_middleware(BoundedBodies, limits=limits)
     app.include_router(_patients)
     app.mount(DOCS_ASSETS, StaticFiles(packages=[SWAGGER_PACKAGE]), name="docs-assets")
     app.state.workspace = Workspace.open(live, settings.root, settings.state)
@@ -160,12 +171,16 @@ Now = Annotated[Site, Depends(current_site)]
 
 
 def static(
-    site: Site, request: Request, body: Body, media: str, language: str | None = None
+    site: Site,
+    request: Request,
+    body: Body,
+    media: str,
+    language: str | None = None,
+    embeddable: bool = False,
 ) -> Response:
     """Reviewer-facing pages: revalidated on every load, so a fresh approval shows at once."""
-    return Prepared(
-        answer(site, Asked.of(request.headers), body.data, body.etag, media, language, 0)
-    )
+    asked = Asked.of(request.headers)
+    return Prepared(answer(site, asked, body.data, body.etag, media, language, 0, embeddable))
 
 
 async def negotiated(
@@ -259,7 +274,7 @@ async def health(live: Live) -> Response:
 
 @_read("/", include_in_schema=False)
 async def index(request: Request, site: Now) -> Response:
-    return static(site, request, site.index_html, HTML, "en")
+    return static(site, request, site.index_html, HTML, "en", embeddable=True)
 
 
 @_read(f"/{ASSETS}/{{name:path}}", include_in_schema=False)
@@ -285,7 +300,8 @@ async def pages_redirect() -> RedirectResponse:
 
 @_read("/docs", include_in_schema=False)
 async def docs(request: Request) -> HTMLResponse:
-    return get_swagger_ui_html(
+    """Swagger UI, from local files, under a CSP that names its inline script by hash."""
+    page = get_swagger_ui_html(
         openapi_url=request.app.openapi_url or "/openapi.json",
         title="clinic-l10n API",
         swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
@@ -293,3 +309,5 @@ async def docs(request: Request) -> HTMLResponse:
         swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
         swagger_ui_parameters={"validatorUrl": None},
     )
+    page.headers["Content-Security-Policy"] = docs_policy(bytes(page.body).decode())
+    return page

@@ -3,8 +3,10 @@
 uvicorn drops an idle keep-alive connection, but not a client that trickles its request head (one
 byte every few seconds is a connection held forever), and h11 bounds a head only while it is
 incomplete. The guard closes a connection that has not finished its request head within
-`header_timeout` seconds, answers 431 to a head over `max_head_bytes` however it arrives, refuses
-connections past `max_connections` with 503 at once, and sets TCP_NODELAY (a socket shared by
+`header_timeout` seconds, answers 431 to a head over `max_head_bytes` however it arrives, makes
+room for a connection past `max_connections` by closing the one that has waited on its client
+longest (idle, or a head or body unfinished: `_shed`), else refuses it with 503 at once, and
+sets TCP_NODELAY (a socket shared by
 several workers is made without it, and responses then wait for delayed ACKs). It also writes a
 response's head and body to the socket together (`_Coalesced`): one write where uvicorn makes
 two or more.
@@ -30,7 +32,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.supervisors import Multiprocess
 
 from service.core.config import load_config
-from service.core.limits import Limits, Stack
+from service.core.limits import DEFAULT_LIMITS, Limits, Stack
 from service.site.prepared import Settings
 
 if TYPE_CHECKING:
@@ -139,6 +141,7 @@ class _Guard(_Base):
     _deadline: asyncio.TimerHandle | None = None
     _since = 0.0  # loop time when the connection began waiting for a head
     _head_bytes = 0
+    _began = 0.0  # loop time when the request being answered had its head
     _waiting = True
     _bounds = Limits()
     _idle = Limits.header_timeout  # an idle connection's deadline: the shorter of the two
@@ -153,7 +156,7 @@ class _Guard(_Base):
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if len(self.connections) > self._bounds.max_connections:
+        if len(self.connections) > self._bounds.max_connections and not self._shed():
             self._refuse(_BUSY)
             return
         self._wait()
@@ -172,6 +175,34 @@ class _Guard(_Base):
         super().data_received(data)
         self._track()
 
+    def _shed(self) -> bool:
+        """At the connection limit: close the connection that has waited on its client longest
+        (idle, or with a request head or body unfinished), so that clients sending nothing keep
+        no one out; False when every other connection is being answered. A scan of the
+        connections, only at the limit."""
+        oldest: tuple[float, _Guard] | None = None
+        for other in self.connections:
+            if not isinstance(other, _Guard) or other is self:
+                continue
+            since = other._stalled()
+            if since is not None and (oldest is None or since < oldest[0]):
+                oldest = (since, other)
+        if oldest is None:
+            return False
+        shed = oldest[1]
+        shed._refuse(_TIMEOUT if shed._head_bytes or not shed._waiting else b"")
+        return True
+
+    def _stalled(self) -> float | None:
+        """Since when this connection has waited on its client: for a request head (or the
+        next), or for the rest of a body no answer has begun for; None while it is answered."""
+        if self._waiting:
+            return self._since
+        cycle = self.cycle
+        if cycle is not None and cycle.more_body and not cycle.response_started:
+            return self._began
+        return None
+
     def _flush(self) -> None:
         """Send a head still held (a response without a body: HEAD, 304)."""
         transport: Any = self.transport
@@ -187,6 +218,8 @@ class _Guard(_Base):
         waiting = self.cycle is None or self.cycle.response_complete
         if waiting and not self._waiting:
             self._wait()
+        elif self._waiting and not waiting:
+            self._began = self.loop.time()  # a request's head is in: its body may follow
         self._waiting = waiting
 
     def _wait(self) -> None:
@@ -268,6 +301,7 @@ class AppFactory:
     releases: Path | None = None  # the release store (None: the default)
     publish: bool = True  # False: serve the store's current release, never publish
     accel: str | None = None  # `--accel-redirect`: nginx sends the bodies (`accel`)
+    limits: Limits = DEFAULT_LIMITS  # the request bodies' bounds (`bounded`)
 
     def __call__(self) -> FastPath | Accel:
         from service.web.accel import Accel
@@ -277,7 +311,7 @@ class AppFactory:
         settings = Settings(
             root=self.root, state=self.state, releases=self.releases, publish=self.publish
         )
-        fast = FastPath(create_app(settings, watch=self.poll))
+        fast = FastPath(create_app(settings, watch=self.poll, limits=self.limits))
         app = fast if self.accel is None else Accel(fast, fast.live, self.accel)
         # What is made so far (the code, the site first served) lives as long as the process:
         # out of the cycle collector's reach, a full collection no longer walks all of it (which
@@ -295,6 +329,9 @@ class ServeOptions:
     limits: Limits = field(default_factory=Limits)
     timeout_keep_alive: int = 5
     access_log: bool = False
+    # `--forwarded-allow-ips`: the proxies whose X-Forwarded-For and X-Forwarded-Proto are
+    # believed (uvicorn's list: addresses, networks, `*`); None: no one's.
+    forwarded_allow_ips: str | None = None
 
 
 def _raise_file_limit(wanted: int) -> None:
@@ -324,9 +361,11 @@ def serve(factory: AppFactory, options: ServeOptions) -> None:
         timeout_keep_alive=options.timeout_keep_alive,
         log_level="info",
         access_log=options.access_log,
-        # X-Forwarded-For from a proxy on this host only matters to the access log, the one
-        # reader of a client's address; without it, every request skips the middleware.
-        proxy_headers=options.access_log,
+        # Only from the proxies named: the client's address (the sign-in limit, the access log)
+        # and scheme (Secure cookies, the same-origin check) then come from their headers. Off,
+        # every request skips uvicorn's middleware, and a forged header changes nothing.
+        proxy_headers=options.forwarded_allow_ips is not None,
+        forwarded_allow_ips=options.forwarded_allow_ips,
     )
     if one:
         uvicorn.Server(config).run()
