@@ -13,7 +13,19 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from .reviewing import PAGE, PASSWORD, ROBIN, pending_tree, with_passwords, workspace_client
+from service.site.prepared import Settings
+from service.web.api import create_app
+from service.web.fastpath import FastPath
+
+from .reviewing import (
+    PAGE,
+    PASSWORD,
+    ROBIN,
+    pending_tree,
+    post_signin,
+    with_passwords,
+    workspace_client,
+)
 
 EMBEDDER = "https://clinic.example"
 OTHER = "https://partner.example:8443"
@@ -55,7 +67,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     root = embedding_tree(tmp_path_factory.mktemp("csp"), [OTHER, EMBEDDER])
     with workspace_client(root) as c:
         form = {"name": ROBIN, "password": PASSWORD}
-        assert c.post("/review/signin", data=form, follow_redirects=False).status_code == 303
+        assert post_signin(c, form, follow_redirects=False).status_code == 303
         yield c
 
 
@@ -100,3 +112,13 @@ def test_docs_names_each_of_its_inline_scripts_by_hash(client: TestClient) -> No
         digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in script_src.split()
     assert "'unsafe-inline'" not in script_src
+
+
+@pytest.mark.parametrize("path", [f"/es/{PAGE}/", f"/es/{PAGE}/index.html", "/es/", "/index.html"])
+def test_the_release_static_pages_carry_the_policy(tmp_path: Path, path: str) -> None:
+    """The static site's HTML files, as `serve` sends them (the fast path in front of the app)."""
+    root = embedding_tree(tmp_path, [EMBEDDER])
+    with TestClient(FastPath(create_app(Settings(root=root)))) as client:
+        got = client.get(path)
+        assert got.status_code == 200 and got.headers["content-type"].startswith("text/html")
+        assert frame_ancestors(got.headers["content-security-policy"]) == EMBEDDER

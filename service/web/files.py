@@ -16,7 +16,7 @@ from service.render.assets import ASSETS, Asset
 from service.site.index import Ref
 from service.site.prepared import Site
 from service.web.answers import Answer, Asked
-from service.web.headers import cors_headers, etag_matches
+from service.web.headers import cors_headers, etag_matches, page_policy
 
 __all__ = [
     "StaticFile",
@@ -84,6 +84,9 @@ def file_answer(site: Site, asked: Asked, found: StaticFile, body: bytes | None)
     data = b"" if body is None else body
     headers.append((b"content-length", str(len(data)).encode("latin-1")))
     headers.append((b"content-type", media.encode("latin-1")))
+    if media.startswith("text/html"):  # a patient's page: as the routes send one (`page_policy`)
+        policy = page_policy(site.config.embed_origins)
+        headers.append((b"content-security-policy", policy.encode("latin-1")))
     return Answer(200, headers, (data,))
 
 
