@@ -30,7 +30,7 @@ from service.workspace.schemas import ApprovedOut, RevokedOut, RevokeIn
 from service.workspace.signin import SignedIn, signed_in
 from service.workspace.signing import events_as_dicts, history_in_tree
 
-__all__ = ["HTML_LIMIT", "pages_router"]
+__all__ = ["HTML_LIMIT", "done_notice", "pages_router"]
 
 pages_router = APIRouter(include_in_schema=False)
 
@@ -73,7 +73,7 @@ class _Filters:
         }
 
 
-def _notice(done: str | None) -> str:
+def done_notice(done: str | None) -> str:
     """What a form that sent the reviewer back here recorded (`done=approved-3`)."""
     if done and (m := _DONE.fullmatch(done)):
         return _NOTICES[m.group(1)].format(n=m.group(2))
@@ -187,7 +187,7 @@ async def queue_page(
         },
         locales=[(loc, native_name(loc)) for loc in locales_of(config, me.reviewer)],
         statuses=STATUS_LABELS,
-        notice=_notice(done),
+        notice=done_notice(done),
         back=views.back(back),
         names={loc: native_name(loc) for loc in config.all_locales},
         source=SOURCE_LOCALE,
@@ -254,7 +254,7 @@ async def history_page(
         approvals=approvals,
         problems=[str(p) for p in found.problems],
         may_revoke=me.reviewer.covers(tag),
-        notice=_notice(done),
+        notice=done_notice(done),
         back=f"/review/history?{urlencode({'locale': tag, 'page': page_})}",
         lang_dir=direction(tag),
     )

@@ -5,10 +5,11 @@ calls: `queue.build` (what waits for you), `signing.approve_in_tree` and
 `review.js` sends the same requests to the JSON API and updates the page in place.
 """
 
+from service.workspace.docpage import document_router
 from service.workspace.pages import pages_router
 from service.workspace.reviews import reviews_router
 from service.workspace.signin import signin_router
 
 __all__ = ["WORKSPACE_ROUTERS"]
 
-WORKSPACE_ROUTERS = (reviews_router, signin_router, pages_router)
+WORKSPACE_ROUTERS = (reviews_router, signin_router, pages_router, document_router)
