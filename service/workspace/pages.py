@@ -149,6 +149,25 @@ def _answered(space: Workspace, posted: _Posted, status: int, model: BaseModel) 
     return page("review_result.html", context, status)
 
 
+def _asked(space: Workspace, posted: _Posted, role: str, count: int) -> Response:
+    """A section's or a page's approval, before anything is recorded: how many texts, in which
+    role, with the form's own fields to send again once confirmed."""
+    question = f"Approve {count} texts as {role} reviewer?"
+    context = frame(
+        space,
+        posted.me,
+        question,
+        question=question,
+        count=count,
+        role=role,
+        locale=posted.get("locale"),
+        page_slug=posted.get("page"),
+        fields=[(k, v) for k, v in posted.fields if k not in ("role", "ask", "confirmed")],
+        back=views.back(posted.get("back")),
+    )
+    return page("review_confirm.html", context)
+
+
 @pages_router.get("/review")
 async def review_root() -> RedirectResponse:
     return RedirectResponse("/review/", 308)
@@ -209,6 +228,8 @@ async def approve_form(request: Request, space: Space) -> Response:
     if not shown or role not in space.config.policy.role_names:
         raise HTTPException(422, "the form names no text or no role")
     locale, slug = posted.get("locale"), posted.get("page")
+    if posted.get("ask") == "yes" and posted.get("confirmed") != "yes":
+        return _asked(space, posted, role, len(shown))
     confirm = posted.get("confirm_meaning") == "yes"
     status, model = await run_in_threadpool(
         approve_now, space, posted.me, locale, slug, role, shown, confirm
