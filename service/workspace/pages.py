@@ -27,6 +27,7 @@ from service.workspace.pending import STATUS_LABELS, Status, locales_of, slugs_o
 from service.workspace.queue import Blockers, Queue, blockers, build
 from service.workspace.reviews import approve_now, revoke_now, validated
 from service.workspace.schemas import ApprovedOut, RevokedOut, RevokeIn
+from service.workspace.search import MAX_QUERY, Search
 from service.workspace.signin import SignedIn, signed_in
 from service.workspace.signing import events_as_dicts, history_in_tree
 
@@ -50,20 +51,33 @@ class _Filters:
     locale: str | None
     page: str | None
     status: Status | None
+    q: str = ""  # the search (`search.Search`); a page filter that names no slug joins it
 
     @classmethod
     def of(
-        cls, config: Config, me: Caller, locale: str | None, page: str | None, status: str | None
+        cls,
+        config: Config,
+        me: Caller,
+        locale: str | None,
+        page: str | None,
+        status: str | None,
+        q: str | None = None,
     ) -> Self:
         tag = config.enabled(locale) if locale else None
         if tag is not None and not me.reviewer.covers(tag):
             tag = None
         slug = page if page in slugs_of(config) else None
-        return cls(tag, slug, next((s for s in Status if s.value == status), None))
+        words = " ".join(w for w in (q, None if slug else page) if w and w.strip())
+        return cls(tag, slug, next((s for s in Status if s.value == status), None), words)
 
     def paging(self, offset: int, total: int) -> dict[str, str | None]:
         """The links to the result pages before and after the one at `offset`."""
-        asked = (("locale", self.locale), ("page", self.page), ("status", self.status))
+        asked = (
+            ("locale", self.locale),
+            ("page", self.page),
+            ("status", self.status),
+            ("q", self.q),
+        )
         base = {k: v for k, v in asked if v}
         before = views.with_params("/review/", **base, offset=str(max(0, offset - HTML_LIMIT)))
         after = views.with_params("/review/", **base, offset=str(offset + HTML_LIMIT))
@@ -83,6 +97,11 @@ def done_notice(done: str | None) -> str:
 def _queue_of(
     space: Workspace, config: Config, me: Caller, wanted: _Filters, offset: int
 ) -> tuple[Queue, Blockers | None]:
+    search = Search.of(wanted.q, config.terminology)
+
+    def title(slug: str, locale: str) -> str:
+        return space.cache.page_queue(config, slug, locale).title
+
     found = build(
         config,
         space.cache,
@@ -93,6 +112,7 @@ def _queue_of(
         offset,
         HTML_LIMIT,
         space.hints(),
+        (lambda item: search.matches(item, title)) if wanted.q else None,
     )
     if not (wanted.page and wanted.locale):
         return found, None
@@ -183,11 +203,12 @@ async def queue_page(
     status: str | None = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     done: str | None = None,
+    q: Annotated[str | None, Query(max_length=MAX_QUERY)] = None,
 ) -> Response:
     if not isinstance(me, Caller):
         return me
     config = space.config
-    wanted = _Filters.of(config, me, locale, page_, status)
+    wanted = _Filters.of(config, me, locale, page_, status, q)
     found, blocks = await run_in_threadpool(_queue_of, space, config, me, wanted, offset)
     items = [views.item_out(m.item, m.roles, config.policy) for m in found.items]
     back = here(request).replace(f"done={done}", "").rstrip("?&") if done else here(request)
@@ -203,6 +224,8 @@ async def queue_page(
             "locale": wanted.locale or "",
             "page": wanted.page or "",
             "status": wanted.status or "",
+            "q": wanted.q,
+            "asked_page": page_ if page_ and not wanted.page else "",
         },
         locales=[(loc, native_name(loc)) for loc in locales_of(config, me.reviewer)],
         statuses=STATUS_LABELS,
