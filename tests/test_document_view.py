@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from .document_tree import ADDRESS, ADULTS_ES, DOC, IMAGE_ES, PLAN_ES, document_tree
-from .reviewing import PAGE, PASSWORD, ROBIN, SPRAYS, SPRAYS_ES_NEW, with_passwords
+from .reviewing import PAGE, PASSWORD, ROBIN, SCOPED, SPRAYS, SPRAYS_ES_NEW, with_passwords
 from .reviewing import workspace_client as client_on
 
 
@@ -211,3 +211,26 @@ def test_the_counts_show_the_state_after_an_approval(client: TestClient, root: P
     assert before.startswith("0 of 12 served") and served().startswith("1 of 12 served")
     (state,) = [t for a, t in elements(view(client), "div") if a.get("data-key") == key]
     assert "approved and served" in state and "Revoke linguistic approval" in state
+
+
+def test_the_ui_strings_have_a_document_view(client: TestClient, root: Path) -> None:
+    keys = yaml.safe_load((root / "source_content/ui.yaml").read_text("utf-8"))["messages"]
+    states = [a for a, _ in elements(view(client, "ui"), "div") if a.get("class") == "state"]
+    assert [str(a["data-key"]).rsplit("|", 1)[1] for a in states] == list(keys)
+
+
+@pytest.mark.parametrize(("locale", "buttons"), [("es", True), ("pt", False)])
+def test_a_reviewer_scoped_to_a_locale_signs_only_there(
+    root: Path, locale: str, buttons: bool
+) -> None:
+    with_passwords(root, SCOPED)
+    (root / f"locales/{locale}/LC_MESSAGES/{DOC}.po").write_text(
+        (root / f"locales/es/LC_MESSAGES/{DOC}.po")
+        .read_text("utf-8")
+        .replace("Language: es", f"Language: {locale}"),
+        encoding="utf-8",
+    )
+    with client_on(root) as c:
+        c.post("/review/signin", data={"name": SCOPED, "password": PASSWORD})
+        html = view(c, DOC, locale)
+    assert ("Approve as linguistic reviewer" in html) is buttons

@@ -9,9 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from service.content.assets import Found, asset_name, assets_dir, find_image, served_name, variants
 from service.core.config import Config
-from service.core.models import SOURCE_LOCALE, Ledger, LoadedCatalog, Page, ReviewRecord, Segment
+from service.core.models import (
+    SOURCE_LOCALE,
+    UI_DOMAIN,
+    Ledger,
+    LoadedCatalog,
+    Page,
+    ReviewRecord,
+    Segment,
+)
 from service.core.models import SegmentType as Kind
 from service.core.policy import Reviewer
 from service.render.images import ImageUrls
@@ -113,7 +123,8 @@ def _texts(
     config, locale = read.config, read.locale
     waiting = cache.page_queue(config, slug, locale, read.page)
     items: dict[str, Item] = {i.segment.id: i for i in waiting.items}
-    mine = {m.item.segment.id: m.roles for m in cache.for_reviewer(config, who, slug, locale)[0]}
+    shares = cache.for_reviewer(config, who, slug, locale)[0] if who.covers(locale) else ()
+    mine = {m.item.segment.id: m.roles for m in shares}
     unready = {s.id: why for s, why in waiting.unready}
     texts, signable = [], []
     for seg in read.page.segments:
@@ -175,5 +186,13 @@ def _counts(texts: list[DocText]) -> dict[str, int]:
 
 
 def body_html(page: Page, slots: dict[str, Slot], label: str) -> str:
-    """The page's body with each text in its slot (`render.review.reviewed_html`)."""
+    """The page's body with each text in its slot (`render.review.reviewed_html`); the ui
+    strings, which have no body, one after another."""
+    if page.slug == UI_DOMAIN:
+        each = '<div class="reviewed" id="text-{}">{}{}</div>\n'
+        return "".join(
+            Markup(each).format(s.id, Markup(slots[s.id].inline), Markup(slots[s.id].after))
+            for s in page.segments
+            if s.id in slots
+        )
     return reviewed_html(page, slots, label)
