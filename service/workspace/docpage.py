@@ -51,8 +51,11 @@ def _slots(context: dict[str, Any], shared: dict[str, Any]) -> dict[str, Slot]:
 
 def _view(space: Workspace, me: Caller, slug: str, tag: str, back: str) -> dict[str, Any]:
     config = space.config
-    served = frozenset(space.live.site.images)
-    context = document_context(config, space.cache, me.reviewer, slug, tag, served)
+    site = space.live.site
+    record = site.records.get((slug, tag)) if site.release is None else None
+    row = record.rows[0] if record is not None and record.rows and not record.errors else None
+    served = frozenset(site.images)
+    context = document_context(config, space.cache, me.reviewer, slug, tag, served, row)
     shared = {
         "locale": tag,
         "slug": slug,

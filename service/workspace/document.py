@@ -1,7 +1,8 @@
 """The document view of one page in one locale (`/review/document`): the page in its order as the
 patient page renders it (`render.review`), each text's English beside its translation with its
 status, findings and the controls the reviewer may use on it, and the page's counts as coverage
-gives them (`queue.blockers`). Read from the page's files at each request, as the queue is.
+gives them: the site in service's row (rebuilt before any approval's answer leaves), else
+`queue.blockers`. The texts are read from the page's files at each request, as the queue's are.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ from service.render.images import ImageUrls
 from service.render.links import SERVER
 from service.render.review import Slot, reviewed_html, text_html
 from service.review import ledgers
+from service.site.coverage import CoverageRow
 from service.site.images import image_sources
 from service.workspace import views
 from service.workspace.pending import Item, load_domain, load_domain_catalog
 from service.workspace.queue import QueueCache, blockers
 from service.workspace.schemas import PendingItemOut
 
-__all__ = ["CRITICAL_LABEL", "DocText", "body_html", "document_context", "image_urls"]
+__all__ = ["CRITICAL_LABEL", "Counts", "DocText", "body_html", "document_context", "image_urls"]
 
 CRITICAL_LABEL = "Safety-critical section (::: critical)"
 
@@ -148,12 +150,40 @@ def _texts(
     return texts, signable
 
 
+@dataclass(frozen=True)
+class Counts:
+    """The page in the locale as coverage counts it, and how many of its texts wait for anyone."""
+
+    total: int
+    served: int
+    approved: int
+    waiting: int
+    error: str = ""
+
+
+def _page_counts(
+    config: Config, cache: QueueCache, slug: str, locale: str, row: CoverageRow | None
+) -> Counts:
+    waiting = len(cache.page_queue(config, slug, locale).items)
+    if row is not None:
+        return Counts(row.total, row.served, row.approved, waiting, row.error or "")
+    found = blockers(config, cache, slug, locale)
+    return Counts(found.total, found.served, found.approved, found.waiting, found.error)
+
+
 def document_context(
-    config: Config, cache: QueueCache, who: Reviewer, slug: str, locale: str, served: frozenset[str]
+    config: Config,
+    cache: QueueCache,
+    who: Reviewer,
+    slug: str,
+    locale: str,
+    served: frozenset[str],
+    row: CoverageRow | None = None,
 ) -> dict[str, Any]:
     """What `review_document.html` renders of `slug` in `locale` for `who`: the texts by id, the
     page's counts, and the page's and each section's bulk approvals (by section number);
-    `served`: the image names the site in service serves."""
+    `served`: the image names the site in service serves; `row`: its coverage of the page in
+    the locale, when it serves the tree (else the counts are read from the files)."""
     read = _read(config, slug, locale, served)
     texts, signable = _texts(read, cache, who, slug)
     title = next((t for t in texts if t.segment.type is Kind.TITLE), None)
@@ -167,7 +197,7 @@ def document_context(
         "texts": {t.segment.id: t for t in texts},
         "heads": heads,
         "title_text": title.segment.source if title else slug,
-        "blockers": blockers(config, cache, slug, locale),
+        "blockers": _page_counts(config, cache, slug, locale, row),
         "counts": _counts(texts),
         "page_bulk": views.bulk(signable, config.policy.role_names),
         "section_bulk": {

@@ -98,9 +98,14 @@ def _queue_of(
     space: Workspace, config: Config, me: Caller, wanted: _Filters, offset: int
 ) -> tuple[Queue, Blockers | None]:
     search = Search.of(wanted.q, config.terminology)
+    hints = space.hints()
+    titles: dict[tuple[str, str], str] = {}
 
     def title(slug: str, locale: str) -> str:
-        return space.cache.page_queue(config, slug, locale).title
+        if (slug, locale) not in titles:
+            key = hints.key(slug, locale)
+            titles[slug, locale] = space.cache.page_queue(config, slug, locale, key=key).title
+        return titles[slug, locale]
 
     found = build(
         config,
@@ -111,7 +116,7 @@ def _queue_of(
         wanted.status,
         offset,
         HTML_LIMIT,
-        space.hints(),
+        hints,
         (lambda item: search.matches(item, title)) if wanted.q else None,
     )
     if not (wanted.page and wanted.locale):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from service.core.terminology import Terminology
 from service.workspace.pending import Item
@@ -17,6 +18,7 @@ __all__ = ["MAX_QUERY", "Search", "folded"]
 MAX_QUERY = 200  # characters of a query
 
 
+@lru_cache(maxsize=65536)  # the texts of the queue, searched again at every request
 def folded(text: str) -> str:
     """`text` as the search compares it.
 
