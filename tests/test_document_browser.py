@@ -106,7 +106,7 @@ def test_an_approval_shows_the_page_as_it_now_is(browser: Any, base: str, root: 
     announced(browser, "Approved 1 text(s) as linguistic reviewer.")
     wait(browser, lambda b: served_line(b).startswith("1 of 12 served"))
     box = state(browser, "See your")
-    assert "approved and served" in box.text
+    assert "approved (no review waits)" in box.text
     assert not box.find_elements(By.CSS_SELECTOR, "form.sign")
     assert box.find_element(By.CSS_SELECTOR, "form.revoke button").text == (
         "Revoke linguistic approval"

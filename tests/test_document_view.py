@@ -137,7 +137,13 @@ def test_the_safety_section_is_marked(client: TestClient) -> None:
     [
         (DOC, "Adults", ADULTS_ES, "never approved", "Approve as linguistic reviewer"),
         (PAGE, SPRAYS, SPRAYS_ES_NEW, "changed since it was approved", "Approve as clinical"),
-        (PAGE, "Blow your nose gently.", "Suénese", "approved and served", "Revoke linguistic"),
+        (
+            PAGE,
+            "Blow your nose gently.",
+            "Suénese",
+            "approved (no review waits)",
+            "Revoke linguistic",
+        ),
         (DOC, "Children", "no translation", "not ready for review", "not translated"),
     ],
 )
@@ -210,7 +216,7 @@ def test_the_counts_show_the_state_after_an_approval(client: TestClient, root: P
     assert client.post("/review/approve", data=data, follow_redirects=False).status_code == 303
     assert before.startswith("0 of 12 served") and served().startswith("1 of 12 served")
     (state,) = [t for a, t in elements(view(client), "div") if a.get("data-key") == key]
-    assert "approved and served" in state and "Revoke linguistic approval" in state
+    assert "approved (no review waits)" in state and "Revoke linguistic approval" in state
 
 
 def test_the_ui_strings_have_a_document_view(client: TestClient, root: Path) -> None:

@@ -28,7 +28,7 @@ document_router = APIRouter(include_in_schema=False)
 
 LABELS = {
     **{str(k): v for k, v in STATUS_LABELS.items()},
-    "approved": "approved and served",
+    "approved": "approved (no review waits)",
     "not ready": "not ready for review",
 }
 
@@ -55,7 +55,8 @@ def _view(space: Workspace, me: Caller, slug: str, tag: str, back: str) -> dict[
     record = site.records.get((slug, tag)) if site.release is None else None
     row = record.rows[0] if record is not None and record.rows and not record.errors else None
     served = frozenset(site.images)
-    context = document_context(config, space.cache, me.reviewer, slug, tag, served, row)
+    key = record.key if record is not None else None
+    context = document_context(config, space.cache, me.reviewer, slug, tag, served, row, key)
     shared = {
         "locale": tag,
         "slug": slug,

@@ -120,12 +120,13 @@ def _read(config: Config, slug: str, locale: str, served: frozenset[str]) -> _Pa
 
 
 def _texts(
-    read: _Page, cache: QueueCache, who: Reviewer, slug: str
+    read: _Page, cache: QueueCache, who: Reviewer, slug: str, key: str | None
 ) -> tuple[list[DocText], list[PendingItemOut]]:
     config, locale = read.config, read.locale
     waiting = cache.page_queue(config, slug, locale, read.page)
     items: dict[str, Item] = {i.segment.id: i for i in waiting.items}
-    shares = cache.for_reviewer(config, who, slug, locale)[0] if who.covers(locale) else ()
+    # by the site's key, as the queue asks (`queue.build`): the reviewer's share is kept once
+    shares = cache.for_reviewer(config, who, slug, locale, key)[0] if who.covers(locale) else ()
     mine = {m.item.segment.id: m.roles for m in shares}
     unready = {s.id: why for s, why in waiting.unready}
     texts, signable = [], []
@@ -179,13 +180,15 @@ def document_context(
     locale: str,
     served: frozenset[str],
     row: CoverageRow | None = None,
+    key: str | None = None,
 ) -> dict[str, Any]:
     """What `review_document.html` renders of `slug` in `locale` for `who`: the texts by id, the
     page's counts, and the page's and each section's bulk approvals (by section number);
     `served`: the image names the site in service serves; `row`: its coverage of the page in
-    the locale, when it serves the tree (else the counts are read from the files)."""
+    the locale, when it serves the tree (else the counts are read from the files), and `key`
+    its key for it (`queue.Hints.key`)."""
     read = _read(config, slug, locale, served)
-    texts, signable = _texts(read, cache, who, slug)
+    texts, signable = _texts(read, cache, who, slug, key)
     title = next((t for t in texts if t.segment.type is Kind.TITLE), None)
     heads = [t for t in texts if t.segment.type in (Kind.TITLE, Kind.DESCRIPTION)]
     sections: dict[int, list[PendingItemOut]] = {}

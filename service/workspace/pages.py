@@ -102,9 +102,9 @@ def _queue_of(
     titles: dict[tuple[str, str], str] = {}
 
     def title(slug: str, locale: str) -> str:
+        # as `views.groups` asks: kept under the same inputs, not read again for each other
         if (slug, locale) not in titles:
-            key = hints.key(slug, locale)
-            titles[slug, locale] = space.cache.page_queue(config, slug, locale, key=key).title
+            titles[slug, locale] = space.cache.page_queue(config, slug, locale).title
         return titles[slug, locale]
 
     found = build(
