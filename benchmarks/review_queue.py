@@ -1,8 +1,9 @@
-"""The review workspace's queue at scale: response times of `GET /v1/reviews/pending` and of the
-`/review/` page on a generated tree (benchmarks/gen_tree.py, every text approved), after the
-Spanish translations of `--changed` pages were edited so that each of their texts waits for review
-again (with a word diff against what was approved). Also one approval (POST /v1/reviews), which
-includes the reload that lets the patient page serve it.
+"""The review workspace's queue at scale: response times of `GET /v1/reviews/pending`, of the
+`/review/` page (and its search) and of a page's document view on a generated tree
+(benchmarks/gen_tree.py, every text approved), after the Spanish translations of `--changed` pages
+were edited so that each of their texts waits for review again (with a word diff against what was
+approved). Also one approval (POST /v1/reviews), which includes the reload that lets the
+patient page serve it.
 
     .venv/bin/python benchmarks/gen_tree.py /tmp/tree1000 --pages 1000
     .venv/bin/python benchmarks/review_queue.py /tmp/tree1000 [--changed 200] [--runs 20]
@@ -147,6 +148,9 @@ def main() -> None:
 
         first = json.loads(get("/v1/reviews/pending?locale=es&limit=1", bearer)())
         slug = first["items"][0]["page"]
+        word = first["items"][0]["english"][0].split()[-1].strip(".,;:")
+        pages = sorted(p.stem for p in (root / "source_content" / "pages").glob("*.md"))
+        quiet = pages[-1]  # past the --changed pages edited: every text approved
         cases = [
             (
                 "GET /v1/reviews/pending?locale=es (50 items)",
@@ -167,6 +171,17 @@ def main() -> None:
                 f"/review/?locale=es&page={slug}",
                 session,
             ),
+            (
+                "GET /review/document?locale=es&page=SLUG (document view)",
+                f"/review/document?locale=es&page={slug}",
+                session,
+            ),
+            (
+                "… of a page with nothing waiting",
+                f"/review/document?locale=es&page={quiet}",
+                session,
+            ),
+            ("GET /review/?locale=es&q=WORD (search)", f"/review/?locale=es&q={word}", session),
         ]
         print(f"{first['total']} es texts wait for {REVIEWER}; {args.runs} requests per row")
         print(f"{'request':<58} {'first ms':>9} {'median ms':>10} {'p95 ms':>8} {'bytes':>8}")

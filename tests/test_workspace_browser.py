@@ -185,7 +185,12 @@ def test_approving_a_section_signs_each_text_shown(browser: Any, base: str, root
         browser, lambda b: b.find_element(By.CSS_SELECTOR, 'form.bulk button[value="clinical"]')
     )
     assert bulk.text == "Approve this page (2) as clinical reviewer"
-    bulk.click()
+    bulk.click()  # asks first: how many texts, which role
+    dialog = wait(browser, lambda b: b.find_element(By.ID, "confirm-dialog"))
+    assert dialog.find_element(By.ID, "confirm-question").text == (
+        "Approve 2 texts as clinical reviewer?"
+    )
+    dialog.find_element(By.CSS_SELECTOR, 'button[value="yes"]').click()
     wait(browser, lambda b: "done" in card(b, SPRAYS).get_attribute("class"))
     wait(browser, lambda b: "done" in card(b, "Blow your nose gently.").get_attribute("class"))
     history = yaml.safe_load((root / LEDGER).read_text(encoding="utf-8"))

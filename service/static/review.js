@@ -2,7 +2,10 @@
 // a page); with it, approve and revoke go to the JSON API (/v1/reviews, /v1/reviews/revoke) with
 // the session's CSRF token, and the page is updated in place: an approved text is marked, a text
 // that changed under you is replaced by the new text (with its new SHA-256s), a refusal is shown
-// with its reason. Every update is announced to screen readers.
+// with its reason. After every answer the parts of the page that show state (counts, statuses,
+// the document view, the history: each marked data-live-part) are fetched again and replaced, so
+// the page shows the state as it now is. Every update is announced to screen readers. A section's
+// or a page's approval (data-confirm) asks first, saying how many texts and in which role.
 (function () {
   "use strict";
   var meta = document.querySelector('meta[name="csrf-token"]');
@@ -22,7 +25,59 @@
   }
 
   function card(locale, page, id) {
-    return document.querySelector('article.item[data-key="' + CSS.escape(locale + "|" + page + "|" + id) + '"]');
+    var key = CSS.escape(locale + "|" + page + "|" + id);
+    return document.querySelector('article.item[data-key="' + key + '"], div.state[data-key="' + key + '"]');
+  }
+
+  // The parts of the page that show state, as the server shows them now.
+  async function refresh() {
+    var parts = document.querySelectorAll("[data-live-part]");
+    if (!parts.length) { return; }
+    var lost = false;
+    try {
+      var response = await fetch(window.location.href, { credentials: "same-origin" });
+      if (!response.ok) { return; }
+      var fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      parts.forEach(function (old) {
+        var name = old.getAttribute("data-live-part");
+        var found = Array.prototype.find.call(fresh.querySelectorAll("[data-live-part]"), function (el) {
+          return el.getAttribute("data-live-part") === name;
+        });
+        if (!found) { return; }
+        if (old.contains(document.activeElement)) { lost = true; }
+        old.replaceWith(document.importNode(found, true));
+      });
+    } catch (err) {
+      return;
+    }
+    return lost;
+  }
+
+  function focusOn(el) {
+    if (!el) { return; }
+    if (!el.hasAttribute("tabindex")) { el.setAttribute("tabindex", "-1"); }
+    el.focus();
+  }
+
+  var dialog = null;
+  function ask(question) {
+    if (!window.HTMLDialogElement) { return Promise.resolve(window.confirm(question)); }
+    if (!dialog) {
+      dialog = document.createElement("dialog");
+      dialog.id = "confirm-dialog";
+      dialog.setAttribute("aria-labelledby", "confirm-question");
+      dialog.innerHTML = '<form method="dialog"><p id="confirm-question"></p>' +
+        '<button type="submit" value="yes">Approve</button> ' +
+        '<button type="submit" value="no" class="secondary">Cancel</button></form>';
+      document.body.appendChild(dialog);
+    }
+    dialog.querySelector("#confirm-question").textContent = question;
+    dialog.returnValue = "";
+    return new Promise(function (resolve) {
+      dialog.addEventListener("close", function () { resolve(dialog.returnValue === "yes"); }, { once: true });
+      dialog.showModal();
+      dialog.querySelector('button[value="yes"]').focus();
+    });
   }
 
   function message(container, text, ok) {
@@ -117,7 +172,7 @@
       item.classList.remove("changed");
       item.classList.add("done");
       message(item, "Approved as " + role + " reviewer by " + e.reviewer + " at " + e.at + " (event " + e.seq + ").", true);
-      item.querySelectorAll("form.sign button").forEach(function (b) { b.disabled = true; });
+      item.querySelectorAll("form.sign").forEach(function (f) { f.remove(); });  // signed: nothing left to press
       document.querySelectorAll('input[name="item"][data-item="' + CSS.escape(locale + "|" + page + "|" + e.id) + '"]').forEach(function (input) {
         if (!input.closest("article")) { input.remove(); }  // a section or page form: signed already
       });
@@ -152,6 +207,10 @@
     }
     var answer = await post(form.getAttribute("data-api"), body);
     var data = answer.data;
+    if (answer.status !== 401) {
+      var lost = await refresh();  // the counts, statuses and buttons as they are now
+      if (lost) { focusOn(card(locale, page, items[0].id)); }
+    }
     if (answer.status === 201) {
       approved(locale, page, role, data.events || []);
       (data.refused || []).forEach(function (r) { message(card(locale, page, r.id), "Not approved: " + r.reason, false); });
@@ -178,13 +237,18 @@
       role: field(form, "role"), reason: field(form, "reason")
     };
     var answer = await post(form.getAttribute("data-api"), body);
+    if (answer.status !== 401) {
+      var lost = await refresh();
+      if (lost) { focusOn(card(body.locale, body.page, body.id) || document.querySelector("main h1")); }
+    }
     if (answer.status === 200) {
-      say("Revoked. Reloading the history.");
-      window.location.reload();
+      var done = (answer.data.events || []).length;
+      message(card(body.locale, body.page, body.id), "Revoked the " + body.role + " approval of this text.", true);
+      say("Revoked " + done + " " + body.role + " approval(s). Reason recorded: " + body.reason);
     } else if (answer.status === 401) {
       window.location.assign("/review/signin?next=" + encodeURIComponent(window.location.pathname + window.location.search));
     } else {
-      message(form, "Not revoked: " + (answer.data.detail || answer.status), false);
+      message(card(body.locale, body.page, body.id) || form, "Not revoked: " + (answer.data.detail || answer.status), false);
       say("Not revoked: " + (answer.data.detail || answer.status));
     }
   }
@@ -193,15 +257,27 @@
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-api") || !window.fetch) { return; }
     event.preventDefault();
+    var role = event.submitter ? event.submitter.value : "";
+    var question = form.getAttribute("data-confirm");
+    if (question && !form.classList.contains("revoke")) {
+      ask(question).then(function (yes) {
+        if (yes) { send(form, role); } else { say("Nothing was approved."); }
+      });
+      return;
+    }
+    send(form, role);
+  });
+
+  function send(form, role) {
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (b) { b.disabled = true; });
     var done = form.classList.contains("revoke")
       ? revoke(form)
-      : approve(form, event.submitter ? event.submitter.value : "");
+      : approve(form, role);
     done.catch(function () {
       say("The server could not be reached; nothing was recorded.");
     }).finally(function () {
       if (!form.closest("article.done")) { buttons.forEach(function (b) { b.disabled = false; }); }
     });
-  });
+  }
 })();

@@ -27,10 +27,11 @@ from service.workspace.pending import STATUS_LABELS, Status, locales_of, slugs_o
 from service.workspace.queue import Blockers, Queue, blockers, build
 from service.workspace.reviews import approve_now, revoke_now, validated
 from service.workspace.schemas import ApprovedOut, RevokedOut, RevokeIn
+from service.workspace.search import MAX_QUERY, Search
 from service.workspace.signin import SignedIn, signed_in
 from service.workspace.signing import events_as_dicts, history_in_tree
 
-__all__ = ["HTML_LIMIT", "pages_router"]
+__all__ = ["HTML_LIMIT", "done_notice", "pages_router"]
 
 pages_router = APIRouter(include_in_schema=False)
 
@@ -51,20 +52,33 @@ class _Filters:
     locale: str | None
     page: str | None
     status: Status | None
+    q: str = ""  # the search (`search.Search`); a page filter that names no slug joins it
 
     @classmethod
     def of(
-        cls, config: Config, me: Caller, locale: str | None, page: str | None, status: str | None
+        cls,
+        config: Config,
+        me: Caller,
+        locale: str | None,
+        page: str | None,
+        status: str | None,
+        q: str | None = None,
     ) -> Self:
         tag = config.enabled(locale) if locale else None
         if tag is not None and not me.reviewer.covers(tag):
             tag = None
         slug = page if page in slugs_of(config) else None
-        return cls(tag, slug, next((s for s in Status if s.value == status), None))
+        words = " ".join(w for w in (q, None if slug else page) if w and w.strip())
+        return cls(tag, slug, next((s for s in Status if s.value == status), None), words)
 
     def paging(self, offset: int, total: int) -> dict[str, str | None]:
         """The links to the result pages before and after the one at `offset`."""
-        asked = (("locale", self.locale), ("page", self.page), ("status", self.status))
+        asked = (
+            ("locale", self.locale),
+            ("page", self.page),
+            ("status", self.status),
+            ("q", self.q),
+        )
         base = {k: v for k, v in asked if v}
         before = views.with_params("/review/", **base, offset=str(max(0, offset - HTML_LIMIT)))
         after = views.with_params("/review/", **base, offset=str(offset + HTML_LIMIT))
@@ -74,7 +88,7 @@ class _Filters:
         }
 
 
-def _notice(done: str | None) -> str:
+def done_notice(done: str | None) -> str:
     """What a form that sent the reviewer back here recorded (`done=approved-3`)."""
     if done and (m := _DONE.fullmatch(done)):
         return _NOTICES[m.group(1)].format(n=m.group(2))
@@ -84,6 +98,16 @@ def _notice(done: str | None) -> str:
 def _queue_of(
     space: Workspace, config: Config, me: Caller, wanted: _Filters, offset: int
 ) -> tuple[Queue, Blockers | None]:
+    search = Search.of(wanted.q, config.terminology)
+    hints = space.hints()
+    titles: dict[tuple[str, str], str] = {}
+
+    def title(slug: str, locale: str) -> str:
+        # as `views.groups` asks: kept under the same inputs, not read again for each other
+        if (slug, locale) not in titles:
+            titles[slug, locale] = space.cache.page_queue(config, slug, locale).title
+        return titles[slug, locale]
+
     found = build(
         config,
         space.cache,
@@ -93,7 +117,8 @@ def _queue_of(
         wanted.status,
         offset,
         HTML_LIMIT,
-        space.hints(),
+        hints,
+        (lambda item: search.matches(item, title)) if wanted.q else None,
     )
     if not (wanted.page and wanted.locale):
         return found, None
@@ -150,6 +175,25 @@ def _answered(space: Workspace, posted: _Posted, status: int, model: BaseModel) 
     return page("review_result.html", context, status)
 
 
+def _asked(space: Workspace, posted: _Posted, role: str, count: int) -> Response:
+    """A section's or a page's approval, before anything is recorded: how many texts, in which
+    role, with the form's own fields to send again once confirmed."""
+    question = f"Approve {count} texts as {role} reviewer?"
+    context = frame(
+        space,
+        posted.me,
+        question,
+        question=question,
+        count=count,
+        role=role,
+        locale=posted.get("locale"),
+        page_slug=posted.get("page"),
+        fields=[(k, v) for k, v in posted.fields if k not in ("role", "ask", "confirmed")],
+        back=views.back(posted.get("back")),
+    )
+    return page("review_confirm.html", context)
+
+
 @pages_router.get("/review")
 async def review_root() -> RedirectResponse:
     return RedirectResponse("/review/", 308)
@@ -165,11 +209,12 @@ async def queue_page(
     status: str | None = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     done: str | None = None,
+    q: Annotated[str | None, Query(max_length=MAX_QUERY)] = None,
 ) -> Response:
     if not isinstance(me, Caller):
         return me
     config = space.config
-    wanted = _Filters.of(config, me, locale, page_, status)
+    wanted = _Filters.of(config, me, locale, page_, status, q)
     found, blocks = await run_in_threadpool(_queue_of, space, config, me, wanted, offset)
     items = [views.item_out(m.item, m.roles, config.policy) for m in found.items]
     back = here(request).replace(f"done={done}", "").rstrip("?&") if done else here(request)
@@ -185,10 +230,12 @@ async def queue_page(
             "locale": wanted.locale or "",
             "page": wanted.page or "",
             "status": wanted.status or "",
+            "q": wanted.q,
+            "asked_page": page_ if page_ and not wanted.page else "",
         },
         locales=[(loc, native_name(loc)) for loc in locales_of(config, me.reviewer)],
         statuses=STATUS_LABELS,
-        notice=_notice(done),
+        notice=done_notice(done),
         back=views.back(back),
         names={loc: native_name(loc) for loc in config.all_locales},
         source=SOURCE_LOCALE,
@@ -210,6 +257,8 @@ async def approve_form(request: Request, space: Space) -> Response:
     if not shown or role not in space.config.policy.role_names:
         raise HTTPException(422, "the form names no text or no role")
     locale, slug = posted.get("locale"), posted.get("page")
+    if posted.get("ask") == "yes" and posted.get("confirmed") != "yes":
+        return _asked(space, posted, role, len(shown))
     confirm = posted.get("confirm_meaning") == "yes"
     status, model = await run_in_threadpool(
         approve_now, space, posted.me, locale, slug, role, shown, confirm
@@ -255,7 +304,7 @@ async def history_page(
         approvals=approvals,
         problems=[str(p) for p in found.problems],
         may_revoke=me.reviewer.covers(tag),
-        notice=_notice(done),
+        notice=done_notice(done),
         back=f"/review/history?{urlencode({'locale': tag, 'page': page_})}",
         lang_dir=direction(tag),
     )

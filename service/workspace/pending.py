@@ -120,6 +120,7 @@ class PageQueue:
     headings: Mapping[int, str] = field(default_factory=dict)
     ledger: Ledger | None = None
     error: str = ""
+    title: str = ""  # the page's title in English (what the queue's search reads)
 
 
 def domain_path(config: Config, slug: str) -> Path:
@@ -187,4 +188,5 @@ def read_page_queue(config: Config, slug: str, locale: str, page: Page | None) -
         for p in ready
     )
     headings = {s.section: s.source for s in domain.segments if s.type is SegmentType.HEADING}
-    return PageQueue(items, tuple(unready), headings, ledger if items else None)
+    title = next((s.source for s in domain.segments if s.type is SegmentType.TITLE), "")
+    return PageQueue(items, tuple(unready), headings, ledger if items else None, title=title)

@@ -231,9 +231,11 @@ def build(
     offset: int = 0,
     limit: int = 50,
     hints: Hints | None = None,
+    match: Callable[[Item], bool] | None = None,
 ) -> Queue:
     """What waits for `who`: texts in their locales that need a role they hold and that they may
-    sign (failing ones included, so they see why a text cannot be approved yet)."""
+    sign (failing ones included, so they see why a text cannot be approved yet); with `match`,
+    only the texts it finds (`search.Search`)."""
     slugs = [page] if page is not None else hints.slugs() if hints else slugs_of(config)
     mine: list[Mine] = []
     hidden = 0
@@ -245,7 +247,7 @@ def build(
                 continue
             key = hints.key(slug, loc) if hints else None
             items, not_theirs = cache.for_reviewer(config, who, slug, loc, key)
-            mine += items
+            mine += [m for m in items if match(m.item)] if match else items
             hidden += not_theirs
     counts = Counter(m.item.status.value for m in mine)
     pages = tuple(dict.fromkeys(m.item.page for m in mine))

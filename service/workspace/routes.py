@@ -5,6 +5,7 @@ calls: `queue.build` (what waits for you), `signing.approve_in_tree` and
 `review.js` sends the same requests to the JSON API and updates the page in place.
 """
 
+from service.workspace.docpage import document_router
 from service.workspace.pages import pages_router
 from service.workspace.password import password_router
 from service.workspace.reviews import reviews_router
@@ -21,4 +22,5 @@ WORKSPACE_ROUTERS = (
     sso_router,
     sendback_router,
     pages_router,
+    document_router,
 )
