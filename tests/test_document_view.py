@@ -17,7 +17,16 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from .document_tree import ADDRESS, ADULTS_ES, DOC, IMAGE_ES, PLAN_ES, document_tree
-from .reviewing import PAGE, PASSWORD, ROBIN, SCOPED, SPRAYS, SPRAYS_ES_NEW, with_passwords
+from .reviewing import (
+    PAGE,
+    PASSWORD,
+    ROBIN,
+    SCOPED,
+    SPRAYS,
+    SPRAYS_ES_NEW,
+    post_signin,
+    with_passwords,
+)
 from .reviewing import workspace_client as client_on
 
 
@@ -30,7 +39,7 @@ def root(tmp_path: Path) -> Path:
 def client(root: Path) -> Iterator[TestClient]:
     with_passwords(root, ROBIN)
     with client_on(root) as c:
-        answer = c.post("/review/signin", data={"name": ROBIN, "password": PASSWORD})
+        answer = post_signin(c, {"name": ROBIN, "password": PASSWORD})
         assert answer.status_code == 200
         yield c
 
@@ -237,6 +246,6 @@ def test_a_reviewer_scoped_to_a_locale_signs_only_there(
         encoding="utf-8",
     )
     with client_on(root) as c:
-        c.post("/review/signin", data={"name": SCOPED, "password": PASSWORD})
+        post_signin(c, {"name": SCOPED, "password": PASSWORD})
         html = view(c, DOC, locale)
     assert ("Approve as linguistic reviewer" in html) is buttons

@@ -127,6 +127,13 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
             yield Setup(server, front, log, ssl.create_default_context(cafile=str(cert)))
 
 
+# The sign-in form's pre-session token, as a browser that loaded the form holds it (in its cookie
+# and in the form): any token of the right shape, the same in both.
+_TOKEN = "t" * 43
+PRESESSION_FIELD = {"signin_token": _TOKEN}
+PRESESSION_COOKIE = {"Cookie": f"clinic_l10n_signin={_TOKEN}"}
+
+
 def request(
     setup: Setup,
     via_nginx: bool,
@@ -197,10 +204,11 @@ def test_a_sign_in_gets_a_secure_cookie_only_over_https(
     setup: Setup, via_nginx: bool, forged: str, secure: bool
 ) -> None:
     origin = f"https://127.0.0.1:{setup.front}" if via_nginx else f"http://127.0.0.1:{setup.server}"
-    form = urllib.parse.urlencode({"name": ROBIN, "password": PASSWORD})
+    form = urllib.parse.urlencode({"name": ROBIN, "password": PASSWORD, **PRESESSION_FIELD})
     headers = {
         "Origin": origin,
         "Content-Type": "application/x-www-form-urlencoded",
+        **PRESESSION_COOKIE,
         **FORGERIES[forged],
     }
     answer = request(setup, via_nginx, "POST", "/review/signin", headers, form)
@@ -225,10 +233,13 @@ def test_the_sign_in_limit_per_address_cannot_be_dodged_by_forging(
     origin = f"https://127.0.0.1:{setup.front}" if via_nginx else f"http://127.0.0.1:{setup.server}"
     statuses = []
     for n in range(ADDRESS_LIMIT + 1):
-        form = urllib.parse.urlencode({"name": f"Nobody {source} {n}", "password": "wrong" * 3})
+        form = urllib.parse.urlencode(
+            {"name": f"Nobody {source} {n}", "password": "wrong" * 3, **PRESESSION_FIELD}
+        )
         headers = {
             "Origin": origin,
             "Content-Type": "application/x-www-form-urlencoded",
+            **PRESESSION_COOKIE,
             "X-Forwarded-For": f"198.51.100.{n + 1}",  # TEST-NET-2 (RFC 5737)
         }
         answer = request(setup, via_nginx, "POST", "/review/signin", headers, form, source)

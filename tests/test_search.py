@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from service.core.terminology import Term, Terminology
 from service.workspace.search import Search, folded
 
-from .reviewing import PAGE, PASSWORD, ROBIN, SPRAYS, pending_tree, with_passwords
+from .reviewing import PAGE, PASSWORD, ROBIN, SPRAYS, pending_tree, post_signin, with_passwords
 from .reviewing import workspace_client as client_on
 
 WAIT = "Wait 10 minutes before any other nasal medicine."
@@ -34,7 +34,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         fh.write(GLOSSARY)
     with_passwords(root, ROBIN)
     with client_on(root) as c:
-        answer = c.post("/review/signin", data={"name": ROBIN, "password": PASSWORD})
+        answer = post_signin(c, {"name": ROBIN, "password": PASSWORD})
         assert answer.status_code == 200
         yield c
 

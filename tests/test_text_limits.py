@@ -22,6 +22,7 @@ from .reviewing import (
     ROBIN,
     SPRAYS,
     pending_tree,
+    post_signin,
     with_passwords,
     workspace_client,
 )
@@ -83,7 +84,7 @@ def test_a_huge_translation_is_not_kept_served_or_queued(huge: Path) -> None:
         html = client.get(f"/pages/{PAGE}?locale=es")
         assert SPRAYS in html.text and "aaaaaaaaaa" not in html.text
         form = {"name": ROBIN, "password": PASSWORD}
-        assert client.post("/review/signin", data=form, follow_redirects=False).status_code == 303
+        assert post_signin(client, form, follow_redirects=False).status_code == 303
         started = time.perf_counter()
         queue = client.get(f"/review/?locale=es&page={PAGE}")
         took = time.perf_counter() - started

@@ -79,14 +79,14 @@ def file_answer(site: Site, asked: Asked, found: StaticFile, body: bytes | None)
         headers.append((b"vary", b"Origin"))
         for name, value in cors_headers(asked.origin, origins).items():
             headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+    if media.startswith("text/html"):  # a patient's page, as the routes send one, 304 too
+        policy = page_policy(site.config.embed_origins)
+        headers.append((b"content-security-policy", policy.encode("latin-1")))
     if asked.if_none_match and etag_matches(asked.if_none_match, etag):
         return Answer(304, headers, ())
     data = b"" if body is None else body
     headers.append((b"content-length", str(len(data)).encode("latin-1")))
     headers.append((b"content-type", media.encode("latin-1")))
-    if media.startswith("text/html"):  # a patient's page: as the routes send one (`page_policy`)
-        policy = page_policy(site.config.embed_origins)
-        headers.append((b"content-security-policy", policy.encode("latin-1")))
     return Answer(200, headers, (data,))
 
 
