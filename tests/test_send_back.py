@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 import subprocess
 from pathlib import Path
 
@@ -183,6 +184,15 @@ def test_send_back_from_the_workspace(tmp_path: Path) -> None:
         ident = f"li-{hashlib.sha256(SPRAYS.encode()).hexdigest()[:8]}"  # the list item's id
         assert f'data-item="es|{SALINE}|{ident}"' in queue
         comment = "«orificio» is not the word patients use; keep «fosa nasal»."
+        for view in (
+            queue,
+            client.get("/review/document", params={"locale": "es", "page": SALINE}).text,
+        ):
+            forms = re.findall(r'action="/review/send-back">(.*?)</form>', view, re.S)
+            mine = [f for f in forms if f'name="id" value="{ident}"' in f]
+            assert len(mine) == 1, "no send-back form for the text"
+            label = r'<label for="(sendback-[^"]+)">.*?<textarea id="\1" name="comment"'
+            assert re.search(label, mine[0], re.S), mine[0]
         fields = {"locale": "es", "page": SALINE, "id": ident, "comment": comment}
         refused = client.post("/review/send-back", data=fields)  # no CSRF token
         assert refused.status_code == 403
