@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from service.cli.base import RELEASES, config_of, enabled_locale
-from service.core.models import SOURCE_LOCALE
+from service.core.models import SOURCE_LOCALE, UI_DOMAIN
+from service.release.basis import basis_file, read_basis, write_basis
+from service.release.incremental import Done, publish_changed
 from service.release.publish import apply_withdrawals, now, publish, rolled_back, with_lists
 from service.release.store import PageVersion, Release, ReleaseError, ReleaseStore, Withdrawal
 from service.release.withdraw import in_force
 from service.site.bodies import Body, JsonBody
-from service.site.prepared import Settings, build_site
+from service.site.prepared import Settings, Site, build_site
 from service.site.snapshot import decode
 
 __all__ = ["history_cmd", "publish_cmd", "rollback_cmd", "withdraw_cmd"]
@@ -41,20 +44,41 @@ def publish_cmd(ctx: click.Context, releases: Path | None, reason: str) -> None:
     """Make a release of what the tree allows now (a server does this itself on every change):
     pages whose English has a draft keep their published version; a page never published and
     still a draft stays unpublished. Prints the release and what changed."""
-    settings = _settings(ctx, releases)
-    site = build_site(settings, config=config_of(ctx))
-    done = publish(site, ReleaseStore(settings.release_dir()), reason=reason)
-    release = done.release
+    settings, config, began = _settings(ctx, releases), config_of(ctx), time.time_ns()
+    store = ReleaseStore(settings.release_dir())
+    kept_at = basis_file(settings.cache_dir(), settings.release_dir())
+    done = publish_changed(settings, config, store, read_basis(kept_at), reason=reason)
+    if done is None:  # not only some pages' own files changed: the whole tree is read
+        done = _published(build_site(settings, config=config), store, reason)
+    write_basis(kept_at, done.id, done.files, began, done.slugs, done.kept, done.unpublished)
     if not done.new:
-        click.echo(f"nothing new to publish: release {release.seq} ({release.id[:12]}) stays")
+        click.echo(f"nothing new to publish: release {done.seq} ({done.id[:12]}) stays")
     else:
-        click.echo(f"published release {release.seq} ({release.id[:12]}) at {release.created}")
+        click.echo(f"published release {done.seq} ({done.id[:12]}) at {done.created}")
         for slug, loc in done.changed:
             click.echo(f"  new version: {slug} in {loc}")
     for slug in done.kept:
         click.echo(f"  kept as published (its English has a draft): {slug}")
     for slug in done.unpublished:
         click.echo(f"  not published (a draft, never published): {slug}")
+
+
+def _published(site: Site, store: ReleaseStore, reason: str) -> Done:
+    """`publish` of the whole tree, as `publish_changed` reports a publish."""
+    done = publish(site, store, reason=reason)
+    release = done.release
+    slugs = tuple(sorted({slug for slug, _ in site.records if slug != UI_DOMAIN}))
+    return Done(
+        release.seq,
+        release.id,
+        release.created,
+        done.new,
+        done.changed,
+        done.kept,
+        done.unpublished,
+        site.inputs.files,
+        slugs,
+    )
 
 
 @click.command("withdraw")

@@ -333,13 +333,34 @@ class ReleaseStore:
     def commit(self, release: Release) -> Release:
         """Keep `release` and put it in service (its objects must be kept already)."""
         raw, objects = release.manifest()
+        ident = self.install(raw, objects, release.seq)
+        # read back from the objects just made, not from the disk (the same bytes)
+        return self._keep(Release.read(raw, ident, lambda sha: objects.get(sha) or self.get(sha)))
+
+    def install(self, raw: bytes, objects: Mapping[str, bytes], seq: int) -> str:
+        """Keep a manifest `raw` (`Release.manifest`) and its page `objects`, and put release
+        `seq` in service; its name."""
         for data in objects.values():
             self.put(data)
         ident = self.put(raw)
         self.flush()
-        atomic_write(self.folder / "CURRENT", canonical({"seq": release.seq, "id": ident}) + b"\n")
-        # read back from the objects just made, not from the disk (the same bytes)
-        return self._keep(Release.read(raw, ident, lambda sha: objects.get(sha) or self.get(sha)))
+        atomic_write(self.folder / "CURRENT", canonical({"seq": seq, "id": ident}) + b"\n")
+        return ident
+
+    def manifest_of(self, ident: str) -> dict[str, Any]:
+        """The manifest of release `ident` as kept, its page objects named, not read."""
+        data = json.loads(self.get(ident))
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ReleaseError(f"release {ident[:12]} cannot be read: another format")
+        return data
+
+    def page_object(
+        self, sha: str
+    ) -> tuple[Mapping[str, PageVersion], dict[str, tuple[str, int]], dict[str, str]]:
+        """A page object of a release (`Release.manifest`): its versions by locale, its ledgers'
+        heads by path, and what was considered of it by locale."""
+        found = _domain(self.get, sha)
+        return found.versions, dict(found.ledgers), dict(found.seen)
 
     def chain(self) -> Iterator[Release]:
         """Every release, the one in service first, then each before it."""
