@@ -1,0 +1,180 @@
+"""`clinic-l10n publish` after some pages changed (`service.release.incremental`): only those pages
+are loaded, decided and written, and the release is the one publishing the whole tree makes (the
+judge: `publish.publish` over `build_site`, from the same release in service)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from service.core.config import load_config
+from service.release import incremental
+from service.release.basis import basis_file, read_basis
+from service.release.publish import publish
+from service.release.store import Release, ReleaseStore
+from service.site.prepared import Settings, build_site
+
+from .conftest import Run, replace_in
+
+PAGE, OTHER = "saline-spray", "after-your-visit"
+ES = f"locales/es/LC_MESSAGES/{PAGE}.po"
+REVIEWER = ("--reviewer", "Dr. Lola Revisora (fictional)")
+
+
+def _settings(tree: Path) -> Settings:
+    return Settings(root=tree, releases=Path(os.environ["CLINIC_L10N_RELEASES"]))
+
+
+def _same(release: Release) -> Release:
+    """A release without what differs between two publishes of the same: times and its name."""
+    pages = {
+        slug: {loc: dataclasses.replace(v, since="") for loc, v in locs.items()}
+        for slug, locs in release.pages.items()
+    }
+    return dataclasses.replace(release, created="", pages=pages, id="")
+
+
+def _translation_edited(tree: Path, run: Run) -> None:
+    replace_in(tree / ES, 'msgstr "Qué es"', 'msgstr "Qué es esto"')
+
+
+def _approval_revoked(tree: Path, run: Run) -> None:
+    run("review", "revoke", "es", "--page", PAGE, "--msgid", "What it is", *REVIEWER,
+        "--reason", "checking")  # fmt: skip
+
+
+def _english_edited(tree: Path, run: Run) -> None:
+    replace_in(tree / f"source_content/pages/{PAGE}.md", "rinses the inside", "rinses all of")
+
+
+def _title_edited(tree: Path, run: Run) -> None:  # its es version's title: the lists change
+    replace_in(tree / ES, "Cómo usar un espray", "Cómo se usa un espray")
+
+
+def _two_pages(tree: Path, run: Run) -> None:
+    _translation_edited(tree, run)
+    replace_in(tree / f"source_content/pages/{OTHER}.md", "\n\n", "\n\n\n")
+
+
+CHANGES: list[tuple[str, Callable[[Path, Run], None], set[str]]] = [
+    ("translation edited", _translation_edited, {PAGE}),
+    ("approval revoked", _approval_revoked, {PAGE}),
+    ("English edited (a draft, kept)", _english_edited, {PAGE}),
+    ("title translation edited (lists)", _title_edited, {PAGE}),
+    ("two pages", _two_pages, {PAGE, OTHER}),
+    ("nothing", lambda tree, run: None, set()),
+]
+
+
+@pytest.mark.parametrize(("name", "change", "pages"), CHANGES, ids=[c[0] for c in CHANGES])
+def test_a_publish_of_the_changed_pages_makes_the_release_the_whole_tree_makes(
+    fixture_tree: Path,
+    run: Run,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    change: Callable[[Path, Run], None],
+    pages: set[str],
+) -> None:
+    run("publish")  # the whole tree, and the basis of its release
+    settings = _settings(fixture_tree)
+    store = ReleaseStore(settings.release_dir())
+    objects = store.manifest_of(store.head()[1])["domains"]  # type: ignore[index]
+    change(fixture_tree, run)
+    judge = ReleaseStore(tmp_path / "judge")
+    shutil.copytree(store.folder, judge.folder)
+
+    built, read = [], []
+    build_pages = incremental.build_pages
+    monkeypatch.setattr(
+        incremental, "build_pages", lambda *a: built.append(a[2]) or build_pages(*a)
+    )
+    page_object = ReleaseStore.page_object
+    monkeypatch.setattr(
+        ReleaseStore, "page_object", lambda self, sha: read.append(sha) or page_object(self, sha)
+    )
+    basis = read_basis(basis_file(settings.cache_dir(), settings.release_dir()))
+    config = load_config(fixture_tree)
+    done = incremental.publish_changed(settings, config, store, basis, reason="test")
+    assert done is not None, "the changed pages' own files only: not published whole"
+    assert set(built[0] if built else ()) == pages
+    assert set(read) == {objects[slug] for slug in pages}  # no other page object read
+
+    whole = publish(build_site(settings, config=config), judge, reason="test")
+    assert done.new == whole.new
+    assert set(done.changed) == set(whole.changed) and done.kept == whole.kept
+    if whole.new:
+        assert _same(store.release(done.id)) == _same(whole.release)
+        assert store.get(done.id)  # kept whole: every object it names is in the store
+    else:
+        assert done.id == store.head()[1] == whole.release.id  # type: ignore[index]
+
+
+def _ui_edited(tree: Path, run: Run) -> None:
+    replace_in(tree / "locales/es/LC_MESSAGES/ui.po", "\n\n", "\n\n\n")
+
+
+def _config_edited(tree: Path, run: Run) -> None:
+    with (tree / "l10n.yaml").open("a") as fh:
+        fh.write("# edited\n")
+
+
+def _page_added(tree: Path, run: Run) -> None:
+    (tree / "source_content/pages/new-leaflet.md").write_text(
+        "---\nslug: new-leaflet\ntitle: New\nauthor: Someone (fictional)\n---\n\nAsk.\n"
+    )
+
+
+def _withdrawn(tree: Path, run: Run) -> None:
+    run("withdraw", PAGE, "--locale", "es", "--reason", "a wrong dose", "--by", "Dr. Test")
+
+
+DECLINED: list[tuple[str, Callable[[Path, Run], None]]] = [
+    ("ui strings", _ui_edited),
+    ("config", _config_edited),
+    ("a page added", _page_added),
+    ("a release made since (a withdrawal)", _withdrawn),
+]
+
+
+@pytest.mark.parametrize(("name", "change"), DECLINED, ids=[c[0] for c in DECLINED])
+def test_a_change_not_of_pages_own_files_publishes_the_whole_tree(
+    fixture_tree: Path, run: Run, name: str, change: Callable[[Path, Run], None]
+) -> None:
+    run("publish")
+    settings = _settings(fixture_tree)
+    basis = read_basis(basis_file(settings.cache_dir(), settings.release_dir()))
+    assert basis is not None
+    change(fixture_tree, run)
+    store = ReleaseStore(settings.release_dir())
+    config = load_config(fixture_tree)
+    assert incremental.publish_changed(settings, config, store, basis, reason="test") is None
+
+
+def test_a_file_rewritten_in_the_same_tick_as_it_was_read_is_read_again(
+    fixture_tree: Path, run: Run
+) -> None:
+    """Same size, same inode, same time: only its bytes tell, and a file this recent is read."""
+    path = fixture_tree / ES
+    path.write_bytes(path.read_bytes())  # written just now, as it is
+    run("publish")
+    before = os.stat(path)
+    with path.open("r+b") as fh:  # in place: the same inode
+        data = fh.read().replace('msgstr "Qué es"'.encode(), 'msgstr "Qué eS"'.encode())
+        fh.seek(0)
+        fh.write(data)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(path)
+    assert (after.st_size, after.st_ino, after.st_mtime_ns) == (
+        before.st_size,
+        before.st_ino,
+        before.st_mtime_ns,
+    )
+    assert time.time() - before.st_mtime < 2
+    assert f"new version: {PAGE} in es" in run("publish").output
