@@ -178,3 +178,20 @@ def test_a_file_rewritten_in_the_same_tick_as_it_was_read_is_read_again(
     )
     assert time.time() - before.st_mtime < 2
     assert f"new version: {PAGE} in es" in run("publish").output
+
+
+def test_an_index_read_in_parts_gives_what_reading_it_whole_gives(
+    fixture_tree: Path, build_cache: Path
+) -> None:
+    """`Cache.peek`: each record and last good version found alone, as `read_index` reads them."""
+    from service.site.index import INDEX_VERSION, find_good, find_record, read_index
+
+    build_site(Settings(root=fixture_tree))
+    raw = (build_cache / "index.json").read_bytes()
+    records, good = read_index(raw)
+    assert len(records) == 15 and len(good) > 15  # 2 pages and the ui strings, in 5 locales
+    assert {key: find_record(raw, key) for key in records} == records
+    assert find_good(raw, [*good, "no/such/file.po"]) == good
+    assert find_record(raw, "0" * 64) is None
+    other = raw.replace(f'"version": {INDEX_VERSION}}}'.encode(), b'"version": 0}')
+    assert find_record(other, next(iter(records))) is None and find_good(other, good) == {}

@@ -48,6 +48,10 @@ def basis_file(cache: Path | None, releases: Path) -> Path | None:
     return cache / f"basis-{name}.json"
 
 
+# Kept in columns (a list of paths, their signatures three numbers each, their hashes, whether
+# each signature is trusted): read and written in a tenth of the time of a list per file.
+
+
 def read_basis(path: Path | None) -> Basis | None:
     """The basis kept at `path`, if there is one of this code and layout."""
     if path is None:
@@ -56,9 +60,16 @@ def read_basis(path: Path | None) -> Basis | None:
         data = json.loads(path.read_bytes())
         if data.get("version") != _VERSION or data.get("code") != code_version():
             return None
+        paths, sigs, hashes, trusted = data["paths"], data["sigs"], data["hashes"], data["trusted"]
+        if not (len(paths) * 3 == len(sigs) and len(paths) == len(hashes) == len(trusted)):
+            return None
         files: dict[str, tuple[Signature, str, bool]] = {
-            p: ((sig[0], sig[1], sig[2]) if sig is not None else None, str(sha), bool(trusted))
-            for p, (sig, sha, trusted) in data["files"].items()
+            p: (
+                (sigs[3 * i], sigs[3 * i + 1], sigs[3 * i + 2]) if sigs[3 * i + 2] >= 0 else None,
+                hashes[i],
+                trusted[i] == "1",
+            )
+            for i, p in enumerate(paths)
         }
         return Basis(
             str(data["release"]),
@@ -67,7 +78,7 @@ def read_basis(path: Path | None) -> Basis | None:
             tuple(data["kept"]),
             tuple(data["unpublished"]),
         )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return None
 
 
@@ -85,13 +96,17 @@ def write_basis(
     if path is None:
         return
     trusted = began_ns - _RACY_NS
+    sigs = [n for sig, _ in files.values() for n in (sig or (0, 0, -1))]
     data = {
         "version": _VERSION,
         "code": code_version(),
         "release": release,
-        "files": {
-            p: [sig, sha, sig is None or sig[0] < trusted] for p, (sig, sha) in files.items()
-        },
+        "paths": list(files),
+        "sigs": sigs,
+        "hashes": [sha for _, sha in files.values()],
+        "trusted": "".join(
+            "1" if sig is None or sig[0] < trusted else "0" for sig, _ in files.values()
+        ),
         "slugs": sorted(slugs),
         "kept": sorted(kept),
         "unpublished": sorted(unpublished),
