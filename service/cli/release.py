@@ -43,7 +43,9 @@ def _fail(ctx: click.Context, message: str) -> None:
 def publish_cmd(ctx: click.Context, releases: Path | None, reason: str) -> None:
     """Make a release of what the tree allows now (a server does this itself on every change):
     pages whose English has a draft keep their published version; a page never published and
-    still a draft stays unpublished. Prints the release and what changed."""
+    still a draft stays unpublished. When only some pages' own files changed since the last
+    publish from the command line, only those pages are read and decided. Prints the release and
+    what changed."""
     settings, config, began = _settings(ctx, releases), config_of(ctx), time.time_ns()
     store = ReleaseStore(settings.release_dir())
     kept_at = basis_file(settings.cache_dir(), settings.release_dir())
