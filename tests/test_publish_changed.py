@@ -195,3 +195,26 @@ def test_an_index_read_in_parts_gives_what_reading_it_whole_gives(
     assert find_record(raw, "0" * 64) is None
     other = raw.replace(f'"version": {INDEX_VERSION}}}'.encode(), b'"version": 0}')
     assert find_record(other, next(iter(records))) is None and find_good(other, good) == {}
+
+
+def test_no_basis_is_kept_when_a_file_changed_while_it_was_read(
+    fixture_tree: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record made from a file being written is made again by the next build: the next publish
+    must look at its page again, so this one keeps no basis."""
+    from service.cli import release as command
+
+    def stale(settings: Settings, config: object = None) -> object:
+        site = build_site(settings)
+        site.stale.add((PAGE, "es"))
+        return site
+
+    settings = _settings(fixture_tree)
+    kept = basis_file(settings.cache_dir(), settings.release_dir())
+    assert kept is not None
+    with monkeypatch.context() as patch:
+        patch.setattr(command, "build_site", stale)
+        run("publish")
+    assert not kept.exists()
+    run("publish")
+    assert kept.exists()

@@ -52,7 +52,8 @@ def publish_cmd(ctx: click.Context, releases: Path | None, reason: str) -> None:
     done = publish_changed(settings, config, store, read_basis(kept_at), reason=reason)
     if done is None:  # not only some pages' own files changed: the whole tree is read
         done = _published(build_site(settings, config=config), store, reason)
-    write_basis(kept_at, done.id, done.files, began, done.slugs, done.kept, done.unpublished)
+    if done.settled:
+        write_basis(kept_at, done.id, done.files, began, done.slugs, done.kept, done.unpublished)
     if not done.new:
         click.echo(f"nothing new to publish: release {done.seq} ({done.id[:12]}) stays")
     else:
@@ -80,6 +81,7 @@ def _published(site: Site, store: ReleaseStore, reason: str) -> Done:
         done.unpublished,
         site.inputs.files,
         slugs,
+        not site.stale,
     )
 
 

@@ -63,6 +63,9 @@ class Done:
     unpublished: tuple[str, ...]
     files: Mapping[str, tuple[Signature, str]]  # every input file read, as `Inputs` has them
     slugs: tuple[str, ...]  # the pages of the tree
+    # whether every record was made from files that did not change while they were read (a
+    # record made from a file being written is made again by the next build: no basis then)
+    settled: bool = True
 
 
 def _pages_of(config: Config, basis: Basis, changed: set[str]) -> list[str] | None:
@@ -172,7 +175,15 @@ def _publish(
     if site is None or (pages == current.pages and heads == ledgers):
         created = manifest["created"]
         return Done(
-            start.seq, start.id, created, False, (), *drafts, start.inputs.files, basis.slugs
+            start.seq,
+            start.id,
+            created,
+            False,
+            (),
+            *drafts,
+            start.inputs.files,
+            basis.slugs,
+            not (site and site.stale),
         )
     release = replace(
         current,
@@ -199,7 +210,15 @@ def _publish(
         whole = _whole(store, start.id, release, slugs)
         ident = store.commit(with_lists(store, whole, config.all_locales)).id
     return Done(
-        release.seq, ident, when, True, tuple(versions), *drafts, start.inputs.files, basis.slugs
+        release.seq,
+        ident,
+        when,
+        True,
+        tuple(versions),
+        *drafts,
+        start.inputs.files,
+        basis.slugs,
+        not site.stale,
     )
 
 
