@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from service.core.config import load_config
 from service.release import incremental
 from service.release.basis import basis_file, read_basis
 from service.release.publish import publish
-from service.release.store import Release, ReleaseStore
+from service.release.store import PageVersion, Release, ReleaseStore
 from service.site.prepared import Settings, build_site
 
 from .conftest import Run, replace_in
@@ -57,6 +58,12 @@ def _title_edited(tree: Path, run: Run) -> None:  # its es version's title: the 
     replace_in(tree / ES, "Cómo usar un espray", "Cómo se usa un espray")
 
 
+def _unlisted(tree: Path, run: Run) -> None:  # no es text left: not listed in es, nor linked
+    path = tree / f"locales/es/LC_MESSAGES/{OTHER}.po"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r'^(msgstr "[^"\n]+)"$', r'\1 (draft)"', text, flags=re.M))
+
+
 def _two_pages(tree: Path, run: Run) -> None:
     _translation_edited(tree, run)
     replace_in(tree / f"source_content/pages/{OTHER}.md", "\n\n", "\n\n\n")
@@ -67,6 +74,7 @@ CHANGES: list[tuple[str, Callable[[Path, Run], None], set[str]]] = [
     ("approval revoked", _approval_revoked, {PAGE}),
     ("English edited (a draft, kept)", _english_edited, {PAGE}),
     ("title translation edited (lists)", _title_edited, {PAGE}),
+    ("every es translation edited (no longer listed in es)", _unlisted, {OTHER}),
     ("two pages", _two_pages, {PAGE, OTHER}),
     ("nothing", lambda tree, run: None, set()),
 ]
@@ -99,6 +107,7 @@ def test_a_publish_of_the_changed_pages_makes_the_release_the_whole_tree_makes(
     monkeypatch.setattr(
         ReleaseStore, "page_object", lambda self, sha: read.append(sha) or page_object(self, sha)
     )
+    monkeypatch.setattr(incremental, "_whole", None)  # the lists in service are read, not all pages
     basis = read_basis(basis_file(settings.cache_dir(), settings.release_dir()))
     config = load_config(fixture_tree)
     done = incremental.publish_changed(settings, config, store, basis, reason="test")
@@ -218,3 +227,49 @@ def test_no_basis_is_kept_when_a_file_changed_while_it_was_read(
     assert not kept.exists()
     run("publish")
     assert kept.exists()
+
+
+def _narrowed(versions: dict[str, PageVersion]) -> dict[str, PageVersion] | None:
+    return {loc: dataclasses.replace(v, listed=("en",)) for loc, v in versions.items()}
+
+
+def _retitled(versions: dict[str, PageVersion]) -> dict[str, PageVersion] | None:
+    return {loc: dataclasses.replace(v, title=f"{v.title} (new)") for loc, v in versions.items()}
+
+
+def _incomplete(versions: dict[str, PageVersion]) -> dict[str, PageVersion] | None:
+    return {loc: dataclasses.replace(v, complete=not v.complete) for loc, v in versions.items()}
+
+
+LISTED: list[tuple[str, Callable[[dict[str, PageVersion]], dict[str, PageVersion] | None]]] = [
+    ("listed in English only", _narrowed),
+    ("retitled in every locale", _retitled),
+    ("completeness flipped", _incomplete),
+    ("no longer published", lambda versions: None),
+]
+
+
+@pytest.mark.parametrize(("name", "change"), LISTED, ids=[c[0] for c in LISTED])
+def test_lists_made_from_the_lists_in_service_are_those_made_from_every_page(
+    fixture_tree: Path,
+    run: Run,
+    name: str,
+    change: Callable[[dict[str, PageVersion]], dict[str, PageVersion] | None],
+) -> None:
+    """`relist`: the lists and index page, byte for byte, as `publish.with_lists` makes them."""
+    from service.release.publish import with_lists
+    from service.release.relist import relisted
+
+    run("publish")
+    store = ReleaseStore(_settings(fixture_tree).release_dir())
+    current = store.current()
+    assert current is not None and OTHER in current.pages
+    locales = load_config(fixture_tree).all_locales
+    changed = change(dict(current.pages[OTHER]))
+    pages = {s: v for s, v in current.pages.items() if s != OTHER}
+    if changed is not None:
+        pages = dict(sorted({**pages, OTHER: changed}.items()))
+    expected = with_lists(store, dataclasses.replace(current, pages=pages), locales).files
+    assert expected != current.files  # what the lists show of the page changed
+    new = {OTHER: changed} if changed is not None else {}
+    assert relisted(store, current.files, new, [OTHER], locales) == expected

@@ -9,7 +9,8 @@ records are taken from the build cache or made, only their page objects are read
 decided by the same rule (`publish._choose`); the new manifest names the page objects of every
 other page as the release in service did, unread. The lists and index page are the release in
 service's when no changed page's entry in them (published or not, title, completeness, the
-locales it is listed in) changed; else they are made again from every page, as `publish` does.
+locales it is listed in) changed; else they are made again from the lists in service (`relist`),
+or, if those cannot be read, from every page, as `publish` does.
 
 Anything else (no basis for the release in service, the config, the ui strings, an image, pages
 added or removed, withdrawals or code changed since) and `publish_changed` returns None: the
@@ -38,6 +39,7 @@ from service.release.publish import (
     now,
     with_lists,
 )
+from service.release.relist import relisted
 from service.release.store import PageVersion, Release, ReleaseStore, Withdrawal, canonical
 from service.release.withdraw import in_force
 from service.site.keys import Inputs, Layout, code_version
@@ -200,15 +202,22 @@ def _publish(
         seen={f"{slug} {loc}": _made(r) for (slug, loc), r in site.records.items()},
         id="",
     )
-    if _entries(pages, slugs) == _entries(current.pages, slugs):
-        # the lists and index page stay the release in service's; every other page's object too
-        raw, objects = release.manifest()
+    # the lists and index page stay the release in service's unless a changed page's entry in
+    # them changed; then they are made again from the lists in service (`relist`)
+    lists = (
+        None
+        if _entries(pages, slugs) == _entries(current.pages, slugs)
+        else relisted(store, manifest["files"], pages, slugs, config.all_locales)
+    )
+    if lists is None and _entries(pages, slugs) != _entries(current.pages, slugs):
+        whole = _whole(store, start.id, release, slugs)  # lists in service that cannot be read
+        ident = store.commit(with_lists(store, whole, config.all_locales)).id
+    else:
+        # every other page's object stays the release in service's, named unread
+        raw, objects = replace(release, files=lists or release.files).manifest()
         data = json.loads(raw)
         data["domains"] = {**manifest["domains"], **data["domains"]}
         ident = store.install(canonical(data), objects, release.seq)
-    else:
-        whole = _whole(store, start.id, release, slugs)
-        ident = store.commit(with_lists(store, whole, config.all_locales)).id
     return Done(
         release.seq,
         ident,
