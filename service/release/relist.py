@@ -38,31 +38,59 @@ def relisted(
 ) -> dict[str, str] | None:
     """The lists and index page (by name, kept in `store`) of a release whose pages `slugs` are
     now `pages` (those of them published) and every other page as in the lists `files` of the
-    release in service; None when those lists cannot be read."""
+    release in service; None when those lists cannot be read. A list, or the index page, that
+    shows nothing new of these pages is the one in service."""
     only = set(slugs)
     records: dict[tuple[str, str], Record] = {}
     listed: dict[str, list[str]] = {}
+    before: dict[tuple[str, str], tuple[str | None, str, bool]] = {}  # of `slugs`, as listed
     try:
         for loc in locales:
             shown = PagesOut.model_validate_json(store.get(files[f"lists/{loc}.json"]))
             for p in shown.pages:
-                if p.slug not in only:
-                    listed.setdefault(p.slug, []).append(loc)
-                    records[(p.slug, loc)] = _record(
-                        p.slug, loc, p.title, p.title_locale, p.complete
-                    )
+                entry = (p.title, p.title_locale, p.complete)
+                if p.slug in only:
+                    before[(p.slug, loc)] = entry
+                    continue
+                listed.setdefault(p.slug, []).append(loc)
+                records[(p.slug, loc)] = _record(p.slug, loc, *entry)
+        kept = {
+            name: files[name] for name in ("index.html", *(f"lists/{loc}.json" for loc in locales))
+        }
     except (KeyError, ReleaseError, ValidationError):
         return None
+    after: dict[tuple[str, str], tuple[str | None, str, bool]] = {}
     for slug, versions in pages.items():
         listed[slug] = list(next(iter(versions.values())).listed)  # every version names them
         for loc, v in versions.items():
             records[(slug, loc)] = _record(slug, loc, v.title, v.title_locale, v.complete)
+            if loc in listed[slug]:
+                after[(slug, loc)] = (v.title, v.title_locale, v.complete)
     if any(SOURCE_LOCALE not in locs for locs in listed.values()):
         return None
     served = sorted(listed)
     order = {slug: tuple(listed[slug]) for slug in served}
-    made = {
-        f"lists/{loc}.json": page_list(records, served, loc, order).body.data for loc in locales
+    for loc in locales:
+        if {k: e for k, e in before.items() if k[1] == loc} != {
+            k: e for k, e in after.items() if k[1] == loc
+        }:
+            kept[f"lists/{loc}.json"] = store.put(page_list(records, served, loc, order).body.data)
+    if _index(before, slugs, locales) != _index(after, slugs, locales):
+        kept["index.html"] = store.put(index_page(records, order).data)
+    return kept
+
+
+def _index(
+    entries: Mapping[tuple[str, str], tuple[str | None, str, bool]],
+    slugs: Sequence[str],
+    locales: Sequence[str],
+) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+    """What the index page shows of `slugs`: the English title and the locales listed in."""
+    return {
+        slug: (
+            entries[(slug, SOURCE_LOCALE)][0],
+            tuple(loc for loc in locales if (slug, loc) in entries),
+        )
+        for slug in slugs
+        if (slug, SOURCE_LOCALE) in entries
     }
-    made["index.html"] = index_page(records, order).data
-    return {name: store.put(data) for name, data in made.items()}
