@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from service.cli.base import RELEASES, config_of, enabled_locale
-from service.core.models import SOURCE_LOCALE
+from service.core.models import SOURCE_LOCALE, UI_DOMAIN
+from service.release.basis import basis_file, read_basis, write_basis
+from service.release.incremental import Done, publish_changed
 from service.release.publish import apply_withdrawals, now, publish, rendered, with_lists
 from service.release.rollback import rolled_back
 from service.release.static import Static
-from service.release.store import PageVersion, Release, ReleaseError, ReleaseStore, Withdrawal
+from service.release.store import (
+    BODIES,
+    PageVersion,
+    Release,
+    ReleaseError,
+    ReleaseStore,
+    Withdrawal,
+)
 from service.release.withdraw import in_force
 from service.site.bodies import Body, JsonBody
-from service.site.prepared import Settings, build_site
+from service.site.prepared import Settings, Site, build_site
 from service.site.snapshot import decode
 
 __all__ = ["history_cmd", "named_release", "publish_cmd", "rollback_cmd", "withdraw_cmd"]
@@ -42,21 +52,46 @@ def _fail(ctx: click.Context, message: str) -> None:
 def publish_cmd(ctx: click.Context, releases: Path | None, reason: str) -> None:
     """Make a release of what the tree allows now (a server does this itself on every change):
     pages whose English has a draft keep their published version; a page never published and
-    still a draft stays unpublished. Prints the release and what changed."""
-    settings = _settings(ctx, releases)
-    site = build_site(settings, config=config_of(ctx))
-    done = publish(site, ReleaseStore(settings.release_dir()), reason=reason)
-    release = done.release
+    still a draft stays unpublished. When only some pages' own files changed since the last
+    publish from the command line, only those pages are read and decided. Prints the release and
+    what changed."""
+    settings, config, began = _settings(ctx, releases), config_of(ctx), time.time_ns()
+    store = ReleaseStore(settings.release_dir())
+    kept_at = basis_file(settings.cache_dir(), settings.release_dir())
+    done = publish_changed(settings, config, store, read_basis(kept_at), reason=reason)
+    if done is None:  # not only some pages' own files changed: the whole tree is read
+        done = _published(build_site(settings, config=config), store, reason)
+    if done.settled:
+        write_basis(kept_at, done.id, done.files, began, done.slugs, done.kept, done.unpublished)
     if not done.new:
-        click.echo(f"nothing new to publish: release {release.seq} ({release.id[:12]}) stays")
+        click.echo(f"nothing new to publish: release {done.seq} ({done.id[:12]}) stays")
     else:
-        click.echo(f"published release {release.seq} ({release.id[:12]}) at {release.created}")
+        click.echo(f"published release {done.seq} ({done.id[:12]}) at {done.created}")
         for slug, loc in done.changed:
             click.echo(f"  new version: {slug} in {loc}")
     for slug in done.kept:
         click.echo(f"  kept as published (its English has a draft): {slug}")
     for slug in done.unpublished:
         click.echo(f"  not published (a draft, never published): {slug}")
+
+
+def _published(site: Site, store: ReleaseStore, reason: str) -> Done:
+    """`publish` of the whole tree, as `publish_changed` reports a publish."""
+    done = publish(site, store, reason=reason)
+    release = done.release
+    slugs = tuple(sorted({slug for slug, _ in site.records if slug != UI_DOMAIN}))
+    return Done(
+        release.seq,
+        release.id,
+        release.created,
+        done.new,
+        done.changed,
+        done.kept,
+        done.unpublished,
+        site.inputs.files,
+        slugs,
+        not site.stale,
+    )
 
 
 @click.command("withdraw")
@@ -240,6 +275,25 @@ def named_release(chain: list[Release], ref: str) -> Release | None:
     return found[0] if len(found) == 1 else None
 
 
+def _damaged(store: ReleaseStore, release: Release) -> list[str]:
+    """Each file `release` names (its manifest and page objects were checked when read) that is
+    missing, unreadable, or no longer matches its name."""
+    names = {*release.files.values(), *release.static.values()}
+    for locs in release.pages.values():
+        for version in locs.values():
+            names.update(version.body(kind) for kind in BODIES)
+            names.add(version.snapshot)
+            names.update(sha for _, _, sha in version.images)
+            names.update(sha for _, sha in version.files)
+    out = []
+    for sha in sorted(names):
+        try:
+            store.get(sha)
+        except ReleaseError as exc:
+            out.append(str(exc))
+    return out
+
+
 def release_problems(root: Path, events: dict[str, tuple[str, int]]) -> list[str]:
     """What `audit verify` reports of the release in service: a file of it damaged (missing,
     or its bytes no longer matching its name), and the ledgers against the heads it recorded."""
@@ -250,7 +304,7 @@ def release_problems(root: Path, events: dict[str, tuple[str, int]]) -> list[str
         return [str(exc)]
     if release is None:
         return []
-    out = store.damaged(release)
+    out = _damaged(store, release)
     for path, (head, count) in sorted(events.items()):
         recorded = release.ledgers.get(path)
         if recorded is None:

@@ -5,12 +5,11 @@
     withdrawals.jsonl    what was withdrawn, when, by whom and why (one JSON object per line)
     .lock                held while a release is made: one publisher at a time
 
-A release is a manifest (`Release`): the version of every page in every locale (its bodies, its
-files of the static site and snapshot, by hash), the lists and the rest of the static site
-(`static`), who approved what, the ledger heads and source commit it was made
-from, its time, and the release before it. Objects are written before the manifest and the
-manifest before CURRENT, each atomically, so a publish cut short leaves the previous release in
-service and nothing half-made visible. Nothing is ever deleted.
+A release is a manifest (`Release`): every page's version in every locale (bodies, static-site
+files, snapshot, by hash), the lists and the rest of the static site (`static`), who approved
+what, the ledger heads and source commit, its time, and the release before it. Objects are
+written before the manifest, the manifest before CURRENT, each atomically: a publish cut short
+leaves the previous release in service, nothing half-made visible. Nothing is ever deleted.
 """
 
 from __future__ import annotations
@@ -45,6 +44,7 @@ FORMAT = "clinic-l10n release 1"
 _FSYNC_AT_MOST = 64  # objects flushed one by one; more are flushed by one sync
 _RELEASES_KEPT = 4
 BODIES = ("json", "html", "fragment")
+_Review = tuple[str, str, str, str, str]  # (segment, locale, reviewer, role, at)
 
 
 class ReleaseError(L10nError):
@@ -76,9 +76,7 @@ class PageVersion:
     parts: int = 0  # of the page: whether it is listed in its locale (`site.listing`)
     listed: tuple[str, ...] = ()  # the locales the page is listed in, which its document links
     images: tuple[tuple[str, str, str], ...] = ()  # (served name, media type, SHA-256) it shows
-    reviews: tuple[
-        tuple[str, str, str, str, str], ...
-    ] = ()  # (segment, locale, reviewer, role, at)
+    reviews: tuple[_Review, ...] = ()
     files: tuple[tuple[str, str], ...] = ()  # (path in the static site, SHA-256)
 
     def body(self, kind: str) -> str:
@@ -340,33 +338,35 @@ class ReleaseStore:
         return None if found is None else self.release(found[1])
 
     def commit(self, release: Release) -> Release:
-        """Keep `release` and put it in service (its objects must be kept already)."""
+        """Keep `release` and put it in service (its objects must be kept already); read back
+        from the objects just made, not from the disk (the same bytes)."""
         raw, objects = release.manifest()
+        ident = self.install(raw, objects, release.seq)
+        return self._keep(Release.read(raw, ident, lambda sha: objects.get(sha) or self.get(sha)))
+
+    def install(self, raw: bytes, objects: Mapping[str, bytes], seq: int) -> str:
+        """Keep a manifest `raw` (`Release.manifest`) and its page `objects`, and put release
+        `seq` in service; its name."""
         for data in objects.values():
             self.put(data)
         ident = self.put(raw)
         self.flush()
-        atomic_write(self.folder / "CURRENT", canonical({"seq": release.seq, "id": ident}) + b"\n")
-        # read back from the objects just made, not from the disk (the same bytes)
-        return self._keep(Release.read(raw, ident, lambda sha: objects.get(sha) or self.get(sha)))
+        atomic_write(self.folder / "CURRENT", canonical({"seq": seq, "id": ident}) + b"\n")
+        return ident
 
-    def damaged(self, release: Release) -> list[str]:
-        """Each file `release` names (its manifest and page objects were checked when read)
-        that is missing, unreadable, or no longer matches its name."""
-        names = {*release.files.values(), *release.static.values()}
-        for locs in release.pages.values():
-            for version in locs.values():
-                names.update(version.body(kind) for kind in BODIES)
-                names.add(version.snapshot)
-                names.update(sha for _, _, sha in version.images)
-                names.update(sha for _, sha in version.files)
-        out = []
-        for sha in sorted(names):
-            try:
-                self.get(sha)
-            except ReleaseError as exc:
-                out.append(str(exc))
-        return out
+    def manifest_of(self, ident: str) -> dict[str, Any]:
+        """The manifest of release `ident` as kept, its page objects named, not read."""
+        data = json.loads(self.get(ident))
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ReleaseError(f"release {ident[:12]} cannot be read: another format")
+        return data
+
+    def page_object(
+        self, sha: str
+    ) -> tuple[Mapping[str, PageVersion], dict[str, tuple[str, int]], dict[str, str]]:
+        """A page object (`Release.manifest`): its versions, ledgers' heads, what was considered."""
+        found = _domain(self.get, sha)
+        return found.versions, dict(found.ledgers), dict(found.seen)
 
     def chain(self) -> Iterator[Release]:
         """Every release, the one in service first, then each before it."""

@@ -32,7 +32,15 @@ from typing import Any
 
 from service.core.files import Signature, signature
 from service.core.yamlfile import atomic_write
-from service.site.index import Record, Ref, index_bytes, read_index, read_record
+from service.site.index import (
+    Record,
+    Ref,
+    find_good,
+    find_record,
+    index_bytes,
+    read_index,
+    read_record,
+)
 from service.site.keys import code_version
 
 __all__ = ["Cache", "Pack", "default_cache_dir"]
@@ -82,6 +90,7 @@ class Cache:
         self._records: dict[str, Record] = {}  # those of them read as records (or kept) so far
         self._index_seen: Signature = None  # the file the index was read from
         self._good: dict[str, Ref] = {}
+        self._bytes: bytes | None = None  # the index as read by `peek`, read in parts
         self._lock = threading.Lock()
         if folder is not None:
             try:
@@ -146,12 +155,34 @@ class Cache:
     def reread(self) -> None:
         """Forget the index read so far if another server has written it since."""
         if self._index_signature() != self._index_seen:
-            self._raw = None
+            self._raw, self._bytes = None, None
+
+    def peek(self) -> None:
+        """Read the index's records only when asked for, one at a time, and its last good
+        versions only by path (`good_of`): a build of a few pages (`prepared.build_pages`) reads
+        little of an index of thousands. A cache that peeked prunes nothing."""
+        if self._raw is not None or self.folder is None:
+            return
+        seen = self._index_signature()
+        with suppress(OSError):
+            self._bytes = (self.folder / "index.json").read_bytes()
+            self._raw, self._records, self._good, self._index_seen = {}, {}, {}, seen
+
+    def good_of(self, paths: Iterable[str]) -> dict[str, Ref]:
+        """Where the last good version of each of `paths` is kept, as the index says."""
+        if self._bytes is not None:
+            return find_good(self._bytes, paths)
+        good = self.stored_good()
+        return {path: good[path] for path in paths if path in good}
 
     def record(self, key: str) -> Record | None:
         """The record filed under `key`, if the index holds one of this layout."""
         raw = self._loaded_index()
         found = self._records.get(key)
+        if found is None and self._bytes is not None and key not in raw:
+            data = find_record(self._bytes, key)
+            if data is not None:
+                raw[key] = data
         if found is None and key in raw:
             found = read_record(raw.pop(key))  # held once, as read or as it was written
             if found is not None:
@@ -161,7 +192,7 @@ class Cache:
     def keep_records(self, records: Iterable[Record], good: Mapping[str, Ref]) -> None:
         """Make `records` the index (dropping the keys no longer in service) and write it."""
         kept = {r.key: r for r in records}
-        self._raw, self._records, self._good = {}, kept, dict(good)
+        self._raw, self._records, self._good, self._bytes = {}, kept, dict(good), None
         if self.folder is not None:
             data = index_bytes(kept.values(), good, code_version())
             atomic_write(self.folder / "index.json", data)
@@ -169,6 +200,8 @@ class Cache:
 
     def stored_good(self) -> dict[str, Ref]:
         """Where the last good version of each input file is, as the index says."""
+        if self._bytes is not None:
+            return read_index(self._bytes)[1]
         self._loaded_index()
         return dict(self._good)
 
@@ -207,7 +240,7 @@ class Cache:
     def prune(self, older_than: float = 3600) -> None:
         """Delete packs the index no longer names, and temp files left by killed builders, once
         they are `older_than` seconds old (another server may still be reading them)."""
-        if self.folder is None:
+        if self.folder is None or self._bytes is not None:
             return
         records = (self.record(key) for key in [*self._loaded_index(), *self._records])
         pages = [r.page for r in records if r is not None and r.page is not None]

@@ -9,6 +9,7 @@ read at all. Neither is ever misread, whatever key led to it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -23,6 +24,8 @@ __all__ = [
     "PageEntry",
     "Record",
     "Ref",
+    "find_good",
+    "find_record",
     "index_bytes",
     "read_index",
     "read_record",
@@ -135,3 +138,54 @@ def index_bytes(records: Iterable[Record], good: Mapping[str, Ref], code: str) -
 
 def _json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+# What follows a record as `index_bytes` writes them: the next record's key, or the index's end.
+_AFTER = re.compile(rb', "[0-9a-f]{64}": \{|\}, "version": [0-9]+\}$')
+
+
+def _ours(raw: bytes) -> bool:
+    return raw.startswith(b'{"code": ') and raw.endswith(
+        f'}}, "version": {INDEX_VERSION}}}'.encode()
+    )
+
+
+def find_good(raw: bytes, paths: Iterable[str]) -> dict[str, Ref]:
+    """Where the last good version of each of `paths` is kept, as an index `index_bytes` wrote
+    says, read alone (not the other paths', nor the records); none when `raw` is not such an
+    index of this version."""
+    end = raw.find(b', "records": {')
+    if not _ours(raw) or end < 0:
+        return {}
+    found = {}
+    for path in paths:
+        needle = f"{_json(path)}: [".encode()
+        at = raw.find(needle, 0, end)
+        if at < 0:
+            continue
+        start = at + len(needle) - 1
+        try:
+            ref = _ref(json.loads(raw[start : raw.index(b"]", start) + 1]))
+        except ValueError:
+            continue
+        if ref is not None:
+            found[path] = ref
+    return found
+
+
+def find_record(raw: bytes, key: str) -> Any | None:
+    """The record filed under `key` (as `read_index` gives it) in an index as `index_bytes`
+    wrote it, read alone: found by its key (a SHA-256 in hex, which as `"KEY": {` starts nothing
+    else in an index), checked to be the record of that key; None when it is not there."""
+    at = raw.find(f'"{key}": {{'.encode())
+    if at < 0 or not _ours(raw):
+        return None
+    start = at + len(key) + 4
+    after = _AFTER.search(raw, start)
+    if after is None:
+        return None
+    try:
+        found = json.loads(raw[start : after.start()])
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) and found.get("key") == key else None

@@ -34,7 +34,7 @@ from service.site.keys import Inputs, Layout, page_keys
 from service.site.listing import advertised
 from service.site.records import Todo, made_bodies, make_all, no_cycle_collection, remake
 
-__all__ = ["Settings", "Site", "build_site", "slugs"]
+__all__ = ["Settings", "Site", "build_pages", "build_site", "slugs"]
 
 
 @dataclass(frozen=True)
@@ -148,12 +148,26 @@ class _Run:
     """One build: the site in service it starts from (if any), the key of every page in every
     locale, and the records taken or made for them."""
 
-    def __init__(self, settings: Settings, config: Config, previous: Site | None):
+    def __init__(
+        self,
+        settings: Settings,
+        config: Config,
+        previous: Site | None,
+        only: Sequence[str] | None = None,
+    ):
         self.settings, self.config, self.previous = settings, config, previous
         self.layout = Layout(config)
         if previous is not None and previous.cache.folder == settings.cache_dir():
             self.cache, self.inputs = previous.cache, previous.inputs
             self.good = dict(previous.good)
+        elif only is not None:  # these pages only: what the index says of their files
+            self.cache, self.inputs = Cache(settings.cache_dir()), Inputs()
+            self.cache.peek()
+            locales = config.all_locales
+            files = {
+                rel for s in only for loc in locales for _, rel in self.layout.page_files(s, loc)
+            }
+            self.good = self.cache.good_of(files)
         else:
             self.cache, self.inputs = Cache(settings.cache_dir()), Inputs()
             self.good = self.cache.stored_good()
@@ -279,6 +293,23 @@ def build_site(
     site = _assemble(run)
     if run.made and defer_index:
         site.write_index = partial(_keep_when_free, run.cache, run.kept(), dict(run.good))
+    return site
+
+
+def build_pages(settings: Settings, config: Config, slugs: Sequence[str], inputs: Inputs) -> Site:
+    """The records of the pages `slugs` only, in every locale, taken from the cache or made (and
+    not filed in its index), with the locales each is listed in: what a publish of a few pages
+    whose files changed needs, and nothing else of the tree read or assembled. `inputs`: the
+    files' hashes as they are now (only those of these pages' files are read)."""
+    run = _Run(settings, config, None, slugs)
+    run.inputs = inputs
+    run.keys = page_keys(run.layout, inputs, slugs, run.good)
+    todo = run.take()
+    if todo:
+        run.make(todo)
+    site = Site(config, settings, run.cache, inputs, run.records, run.good, run.keys, run.stale)
+    site.served = tuple(s for s in slugs if run.records[(s, SOURCE_LOCALE)].page is not None)
+    site.advertised = advertised(run.records, site.served, config.all_locales, config.min_share)
     return site
 
 
