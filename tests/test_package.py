@@ -50,6 +50,7 @@ USED_WITHOUT_IMPORT = {
     "mypy": "make lint",
     "types-pyyaml": "mypy's stubs for yaml",
     "types-regex": "mypy's stubs for regex",
+    "types-authlib": "mypy's stubs for authlib",
 }
 
 
