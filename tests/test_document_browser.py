@@ -186,3 +186,26 @@ def test_the_queue_header_and_card_show_the_state_after_an_approval(
     served = [int(t.split()[0]) for t in (before, browser.find_element(By.CSS_SELECTOR, line).text)]
     assert served[1] == served[0] + 1
     assert not card(browser, SPRAYS).find_elements(By.CSS_SELECTOR, "form.sign")
+
+
+def test_sending_a_text_back_from_the_document_view(browser: Any, base: str, root: Path) -> None:
+    """The comment box under a translation: sent back, said so, the text no longer approvable,
+    the comment shown as why, the return in the history and the note in the catalog."""
+    open_view(browser, base)
+    box = state(browser, "Adults")
+    box.find_element(By.CSS_SELECTOR, "details.sendback summary").click()
+    comment = "Use «Personas adultas», as on the other leaflets."
+    field = box.find_element(By.CSS_SELECTOR, "details.sendback textarea")
+    assert field.get_attribute("id") == box.find_element(
+        By.CSS_SELECTOR, "details.sendback label"
+    ).get_attribute("for")
+    field.send_keys(comment)
+    box.find_element(By.CSS_SELECTOR, "details.sendback button[type=submit]").click()
+    wait(browser, lambda b: "Sent 1 text(s) back to the translator" in b.page_source)
+    box = state(browser, "Adults")
+    assert comment in box.text and "sent back to the translator by" in box.text
+    assert not box.find_elements(By.CSS_SELECTOR, "form.sign")
+    assert ledger(root)[-1]["event"] == "return"
+    assert ledger(root)[-1]["reason"] == comment
+    catalog = (root / f"locales/es/LC_MESSAGES/{DOC}.po").read_text("utf-8")
+    assert f": {comment}\n" in catalog and "# Sent back by Dr. Robin Spare (fictional)" in catalog
