@@ -505,3 +505,28 @@ def test_single_sign_on_in_chromium(tmp_path: Path) -> None:
             assert f"Signed in as <strong>{ROBIN}</strong>" in driver.page_source
         finally:
             driver.quit()
+
+
+def test_sign_ins_under_way_are_bounded_per_address(
+    tmp_path: Path, issuer: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One client address cannot fill the sign-ins under way for everyone: past
+    PENDING_PER_ADDRESS of its own it is refused (429), and another address still begins one."""
+    monkeypatch.setattr(sso, "PENDING_PER_ADDRESS", 2)
+    pending = sso.Pending(tmp_path / "sso")
+    states = [f"state-{n:02d}-" + "x" * 20 for n in range(4)]
+    pending.put(states[0], {"n": 0}, "203.0.113.7")
+    pending.put(states[1], {"n": 1}, "203.0.113.7")
+    with pytest.raises(sso.oidc.SsoRefused) as refused:
+        pending.put(states[2], {"n": 2}, "203.0.113.7")
+    assert refused.value.status == 429
+    pending.put(states[3], {"n": 3}, "198.51.100.9")
+    assert pending.take(states[1]) == {"n": 1, "created": pytest.approx(time.time(), abs=60)}
+    pending.put(states[2], {"n": 2}, "203.0.113.7")  # one was answered: room again
+    root = sso_tree(tmp_path, issuer)
+    with workspace_client(root) as client:
+        start(client)
+        start(client)
+        answer = client.get("/review/sso/start", follow_redirects=False)
+        assert answer.status_code == 429
+        assert "too many sign-ins are under way" in alert(answer.text)

@@ -35,13 +35,14 @@ from service.workspace.deps import Space, Workspace
 from service.workspace.layout import frame
 from service.workspace.signin import presession_page
 
-__all__ = ["BINDING", "PENDING_MAX", "Pending", "reviewer_for", "sso_router"]
+__all__ = ["BINDING", "PENDING_MAX", "PENDING_PER_ADDRESS", "Pending", "reviewer_for", "sso_router"]
 
 sso_router = APIRouter(include_in_schema=False)
 _log = logging.getLogger("clinic_l10n.sso")
 
 BINDING = "clinic_l10n_sso"  # the cookie that ties a callback to the browser that started it
 PENDING_MAX = 10_000  # sign-ins under way at once (each is a small file)
+PENDING_PER_ADDRESS = 20  # ... from one client address (a browser needs one or two)
 _PENDING_AGE = 600  # seconds a sign-in may take at the provider
 _STATE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
 
@@ -59,31 +60,41 @@ class Pending:
         self.clock = clock
 
     def _path(self, state: str) -> Path | None:
+        """The file of `state`, whichever address began it (its name: `ADDRESS.STATE.json`)."""
         if not 20 <= len(state) <= 200 or not set(state) <= _STATE_CHARS:
             return None
-        return self.folder / f"{_sha256(state)}.json"
+        found = next(iter(self.folder.glob(f"*.{_sha256(state)}.json")), None)
+        return found
 
-    def _sweep(self, now: float) -> int:
-        left = 0
+    def _sweep(self, now: float, address: str) -> tuple[int, int]:
+        """How many sign-ins are under way, and how many of them from `address` (a prefix of
+        its hash); those expired are removed."""
+        left = mine = 0
         for path in self.folder.glob("*.json"):
             try:
                 if now - path.stat().st_mtime > _PENDING_AGE:
                     path.unlink(missing_ok=True)
                 else:
                     left += 1
+                    mine += path.name.startswith(f"{address}.")
             except OSError:
                 continue
-        return left
+        return left, mine
 
-    def put(self, state: str, record: dict[str, Any]) -> None:
-        path = self._path(state)
-        assert path is not None
+    def put(self, state: str, record: dict[str, Any], address: str = "") -> None:
+        """Keep `record` until the answer for `state` comes back: at most PENDING_MAX at once,
+        PENDING_PER_ADDRESS of them from the client `address`."""
+        if not 20 <= len(state) <= 200 or not set(state) <= _STATE_CHARS:
+            raise ValueError("not a state")
         self.folder.mkdir(parents=True, mode=0o700, exist_ok=True)
         now = self.clock()
-        if self._sweep(now) >= PENDING_MAX:
+        prefix = _sha256(f"address {address}")[:16]
+        left, mine = self._sweep(now, prefix)
+        if left >= PENDING_MAX or mine >= PENDING_PER_ADDRESS:
             raise oidc.SsoRefused(
                 "too many sign-ins are under way; try again in a few minutes.", 429
             )
+        path = self.folder / f"{prefix}.{_sha256(state)}.json"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump({**record, "created": now}, fh)
@@ -166,7 +177,8 @@ async def sso_start(request: Request, space: Space) -> Response:
         record: dict[str, Any] = {"binding": _sha256(binding), "nonce": begun.nonce}
         record["verifier"] = begun.verifier
         record["iss"] = meta.get("authorization_response_iss_parameter_supported") is True
-        _pending(space).put(begun.state, {**record, "next": target})
+        address = request.client.host if request.client else "unknown"
+        _pending(space).put(begun.state, {**record, "next": target}, address)
     except oidc.SsoRefused as refused:
         return _refusal(request, space, refused, target)
     answer = secure_headers(RedirectResponse(begun.url, 303))
