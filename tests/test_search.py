@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from html import unescape
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -49,21 +49,21 @@ def found(client: TestClient, **params: str) -> tuple[list[str], str]:
     return [unescape(re.sub("<[^>]+>", "", e)) for e in english], answer.text
 
 
-@pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        ("pulverizaciones", [SPRAYS]),  # words of the translation
-        ("EACH NOSTRIL", [SPRAYS]),  # of the English, case ignored
-        ("minutes before", [WAIT]),
-        ("Using a saline nasal", BOTH),  # the page's title
-        ("saline-spray", BOTH),  # its slug
-        ("narina", [SPRAYS]),  # a term in Portuguese finds the Spanish text of its English
-        ("fosa nasal", [SPRAYS]),  # in Spanish: the English term is in the text
-        ("ｎａｓａｌ ｍｅｄｉｃｉｎｅ", [WAIT]),  # fullwidth letters, NFKC
-        ("nothing of the kind", []),
-        ("", BOTH),
-    ],
-)
+QUERIES = [
+    ("pulverizaciones", [SPRAYS]),  # words of the translation
+    ("EACH NOSTRIL", [SPRAYS]),  # of the English, case ignored
+    ("minutes before", [WAIT]),
+    ("Using a saline nasal", BOTH),  # the page's title
+    ("saline-spray", BOTH),  # its slug
+    ("narina", [SPRAYS]),  # a term in Portuguese finds the Spanish text of its English
+    ("fosa nasal", [SPRAYS]),  # in Spanish: the English term is in the text
+    ("ｎａｓａｌ ｍｅｄｉｃｉｎｅ", [WAIT]),  # fullwidth letters, NFKC
+    ("nothing of the kind", []),
+    ("", BOTH),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), QUERIES)
 def test_the_search_finds(client: TestClient, query: str, expected: list[str]) -> None:
     english, _ = found(client, q=query)
     assert english == expected
@@ -100,3 +100,19 @@ def test_a_query_names_a_term_in_any_of_its_languages(query: str, terms: list[st
 )
 def test_folded(text: str, expected: str) -> None:
     assert folded(text) == expected
+
+
+@pytest.mark.parametrize(("query", "expected"), QUERIES)
+def test_the_review_api_searches_alike(client: TestClient, query: str, expected: list[str]) -> None:
+    """`GET /v1/reviews/pending?q=`: the same texts as the queue page, and its next page keeps
+    the search."""
+    answer = client.get("/v1/reviews/pending", params={"locale": "es", "q": query})
+    assert answer.status_code == 200, answer.text
+    assert [i["english"][0] for i in answer.json()["items"]] == expected
+    if expected:
+        paged = client.get("/v1/reviews/pending", params={"locale": "es", "q": query, "limit": 1})
+        following = paged.json()["next"]
+        assert (following is not None) == (len(expected) > 1)
+        if following:
+            assert (f"q={quote_plus(query)}" in following) == bool(query)
+            assert [i["english"][0] for i in client.get(following).json()["items"]] == expected[1:2]

@@ -32,6 +32,7 @@ from service.workspace.schemas import (
     RevokedOut,
     RevokeIn,
 )
+from service.workspace.search import MAX_QUERY, Search
 from service.workspace.signing import approve_in_tree, revoke_in_tree
 
 __all__ = ["approve_now", "reviews_router", "revoke_now", "validated"]
@@ -155,12 +156,18 @@ def revoke_now(space: Workspace, me: Caller, data: RevokeIn) -> tuple[int, BaseM
 
 
 def _pending_out(
-    locale: str, page: str | None, status: Status | None, found: Queue, policy: Policy
+    locale: str,
+    page: str | None,
+    status: Status | None,
+    found: Queue,
+    policy: Policy,
+    q: str | None = None,
 ) -> PendingOut:
     following = {
         "locale": locale,
         "page": page,
         "status": status.value if status else None,
+        "q": q or None,
         "offset": found.offset + found.limit,
         "limit": found.limit if found.limit != 50 else None,
     }
@@ -196,14 +203,28 @@ async def pending_api(
     status: Status | None = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_QUERY,
+            description="Only texts with these words in their English or translation, a "
+            "glossary term in any of its languages, or their page's title or slug",
+        ),
+    ] = None,
 ) -> Response:
     tag = space.locale_of(locale)
     _in_scope(me, tag)
     if page is not None:
         space.known_page(page)
+    config = space.config
+    search = Search.of(q or "", config.terminology)
+
+    def title(slug: str, loc: str) -> str:
+        return space.cache.page_queue(config, slug, loc).title
+
     found = await run_in_threadpool(
         build,
-        space.config,
+        config,
         space.cache,
         me.reviewer,
         tag,
@@ -212,8 +233,9 @@ async def pending_api(
         offset,
         limit,
         space.hints(),
+        (lambda item: search.matches(item, title)) if q else None,
     )
-    return _json(200, _pending_out(tag, page, status, found, space.config.policy))
+    return _json(200, _pending_out(tag, page, status, found, config.policy, q))
 
 
 @_write(
