@@ -209,3 +209,28 @@ def test_sending_a_text_back_from_the_document_view(browser: Any, base: str, roo
     assert ledger(root)[-1]["reason"] == comment
     catalog = (root / f"locales/es/LC_MESSAGES/{DOC}.po").read_text("utf-8")
     assert f": {comment}\n" in catalog and "# Sent back by Dr. Robin Spare (fictional)" in catalog
+
+
+WORKSPACE_PAGES = [
+    "/review/",  # every locale
+    "/review/?locale=es",
+    f"/review/?locale=es&page={PAGE}",  # with what keeps the page from being served whole
+    "/review/?locale=es&q=nasal",  # a search
+    "/review/?locale=es&page=saline",  # a page filter naming no slug: searched for
+    f"/review/history?locale=es&page={PAGE}",
+    "/review/password",
+]
+
+
+@pytest.mark.parametrize("path", WORKSPACE_PAGES)
+def test_axe_finds_nothing_wrong_with_the_workspace_pages(root: Path, base: str, path: str) -> None:
+    driver = chromium(1280, 1800)
+    try:
+        sign_in(driver, base)
+        wait(driver, lambda b: b.title.startswith("Review queue"))
+        driver.get(f"{base}{path}")
+        wait(driver, lambda b: b.find_element(By.ID, "main"))
+        violations = axe_violations(driver)
+        assert not violations, explain(violations)
+    finally:
+        driver.quit()
