@@ -234,3 +234,20 @@ def test_axe_finds_nothing_wrong_with_the_workspace_pages(root: Path, base: str,
         assert not violations, explain(violations)
     finally:
         driver.quit()
+
+
+def test_searching_the_queue(browser: Any, base: str) -> None:
+    """Typed into the queue's search box: only the texts it finds, the search kept in the box."""
+    sign_in(browser, base)
+    wait(browser, lambda b: b.title.startswith("Review queue"))
+    browser.get(f"{base}/review/?locale=es")
+    wait(browser, lambda b: card(b, SPRAYS))
+    box = browser.find_element(By.ID, "f-q")
+    box.send_keys("pulverizaciones" + Keys.ENTER)
+    wait(browser, lambda b: "q=pulverizaciones" in b.current_url)
+    shown = [
+        a.find_element(By.CSS_SELECTOR, '[data-part="english-html"]').text
+        for a in browser.find_elements(By.CSS_SELECTOR, "article.item")
+    ]
+    assert shown == [SPRAYS]
+    assert browser.find_element(By.ID, "f-q").get_attribute("value") == "pulverizaciones"
