@@ -251,3 +251,36 @@ def test_searching_the_queue(browser: Any, base: str) -> None:
     ]
     assert shown == [SPRAYS]
     assert browser.find_element(By.ID, "f-q").get_attribute("value") == "pulverizaciones"
+
+
+def _submit_without_script(browser: Any, form: Any, role: str) -> None:
+    """Send `form` as a browser without script does (the page's script never sees it), with the
+    role its button would have sent."""
+    browser.execute_script(
+        "const f = arguments[0], r = document.createElement('input');"
+        "r.type = 'hidden'; r.name = 'role'; r.value = arguments[1]; f.appendChild(r); f.submit();",
+        form,
+        role,
+    )
+
+
+def test_axe_finds_nothing_wrong_with_the_pages_a_browser_without_script_gets(
+    browser: Any, base: str, root: Path
+) -> None:
+    """The confirmation a page approval asks for, and the page saying a text changed (409)."""
+    open_view(browser, base)
+    bulk = browser.find_element(By.CSS_SELECTOR, "form.bulk")
+    _submit_without_script(browser, bulk, "clinical")
+    wait(browser, lambda b: "Approve 2 texts" in b.find_element(By.ID, "main").text)
+    violations = axe_violations(browser)
+    assert not violations, explain(violations)
+    assert ledger(root) == []  # asked, nothing recorded
+
+    browser.get(f"{base}{DOC_URL}")  # signed in already
+    wait(browser, lambda b: b.find_element(By.ID, "doc-served"))
+    replace_in(root / f"locales/es/LC_MESSAGES/{DOC}.po", f'"{ADULTS_ES}"', '"Personas adultas"')
+    form = state(browser, "Adults").find_element(By.CSS_SELECTOR, "form.sign")
+    _submit_without_script(browser, form, "linguistic")
+    wait(browser, lambda b: "Not recorded" in b.find_element(By.TAG_NAME, "h1").text)
+    violations = axe_violations(browser)
+    assert not violations, explain(violations)
