@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from service.release.nginx import ACCEL_PREFIX
+from service.release.nginx import ACCEL_PREFIX, FRESH
 from service.render.assets import stylesheet
 
 from .conftest import REPO, SHIPPED, declare, free_port, replace_in
@@ -272,7 +272,9 @@ def _shows(front: str, text: str) -> bool:
     return text in fetch(f"{front}{P}?locale=en").body.decode()
 
 
-def test_an_approval_is_served_through_nginx_within_two_seconds(tmp_path: Path) -> None:
+def test_an_approval_is_served_through_nginx_within_two_seconds_and_its_kept_second(
+    tmp_path: Path,
+) -> None:
     root = _tree(tmp_path / "tree")
     source = root / f"source_content/pages/{PAGE}.md"
     with topology(root, tmp_path) as served:
@@ -285,8 +287,11 @@ def test_an_approval_is_served_through_nginx_within_two_seconds(tmp_path: Path) 
             code, out = cli_in(root, *approve, "--reviewer", name)
             assert code == 0, out
         approved = time.monotonic()
+        # the server's 2 s (the figure), then up to the FRESH second nginx keeps the
+        # answer it sent before: its documented staleness
+        bound = 2.0 + FRESH
         while not _shows(served.front, CLAUSE):
-            assert time.monotonic() - approved < 2.0, "not served through nginx within 2 s"
+            assert time.monotonic() - approved < bound, f"not served through nginx in {bound} s"
             time.sleep(0.05)
 
 
