@@ -93,12 +93,12 @@ class Accel:
 
     def _asset(self, site: Site, name: str) -> Answer | None:
         """The stylesheet or an image a published page shows, with `/assets/`'s headers."""
-        image, held = site.images.get(name), release_asset(site, name)
+        image = site.images.get(name)
         if name == self._sheet[0]:
             media, sha = self._sheet[1], self._sheet[2]
         elif image is not None and image.data.pack == "release":
             media, sha = image.media_type, image.data.sha256
-        elif held is not None:  # a stylesheet of the release's static site
+        elif (held := release_asset(site, name)) is not None:  # the static site's stylesheet
             media, sha = held[2], held[1]
         else:
             return None

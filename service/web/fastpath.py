@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from enum import Enum
+from functools import partial
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
@@ -265,7 +266,7 @@ def _file(site: Site, scope: Scope) -> Answer | None:
     found = static_file(site, scope["path"])
     if found is None:
         return None
-    return file_answer(site, Asked.of_raw(scope["headers"]), found, read_file(site, found))
+    return file_answer(site, Asked.of_raw(scope["headers"]), found, partial(read_file, site, found))
 
 
 def _read(

@@ -11,6 +11,8 @@ its ETag is its SHA-256, compared weakly; `Cache-Control` as the pages' (`max_ag
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from service.release.static import static_files
 from service.render.assets import ASSETS, Asset
 from service.site.index import Ref
@@ -67,9 +69,12 @@ def release_asset_data(site: Site, name: str) -> Asset | None:
     return None if found is None else Asset(name, read_file(site, found), found[2])
 
 
-def file_answer(site: Site, asked: Asked, found: StaticFile, body: bytes | None) -> Answer:
-    """200 with `body` (None: no body, its length the object's, for X-Accel-Redirect, where
-    nginx sends the file), or 304 when If-None-Match matches."""
+def file_answer(
+    site: Site, asked: Asked, found: StaticFile, read: Callable[[], bytes] | None
+) -> Answer:
+    """200 with the file's bytes from `read` (None: no body and content-length 0, for
+    X-Accel-Redirect, where nginx sends the file), or 304 when If-None-Match matches (then
+    nothing is read)."""
     _, sha, media = found
     etag = f'"{sha}"'
     cache = f"public, max-age={site.settings.max_age}"
@@ -84,7 +89,7 @@ def file_answer(site: Site, asked: Asked, found: StaticFile, body: bytes | None)
         headers.append((b"content-security-policy", policy.encode("latin-1")))
     if asked.if_none_match and etag_matches(asked.if_none_match, etag):
         return Answer(304, headers, ())
-    data = b"" if body is None else body
+    data = b"" if read is None else read()
     headers.append((b"content-length", str(len(data)).encode("latin-1")))
     headers.append((b"content-type", media.encode("latin-1")))
     return Answer(200, headers, (data,))

@@ -34,8 +34,8 @@ class Digest:
     message: EmailMessage
 
 
-def _body(config: Config, notify: Notify, who: Reviewer) -> tuple[int, str]:
-    queue = build(config, QueueCache(), who, limit=_ALL)
+def _body(config: Config, notify: Notify, who: Reviewer, cache: QueueCache) -> tuple[int, str]:
+    queue = build(config, cache, who, limit=_ALL)
     if not queue.total:
         return 0, ""
     places = Counter((m.item.locale, m.item.page) for m in queue.items)
@@ -61,10 +61,11 @@ def digests(config: Config, only: str | None = None) -> list[Digest]:
     if notify is None:
         raise ConfigError("no 'notify:' in l10n.yaml: where would the digest be sent from?")
     out = []
+    cache = QueueCache()  # each page's queue worked out once, then cut for every reviewer
     for who in config.policy.reviewers.values():
         if not who.email or (only is not None and config.policy.find(only) is not who):
             continue
-        total, body = _body(config, notify, who)
+        total, body = _body(config, notify, who, cache)
         if not total:
             continue
         message = EmailMessage()
