@@ -32,7 +32,7 @@ from service.review import ledgers
 from service.site.coverage import CoverageRow
 from service.site.images import image_sources
 from service.workspace import views
-from service.workspace.pending import Item, load_domain, load_domain_catalog
+from service.workspace.pending import Item, PageQueue, load_domain, load_domain_catalog
 from service.workspace.queue import QueueCache, blockers
 from service.workspace.schemas import PendingItemOut
 
@@ -120,10 +120,9 @@ def _read(config: Config, slug: str, locale: str, served: frozenset[str]) -> _Pa
 
 
 def _texts(
-    read: _Page, cache: QueueCache, who: Reviewer, slug: str, key: str | None
+    read: _Page, cache: QueueCache, who: Reviewer, slug: str, key: str | None, waiting: PageQueue
 ) -> tuple[list[DocText], list[PendingItemOut]]:
     config, locale = read.config, read.locale
-    waiting = cache.page_queue(config, slug, locale, read.page)
     items: dict[str, Item] = {i.segment.id: i for i in waiting.items}
     # by the site's key, as the queue asks (`queue.build`): the reviewer's share is kept once
     shares = cache.for_reviewer(config, who, slug, locale, key)[0] if who.covers(locale) else ()
@@ -163,9 +162,13 @@ class Counts:
 
 
 def _page_counts(
-    config: Config, cache: QueueCache, slug: str, locale: str, row: CoverageRow | None
+    config: Config,
+    cache: QueueCache,
+    slug: str,
+    locale: str,
+    row: CoverageRow | None,
+    waiting: int,
 ) -> Counts:
-    waiting = len(cache.page_queue(config, slug, locale).items)
     if row is not None:
         return Counts(row.total, row.served, row.approved, waiting, row.error or "")
     found = blockers(config, cache, slug, locale)
@@ -188,19 +191,21 @@ def document_context(
     the locale, when it serves the tree (else the counts are read from the files), and `key`
     its key for it (`queue.Hints.key`)."""
     read = _read(config, slug, locale, served)
-    texts, signable = _texts(read, cache, who, slug, key)
+    # what waits on the page, worked out once (by the site's key, as the queue asks for it)
+    queue = cache.page_queue(config, slug, locale, read.page, key)
+    texts, signable = _texts(read, cache, who, slug, key, queue)
     title = next((t for t in texts if t.segment.type is Kind.TITLE), None)
     heads = [t for t in texts if t.segment.type in (Kind.TITLE, Kind.DESCRIPTION)]
     sections: dict[int, list[PendingItemOut]] = {}
     for out in signable:
         sections.setdefault(out.section, []).append(out)
-    headings = cache.page_queue(config, slug, locale, read.page).headings
+    headings = queue.headings
     return {
         "page": read.page,
         "texts": {t.segment.id: t for t in texts},
         "heads": heads,
         "title_text": title.segment.source if title else slug,
-        "blockers": _page_counts(config, cache, slug, locale, row),
+        "blockers": _page_counts(config, cache, slug, locale, row, len(queue.items)),
         "counts": _counts(texts),
         "page_bulk": views.bulk(signable, config.policy.role_names),
         "section_bulk": {
