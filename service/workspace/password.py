@@ -8,6 +8,7 @@ from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from service.core.errors import AccountError
 from service.workspace.auth import (
@@ -77,7 +78,7 @@ async def password_change(request: Request, me: SignedIn, space: Space) -> Respo
         return _password_page(space, me, f"Not changed: {exc.message}.", 422)
     if refused:
         return _password_page(space, me, refused, 403)
-    cookie, session = space.accounts.start_session(name)
+    cookie, session = await run_in_threadpool(space.accounts.start_session, name)
     answer = _password_page(space, Caller(me.reviewer, session), notice=CHANGED)
     set_session_cookie(answer, request, cookie)
     return answer

@@ -178,7 +178,10 @@ async def sso_start(request: Request, space: Space) -> Response:
         record["verifier"] = begun.verifier
         record["iss"] = meta.get("authorization_response_iss_parameter_supported") is True
         address = request.client.host if request.client else "unknown"
-        _pending(space).put(begun.state, {**record, "next": target}, address)
+        # the state folder's files off the event loop (up to PENDING_MAX looked at)
+        await run_in_threadpool(
+            _pending(space).put, begun.state, {**record, "next": target}, address
+        )
     except oidc.SsoRefused as refused:
         return _refusal(request, space, refused, target)
     answer = secure_headers(RedirectResponse(begun.url, 303))
@@ -231,7 +234,7 @@ def _sign_in(
 async def sso_callback(request: Request, space: Space) -> Response:
     config = _config(space)
     state = request.query_params.get("state", "")
-    record = _pending(space).take(state) if state else None
+    record = await run_in_threadpool(_pending(space).take, state) if state else None
     target = views.back(record.get("next") if record else None)
     try:
         code = _check_answer(request, config, record)
@@ -241,7 +244,7 @@ async def sso_callback(request: Request, space: Space) -> Response:
         reviewer = await run_in_threadpool(_sign_in, config, policy, record, code, uri)
     except oidc.SsoRefused as refused:
         return _refusal(request, space, refused, target)
-    cookie, _ = space.accounts.start_session(reviewer.name)
+    cookie, _ = await run_in_threadpool(space.accounts.start_session, reviewer.name)
     _log.info("signed in by single sign-on: %s", reviewer.name)
     answer = secure_headers(RedirectResponse(target, 303))
     set_session_cookie(answer, request, cookie)
