@@ -16,6 +16,7 @@ from service.cli.base import RELEASES, STATE_KEY, Group, config_of, enabled_loca
 from service.cli.digest import digest_cmd
 from service.cli.export import export_cmd
 from service.cli.nginx import nginx_config_cmd
+from service.cli.pending import pending_cmd
 from service.cli.po import po_group
 from service.cli.release import history_cmd, publish_cmd, rollback_cmd, withdraw_cmd
 from service.cli.review import audit_group, review_group, reviewer_group
@@ -61,6 +62,7 @@ def cli(ctx: click.Context, root: Path | None, state: Path | None) -> None:
     ctx.meta[STATE_KEY] = state_dir(ctx.obj, state)
 
 
+review_group.add_command(pending_cmd)
 review_group.add_command(send_back_cmd)
 review_group.add_command(digest_cmd)
 for _group in (review_group, reviewer_group, audit_group, po_group):
