@@ -111,9 +111,11 @@ def _line_of(path: Path, text: str) -> int:
 
 
 def test_a_clean_catalog_alone_passes(translated: Path, tmp_path: Path) -> None:
-    code, out, err = _invoke("check", str(_alone(translated, tmp_path)))
+    lone = _alone(translated, tmp_path)
+    code, out, err = _invoke("check", str(lone))
     assert (code, out) == (0, ""), out
     assert "0 error(s)" in err
+    assert _invoke("po", "check", "--clinical", str(lone))[0] == 0
 
 
 @pytest.mark.parametrize(("english", "wrong", "check"), WRONG)
@@ -129,6 +131,8 @@ def test_the_issues_examples_are_caught_on_a_lone_copy(
     # `po check` keeps meaning `msgfmt -c`: GNU msgfmt accepts the file, and so does `po check`
     assert msgfmt(lone)[0] == 0
     assert _invoke("po", "check", str(lone))[0] == 0
+    code, out, _ = _invoke("po", "check", "--clinical", str(lone))
+    assert code == 1 and f"{lone}:{line}: error: {check}: " in out, out
 
 
 def _tree_findings(root: Path) -> list[tuple[int, str, str, str]]:
