@@ -71,8 +71,8 @@ def test_counts_follow_msgfmt_after_translators_edit(run: Run, tree: Path) -> No
     )
     replace_in(
         po,
-        '#. heading (level 2)\n#: source_content/pages/esketamine-overview.md\nmsgid "What it is used for"',
-        '#. heading (level 2)\n#: source_content/pages/esketamine-overview.md\n#, fuzzy\nmsgid "What it is used for"',
+        '#. heading (level 2)\n#: source_content/pages/esketamine-overview.md:16\nmsgid "What it is used for"',
+        '#. heading (level 2)\n#: source_content/pages/esketamine-overview.md:16\n#, fuzzy\nmsgid "What it is used for"',
     )
     row = next(r for r in _rows(run) if r["locale"] == "pt" and r["page"] == "esketamine-overview")
     stats = msgfmt_statistics(po)

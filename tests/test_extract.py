@@ -52,11 +52,14 @@ def test_extract_and_update_twice_give_identical_bytes(run: Run, tree: Path) -> 
     assert "wrote" not in again and "updated" not in again and "created" not in again
 
 
-def test_templates_have_no_line_numbers_or_churning_dates(tree: Path, run: Run) -> None:
+def test_templates_carry_line_numbers_and_no_churning_dates(tree: Path, run: Run) -> None:
+    """`#: file:line` (issue 25; the lines themselves: tests/test_context.py); extracting again from
+    unchanged sources writes nothing, so POT-Creation-Date does not move."""
     pot = tree / "locales/templates/esketamine-overview.pot"
     text = pot.read_text(encoding="utf-8")
-    assert "#: source_content/pages/esketamine-overview.md\n" in text
-    assert ".md:" not in text
+    assert "#: source_content/pages/esketamine-overview.md:3\n" in text  # the title: line 3
+    assert "#: source_content/pages/esketamine-overview.md\n" not in text
+    assert "wrote" not in run("extract").output
 
 
 def test_translator_comments_say_what_each_segment_is(tree: Path) -> None:
@@ -108,10 +111,10 @@ def test_a_page_with_references_images_comments_and_numbers(tree: Path, run: Run
             "Links: translate the text in [text][label]; keep each [label] as written",
         ],
         "A nasal spray, held upright": [
-            "image description (alt text); the image itself stays as in the English"
+            "image description (alt text) — spray.png; the image itself stays as in the English"
         ],
-        "Week": ["table cell"],
-        "Dose": ["table cell"],
+        "Week": ["table cell — column header"],
+        "Dose": ["table cell — column header"],
     }
     for path in (pot, tree / "locales/es/LC_MESSAGES/linked.po"):
         code, out = msgfmt(path)

@@ -62,6 +62,12 @@ class TemplateMessage:
     location: str
     flags: tuple[str, ...] = ()
     msgctxt: str | None = None
+    lines: tuple[int, ...] = ()  # where in `location` each use starts (1-based); none: no line
+
+    @property
+    def references(self) -> tuple[tuple[str, int | None], ...]:
+        """`#: location:line` for each use, as xgettext writes them (`#: location` with no line)."""
+        return tuple((self.location, line) for line in self.lines) or ((self.location, None),)
 
 
 def _catalog_errors(function: Callable[_A, _R]) -> Callable[_A, _R]:
@@ -210,7 +216,7 @@ def _template(domain: str, messages: Sequence[TemplateMessage], created: str) ->
             msgctxt=m.msgctxt,
             msgid_plural=m.msgid_plural,
             extracted=m.comments,
-            references=((m.location, None),),
+            references=m.references,
             flags=m.flags,
         )
         for m in messages

@@ -78,13 +78,16 @@ def segment_flags(segment: Segment) -> tuple[str, ...]:
 def template_messages(
     page: Page, location: str, terms: Collection[str] = ()
 ) -> list[TemplateMessage]:
-    """One message per distinct entry (msgctxt, English text), in page order; repeats share it."""
+    """One message per distinct entry (msgctxt, English text), in page order; repeats share it,
+    and its references (`#: file:line`) name the line of each use in the source file."""
     merged: dict[Key, list[str]] = {}
     first: dict[Key, Segment] = {}
+    lines: dict[Key, list[int]] = {}
     for seg in page.segments:
         notes = merged.setdefault(seg.key, [])
         notes += [c for c in segment_comments(seg, terms) if c not in notes]
         first.setdefault(seg.key, seg)
+        lines.setdefault(seg.key, []).extend([seg.line] if seg.line > 0 else [])
     return [
         TemplateMessage(
             key[1],
@@ -93,6 +96,7 @@ def template_messages(
             location,
             flags=segment_flags(first[key]),
             msgctxt=key[0],
+            lines=tuple(dict.fromkeys(lines[key])),
         )
         for key, notes in merged.items()
     ]

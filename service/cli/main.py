@@ -16,15 +16,18 @@ from service.cli.base import RELEASES, STATE_KEY, Group, config_of, enabled_loca
 from service.cli.digest import digest_cmd
 from service.cli.export import export_cmd
 from service.cli.nginx import nginx_config_cmd
+from service.cli.pending import pending_cmd
 from service.cli.po import po_group
 from service.cli.release import history_cmd, publish_cmd, rollback_cmd, withdraw_cmd
 from service.cli.review import audit_group, review_group, reviewer_group
 from service.cli.sendback import send_back_cmd
 from service.content.pages import load_pages, load_ui
-from service.core.config import find_root
+from service.core.config import CONFIG_NAME, find_root, load_config_file
 from service.core.limits import Limits, Stack
 from service.quality.checks import Severity
 from service.site.coverage import CoverageRow, rows_as_json
+from service.site.findings import FileFinding
+from service.site.lone import check_file, config_above
 from service.site.prepared import Settings, Site, build_site
 from service.workspace.accounts import STATE_ENV, state_dir
 
@@ -59,6 +62,7 @@ def cli(ctx: click.Context, root: Path | None, state: Path | None) -> None:
     ctx.meta[STATE_KEY] = state_dir(ctx.obj, state)
 
 
+review_group.add_command(pending_cmd)
 review_group.add_command(send_back_cmd)
 review_group.add_command(digest_cmd)
 for _group in (review_group, reviewer_group, audit_group, po_group):
@@ -147,11 +151,25 @@ def compile_cmd(ctx: click.Context) -> None:
 
 
 @cli.command("check")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="With FILES: the l10n.yaml whose protected terms and terminology apply (default: the "
+    "nearest one in or above each file's folder; none found, none apply).",
+)
 @click.pass_context
-def check_cmd(ctx: click.Context, fmt: str) -> None:
-    """Check every page, catalog and ledger; print `path:line: level: check: message`; exit 1 on errors."""
-    findings = _built(ctx).problems()
+def check_cmd(
+    ctx: click.Context, files: tuple[Path, ...], fmt: str, config_file: Path | None
+) -> None:
+    """Check every page, catalog and ledger; print `path:line: level: check: message`; exit 1 on errors.
+
+    With FILES (.po catalogs), check those catalogs alone, with no content tree: every check on
+    every translated entry (and msgfmt's errors), at the line of its msgstr, as a translator's
+    pre-flight before delivering."""
+    findings = _lone(files, config_file) if files else _built(ctx).problems()
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -169,6 +187,18 @@ def check_cmd(ctx: click.Context, fmt: str) -> None:
         click.echo(f"{errors} error(s), {confirm} to confirm, {warnings} warning(s)", err=True)
     if errors:
         ctx.exit(1)
+
+
+def _lone(files: tuple[Path, ...], config_file: Path | None) -> list[FileFinding]:
+    """`check FILES`: each catalog alone, with the config given or the nearest one above it."""
+    found: list[FileFinding] = []
+    for path in files:
+        named = config_file or config_above(path)
+        config = load_config_file(named) if named else None
+        if config is None:
+            click.echo(f"clinic-l10n: {path}: no {CONFIG_NAME} found; no protected terms", err=True)
+        found += check_file(path, config).findings
+    return found
 
 
 def _table(rows: list[CoverageRow], markdown: bool) -> str:

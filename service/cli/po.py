@@ -9,7 +9,10 @@ import click
 
 from service.catalogs import catalog as catalogs
 from service.cli.base import Group
+from service.core.config import load_config_file
 from service.core.yamlfile import atomic_write
+from service.quality.checks import Severity
+from service.site.lone import check_file, config_above
 
 __all__ = ["po_group"]
 
@@ -27,16 +30,41 @@ _FILES = click.argument(
 
 @po_group.command("check")
 @_FILES
+@click.option(
+    "--clinical",
+    is_flag=True,
+    help="Also run the service's checks on each file alone, as `clinic-l10n check FILE` does.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="With --clinical: the l10n.yaml whose protected terms apply (default: the nearest one).",
+)
 @click.pass_context
-def po_check_cmd(ctx: click.Context, files: tuple[Path, ...]) -> None:
+def po_check_cmd(
+    ctx: click.Context, files: tuple[Path, ...], clinical: bool, config_file: Path | None
+) -> None:
     """Accept or reject each FILE as `msgfmt -c` does: print `path:line: severity: reason` for
-    what it finds and exit 1 when any file has an error (warnings alone pass)."""
+    what it finds and exit 1 when any file has an error (warnings alone pass). With --clinical,
+    also every check of the service on each file alone (`clinic-l10n check FILE`), and a file
+    with an error-level finding is rejected too."""
     failed = 0
     for path in files:
         problems = catalogs.verify_file(path)
         for problem in problems:
             click.echo(str(problem))
-        failed += any(p.severity == "error" for p in problems)
+        rejected = any(p.severity == "error" for p in problems)
+        if clinical:
+            named = config_file or config_above(path)
+            if named is None:
+                click.echo(f"clinic-l10n: {path}: no l10n.yaml found; no protected terms", err=True)
+            found = check_file(path, load_config_file(named) if named else None).findings
+            for finding in found if not rejected else ():
+                if finding.check not in ("msgfmt", "load"):  # msgfmt's, said above
+                    click.echo(str(finding))
+            rejected = rejected or any(f.severity is Severity.ERROR for f in found)
+        failed += rejected
     if failed:
         click.echo(f"clinic-l10n: {failed} of {len(files)} file(s) rejected", err=True)
         ctx.exit(1)

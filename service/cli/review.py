@@ -4,7 +4,6 @@ the ledgers' histories, each a call into `review`, `accounts` or `audit`."""
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 import textwrap
 from typing import Any
@@ -16,8 +15,7 @@ from service.cli.base import STATE_KEY, Group, config_of, enabled_locale
 from service.cli.release import release_problems
 from service.content.pages import page_slugs
 from service.core.errors import AccountError, ReviewError
-from service.core.models import SOURCE_LOCALE, Page, bound_targets
-from service.quality.characters import reveal
+from service.core.models import SOURCE_LOCALE, Page
 from service.review import audit, ledgers
 from service.site.store import Tree, load_tree
 from service.workspace.accounts import Accounts
@@ -79,63 +77,6 @@ def _selecting(command: Any) -> Any:
     for option in reversed(_SELECT):
         command = option(command)
     return command
-
-
-@review_group.command("pending")
-@click.argument("locale")
-@click.option("--page", "slug", help="Only this page (default: every page and ui).")
-@click.pass_context
-def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
-    """Show what awaits review in LOCALE: English and translation side by side, every check
-    finding, and for text approved before, a word diff against what was approved; then each
-    text not ready for review and why (untranslated, fuzzy, sent back with its comment)."""
-    tree = _tree(ctx, slug)
-    tag = enabled_locale(tree.config, locale, allow_source=True)
-    width = shutil.get_terminal_size((100, 20)).columns
-    domains = [_page(tree, slug)] if slug else tree.domains
-    waiting = not_ready = 0
-    for domain in domains:
-        path = tree.config.ledger_path(tag, domain.slug)
-        ready, unready = review.pending(
-            domain,
-            tag,
-            tree.catalogs.get((tag, domain.slug)),
-            tree.ledgers.get((tag, domain.slug)),
-            tree.config.policy,
-            tree.config.do_not_translate,
-            ledgers.load_history(path, tag, domain.slug, tree.config.rel(path))
-            if (tag, domain.slug) in tree.ledgers
-            else None,
-            tree.config.terminology,
-        )
-        waiting, not_ready = waiting + len(ready), not_ready + len(unready)
-        for item in ready:
-            seg = item.segment
-            flag = " [SAFETY-CRITICAL]" if tree.config.policy.critical(seg) else ""
-            click.echo(
-                f"\n{domain.slug} · {seg.id} · {seg.type.value}{flag} · needs {item.lacking}"
-            )
-            english = " / ".join(map(reveal, seg.source_forms))
-            translated = " / ".join(map(reveal, item.forms))
-            click.echo(_side_by_side(f"en: {english}", f"{tag}: {translated}", width))
-            for target in bound_targets(seg) if tag == SOURCE_LOCALE else ():
-                click.echo(f"  approved with it: {reveal(target)}")
-            for f in item.findings:
-                click.echo(f"  {f.severity.value}: {f.check}: {f.message}")
-            if item.approved_before is not None:
-                before = item.approved_before
-                click.echo(f"  approved before by {before.reviewer} ({before.reviewed_at}):")
-                if item.english_diff:
-                    click.echo(f"    en: {reveal(item.english_diff)}")
-                if item.translation_diff:
-                    click.echo(f"    {tag}: {reveal(item.translation_diff)}")
-        for seg, why in unready:
-            click.echo(f"\n{domain.slug} · {seg.id} · {seg.type.value} · not ready: {why}")
-            click.echo(f"  en: {reveal(' / '.join(seg.source_forms))}")
-    click.echo(
-        f"\n{waiting} awaiting review; {not_ready} not ready "
-        "(untranslated, fuzzy, sent back, or not in the catalog)"
-    )
 
 
 @review_group.command("approve")

@@ -18,6 +18,7 @@ from markdown_it.token import Token
 
 from service.content.inline import has_words, message
 from service.content.parser import CRITICAL, markdown
+from service.content.tables import cell_places
 from service.core.errors import ContentError
 from service.core.files import PAGE_MAX_BYTES, YAML_MAX_BYTES, read_text
 from service.core.limits import MAX_TEXT
@@ -111,7 +112,9 @@ def iter_blocks(tokens: list[Token]) -> Iterator[Block]:
         yield Block(i, element, kind, level, critical, section, line, in_table)
 
 
-def _describe(kind: SegmentType, level: int, critical: bool) -> str:
+def _describe(kind: SegmentType, level: int, critical: bool, where: str = "") -> str:
+    """What a segment is, for its extracted comment; `where` says which table cell (its headers)
+    or which image (its file) it is."""
     what = {
         SegmentType.TITLE: "page title",
         SegmentType.DESCRIPTION: "page description (search results, link previews)",
@@ -120,10 +123,23 @@ def _describe(kind: SegmentType, level: int, critical: bool) -> str:
         SegmentType.LIST_ITEM: "list item",
         SegmentType.BLOCKQUOTE: "block quote",
         SegmentType.TABLE_CELL: "table cell",
-        SegmentType.IMAGE: "image description (alt text); the image itself stays as in the English",
+        SegmentType.IMAGE: "image description (alt text)",
         SegmentType.UI: "site text",
     }[kind]
+    what += f" — {where}" if where else ""
+    if kind is SegmentType.IMAGE:
+        what += "; the image itself stays as in the English"
     return f"{what}; SAFETY-CRITICAL: translate exactly, keep every warning" if critical else what
+
+
+def _image_file(href: str) -> str:
+    """The file name an image's source ends in (`img/inhaler-spacer.png?v=2` → inhaler-spacer.png).
+
+    >>> _image_file("img/inhaler-spacer.png?v=2"), _image_file("https://a.example/x/")
+    ('inhaler-spacer.png', 'https://a.example/x/')
+    """
+    name = href.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return name if name and not href.split("?", 1)[0].endswith("/") else href
 
 
 def _with_ids(raw: list[Segment]) -> tuple[Segment, ...]:
@@ -212,10 +228,12 @@ def parse_page(text: str, path: Path, default: FallbackPolicy = FallbackPolicy.S
             )
     env: dict[str, Any] = {}
     tokens = markdown().parse(body, env)
+    cells = cell_places(tokens)
     for block in iter_blocks(tokens):
         inline = tokens[block.inline]
         msg = message(inline.content, inline.children or [], env)
         kind = SegmentType.IMAGE if msg.image else block.type
+        where = _image_file(msg.image.href) if msg.image else cells.get(block.inline, "")
         raw.append(
             Segment(
                 "",
@@ -225,7 +243,7 @@ def parse_page(text: str, path: Path, default: FallbackPolicy = FallbackPolicy.S
                 critical=block.critical,
                 level=block.level,
                 section=block.section,
-                comment=_describe(kind, block.level, block.critical),
+                comment=_describe(kind, block.level, block.critical, where),
                 references=msg.references,
                 image=msg.image,
                 table=block.table,

@@ -26,7 +26,7 @@ from service.core.sso_config import SsoConfig, read_sso
 from service.core.terminology import NO_TERMINOLOGY, Terminology, read_terminology
 from service.core.yamlfile import LineDict, load_yaml
 
-__all__ = ["CONFIG_NAME", "Config", "find_root", "load_config"]
+__all__ = ["CONFIG_NAME", "Config", "find_root", "load_config", "load_config_file"]
 
 CONFIG_NAME = "l10n.yaml"
 _KEYS = {
@@ -169,11 +169,11 @@ def _origins(data: LineDict, path: str, key: str = "cors_origins") -> frozenset[
     return frozenset(raw)
 
 
-def load_config(root: Path) -> Config:
-    """The tree's l10n.yaml, or a ConfigError at `l10n.yaml:LINE` (its path as the tree names it,
-    like every other message)."""
-    file = root / CONFIG_NAME
-    path = CONFIG_NAME
+def load_config(root: Path, name: str = CONFIG_NAME) -> Config:
+    """The tree's l10n.yaml (or `name`), or a ConfigError at `l10n.yaml:LINE` (its path as the
+    tree names it, like every other message)."""
+    file = root / name
+    path = name
     if not file.exists() and not file.is_symlink():
         raise ConfigError(f"no {CONFIG_NAME} here; run in a content tree or pass --root", file)
     data = load_yaml(read_text(file, path, ConfigError, YAML_MAX_BYTES), path, ConfigError)
@@ -300,3 +300,8 @@ def _base_url(data: LineDict, path: str) -> str | None:
     if parts.query or parts.fragment:
         raise ConfigError(f"'base_url' cannot have a query or a fragment: {value!r}", path, line)
     return text if text.endswith("/") else text + "/"
+
+
+def load_config_file(file: Path) -> Config:
+    """A config named by its file (`check --config`), its folder as the tree's root."""
+    return load_config(file.resolve().parent, file.name)
