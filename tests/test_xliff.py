@@ -254,8 +254,8 @@ def test_a_file_translate_toolkit_saved_imports(run: Run, tree: Path) -> None:
         out, {heading: ("Para qué sirve", False), title: ("Qué es la ketamina isómero S", True)}
     )
     result = run("xliff", "import", str(saved), "--translator", TRANSLATOR)
-    assert f"{heading} " in result.output and "took as translated" in result.output
-    assert "took as fuzzy" in result.output
+    assert f"{heading} " in result.output and "took: translated" in result.output
+    assert "took: fuzzy" in result.output
     po = read_po(_po_path(tree, "es"))
     assert po.get("What it is used for").msgstr == ("Para qué sirve",)
     assert not po.get("What it is used for").fuzzy
@@ -413,3 +413,33 @@ def test_export_then_import_changes_nothing(run: Run, tree: Path) -> None:
         result = run("xliff", "import", str(out), "--translator", TRANSLATOR)
         assert "took" not in result.output
     assert {p: p.read_bytes() for p in tree.glob("locales/*/LC_MESSAGES/*.po")} == before
+
+
+@pytest.mark.parametrize(
+    ("target", "verdict", "msgstr", "previous_kept"),
+    [
+        ("Para qué sirve", "took", "Para qué sirve", False),  # confirmed: no more `#|`
+        ("", "skipped", "Para qué se usa", True),  # an empty target leaves the entry alone
+        ('<mrk mtype="seg" mid="1">Para qué sirve</mrk>', "took", "Para qué sirve", False),
+    ],
+)
+def test_a_fuzzy_entry_confirmed_loses_its_previous_english(
+    run: Run, tree: Path, target: str, verdict: str, msgstr: str, previous_kept: bool
+) -> None:
+    """As a translator's save in Poedit does: the entry made translated drops `#, fuzzy` and the
+    `#|` lines; a tool's segment marker (<mrk mtype="seg">) is read through."""
+    po = _po_path(tree, "es")
+    replace_in(
+        po,
+        'msgid "What it is used for"',
+        '#, fuzzy\n#| msgid "What is it for"\nmsgid "What it is used for"',
+    )
+    out = _export(run, tree, "es", "--page", PAGE)
+    uid = _first_unit_id(out, "What it is used for")
+    saved = tree.parent / "confirm.xlf"
+    saved.write_bytes(_document(_unit_xml(uid, "What it is used for", "", inner=target)))
+    result = run("xliff", "import", str(saved), "--translator", TRANSLATOR)
+    assert f"{uid} (line 2): {verdict}:" in result.output
+    entry = read_po(po).get("What it is used for")
+    assert entry.msgstr == (msgstr,)
+    assert (entry.previous_msgid is not None, entry.fuzzy) == (previous_kept, previous_kept)

@@ -200,7 +200,7 @@ def _judge(
     if entry.msgstr == unit.targets and entry.fuzzy == fuzzy:
         return UnitOutcome(unit.id, unit.line, "unchanged", "the catalog has this already"), None
     notes = [f"{f.severity.value}: {f.check}: {f.message}" for f in findings]
-    what = "took as fuzzy" if fuzzy else "took as translated"
+    what = "fuzzy" if fuzzy else "translated"
     return UnitOutcome(unit.id, unit.line, "took", "; ".join([what, *notes])), new
 
 
