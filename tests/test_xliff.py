@@ -392,18 +392,43 @@ def test_a_file_naming_no_catalog_of_the_tree_is_refused(
     assert reason in result.output
 
 
-def test_an_entity_from_outside_is_not_read(run: Run, tree: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE xliff [<!ENTITY xxe SYSTEM "file://{secret}">]>',  # an entity from outside
+        '<!DOCTYPE xliff [<!ENTITY a "SECRET-TEXT"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+    ],
+)
+def test_a_document_with_a_doctype_is_refused(
+    run: Run, tree: Path, tmp_path: Path, doctype: str
+) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET-TEXT")
     out = _export(run, tree, "es", "--page", PAGE)
     uid = _first_unit_id(out, "What it is used for")
-    data = _document(_unit_xml(uid, "What it is used for", "&xxe;")).replace(
-        b"<xliff", f'<!DOCTYPE xliff [<!ENTITY xxe SYSTEM "file://{secret}">]><xliff'.encode(), 1
+    entity = "&xxe;" if "xxe" in doctype else "&b;"
+    data = _document(_unit_xml(uid, "What it is used for", entity)).replace(
+        b"<xliff", doctype.format(secret=secret).encode() + b"<xliff", 1
     )
-    saved = tree.parent / "xxe.xlf"
+    saved = tree.parent / "doctype.xlf"
     saved.write_bytes(data)
-    run("xliff", "import", str(saved), "--translator", TRANSLATOR, code=None)
-    assert "SECRET-TEXT" not in _po_path(tree, "es").read_text(encoding="utf-8")
+    before = _po_path(tree, "es").read_bytes()
+    result = run("xliff", "import", str(saved), "--translator", TRANSLATOR, code=1)
+    assert "a DOCTYPE is not accepted" in result.output
+    assert _po_path(tree, "es").read_bytes() == before
+
+
+def test_an_id_twice_is_taken_once(run: Run, tree: Path) -> None:
+    out = _export(run, tree, "es", "--page", PAGE)
+    uid = _first_unit_id(out, "What it is used for")
+    units = _unit_xml(uid, "What it is used for", "Para qué sirve") + _unit_xml(
+        uid, "What it is used for", "Para qué se utiliza"
+    )
+    saved = tree.parent / "twice.xlf"
+    saved.write_bytes(_document(units))
+    result = run("xliff", "import", str(saved), "--translator", TRANSLATOR, code=1)
+    assert "refused: the id comes twice" in result.output
+    assert read_po(_po_path(tree, "es")).get("What it is used for").msgstr == ("Para qué sirve",)
 
 
 def test_export_then_import_changes_nothing(run: Run, tree: Path) -> None:
@@ -443,3 +468,23 @@ def test_a_fuzzy_entry_confirmed_loses_its_previous_english(
     entry = read_po(po).get("What it is used for")
     assert entry.msgstr == (msgstr,)
     assert (entry.previous_msgid is not None, entry.fuzzy) == (previous_kept, previous_kept)
+
+
+@pytest.mark.parametrize("locale", ["es", "ar", "zh-Hans"])
+def test_a_generated_tree_round_trips_through_translate_toolkit(
+    run: Run, tmp_path: Path, locale: str
+) -> None:
+    """Exported, read and written again by translate-toolkit (every target assigned anew, as a
+    tool's save does), imported: every unit comes back unchanged and no file is touched."""
+    root = tmp_path / "gen"
+    build_tree(root, 3)
+    before = {p: p.read_bytes() for p in sorted(root.glob("locales/**/*")) if p.is_file()}
+    out = _export(run, root, locale)
+    store = poxliff.PoXliffFile.parsestring(out.read_bytes())
+    for unit in store.units:
+        unit.target = unit.target
+    out.write_bytes(bytes(store))
+    result = run("xliff", "import", str(out), "--translator", TRANSLATOR, root=root)
+    verdicts = [line.split(": ")[2] for line in result.output.splitlines() if "(line " in line]
+    assert verdicts and set(verdicts) == {"unchanged"}
+    assert {p: p.read_bytes() for p in before} == before

@@ -201,6 +201,8 @@ def _judge(
         return UnitOutcome(unit.id, unit.line, "unchanged", "the catalog has this already"), None
     notes = [f"{f.severity.value}: {f.check}: {f.message}" for f in findings]
     what = "fuzzy" if fuzzy else "translated"
+    if fuzzy and entry.translated:
+        what += " (it was translated: as fuzzy it is not served until someone confirms it)"
     return UnitOutcome(unit.id, unit.line, "took", "; ".join([what, *notes])), new
 
 
@@ -220,8 +222,14 @@ def apply_units(
     by_id = {unit_id(domain, e): e for e in po.messages()}
     changed: dict[int, Entry] = {}
     outcomes = []
+    seen: set[str] = set()
     for unit in units:
         entry = by_id.get(unit.id)
+        if unit.id in seen:
+            why = "the id comes twice in this <file>: only its first unit is taken"
+            outcomes.append(UnitOutcome(unit.id, unit.line, "refused", why))
+            continue
+        seen.add(unit.id)
         if entry is None:
             why = "unknown id: no entry of this catalog has it (its English changed or was removed since export)"
             outcomes.append(UnitOutcome(unit.id, unit.line, "refused", why))

@@ -253,6 +253,9 @@ def read_xliff(data: bytes, label: str) -> list[XliffFile]:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise CatalogError(f"not well-formed XML: {exc.msg}", label, exc.lineno or 1) from exc
+    if root.getroottree().docinfo.doctype:
+        # XLIFF needs no DTD; one could define entities (from outside, or a billion laughs)
+        raise CatalogError("a DOCTYPE is not accepted in XLIFF here", label, 1)
     if root.tag != _q("xliff") or root.get("version") != "1.2":
         raise CatalogError(
             "not an XLIFF 1.2 document (urn:oasis:names:tc:xliff:document:1.2)",
