@@ -70,11 +70,11 @@ def xliff_export_cmd(
 @click.pass_context
 def xliff_import_cmd(ctx: click.Context, file: Path, translator: str | None) -> None:
     """Take a CAT tool's XLIFF back into the catalogs its <file>s name, as an edit of the .po:
-    each unit passes the checks or is refused; state needs-review-* (or new) makes it fuzzy,
-    translated, signed-off or final makes it translated, and nothing is ever approved (the
-    review does that). Each catalog that takes something is written atomically, with
-    Last-Translator and PO-Revision-Date. Prints each unit's outcome; exits 1 if any was
-    refused."""
+    each unit passes the checks or is refused; a state translated, signed-off or final makes it
+    translated, any other (needs-review-translation, new, …) fuzzy, and nothing is ever
+    approved (the review does that). Each catalog that takes something is written atomically, with
+    Last-Translator and PO-Revision-Date. Prints each unit it took, skipped or refused (and
+    why), then each file's counts; exits 1 if any was refused."""
     config = config_of(ctx)
     data = read_catalog_bytes(file)
     reports = import_document(load_tree(config), data, str(file), translator)
@@ -84,10 +84,17 @@ def xliff_import_cmd(ctx: click.Context, file: Path, translator: str | None) -> 
             refused += len(report.outcomes) or 1
             click.echo(f"{report.original}: refused: {report.refused}")
             continue
+        counts = dict.fromkeys(("took", "unchanged", "skipped", "refused"), 0)
         for o in report.outcomes:
-            click.echo(f"{report.original}: {o.id} (line {o.line}): {o.verdict}: {o.message}")
-            refused += o.refused
-        click.echo(f"{'wrote' if report.written else 'unchanged'} {report.original}")
+            counts[o.verdict] += 1
+            if o.verdict != "unchanged":
+                click.echo(f"{report.original}: {o.id} (line {o.line}): {o.verdict}: {o.message}")
+        refused += counts["refused"]
+        click.echo(
+            f"{'wrote' if report.written else 'unchanged'} {report.original}: "
+            f"{counts['took']} taken, {counts['unchanged']} unchanged, "
+            f"{counts['skipped']} skipped, {counts['refused']} refused"
+        )
     if refused:
         click.echo(f"clinic-l10n: {refused} unit(s) or file(s) refused", err=True)
         ctx.exit(1)
