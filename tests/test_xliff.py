@@ -14,6 +14,7 @@ from translate.storage import poxliff, pypo, xliff
 
 from benchmarks.gen_tree import build_tree
 from service.catalogs.catalog import read_po
+from service.catalogs.xliff import XliffFile, XliffUnit, write_xliff
 
 from .conftest import REPO, Run, msgfmt, replace_in
 
@@ -490,3 +491,24 @@ def test_a_generated_tree_round_trips_through_translate_toolkit(
     assert all(", 0 skipped, 0 refused" in line and ": 0 taken, " in line for line in counts)
     assert "(line " not in result.output
     assert {p: p.read_bytes() for p in before} == before
+
+
+def test_a_reference_with_a_line_reads_back_as_file_and_line(schema: etree.XMLSchema) -> None:
+    unit = XliffUnit(
+        "p-1",
+        ("Use 2 sprays.",),
+        ("Use 2 pulverizaciones.",),
+        state="translated",
+        approved=True,
+        references=(("source_content/pages/x.md", 12), ("source_content/pages/y.md", None)),
+    )
+    data = write_xliff([XliffFile("locales/es/LC_MESSAGES/x.po", "en", "es", (unit,))], "1")
+    assert schema.validate(etree.fromstring(data)), schema.error_log
+    read = xliff.xlifffile.parsestring(data).units[0]
+    assert _locations(read) == ["source_content/pages/x.md:12", "source_content/pages/y.md"]
+
+
+@pytest.mark.parametrize("only", ["fuzzy", "new,old", ","])
+def test_only_takes_new_and_changed_alone(run: Run, tree: Path, only: str) -> None:
+    result = run("xliff", "export", "es", "--only", only, "-o", str(tree.parent / "x.xlf"), code=2)
+    assert "give new, changed or new,changed" in result.output
