@@ -15,6 +15,7 @@ from service import __version__
 from service.catalogs.catalog import read_po
 from service.catalogs.handoff import UnitOutcome, apply_units, units_of
 from service.catalogs.xliff import XliffFile, read_xliff, write_xliff
+from service.content.pages import page_slugs
 from service.core.errors import CatalogError
 from service.core.locales import canonical_tag
 from service.core.models import SOURCE_LOCALE, Page
@@ -31,8 +32,8 @@ def _domains(tree: Tree, slug: str | None) -> list[Page]:
         return domains
     chosen = [d for d in domains if d.slug == slug]
     if not chosen:
-        known = ", ".join(d.slug for d in domains) or "none"
-        raise CatalogError(f"no page {slug!r}; pages: {known}", tree.config.path, 1)
+        known = sorted(page_slugs(tree.config.pages_dir)) + ([tree.ui.slug] if tree.ui else [])
+        raise CatalogError(f"no page {slug!r}; pages: {', '.join(known) or 'none'}")
     return chosen
 
 
