@@ -374,6 +374,9 @@ def test_the_translator_comes_from_the_option_or_the_files_phase(run: Run, tree:
     run("xliff", "import", str(saved))
     po = read_po(_po_path(tree, "es"))
     assert po.header_field("Last-Translator") == "Bea Büro <bea@agency.example>"
+    result = run("xliff", "import", str(saved), "--translator", "Eve\nLanguage: fr", code=1)
+    assert "holds a control character" in result.output
+    assert read_po(_po_path(tree, "es")).header_field("Language") == "es"
 
 
 @pytest.mark.parametrize(

@@ -217,8 +217,8 @@ def apply_units(
     terminology: Terminology = NO_TERMINOLOGY,
 ) -> tuple[bytes | None, list[UnitOutcome]]:
     """`units` applied to `po`: the catalog's bytes as it then stands, written as msgcat writes
-    (None when nothing changed), and each unit's outcome. Taken units make the catalog's Last-Translator `translator` and its
-    PO-Revision-Date `now`."""
+    (None when nothing changed), and each unit's outcome. Taken units make the catalog's
+    Last-Translator `translator` and its PO-Revision-Date `now`."""
     by_id = {unit_id(domain, e): e for e in po.messages()}
     changed: dict[int, Entry] = {}
     outcomes = []

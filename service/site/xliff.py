@@ -92,6 +92,8 @@ def _import_file(tree: Tree, xf: XliffFile, translator: str | None) -> FileRepor
     if not who:
         why = "no translator named: give --translator 'NAME <EMAIL>'"
         return FileReport(xf.original, refused=why)
+    if not who.isprintable():  # a line break would write header fields of its own
+        return FileReport(xf.original, refused=f"the translator {who!r} holds a control character")
     domain, path = known[xf.original]
     previous = path.read_bytes() if path.exists() else None
     if previous is None:
