@@ -137,28 +137,28 @@ def _first_unit_id(path: Path, source_start: str) -> str:
     raise AssertionError(source_start)
 
 
-# (edit of the es catalog, the English of the entry it touches, its XLIFF state)
+# (text of the es catalog, what it becomes, the XLIFF state of "What it is used for")
 STATE_CASES = [
-    ("", "What it is used for", "signed-off"),
-    ('msgstr "Para qué se usa"', "What it is used for", "needs-translation"),
-    ('#, fuzzy\nmsgid "What it is used for"', "What it is used for", "needs-review-translation"),
-    ('msgstr "Para qué se usa"', "What it is used for", "translated"),
+    ("", "", "signed-off"),  # approved, and served in es
+    ('msgstr "Para qué se usa"', 'msgstr ""', "needs-translation"),
+    (
+        'msgid "What it is used for"',
+        '#, fuzzy\nmsgid "What it is used for"',
+        "needs-review-translation",
+    ),
+    # edited since its approval: the approval no longer binds it
+    ('msgstr "Para qué se usa"', 'msgstr "Para qué sirve"', "translated"),
 ]
 
 
-@pytest.mark.parametrize(("edit", "english", "state"), STATE_CASES)
+@pytest.mark.parametrize(("old", "new", "state"), STATE_CASES)
 def test_each_entry_gets_the_state_of_where_it_stands(
-    run: Run, tree: Path, edit: str, english: str, state: str
+    run: Run, tree: Path, old: str, new: str, state: str
 ) -> None:
-    po = _po_path(tree, "es")
-    if state == "needs-translation":
-        replace_in(po, edit, 'msgstr ""')
-    elif state == "needs-review-translation":
-        replace_in(po, 'msgid "What it is used for"', edit)
-    elif state == "translated":  # edited since its approval: the approval no longer binds
-        replace_in(po, edit, 'msgstr "Para qué sirve"')
+    if old:
+        replace_in(_po_path(tree, "es"), old, new)
     out = _export(run, tree, "es", "--page", PAGE)
-    assert _states(out)[_first_unit_id(out, english)] == state
+    assert _states(out)[_first_unit_id(out, "What it is used for")] == state
 
 
 @pytest.mark.parametrize("locale", LOCALES)
