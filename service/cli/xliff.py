@@ -77,7 +77,7 @@ def xliff_import_cmd(ctx: click.Context, file: Path, translator: str | None) -> 
     why), then each file's counts; exits 1 if any was refused."""
     config = config_of(ctx)
     data = read_catalog_bytes(file)
-    reports = import_document(load_tree(config), data, str(file), translator)
+    reports = import_document(config, data, str(file), translator)
     refused = 0
     for report in reports:
         if report.refused:

@@ -9,18 +9,19 @@ import functools
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from service import __version__
 from service.catalogs.catalog import read_po
 from service.catalogs.handoff import UnitOutcome, apply_units, units_of
 from service.catalogs.xliff import XliffFile, read_xliff, write_xliff
 from service.content.pages import page_slugs
+from service.core.config import Config
 from service.core.errors import CatalogError
 from service.core.locales import canonical_tag
 from service.core.models import SOURCE_LOCALE, Page
 from service.core.yamlfile import atomic_write
-from service.site.store import Tree
+from service.site.store import Tree, load_tree
 
 __all__ = ["FileReport", "export_locale", "import_document"]
 
@@ -108,8 +109,11 @@ def _import_file(tree: Tree, xf: XliffFile, translator: str | None) -> FileRepor
 
 
 def import_document(
-    tree: Tree, data: bytes, label: str, translator: str | None
+    config: Config, data: bytes, label: str, translator: str | None
 ) -> list[FileReport]:
     """A CAT tool's XLIFF applied to the tree's catalogs, each <file> to the catalog its
-    `original` names; each catalog that takes something is written (atomically)."""
-    return [_import_file(tree, xf, translator) for xf in read_xliff(data, label)]
+    `original` names; each catalog that takes something is written (atomically). Only the
+    pages the document names are loaded."""
+    files = read_xliff(data, label)
+    tree = load_tree(config, only={PurePosixPath(xf.original).stem for xf in files})
+    return [_import_file(tree, xf, translator) for xf in files]
