@@ -21,6 +21,7 @@ from service.cli.po import po_group
 from service.cli.release import history_cmd, publish_cmd, rollback_cmd, withdraw_cmd
 from service.cli.review import audit_group, review_group, reviewer_group
 from service.cli.sendback import send_back_cmd
+from service.cli.xliff import xliff_group
 from service.content.pages import load_pages, load_ui
 from service.core.config import CONFIG_NAME, find_root, load_config_file
 from service.core.limits import Limits, Stack
@@ -65,7 +66,7 @@ def cli(ctx: click.Context, root: Path | None, state: Path | None) -> None:
 review_group.add_command(pending_cmd)
 review_group.add_command(send_back_cmd)
 review_group.add_command(digest_cmd)
-for _group in (review_group, reviewer_group, audit_group, po_group):
+for _group in (review_group, reviewer_group, audit_group, po_group, xliff_group):
     cli.add_command(_group)
 for _command in (
     publish_cmd,
