@@ -1,0 +1,97 @@
+"""Translation memory gathered from a loaded tree: exactly the translations the serving rule would
+show today (`service.site.resolve.reviewed_text`), bound to the English they were approved for.
+
+A translation is remembered when its ledger holds approvals that match today's English and today's
+msgstr and that the policy counts (so never a draft, a fuzzy entry, a revoked text or one the
+policy does not let count), it passes every error-level check and `msgfmt -c` now, its English is
+approved too, and no withdrawal in force takes it off its page (the segment, the page in that
+locale, or the page everywhere).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from service.catalogs.memory import Memory, Remembered
+from service.core.models import SOURCE_LOCALE, Ledger, LoadedCatalog, Page, Segment
+from service.release.store import Withdrawal
+from service.release.withdraw import in_force
+from service.site.resolve import reviewed_text
+from service.site.store import Tree
+
+__all__ = ["gather"]
+
+
+def _withdrawn(stopped: Sequence[Withdrawal], page: str, locale: str, segment: str | None) -> bool:
+    """Whether a withdrawal in force stops `segment` (None: the whole page) in `locale`."""
+    return any(
+        w.page == page
+        and (w.locale is None or w.locale in (SOURCE_LOCALE, locale))
+        and (w.segment is None or w.segment == segment)
+        for w in stopped
+    )
+
+
+def _record(
+    tree: Tree, page: Page, seg: Segment, locale: str, catalog: LoadedCatalog, ledger: Ledger
+) -> Remembered | None:
+    config = tree.config
+    found = reviewed_text(
+        seg,
+        locale,
+        {locale: catalog},
+        {locale: ledger},
+        config.policy,
+        config.do_not_translate,
+        page.author,
+        config.terminology,
+    )
+    if found is None:
+        return None
+    english = tree.ledgers.get((SOURCE_LOCALE, page.slug))
+    ledgers = {SOURCE_LOCALE: english} if english is not None else {}
+    if reviewed_text(seg, SOURCE_LOCALE, {}, ledgers, config.policy, author=page.author) is None:
+        return None
+    return Remembered(
+        locale=locale,
+        page=page.slug,
+        segment=seg.id,
+        msgctxt=seg.context,
+        msgid=seg.source,
+        msgid_plural=seg.source_plural,
+        msgstr=found.forms,
+        source_sha256=found.reviews[0].source_sha256,
+        reviewers=tuple(r.reviewer for r in found.reviews),
+        at=max(r.reviewed_at for r in found.reviews),
+        references=seg.references,
+    )
+
+
+def _page_records(tree: Tree, page: Page, stopped: Sequence[Withdrawal]) -> list[Remembered]:
+    found = []
+    for locale in tree.config.locales:
+        ledger = tree.ledgers.get((locale, page.slug))
+        catalog = tree.catalogs.get((locale, page.slug))
+        if locale == SOURCE_LOCALE or not ledger or not ledger.records or catalog is None:
+            continue
+        if _withdrawn(stopped, page.slug, locale, None):
+            continue
+        approved = {key for key, _role in ledger.records}
+        seen = set()
+        for seg in page.segments:
+            if seg.key not in approved or seg.key in seen:
+                continue
+            seen.add(seg.key)
+            if _withdrawn(stopped, page.slug, locale, seg.id):
+                continue
+            record = _record(tree, page, seg, locale, catalog, ledger)
+            if record is not None:
+                found.append(record)
+    return found
+
+
+def gather(tree: Tree, withdrawals: Sequence[Withdrawal] = ()) -> Memory:
+    """Every translation of `tree` the serving rule shows today, less what `withdrawals` (the
+    release store's, lifted or not) stop."""
+    stopped = in_force(withdrawals)
+    return Memory.of(r for page in tree.domains for r in _page_records(tree, page, stopped))
