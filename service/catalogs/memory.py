@@ -35,6 +35,9 @@ class Remembered:
     reviewers: tuple[str, ...]  # every approval that counts, in the ledger's order
     at: str  # the latest of their times (ISO 8601, UTC)
     references: tuple[Target, ...] = ()  # the link definitions the English uses on its page
+    # An earlier wording: approved, but its English is no longer on its page. Shown to the
+    # translator in comments only; never pre-filled, never exported.
+    earlier: bool = False
 
     @property
     def source_forms(self) -> tuple[str, ...]:
@@ -53,7 +56,8 @@ def _names(r: Remembered) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Memory:
-    """Records by (locale, msgid, msgid_plural), and by (locale, page)."""
+    """Records by (locale, msgid, msgid_plural) (earlier wordings left out), and by (locale,
+    page)."""
 
     records: tuple[Remembered, ...] = ()
     _exact: dict[tuple[str, str, str | None], list[Remembered]] = field(
@@ -69,7 +73,8 @@ class Memory:
         exact: dict[tuple[str, str, str | None], list[Remembered]] = defaultdict(list)
         pages: dict[tuple[str, str], list[Remembered]] = defaultdict(list)
         for r in ordered:
-            exact[(r.locale, r.msgid, r.msgid_plural)].append(r)
+            if not r.earlier:
+                exact[(r.locale, r.msgid, r.msgid_plural)].append(r)
             pages[(r.locale, r.page)].append(r)
         return cls(ordered, dict(exact), dict(pages))
 
@@ -86,11 +91,13 @@ class Memory:
         return found
 
     def of_page(self, locale: str, page: str) -> Sequence[Remembered]:
-        """The records approved on one page in one locale."""
+        """The records approved on one page in one locale, earlier wordings too."""
         return self._pages.get((locale, page), ())
 
-    def locales(self) -> tuple[str, ...]:
-        return tuple(sorted({r.locale for r in self.records}))
+    @property
+    def served(self) -> tuple[Remembered, ...]:
+        """The records the serving rule shows today (not the earlier wordings)."""
+        return tuple(r for r in self.records if not r.earlier)
 
 
 EMPTY = Memory.of(())

@@ -161,7 +161,7 @@ def update_cmd(ctx: click.Context, jobs: int | None, memory: bool, releases: Pat
         near = sum(o.filled.near for o in outcomes)
         noted = sum(o.filled.noted for o in outcomes)
         click.echo(
-            f"memory: {len(found)} approved translation(s); pre-filled {exact} exact and {near} "
+            f"memory: {len(found.served)} approved translation(s); pre-filled {exact} exact and {near} "
             f"near match(es) as fuzzy; {noted} earlier wording(s) shown in comments"
         )
 

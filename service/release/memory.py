@@ -6,6 +6,13 @@ msgstr and that the policy counts (so never a draft, a fuzzy entry, a revoked te
 policy does not let count), it passes every error-level check and `msgfmt -c` now, its English is
 approved too, and no withdrawal in force takes it off its page (the segment, the page in that
 locale, or the page everywhere).
+
+Earlier wordings (`Remembered.earlier`): a translation whose English is no longer on its page
+(the English changed since) is remembered for the translator's comments only as an approval still
+in force in its ledger records it (its English and msgstr, checked against the hashes the
+approval binds), while the catalog's live entry for it, if it still has one, holds exactly that
+text and is not fuzzy, and when no error-level check refuses it. Plural messages are left out (the
+ledger does not record msgid_plural).
 """
 
 from __future__ import annotations
@@ -13,7 +20,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from service.catalogs.memory import Memory, Remembered
-from service.core.models import SOURCE_LOCALE, Ledger, LoadedCatalog, Page, Segment
+from service.core.models import (
+    SOURCE_LOCALE,
+    Key,
+    Ledger,
+    LoadedCatalog,
+    Page,
+    Segment,
+    fingerprint,
+)
+from service.quality.checks import Unit, blocking
 from service.release.store import Withdrawal
 from service.release.withdraw import in_force
 from service.site.resolve import reviewed_text
@@ -67,6 +83,43 @@ def _record(
     )
 
 
+def _earlier(
+    tree: Tree, page: Page, key: Key, locale: str, catalog: LoadedCatalog, ledger: Ledger
+) -> Remembered | None:
+    """An approval in force of a singular English no longer on the page, as its ledger recorded
+    it (hashes checked), if the catalog's live entry for it (if any) still holds exactly that
+    translation, not fuzzy, and no error-level check refuses it."""
+    msgctxt, msgid = key
+    entry = catalog.entries.get(key)
+    records = [
+        r
+        for r in ledger.for_key(key)
+        if r.source_sha256 == fingerprint(msgid)
+        and r.translation_sha256 == fingerprint(*r.msgstr)
+        and (entry is None or (entry.translated and not entry.errors and entry.msgstr == r.msgstr))
+    ]
+    if not records or any(r.msgstr != records[0].msgstr for r in records):
+        return None
+    forms = records[0].msgstr
+    config = tree.config
+    glossary = config.terminology.glossary(locale)
+    if blocking(Unit((msgid,), forms, locale, config.do_not_translate, (), glossary)):
+        return None
+    return Remembered(
+        locale=locale,
+        page=page.slug,
+        segment=records[0].segment_id or "",
+        msgctxt=msgctxt,
+        msgid=msgid,
+        msgid_plural=None,
+        msgstr=forms,
+        source_sha256=records[0].source_sha256,
+        reviewers=tuple(r.reviewer for r in records),
+        at=max(r.reviewed_at for r in records),
+        earlier=True,
+    )
+
+
 def _page_records(tree: Tree, page: Page, stopped: Sequence[Withdrawal]) -> list[Remembered]:
     found = []
     for locale in tree.config.locales:
@@ -87,6 +140,10 @@ def _page_records(tree: Tree, page: Page, stopped: Sequence[Withdrawal]) -> list
             record = _record(tree, page, seg, locale, catalog, ledger)
             if record is not None:
                 found.append(record)
+        for key in sorted(approved - seen, key=lambda k: (k[0] or "", k[1])):
+            earlier = _earlier(tree, page, key, locale, catalog, ledger)
+            if earlier and not _withdrawn(stopped, page.slug, locale, earlier.segment or None):
+                found.append(earlier)
     return found
 
 
