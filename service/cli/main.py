@@ -151,7 +151,7 @@ def update_cmd(ctx: click.Context, jobs: int | None, memory: bool, releases: Pat
     reviewer approves it here. An earlier approved wording of this page that the guard does not
     offer is shown in `# memory:` comments with the reason."""
     config = config_of(ctx)
-    found = remembered(ctx, config, releases) if memory else None
+    found = remembered(ctx, config, releases, needed_only=True) if memory else None
     outcomes = list(
         update.update_all(config, jobs, found) if found else update.update_all(config, jobs)
     )
@@ -161,7 +161,8 @@ def update_cmd(ctx: click.Context, jobs: int | None, memory: bool, releases: Pat
         near = sum(o.filled.near for o in outcomes)
         noted = sum(o.filled.noted for o in outcomes)
         click.echo(
-            f"memory: {len(found.served)} approved translation(s); pre-filled {exact} exact and {near} "
+            f"memory: {len(found.served)} approved translation(s) of English a catalog lacks; "
+            f"pre-filled {exact} exact and {near} "
             f"near match(es) as fuzzy; {noted} earlier wording(s) shown in comments"
         )
 

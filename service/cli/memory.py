@@ -11,7 +11,7 @@ from service.catalogs.memory import Memory
 from service.cli.base import RELEASES, Group, config_of, enabled_locale
 from service.core.config import Config
 from service.core.yamlfile import atomic_write
-from service.release.memory import gather
+from service.release.memory import gather, wanted
 from service.release.store import ReleaseStore
 from service.release.tmx import tmx
 from service.review.ledgers import utc_now
@@ -21,10 +21,14 @@ from service.site.store import load_tree
 __all__ = ["remembered", "tm_group"]
 
 
-def remembered(ctx: click.Context, config: Config, releases: Path | None) -> Memory:
-    """The memory of the tree the command runs in, less the release store's withdrawals."""
+def remembered(
+    ctx: click.Context, config: Config, releases: Path | None, needed_only: bool = False
+) -> Memory:
+    """The memory of the tree the command runs in, less the release store's withdrawals; with
+    `needed_only`, only of the English some catalog lacks a translation of (what `update` uses)."""
     store = ReleaseStore(Settings(root=ctx.obj, releases=releases).release_dir())
-    return gather(load_tree(config), store.withdrawals())
+    tree = load_tree(config)
+    return gather(tree, store.withdrawals(), wanted(tree) if needed_only else None)
 
 
 @click.group("tm", cls=Group)

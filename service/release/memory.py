@@ -35,7 +35,9 @@ from service.release.withdraw import in_force
 from service.site.resolve import reviewed_text
 from service.site.store import Tree
 
-__all__ = ["gather"]
+__all__ = ["gather", "wanted"]
+
+Wanted = set[tuple[str, str, str | None]]  # (locale, msgid, msgid_plural)
 
 
 def _withdrawn(stopped: Sequence[Withdrawal], page: str, locale: str, segment: str | None) -> bool:
@@ -120,7 +122,9 @@ def _earlier(
     )
 
 
-def _page_records(tree: Tree, page: Page, stopped: Sequence[Withdrawal]) -> list[Remembered]:
+def _page_records(
+    tree: Tree, page: Page, stopped: Sequence[Withdrawal], needed: Wanted | None
+) -> list[Remembered]:
     found = []
     for locale in tree.config.locales:
         ledger = tree.ledgers.get((locale, page.slug))
@@ -135,6 +139,8 @@ def _page_records(tree: Tree, page: Page, stopped: Sequence[Withdrawal]) -> list
             if seg.key not in approved or seg.key in seen:
                 continue
             seen.add(seg.key)
+            if needed is not None and (locale, seg.source, seg.source_plural) not in needed:
+                continue
             if _withdrawn(stopped, page.slug, locale, seg.id):
                 continue
             record = _record(tree, page, seg, locale, catalog, ledger)
@@ -147,8 +153,25 @@ def _page_records(tree: Tree, page: Page, stopped: Sequence[Withdrawal]) -> list
     return found
 
 
-def gather(tree: Tree, withdrawals: Sequence[Withdrawal] = ()) -> Memory:
+def wanted(tree: Tree) -> Wanted:
+    """The English, by locale, that some catalog of `tree` lacks a translation of (no catalog, no
+    entry, or an empty or fuzzy one): all that `update` can look up in memory."""
+    found: Wanted = set()
+    for page in tree.domains:
+        for locale in tree.config.locales:
+            catalog = tree.catalogs.get((locale, page.slug))
+            for seg in page.segments:
+                entry = catalog.entries.get(seg.key) if catalog else None
+                if entry is None or not entry.translated:
+                    found.add((locale, seg.source, seg.source_plural))
+    return found
+
+
+def gather(
+    tree: Tree, withdrawals: Sequence[Withdrawal] = (), needed: Wanted | None = None
+) -> Memory:
     """Every translation of `tree` the serving rule shows today, less what `withdrawals` (the
-    release store's, lifted or not) stop."""
+    release store's, lifted or not) stop; with `needed` (see `wanted`), only those of that English
+    (the serving rule's checks are the cost), and the earlier wordings."""
     stopped = in_force(withdrawals)
-    return Memory.of(r for page in tree.domains for r in _page_records(tree, page, stopped))
+    return Memory.of(r for page in tree.domains for r in _page_records(tree, page, stopped, needed))
