@@ -17,6 +17,9 @@ import pytest
 from lxml import etree
 from translate.storage import pypo, tmx
 
+from service.catalogs.memory import Memory, Remembered
+from service.catalogs.prefill import prefill
+from service.po.parse import parse
 from service.site.store import load_tree
 
 from .conftest import Run, msgfmt, replace_in
@@ -140,6 +143,21 @@ def _withdrawn(root: Path, run: Run) -> None:
     )  # fmt: skip
 
 
+def _english_revoked(root: Path, run: Run) -> None:
+    # the English is withheld everywhere until approved again: its translation is not served
+    run(
+        "review", "revoke", "en", "--page", "saline-spray", "--msgid", SPRAYS,
+        "--reason", "being rewritten", "--reviewer", HANA,
+    )  # fmt: skip
+
+
+def _page_withdrawn(root: Path, run: Run) -> None:
+    run("publish")
+    run(
+        "withdraw", "saline-spray", "--locale", "es", "--reason", "a complaint", "--by", LOLA
+    )  # fmt: skip
+
+
 def _error_now(root: Path, run: Run) -> None:
     # a protected term added since the approval: the es text lacks it, an error-level finding
     replace_in(root / "l10n.yaml", "  - Nasolin\n", "  - Nasolin\n  - nostril\n")
@@ -157,6 +175,8 @@ def _nothing(root: Path, run: Run) -> None:
         (_fuzzy, False),
         (_revoked, False),
         (_withdrawn, False),
+        (_page_withdrawn, False),
+        (_english_revoked, False),
         (_error_now, False),
     ],
     ids=lambda v: getattr(v, "__name__", str(v)),
@@ -174,7 +194,8 @@ def test_only_what_the_serving_rule_shows_is_memory(
     run("tm", "export", "--format", "tmx", "-o", str(out), "--locale", "es")
     units = tmx.tmxfile.parsefile(str(out)).units
     assert any(u.source == SPRAYS for u in units) is remembered
-    assert any(u.source == BLOW and u.target == BLOW_ES for u in units)  # the rest still is
+    rest = any(u.source == BLOW and u.target == BLOW_ES for u in units)
+    assert rest is (change is not _page_withdrawn)  # the rest of the page still is
 
 
 def _served(root: Path, locale: str, page: str) -> dict[str, str]:
@@ -277,3 +298,98 @@ def test_tmx_export_reads_back_with_translate_toolkit(
         assert props["x-reviewer"] and props["x-approved"]
     locales = {tu.findall("tuv")[1].get(lang) for tu in tus}
     assert locales == {"es", "pt", "pt-BR", "ar"}
+
+
+def _record(page: str, at: str, msgstr: str, msgid: str = WAIT, locale: str = "es") -> Remembered:
+    return Remembered(
+        locale=locale,
+        page=page,
+        segment="li-1",
+        msgctxt=None,
+        msgid=msgid,
+        msgid_plural=None,
+        msgstr=(msgstr,),
+        source_sha256="",
+        reviewers=("Dr. A (fictional)",),
+        at=at,
+    )
+
+
+_CANDIDATES = [
+    _record("b-page", "2026-11-01T10:00:00Z", "older, page b"),
+    _record("a-page", "2026-11-02T10:00:00Z", "latest, page a"),
+    _record("c-page", "2026-11-02T10:00:00Z", "latest, page c"),
+    _record("here", "2026-10-01T10:00:00Z", "oldest, this page"),
+    _record("d-page", "2026-12-01T10:00:00Z", "another locale", locale="pt"),
+]
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        # this page's own first, then the latest approval, then the page's name
+        ("here", ["oldest, this page", "latest, page a", "latest, page c", "older, page b"]),
+        ("elsewhere", ["latest, page a", "latest, page c", "older, page b", "oldest, this page"]),
+        ("c-page", ["latest, page c", "latest, page a", "older, page b", "oldest, this page"]),
+    ],
+)
+def test_candidates_are_chosen_in_a_fixed_order(page: str, expected: list[str]) -> None:
+    for records in (_CANDIDATES, _CANDIDATES[::-1]):  # whatever order they were gathered in
+        found = Memory.of(records).exact("es", WAIT, None, page)
+        assert [r.msgstr[0] for r in found] == expected
+
+
+_PO = f"""msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\\n"
+
+msgid "{WAIT}"
+msgstr ""
+"""
+
+
+@pytest.mark.parametrize(
+    ("candidates", "msgstr", "refused"),
+    [
+        ([WAIT_ES], WAIT_ES, 0),
+        # a 10× safety time: the numbers check refuses it, so it is passed over
+        ([WAIT_ES.replace("10", "100")], "", 1),
+        ([WAIT_ES.replace("10", "100"), WAIT_ES], WAIT_ES, 1),
+        # a dropped sentence-ending number is refused likewise
+        ([WAIT_ES.replace("10 ", "")], "", 1),
+    ],
+)
+def test_a_candidate_the_checks_refuse_is_never_prefilled(
+    candidates: list[str], msgstr: str, refused: int
+) -> None:
+    records = [
+        _record(f"page-{n}", f"2026-11-0{9 - n}T10:00:00Z", text)
+        for n, text in enumerate(candidates)
+    ]
+    po, counts = prefill(parse(_PO.encode(), "x.po"), "new", "es", Memory.of(records))
+    entry = po.get(WAIT)
+    assert entry is not None
+    assert entry.msgstr == (msgstr,)
+    assert entry.fuzzy is bool(msgstr)
+    assert (counts.exact, counts.refused) == (int(bool(msgstr)), refused)
+
+
+def test_near_match_the_guard_allows_is_offered_fuzzy_with_the_earlier_english(
+    fixture_tree: Path, run: Run
+) -> None:
+    """The old entry is gone from the catalog (its obsolete copy purged), so `merge` has nothing
+    to offer; the approval of the earlier wording is still in the ledger."""
+    new = "Blow your nose very gently."
+    replace_in(fixture_tree / "source_content" / "pages" / "saline-spray.md", BLOW, new)
+    po = fixture_tree / SALINE_ES
+    text = po.read_text(encoding="utf-8")
+    purged = re.sub(rf'(?:#.*\n)*msgid "{re.escape(BLOW)}"\nmsgstr ".*"\n\n', "", text)
+    assert purged != text
+    po.write_text(purged, encoding="utf-8")
+    run("extract")
+    run("update")
+    unit = _po(fixture_tree, "es", "saline-spray")[new]
+    assert unit.target == BLOW_ES and unit.isfuzzy()
+    assert f'#| msgid "{BLOW}"' in str(unit)  # the earlier English, as msgmerge --previous shows it
+    assert "memory: offered from the earlier English approved on page saline-spray" in _notes(unit)
