@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from lxml import etree
-from translate.storage import pypo, tmx
+from translate.storage import pypo
+from translate.storage.tmx import tmxfile
 
 from service.catalogs.memory import Memory, Remembered
 from service.catalogs.prefill import prefill
 from service.po.parse import parse
+from service.release.tmx import tmx, writable
 from service.site.store import load_tree
 
 from .conftest import Run, msgfmt, replace_in
@@ -192,7 +195,7 @@ def test_only_what_the_serving_rule_shows_is_memory(
         assert unit.target == ""
     out = tmp_path / "es.tmx"
     run("tm", "export", "--format", "tmx", "-o", str(out), "--locale", "es")
-    units = tmx.tmxfile.parsefile(str(out)).units
+    units = tmxfile.parsefile(str(out)).units
     assert any(u.source == SPRAYS for u in units) is remembered
     rest = any(u.source == BLOW and u.target == BLOW_ES for u in units)
     assert rest is (change is not _page_withdrawn)  # the rest of the page still is
@@ -286,7 +289,7 @@ def test_tmx_export_reads_back_with_translate_toolkit(
     assert _TMX_DATE.fullmatch(header.get("creationdate") or "")
     tus = root.findall("body/tu")
     assert len(tus) == count > 0
-    units = tmx.tmxfile.parsefile(str(out)).units
+    units = tmxfile.parsefile(str(out)).units
     assert len(units) == count
     lang = "{http://www.w3.org/XML/1998/namespace}lang"
     for tu, unit in zip(tus, units, strict=True):
@@ -393,3 +396,37 @@ def test_near_match_the_guard_allows_is_offered_fuzzy_with_the_earlier_english(
     assert unit.target == BLOW_ES and unit.isfuzzy()
     assert f'#| msgid "{BLOW}"' in str(unit)  # the earlier English, as msgmerge --previous shows it
     assert "memory: offered from the earlier English approved on page saline-spray" in _notes(unit)
+
+
+@pytest.mark.parametrize(
+    ("msgid", "msgstr", "kept"),
+    [
+        ("Call 911 & say <stroke>.", 'Llame al 911 y diga "ictus" <stroke>.', True),
+        ("Line one\nline two", "Línea uno\nlínea dos", True),
+        ("Tab\there", "Tabulador\taquí", True),
+        ("Return\rhere", "Retorno\raquí", True),
+        ("Bell\x07", "Campana\x07", False),  # no XML 1.0 document can hold U+0007
+    ],
+)
+def test_tmx_carries_text_exactly_or_leaves_it_out(msgid: str, msgstr: str, kept: bool) -> None:
+    record = replace(_record("page", "2026-11-02T10:00:00+01:00", msgstr), msgid=msgid)
+    plural = replace(
+        _record("page", "2026-11-02T10:00:00Z", "una dosis"),
+        msgid="one dose",
+        msgid_plural="{count} doses",
+        msgstr=("una dosis", "{count} dosis"),
+    )
+    records, left = writable([record, plural])
+    assert left == (not kept)
+    data = tmx(records, "2026-12-07T16:00:00Z").encode()
+    etree.fromstring(data)  # lxml: well-formed
+    units = tmxfile.parsestring(data).units
+    assert [(u.source, u.target) for u in units] == [
+        *([(msgid, msgstr)] if kept else []),
+        ("one dose", "una dosis"),
+    ]
+    tus = etree.fromstring(data).findall("body/tu")
+    assert tus[0].get("creationdate") == ("20261102T090000Z" if kept else "20261102T100000Z")
+    props = {p.get("type"): p.text for p in tus[-1].findall("prop")}
+    assert props["x-msgid_plural"] == "{count} doses"
+    assert props["x-msgstr[1]"] == "{count} dosis"

@@ -13,7 +13,7 @@ from service.core.config import Config
 from service.core.yamlfile import atomic_write
 from service.release.memory import gather, wanted
 from service.release.store import ReleaseStore
-from service.release.tmx import tmx
+from service.release.tmx import tmx, writable
 from service.review.ledgers import utc_now
 from service.site.prepared import Settings
 from service.site.store import load_tree
@@ -59,5 +59,8 @@ def tm_export_cmd(
     config = config_of(ctx)
     wanted = enabled_locale(config, locale) if locale is not None else None
     records = [r for r in remembered(ctx, config, releases).records if wanted in (None, r.locale)]
-    atomic_write(out, tmx(records, utc_now()))
-    click.echo(f"wrote {len(records)} translation unit(s) to {out}")
+    kept, left = writable(records)
+    atomic_write(out, tmx(kept, utc_now()))
+    click.echo(f"wrote {len(kept)} translation unit(s) to {out}")
+    if left:
+        click.echo(f"left out {left} with characters XML 1.0 cannot carry (C0 controls)", err=True)

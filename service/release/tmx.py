@@ -5,12 +5,14 @@ The `<tu>`'s creationdate is when the translation was approved (TMX's `YYYYMMDDT
 creationid who approved it; `<prop>`s (TMX's user-defined `x-` types) say the page, segment, context,
 reviewers, approval time and the English's SHA-256. A plural message's English plural and its
 other forms are `x-msgid_plural` and `x-msgstr[N]` props: TMX has no plural forms, so the `<tuv>`s
-hold the singular and msgstr[0].
+hold the singular and msgstr[0]. A record with a character XML 1.0 cannot carry (a C0 control
+other than tab and newline, U+FFFE, U+FFFF) is left out (`writable`) and counted by the caller.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape, quoteattr
 
@@ -18,7 +20,23 @@ from service import __version__
 from service.catalogs.memory import Remembered
 from service.core.models import SOURCE_LOCALE
 
-__all__ = ["tmx", "tmx_date"]
+__all__ = ["tmx", "tmx_date", "writable"]
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_KEEP = {"\r": "&#13;"}  # a bare CR would be read back as LF
+
+
+def writable(records: Sequence[Remembered]) -> tuple[list[Remembered], int]:
+    """The records TMX (XML 1.0) can carry, and how many it cannot."""
+    kept = [
+        r
+        for r in records
+        if not any(
+            _NOT_XML.search(t)
+            for t in (r.msgid, r.msgid_plural or "", r.msgctxt or "", *r.msgstr, *r.reviewers)
+        )
+    ]
+    return kept, len(records) - len(kept)
 
 
 def tmx_date(iso: str) -> str:
@@ -36,11 +54,11 @@ def tmx_date(iso: str) -> str:
 
 
 def _prop(kind: str, value: str) -> str:
-    return f"      <prop type={quoteattr(kind)}>{escape(value)}</prop>\n"
+    return f"      <prop type={quoteattr(kind)}>{escape(value, _KEEP)}</prop>\n"
 
 
 def _tuv(lang: str, text: str) -> str:
-    return f"      <tuv xml:lang={quoteattr(lang)}><seg>{escape(text)}</seg></tuv>\n"
+    return f"      <tuv xml:lang={quoteattr(lang)}><seg>{escape(text, _KEEP)}</seg></tuv>\n"
 
 
 def _unit(r: Remembered) -> str:
