@@ -9,8 +9,11 @@ with the project's own parser; expected texts are the fixture tree's (tests/data
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from service.release.tmx import tmx, writable
 from service.site.store import load_tree
 
 from .conftest import Run, msgfmt, replace_in
+from .gnu import REPO
 
 LOLA = "Dr. Lola Revisora (fictional)"
 PABLO = "Dr. Pablo Clínico (fictional)"
@@ -430,3 +434,21 @@ def test_tmx_carries_text_exactly_or_leaves_it_out(msgid: str, msgstr: str, kept
     props = {p.get("type"): p.text for p in tus[-1].findall("prop")}
     assert props["x-msgid_plural"] == "{count} doses"
     assert props["x-msgstr[1]"] == "{count} dosis"
+
+
+def test_the_benchmark_runs_and_nothing_prefilled_is_refused_or_served(tmp_path: Path) -> None:
+    """benchmarks/memory.py end to end on 6 pages (3 made new), so it cannot rot unseen."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "memory.py"), "--pages", "6"],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["prefilled"] >= 6  # at least one repeated safety paragraph, in six locales
+    assert figures["critical"] >= 6
+    assert figures["refused"] == 0 and figures["served"] == 0
