@@ -452,3 +452,17 @@ def test_the_benchmark_runs_and_nothing_prefilled_is_refused_or_served(tmp_path:
     assert figures["prefilled"] >= 6  # at least one repeated safety paragraph, in six locales
     assert figures["critical"] >= 6
     assert figures["refused"] == 0 and figures["served"] == 0
+
+
+def test_a_note_goes_when_the_approval_behind_it_is_revoked(fixture_tree: Path, run: Run) -> None:
+    new = WAIT.replace("10", "15")
+    replace_in(fixture_tree / "source_content" / "pages" / "saline-spray.md", WAIT, new)
+    run("extract")
+    run("update")
+    assert "approved earlier for" in _notes(_po(fixture_tree, "es", "saline-spray")[new])
+    run(
+        "review", "revoke", "es", "--page", "saline-spray", "--msgid", WAIT,
+        "--reason", "the time changed", "--reviewer", LOLA,
+    )  # fmt: skip
+    run("update")
+    assert "memory:" not in _notes(_po(fixture_tree, "es", "saline-spray")[new])

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from service.core.models import Target
 
-__all__ = ["EMPTY", "Memory", "Remembered"]
+__all__ = ["Memory", "Remembered"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,3 @@ class Memory:
     def served(self) -> tuple[Remembered, ...]:
         """The records the serving rule shows today (not the earlier wordings)."""
         return tuple(r for r in self.records if not r.earlier)
-
-
-EMPTY = Memory.of(())

@@ -52,10 +52,6 @@ class Filled:
             self.refused + other.refused,
         )
 
-    @property
-    def changed(self) -> int:
-        return self.exact + self.near + self.noted
-
 
 def _one_line(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\n", "\\n")

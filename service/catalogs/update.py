@@ -17,8 +17,8 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from service.catalogs import catalog as catalogs
-from service.catalogs.memory import EMPTY, Memory
-from service.catalogs.prefill import Filled, prefill
+from service.catalogs.memory import Memory
+from service.catalogs.prefill import MARK, Filled, prefill
 from service.core.config import Config
 from service.core.errors import L10nError
 from service.core.yamlfile import atomic_write
@@ -64,7 +64,7 @@ Places = dict[str, tuple[Path, str]]
 
 
 def _page(
-    config: Config, pot: Path, places: Places, create_only: bool, memory: Memory = EMPTY
+    config: Config, pot: Path, places: Places, create_only: bool, memory: Memory | None = None
 ) -> list[Outcome]:
     """One template into each locale's catalog."""
     domain = pot.stem
@@ -90,7 +90,7 @@ def _catalog(
     domain: str,
     locale: str,
     create_only: bool,
-    memory: Memory = EMPTY,
+    memory: Memory | None = None,
 ) -> Outcome:
     if not po.exists() and not po.is_symlink():
         created = catalogs.init_catalog(template, domain, locale)
@@ -110,20 +110,28 @@ def _catalog(
 
 
 def _remember(
-    config: Config, data: bytes | str, shown: str, domain: str, locale: str, memory: Memory
+    config: Config, data: bytes | str, shown: str, domain: str, locale: str, memory: Memory | None
 ) -> tuple[bytes | None, Filled]:
     """The catalog `data` with its untranslated entries filled from `memory` (`prefill`), or
-    None when memory changes nothing in it."""
-    if not len(memory):
+    None when memory changes nothing in it (None: no memory, nothing done). An empty memory still
+    takes away the `memory:` comments it no longer stands behind."""
+    if memory is None or (not len(memory) and _MARKED not in _bytes(data)):
         return None, Filled()
-    po = parse(data.encode() if isinstance(data, str) else data, shown)
+    po = parse(_bytes(data), shown)
     glossary = config.terminology.glossary(locale)
     filled, counts = prefill(po, domain, locale, memory, config.do_not_translate, glossary)
     return (None if filled is po else write(filled)), counts
 
 
+_MARKED = f"# {MARK}".encode()
+
+
+def _bytes(data: bytes | str) -> bytes:
+    return data.encode() if isinstance(data, str) else data
+
+
 def _run(
-    config: Config, pots: Sequence[Path], places: Places, create_only: bool, memory: Memory
+    config: Config, pots: Sequence[Path], places: Places, create_only: bool, memory: Memory | None
 ) -> list[Outcome]:
     return [o for pot in pots for o in _page(config, pot, places, create_only, memory)]
 
@@ -134,7 +142,7 @@ def sync(
     locales: Sequence[str],
     create_only: bool = False,
     jobs: int | None = None,
-    memory: Memory = EMPTY,
+    memory: Memory | None = None,
 ) -> Iterator[Outcome]:
     """Bring every catalog of `locales` in step with `pots`, in template order, filling
     untranslated entries from `memory` (`prefill`: fuzzy, never approved)."""
@@ -174,7 +182,7 @@ def init_locale(config: Config, locale: str, jobs: int | None = None) -> Iterato
 
 
 def update_all(
-    config: Config, jobs: int | None = None, memory: Memory = EMPTY
+    config: Config, jobs: int | None = None, memory: Memory | None = None
 ) -> Iterator[Outcome]:
     """Merge every template into every enabled locale's catalog, filling untranslated entries
     from `memory` as fuzzy guesses."""

@@ -152,18 +152,15 @@ def update_cmd(ctx: click.Context, jobs: int | None, memory: bool, releases: Pat
     offer is shown in `# memory:` comments with the reason."""
     config = config_of(ctx)
     found = remembered(ctx, config, releases, needed_only=True) if memory else None
-    outcomes = list(
-        update.update_all(config, jobs, found) if found else update.update_all(config, jobs)
-    )
+    outcomes = list(update.update_all(config, jobs, found))
     _report(ctx, outcomes, "updated")
-    if found is not None:
-        exact = sum(o.filled.exact for o in outcomes)
-        near = sum(o.filled.near for o in outcomes)
-        noted = sum(o.filled.noted for o in outcomes)
+    exact = sum(o.filled.exact for o in outcomes)
+    near = sum(o.filled.near for o in outcomes)
+    noted = sum(o.filled.noted for o in outcomes)
+    if exact or near or noted:
         click.echo(
-            f"memory: {len(found.served)} approved translation(s) of English a catalog lacks; "
-            f"pre-filled {exact} exact and {near} "
-            f"near match(es) as fuzzy; {noted} earlier wording(s) shown in comments"
+            f"memory: pre-filled {exact} exact and {near} near match(es) as fuzzy; "
+            f"{noted} earlier wording(s) shown in comments"
         )
 
 
