@@ -278,6 +278,15 @@ def test_msgfmt_and_msgcat_accept_every_catalog_after_update(fixture_tree: Path,
 
 
 _TMX_DATE = re.compile(r"\d{8}T\d{6}Z")
+_HEADER_REQUIRED = (
+    "creationtool",
+    "creationtoolversion",
+    "segtype",
+    "o-tmf",
+    "adminlang",
+    "srclang",
+    "datatype",
+)
 
 
 def test_tmx_export_reads_back_with_translate_toolkit(
@@ -290,6 +299,11 @@ def test_tmx_export_reads_back_with_translate_toolkit(
     assert root.get("version") == "1.4"
     header = root.find("header")
     assert header is not None and header.get("srclang") == "en"
+    # what the TMX 1.4b DTD requires (<!ATTLIST header …>, <!ELEMENT tu ((note|prop)*, tuv+)>,
+    # <!ELEMENT tuv ((note|prop)*, seg)>); the DTD itself is not vendored (no licence found with it)
+    for required in _HEADER_REQUIRED:
+        assert header.get(required), required
+    assert header.get("segtype") in {"block", "paragraph", "sentence", "phrase"}
     assert _TMX_DATE.fullmatch(header.get("creationdate") or "")
     tus = root.findall("body/tu")
     assert len(tus) == count > 0
@@ -297,6 +311,9 @@ def test_tmx_export_reads_back_with_translate_toolkit(
     assert len(units) == count
     lang = "{http://www.w3.org/XML/1998/namespace}lang"
     for tu, unit in zip(tus, units, strict=True):
+        kinds = [child.tag for child in tu]
+        assert kinds == sorted(kinds, key=lambda tag: tag == "tuv") and kinds.count("tuv") == 2
+        assert all([c.tag for c in tuv] == ["seg"] for tuv in tu.findall("tuv"))
         props = {p.get("type"): p.text for p in tu.findall("prop")}
         locale = tu.findall("tuv")[1].get(lang)
         assert _TMX_DATE.fullmatch(tu.get("creationdate") or "")
