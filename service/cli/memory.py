@@ -26,6 +26,10 @@ def remembered(
 ) -> Memory:
     """The memory of the tree the command runs in, less the release store's withdrawals; with
     `needed_only`, only of the English some catalog lacks a translation of (what `update` uses)."""
+    if not any(
+        any(config.ledger_path(locale, "-").parent.glob("*.yaml")) for locale in config.locales
+    ):
+        return Memory.of(())  # no translation was ever approved: no tree to read
     store = ReleaseStore(Settings(root=ctx.obj, releases=releases).release_dir())
     tree = load_tree(config)
     return gather(tree, store.withdrawals(), wanted(tree) if needed_only else None)
