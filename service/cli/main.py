@@ -148,8 +148,10 @@ def update_cmd(ctx: click.Context, jobs: int | None, memory: bool, releases: Pat
     translation the serving rule shows today, in the same locale, gets that translation as a
     fuzzy entry with a `# memory:` comment naming the page, reviewers and date (this page's own
     first, then the latest approved); it is served only once a translator clears the flag and a
-    reviewer approves it here. An earlier approved wording of this page that the guard does not
-    offer is shown in `# memory:` comments with the reason."""
+    reviewer approves it here. Where merging offered nothing for a changed English, the
+    translation approved for its earlier wording on this page is offered fuzzy (with `#|`) if the
+    guard and the checks allow it, and otherwise shown in `# memory:` comments with the reason.
+    Memory leaves out what the release store's withdrawals (`--releases`) take off a page."""
     config = config_of(ctx)
     found = remembered(ctx, config, releases, needed_only=True) if memory else None
     outcomes = list(update.update_all(config, jobs, found))

@@ -59,7 +59,8 @@ def tm_export_cmd(
 ) -> None:
     """Write the memory as TMX 1.4b (source language en): one <tu> per approved translation,
     with its page, segment, reviewers and approval time as <prop>s and the approval time as the
-    unit's creationdate."""
+    unit's creationdate. A translation holding a character XML 1.0 cannot carry (a C0 control)
+    is left out and counted."""
     config = config_of(ctx)
     wanted = enabled_locale(config, locale) if locale is not None else None
     records = [r for r in remembered(ctx, config, releases).records if wanted in (None, r.locale)]
