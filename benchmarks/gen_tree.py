@@ -58,6 +58,7 @@ __all__ = [
     "clinic_l10n",
     "preview",
     "pseudo_translate",
+    "safety_paragraphs",
     "tree_digest",
 ]
 
@@ -429,8 +430,11 @@ _DIRECTIVE = re.compile(
 class Writer:
     """English text from the vocabulary: sentences of slots, paragraphs of 40–60 words."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, safety: Sequence[str] = ()) -> None:
         self.rng = rng
+        # With `safety`, each page's critical paragraph is one of these (safety text repeated
+        # across pages, as translation memory meets it); without, one written for the page.
+        self.safety = tuple(safety)
 
     def pick(self, options: Sequence[str]) -> str:
         return options[self.rng.randrange(len(options))]
@@ -576,7 +580,7 @@ class Writer:
                     self.fill(self.pick(self.HEADINGS)),
                 ),
                 paragraphs=tuple(self.paragraph(self.SENTENCES) for _ in range(6)),
-                critical=self.paragraph(self.WARNINGS),
+                critical=self.pick(self.safety) if self.safety else self.paragraph(self.WARNINGS),
                 items=(
                     self.fill(self.pick(self.ITEMS), decorate=self.rng.random() < 0.2),
                     self.fill(self.pick(self.ITEMS)),
@@ -869,6 +873,17 @@ def _write_ledgers(job: tuple[Path, Path, dict[str, dict[str, tuple[str, ...]]]]
     return records
 
 
+def safety_paragraphs(count: int, seed: int = 1) -> list[str]:
+    """`count` distinct safety paragraphs, from their own seeded generator (none: `count` 0)."""
+    writer = Writer(random.Random(f"safety {seed}"))
+    found: list[str] = []
+    while len(found) < count:
+        text = writer.paragraph(Writer.WARNINGS)
+        if text not in found and not _DIRECTIVE.search(text):
+            found.append(text)
+    return found
+
+
 def _check_segments(page: PageText, parsed: Page) -> None:
     got = [s.source for s in parsed.segments]
     if got != page.sources or sum(s.critical for s in parsed.segments) != 1:
@@ -881,9 +896,11 @@ def build_tree(
     seed: int = 1,
     ui_source: Path = REPO / "source_content" / "ui.yaml",
     log: bool = False,
+    shared: int = 0,
 ) -> TreeStats:
     """Write a complete, fully translated and approved content tree of `pages` pages into `out`
-    (which must not exist or be empty)."""
+    (which must not exist or be empty). `shared`: the pages' critical paragraphs are drawn from
+    this many safety paragraphs (0: each page has its own)."""
     out = out.resolve()
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty")
@@ -902,7 +919,7 @@ def build_tree(
     (out / "source_content" / "pages").mkdir(parents=True)
     (out / "l10n.yaml").write_text(config_text(), encoding="utf-8")
     shutil.copyfile(ui_source, out / "source_content" / "ui.yaml")
-    writer = Writer(random.Random(seed))
+    writer = Writer(random.Random(seed), safety_paragraphs(shared, seed))
     texts = [writer.page(n) for n in range(1, pages + 1)]
     for text in texts:
         path = out / "source_content" / "pages" / f"{text.slug}.md"
@@ -1009,6 +1026,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--shared",
+        type=int,
+        default=0,
+        help="draw the critical paragraphs from this many safety paragraphs (repeated text)",
+    )
+    parser.add_argument(
         "--digest", action="store_true", help="print a hash of the tree (dates aside)"
     )
     parser.add_argument(
@@ -1021,7 +1044,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.out is None:
         parser.error("OUT_DIR is required (unless --preview)")
     started = time.perf_counter()
-    stats = build_tree(args.out, args.pages, args.seed, log=True)
+    stats = build_tree(args.out, args.pages, args.seed, log=True, shared=args.shared)
     mb = {k: v / 1e6 for k, v in stats.bytes.items()}
     print(
         f"{stats.pages} pages, {stats.domains} domains (pages + ui), {stats.catalogs} catalogs with "

@@ -12,15 +12,19 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
 from service.catalogs import catalog as catalogs
+from service.catalogs.memory import Memory
+from service.catalogs.prefill import MARK, Filled, prefill
 from service.core.config import Config
 from service.core.errors import L10nError
 from service.core.yamlfile import atomic_write
 from service.po import PoFile
+from service.po.parse import parse
+from service.po.write import write
 
 __all__ = [
     "Outcome",
@@ -44,6 +48,7 @@ class Outcome:
     path: str
     verb: str
     error: str = ""
+    filled: Filled = field(default_factory=Filled)  # what translation memory put in (`prefill`)
 
 
 def default_jobs() -> int:
@@ -58,7 +63,9 @@ def default_jobs() -> int:
 Places = dict[str, tuple[Path, str]]
 
 
-def _page(config: Config, pot: Path, places: Places, create_only: bool) -> list[Outcome]:
+def _page(
+    config: Config, pot: Path, places: Places, create_only: bool, memory: Memory | None = None
+) -> list[Outcome]:
     """One template into each locale's catalog."""
     domain = pot.stem
     try:
@@ -69,7 +76,7 @@ def _page(config: Config, pot: Path, places: Places, create_only: bool) -> list[
     for locale, (folder, shown_folder) in places.items():
         po, shown = folder / f"{domain}.po", f"{shown_folder}/{domain}.po"
         try:
-            done.append(_catalog(config, po, shown, template, domain, locale, create_only))
+            done.append(_catalog(config, po, shown, template, domain, locale, create_only, memory))
         except L10nError as exc:
             done.append(Outcome(shown, "failed", str(exc)))
     return done
@@ -83,20 +90,50 @@ def _catalog(
     domain: str,
     locale: str,
     create_only: bool,
+    memory: Memory | None = None,
 ) -> Outcome:
     if not po.exists() and not po.is_symlink():
-        atomic_write(po, catalogs.init_catalog(template, domain, locale))
-        return Outcome(shown, "created")
+        created = catalogs.init_catalog(template, domain, locale)
+        remembered, filled = _remember(config, created, shown, domain, locale, memory)
+        atomic_write(po, created if remembered is None else remembered)
+        return Outcome(shown, "created", filled=filled)
     old = catalogs.read_catalog_bytes(po, shown)
     if create_only:
         return Outcome(shown, "exists")
     merged = catalogs.update_catalog(old, shown, template, config.do_not_translate)
+    remembered, filled = _remember(
+        config, old if merged is None else merged, shown, domain, locale, memory
+    )
+    merged = merged if remembered is None else remembered
     changed = merged is not None and atomic_write(po, merged, previous=old)
-    return Outcome(shown, "updated" if changed else "unchanged")
+    return Outcome(shown, "updated" if changed else "unchanged", filled=filled)
 
 
-def _run(config: Config, pots: Sequence[Path], places: Places, create_only: bool) -> list[Outcome]:
-    return [o for pot in pots for o in _page(config, pot, places, create_only)]
+def _remember(
+    config: Config, data: bytes | str, shown: str, domain: str, locale: str, memory: Memory | None
+) -> tuple[bytes | None, Filled]:
+    """The catalog `data` with its untranslated entries filled from `memory` (`prefill`), or
+    None when memory changes nothing in it (None: no memory, nothing done). An empty memory still
+    takes away the `memory:` comments it no longer stands behind."""
+    if memory is None or (not len(memory) and _MARKED not in _bytes(data)):
+        return None, Filled()
+    po = parse(_bytes(data), shown)
+    glossary = config.terminology.glossary(locale)
+    filled, counts = prefill(po, domain, locale, memory, config.do_not_translate, glossary)
+    return (None if filled is po else write(filled)), counts
+
+
+_MARKED = f"# {MARK}".encode()
+
+
+def _bytes(data: bytes | str) -> bytes:
+    return data.encode() if isinstance(data, str) else data
+
+
+def _run(
+    config: Config, pots: Sequence[Path], places: Places, create_only: bool, memory: Memory | None
+) -> list[Outcome]:
+    return [o for pot in pots for o in _page(config, pot, places, create_only, memory)]
 
 
 def sync(
@@ -105,14 +142,16 @@ def sync(
     locales: Sequence[str],
     create_only: bool = False,
     jobs: int | None = None,
+    memory: Memory | None = None,
 ) -> Iterator[Outcome]:
-    """Bring every catalog of `locales` in step with `pots`, in template order."""
+    """Bring every catalog of `locales` in step with `pots`, in template order, filling
+    untranslated entries from `memory` (`prefill`: fuzzy, never approved)."""
     folders = {locale: config.catalog_path(locale, "-").parent for locale in locales}
     places = {locale: (folder, config.rel(folder)) for locale, folder in folders.items()}
     workers = min(jobs or default_jobs(), max(1, len(pots) // _PARALLEL_FROM))
     if workers <= 1:
         for pot in pots:
-            yield from _page(config, pot, places, create_only)
+            yield from _page(config, pot, places, create_only, memory)
         return
     size = -(-len(pots) // (workers * 4))  # a few runs per worker, so that none idles long
     runs = [pots[i : i + size] for i in range(0, len(pots), size)]
@@ -124,6 +163,7 @@ def sync(
             runs,
             [places] * len(runs),
             [create_only] * len(runs),
+            [memory] * len(runs),
         ):
             yield from outcomes
 
@@ -141,9 +181,12 @@ def init_locale(config: Config, locale: str, jobs: int | None = None) -> Iterato
     return sync(config, templates(config), [locale], create_only=True, jobs=jobs)
 
 
-def update_all(config: Config, jobs: int | None = None) -> Iterator[Outcome]:
-    """Merge every template into every enabled locale's catalog."""
-    return sync(config, templates(config), list(config.locales), jobs=jobs)
+def update_all(
+    config: Config, jobs: int | None = None, memory: Memory | None = None
+) -> Iterator[Outcome]:
+    """Merge every template into every enabled locale's catalog, filling untranslated entries
+    from `memory` as fuzzy guesses."""
+    return sync(config, templates(config), list(config.locales), jobs=jobs, memory=memory)
 
 
 def compile_all(config: Config) -> Iterator[Outcome]:

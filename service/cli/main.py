@@ -15,6 +15,7 @@ from service.catalogs import extract, update
 from service.cli.base import RELEASES, STATE_KEY, Group, config_of, enabled_locale
 from service.cli.digest import digest_cmd
 from service.cli.export import export_cmd
+from service.cli.memory import remembered, tm_group
 from service.cli.nginx import nginx_config_cmd
 from service.cli.pending import pending_cmd
 from service.cli.po import po_group
@@ -66,7 +67,7 @@ def cli(ctx: click.Context, root: Path | None, state: Path | None) -> None:
 review_group.add_command(pending_cmd)
 review_group.add_command(send_back_cmd)
 review_group.add_command(digest_cmd)
-for _group in (review_group, reviewer_group, audit_group, po_group, xliff_group):
+for _group in (review_group, reviewer_group, audit_group, po_group, xliff_group, tm_group):
     cli.add_command(_group)
 for _command in (
     publish_cmd,
@@ -133,14 +134,41 @@ def init_cmd(ctx: click.Context, locale: str, jobs: int | None) -> None:
 
 @cli.command("update")
 @_JOBS
+@click.option(
+    "--memory/--no-memory",
+    default=True,
+    show_default=True,
+    help="Fill untranslated entries from translation memory (`tm`), as fuzzy guesses.",
+)
+@RELEASES
 @click.pass_context
-def update_cmd(ctx: click.Context, jobs: int | None) -> None:
+def update_cmd(ctx: click.Context, jobs: int | None, memory: bool, releases: Path | None) -> None:
     """Merge the templates into every enabled locale's catalogs as `msgmerge --update --previous`
     does: changed English turns fuzzy with the old English shown (`#|`), removed English becomes
     obsolete (`#~`), and a catalog that would change in nothing but POT-Creation-Date is left as
     it is. A fuzzy guess never changes a number, a dose, a placeholder, a negation or a
-    protected term. A catalog that cannot be read is reported and the others are updated."""
-    _report(ctx, update.update_all(config_of(ctx), jobs), "updated")
+    protected term. A catalog that cannot be read is reported and the others are updated.
+
+    With memory (the default), an untranslated entry whose English is exactly that of a
+    translation the serving rule shows today, in the same locale, gets that translation as a
+    fuzzy entry with a `# memory:` comment naming the page, reviewers and date (this page's own
+    first, then the latest approved); it is served only once a translator clears the flag and a
+    reviewer approves it here. Where merging offered nothing for a changed English, the
+    translation approved for its earlier wording on this page is offered fuzzy (with `#|`) if the
+    guard and the checks allow it, and otherwise shown in `# memory:` comments with the reason.
+    Memory leaves out what the release store's withdrawals (`--releases`) take off a page."""
+    config = config_of(ctx)
+    found = remembered(ctx, config, releases, needed_only=True) if memory else None
+    outcomes = list(update.update_all(config, jobs, found))
+    _report(ctx, outcomes, "updated")
+    exact = sum(o.filled.exact for o in outcomes)
+    near = sum(o.filled.near for o in outcomes)
+    noted = sum(o.filled.noted for o in outcomes)
+    if exact or near or noted:
+        click.echo(
+            f"memory: pre-filled {exact} exact and {near} near match(es) as fuzzy; "
+            f"{noted} earlier wording(s) shown in comments"
+        )
 
 
 @cli.command("compile")

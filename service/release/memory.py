@@ -1,0 +1,177 @@
+"""Translation memory gathered from a loaded tree: exactly the translations the serving rule would
+show today (`service.site.resolve.reviewed_text`), bound to the English they were approved for.
+
+A translation is remembered when its ledger holds approvals that match today's English and today's
+msgstr and that the policy counts (so never a draft, a fuzzy entry, a revoked text or one the
+policy does not let count), it passes every error-level check and `msgfmt -c` now, its English is
+approved too, and no withdrawal in force takes it off its page (the segment, the page in that
+locale, or the page everywhere).
+
+Earlier wordings (`Remembered.earlier`): a translation whose English is no longer on its page
+(the English changed since) is remembered for the translator's comments only as an approval still
+in force in its ledger records it (its English and msgstr, checked against the hashes the
+approval binds), while the catalog's live entry for it, if it still has one, holds exactly that
+text and is not fuzzy, and when no error-level check refuses it. Plural messages are left out (the
+ledger does not record msgid_plural).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from service.catalogs.memory import Memory, Remembered
+from service.core.models import (
+    SOURCE_LOCALE,
+    Key,
+    Ledger,
+    LoadedCatalog,
+    Page,
+    Segment,
+    fingerprint,
+)
+from service.quality.checks import Unit, blocking
+from service.release.store import Withdrawal
+from service.release.withdraw import in_force
+from service.site.resolve import reviewed_text
+from service.site.store import Tree
+
+__all__ = ["gather", "wanted"]
+
+Wanted = set[tuple[str, str, str | None]]  # (locale, msgid, msgid_plural)
+
+
+def _withdrawn(stopped: Sequence[Withdrawal], page: str, locale: str, segment: str | None) -> bool:
+    """Whether a withdrawal in force stops `segment` (None: the whole page) in `locale`."""
+    return any(
+        w.page == page
+        and (w.locale is None or w.locale in (SOURCE_LOCALE, locale))
+        and (w.segment is None or w.segment == segment)
+        for w in stopped
+    )
+
+
+def _record(
+    tree: Tree, page: Page, seg: Segment, locale: str, catalog: LoadedCatalog, ledger: Ledger
+) -> Remembered | None:
+    config = tree.config
+    found = reviewed_text(
+        seg,
+        locale,
+        {locale: catalog},
+        {locale: ledger},
+        config.policy,
+        config.do_not_translate,
+        page.author,
+        config.terminology,
+    )
+    if found is None:
+        return None
+    english = tree.ledgers.get((SOURCE_LOCALE, page.slug))
+    ledgers = {SOURCE_LOCALE: english} if english is not None else {}
+    if reviewed_text(seg, SOURCE_LOCALE, {}, ledgers, config.policy, author=page.author) is None:
+        return None
+    return Remembered(
+        locale=locale,
+        page=page.slug,
+        segment=seg.id,
+        msgctxt=seg.context,
+        msgid=seg.source,
+        msgid_plural=seg.source_plural,
+        msgstr=found.forms,
+        source_sha256=found.reviews[0].source_sha256,
+        reviewers=tuple(r.reviewer for r in found.reviews),
+        at=max(r.reviewed_at for r in found.reviews),
+        references=seg.references,
+    )
+
+
+def _earlier(
+    tree: Tree, page: Page, key: Key, locale: str, catalog: LoadedCatalog, ledger: Ledger
+) -> Remembered | None:
+    """An approval in force of a singular English no longer on the page, as its ledger recorded
+    it (hashes checked), if the catalog's live entry for it (if any) still holds exactly that
+    translation, not fuzzy, and no error-level check refuses it."""
+    msgctxt, msgid = key
+    entry = catalog.entries.get(key)
+    records = [
+        r
+        for r in ledger.for_key(key)
+        if r.source_sha256 == fingerprint(msgid)
+        and r.translation_sha256 == fingerprint(*r.msgstr)
+        and (entry is None or (entry.translated and not entry.errors and entry.msgstr == r.msgstr))
+    ]
+    if not records or any(r.msgstr != records[0].msgstr for r in records):
+        return None
+    forms = records[0].msgstr
+    config = tree.config
+    glossary = config.terminology.glossary(locale)
+    if blocking(Unit((msgid,), forms, locale, config.do_not_translate, (), glossary)):
+        return None
+    return Remembered(
+        locale=locale,
+        page=page.slug,
+        segment=records[0].segment_id or "",
+        msgctxt=msgctxt,
+        msgid=msgid,
+        msgid_plural=None,
+        msgstr=forms,
+        source_sha256=records[0].source_sha256,
+        reviewers=tuple(r.reviewer for r in records),
+        at=max(r.reviewed_at for r in records),
+        earlier=True,
+    )
+
+
+def _page_records(
+    tree: Tree, page: Page, stopped: Sequence[Withdrawal], needed: Wanted | None
+) -> list[Remembered]:
+    found = []
+    for locale in tree.config.locales:
+        ledger = tree.ledgers.get((locale, page.slug))
+        catalog = tree.catalogs.get((locale, page.slug))
+        if locale == SOURCE_LOCALE or not ledger or not ledger.records or catalog is None:
+            continue
+        if _withdrawn(stopped, page.slug, locale, None):
+            continue
+        approved = {key for key, _role in ledger.records}
+        seen = set()
+        for seg in page.segments:
+            if seg.key not in approved or seg.key in seen:
+                continue
+            seen.add(seg.key)
+            if needed is not None and (locale, seg.source, seg.source_plural) not in needed:
+                continue
+            if _withdrawn(stopped, page.slug, locale, seg.id):
+                continue
+            record = _record(tree, page, seg, locale, catalog, ledger)
+            if record is not None:
+                found.append(record)
+        for key in sorted(approved - seen, key=lambda k: (k[0] or "", k[1])):
+            earlier = _earlier(tree, page, key, locale, catalog, ledger)
+            if earlier and not _withdrawn(stopped, page.slug, locale, earlier.segment or None):
+                found.append(earlier)
+    return found
+
+
+def wanted(tree: Tree) -> Wanted:
+    """The English, by locale, that some catalog of `tree` lacks a translation of (no catalog, no
+    entry, or an empty or fuzzy one): all that `update` can look up in memory."""
+    found: Wanted = set()
+    for page in tree.domains:
+        for locale in tree.config.locales:
+            catalog = tree.catalogs.get((locale, page.slug))
+            for seg in page.segments:
+                entry = catalog.entries.get(seg.key) if catalog else None
+                if entry is None or not entry.translated:
+                    found.add((locale, seg.source, seg.source_plural))
+    return found
+
+
+def gather(
+    tree: Tree, withdrawals: Sequence[Withdrawal] = (), needed: Wanted | None = None
+) -> Memory:
+    """Every translation of `tree` the serving rule shows today, less what `withdrawals` (the
+    release store's, lifted or not) stop; with `needed` (see `wanted`), only those of that English
+    (the serving rule's checks are the cost), and the earlier wordings."""
+    stopped = in_force(withdrawals)
+    return Memory.of(r for page in tree.domains for r in _page_records(tree, page, stopped, needed))
