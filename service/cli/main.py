@@ -13,6 +13,7 @@ import click
 from service import __version__
 from service.catalogs import extract, update
 from service.cli.base import RELEASES, STATE_KEY, Group, config_of, enabled_locale
+from service.cli.check import check_cmd
 from service.cli.digest import digest_cmd
 from service.cli.export import export_cmd
 from service.cli.memory import remembered, tm_group
@@ -24,12 +25,9 @@ from service.cli.review import audit_group, review_group, reviewer_group
 from service.cli.sendback import send_back_cmd
 from service.cli.xliff import xliff_group
 from service.content.pages import load_pages, load_ui
-from service.core.config import CONFIG_NAME, find_root, load_config_file
+from service.core.config import find_root
 from service.core.limits import Limits, Stack
-from service.quality.checks import Severity
 from service.site.coverage import CoverageRow, rows_as_json
-from service.site.findings import FileFinding
-from service.site.lone import check_file, config_above
 from service.site.prepared import Settings, Site, build_site
 from service.workspace.accounts import STATE_ENV, state_dir
 
@@ -70,6 +68,7 @@ review_group.add_command(digest_cmd)
 for _group in (review_group, reviewer_group, audit_group, po_group, xliff_group, tm_group):
     cli.add_command(_group)
 for _command in (
+    check_cmd,
     publish_cmd,
     withdraw_cmd,
     history_cmd,
@@ -177,57 +176,6 @@ def compile_cmd(ctx: click.Context) -> None:
     """Compile every catalog to .mo beside it (build output: never committed), as msgfmt does;
     a catalog `msgfmt -c` rejects is reported and not compiled, and the others are."""
     _report(ctx, update.compile_all(config_of(ctx)), "compiled")
-
-
-@cli.command("check")
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="With FILES: the l10n.yaml whose protected terms and terminology apply (default: the "
-    "nearest one in or above each file's folder; none found, none apply).",
-)
-@click.pass_context
-def check_cmd(
-    ctx: click.Context, files: tuple[Path, ...], fmt: str, config_file: Path | None
-) -> None:
-    """Check every page, catalog and ledger; print `path:line: level: check: message`; exit 1 on errors.
-
-    With FILES (.po catalogs), check those catalogs alone, with no content tree: every check on
-    every translated entry (and msgfmt's errors), at the line of its msgstr, as a translator's
-    pre-flight before delivering."""
-    findings = _lone(files, config_file) if files else _built(ctx).problems()
-    if fmt == "json":
-        click.echo(
-            json.dumps(
-                {"findings": [{**f.__dict__, "severity": f.severity.value} for f in findings]},
-                indent=2,
-            )
-        )
-    else:
-        for f in findings:
-            click.echo(str(f))
-    errors = sum(f.severity is Severity.ERROR for f in findings)
-    confirm = sum(f.severity is Severity.CONFIRM for f in findings)
-    if fmt == "text":
-        warnings = len(findings) - errors - confirm
-        click.echo(f"{errors} error(s), {confirm} to confirm, {warnings} warning(s)", err=True)
-    if errors:
-        ctx.exit(1)
-
-
-def _lone(files: tuple[Path, ...], config_file: Path | None) -> list[FileFinding]:
-    """`check FILES`: each catalog alone, with the config given or the nearest one above it."""
-    found: list[FileFinding] = []
-    for path in files:
-        named = config_file or config_above(path)
-        config = load_config_file(named) if named else None
-        if config is None:
-            click.echo(f"clinic-l10n: {path}: no {CONFIG_NAME} found; no protected terms", err=True)
-        found += check_file(path, config).findings
-    return found
 
 
 def _table(rows: list[CoverageRow], markdown: bool) -> str:
