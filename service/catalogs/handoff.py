@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
-from service.catalogs.xliff import STATES, XliffUnit
+from service.catalogs.xliff import STATES, XliffUnit, text_digest
 from service.core.models import Page, Segment, fingerprint
 from service.core.terminology import NO_TERMINOLOGY, Terminology
 from service.po import Entry, PoFile
@@ -85,6 +85,7 @@ def units_of(
                 critical=seg is not None and seg.critical,
                 references=entry.references,
                 segment_type=seg.type.value if seg is not None else "",
+                exported=text_digest(entry.msgstr),
             )
         )
     return units
@@ -189,6 +190,15 @@ def _judge(
     """One unit's outcome, and the entry it makes (None: the catalog keeps what it has)."""
     if not any(unit.targets):
         return UnitOutcome(unit.id, unit.line, "skipped", "no translation: left as it is"), None
+    if unit.exported and unit.exported != text_digest(entry.msgstr):  # changed since the export
+        if text_digest(unit.targets) == unit.exported:
+            why = "not changed in this file, and changed in the catalog since the export: kept"
+            return UnitOutcome(unit.id, unit.line, "unchanged", why), None
+        why = (
+            "changed in the catalog since the export, and in this file: the catalog's text "
+            "stays (export again and redo this unit)"
+        )
+        return UnitOutcome(unit.id, unit.line, "refused", why), None
     seg = domain.segment(entry.msgid, entry.msgctxt)
     shaped = len(unit.targets) == len(entry.msgstr) and all(unit.targets)
     findings = _findings(entry, seg, unit.targets, locale, *rules) if shaped else []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from service.catalogs.memory import Memory
 from service.catalogs.prefill import MARK, Filled, prefill
 from service.core.config import Config
 from service.core.errors import L10nError
-from service.core.yamlfile import atomic_write
+from service.core.yamlfile import atomic_write, edit_file
 from service.po import PoFile
 from service.po.parse import parse
 from service.po.write import write
@@ -92,21 +92,32 @@ def _catalog(
     create_only: bool,
     memory: Memory | None = None,
 ) -> Outcome:
-    if not po.exists() and not po.is_symlink():
-        created = catalogs.init_catalog(template, domain, locale)
-        remembered, filled = _remember(config, created, shown, domain, locale, memory)
-        atomic_write(po, created if remembered is None else remembered)
-        return Outcome(shown, "created", filled=filled)
-    old = catalogs.read_catalog_bytes(po, shown)
-    if create_only:
-        return Outcome(shown, "exists")
-    merged = catalogs.update_catalog(old, shown, template, config.do_not_translate)
-    remembered, filled = _remember(
-        config, old if merged is None else merged, shown, domain, locale, memory
-    )
-    merged = merged if remembered is None else remembered
-    changed = merged is not None and atomic_write(po, merged, previous=old)
-    return Outcome(shown, "updated" if changed else "unchanged", filled=filled)
+    """One catalog created or merged with its template, and written unless a translator's save
+    or another command changed it meanwhile (then merged again from what is there now)."""
+
+    def edit() -> tuple[bytes | None, str | bytes | None, Outcome]:
+        if not po.exists() and not po.is_symlink():
+            created = catalogs.init_catalog(template, domain, locale)
+            remembered, filled = _remember(config, created, shown, domain, locale, memory)
+            return (
+                None,
+                created if remembered is None else remembered,
+                Outcome(shown, "created", filled=filled),
+            )
+        old = catalogs.read_catalog_bytes(po, shown)
+        if create_only:
+            return old, None, Outcome(shown, "exists")
+        merged = catalogs.update_catalog(old, shown, template, config.do_not_translate)
+        remembered, filled = _remember(
+            config, old if merged is None else merged, shown, domain, locale, memory
+        )
+        merged = merged if remembered is None else remembered
+        return old, merged, Outcome(shown, "updated", filled=filled)
+
+    changed, outcome = edit_file(po, edit)
+    if outcome.verb == "updated" and not changed:
+        return replace(outcome, verb="unchanged")
+    return outcome
 
 
 def _remember(

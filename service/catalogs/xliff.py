@@ -11,6 +11,7 @@ here knows pages, ledgers or checks: `service.site.xliff` decides what goes in a
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -63,6 +64,7 @@ class XliffUnit:
     segment_type: str = ""
     line: int = 0  # where it was read, for the import's report
     inline: tuple[str, ...] = ()  # inline elements a tool put in a target (<g>, <x/>, …)
+    exported: str = ""  # `text_digest` of the catalog's msgstr at the export ("": not known)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,12 @@ class XliffFile:
     target_language: str
     units: tuple[XliffUnit, ...] = field(default=())
     translator: str | None = None  # the <phase> of process "translation": its contact
+
+
+def text_digest(forms: Sequence[str]) -> str:
+    """What a unit carries of the catalog's text at the export (its SHA-256, cut short): an
+    import then tells a text the tool changed from one the catalog changed since."""
+    return hashlib.sha256("\x00".join(forms).encode()).hexdigest()[:32]
 
 
 def _q(tag: str) -> str:
@@ -90,8 +98,10 @@ def _context(parent: etree._Element, unit: XliffUnit) -> None:
         _text(group, "context", path, **{"context-type": "sourcefile"})
         if line is not None:
             _text(group, "context", str(line), **{"context-type": "linenumber"})
-    if unit.segment_type or unit.critical:
+    if unit.segment_type or unit.critical or unit.exported:
         group = etree.SubElement(parent, _q("context-group"), {"purpose": "information"})
+        if unit.exported:
+            _text(group, "context", unit.exported, **{"context-type": "x-exported-sha256"})
         if unit.segment_type:
             _text(group, "context", unit.segment_type, **{"context-type": "x-segment-type"})
         if unit.critical:
@@ -193,6 +203,14 @@ def _read_notes(element: etree._Element, origin: str) -> tuple[str, ...]:
     return tuple(n.text or "" for n in element.findall(_q("note")) if n.get("from") == origin)
 
 
+def _exported(element: etree._Element) -> str:
+    for context in element.iterchildren(_q("context-group")):
+        for item in context.iterchildren(_q("context")):
+            if item.get("context-type") == "x-exported-sha256":
+                return (item.text or "").strip()
+    return ""
+
+
 def _approved(element: etree._Element) -> bool | None:
     value = element.get("approved")
     return None if value is None else value == "yes"
@@ -215,6 +233,7 @@ def _units(body: etree._Element) -> Iterator[XliffUnit]:
                 translator_notes=_read_notes(element, "translator"),
                 line=element.sourceline or 0,
                 inline=tuple(inline),
+                exported=_exported(element),
             )
         elif tag == "group" and element.get("restype") == "x-gettext-plurals":
             forms = element.findall(_q("trans-unit"))
@@ -230,6 +249,7 @@ def _units(body: etree._Element) -> Iterator[XliffUnit]:
                 translator_notes=_read_notes(element, "translator"),
                 line=element.sourceline or 0,
                 inline=tuple(inline),
+                exported=_exported(element),
             )
 
 

@@ -10,6 +10,7 @@ from service.po.errors import LocatedError
 __all__ = [
     "AccountError",
     "CatalogError",
+    "ChangedMeanwhile",
     "ConfigError",
     "ContentError",
     "ExportError",
@@ -38,6 +39,11 @@ class ContentError(L10nError):
 
 class CatalogError(L10nError):
     """A .po or .pot file is malformed."""
+
+
+class ChangedMeanwhile(L10nError):
+    """A file changed between the moment a command read it and the moment it would have written
+    its edit back (another command, or a translator's save): nothing was written."""
 
 
 class LedgerError(L10nError):

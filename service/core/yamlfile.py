@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
-from service.core.errors import L10nError
+from service.core.errors import ChangedMeanwhile, L10nError
 
-__all__ = ["MAX_DEPTH", "LineDict", "atomic_write", "load_yaml"]
+__all__ = [
+    "MAX_DEPTH",
+    "LineDict",
+    "atomic_write",
+    "edit_file",
+    "load_yaml",
+    "replace_if_unchanged",
+]
 
 
 class LineDict(dict[str, Any]):
@@ -157,6 +166,55 @@ def atomic_write(path: Path, data: str | bytes, previous: bytes | None = None) -
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+def replace_if_unchanged(path: Path, data: str | bytes, read: bytes | None) -> bool:
+    """`atomic_write` of an edit of `path` made from its bytes `read` (None: it did not exist),
+    only if the file still holds them. Under an exclusive lock on its folder (flock, which every
+    writer of the project's catalogs takes), the file is read again; when another command or a
+    translator's tool changed it since `read`, nothing is written and `ChangedMeanwhile` is
+    raised, so their work is never overwritten. Returns whether the file changed."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            now: bytes | None = path.read_bytes()
+        except FileNotFoundError:
+            now = None
+        if now != read:
+            raise ChangedMeanwhile(
+                f"{path.name} changed while this command was editing it (another command, or a "
+                "translator's save); nothing was written: run the command again",
+                path,
+            )
+        return atomic_write(path, data, previous=now)
+    finally:
+        os.close(fd)
+
+
+_T = TypeVar("_T")
+
+
+def edit_file(
+    path: Path, edit: Callable[[], tuple[bytes | None, str | bytes | None, _T]]
+) -> tuple[bool, _T]:
+    """Read, edit and write a file another writer may change at the same time: `edit` reads the
+    file (its bytes, None if absent), works out the new content (None: nothing to write) and a
+    result; the write is `replace_if_unchanged`, and when the file changed meanwhile the edit is
+    made again from what is there now (three times at most; then `ChangedMeanwhile`). Returns
+    whether the file changed, and the last edit's result."""
+    for attempt in range(3):
+        read, data, result = edit()
+        if data is None:
+            return False, result
+        try:
+            return replace_if_unchanged(path, data, read), result
+        except ChangedMeanwhile:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _umask() -> int:

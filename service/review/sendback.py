@@ -14,7 +14,7 @@ from service.catalogs.notes import with_translator_comment
 from service.core.config import Config
 from service.core.errors import ReviewError
 from service.core.models import SOURCE_LOCALE, Ledger, LoadedCatalog, Page, fingerprint
-from service.core.yamlfile import atomic_write
+from service.core.yamlfile import edit_file
 from service.review.approvals import Refused
 from service.review.ledgers import utc_now, write_events
 from service.review.readiness import Selection, approvable, select
@@ -92,8 +92,12 @@ def send_back(
     write_events(path, locale, page.slug, plan, config.rel(path))
     event = written[0]
     po = config.catalog_path(locale, page.slug)
-    data = read_catalog_bytes(po, config.rel(po))
     note = f"Sent back by {who.name} on {event['at'][:10]}: {comment}"
     key = (event.get("msgctxt"), event["msgid"])
-    atomic_write(po, with_translator_comment(data, config.rel(po), key, note), previous=data)
+
+    def edit() -> tuple[bytes, bytes, None]:
+        data = read_catalog_bytes(po, config.rel(po))
+        return data, with_translator_comment(data, config.rel(po), key, note), None
+
+    edit_file(po, edit)  # a translator's save meanwhile: the note goes into what they saved
     return event

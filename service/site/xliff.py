@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from service import __version__
-from service.catalogs.catalog import read_po
+from service.catalogs.catalog import read_catalog_bytes, read_po
 from service.catalogs.handoff import UnitOutcome, apply_units, units_of
 from service.catalogs.xliff import XliffFile, read_xliff, write_xliff
 from service.content.pages import page_slugs
@@ -20,7 +20,8 @@ from service.core.config import Config
 from service.core.errors import CatalogError
 from service.core.locales import canonical_tag
 from service.core.models import SOURCE_LOCALE, Page
-from service.core.yamlfile import atomic_write
+from service.core.yamlfile import edit_file
+from service.po.parse import parse
 from service.site.store import Tree, load_tree
 
 __all__ = ["FileReport", "export_locale", "import_document"]
@@ -96,16 +97,19 @@ def _import_file(tree: Tree, xf: XliffFile, translator: str | None) -> FileRepor
     if not who.isprintable():  # a line break would write header fields of its own
         return FileReport(xf.original, refused=f"the translator {who!r} holds a control character")
     domain, path = known[xf.original]
-    previous = path.read_bytes() if path.exists() else None
-    if previous is None:
+    if not path.exists():
         return FileReport(xf.original, refused=f"{xf.original} does not exist: run `init`")
-    po = read_po(path, xf.original)
     terms = (config.do_not_translate, config.terminology)
-    edited, outcomes = apply_units(po, domain, locale, xf.units, who, _stamp(), *terms)
-    if edited is None:
-        return FileReport(xf.original, outcomes)
-    atomic_write(path, edited, previous)
-    return FileReport(xf.original, outcomes, written=True)
+
+    def edit() -> tuple[bytes, bytes | None, list[UnitOutcome]]:
+        previous = read_catalog_bytes(path, xf.original)
+        po = parse(previous, xf.original)
+        edited, outcomes = apply_units(po, domain, locale, xf.units, who, _stamp(), *terms)
+        return previous, edited, outcomes
+
+    # a translator's save meanwhile: the units are applied again to what they saved
+    written, outcomes = edit_file(path, edit)
+    return FileReport(xf.original, outcomes, written=written)
 
 
 def import_document(
