@@ -263,10 +263,12 @@ class FuzzyIndex:
         size = len(query.data)
         if len(msgid) < 4:
             # msgmerge compares a string under 4 characters with the short strings (≤ 28 bytes)
-            # whose length could reach its threshold, in file order.
+            # whose length could reach its threshold, shortest first, of one length in file
+            # order (its index keeps a list per byte length): the first of a tie wins.
             low, high = math.ceil(size / _SPREAD), min(int(size * _SPREAD), _SHORT_MAX)
             best_weight, best = floor, None
-            for j in self._within(low, high):
+            start, stop = bisect_left(self._lengths, low), bisect_right(self._lengths, high)
+            for j in self._by_length[start:stop]:
                 if screen is not None and not screen(j):
                     continue
                 weight = self._weight(j, query, best_weight)
