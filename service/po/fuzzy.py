@@ -161,7 +161,9 @@ class FuzzyIndex:
     branch and bound: only strings of a length that could reach the threshold are looked at
     (entries are kept sorted by length), they are ranked by an upper bound of their similarity
     (bytes in common), and exact similarities are computed from the top until the bound falls
-    below the best found; a tie goes to the string msgmerge would have tried first.
+    below the best found; a tie goes to the string msgmerge would have tried first. Where many
+    lengths could reach the threshold (a large catalog), the exact similarity with all of them
+    comes at once instead (lcs_many.py), and candidates are tried from the most similar down.
     """
 
     # The answer depends only on the English (keys and plurals) of the candidates and the query,
