@@ -37,6 +37,10 @@ PAIRS = {
         _CORPUS / "git-5eaa0279" / "git-fr-old.po",
         _CORPUS / "git-5eaa0279" / "git-fr-new.pot",
     ),
+    "vim-de": (
+        _CORPUS / "vim-e978b453" / "vim-de-old.po",
+        _CORPUS / "vim-e978b453" / "vim-new.pot",
+    ),
     "vim-fr": (
         _CORPUS / "vim-e978b453" / "vim-fr-old.po",
         _CORPUS / "vim-e978b453" / "vim-new.pot",

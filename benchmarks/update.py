@@ -20,7 +20,7 @@ goal is ≥ 10) and msgfmt --statistics ÷ ours.
 
 Then one large catalog (benchmarks/large_merge.py): `clinic-l10n po merge` of GNU git's German
 catalog (5,819 messages) against `msgmerge --previous`, in --large-rounds interleaved rounds (0
-leaves it out; --large-only runs nothing else; --large-pair git-fr or vim-fr for another pair).
+leaves it out; --large-only runs nothing else; --large-pair git-fr, vim-de or vim-fr for another).
 
     .venv/bin/python benchmarks/update.py [--pages 1000] [--tree DIR] [--repeat 1] [--no-warmup]
         [--large-rounds 5] [--large-only] [--large-pair git-de]

@@ -142,6 +142,22 @@ def test_the_search_of_all_candidates_at_once_answers_as_the_one_by_one_search(
     assert sum(e.fuzzy for e in merged[0].entries) > 0
 
 
+@pytest.mark.parametrize("matching", list(Matching))
+def test_searches_spread_over_processes_give_the_same_catalog(
+    matching: Matching, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`po merge` spreads a large catalog's fuzzy searches over the cores (jobs > 1)."""
+    _, old, template = next(p for p in LARGE if p[0].endswith("vim-de"))
+    catalogs = [read(old), read(template)]
+    veto = ClinicVeto() if matching is Matching.WORDS else None
+    merged = []
+    for jobs in (1, 2):
+        monkeypatch.setattr(FuzzyIndex, "_answers", {})  # no answer from the other run
+        merged.append(merge(*catalogs, matching=matching, veto=veto, jobs=jobs))
+    assert write(merged[0]) == write(merged[1])
+    assert sum(e.fuzzy for e in merged[0].entries) > 0
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_a_merged_catalog_merges_to_itself_at_no_cost(name: str, tmp_path: Path) -> None:
     """msgmerge leaves its own output unchanged; merge then returns its input object, so that

@@ -17,9 +17,11 @@ from collections.abc import Callable, Hashable, Sequence
 from enum import StrEnum
 from typing import ClassVar
 
+from .hashed import Hashed
 from .lcs_many import PackedStrings, lcs_length, masks_of, partial_lcs
 from .model import Entry
 from .pairing import WORDS_SHARED, Refusal, Veto, shared_words, source, words
+from .spread import spread
 
 __all__ = ["FUZZY_THRESHOLD", "FuzzyIndex", "Matching", "fstrcmp", "lcs_length", "refusal"]
 
@@ -54,10 +56,6 @@ def fstrcmp(a: bytes, b: bytes, lower_bound: float = 0.0) -> float:
     return _Text(a).similarity(_Query(None, "", b), lower_bound)
 
 
-def _byte_counts(data: bytes) -> dict[int, int]:
-    return dict(Counter(data))
-
-
 class _Query:
     """A msgid being looked up: its bytes and byte counts, computed once for all candidates."""
 
@@ -80,7 +78,7 @@ class _Text:
 
     def __init__(self, data: bytes) -> None:
         self.data = data
-        counts = _byte_counts(data)
+        counts = Counter(data)
         self.bytes, self.counts = tuple(counts), tuple(counts.values())
         self.masks: dict[int, int] | None = None
 
@@ -135,23 +133,6 @@ _KNOWN: dict[tuple[bytes, bytes], int] = {}
 _KNOWN_MAX = 200_000
 
 
-class _Hashed:
-    """A value whose hash is computed once: a catalog's English, part of every answer's key."""
-
-    __slots__ = ("hash", "value")
-
-    def __init__(self, value: Hashable) -> None:
-        self.value, self.hash = value, hash(value)
-
-    def __hash__(self) -> int:
-        return self.hash
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Hashed) and (
-            self is other or (self.hash == other.hash and self.value == other.value)
-        )
-
-
 class FuzzyIndex:
     """The old catalog's translated entries (obsolete and fuzzy ones too, as msgmerge takes them),
     and the search for the one whose translation a new msgid is offered.
@@ -177,7 +158,7 @@ class FuzzyIndex:
     def __init__(self, entries: Sequence[Entry], encoding: str = "utf-8") -> None:
         self.encoding = encoding
         self.entries = [e for e in entries if e.msgstr[0] != ""]
-        self._english = _Hashed(
+        self._english = Hashed(
             (encoding, tuple((e.msgctxt, e.msgid, e.msgid_plural) for e in self.entries))
         )
         self.words: list[tuple[str, ...] | None] = [None] * len(self.entries)
@@ -223,7 +204,7 @@ class FuzzyIndex:
         veto: Veto | None = None,
     ) -> Entry | None:
         """The old entry whose translation is offered for the template entry `new`, or None."""
-        asked = (self._english, new.msgctxt, new.msgid, new.msgid_plural, matching, veto)
+        asked = (self._english, *new.key, new.msgid_plural, matching, veto)
         if asked in self._answers:
             found = self._answers[asked]
             return None if found is None else self.entries[found]
@@ -231,6 +212,22 @@ class FuzzyIndex:
             self._answers.clear()
         found = self._answers[asked] = self._find(new, matching, veto)
         return None if found is None else self.entries[found]
+
+    def prefetch(
+        self, news: Sequence[Entry], matching: Matching, veto: Veto | None, jobs: int
+    ) -> None:
+        """Make the searches `best` will be asked for `news` now, spread over `jobs` processes."""
+        self._packed_strings()  # once, before the processes fork
+        found = spread(lambda i: self._find(news[i], matching, veto), len(news), jobs)
+        if len(self._answers) + len(news) >= self._ANSWERS_KEPT:
+            self._answers.clear()
+        for new, j in zip(news, found, strict=True):
+            self._answers[(self._english, *new.key, new.msgid_plural, matching, veto)] = j
+
+    def _packed_strings(self) -> PackedStrings:
+        if self._packed is None:
+            self._packed = PackedStrings([self._data[j] for j in self._by_length])
+        return self._packed
 
     def _find(self, new: Entry, matching: Matching, veto: Veto | None) -> int | None:
         query = _Query(new.msgctxt, new.msgid, new.msgid.encode(self.encoding, "replace"))
@@ -330,12 +327,12 @@ class FuzzyIndex:
         """`_search`'s answer where many lengths could reach the floor: the exact similarity with
         every one of them at once (lcs_many.py), then the candidates from the most similar down.
         The same conditions pick the same candidate; only their order of evaluation differs."""
-        if self._packed is None:
-            self._packed = PackedStrings([self._data[j] for j in self._by_length])
         start, stop = window
         size, msgctxt = len(query.data), query.msgctxt
         scored = []
-        for k, n in self._packed.similar(query.data, floor - 2 * _CONTEXT_BONUS, start, stop):
+        for k, n in self._packed_strings().similar(
+            query.data, floor - 2 * _CONTEXT_BONUS, start, stop
+        ):
             j = self._by_length[k]
             weight = 2 * n / (self._lengths[k] + size) + self._bonus(j, msgctxt)
             # `_search` ranks only candidates whose bound (bytes in common) exceeds the floor
