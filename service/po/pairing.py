@@ -89,6 +89,7 @@ def shared_words(old: tuple[str, ...], new: tuple[str, ...]) -> float | None:
     if not old or not new:
         return 1.0 if old == new else 0.0
     kept = replaced = 0
+    most = min(len(old), len(new))  # no more words can be kept
     for op, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if op == "equal":
             kept += i2 - i1
@@ -99,6 +100,8 @@ def shared_words(old: tuple[str, ...], new: tuple[str, ...]) -> float | None:
                 kept += min(i2 - i1, j2 - j1)
             else:
                 replaced += max(i2 - i1, j2 - j1)
+                if replaced * _KEPT_PER_REPLACED > most:
+                    return None  # the answer below, known already
     if replaced * _KEPT_PER_REPLACED > kept:
         return None
     return 2 * kept / (len(old) + len(new))
