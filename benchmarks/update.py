@@ -18,7 +18,12 @@ since on a shared machine it moves less with other load.
 Review ledgers are left out of the copies: neither tool reads them. Ratios are msgmerge ÷ ours (the
 goal is ≥ 10) and msgfmt --statistics ÷ ours.
 
+Then one large catalog (benchmarks/large_merge.py): `clinic-l10n po merge` of GNU git's German
+catalog (5,819 messages) against `msgmerge --previous`, in --large-rounds interleaved rounds (0
+leaves it out; --large-only runs nothing else; --large-pair git-fr, vim-de or vim-fr for another).
+
     .venv/bin/python benchmarks/update.py [--pages 1000] [--tree DIR] [--repeat 1] [--no-warmup]
+        [--large-rounds 5] [--large-only] [--large-pair git-de]
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from pathlib import Path
 
 import yaml
 from gen_tree import ADJECTIVES, ADVERBS, GNU_ENV, NOUNS, VERBS, build_tree, clinic_l10n
+from large_merge import PAIRS, measure, report
 
 _WORD = re.compile(r"(?<![\w/.#%*\[-])[a-z]{4,}(?![\w/.-])")
 _INTEGER = re.compile(r"(?<= )\d+(?= )")
@@ -225,9 +231,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-warmup", dest="warmup", action="store_false")
     parser.add_argument("--fraction", type=float, default=0.05, help="share of paragraphs edited")
     parser.add_argument("--seed", type=int, default=7, help="which paragraphs are edited")
+    parser.add_argument("--large-rounds", type=int, default=5, help="0: no large catalog")
+    parser.add_argument("--large-only", action="store_true", help="only the large catalog")
+    parser.add_argument("--large-pair", choices=sorted(PAIRS), default="git-de")
     args = parser.parse_args(argv)
     if not shutil.which("msgmerge") or not shutil.which("msgfmt"):
         raise SystemExit("GNU gettext (msgmerge, msgfmt) is needed: apt-get install gettext")
+    if not args.large_only:
+        _tree_figures(args)
+    if args.large_rounds > 0:
+        print(report(measure(args.large_pair, args.large_rounds)))
+
+
+def _tree_figures(args: argparse.Namespace) -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-update-") as tmp:
         work = Path(tmp)

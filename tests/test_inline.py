@@ -3,6 +3,7 @@ of (Markdown, segments) and (Markdown, translation, HTML)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -219,8 +220,9 @@ def test_a_translated_page_links_and_shows_what_the_english_does(
 
 
 def _corpus_texts() -> list[str]:
-    """Every msgid and msgstr of the corpus's real catalogs (Sphinx, Babel) that has no markup
-    character: the texts the plain-text shortcut answers without markdown-it. Read by Babel."""
+    """Every msgid and msgstr of the corpus's real UTF-8 catalogs (Sphinx, Babel, git) that has
+    no markup character: the texts the plain-text shortcut answers without markdown-it. Read by
+    Babel, which reads the comments above a header as UTF-8 (so no catalog in another charset)."""
     from babel.messages.pofile import read_po
 
     from service.content.inline import PLAIN
@@ -229,6 +231,8 @@ def _corpus_texts() -> list[str]:
 
     texts = set()
     for po in sorted(corpus().rglob("*.po")):
+        if re.search(rb"charset=(?!UTF-8\\n)", po.read_bytes()[:4096], re.I):
+            continue
         with po.open("rb") as f:
             catalog = read_po(f)
         for message in catalog:

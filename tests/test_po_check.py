@@ -78,7 +78,12 @@ def test_corpus_file_is_judged_as_msgfmt_judges_it(path: Path) -> None:
     _assert_judged_like_msgfmt(path.read_bytes(), path)
 
 
-@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "path",
+    # ja.sjis.po is no catalog to count: msgfmt and the reader both stop at its first error
+    [p for p in CORPUS_FILES if p.name != "ja.sjis.po"],
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
 def test_statistics_are_msgfmts(path: Path) -> None:
     # msgfmt --statistics counts without -c's checks, so el.po and fa.po count too.
     stats = read(path).statistics()

@@ -38,6 +38,23 @@ PROTECTED: dict[str, tuple[str, ...]] = {"number-changed-never-fuzzy": ("SPRAVAT
 SPHINX = pairs()
 
 
+def _large() -> list[tuple[str, Path, Path]]:
+    """The corpus's large update pairs (GNU git's and Vim's, about 2,000 to 5,500 messages)."""
+    found = []
+    for folder in ("git-5eaa0279", "vim-e978b453"):
+        base = gnu.corpus("merge", folder)
+        for old in sorted(base.glob("*-old.po")):
+            name = old.name.removesuffix("-old.po")
+            template = base / f"{name}-new.pot"
+            found.append(
+                (f"{folder}/{name}", old, template if template.exists() else base / "vim-new.pot")
+            )
+    return found
+
+
+LARGE = _large()
+
+
 def _msgmerge(old: Path, template: Path) -> PoFile:
     return parse(gnu.msgmerge(old, template), "msgmerge")
 
@@ -91,6 +108,54 @@ def test_gnu_matching_is_msgmerge_on_sphinx_updates(
 ) -> None:
     got = merge(read(old), read(template), matching=Matching.GNU)
     assert _view(_without_unknown_flags(got)) == _view(_msgmerge(old, template))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("label", "old", "template"), LARGE, ids=[p[0] for p in LARGE])
+def test_gnu_matching_is_msgmerge_on_large_updates(label: str, old: Path, template: Path) -> None:
+    got = merge(read(old), read(template), matching=Matching.GNU)
+    assert _view(_without_unknown_flags(got)) == _view(_msgmerge(old, template))
+
+
+@pytest.mark.parametrize(
+    ("label", "old", "template", "final"), SPHINX[::4], ids=[p[0] for p in SPHINX[::4]]
+)
+@pytest.mark.parametrize("matching", list(Matching))
+def test_the_search_of_all_candidates_at_once_answers_as_the_one_by_one_search(
+    label: str,
+    old: Path,
+    template: Path,
+    final: Path,
+    matching: Matching,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A large catalog's searches compare each query with every old msgid at once (lcs_many.py);
+    a small one's, one by one with bounds. Both must pick the same old entry for every query."""
+    catalogs = [read(old), read(template)]
+    veto = ClinicVeto() if matching is Matching.WORDS else None
+    merged = []
+    for packed_from in (0, 10**9):  # always at once; never
+        monkeypatch.setattr(FuzzyIndex, "PACKED_FROM", packed_from)
+        monkeypatch.setattr(FuzzyIndex, "_answers", {})  # no answer from the other way's run
+        merged.append(merge(*catalogs, matching=matching, veto=veto))
+    assert _view(merged[0]) == _view(merged[1])
+    assert sum(e.fuzzy for e in merged[0].entries) > 0
+
+
+@pytest.mark.parametrize("matching", list(Matching))
+def test_searches_spread_over_processes_give_the_same_catalog(
+    matching: Matching, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`po merge` spreads a large catalog's fuzzy searches over the cores (jobs > 1)."""
+    _, old, template = next(p for p in LARGE if p[0].endswith("vim-de"))
+    catalogs = [read(old), read(template)]
+    veto = ClinicVeto() if matching is Matching.WORDS else None
+    merged = []
+    for jobs in (1, 2):
+        monkeypatch.setattr(FuzzyIndex, "_answers", {})  # no answer from the other run
+        merged.append(merge(*catalogs, matching=matching, veto=veto, jobs=jobs))
+    assert write(merged[0]) == write(merged[1])
+    assert sum(e.fuzzy for e in merged[0].entries) > 0
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -418,6 +483,25 @@ def test_default_matching_differs_only_where_the_translators_agree(
         if key not in SPHINX_EXCEPTIONS and not _translators_chose_ours(d):
             unexplained.append(key)
     assert unexplained == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("label", "old", "template"), LARGE, ids=[p[0] for p in LARGE])
+def test_default_matching_differs_from_msgmerge_only_by_its_rules_on_large_updates(
+    label: str, old: Path, template: Path
+) -> None:
+    """git's and Vim's catalogs have no later Sphinx-style judge here: every difference from
+    msgmerge must be a pairing of msgmerge's that a named rule refuses (`refusal`), or one the
+    rules accept where msgmerge offers nothing (its threshold 0.6 is above our 0.5)."""
+    veto = ClinicVeto()
+
+    def explained(d: Difference) -> bool:
+        if d.theirs is None:
+            return d.ours is not None and refusal(d.ours, d.new, veto) is None
+        return refusal(d.theirs, d.new, veto) is not None
+
+    found, _, _ = _differences(read(old), read(template))
+    assert found and [d.new.msgid for d in found if not explained(d)] == []
 
 
 @pytest.mark.slow

@@ -254,12 +254,22 @@ def test_canonical_charset(name: str, canonical: str | None) -> None:
     assert canonical_charset(name) == canonical
 
 
+# The corpus files the fast path leaves to the general reader, by design, and why.
+FAST_PATH_DECLINES = {
+    "fi_BUGGY_messages.po": "no header",
+    "vim-new.pot": "charset=CHARSET: no charset gettext decodes in, read byte by byte",
+    "zh_TW.po": "Big5 with a line join before the header, which gettext reads byte by byte",
+    "ja.sjis.po": "an error (gettext reads a second byte 0x5C as an escape), which it reports",
+    "ko.po": "comments between an entry's lines, where msgcat writes them first",
+}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_fast_path_reads_each_corpus_file_as_the_general_parser_does(path: Path) -> None:
     data = path.read_bytes()
     fast = _module._parse_fast(data, str(path))
-    if path.name != "fi_BUGGY_messages.po":  # no header: the fast path declines, by design
+    if path.name not in FAST_PATH_DECLINES:
         assert fast is not None, "the fast path gave up on a canonical file"
     assert fast is None or fast == _module._parse_general(data, str(path))
 

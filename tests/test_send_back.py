@@ -22,7 +22,13 @@ PAGE = "esketamine-overview"
 CATALOG = f"locales/es/LC_MESSAGES/{PAGE}.po"
 ROSA = ("--reviewer", "Dr. Rosa Revisora (fictional)")
 DESCRIPTION = "What S-isomer ketamine (esketamine, brand name Spravato) is"
-CORPUS = sorted((Path(__file__).parent / "corpus" / "po").rglob("*.po"))
+# Every real catalog of the corpus but Vim's ja.sjis.po, which neither gettext 0.21 nor the reader
+# can read (a CP932 second byte 0x5C taken for an escape: tests/test_po_format.py)
+CORPUS = [
+    p
+    for p in sorted((Path(__file__).parent / "corpus" / "po").rglob("*.po"))
+    if p.name != "ja.sjis.po"
+]
 
 
 def _grep_comment(po: bytes, tmp_path: Path, needle: str) -> list[tuple[str | None, str]]:

@@ -328,6 +328,10 @@ def format_file(path: Path) -> bytes:
 
 
 @_catalog_errors
-def merge_files(old: Path, template: Path, protected_terms: tuple[str, ...] = ()) -> bytes:
-    """`msgmerge --previous OLD TEMPLATE`, written as msgcat writes."""
-    return write(merge(read_po(old), read_po(template), veto=ClinicVeto(protected_terms)))
+def merge_files(
+    old: Path, template: Path, protected_terms: tuple[str, ...] = (), jobs: int = 1
+) -> bytes:
+    """`msgmerge --previous OLD TEMPLATE`, written as msgcat writes; the fuzzy searches spread
+    over `jobs` processes."""
+    veto = ClinicVeto(protected_terms)
+    return write(merge(read_po(old), read_po(template), veto=veto, jobs=jobs))

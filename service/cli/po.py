@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from service.catalogs import catalog as catalogs
+from service.catalogs.update import default_jobs
 from service.cli.base import Group
 from service.core.config import load_config_file
 from service.core.yamlfile import atomic_write
@@ -112,11 +113,20 @@ def po_stats_cmd(files: tuple[Path, ...], fmt: str) -> None:
     multiple=True,
     help="A term a fuzzy guess may not change (repeatable), besides numbers and units.",
 )
-def po_merge_cmd(old: Path, template: Path, output: Path, protect: tuple[str, ...]) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Processes to spread a large catalog's fuzzy searches over (default: one per core).",
+)
+def po_merge_cmd(
+    old: Path, template: Path, output: Path, protect: tuple[str, ...], jobs: int | None
+) -> None:
     """Update OLD.po to TEMPLATE.pot as `msgmerge --previous` does: changed text turns fuzzy with
     its previous msgid, removed text becomes obsolete. A fuzzy guess never changes a number, a
     dose's unit or a protected term."""
-    changed = atomic_write(output, catalogs.merge_files(old, template, protect))
+    merged = catalogs.merge_files(old, template, protect, jobs or default_jobs())
+    changed = atomic_write(output, merged)
     click.echo(f"{'wrote' if changed else 'unchanged'} {output}")
 
 

@@ -17,8 +17,11 @@ from collections.abc import Callable, Hashable, Sequence
 from enum import StrEnum
 from typing import ClassVar
 
+from .hashed import Hashed
+from .lcs_many import PackedStrings, lcs_length, masks_of, partial_lcs
 from .model import Entry
 from .pairing import WORDS_SHARED, Refusal, Veto, shared_words, source, words
+from .spread import spread
 
 __all__ = ["FUZZY_THRESHOLD", "FuzzyIndex", "Matching", "fstrcmp", "lcs_length", "refusal"]
 
@@ -41,41 +44,6 @@ class Matching(StrEnum):
     GNU = "gnu"  # exactly msgmerge --previous: for conformance tests and comparison
 
 
-def lcs_length(a: Sequence[int], b: Sequence[int]) -> int:
-    """Length of the longest common subsequence, bit-parallel (Hyyrö 2004): one big-integer
-    addition per byte of the shorter string instead of a len(a)×len(b) table.
-
-    >>> lcs_length(b"Delete", b"Degrees")
-    4
-    """
-    if len(a) < len(b):
-        a, b = b, a
-    return _lcs(_masks(a), len(a), b, 0)
-
-
-def _masks(data: Sequence[int]) -> dict[int, int]:
-    """For each byte (or code point), the bit set of the positions where it occurs."""
-    masks: dict[int, int] = {}
-    for i, unit in enumerate(data):
-        masks[unit] = masks.get(unit, 0) | (1 << i)
-    return masks
-
-
-def _lcs(masks: dict[int, int], length: int, other: Sequence[int], needed: int) -> int:
-    """LCS of the string behind `masks` and `other`; gives up (returning -1) as soon as it can
-    no longer reach `needed`, as gnulib stops once the edit count passes its limit."""
-    full = (1 << length) - 1
-    v = full
-    remaining = len(other)
-    for unit in other:
-        u = v & masks.get(unit, 0)
-        v = ((v + u) | (v - u)) & full
-        remaining -= 1
-        if needed and not remaining & 7 and length - v.bit_count() + remaining < needed:
-            return -1
-    return length - v.bit_count()
-
-
 def fstrcmp(a: bytes, b: bytes, lower_bound: float = 0.0) -> float:
     """gnulib's fstrcmp_bounded: 2·(common bytes)/(total bytes), where common bytes are those a
     shortest insert/delete script leaves alone; any value below `lower_bound` may come back as 0.
@@ -86,10 +54,6 @@ def fstrcmp(a: bytes, b: bytes, lower_bound: float = 0.0) -> float:
     1.0
     """
     return _Text(a).similarity(_Query(None, "", b), lower_bound)
-
-
-def _byte_counts(data: bytes) -> dict[int, int]:
-    return dict(Counter(data))
 
 
 class _Query:
@@ -114,7 +78,7 @@ class _Text:
 
     def __init__(self, data: bytes) -> None:
         self.data = data
-        counts = _byte_counts(data)
+        counts = Counter(data)
         self.bytes, self.counts = tuple(counts), tuple(counts.values())
         self.masks: dict[int, int] | None = None
 
@@ -151,12 +115,12 @@ class _Text:
             return 0.0 if known < 0 else 2 * known / total
         if lb <= la:
             if self.masks is None:
-                self.masks = _masks(self.data)
-            common = _lcs(self.masks, la, query.data, needed)
+                self.masks = masks_of(self.data)
+            common = partial_lcs(self.masks, la, query.data, needed)
         else:
             if query.masks is None:
-                query.masks = _masks(query.data)
-            common = _lcs(query.masks, lb, self.data, needed)
+                query.masks = masks_of(query.data)
+            common = partial_lcs(query.masks, lb, self.data, needed)
         if len(_KNOWN) >= _KNOWN_MAX:
             _KNOWN.clear()
         _KNOWN[key] = common if common >= 0 else -needed
@@ -178,20 +142,24 @@ class FuzzyIndex:
     branch and bound: only strings of a length that could reach the threshold are looked at
     (entries are kept sorted by length), they are ranked by an upper bound of their similarity
     (bytes in common), and exact similarities are computed from the top until the bound falls
-    below the best found; a tie goes to the string msgmerge would have tried first.
+    below the best found; a tie goes to the string msgmerge would have tried first. Where many
+    lengths could reach the threshold (a large catalog), the exact similarity with all of them
+    comes at once instead (lcs_many.py), and candidates are tried from the most similar down.
     """
 
     # The answer depends only on the English (keys and plurals) of the candidates and the query,
     # which every locale of a page shares: each search is made once per page, not once per locale.
     _answers: ClassVar[dict[Hashable, int | None]] = {}
     _ANSWERS_KEPT = 65536
+    # From this many old msgids of a length that could match, one search compares the query with
+    # all of them at once (lcs_many.py) instead of one by one with bounds; the answer is the same.
+    PACKED_FROM = 200
 
     def __init__(self, entries: Sequence[Entry], encoding: str = "utf-8") -> None:
         self.encoding = encoding
         self.entries = [e for e in entries if e.msgstr[0] != ""]
-        self._english = (
-            encoding,
-            tuple((e.msgctxt, e.msgid, e.msgid_plural) for e in self.entries),
+        self._english = Hashed(
+            (encoding, tuple((e.msgctxt, e.msgid, e.msgid_plural) for e in self.entries))
         )
         self.words: list[tuple[str, ...] | None] = [None] * len(self.entries)
         self._data = [e.msgid.encode(encoding, "replace") for e in self.entries]
@@ -199,6 +167,7 @@ class FuzzyIndex:
         order = sorted(range(len(self.entries)), key=lambda j: len(self._data[j]))
         self._by_length = order
         self._lengths = [len(self._data[j]) for j in order]
+        self._packed: PackedStrings | None = None  # made on the first search of many candidates
 
     def _within(self, low: float, high: float) -> list[int]:
         """Positions of the entries whose byte length is in [low, high], in file order."""
@@ -235,7 +204,7 @@ class FuzzyIndex:
         veto: Veto | None = None,
     ) -> Entry | None:
         """The old entry whose translation is offered for the template entry `new`, or None."""
-        asked = (self._english, new.msgctxt, new.msgid, new.msgid_plural, matching, veto)
+        asked = (self._english, *new.key, new.msgid_plural, matching, veto)
         if asked in self._answers:
             found = self._answers[asked]
             return None if found is None else self.entries[found]
@@ -243,6 +212,22 @@ class FuzzyIndex:
             self._answers.clear()
         found = self._answers[asked] = self._find(new, matching, veto)
         return None if found is None else self.entries[found]
+
+    def prefetch(
+        self, news: Sequence[Entry], matching: Matching, veto: Veto | None, jobs: int
+    ) -> None:
+        """Make the searches `best` will be asked for `news` now, spread over `jobs` processes."""
+        self._packed_strings()  # once, before the processes fork
+        found = spread(lambda i: self._find(news[i], matching, veto), len(news), jobs)
+        if len(self._answers) + len(news) >= self._ANSWERS_KEPT:
+            self._answers.clear()
+        for new, j in zip(news, found, strict=True):
+            self._answers[(self._english, *new.key, new.msgid_plural, matching, veto)] = j
+
+    def _packed_strings(self) -> PackedStrings:
+        if self._packed is None:
+            self._packed = PackedStrings([self._data[j] for j in self._by_length])
+        return self._packed
 
     def _find(self, new: Entry, matching: Matching, veto: Veto | None) -> int | None:
         query = _Query(new.msgctxt, new.msgid, new.msgid.encode(self.encoding, "replace"))
@@ -277,10 +262,12 @@ class FuzzyIndex:
         size = len(query.data)
         if len(msgid) < 4:
             # msgmerge compares a string under 4 characters with the short strings (≤ 28 bytes)
-            # whose length could reach its threshold, in file order.
+            # whose length could reach its threshold, shortest first, of one length in file
+            # order (its index keeps a list per byte length): the first of a tie wins.
             low, high = math.ceil(size / _SPREAD), min(int(size * _SPREAD), _SHORT_MAX)
             best_weight, best = floor, None
-            for j in self._within(low, high):
+            start, stop = bisect_left(self._lengths, low), bisect_right(self._lengths, high)
+            for j in self._by_length[start:stop]:
                 if screen is not None and not screen(j):
                     continue
                 weight = self._weight(j, query, best_weight)
@@ -289,8 +276,12 @@ class FuzzyIndex:
             return best
         # 2·min/(total) must exceed the floor (less the bonus): the lengths that can.
         ratio = (floor - 2 * _CONTEXT_BONUS) / (2 - floor + 2 * _CONTEXT_BONUS)
+        shortest, longest = size * ratio - 1, size / ratio + 1
+        start, stop = bisect_left(self._lengths, shortest), bisect_right(self._lengths, longest)
+        if stop - start >= self.PACKED_FROM:
+            return self._search_packed(query, floor, (start, stop), acceptable, screen)
         ranked = []
-        for j in self._within(size * ratio - 1, size / ratio + 1):
+        for j in self._within(shortest, longest):
             if screen is not None and not screen(j):
                 continue
             bound = self._text(j).upper_bound(query) + self._bonus(j, query.msgctxt)
@@ -312,14 +303,63 @@ class FuzzyIndex:
             if weight > best_weight:
                 best_weight, winners = weight, []
             winners.append(j)
+        return self._first_tried(winners, grams)
+
+    def _first_tried(self, winners: list[int], grams: list[str]) -> int | None:
+        """Of equally similar candidates, the one msgmerge tries first: most 4-grams in common
+        with the query, then file order."""
         if len(winners) < 2:
             return winners[0] if winners else None
-        # A tie goes to the one msgmerge tries first: most 4-grams in common, then file order.
         counts = Counter(grams)
         return min(
             winners,
             key=lambda j: (-sum(n for g, n in counts.items() if g in self.entries[j].msgid), j),
         )
+
+    def _search_packed(
+        self,
+        query: _Query,
+        floor: float,
+        window: tuple[int, int],
+        acceptable: Callable[[int], bool] | None,
+        screen: Callable[[int], bool] | None,
+    ) -> int | None:
+        """`_search`'s answer where many lengths could reach the floor: the exact similarity with
+        every one of them at once (lcs_many.py), then the candidates from the most similar down.
+        The same conditions pick the same candidate; only their order of evaluation differs."""
+        start, stop = window
+        size, msgctxt = len(query.data), query.msgctxt
+        scored = []
+        for k, n in self._packed_strings().similar(
+            query.data, floor - 2 * _CONTEXT_BONUS, start, stop
+        ):
+            j = self._by_length[k]
+            weight = 2 * n / (self._lengths[k] + size) + self._bonus(j, msgctxt)
+            # `_search` ranks only candidates whose bound (bytes in common) exceeds the floor
+            if weight > floor or (
+                weight == floor
+                and self._text(j).upper_bound(query) + self._bonus(j, msgctxt) > floor
+            ):
+                scored.append((-weight, j))
+        scored.sort()
+        msgid = query.msgid
+        grams = [msgid[k : k + 4] for k in range(len(msgid) - 3)]
+        at = 0
+        while at < len(scored):
+            weight, winners = scored[at][0], []
+            while at < len(scored) and scored[at][0] == weight:
+                j = scored[at][1]
+                at += 1
+                theirs = self.entries[j].msgid
+                if screen is not None and not screen(j):
+                    continue
+                if not any(gram in theirs for gram in grams):
+                    continue  # msgmerge never looks at a string without a 4-gram in common
+                if acceptable is None or acceptable(j):
+                    winners.append(j)
+            if winners:
+                return self._first_tried(winners, grams)
+        return None
 
     def _words_accept(self, j: int, new: Entry, wanted: tuple[str, ...], veto: Veto | None) -> bool:
         """Matching.WORDS's conditions on a candidate: it differs from `new` by words added,

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from .errors import PoError
 
 __all__ = [
+    "BACKSLASH_SECOND",
     "COMMENT",
     "DOMAIN",
     "EOF",
@@ -79,6 +80,13 @@ SIMPLE_ESCAPES = {
     "\\": "\\",
     '"': '"',
 }
+
+# The codecs of gettext's charsets in which the second byte of a character may be 0x5C, the byte
+# of a backslash (Big5's 功 is A5 5C): before the header names the charset, gettext reads such a
+# byte as a backslash, and before a newline it joins two lines (lex_getc).
+BACKSLASH_SECOND = frozenset(
+    ["big5", "big5hkscs", "cp932", "cp950", "gbk", "gb18030", "shift_jis", "johab"]
+)
 
 # A (logical line, column) that is never reached: no byte is reported as undecodable.
 NEVER = (1 << 62, 0)
@@ -240,7 +248,10 @@ class Lexer:
         if text and "\ud800" <= text[0] <= "\udfff" and signal:
             # gettext stops reporting undecodable bytes only after the character after '#'.
             self.buffer.append((ERROR, "invalid multibyte sequence", line, False))
-        if _SURROGATE.search(text):
+        # Before the header's charset gettext reads bytes and msgcat writes them back as read;
+        # in a charset whose second bytes include "\\", the first byte of a character split by
+        # a line join is kept so (parse.py), the rest shown as U+FFFD.
+        if _SURROGATE.search(text) and (signal or self.codec not in BACKSLASH_SECOND):
             text = _SURROGATE.sub("\ufffd", text)
         # A comment token ends after its newline: gettext places an error there on the next line.
         last = self.next_line + 1 >= len(self.lines)

@@ -248,12 +248,15 @@ def merge(
     *,
     matching: Matching = Matching.WORDS,
     veto: Veto | None = None,
+    jobs: int = 1,
 ) -> PoFile:
     """`msgmerge --previous old template`, as the parsed catalog it writes.
 
     Returns `old` itself when the template brings nothing new, so that a caller can skip the
     write. `matching` picks the fuzzy matcher: WORDS (default) never pre-fills a translation
     across a replaced word, nor one that `veto` refuses; GNU is msgmerge's (and takes no veto).
+    `jobs` > 1 spreads the fuzzy searches of a large catalog over that many processes (spread.py;
+    the result is the same), as msgmerge spreads them over threads.
     """
     quick = _already_merged(old, template)
     if quick is not None:
@@ -276,6 +279,10 @@ def merge(
     rules = _plurals(old_header.msgstr[0] if old_header is not None else None)
 
     index: FuzzyIndex | None = None
+    if jobs > 1:
+        news = [e for e in entries if not e.is_header and e.key not in found]
+        index = FuzzyIndex(defs, "utf-8" if was_utf8 else old.charset)
+        index.prefetch(news, matching, veto, jobs)
     used: set[int] = set()
     drafts: list[_Draft] = []
     for new in entries:

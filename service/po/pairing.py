@@ -14,6 +14,7 @@ from difflib import SequenceMatcher
 from enum import StrEnum
 from functools import lru_cache
 
+from .lcs_many import lcs_length
 from .model import Entry
 
 __all__ = ["WORDS_SHARED", "Refusal", "Veto", "shared_words", "source", "words"]
@@ -71,18 +72,7 @@ def _respelled(old: str, new: str) -> bool:
         return True
     if 2 * min(len(old), len(new)) < _RESPELLED * (len(old) + len(new)):
         return False
-    return 2 * _common(old, new) >= _RESPELLED * (len(old) + len(new))
-
-
-def _common(a: str, b: str) -> int:
-    """Characters in a longest common subsequence (words are short: a plain table will do)."""
-    previous = [0] * (len(b) + 1)
-    for x in a:
-        row = [0]
-        for j, y in enumerate(b):
-            row.append(previous[j] + 1 if x == y else max(previous[j + 1], row[j]))
-        previous = row
-    return previous[-1]
+    return 2 * lcs_length(old, new) >= _RESPELLED * (len(old) + len(new))
 
 
 @lru_cache(maxsize=65536)  # the same pair of msgids comes back in every locale
@@ -99,6 +89,7 @@ def shared_words(old: tuple[str, ...], new: tuple[str, ...]) -> float | None:
     if not old or not new:
         return 1.0 if old == new else 0.0
     kept = replaced = 0
+    most = min(len(old), len(new))  # no more words can be kept
     for op, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if op == "equal":
             kept += i2 - i1
@@ -109,6 +100,8 @@ def shared_words(old: tuple[str, ...], new: tuple[str, ...]) -> float | None:
                 kept += min(i2 - i1, j2 - j1)
             else:
                 replaced += max(i2 - i1, j2 - j1)
+                if replaced * _KEPT_PER_REPLACED > most:
+                    return None  # the answer below, known already
     if replaced * _KEPT_PER_REPLACED > kept:
         return None
     return 2 * kept / (len(old) + len(new))

@@ -9,9 +9,11 @@ for any other file and for every error.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from pathlib import Path
 
 from . import fastparse, grammar
+from .lexer import BACKSLASH_SECOND, Lexer
 from .model import PoFile
 
 __all__ = ["canonical_charset", "charset_span", "declared_charset", "parse", "read"]
@@ -103,10 +105,13 @@ def _parse_general(data: bytes, path: str) -> PoFile:
     # in it. A first pass in that byte mode (Latin-1 is exactly it) stops at the header; the real
     # pass decodes the whole file in the header's charset and reports undecodable bytes only
     # after the header, where gettext starts decoding.
-    header = grammar.find_header(data.decode("latin-1"), path)
+    latin1 = data.decode("latin-1")
+    header = grammar.find_header(latin1, path)
     canonical, codec = _charset(header[0] if header else "")
     if codec and header is not None:
         text = data.decode(codec, "surrogateescape")
+        if codec in BACKSLASH_SECOND and b"\\\n" in data:
+            text = _spliced_before(data, codec, _offset(data, latin1, header[1])) or text
         return PoFile(grammar.entries(text, path, header[1], codec), path, canonical)
     # No charset gettext decodes: byte mode throughout, so no byte is an error; hold the text
     # as UTF-8 when it is (POT files with charset=CHARSET), else byte for byte.
@@ -115,6 +120,33 @@ def _parse_general(data: bytes, path: str) -> PoFile:
     except UnicodeDecodeError:
         text, charset = data.decode("latin-1"), "ISO-8859-1"
     return PoFile(grammar.entries(text, path, codec=charset), path, charset)
+
+
+def _offset(data: bytes, latin1: str, where: tuple[int, int]) -> int:
+    """The byte offset of a (logical line, column) of the Latin-1 reading of `data`."""
+    _, first, splices = Lexer(latin1, "").lines[where[0]]
+    offset = 0
+    for _ in range(first - 1):
+        offset = data.index(b"\n", offset) + 1
+    # each splice before the column stands for a backslash and a newline
+    return offset + where[1] + 2 * bisect_left(splices or [], where[1])
+
+
+def _spliced_before(data: bytes, codec: str, cut: int) -> str | None:
+    """`data` decoded, where each line before the byte offset `cut` that ends in the byte 0x5C
+    ends in a backslash, the bytes before it decoded alone (a lone first byte of a character is
+    held as a surrogate): gettext's byte mode, in which the lexer then joins the two lines. None
+    when no line before `cut` ends so."""
+    if b"\\\n" not in data[:cut]:
+        return None
+    *whole, rest = data[:cut].split(b"\n")
+    lines = [
+        raw[:-1].decode(codec, "surrogateescape") + "\\"
+        if raw.endswith(b"\\")
+        else raw.decode(codec, "surrogateescape")
+        for raw in whole
+    ]
+    return "\n".join([*lines, ""]) + (rest + data[cut:]).decode(codec, "surrogateescape")
 
 
 def _charset(header: str) -> tuple[str, str]:
@@ -131,7 +163,7 @@ def _parse_fast(data: bytes, path: str) -> PoFile | None:
     if header is None:
         return None
     charset, codec = _charset(header)
-    if not codec:
+    if not codec or (codec in BACKSLASH_SECOND and b"\\\n" in data):
         return None
     try:
         text = data.decode(codec)
