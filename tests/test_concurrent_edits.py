@@ -97,7 +97,33 @@ def _xliff_import(run: Run, tree: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return "imported unit"
 
 
-WRITERS = {"update": _update, "send-back": _send_back, "xliff import": _xliff_import}
+def _po_format(run: Run, tree: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    po = tree / CATALOG
+    po.write_bytes(po.read_bytes().replace(b"\n\n", b"\n\n\n", 1))  # something to lay out
+    module = service.catalogs.catalog
+    monkeypatch.setattr(module, "format_data", _once(module.format_data, po))
+    run("po", "format", "-i", str(po))
+    assert b"\n\n\n" not in po.read_bytes(), "the layout is lost"
+    return "layout"
+
+
+def _po_merge(run: Run, tree: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    po, pot = tree / CATALOG, tree / "locales" / "templates" / f"{PAGE}.pot"
+    pot.write_bytes(pot.read_bytes() + b'\nmsgid "A text the template just gained."\nmsgstr ""\n')
+    module = service.catalogs.catalog
+    monkeypatch.setattr(module, "merge_files", _once(module.merge_files, po))
+    run("po", "merge", str(po), str(pot), "-o", str(po))
+    assert read_po(po).get("A text the template just gained.") is not None, "the merge is lost"
+    return "merged entry"
+
+
+WRITERS = {
+    "update": _update,
+    "send-back": _send_back,
+    "xliff import": _xliff_import,
+    "po format -i": _po_format,
+    "po merge -o": _po_merge,
+}
 
 
 @pytest.mark.parametrize("writer", WRITERS)

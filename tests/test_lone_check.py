@@ -210,3 +210,22 @@ def test_a_file_it_cannot_read_is_one_error(tmp_path: Path, content: str, messag
     code, out, _ = _invoke("check", str(path))
     assert code == 1
     assert out.startswith(f"{path}:") and ": error: load: " in out and message in out, out
+
+
+# A Language header that names no language CLDR knows: one error at the header's msgstr line
+# (line 2 of the file below), naming the file; never a traceback.
+HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: {}\\n"\n\nmsgid "Take 56 mg"\nmsgstr "Tome 56 mg"\n'
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("123", "malformed language tag"), ("zz", "no CLDR data"), ("und", "names no language")],
+)
+def test_a_language_header_naming_no_language_is_one_error_at_its_line(
+    tmp_path: Path, language: str, message: str
+) -> None:
+    path = tmp_path / "x.po"
+    path.write_text(HEADER.format(language), encoding="utf-8")
+    code, out, _ = _invoke("check", str(path))
+    assert code == 1
+    assert out.startswith(f"{path}:2: error: load: ") and message in out, out

@@ -328,6 +328,12 @@ def format_file(path: Path) -> bytes:
 
 
 @_catalog_errors
+def format_data(data: bytes, label: str) -> bytes:
+    """A catalog's bytes (read from `label`) as `msgcat --width=79` writes them."""
+    return write(parse(data, label))
+
+
+@_catalog_errors
 def merge_files(
     old: Path, template: Path, protected_terms: tuple[str, ...] = (), jobs: int = 1
 ) -> bytes:

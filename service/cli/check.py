@@ -8,13 +8,13 @@ from pathlib import Path
 import click
 
 from service.cli.base import config_of
-from service.core.config import CONFIG_NAME, load_config_file
+from service.core.config import CONFIG_NAME, Config, load_config_file
 from service.quality.checks import Severity
 from service.site.findings import FileFinding
 from service.site.lone import check_file, config_above
 from service.site.prepared import Settings, build_site
 
-__all__ = ["check_cmd"]
+__all__ = ["check_cmd", "config_for"]
 
 
 @click.command("check")
@@ -60,13 +60,19 @@ def check_cmd(
         ctx.exit(1)
 
 
+def config_for(path: Path, config_file: Path | None) -> Config | None:
+    """The config whose protected terms apply to the catalog `path` checked alone: the one given,
+    else the nearest l10n.yaml above it (none found: none apply, and stderr says so)."""
+    named = config_file or config_above(path)
+    if named is None:
+        click.echo(f"clinic-l10n: {path}: no {CONFIG_NAME} found; no protected terms", err=True)
+        return None
+    return load_config_file(named)
+
+
 def _lone(files: tuple[Path, ...], config_file: Path | None) -> list[FileFinding]:
     """`check FILES`: each catalog alone, with the config given or the nearest one above it."""
     found: list[FileFinding] = []
     for path in files:
-        named = config_file or config_above(path)
-        config = load_config_file(named) if named else None
-        if config is None:
-            click.echo(f"clinic-l10n: {path}: no {CONFIG_NAME} found; no protected terms", err=True)
-        found += check_file(path, config).findings
+        found += check_file(path, config_for(path, config_file)).findings
     return found

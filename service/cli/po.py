@@ -10,10 +10,10 @@ import click
 from service.catalogs import catalog as catalogs
 from service.catalogs.update import default_jobs
 from service.cli.base import Group
-from service.core.config import load_config_file
-from service.core.yamlfile import atomic_write
+from service.cli.check import config_for
+from service.core.yamlfile import edit_file
 from service.quality.checks import Severity
-from service.site.lone import check_file, config_above
+from service.site.lone import check_file
 
 __all__ = ["po_group"]
 
@@ -57,11 +57,8 @@ def po_check_cmd(
             click.echo(str(problem))
         rejected = any(p.severity == "error" for p in problems)
         if clinical:
-            named = config_file or config_above(path)
-            if named is None:
-                click.echo(f"clinic-l10n: {path}: no l10n.yaml found; no protected terms", err=True)
-            found = check_file(path, load_config_file(named) if named else None).findings
-            for finding in found if not rejected else ():
+            found = check_file(path, config_for(path, config_file)).findings
+            for finding in found:
                 if finding.check not in ("msgfmt", "load"):  # msgfmt's, said above
                     click.echo(str(finding))
             rejected = rejected or any(f.severity is Severity.ERROR for f in found)
@@ -125,8 +122,12 @@ def po_merge_cmd(
     """Update OLD.po to TEMPLATE.pot as `msgmerge --previous` does: changed text turns fuzzy with
     its previous msgid, removed text becomes obsolete. A fuzzy guess never changes a number, a
     dose's unit or a protected term."""
-    merged = catalogs.merge_files(old, template, protect, jobs or default_jobs())
-    changed = atomic_write(output, merged)
+
+    def edit() -> tuple[bytes | None, bytes, None]:
+        read = output.read_bytes() if output.exists() else None
+        return read, catalogs.merge_files(old, template, protect, jobs or default_jobs()), None
+
+    changed, _ = edit_file(output, edit)  # a save of OUTPUT meanwhile: merged again
     click.echo(f"{'wrote' if changed else 'unchanged'} {output}")
 
 
@@ -137,9 +138,13 @@ def po_format_cmd(files: tuple[Path, ...], in_place: bool) -> None:
     """Write each FILE as `msgcat --width=79` (and Poedit) write it, to standard output or, with
     --in-place, back to the file. Flags gettext does not know are kept, after the known ones."""
     for path in files:
-        data = catalogs.format_file(path)
-        if in_place:
-            changed = atomic_write(path, data)
-            click.echo(f"{'formatted' if changed else 'unchanged'} {path}")
-        else:
-            click.echo(data, nl=False)
+        if not in_place:
+            click.echo(catalogs.format_file(path), nl=False)
+            continue
+
+        def edit(path: Path = path) -> tuple[bytes, bytes, None]:
+            read = catalogs.read_catalog_bytes(path, str(path))
+            return read, catalogs.format_data(read, str(path)), None
+
+        changed, _ = edit_file(path, edit)  # a save meanwhile: formatted again
+        click.echo(f"{'formatted' if changed else 'unchanged'} {path}")

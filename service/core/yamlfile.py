@@ -171,9 +171,11 @@ def atomic_write(path: Path, data: str | bytes, previous: bytes | None = None) -
 def replace_if_unchanged(path: Path, data: str | bytes, read: bytes | None) -> bool:
     """`atomic_write` of an edit of `path` made from its bytes `read` (None: it did not exist),
     only if the file still holds them. Under an exclusive lock on its folder (flock, which every
-    writer of the project's catalogs takes), the file is read again; when another command or a
-    translator's tool changed it since `read`, nothing is written and `ChangedMeanwhile` is
-    raised, so their work is never overwritten. Returns whether the file changed."""
+    command of this tool that edits a catalog takes), the file is read again; when another
+    command or a translator's tool changed it since `read`, nothing is written and
+    `ChangedMeanwhile` is raised. Other tools take no lock: a save of theirs that lands in the
+    instant between that second read and the rename is still replaced. Returns whether the file
+    changed."""
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)

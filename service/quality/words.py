@@ -137,7 +137,8 @@ def _lexicon(locale: str) -> _Lexicon:
     halves = {fold(w) for w in _HALF.get(language, ())}
     for spelling, value in [*words.items(), *((h, Decimal("0.5")) for h in halves)]:
         key = (spelling,) if language in _UNSPACED else tuple(_LETTERS.findall(spelling))
-        phrases.setdefault(key, value)
+        if key and key[0]:  # a spelling with no letters (what ICU gives a locale it lacks)
+            phrases.setdefault(key, value)
     runs = None
     if language in _UNSPACED:
         chars = sorted({ch for (w,) in phrases for ch in w if w not in halves})
@@ -148,7 +149,7 @@ def _lexicon(locale: str) -> _Lexicon:
     return _Lexicon(
         phrases,
         frozenset(key[0] for key in phrases),
-        max(len(key) for key in phrases),
+        max((len(key) for key in phrases), default=0),
         runs,
         counters if language in _CLASSIFIERS else frozenset(),
         frozenset(halves),

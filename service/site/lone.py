@@ -23,8 +23,8 @@ from service.catalogs.catalog import loaded as load_catalog
 from service.catalogs.catalog import read_po
 from service.content.inline import parse_text
 from service.core.config import CONFIG_NAME, Config
-from service.core.errors import CatalogError, L10nError
-from service.core.locales import from_gettext
+from service.core.errors import CatalogError, L10nError, LocaleError
+from service.core.locales import babel_locale, from_gettext
 from service.core.models import Target
 from service.core.terminology import NO_TERMINOLOGY
 from service.po import Entry, PoFile
@@ -57,14 +57,27 @@ def config_above(path: Path) -> Path | None:
     return None
 
 
-def _locale_of(po: PoFile, path: Path) -> str:
-    """BCP 47: the `Language` header, else the folder above LC_MESSAGES (`es/LC_MESSAGES/x.po`)."""
+def _locale_of(po: PoFile, path: Path, shown: str) -> str:
+    """BCP 47: the `Language` header, else the folder above LC_MESSAGES (`es/LC_MESSAGES/x.po`);
+    a language CLDR has no data for is an error at the header's line."""
     language = (po.header_field("Language") or "").strip()
-    if language:
-        return from_gettext(language)
-    if path.parent.name == "LC_MESSAGES" and _LOCALE_DIR.match(path.parent.parent.name):
-        return from_gettext(path.parent.parent.name)
-    return ""
+    named = language or (
+        path.parent.parent.name
+        if path.parent.name == "LC_MESSAGES" and _LOCALE_DIR.match(path.parent.parent.name)
+        else ""
+    )
+    if not named:
+        return ""
+    try:
+        tag = from_gettext(named)
+        if tag.split("-")[0].lower() in ("und", "mul", "zxx"):  # not a language to check against
+            raise LocaleError(f"{tag!r} names no language")
+        babel_locale(tag)
+    except LocaleError as exc:
+        line = (po.header.msgstr_line or po.header.line) if language and po.header else 1
+        where = "the Language header" if language else "the folder"
+        raise CatalogError(f"{where} names {named!r}: {exc.message}", shown, line) from exc
+    return tag
 
 
 def _stand_ins(entry: Entry) -> tuple[Target, ...]:
@@ -124,7 +137,7 @@ def check_file(path: Path, config: Config | None, label: str = "") -> LoneCheck:
     shown = label or str(path)
     try:
         po = read_po(path, shown)
-        locale = _locale_of(po, path)
+        locale = _locale_of(po, path, shown)
         if not locale:
             raise CatalogError(
                 "no Language header and no <locale>/LC_MESSAGES folder: the locale is unknown",
