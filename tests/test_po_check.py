@@ -80,8 +80,9 @@ def test_corpus_file_is_judged_as_msgfmt_judges_it(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    # ja.sjis.po is no catalog to count: msgfmt and the reader both stop at its first error
-    [p for p in CORPUS_FILES if p.name != "ja.sjis.po"],
+    # ja.sjis.po is no catalog to count: msgfmt and the reader both stop at its first error; nor
+    # are SearXNG's, each with a message defined twice (msgfmt counts on past it, the reader stops)
+    [p for p in CORPUS_FILES if p.name != "ja.sjis.po" and p.parent.name != "searxng"],
     ids=lambda p: f"{p.parent.name}/{p.name}",
 )
 def test_statistics_are_msgfmts(path: Path) -> None:

@@ -261,6 +261,8 @@ FAST_PATH_DECLINES = {
     "zh_TW.po": "Big5 with a line join before the header, which gettext reads byte by byte",
     "ja.sjis.po": "an error (gettext reads a second byte 0x5C as an escape), which it reports",
     "ko.po": "comments between an entry's lines, where msgcat writes them first",
+    "searxng": "a duplicate message definition (msgfmt -c rejects every SearXNG catalog for it), "
+    "which the general reader reports",
 }
 
 
@@ -269,7 +271,7 @@ FAST_PATH_DECLINES = {
 def test_fast_path_reads_each_corpus_file_as_the_general_parser_does(path: Path) -> None:
     data = path.read_bytes()
     fast = _module._parse_fast(data, str(path))
-    if path.name not in FAST_PATH_DECLINES:
+    if path.name not in FAST_PATH_DECLINES and path.parent.name not in FAST_PATH_DECLINES:
         assert fast is not None, "the fast path gave up on a canonical file"
     assert fast is None or fast == _module._parse_general(data, str(path))
 
