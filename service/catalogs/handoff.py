@@ -55,10 +55,6 @@ def unit_id(domain: Page, entry: Entry) -> str:
     return "entry-" + fingerprint(entry.msgid, entry.msgid_plural or "")[:12]
 
 
-def _forms(entry: Entry) -> tuple[str, ...]:
-    return (entry.msgid,) if entry.msgid_plural is None else (entry.msgid, entry.msgid_plural)
-
-
 def units_of(
     po: PoFile, domain: Page, approved: Callable[[Segment], bool], only: Collection[str] = ()
 ) -> list[XliffUnit]:
@@ -76,7 +72,7 @@ def units_of(
         units.append(
             XliffUnit(
                 id=unit_id(domain, entry),
-                sources=_forms(entry),
+                sources=entry.source_forms,
                 targets=entry.msgstr,
                 state=STATES[kind],
                 approved=None if kind == "untranslated" else kind != "fuzzy",
@@ -116,7 +112,7 @@ def _fuzzy(unit: XliffUnit) -> bool:
 def _refusal(
     unit: XliffUnit, entry: Entry, findings: Sequence[Finding], msgfmt: Sequence[str]
 ) -> str:
-    if not unit.sources or unit.sources != _forms(entry)[: len(unit.sources)]:
+    if not unit.sources or unit.sources != entry.source_forms[: len(unit.sources)]:
         return "source changed since export: the English is now " + repr(entry.msgid)
     if unit.inline:
         return f"inline markup {', '.join(sorted(set(unit.inline)))} in the target: give text only"
@@ -176,7 +172,9 @@ def _findings(
 ) -> list[Finding]:
     if seg is not None:
         return run_checks(Unit.of(seg, targets, locale, terms, terminology))
-    return run_checks(Unit(_forms(entry), targets, locale, terms, (), terminology.glossary(locale)))
+    return run_checks(
+        Unit(entry.source_forms, targets, locale, terms, (), terminology.glossary(locale))
+    )
 
 
 def _judge(
