@@ -172,14 +172,22 @@ def test_many_writers_at_once_lose_nothing(tmp_path: Path) -> None:
 
 
 # (Poedit changes the catalog after the export, the CAT tool changes the unit, the unit keeps the
-# export's record of the text) → the catalog's msgstr afterwards, and the import's verdict
+# export's record of the text) → the catalog's msgstr afterwards, and the import's verdict. A unit
+# without the record is judged two-way, as documented (README, `xliff import --help`): the tool's
+# text is taken over the catalog's, and the report says how many units came without it.
 HEADING = "What it is used for"
 CAT = "Para qué sirve"
 THREE_WAY = {
     "only the catalog changed": (True, False, True, THEIRS[1], "unchanged"),
     "both changed": (True, True, True, THEIRS[1], "refused"),
     "only the CAT tool changed": (False, True, True, CAT, "took"),
-    "both changed, the tool dropped the record": (True, True, False, CAT, "took"),
+    "both changed, no record: the documented two-way fallback takes the tool's text": (
+        True,
+        True,
+        False,
+        CAT,
+        "took",
+    ),
 }
 
 
@@ -213,3 +221,11 @@ def test_an_import_keeps_what_the_catalog_changed_since_the_export(
         assert result.exit_code == 0 and len(said) == 1 and "took" in said[0]
     else:  # not one of the lines the import prints: it counts it among the unchanged
         assert result.exit_code == 0 and not said and "0 taken" in result.output
+    unrecorded = re.findall(
+        r"^locales/es/LC_MESSAGES/[\w-]+\.po: (\d+) unit\(s\) carried no export record "
+        r"\(x-exported-sha256\): for those the tool's text replaced whatever the catalog had",
+        result.output,
+        re.M,
+    )
+    with_text = len(re.findall(r"<target[^>]*>[^<]", text))  # units the tool gave a text
+    assert unrecorded == ([] if record else [str(with_text)])

@@ -3,7 +3,15 @@ units applied to it under the rules of an edit of the .po (`apply_units`).
 
 An import edits msgstr and the fuzzy flag, and names the translator in Last-Translator, as a
 translator's save in Poedit does; it never writes an approval (a unit "signed-off" in the tool
-is a translation like any other here). What the checks refuse is reported and left out.
+is a translation like any other here). What the checks refuse is reported and left out. A
+translator note written in the tool becomes a `#` comment of the entry.
+
+Each unit carries two records of the export: `x-exported-sha256` (the entry's msgstr and fuzzy
+flag then) and `x-source-sha256` (its English then). A unit whose English changed since is
+refused; where the catalog's entry changed since, a unit the tool left as exported is kept as
+the catalog has it, and a unit the tool changed is refused (neither side's edit is lost). A unit
+without the records (a tool that drops contexts it does not know) is judged two-way: the tool's
+text is taken, whatever the catalog has now.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
-from service.catalogs.xliff import STATES, XliffUnit, text_digest
+from service.catalogs.xliff import STATES, XliffUnit, state_digest, text_digest
 from service.core.models import Page, Segment, fingerprint
 from service.core.terminology import NO_TERMINOLOGY, Terminology
 from service.po import Entry, PoFile
@@ -55,10 +63,6 @@ def unit_id(domain: Page, entry: Entry) -> str:
     return "entry-" + fingerprint(entry.msgid, entry.msgid_plural or "")[:12]
 
 
-def _forms(entry: Entry) -> tuple[str, ...]:
-    return (entry.msgid,) if entry.msgid_plural is None else (entry.msgid, entry.msgid_plural)
-
-
 def units_of(
     po: PoFile, domain: Page, approved: Callable[[Segment], bool], only: Collection[str] = ()
 ) -> list[XliffUnit]:
@@ -76,7 +80,7 @@ def units_of(
         units.append(
             XliffUnit(
                 id=unit_id(domain, entry),
-                sources=_forms(entry),
+                sources=entry.source_forms,
                 targets=entry.msgstr,
                 state=STATES[kind],
                 approved=None if kind == "untranslated" else kind != "fuzzy",
@@ -85,7 +89,8 @@ def units_of(
                 critical=seg is not None and seg.critical,
                 references=entry.references,
                 segment_type=seg.type.value if seg is not None else "",
-                exported=text_digest(entry.msgstr),
+                exported=state_digest(entry.msgstr, entry.fuzzy),
+                source_record=text_digest(entry.source_forms),
             )
         )
     return units
@@ -93,16 +98,14 @@ def units_of(
 
 @dataclass(frozen=True)
 class UnitOutcome:
-    """What an import did with one unit: `taken` (as translated or fuzzy), or not, and why."""
+    """What an import did with one unit: `taken` (as translated or fuzzy), or not, and why;
+    `notes`, the tool's translator notes it added to the entry as `#` comments."""
 
     id: str
     line: int
     verdict: str  # "took", "unchanged", "skipped" or "refused"
     message: str
-
-    @property
-    def refused(self) -> bool:
-        return self.verdict == "refused"
+    notes: tuple[str, ...] = ()
 
 
 def _fuzzy(unit: XliffUnit) -> bool:
@@ -116,8 +119,8 @@ def _fuzzy(unit: XliffUnit) -> bool:
 def _refusal(
     unit: XliffUnit, entry: Entry, findings: Sequence[Finding], msgfmt: Sequence[str]
 ) -> str:
-    if not unit.sources or unit.sources != _forms(entry)[: len(unit.sources)]:
-        return "source changed since export: the English is now " + repr(entry.msgid)
+    if not unit.sources or unit.sources != entry.source_forms[: len(unit.sources)]:
+        return "source changed since export: the English is now " + _english(entry)
     if unit.inline:
         return f"inline markup {', '.join(sorted(set(unit.inline)))} in the target: give text only"
     if len(unit.targets) != len(entry.msgstr):
@@ -130,6 +133,34 @@ def _refusal(
     errors = [f"{f.check}: {f.message}" for f in findings if f.severity is Severity.ERROR]
     errors += [f"msgfmt: {m}" for m in msgfmt]
     return "check error: " + "; ".join(errors) if errors else ""
+
+
+def _english(entry: Entry) -> str:
+    if entry.msgid_plural is None:
+        return repr(entry.msgid)
+    return f"{entry.msgid!r}, plural {entry.msgid_plural!r}"
+
+
+def _source_changed(unit: XliffUnit, entry: Entry) -> bool:
+    """The unit's record of its English (msgid and msgid_plural) at the export is not the
+    entry's English now (a unit without the record: not known, as before)."""
+    return bool(unit.source_record) and unit.source_record != text_digest(entry.source_forms)
+
+
+def _with_notes(entry: Entry, unit: XliffUnit) -> tuple[Entry, tuple[str, ...]]:
+    """`entry` with each translator note of the tool's that is not one of its `#` comments
+    already added as one (one line, white space collapsed), and the notes added. A note never
+    touches msgstr: approvals, which bind the text, stand."""
+    have = {" ".join(c.split()) for c in entry.comments}
+    added: list[str] = []
+    for note in unit.translator_notes:
+        line = " ".join(note.split())
+        if line and line not in have:
+            have.add(line)
+            added.append(line)
+    if not added:
+        return entry, ()
+    return replace(entry, comments=(*entry.comments, *added)), tuple(added)
 
 
 def _msgfmt(po: PoFile, entry: Entry) -> list[str]:
@@ -176,7 +207,9 @@ def _findings(
 ) -> list[Finding]:
     if seg is not None:
         return run_checks(Unit.of(seg, targets, locale, terms, terminology))
-    return run_checks(Unit(_forms(entry), targets, locale, terms, (), terminology.glossary(locale)))
+    return run_checks(
+        Unit(entry.source_forms, targets, locale, terms, (), terminology.glossary(locale))
+    )
 
 
 def _judge(
@@ -190,8 +223,13 @@ def _judge(
     """One unit's outcome, and the entry it makes (None: the catalog keeps what it has)."""
     if not any(unit.targets):
         return UnitOutcome(unit.id, unit.line, "skipped", "no translation: left as it is"), None
-    if unit.exported and unit.exported != text_digest(entry.msgstr):  # changed since the export
-        if text_digest(unit.targets) == unit.exported:
+    if _source_changed(unit, entry):
+        why = "source changed since export: the English is now " + _english(entry)
+        return UnitOutcome(unit.id, unit.line, "refused", why), None
+    if unit.exported and unit.exported != state_digest(entry.msgstr, entry.fuzzy):
+        # the catalog's text or fuzzy flag changed since the export; the unit's text as exported
+        # (whatever state the tool gives it) is the tool's "no change"
+        if unit.exported in {state_digest(unit.targets, fuzzy) for fuzzy in (False, True)}:
             why = "not changed in this file, and changed in the catalog since the export: kept"
             return UnitOutcome(unit.id, unit.line, "unchanged", why), None
         why = (
@@ -245,6 +283,10 @@ def apply_units(
             outcomes.append(UnitOutcome(unit.id, unit.line, "refused", why))
             continue
         outcome, new = _judge(po, domain, entry, unit, locale, (terms, terminology))
+        if outcome.verdict != "refused" and not _source_changed(unit, entry):
+            new, notes = _with_notes(new or entry, unit)
+            outcome = replace(outcome, notes=notes)
+            new = new if new is not entry else None
         outcomes.append(outcome)
         if new is not None:
             changed[id(entry)] = new

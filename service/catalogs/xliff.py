@@ -12,6 +12,7 @@ here knows pages, ledgers or checks: `service.site.xliff` decides what goes in a
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -26,6 +27,8 @@ __all__ = [
     "XliffFile",
     "XliffUnit",
     "read_xliff",
+    "state_digest",
+    "text_digest",
     "write_xliff",
 ]
 
@@ -64,7 +67,8 @@ class XliffUnit:
     segment_type: str = ""
     line: int = 0  # where it was read, for the import's report
     inline: tuple[str, ...] = ()  # inline elements a tool put in a target (<g>, <x/>, …)
-    exported: str = ""  # `text_digest` of the catalog's msgstr at the export ("": not known)
+    exported: str = ""  # `state_digest` of the catalog's entry at the export ("": not known)
+    source_record: str = ""  # `text_digest` of its English (msgid, msgid_plural) at the export
 
 
 @dataclass(frozen=True)
@@ -77,9 +81,16 @@ class XliffFile:
 
 
 def text_digest(forms: Sequence[str]) -> str:
-    """What a unit carries of the catalog's text at the export (its SHA-256, cut short): an
-    import then tells a text the tool changed from one the catalog changed since."""
+    """The SHA-256 (cut short) of a text's forms: a unit's English at the export
+    (`x-source-sha256`), for an import to tell an English that changed since."""
     return hashlib.sha256("\x00".join(forms).encode()).hexdigest()[:32]
+
+
+def state_digest(msgstr: Sequence[str], fuzzy: bool) -> str:
+    """What a unit carries of the catalog's entry at the export (`x-exported-sha256`): its
+    msgstr forms and its fuzzy flag. An import then tells what the tool changed from what the
+    catalog changed since (a new text, or a fuzzy flag a translator added or removed)."""
+    return text_digest((*msgstr, "\x01fuzzy" if fuzzy else "\x01"))
 
 
 def _q(tag: str) -> str:
@@ -98,10 +109,12 @@ def _context(parent: etree._Element, unit: XliffUnit) -> None:
         _text(group, "context", path, **{"context-type": "sourcefile"})
         if line is not None:
             _text(group, "context", str(line), **{"context-type": "linenumber"})
-    if unit.segment_type or unit.critical or unit.exported:
+    if unit.segment_type or unit.critical or unit.exported or unit.source_record:
         group = etree.SubElement(parent, _q("context-group"), {"purpose": "information"})
         if unit.exported:
             _text(group, "context", unit.exported, **{"context-type": "x-exported-sha256"})
+        if unit.source_record:
+            _text(group, "context", unit.source_record, **{"context-type": "x-source-sha256"})
         if unit.segment_type:
             _text(group, "context", unit.segment_type, **{"context-type": "x-segment-type"})
         if unit.critical:
@@ -203,10 +216,11 @@ def _read_notes(element: etree._Element, origin: str) -> tuple[str, ...]:
     return tuple(n.text or "" for n in element.findall(_q("note")) if n.get("from") == origin)
 
 
-def _exported(element: etree._Element) -> str:
+def _record(element: etree._Element, kind: str) -> str:
+    """The unit's context of type `kind` (x-exported-sha256, x-source-sha256), "" if none."""
     for context in element.iterchildren(_q("context-group")):
         for item in context.iterchildren(_q("context")):
-            if item.get("context-type") == "x-exported-sha256":
+            if item.get("context-type") == kind:
                 return (item.text or "").strip()
     return ""
 
@@ -233,7 +247,8 @@ def _units(body: etree._Element) -> Iterator[XliffUnit]:
                 translator_notes=_read_notes(element, "translator"),
                 line=element.sourceline or 0,
                 inline=tuple(inline),
-                exported=_exported(element),
+                exported=_record(element, "x-exported-sha256"),
+                source_record=_record(element, "x-source-sha256"),
             )
         elif tag == "group" and element.get("restype") == "x-gettext-plurals":
             forms = element.findall(_q("trans-unit"))
@@ -249,7 +264,8 @@ def _units(body: etree._Element) -> Iterator[XliffUnit]:
                 translator_notes=_read_notes(element, "translator"),
                 line=element.sourceline or 0,
                 inline=tuple(inline),
-                exported=_exported(element),
+                exported=_record(element, "x-exported-sha256"),
+                source_record=_record(element, "x-source-sha256"),
             )
 
 
@@ -266,6 +282,17 @@ def _translator(element: etree._Element) -> str | None:
     return None
 
 
+_PROLOG = re.compile(rb"<!--.*?-->|<!DOCTYPE", re.S)
+
+
+def _doctype_line(data: bytes) -> int:
+    """The line of the document's DOCTYPE (comments before it read past), 1 if not found."""
+    for match in _PROLOG.finditer(data):
+        if match.group() == b"<!DOCTYPE":
+            return data.count(b"\n", 0, match.start()) + 1
+    return 1
+
+
 def read_xliff(data: bytes, label: str) -> list[XliffFile]:
     """The files of an XLIFF 1.2 document; a document that is not one is a CatalogError with
     its line."""
@@ -275,7 +302,7 @@ def read_xliff(data: bytes, label: str) -> list[XliffFile]:
         raise CatalogError(f"not well-formed XML: {exc.msg}", label, exc.lineno or 1) from exc
     if root.getroottree().docinfo.doctype:
         # XLIFF needs no DTD; one could define entities (from outside, or a billion laughs)
-        raise CatalogError("a DOCTYPE is not accepted in XLIFF here", label, 1)
+        raise CatalogError("a DOCTYPE is not accepted in XLIFF here", label, _doctype_line(data))
     if root.tag != _q("xliff") or root.get("version") != "1.2":
         raise CatalogError(
             "not an XLIFF 1.2 document (urn:oasis:names:tc:xliff:document:1.2)",

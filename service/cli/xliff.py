@@ -50,7 +50,9 @@ def xliff_export_cmd(
     .po's path), one trans-unit per entry with the segment's id, the English, the translation
     and its state (needs-translation, needs-review-translation when fuzzy, translated, or
     signed-off when the serving rule finds it approved), the extracted and translator comments
-    as notes, a note from clinic-l10n on safety-critical text, and the source reference."""
+    as notes, a note from clinic-l10n on safety-critical text, the source reference, and the
+    export's records that `xliff import` reads (x-source-sha256: the English then;
+    x-exported-sha256: the msgstr and fuzzy flag then)."""
     config = config_of(ctx)
     found = enabled_locale(config, locale)
     tree = load_tree(config, only=None if slug is None else {slug})
@@ -73,8 +75,13 @@ def xliff_import_cmd(ctx: click.Context, file: Path, translator: str | None) -> 
     each unit passes the checks or is refused; a state translated, signed-off or final makes it
     translated, any other (needs-review-translation, new, …) fuzzy, and nothing is ever
     approved (the review does that). Each catalog that takes something is written atomically, with
-    Last-Translator and PO-Revision-Date. Prints each unit it took, skipped or refused (and
-    why), then each file's counts; exits 1 if any was refused."""
+    Last-Translator and PO-Revision-Date. A unit whose English changed since the export is
+    refused; one the catalog changed since the export is kept as the catalog has it if the tool
+    left it as exported, refused if the tool changed it too. A unit without the export's record
+    (x-exported-sha256, which some tools drop) is taken over whatever the catalog has. A
+    translator note written in the tool is added as a # comment. Prints each unit it took,
+    skipped or refused (and why) and each note it added, then each file's counts and how many
+    units had no record; exits 1 if any was refused."""
     config = config_of(ctx)
     data = read_catalog_bytes(file)
     reports = import_document(config, data, str(file), translator)
@@ -87,14 +94,23 @@ def xliff_import_cmd(ctx: click.Context, file: Path, translator: str | None) -> 
         counts = dict.fromkeys(("took", "unchanged", "skipped", "refused"), 0)
         for o in report.outcomes:
             counts[o.verdict] += 1
+            where = f"{report.original}: {o.id} (line {o.line})"
             if o.verdict != "unchanged":
-                click.echo(f"{report.original}: {o.id} (line {o.line}): {o.verdict}: {o.message}")
+                click.echo(f"{where}: {o.verdict}: {o.message}")
+            for note in o.notes:
+                click.echo(f"{where}: note added as a translator comment: {note}")
         refused += counts["refused"]
         click.echo(
             f"{'wrote' if report.written else 'unchanged'} {report.original}: "
             f"{counts['took']} taken, {counts['unchanged']} unchanged, "
             f"{counts['skipped']} skipped, {counts['refused']} refused"
         )
+        if report.unrecorded:
+            click.echo(
+                f"{report.original}: {report.unrecorded} unit(s) carried no export record "
+                "(x-exported-sha256): for those the tool's text replaced whatever the catalog "
+                "had, a change made in the catalog since the export included"
+            )
     if refused:
         click.echo(f"clinic-l10n: {refused} unit(s) or file(s) refused", err=True)
         ctx.exit(1)

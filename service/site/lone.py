@@ -115,11 +115,8 @@ def _entry_findings(
         if loaded.refused:
             found.append(Finding("too-long", Severity.ERROR, loaded.refused))
         if loaded.translated:
-            forms = (
-                (entry.msgid,) if entry.msgid_plural is None else (entry.msgid, entry.msgid_plural)
-            )
             unit = Unit(
-                forms,
+                entry.source_forms,
                 loaded.msgstr,
                 tag,
                 tuple(terms),

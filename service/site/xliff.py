@@ -66,6 +66,9 @@ class FileReport:
     outcomes: list[UnitOutcome] = field(default_factory=list)
     refused: str = ""  # the whole file, when it names no catalog of this tree
     written: bool = False
+    # units with a translation but no x-exported-sha256 (a tool dropped it): judged two-way, the
+    # tool's text replacing whatever the catalog has, a change made since the export included
+    unrecorded: int = 0
 
 
 def _catalogs(tree: Tree, locale: str) -> dict[str, tuple[Page, Path]]:
@@ -109,7 +112,8 @@ def _import_file(tree: Tree, xf: XliffFile, translator: str | None) -> FileRepor
 
     # a translator's save meanwhile: the units are applied again to what they saved
     written, outcomes = edit_file(path, edit)
-    return FileReport(xf.original, outcomes, written=written)
+    unrecorded = sum(1 for u in xf.units if any(u.targets) and not u.exported)
+    return FileReport(xf.original, outcomes, written=written, unrecorded=unrecorded)
 
 
 def import_document(
