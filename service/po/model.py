@@ -105,6 +105,11 @@ class Entry:
         return self.msgid_plural is not None
 
     @property
+    def source_forms(self) -> tuple[str, ...]:
+        """The English forms: (msgid,), or (msgid, msgid_plural) for a plural entry."""
+        return (self.msgid,) if self.msgid_plural is None else (self.msgid, self.msgid_plural)
+
+    @property
     def translated(self) -> bool:
         """As msgfmt counts it: msgstr[0] is not empty and the entry is not fuzzy."""
         return self.msgstr[0] != "" and not self.fuzzy
