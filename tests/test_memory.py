@@ -453,8 +453,12 @@ def test_tmx_carries_text_exactly_or_leaves_it_out(msgid: str, msgstr: str, kept
     assert props["x-msgstr[1]"] == "{count} dosis"
 
 
-def test_the_benchmark_runs_and_nothing_prefilled_is_refused_or_served(tmp_path: Path) -> None:
-    """benchmarks/memory.py end to end on 6 pages (3 made new), so it cannot rot unseen."""
+def test_the_benchmark_runs_and_the_tree_wide_check_refuses_nothing_prefilled(
+    tmp_path: Path,
+) -> None:
+    """benchmarks/memory.py end to end on 6 pages (3 made new), so it cannot rot unseen; its
+    "refused" is `clinic-l10n check` on the tree with the pre-filled entries' fuzzy flags cleared,
+    not the gate `prefill` applied."""
     done = subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / "memory.py"), "--pages", "6"],
         cwd=REPO,
@@ -468,7 +472,8 @@ def test_the_benchmark_runs_and_nothing_prefilled_is_refused_or_served(tmp_path:
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     assert figures["prefilled"] >= 6  # at least one repeated safety paragraph, in six locales
     assert figures["critical"] >= 6
-    assert figures["refused"] == 0 and figures["served"] == 0
+    assert figures["refused"] == 0
+    assert "served" not in figures  # 0 by construction (fuzzy): not a figure
 
 
 def test_a_note_goes_when_the_approval_behind_it_is_revoked(fixture_tree: Path, run: Run) -> None:

@@ -28,6 +28,7 @@ from service.po.errors import PoError
 from service.po.merge import merge
 from service.po.mo import write_mo
 from service.po.parse import parse
+from service.po.plural import form_for
 from service.po.write import write
 
 __all__ = [
@@ -147,6 +148,7 @@ def loaded(po: PoFile, domain: str, locale: str | None = None) -> LoadedCatalog:
         entries=entries,
         last_translator=_translator(po),
         counts=po.statistics(),
+        singular=form_for(po.header.msgstr[0] if po.header else "", 1),
     )
 
 

@@ -35,6 +35,7 @@ class Remembered:
     reviewers: tuple[str, ...]  # every approval that counts, in the ledger's order
     at: str  # the latest of their times (ISO 8601, UTC)
     references: tuple[Target, ...] = ()  # the link definitions the English uses on its page
+    singular: int = 0  # the msgstr index its catalog's Plural-Forms selects for n=1
     # An earlier wording: approved, but its English is no longer on its page. Shown to the
     # translator in comments only; never pre-filled, never exported.
     earlier: bool = False

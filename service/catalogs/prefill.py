@@ -22,6 +22,7 @@ entry that is still untranslated.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from service.catalogs.memory import Memory, Remembered
 from service.catalogs.veto import ClinicVeto
@@ -30,7 +31,7 @@ from service.po import Entry, PoFile
 from service.po.fuzzy import FUZZY_THRESHOLD, fstrcmp, refusal
 from service.quality.checks import Unit, blocking
 
-__all__ = ["MARK", "Filled", "prefill"]
+__all__ = ["MARK", "Filled", "fillable", "prefill"]
 
 MARK = "memory: "
 
@@ -57,13 +58,19 @@ def _one_line(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\n", "\\n")
 
 
-def _untranslated(entry: Entry) -> bool:
-    return (
-        not entry.obsolete
-        and not entry.is_header
-        and not entry.fuzzy
-        and all(form == "" for form in entry.msgstr)
-    )
+class _Forms(Protocol):
+    @property
+    def fuzzy(self) -> bool: ...
+    @property
+    def msgstr(self) -> tuple[str, ...]: ...
+
+
+def fillable(entry: _Forms) -> bool:
+    """Whether memory may fill a live message: no translator's text at all (every form empty)
+    and not fuzzy. A half-filled plural (some forms typed) is the translator's work in progress
+    and is left alone, as is a fuzzy guess. `prefill` and `service.release.memory.wanted` both
+    ask this, of a parsed entry and of a loaded one."""
+    return not entry.fuzzy and not any(entry.msgstr)
 
 
 @dataclass(frozen=True)
@@ -78,9 +85,13 @@ class _Filler:
         """The record's forms fit the entry and no error-level check refuses them against it."""
         if len(record.msgstr) != len(entry.msgstr):
             return False
-        source = (entry.msgid,) if entry.msgid_plural is None else (entry.msgid, entry.msgid_plural)
         unit = Unit(
-            source, record.msgstr, self.locale, self.terms, record.references, self.glossary
+            entry.source_forms,
+            record.msgstr,
+            self.locale,
+            self.terms,
+            record.references,
+            self.glossary,
         )
         return not blocking(unit)
 
@@ -154,7 +165,7 @@ def prefill(
     total = Filled()
     entries, changed = [], False
     for entry in po.entries:
-        if _untranslated(entry):
+        if not entry.obsolete and not entry.is_header and fillable(entry):
             done, counts = filler.entry(entry, live)
             total += counts
             changed = changed or done != entry

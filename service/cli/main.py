@@ -163,10 +163,12 @@ def update_cmd(ctx: click.Context, jobs: int | None, memory: bool, releases: Pat
     exact = sum(o.filled.exact for o in outcomes)
     near = sum(o.filled.near for o in outcomes)
     noted = sum(o.filled.noted for o in outcomes)
-    if exact or near or noted:
+    refused = sum(o.filled.refused for o in outcomes)
+    if exact or near or noted or refused:
         click.echo(
             f"memory: pre-filled {exact} exact and {near} near match(es) as fuzzy; "
-            f"{noted} earlier wording(s) shown in comments"
+            f"{noted} earlier wording(s) shown in comments; "
+            f"{refused} candidate(s) refused by a check"
         )
 
 

@@ -57,13 +57,15 @@ def tm_group() -> None:
 def tm_export_cmd(
     ctx: click.Context, fmt: str, out: Path, locale: str | None, releases: Path | None
 ) -> None:
-    """Write the memory as TMX 1.4b (source language en): one <tu> per approved translation,
-    with its page, segment, reviewers and approval time as <prop>s and the approval time as the
-    unit's creationdate. A translation holding a character XML 1.0 cannot carry (a C0 control)
+    """Write the memory as TMX 1.4b (source language en): one <tu> per translation the serving
+    rule shows today (an approved translation of an English since reworded is not exported), with
+    its page, segment, reviewers and approval time as <prop>s and the approval time as the unit's
+    creationdate; a plural message's <tuv> holds the form its catalog's Plural-Forms selects for
+    n=1, its other forms are props. A translation holding a character XML 1.0 cannot carry (a C0 control)
     is left out and counted."""
     config = config_of(ctx)
     wanted = enabled_locale(config, locale) if locale is not None else None
-    records = [r for r in remembered(ctx, config, releases).records if wanted in (None, r.locale)]
+    records = [r for r in remembered(ctx, config, releases).served if wanted in (None, r.locale)]
     kept, left = writable(records)
     atomic_write(out, tmx(kept, utc_now()))
     click.echo(f"wrote {len(kept)} translation unit(s) to {out}")

@@ -251,6 +251,7 @@ class LoadedCatalog:
     entries: Mapping[Key, CatalogEntry]
     last_translator: str | None = None
     counts: Statistics = field(default_factory=Statistics)  # msgfmt --statistics
+    singular: int = 0  # the msgstr index the catalog's Plural-Forms selects for n=1
 
 
 @dataclass(frozen=True)

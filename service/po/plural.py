@@ -18,6 +18,7 @@ __all__ = [
     "PluralFormsError",
     "compile_plural",
     "distribution",
+    "form_for",
     "nplurals",
 ]
 
@@ -207,3 +208,23 @@ def distribution(plural: Plural, nplurals: int) -> Distribution:
             seen[value] += 1
     # A form the formula takes at least 5 times counts as taken infinitely often.
     return Distribution(plural, None if seen is None else tuple(c >= 5 for c in seen))
+
+
+def form_for(header: str, n: int) -> int:
+    """The msgstr index the header's Plural-Forms selects for `n`, as libintl's plural lookup
+    picks it: 0 (gettext's default rule for n=1) when the header has no readable Plural-Forms,
+    and 0 when the expression fails or names a form past nplurals.
+
+    >>> ar = "Plural-Forms: nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : 3);\\n"
+    >>> form_for(ar, 1), form_for(ar, 0), form_for("Language: ja\\n", 1)
+    (1, 0, 0)
+    """
+    at, count = header.find("plural="), nplurals(header)
+    if at < 0 or count is None:
+        return 0
+    expression = re.match(r"[^;\n]*", header[at + len("plural=") :])
+    try:
+        index = compile_plural(expression.group() if expression else "")(n)
+    except PluralFormsError:
+        return 0
+    return index if 0 <= index < count else 0

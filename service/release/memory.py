@@ -4,8 +4,9 @@ show today (`service.site.resolve.reviewed_text`), bound to the English they wer
 A translation is remembered when its ledger holds approvals that match today's English and today's
 msgstr and that the policy counts (so never a draft, a fuzzy entry, a revoked text or one the
 policy does not let count), it passes every error-level check and `msgfmt -c` now, its English is
-approved too, and no withdrawal in force takes it off its page (the segment, the page in that
-locale, or the page everywhere).
+approved too, and no withdrawal in force takes it off its page as publishing applies withdrawals
+(`service.release.withdraw.stops`: the segment everywhere or in that locale, the page in that
+locale, or the page everywhere; a page withdrawal for `en` alone changes no page, and no memory).
 
 Earlier wordings (`Remembered.earlier`): a translation whose English is no longer on its page
 (the English changed since) is remembered for the translator's comments only as an approval still
@@ -20,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from service.catalogs.memory import Memory, Remembered
+from service.catalogs.prefill import fillable
 from service.core.models import (
     SOURCE_LOCALE,
     Key,
@@ -31,23 +33,13 @@ from service.core.models import (
 )
 from service.quality.checks import Unit, blocking
 from service.release.store import Withdrawal
-from service.release.withdraw import in_force
+from service.release.withdraw import in_force, stops
 from service.site.resolve import reviewed_text
 from service.site.store import Tree
 
 __all__ = ["gather", "wanted"]
 
 Wanted = set[tuple[str, str, str | None]]  # (locale, msgid, msgid_plural)
-
-
-def _withdrawn(stopped: Sequence[Withdrawal], page: str, locale: str, segment: str | None) -> bool:
-    """Whether a withdrawal in force stops `segment` (None: the whole page) in `locale`."""
-    return any(
-        w.page == page
-        and (w.locale is None or w.locale in (SOURCE_LOCALE, locale))
-        and (w.segment is None or w.segment == segment)
-        for w in stopped
-    )
 
 
 def _record(
@@ -82,6 +74,7 @@ def _record(
         reviewers=tuple(r.reviewer for r in found.reviews),
         at=max(r.reviewed_at for r in found.reviews),
         references=seg.references,
+        singular=catalog.singular if seg.source_plural is not None else 0,
     )
 
 
@@ -131,7 +124,7 @@ def _page_records(
         catalog = tree.catalogs.get((locale, page.slug))
         if locale == SOURCE_LOCALE or not ledger or not ledger.records or catalog is None:
             continue
-        if _withdrawn(stopped, page.slug, locale, None):
+        if stops(stopped, page.slug, locale, None):
             continue
         approved = {key for key, _role in ledger.records}
         seen = set()
@@ -141,28 +134,28 @@ def _page_records(
             seen.add(seg.key)
             if needed is not None and (locale, seg.source, seg.source_plural) not in needed:
                 continue
-            if _withdrawn(stopped, page.slug, locale, seg.id):
+            if stops(stopped, page.slug, locale, seg.id):
                 continue
             record = _record(tree, page, seg, locale, catalog, ledger)
             if record is not None:
                 found.append(record)
         for key in sorted(approved - seen, key=lambda k: (k[0] or "", k[1])):
             earlier = _earlier(tree, page, key, locale, catalog, ledger)
-            if earlier and not _withdrawn(stopped, page.slug, locale, earlier.segment or None):
+            if earlier and not stops(stopped, page.slug, locale, earlier.segment or None):
                 found.append(earlier)
     return found
 
 
 def wanted(tree: Tree) -> Wanted:
-    """The English, by locale, that some catalog of `tree` lacks a translation of (no catalog, no
-    entry, or an empty or fuzzy one): all that `update` can look up in memory."""
+    """The English, by locale, of the entries `update` may fill from memory (no catalog, no entry,
+    or one `prefill.fillable` accepts): all that `update` can look up in memory."""
     found: Wanted = set()
     for page in tree.domains:
         for locale in tree.config.locales:
             catalog = tree.catalogs.get((locale, page.slug))
             for seg in page.segments:
                 entry = catalog.entries.get(seg.key) if catalog else None
-                if entry is None or not entry.translated:
+                if entry is None or fillable(entry):
                     found.add((locale, seg.source, seg.source_plural))
     return found
 

@@ -5,7 +5,8 @@ The `<tu>`'s creationdate is when the translation was approved (TMX's `YYYYMMDDT
 creationid who approved it; `<prop>`s (TMX's user-defined `x-` types) say the page, segment, context,
 reviewers, approval time and the English's SHA-256. A plural message's English plural and its
 other forms are `x-msgid_plural` and `x-msgstr[N]` props: TMX has no plural forms, so the `<tuv>`s
-hold the singular and msgstr[0]. A record with a character XML 1.0 cannot carry (a C0 control
+hold the English singular and the form the catalog's Plural-Forms selects for n=1 (msgstr[1] in
+Arabic, whose msgstr[0] is the zero form), and every other form is an `x-msgstr[N]` prop. A record with a character XML 1.0 cannot carry (a C0 control
 other than tab and newline, U+FFFE, U+FFFF) is left out (`writable`) and counted by the caller.
 """
 
@@ -67,7 +68,7 @@ def _unit(r: Remembered) -> str:
         ("x-segment", r.segment),
         *([("x-msgctxt", r.msgctxt)] if r.msgctxt is not None else []),
         *([("x-msgid_plural", r.msgid_plural)] if r.msgid_plural is not None else []),
-        *((f"x-msgstr[{n}]", form) for n, form in enumerate(r.msgstr) if n),
+        *((f"x-msgstr[{n}]", form) for n, form in enumerate(r.msgstr) if n != r.singular),
         *(("x-reviewer", who) for who in r.reviewers),
         ("x-approved", r.at),
         ("x-source-sha256", r.source_sha256),
@@ -80,7 +81,7 @@ def _unit(r: Remembered) -> str:
         head
         + "".join(_prop(k, v) for k, v in props)
         + _tuv(SOURCE_LOCALE, r.msgid)
-        + _tuv(r.locale, r.msgstr[0])
+        + _tuv(r.locale, r.msgstr[r.singular])
         + "    </tu>\n"
     )
 

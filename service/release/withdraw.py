@@ -16,7 +16,7 @@ from service.core.models import SOURCE_LOCALE, ResolvedPage, ServedSegment
 from service.release.store import Withdrawal
 from service.site.snapshot import Snapshot
 
-__all__ = ["in_force", "removes_page", "without"]
+__all__ = ["in_force", "removes_page", "stops", "without"]
 
 
 def in_force(withdrawals: Sequence[Withdrawal]) -> list[Withdrawal]:
@@ -28,6 +28,31 @@ def in_force(withdrawals: Sequence[Withdrawal]) -> list[Withdrawal]:
 def removes_page(withdrawals: Sequence[Withdrawal], slug: str) -> bool:
     """Whether the page is withdrawn in every locale."""
     return any(w.page == slug and w.locale is None and w.segment is None for w in withdrawals)
+
+
+def _effect(w: Withdrawal, target: str) -> str:
+    """What `w` does to its page in `target`: "withhold" its segment everywhere, show the page
+    or the segment "in English" there, or nothing (""). A page withdrawn in every locale is
+    `removes_page`'s; a page withdrawal for `en` alone changes no locale's page."""
+    if w.segment is not None and w.locale in (None, SOURCE_LOCALE):
+        return "withhold"
+    if w.locale == target and target != SOURCE_LOCALE:
+        return "in English"
+    return ""
+
+
+def stops(withdrawals: Sequence[Withdrawal], page: str, locale: str, segment: str | None) -> bool:
+    """Whether `withdrawals` (in force) take `segment` (None: the whole page) of `page` off in
+    `locale`, withheld or shown in English, as `without` and `removes_page` apply them."""
+    if removes_page(withdrawals, page):
+        return True
+    return any(
+        w.page == page
+        and _effect(w, locale) != ""
+        and (w.segment is None or w.segment == segment)
+        and (segment is not None or w.segment is None)
+        for w in withdrawals
+    )
 
 
 def _withhold(resolved: ResolvedPage, segment: str) -> ResolvedPage:
@@ -59,9 +84,9 @@ def without(snapshot: Snapshot, withdrawals: Sequence[Withdrawal]) -> Snapshot:
     resolved, english = snapshot.resolved, snapshot.english
     target = resolved.target
     for w in withdrawals:
-        everywhere = w.locale in (None, SOURCE_LOCALE)
-        if w.segment is not None and everywhere:
+        effect = _effect(w, target)
+        if effect == "withhold" and w.segment is not None:
             resolved, english = _withhold(resolved, w.segment), _withhold(english, w.segment)
-        elif w.locale == target and target != SOURCE_LOCALE:
+        elif effect == "in English":
             resolved = _in_english(resolved, english, w.segment)
     return replace(snapshot, resolved=resolved, english=english)
