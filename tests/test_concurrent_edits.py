@@ -57,7 +57,7 @@ def _update(run: Run, tree: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     page.write_text(page.read_text() + "\nA paragraph the English just gained.\n")
     run("extract")
     module = service.catalogs.catalog
-    monkeypatch.setattr(module, "update_catalog", _once(module.update_catalog, tree / CATALOG))
+    monkeypatch.setattr(module, "merged_catalog", _once(module.merged_catalog, tree / CATALOG))
     run("update")
     entry = read_po(tree / CATALOG).get("A paragraph the English just gained.")
     assert entry is not None, "update's merge is lost"

@@ -13,8 +13,10 @@ from __future__ import annotations
 import gettext
 import re
 import subprocess
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel import Locale
@@ -22,11 +24,13 @@ from translate.storage import pypo
 from translate.storage.tmx import tmxfile
 
 import service.cli.main as cli_main
+from benchmarks.gen_tree import build_tree
 from service.catalogs.memory import Memory
 from service.catalogs.prefill import prefill
+from service.catalogs.update import Recall, update_remembering
+from service.core.config import load_config
 from service.po.parse import parse
-from service.release.memory import wanted
-from service.site.store import load_tree
+from service.po.write import write
 
 from .conftest import Run, replace_in
 from .test_memory import (
@@ -218,14 +222,66 @@ def _sprays_empty(root: Path) -> None:
     )
 
 
+def _asked(root: Path) -> tuple[set[tuple[str, str, str | None]], set[str]] | None:
+    """What `update`'s memory pass asks memory for (the English and the pages to read), or None
+    when it asks nothing."""
+    asked: list[tuple[set[tuple[str, str, str | None]], set[str]]] = []
+
+    def recall(wanted: set[tuple[str, str, str | None]], pages: Collection[str]) -> Memory:
+        asked.append((set(wanted), set(pages)))
+        return Memory.of(())
+
+    update_remembering(load_config(root), recall, jobs=1)
+    return asked[0] if asked else None
+
+
 @pytest.mark.parametrize(("change", "looked_up"), [(_sprays_fuzzy, False), (_sprays_empty, True)])
 def test_memory_looks_up_only_what_update_may_fill(
     fixture_tree: Path, change: object, looked_up: bool
 ) -> None:
-    """`wanted` (what `update` gathers memory for) asks prefill's question: a fuzzy entry is not
-    filled, so its English is not looked up."""
+    """What `update` gathers memory for asks prefill's question: a fuzzy entry is not filled, so
+    its English is not looked up."""
     change(fixture_tree)  # type: ignore[operator]
-    assert (("es", SPRAYS, None) in wanted(load_tree(fixture_tree))) is looked_up
+    asked = _asked(fixture_tree)
+    assert (asked is not None and ("es", SPRAYS, None) in asked[0]) is looked_up
+
+
+def _holding(root: Path) -> dict[str, set[str]]:
+    """Each English of the tree's templates, and the pages whose template holds it."""
+    found: dict[str, set[str]] = {}
+    for pot in (root / "locales" / "templates").glob("*.pot"):
+        for e in parse(pot.read_bytes(), str(pot)).messages():
+            found.setdefault(e.msgid, set()).add(pot.stem)
+    return found
+
+
+def _emptied(root: Path, slug: str, msgid: str) -> None:
+    po = root / "locales" / "es" / "LC_MESSAGES" / f"{slug}.po"
+    catalog = parse(po.read_bytes(), str(po))
+    entries = tuple(replace(e, msgstr=("",)) if e.msgid == msgid else e for e in catalog.entries)
+    po.write_bytes(write(replace(catalog, entries=entries)))
+
+
+def test_memory_is_asked_only_what_waits_and_reads_only_the_pages_that_hold_it(
+    tmp_path: Path,
+) -> None:
+    """A generated tree, every catalog translated, one safety paragraph shared by every page:
+    `update` asks memory nothing; one page's own text emptied in es, it asks for that English
+    from that page alone; the shared paragraph emptied, from every page that holds it."""
+    root = tmp_path / "tree"
+    build_tree(root, pages=3, shared=1)
+    assert _asked(root) is None
+    holding = _holding(root)
+    own = next(m for m, pages in sorted(holding.items()) if len(pages) == 1 and "ui" not in pages)
+    shared = next(m for m, pages in sorted(holding.items()) if len(pages) == 3)
+    (page,) = holding[own]
+    _emptied(root, page, own)
+    assert _asked(root) == ({("es", own, None)}, {page})
+    _emptied(root, page, shared)
+    asked = _asked(root)
+    assert asked is not None
+    assert asked[0] == {("es", own, None), ("es", shared, None)}
+    assert asked[1] == holding[shared] == {page} | holding[shared]
 
 
 def test_update_says_how_many_candidates_a_check_refused(
@@ -233,14 +289,19 @@ def test_update_says_how_many_candidates_a_check_refused(
 ) -> None:
     """A later approval of the same English with a 10× safety time (put into memory by hand)
     is tried first, refused by the numbers check, and counted in update's summary."""
-    real = cli_main.remembered
+    real = cli_main.recall
 
-    def with_a_bad_one(*args: object, **kwargs: object) -> Memory:
-        memory = real(*args, **kwargs)  # type: ignore[arg-type]
-        bad = _record("other-page", "2026-12-01T10:00:00Z", WAIT_ES.replace("10", "100"))
-        return Memory.of([*memory.records, bad])
+    def with_a_bad_one(*args: Any) -> Recall:
+        inner = real(*args)
 
-    monkeypatch.setattr(cli_main, "remembered", with_a_bad_one)
+        def memory_of(wanted: Any, pages: Any) -> Memory:
+            memory = inner(wanted, pages)
+            bad = _record("other-page", "2026-12-01T10:00:00Z", WAIT_ES.replace("10", "100"))
+            return Memory.of([*memory.records, bad])
+
+        return memory_of
+
+    monkeypatch.setattr(cli_main, "recall", with_a_bad_one)
     out = _add_page_and_update(run, fixture_tree)
     line = next(x for x in out.splitlines() if x.startswith("memory: pre-filled"))
     found = re.search(r"pre-filled (\d+) exact .*; (\d+) candidate\(s\) refused by a check$", line)

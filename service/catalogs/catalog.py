@@ -38,6 +38,7 @@ __all__ = [
     "format_file",
     "init_catalog",
     "merge_files",
+    "merged_catalog",
     "read_catalog",
     "read_catalog_bytes",
     "read_po",
@@ -290,9 +291,17 @@ def update_catalog(
     back is revived, and the result is written as msgcat writes. None when that would change
     nothing but POT-Creation-Date: the catalog is then left as it is, as msgmerge leaves it. A
     fuzzy guess never changes a number, a dose, a placeholder, a negation or a protected term."""
+    return merged_catalog(po_data, po_path, template, protected_terms)[1]
+
+
+@_catalog_errors
+def merged_catalog(
+    po_data: bytes | str, po_path: str, template: PoFile, protected_terms: tuple[str, ...] = ()
+) -> tuple[PoFile, bytes | None]:
+    """`update_catalog`, with the catalog as it then stands (merged, or as it was)."""
     old = parse(_bytes(po_data), po_path)
     merged = merge(old, template, veto=ClinicVeto(protected_terms))
-    return None if old.same_as(merged) else write(merged)
+    return (old, None) if old.same_as(merged) else (merged, write(merged))
 
 
 @_catalog_errors

@@ -68,8 +68,8 @@ class _Forms(Protocol):
 def fillable(entry: _Forms) -> bool:
     """Whether memory may fill a live message: no translator's text at all (every form empty)
     and not fuzzy. A half-filled plural (some forms typed) is the translator's work in progress
-    and is left alone, as is a fuzzy guess. `prefill` and `service.release.memory.wanted` both
-    ask this, of a parsed entry and of a loaded one."""
+    and is left alone, as is a fuzzy guess. `prefill` and `update`'s memory pass (what it
+    asks memory for) both ask this."""
     return not entry.fuzzy and not any(entry.msgstr)
 
 

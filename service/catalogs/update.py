@@ -10,15 +10,16 @@ that cannot be read is reported with its file and line and the others are still 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from service.catalogs import catalog as catalogs
 from service.catalogs.memory import Memory
-from service.catalogs.prefill import MARK, Filled, prefill
+from service.catalogs.prefill import MARK, Filled, fillable, prefill
 from service.core.config import Config
 from service.core.errors import L10nError
 from service.core.yamlfile import atomic_write, edit_file
@@ -36,6 +37,8 @@ __all__ = [
     "update_all",
 ]
 
+_English = tuple[str, str | None]  # (msgid, msgid_plural)
+
 # Below this many templates a pool costs more than it saves.
 _PARALLEL_FROM = 64
 
@@ -49,6 +52,14 @@ class Outcome:
     verb: str
     error: str = ""
     filled: Filled = field(default_factory=Filled)  # what translation memory put in (`prefill`)
+    # For `update`'s memory pass: the page, the English (msgid, msgid_plural) of the entries
+    # memory may fill in this catalog (`prefill.fillable`), whether it holds `memory:` comments
+    # (worked out again), and the English of the page's template.
+    domain: str = ""
+    locale: str = ""
+    wants: frozenset[_English] = frozenset()
+    marked: bool = False
+    english: frozenset[_English] = frozenset()
 
 
 def default_jobs() -> int:
@@ -73,13 +84,21 @@ def _page(
     except L10nError as exc:
         return [Outcome(config.rel(pot), "failed", str(exc))]
     done = []
+    english = frozenset((e.msgid, e.msgid_plural) for e in template.messages())
     for locale, (folder, shown_folder) in places.items():
         po, shown = folder / f"{domain}.po", f"{shown_folder}/{domain}.po"
         try:
-            done.append(_catalog(config, po, shown, template, domain, locale, create_only, memory))
+            found = _catalog(config, po, shown, template, domain, locale, create_only, memory)
         except L10nError as exc:
-            done.append(Outcome(shown, "failed", str(exc)))
+            found = Outcome(shown, "failed", str(exc))
+        done.append(replace(found, domain=domain, locale=locale, english=english))
     return done
+
+
+def _wanted(po: PoFile, data: bytes | str) -> dict[str, Any]:
+    """What `update`'s memory pass needs to know of a catalog as it now stands."""
+    wants = frozenset((e.msgid, e.msgid_plural) for e in po.messages() if fillable(e))
+    return {"wants": wants, "marked": _MARKED in _bytes(data)}
 
 
 def _catalog(
@@ -99,20 +118,20 @@ def _catalog(
         if not po.exists() and not po.is_symlink():
             created = catalogs.init_catalog(template, domain, locale)
             remembered, filled = _remember(config, created, shown, domain, locale, memory)
+            wants = frozenset((e.msgid, e.msgid_plural) for e in template.messages())
             return (
                 None,
                 created if remembered is None else remembered,
-                Outcome(shown, "created", filled=filled),
+                Outcome(shown, "created", filled=filled, wants=wants),
             )
         old = catalogs.read_catalog_bytes(po, shown)
         if create_only:
             return old, None, Outcome(shown, "exists")
-        merged = catalogs.update_catalog(old, shown, template, config.do_not_translate)
-        remembered, filled = _remember(
-            config, old if merged is None else merged, shown, domain, locale, memory
-        )
+        now, merged = catalogs.merged_catalog(old, shown, template, config.do_not_translate)
+        data = old if merged is None else merged
+        remembered, filled = _remember(config, data, shown, domain, locale, memory)
         merged = merged if remembered is None else remembered
-        return old, merged, Outcome(shown, "updated", filled=filled)
+        return old, merged, Outcome(shown, "updated", filled=filled, **_wanted(now, data))
 
     changed, outcome = edit_file(po, edit)
     if outcome.verb == "updated" and not changed:
@@ -198,6 +217,39 @@ def update_all(
     """Merge every template into every enabled locale's catalog, filling untranslated entries
     from `memory` as fuzzy guesses."""
     return sync(config, templates(config), list(config.locales), jobs=jobs, memory=memory)
+
+
+Wanted = set[tuple[str, str, str | None]]  # (locale, msgid, msgid_plural) memory may fill
+Recall = Callable[[Wanted, Collection[str]], Memory]  # the memory of that English, from those pages
+
+
+def update_remembering(config: Config, recall: Recall, jobs: int | None = None) -> list[Outcome]:
+    """`update_all`, then translation memory where it can fill something. The catalogs are
+    merged first; only if some entry is one memory may fill (`prefill.fillable`), or holds
+    `memory:` comments to work out again, is memory gathered: for that English alone, from the
+    pages whose templates hold it and the pages to fill (`recall(wanted, pages)`), and those
+    pages' catalogs are merged again with it. So a tree where nothing waits to be filled reads
+    no ledger, and a new paragraph reads only the pages that share its English."""
+    first = list(update_all(config, jobs))
+    targets = {o.domain for o in first if o.wants or o.marked}
+    if not targets:
+        return first
+    wanted = {(o.locale, *english) for o in first for english in o.wants}
+    english = {(msgid, plural) for _, msgid, plural in wanted}
+    pages = targets | {o.domain for o in first if o.english & english}
+    memory = recall(wanted, pages)
+    pots = [pot for pot in templates(config) if pot.stem in targets]
+    again = {o.path: o for o in sync(config, pots, list(config.locales), jobs=jobs, memory=memory)}
+    return [_both(o, again.get(o.path)) for o in first]
+
+
+def _both(first: Outcome, second: Outcome | None) -> Outcome:
+    """A catalog's outcome over both passes: what the merge did, and what memory put in."""
+    if second is None or second.verb == "failed":
+        return second or first
+    if first.verb in ("created", "updated", "failed"):
+        return replace(second, verb=first.verb, error=first.error)
+    return second
 
 
 def compile_all(config: Config) -> Iterator[Outcome]:

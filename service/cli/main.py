@@ -16,7 +16,7 @@ from service.cli.base import RELEASES, STATE_KEY, Group, config_of, enabled_loca
 from service.cli.check import check_cmd
 from service.cli.digest import digest_cmd
 from service.cli.export import export_cmd
-from service.cli.memory import remembered, tm_group
+from service.cli.memory import recall, tm_group
 from service.cli.nginx import nginx_config_cmd
 from service.cli.pending import pending_cmd
 from service.cli.po import po_group
@@ -157,8 +157,10 @@ def update_cmd(ctx: click.Context, jobs: int | None, memory: bool, releases: Pat
     guard and the checks allow it, and otherwise shown in `# memory:` comments with the reason.
     Memory leaves out what the release store's withdrawals (`--releases`) take off a page."""
     config = config_of(ctx)
-    found = remembered(ctx, config, releases, needed_only=True) if memory else None
-    outcomes = list(update.update_all(config, jobs, found))
+    if memory:
+        outcomes = update.update_remembering(config, recall(ctx, config, releases), jobs)
+    else:
+        outcomes = list(update.update_all(config, jobs))
     _report(ctx, outcomes, "updated")
     exact = sum(o.filled.exact for o in outcomes)
     near = sum(o.filled.near for o in outcomes)

@@ -3,36 +3,54 @@ the memory `update` fills untranslated entries from."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import click
 
 from service.catalogs.memory import Memory
+from service.catalogs.update import Recall, Wanted
 from service.cli.base import RELEASES, Group, config_of, enabled_locale
 from service.core.config import Config
 from service.core.yamlfile import atomic_write
-from service.release.memory import gather, wanted
-from service.release.store import ReleaseStore
+from service.release.memory import gather
+from service.release.store import ReleaseStore, Withdrawal
 from service.release.tmx import tmx, writable
 from service.review.ledgers import utc_now
 from service.site.prepared import Settings
 from service.site.store import load_tree
 
-__all__ = ["remembered", "tm_group"]
+__all__ = ["recall", "remembered", "tm_group"]
 
 
-def remembered(
-    ctx: click.Context, config: Config, releases: Path | None, needed_only: bool = False
-) -> Memory:
-    """The memory of the tree the command runs in, less the release store's withdrawals; with
-    `needed_only`, only of the English some catalog lacks a translation of (what `update` uses)."""
-    if not any(
+def _ever_approved(config: Config) -> bool:
+    """Whether any ledger of a translation exists (if none, memory is empty: no tree to read)."""
+    return any(
         any(config.ledger_path(locale, "-").parent.glob("*.yaml")) for locale in config.locales
-    ):
-        return Memory.of(())  # no translation was ever approved: no tree to read
-    store = ReleaseStore(Settings(root=ctx.obj, releases=releases).release_dir())
-    tree = load_tree(config)
-    return gather(tree, store.withdrawals(), wanted(tree) if needed_only else None)
+    )
+
+
+def _withdrawals(ctx: click.Context, releases: Path | None) -> list[Withdrawal]:
+    return ReleaseStore(Settings(root=ctx.obj, releases=releases).release_dir()).withdrawals()
+
+
+def remembered(ctx: click.Context, config: Config, releases: Path | None) -> Memory:
+    """The memory of the tree the command runs in, less the release store's withdrawals."""
+    if not _ever_approved(config):
+        return Memory.of(())
+    return gather(load_tree(config), _withdrawals(ctx, releases))
+
+
+def recall(ctx: click.Context, config: Config, releases: Path | None) -> Recall:
+    """What `update` asks memory: the translations of the English `wanted`, from `pages` only
+    (loaded with their catalogs and ledgers), less the release store's withdrawals."""
+
+    def memory_of(wanted: Wanted, pages: Collection[str]) -> Memory:
+        if not _ever_approved(config):
+            return Memory.of(())
+        return gather(load_tree(config, only=pages), _withdrawals(ctx, releases), wanted)
+
+    return memory_of
 
 
 @click.group("tm", cls=Group)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from service.catalogs.memory import Memory, Remembered
-from service.catalogs.prefill import fillable
+from service.catalogs.update import Wanted
 from service.core.models import (
     SOURCE_LOCALE,
     Key,
@@ -37,9 +37,7 @@ from service.release.withdraw import in_force, stops
 from service.site.resolve import reviewed_text
 from service.site.store import Tree
 
-__all__ = ["gather", "wanted"]
-
-Wanted = set[tuple[str, str, str | None]]  # (locale, msgid, msgid_plural)
+__all__ = ["gather"]
 
 
 def _record(
@@ -146,25 +144,11 @@ def _page_records(
     return found
 
 
-def wanted(tree: Tree) -> Wanted:
-    """The English, by locale, of the entries `update` may fill from memory (no catalog, no entry,
-    or one `prefill.fillable` accepts): all that `update` can look up in memory."""
-    found: Wanted = set()
-    for page in tree.domains:
-        for locale in tree.config.locales:
-            catalog = tree.catalogs.get((locale, page.slug))
-            for seg in page.segments:
-                entry = catalog.entries.get(seg.key) if catalog else None
-                if entry is None or fillable(entry):
-                    found.add((locale, seg.source, seg.source_plural))
-    return found
-
-
 def gather(
     tree: Tree, withdrawals: Sequence[Withdrawal] = (), needed: Wanted | None = None
 ) -> Memory:
     """Every translation of `tree` the serving rule shows today, less what `withdrawals` (the
-    release store's, lifted or not) stop; with `needed` (see `wanted`), only those of that English
+    release store's, lifted or not) stop; with `needed` (what `update` may fill), only those of that English
     (the serving rule's checks are the cost), and the earlier wordings."""
     stopped = in_force(withdrawals)
     return Memory.of(r for page in tree.domains for r in _page_records(tree, page, stopped, needed))
