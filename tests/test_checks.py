@@ -577,3 +577,50 @@ def test_no_finding_on_the_shipped_translations() -> None:
                 }
     assert checked > 60
     assert to_confirm == SHIPPED_TO_CONFIRM
+
+
+# A locale with one plural form (zh, vi) says every count with it: its form is checked against
+# the plural English, which says the general case (the singular may spell "one" out).
+@pytest.mark.parametrize(
+    ("english", "locale", "form", "expected"),
+    [
+        (("{count} dose", "{count} doses every 8 hours"), "zh-Hans", "{count} 剂", {"numbers"}),
+        (
+            ("{count} dose every 8 hours", "{count} doses every 8 hours"),
+            "zh-Hans",
+            "{count} 剂",
+            {"numbers"},
+        ),
+        (
+            ("{count} dose every 8 hours", "{count} doses every 8 hours"),
+            "zh-Hans",
+            "每 8 小时 {count} 剂",
+            set(),
+        ),
+        (
+            ("One dose every 8 hours", "{count} doses every 8 hours"),
+            "zh-Hans",
+            "每 8 小时 {count} 剂",
+            set(),
+        ),
+        (
+            ("{count} dose every 8 hours", "{count} doses every 8 hours"),
+            "vi",
+            "{count} liều",
+            {"numbers"},
+        ),
+        (
+            ("{count} dose every 8 hours", "{count} doses every 8 hours"),
+            "vi",
+            "{count} liều mỗi 8 giờ",
+            set(),
+        ),
+    ],
+)
+def test_a_one_form_locale_is_checked_against_the_plural_english(
+    english: tuple[str, str], locale: str, form: str, expected: set[str]
+) -> None:
+    found = {
+        f.check for f in run_checks(Unit(english, (form,), locale)) if f.severity is Severity.ERROR
+    }
+    assert found == expected

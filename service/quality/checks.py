@@ -63,9 +63,10 @@ class Unit:
         )
 
     def pairs(self) -> tuple[tuple[str, str], ...]:
-        """Each translated form with the English it renders (form 0 the singular, others the plural),
-        both in NFC, as a patient's screen composes them; an empty form is the `empty` check's to
-        report, once."""
+        """Each translated form with the English it renders (form 0 the singular, others the plural;
+        a locale with one form, zh or vi, says every count with it, so its form goes with the
+        plural English), both in NFC, as a patient's screen composes them; an empty form is the
+        `empty` check's to report, once."""
         return self._pairs
 
     @cached_property
@@ -77,8 +78,9 @@ class Unit:
 # needs confirmed): its texts are paired and put in NFC once.
 @lru_cache(maxsize=65536)
 def _pairs_of(source: tuple[str, ...], target: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    one_form = len(target) == 1 < len(source)
     return tuple(
-        (_nfc(source[min(index, len(source) - 1)]), _nfc(form))
+        (_nfc(source[-1 if one_form else min(index, len(source) - 1)]), _nfc(form))
         for index, form in enumerate(target)
         if form
     )
