@@ -310,6 +310,10 @@ def test_errors_on_bad_requests(tree: Path, run: Run) -> None:
     assert (
         "not published" in run("withdraw", "nothing", "--reason", "x", "--by", "y", code=1).output
     )
+    before = _store().withdrawals()
+    english = run("withdraw", PAGE, "--locale", "en", "--reason", "x", "--by", "y", code=1)
+    assert "withdraw it with no --locale" in english.output  # not a withdrawal that stops nothing
+    assert _store().withdrawals() == before
     assert "no release" in run("rollback", "999", "--reason", "x", "--by", "y", code=1).output
     first = _store().current()
     assert first is not None  # an id's prefix names a release only with six digits or more

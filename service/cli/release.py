@@ -125,6 +125,12 @@ def withdraw_cmd(
             return _fail(ctx, f"{page}: not published, nothing to withdraw")
         if segment is not None and not _has_segment(store, current, page, segment):
             return _fail(ctx, f"{page}: no segment {segment!r} in its published version")
+        if tag == SOURCE_LOCALE and segment is None and lift is None:
+            return _fail(
+                ctx,
+                f"{page}: its English cannot be withdrawn alone (every locale falls back to it); "
+                "to stop the page, withdraw it with no --locale",
+            )
         found = store.withdrawals()
         number = len(found) + 1
         if lift is not None and lift not in {w.number for w in in_force(found)}:
