@@ -122,12 +122,6 @@ def _nothing(root: Path, run: Run) -> None:
     pass
 
 
-def _page_withdrawn_for_en(root: Path, run: Run) -> None:
-    # publishing changes no locale's page for a page withdrawal in `en` alone (withdraw.py)
-    run("publish")
-    run("withdraw", "saline-spray", "--locale", "en", "--reason", "a complaint", "--by", LOLA)
-
-
 def _segment_withdrawn_for_pt(root: Path, run: Run) -> None:
     run("publish")
     run(
@@ -153,7 +147,6 @@ def _page_withdrawn_for_es(root: Path, run: Run) -> None:
     ("change", "sprays", "blow"),
     [
         (_nothing, True, True),
-        (_page_withdrawn_for_en, True, True),
         (_segment_withdrawn_for_pt, True, True),
         (_segment_withdrawn_for_es, False, True),
         (_page_withdrawn_for_es, False, False),
