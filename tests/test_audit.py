@@ -9,6 +9,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,31 @@ def test_audit_verify_names_the_line_of_a_broken_history(
     first = next(x for x in result.output.splitlines() if x.startswith(X_ES))
     assert first.startswith(f"{X_ES}:{line}: error: ")
     assert message in first
+
+
+def _keys_moved(event: dict[str, object]) -> dict[str, object]:
+    return {"prev": event["prev"], **{k: v for k, v in event.items() if k != "prev"}}
+
+
+def _raw_separator(event: dict[str, object]) -> dict[str, object]:
+    return {**event, "msgid": f"{event['msgid']}\u2028"}  # written raw, where encode escapes it
+
+
+@pytest.mark.parametrize("rewrite", [_keys_moved, _raw_separator], ids=["order", "escape"])
+def test_an_event_as_clinic_l10n_would_not_write_it_is_named(
+    run: Run, tree: Path, rewrite: Callable[[dict[str, object]], dict[str, object]]
+) -> None:
+    """The last event of a valid history (no event after it to break its chain) written with
+    its fields in another order, or with a line separator not escaped: the same fields, but not
+    the text clinic-l10n writes and hashes."""
+    lines = (LEDGERS / "valid-history.yaml").read_text(encoding="utf-8").splitlines()
+    event = json.loads(lines[-1][2:])
+    lines[-1] = "- " + json.dumps(rewrite(event), ensure_ascii=False, separators=(", ", ": "))
+    (tree / X_ES).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("audit", "verify", code=1)
+    first = next(x for x in result.output.splitlines() if x.startswith(X_ES))
+    assert first.startswith(f"{X_ES}:{len(lines)}: error: ")
+    assert f"event {event['seq']} is not as clinic-l10n writes it" in first
 
 
 def _first_event() -> dict[str, object]:

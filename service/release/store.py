@@ -233,7 +233,8 @@ class ReleaseStore:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self._unflushed: list[Path] = []  # objects written since the last `flush`
+        self._unflushed: list[str] = []  # objects written since the last `flush`
+        self._folders: set[str] = set()  # the object folders this process made or found
         self._read: OrderedDict[str, Release] = OrderedDict()  # the last releases read, by id
 
     def _object(self, sha: str) -> Path:
@@ -245,19 +246,27 @@ class ReleaseStore:
         """Keep `data` (once) and return its name. The file is written whole (a temporary file,
         renamed), and reaches the disk at the latest at the next `flush`, which `commit` calls
         before a manifest names it. A file of another size under its name (cut short by a crash
-        before it was flushed) is written again."""
+        before it was flushed) is written again. (Paths as text, and each object folder made once
+        per process: a first release puts tens of thousands of objects.)"""
         sha = hashlib.sha256(data).hexdigest()
-        path = self._object(sha)
+        folder = f"{self.folder}/objects/{sha[:2]}"
+        path = f"{folder}/{sha[2:]}"
         try:
-            if path.stat().st_size == len(data):
+            if os.stat(path).st_size == len(data):
                 return sha
         except FileNotFoundError:
             pass
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        tmp = f"{folder}/.{sha[2:]}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
         try:
-            # 0o666 less the umask, as any new file (mkstemp's would be the owner's only)
-            with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as fh:
+            try:  # 0o666 less the umask, as any new file (mkstemp's would be the owner's only)
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileNotFoundError:  # its folder was removed since (a store emptied by hand)
+                os.makedirs(folder, exist_ok=True)
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, path)
         except BaseException:

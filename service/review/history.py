@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from service.core.errors import LedgerError
@@ -160,6 +161,13 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+@lru_cache(maxsize=256)
+def _in_order(names: tuple[str, ...]) -> bool:
+    """Whether these fields, in this order, are as `encode` writes them (known, in `FIELDS`
+    order)."""
+    return names == tuple(name for name in FIELDS if name in names)
+
+
 def _decode(text: str) -> tuple[dict[str, Any], bool]:
     """The event's fields, and whether `text` is their canonical encoding. Read by the C decoder;
     a text that is not canonical (which a duplicated field never is) is read again, field by field,
@@ -167,6 +175,10 @@ def _decode(text: str) -> tuple[dict[str, Any], bool]:
     data = json.loads(text)
     if not isinstance(data, dict):
         raise ValueError("an event is a JSON object")
+    # the usual case first, as `encode` would answer it: fields already in their order, encoded
+    # as they are, no character needing an escape (a ledger is read in full on every start)
+    if _in_order(tuple(data)) and _JSON.encode(data) == text and not _UNSAFE.search(text):
+        return data, True
     if encode(data) == text:
         return data, True
     return json.loads(text, object_pairs_hook=_no_duplicates), False
