@@ -2,7 +2,11 @@
 # make test: install (Python and system packages), run every test (tests/test_package.py builds the
 #   wheel and serves and exports from a new virtual environment it is installed in), then make lint
 # make lint: ruff check, ruff format --check and mypy --strict
-PYTHON ?= python3
+# Debian's python3 where it can make a virtual environment (python3-venv): Debian builds it with
+# profile-guided and link-time optimisation and links libpython into the executable, and the
+# benchmarks ran about 10% faster on it than on a plain build (pyenv's); python3 on PATH otherwise.
+# PYTHON=... chooses another.
+PYTHON ?= $(shell /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null && echo /usr/bin/python3 || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
