@@ -488,3 +488,32 @@ def test_a_note_goes_when_the_approval_behind_it_is_revoked(fixture_tree: Path, 
     )  # fmt: skip
     run("update")
     assert "memory:" not in _notes(_po(fixture_tree, "es", "saline-spray")[new])
+
+
+@pytest.fixture(scope="module")
+def generated_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated tree of 40 pages, every text translated and approved, their safety
+    paragraphs drawn from 4 (so the English repeats across pages, as memory reads it)."""
+    from benchmarks.gen_tree import build_tree
+
+    root = tmp_path_factory.mktemp("memory") / "tree"
+    build_tree(root, 40, 3, shared=4)
+    return root
+
+
+def test_memory_read_in_worker_processes_is_the_memory_read_in_one(generated_tree: Path) -> None:
+    """`update` reads memory a run of pages per worker when the pages are many: the same records
+    as one process reading the whole tree, the ui strings' among them once."""
+    from service.core.config import load_config
+    from service.release.memory import gather, gather_pages
+
+    config = load_config(generated_tree)
+    tree = load_tree(config)
+    whole = gather(tree)
+    assert {r.page for r in whole.records} == {"ui"} | set(tree.pages)  # pages' and ui strings'
+    slugs = set(tree.pages)
+    assert gather_pages(config, slugs, (), None, jobs=2).records == whole.records
+    wanted = {(r.locale, r.msgid, r.msgid_plural) for r in whole.records[::7]}
+    some = gather(tree, (), wanted)
+    assert 0 < len(some) < len(whole)
+    assert gather_pages(config, slugs, (), wanted, jobs=2).records == some.records

@@ -158,7 +158,7 @@ def update_cmd(ctx: click.Context, jobs: int | None, memory: bool, releases: Pat
     Memory leaves out what the release store's withdrawals (`--releases`) take off a page."""
     config = config_of(ctx)
     if memory:
-        outcomes = update.update_remembering(config, recall(ctx, config, releases), jobs)
+        outcomes = update.update_remembering(config, recall(ctx, config, releases, jobs), jobs)
     else:
         outcomes = list(update.update_all(config, jobs))
     _report(ctx, outcomes, "updated")

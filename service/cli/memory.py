@@ -13,7 +13,7 @@ from service.catalogs.update import Recall, Wanted
 from service.cli.base import RELEASES, Group, config_of, enabled_locale
 from service.core.config import Config
 from service.core.yamlfile import atomic_write
-from service.release.memory import gather
+from service.release.memory import gather, gather_pages
 from service.release.store import ReleaseStore, Withdrawal
 from service.release.tmx import tmx, writable
 from service.review.ledgers import utc_now
@@ -41,14 +41,17 @@ def remembered(ctx: click.Context, config: Config, releases: Path | None) -> Mem
     return gather(load_tree(config), _withdrawals(ctx, releases))
 
 
-def recall(ctx: click.Context, config: Config, releases: Path | None) -> Recall:
+def recall(
+    ctx: click.Context, config: Config, releases: Path | None, jobs: int | None = None
+) -> Recall:
     """What `update` asks memory: the translations of the English `wanted`, from `pages` only
-    (loaded with their catalogs and ledgers), less the release store's withdrawals."""
+    (loaded with their catalogs and ledgers, in `jobs` processes when they are many), less the
+    release store's withdrawals."""
 
     def memory_of(wanted: Wanted, pages: Collection[str]) -> Memory:
         if not _ever_approved(config):
             return Memory.of(())
-        return gather(load_tree(config, only=pages), _withdrawals(ctx, releases), wanted)
+        return gather_pages(config, pages, _withdrawals(ctx, releases), wanted, jobs)
 
     return memory_of
 

@@ -18,10 +18,14 @@ ledger does not record msgid_plural).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Collection, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
 from service.catalogs.memory import Memory, Remembered
-from service.catalogs.update import Wanted
+from service.catalogs.update import Wanted, default_jobs
+from service.core.config import Config
 from service.core.models import (
     SOURCE_LOCALE,
     Key,
@@ -35,9 +39,9 @@ from service.quality.checks import Unit, blocking
 from service.release.store import Withdrawal
 from service.release.withdraw import in_force, stops
 from service.site.resolve import reviewed_text
-from service.site.store import Tree
+from service.site.store import Tree, load_tree
 
-__all__ = ["gather"]
+__all__ = ["gather", "gather_pages"]
 
 
 def _record(
@@ -150,5 +154,57 @@ def gather(
     """Every translation of `tree` the serving rule shows today, less what `withdrawals` (the
     release store's, lifted or not) stop; with `needed` (what `update` may fill), only those of that English
     (the serving rule's checks are the cost), and the earlier wordings."""
+    return Memory.of(_records(tree, tree.domains, withdrawals, needed))
+
+
+def _records(
+    tree: Tree, domains: Sequence[Page], withdrawals: Sequence[Withdrawal], needed: Wanted | None
+) -> list[Remembered]:
     stopped = in_force(withdrawals)
-    return Memory.of(r for page in tree.domains for r in _page_records(tree, page, stopped, needed))
+    return [r for page in domains for r in _page_records(tree, page, stopped, needed)]
+
+
+_PARALLEL_FROM = 16  # pages to read before worker processes pay for themselves
+
+
+def gather_pages(
+    config: Config,
+    pages: Collection[str],
+    withdrawals: Sequence[Withdrawal],
+    needed: Wanted | None,
+    jobs: int | None = None,
+) -> Memory:
+    """`gather` of the tree's pages `pages` (and its ui strings): when they are many, loaded
+    and read in worker processes, a run of pages each (a page's memory comes from its own
+    catalogs and ledgers alone; reading the ledgers and checking the translations is the cost)."""
+    slugs = sorted(pages)
+    workers = min(jobs or default_jobs(), len(slugs) // _PARALLEL_FROM)
+    if workers <= 1:
+        return gather(load_tree(config, only=slugs), withdrawals, needed)
+    size = -(-len(slugs) // (workers * 4))  # a few runs per worker, so that none idles long
+    runs = [slugs[i : i + size] for i in range(0, len(slugs), size)]
+    # fork (workers inherit the loaded code) unless threads run here, which a fork could deadlock
+    context = get_context("fork" if threading.active_count() == 1 else "forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        parts = pool.map(
+            _run_records,
+            [config] * len(runs),
+            runs,
+            [withdrawals] * len(runs),
+            [needed] * len(runs),
+            [index == 0 for index in range(len(runs))],  # the ui strings: by the first run only
+        )
+        return Memory.of(r for part in parts for r in part)
+
+
+def _run_records(
+    config: Config,
+    slugs: Sequence[str],
+    withdrawals: Sequence[Withdrawal],
+    needed: Wanted | None,
+    with_ui: bool,
+) -> list[Remembered]:
+    tree = load_tree(config, only=slugs)
+    return _records(
+        tree, tree.domains if with_ui else list(tree.pages.values()), withdrawals, needed
+    )
