@@ -188,3 +188,30 @@ def test_releases_json_gives_each_figure_per_round_beside_its_baseline(
     assert [a + b for a, b in parts] == pytest.approx(figures["approve_served"]["values"], abs=0.01)
     # the bytes a release added: its files told apart, the page's bodies among them
     assert all("bodies" in n and "manifest" in n for n in figures["bytes_one"]["notes"])
+
+
+def test_cold_gives_each_round_beside_that_rounds_msgfmt() -> None:
+    """benchmarks/cold.py end to end on a 3-page tree, two rounds: `check` and a cold start, each
+    round's ratio over the msgfmt run of the same round, the median of them in the table."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "cold.py"), "--quick"],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(next(x for x in done.stdout.splitlines() if x.startswith("{")))
+    assert report["pages"] == 3 and report["catalogs"] == 6 * 4
+    figures = report["figures"]
+    baseline = figures["msgfmt"]["seconds"]
+    assert len(baseline) == 2 and all(s > 0 for s in baseline)
+    for key, label in (("check", "clinic-l10n check"), ("start", "cold start until /healthz")):
+        got = figures[key]
+        ratios = [s / b for s, b in zip(got["seconds"], baseline, strict=True)]
+        assert got["ratios"] == pytest.approx(ratios, rel=0.01), key
+        row = next(x for x in done.stdout.splitlines() if x.startswith(label))
+        median = sum(ratios) / 2  # of two rounds
+        assert f"{median:.2f}×" in row, row
