@@ -43,7 +43,8 @@ from service.content.pages import load_ui, parse_page
 from service.core.models import CatalogEntry, FallbackPolicy, Ledger, LoadedCatalog, Page
 from service.core.policy import Policy, Reviewer
 from service.quality.meaning import negator_spans
-from service.review.history import HEADER, read_history, render_events
+from service.review.history import HEADER, read_history
+from service.review.ledgers import render_events
 from service.site.store import read_page
 
 __all__ = [

@@ -315,7 +315,8 @@ def forge(tree: Path, locale: str, page: str, **event: object) -> None:
     `event` gives approve fields (msgid, msgstr, reviewer, role…); hashes are filled in."""
     from service.core.locales import to_gettext
     from service.core.models import fingerprint
-    from service.review.history import read_history, render_events
+    from service.review.history import read_history
+    from service.review.ledgers import render_events
 
     path = tree / "locales" / to_gettext(locale) / "reviews" / f"{page}.yaml"
     text = path.read_text(encoding="utf-8") if path.exists() else ""

@@ -40,10 +40,10 @@ AGAINST_MSGFMT = (
 )
 
 
-@pytest.fixture(scope="module")
-def quick_run() -> str:
+def _quick(script: str) -> str:
+    """`benchmarks/SCRIPT --quick` run as a user runs it; its output (it must exit 0)."""
     done = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "scale.py"), "--quick"],
+        [sys.executable, str(REPO / "benchmarks" / script), "--quick"],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         capture_output=True,
@@ -53,6 +53,11 @@ def quick_run() -> str:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
+
+
+@pytest.fixture(scope="module")
+def quick_run() -> str:
+    return _quick("scale.py")
 
 
 def test_every_figure_is_a_row_with_a_value(quick_run: str) -> None:
@@ -82,17 +87,7 @@ def test_the_json_line_gives_each_figure_and_its_ratio_to_msgfmt(quick_run: str)
 def serve_quick_run() -> str:
     """benchmarks/serve.py end to end, 1 s per load: the servers start with one and two workers,
     the mixes run, and every figure is printed (the figures themselves are not judged)."""
-    done = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "serve.py"), "--quick"],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
+    return _quick("serve.py")
 
 
 def test_serve_prints_each_mix_for_one_and_two_workers(serve_quick_run: str) -> None:
@@ -143,17 +138,7 @@ RELEASE_FIGURES = {
 def releases_quick_run() -> str:
     """benchmarks/releases.py end to end on a 3-page tree, two rounds: it publishes, changes and
     approves pages, and has a running server publish an approval (the figures are not judged)."""
-    done = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "releases.py"), "--quick"],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
+    return _quick("releases.py")
 
 
 def test_releases_prints_every_figure_with_its_spread_and_load(releases_quick_run: str) -> None:
@@ -193,17 +178,8 @@ def test_releases_json_gives_each_figure_per_round_beside_its_baseline(
 def test_cold_gives_each_round_beside_that_rounds_msgfmt() -> None:
     """benchmarks/cold.py end to end on a 3-page tree, two rounds: `check` and a cold start, each
     round's ratio over the msgfmt run of the same round, the median of them in the table."""
-    done = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "cold.py"), "--quick"],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    report = json.loads(next(x for x in done.stdout.splitlines() if x.startswith("{")))
+    out = _quick("cold.py")
+    report = json.loads(next(x for x in out.splitlines() if x.startswith("{")))
     assert report["pages"] == 3 and report["catalogs"] == 6 * 4
     figures = report["figures"]
     baseline = figures["msgfmt"]["seconds"]
@@ -212,6 +188,6 @@ def test_cold_gives_each_round_beside_that_rounds_msgfmt() -> None:
         got = figures[key]
         ratios = [s / b for s, b in zip(got["seconds"], baseline, strict=True)]
         assert got["ratios"] == pytest.approx(ratios, rel=0.01), key
-        row = next(x for x in done.stdout.splitlines() if x.startswith(label))
+        row = next(x for x in out.splitlines() if x.startswith(label))
         median = sum(ratios) / 2  # of two rounds
         assert f"{median:.2f}×" in row, row

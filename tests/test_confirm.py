@@ -300,7 +300,8 @@ def _approve_event(**extra: object) -> dict[str, object]:
 def test_the_history_reads_a_confirmation_and_refuses_a_malformed_one(
     confirmed: object, problem: str
 ) -> None:
-    from service.review.history import HEADER, read_history, render_events
+    from service.review.history import HEADER, read_history
+    from service.review.ledgers import render_events
 
     empty = read_history("", LEDGER, "es", PAGE)
     lines, _ = render_events(empty, [_approve_event(confirmed=confirmed)])

@@ -15,8 +15,8 @@ import pytest
 from service.core.config import load_config
 from service.core.identity import People, Person, same_person
 from service.core.models import fingerprint
-from service.review.history import read_history, render_events
-from service.review.ledgers import ledger_of
+from service.review.history import read_history
+from service.review.ledgers import ledger_of, render_events
 
 from .conftest import FIXTURE_TREE, REPO
 from .reviewing import QUINN, ROBIN, SCOPED, TRANSLATOR

@@ -22,7 +22,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -234,7 +234,6 @@ class ReleaseStore:
     def __init__(self, folder: Path):
         self.folder = folder
         self._unflushed: list[str] = []  # objects written since the last `flush`
-        self._folders: set[str] = set()  # the object folders this process made or found
         self._read: OrderedDict[str, Release] = OrderedDict()  # the last releases read, by id
 
     def _object(self, sha: str) -> Path:
@@ -246,26 +245,20 @@ class ReleaseStore:
         """Keep `data` (once) and return its name. The file is written whole (a temporary file,
         renamed), and reaches the disk at the latest at the next `flush`, which `commit` calls
         before a manifest names it. A file of another size under its name (cut short by a crash
-        before it was flushed) is written again. (Paths as text, and each object folder made once
-        per process: a first release puts tens of thousands of objects.)"""
+        before it was flushed) is written again."""
         sha = hashlib.sha256(data).hexdigest()
         folder = f"{self.folder}/objects/{sha[:2]}"
-        path = f"{folder}/{sha[2:]}"
-        try:
+        path, flags = f"{folder}/{sha[2:]}", os.O_WRONLY | os.O_CREAT | os.O_EXCL
+        with suppress(FileNotFoundError):
             if os.stat(path).st_size == len(data):
                 return sha
-        except FileNotFoundError:
-            pass
-        if folder not in self._folders:
-            os.makedirs(folder, exist_ok=True)
-            self._folders.add(folder)
         tmp = f"{folder}/.{sha[2:]}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
         try:
             try:  # 0o666 less the umask, as any new file (mkstemp's would be the owner's only)
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            except FileNotFoundError:  # its folder was removed since (a store emptied by hand)
+                fd = os.open(tmp, flags, 0o666)
+            except FileNotFoundError:  # the folder's first object
                 os.makedirs(folder, exist_ok=True)
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                fd = os.open(tmp, flags, 0o666)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, path)
@@ -330,10 +323,7 @@ class ReleaseStore:
 
     def release(self, ident: str) -> Release:
         """The release `ident` (immutable, named by its manifest: the last few read are kept)."""
-        found = self._read.get(ident)
-        if found is None:
-            found = self._keep(Release.read(self.get(ident), ident, self.get))
-        return found
+        return self._read.get(ident) or self._keep(Release.read(self.get(ident), ident, self.get))
 
     def _keep(self, release: Release) -> Release:
         self._read[release.id] = release

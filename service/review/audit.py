@@ -15,8 +15,8 @@ from service.core.errors import LedgerError, ReviewError
 from service.core.locales import from_gettext
 from service.core.policy import Policy
 from service.core.yamlfile import LineDict, atomic_write, load_yaml
-from service.review.history import HEADER, History, read_history, render_events
-from service.review.ledgers import load_history, locked, read_ledger_text
+from service.review.history import HEADER, History, read_history
+from service.review.ledgers import load_history, locked, read_ledger_text, render_events
 
 __all__ = ["Verified", "import_ledger", "ledger_files", "log_lines", "verify"]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -32,7 +32,6 @@ __all__ = [
     "line_hash",
     "read_history",
     "record_of",
-    "render_events",
 ]
 
 # Every field an event may have, in the order they are written (the order is part of the hash).
@@ -398,15 +397,3 @@ def read_history(text: str, path: str, locale: str, page: str) -> History:
         frozenset(reader.revoked),
         reader.returned,
     )
-
-
-def render_events(history: History, new: Sequence[Mapping[str, Any]]) -> tuple[str, list[str]]:
-    """The lines that append `new` (events without `seq` and `prev`) to `history`, and their JSON."""
-    seq, prev = history.next_link()
-    lines, texts = [], []
-    for event in new:
-        text = encode({**event, "seq": seq, "prev": prev})
-        lines.append(f"- {text}\n")
-        texts.append(text)
-        seq, prev = seq + 1, line_hash(text)
-    return "".join(lines), texts

@@ -17,7 +17,7 @@ from service.core import files
 from service.core.errors import LedgerError
 from service.core.models import Ledger
 from service.core.yamlfile import atomic_write
-from service.review.history import HEADER, History, read_history, render_events
+from service.review.history import HEADER, History, encode, line_hash, read_history
 
 __all__ = [
     "LEDGER_MAX_BYTES",
@@ -26,6 +26,7 @@ __all__ = [
     "load_ledger",
     "locked",
     "read_ledger_text",
+    "render_events",
     "utc_now",
     "write_events",
 ]
@@ -121,3 +122,15 @@ def write_events(
         atomic_write(path, base + lines, previous=raw)
         os.fsync(folder)
     return written
+
+
+def render_events(history: History, new: Sequence[Mapping[str, Any]]) -> tuple[str, list[str]]:
+    """The lines that append `new` (events without `seq` and `prev`) to `history`, and their JSON."""
+    seq, prev = history.next_link()
+    lines, texts = [], []
+    for event in new:
+        text = encode({**event, "seq": seq, "prev": prev})
+        lines.append(f"- {text}\n")
+        texts.append(text)
+        seq, prev = seq + 1, line_hash(text)
+    return "".join(lines), texts
