@@ -17,12 +17,16 @@ APT_PACKAGES := gettext chromium chromium-driver npm fonts-droid-fallback nginx
 
 install: build-deps $(VENV)/.installed
 
-# PyICU compiles against ICU: Debian's libicu-dev, found through pkg-config, with g++
+# PyICU compiles against ICU: Debian's libicu-dev, found through pkg-config, with g++, and
+# against Python's headers (Debian's python3-dev, for Debian's python3)
 build-deps:
 	@missing=""; \
 	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
 	command -v g++ >/dev/null || missing="$$missing g++"; \
 	pkg-config --exists icu-i18n 2>/dev/null || missing="$$missing libicu-dev"; \
+	[ "$(PYTHON)" != /usr/bin/python3 ] \
+	  || [ -e "$$($(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')/Python.h" ] \
+	  || missing="$$missing python3-dev"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \

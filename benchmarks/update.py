@@ -15,7 +15,8 @@ Every copy is fresh, its files just written (so in the page cache), and by defau
 once untimed before the timed rounds; with `--repeat N` the best of N alternating rounds is shown.
 Wall-clock time is the figure; the CPU time of the processes each command ran is shown beside it,
 since on a shared machine it moves less with other load.
-Review ledgers are left out of the copies: neither tool reads them. Ratios are msgmerge ÷ ours (the
+Review ledgers are left out of the copies: msgmerge reads none, and `update`'s translation memory,
+which would, has nothing to fill in a translated tree (it reads no ledger then). Ratios are msgmerge ÷ ours (the
 goal is ≥ 10) and msgfmt --statistics ÷ ours.
 
 Then one large catalog (benchmarks/large_merge.py): `clinic-l10n po merge` of GNU git's German

@@ -45,7 +45,6 @@ __all__ = [
     "statistics",
     "template_text",
     "too_long",
-    "update_catalog",
     "verify_file",
 ]
 
@@ -283,22 +282,15 @@ def init_catalog(template: PoFile, domain: str, locale: str) -> str:
 
 
 @_catalog_errors
-def update_catalog(
-    po_data: bytes | str, po_path: str, template: PoFile, protected_terms: tuple[str, ...] = ()
-) -> bytes | None:
-    """Merge a template into a catalog as `msgmerge --update --previous` does: changed text turns
-    fuzzy with its previous msgid (`#|`), removed text becomes obsolete (`#~`), text that comes
-    back is revived, and the result is written as msgcat writes. None when that would change
-    nothing but POT-Creation-Date: the catalog is then left as it is, as msgmerge leaves it. A
-    fuzzy guess never changes a number, a dose, a placeholder, a negation or a protected term."""
-    return merged_catalog(po_data, po_path, template, protected_terms)[1]
-
-
-@_catalog_errors
 def merged_catalog(
     po_data: bytes | str, po_path: str, template: PoFile, protected_terms: tuple[str, ...] = ()
 ) -> tuple[PoFile, bytes | None]:
-    """`update_catalog`, with the catalog as it then stands (merged, or as it was)."""
+    """Merge a template into a catalog as `msgmerge --update --previous` does: changed text turns
+    fuzzy with its previous msgid (`#|`), removed text becomes obsolete (`#~`), text that comes
+    back is revived, and the result is written as msgcat writes. The catalog as it then stands,
+    and its bytes, or None when the merge would change nothing but POT-Creation-Date: the catalog
+    is then left as it is, as msgmerge leaves it. A fuzzy guess never changes a number, a dose, a
+    placeholder, a negation or a protected term."""
     old = parse(_bytes(po_data), po_path)
     merged = merge(old, template, veto=ClinicVeto(protected_terms))
     return (old, None) if old.same_as(merged) else (merged, write(merged))

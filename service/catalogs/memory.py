@@ -41,18 +41,10 @@ class Remembered:
     earlier: bool = False
 
     @property
-    def source_forms(self) -> tuple[str, ...]:
-        return (self.msgid,) if self.msgid_plural is None else (self.msgid, self.msgid_plural)
-
-    @property
     def where(self) -> str:
         """Page, locale, reviewers and date, as a translator comment names them."""
         who = " and ".join(self.reviewers)
         return f"page {self.page} ({self.locale}), approved by {who} on {self.at[:10]}"
-
-
-def _names(r: Remembered) -> tuple[str, str]:
-    return (r.page, r.segment)
 
 
 @dataclass(frozen=True)
@@ -77,6 +69,8 @@ class Memory:
             if not r.earlier:
                 exact[(r.locale, r.msgid, r.msgid_plural)].append(r)
             pages[(r.locale, r.page)].append(r)
+        for same in exact.values():  # the latest first; stable: in page and segment order else
+            same.sort(key=lambda r: r.at, reverse=True)
         return cls(ordered, dict(exact), dict(pages))
 
     def __len__(self) -> int:
@@ -86,10 +80,8 @@ class Memory:
         self, locale: str, msgid: str, msgid_plural: str | None, page: str
     ) -> list[Remembered]:
         """The records of this English in `locale`, best first (see the module's docstring)."""
-        found = sorted(self._exact.get((locale, msgid, msgid_plural), []), key=_names)
-        found.sort(key=lambda r: r.at, reverse=True)  # stable: names order equal times
-        found.sort(key=lambda r: r.page != page)  # this page's own first
-        return found
+        found = self._exact.get((locale, msgid, msgid_plural), [])
+        return sorted(found, key=lambda r: r.page != page)  # stable: this page's own first
 
     def of_page(self, locale: str, page: str) -> Sequence[Remembered]:
         """The records approved on one page in one locale, earlier wordings too."""

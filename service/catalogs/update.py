@@ -9,7 +9,6 @@ that cannot be read is reported with its file and line and the others are still 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -22,6 +21,7 @@ from service.catalogs.memory import Memory
 from service.catalogs.prefill import MARK, Filled, fillable, prefill
 from service.core.config import Config
 from service.core.errors import L10nError
+from service.core.workers import default_jobs
 from service.core.yamlfile import atomic_write, edit_file
 from service.po import PoFile
 from service.po.parse import parse
@@ -30,7 +30,6 @@ from service.po.write import write
 __all__ = [
     "Outcome",
     "compile_all",
-    "default_jobs",
     "init_locale",
     "sync",
     "templates",
@@ -62,14 +61,6 @@ class Outcome:
     english: frozenset[_English] = frozenset()
 
 
-def default_jobs() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 # Each locale's catalog folder, and as messages show it: worked out once, not per catalog.
 Places = dict[str, tuple[Path, str]]
 
@@ -88,7 +79,9 @@ def _page(
     for locale, (folder, shown_folder) in places.items():
         po, shown = folder / f"{domain}.po", f"{shown_folder}/{domain}.po"
         try:
-            found = _catalog(config, po, shown, template, domain, locale, create_only, memory)
+            found = _catalog(
+                config, po, shown, template, domain, locale, create_only, memory, english
+            )
         except L10nError as exc:
             found = Outcome(shown, "failed", str(exc))
         done.append(replace(found, domain=domain, locale=locale, english=english))
@@ -109,27 +102,28 @@ def _catalog(
     domain: str,
     locale: str,
     create_only: bool,
-    memory: Memory | None = None,
+    memory: Memory | None,
+    english: frozenset[tuple[str, str | None]],
 ) -> Outcome:
-    """One catalog created or merged with its template, and written unless a translator's save
-    or another command changed it meanwhile (then merged again from what is there now)."""
+    """One catalog created or merged with its template (whose messages are `english`), and
+    written unless a translator's save or another command changed it meanwhile (then merged
+    again from what is there now)."""
 
     def edit() -> tuple[bytes | None, str | bytes | None, Outcome]:
         if not po.exists() and not po.is_symlink():
             created = catalogs.init_catalog(template, domain, locale)
-            remembered, filled = _remember(config, created, shown, domain, locale, memory)
-            wants = frozenset((e.msgid, e.msgid_plural) for e in template.messages())
+            remembered, filled = _remember(config, created, None, shown, domain, locale, memory)
             return (
                 None,
                 created if remembered is None else remembered,
-                Outcome(shown, "created", filled=filled, wants=wants),
+                Outcome(shown, "created", filled=filled, wants=english),
             )
         old = catalogs.read_catalog_bytes(po, shown)
         if create_only:
             return old, None, Outcome(shown, "exists")
         now, merged = catalogs.merged_catalog(old, shown, template, config.do_not_translate)
         data = old if merged is None else merged
-        remembered, filled = _remember(config, data, shown, domain, locale, memory)
+        remembered, filled = _remember(config, data, now, shown, domain, locale, memory)
         merged = merged if remembered is None else remembered
         return old, merged, Outcome(shown, "updated", filled=filled, **_wanted(now, data))
 
@@ -140,14 +134,20 @@ def _catalog(
 
 
 def _remember(
-    config: Config, data: bytes | str, shown: str, domain: str, locale: str, memory: Memory | None
+    config: Config,
+    data: bytes | str,
+    parsed: PoFile | None,
+    shown: str,
+    domain: str,
+    locale: str,
+    memory: Memory | None,
 ) -> tuple[bytes | None, Filled]:
-    """The catalog `data` with its untranslated entries filled from `memory` (`prefill`), or
-    None when memory changes nothing in it (None: no memory, nothing done). An empty memory still
-    takes away the `memory:` comments it no longer stands behind."""
+    """The catalog `data` (`parsed`, if it has been) with its untranslated entries filled from
+    `memory` (`prefill`), or None when memory changes nothing in it (None: no memory, nothing
+    done). An empty memory still takes away the `memory:` comments it no longer stands behind."""
     if memory is None or (not len(memory) and _MARKED not in _bytes(data)):
         return None, Filled()
-    po = parse(_bytes(data), shown)
+    po = parsed if parsed is not None else parse(_bytes(data), shown)
     glossary = config.terminology.glossary(locale)
     filled, counts = prefill(po, domain, locale, memory, config.do_not_translate, glossary)
     return (None if filled is po else write(filled)), counts

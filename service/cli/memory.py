@@ -82,8 +82,8 @@ def tm_export_cmd(
     rule shows today (an approved translation of an English since reworded is not exported), with
     its page, segment, reviewers and approval time as <prop>s and the approval time as the unit's
     creationdate; a plural message's <tuv> holds the form its catalog's Plural-Forms selects for
-    n=1, its other forms are props. A translation holding a character XML 1.0 cannot carry (a C0 control)
-    is left out and counted."""
+    n=1, its other forms are props. A translation holding a character XML 1.0 cannot carry (a C0 control
+    other than tab, LF and CR, U+FFFE or U+FFFF) is left out and counted."""
     config = config_of(ctx)
     wanted = enabled_locale(config, locale) if locale is not None else None
     records = [r for r in remembered(ctx, config, releases).served if wanted in (None, r.locale)]
@@ -91,4 +91,7 @@ def tm_export_cmd(
     atomic_write(out, tmx(kept, utc_now()))
     click.echo(f"wrote {len(kept)} translation unit(s) to {out}")
     if left:
-        click.echo(f"left out {left} with characters XML 1.0 cannot carry (C0 controls)", err=True)
+        click.echo(
+            f"left out {left} with characters XML 1.0 cannot carry (C0 controls, U+FFFE, U+FFFF)",
+            err=True,
+        )

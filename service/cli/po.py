@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from service.catalogs import catalog as catalogs
-from service.catalogs.update import default_jobs
 from service.cli.base import Group
 from service.cli.check import config_for
+from service.core.workers import default_jobs
 from service.core.yamlfile import edit_file
 from service.quality.checks import Severity
 from service.site.lone import check_file

@@ -143,7 +143,7 @@ class FuzzyIndex:
     (entries are kept sorted by length), they are ranked by an upper bound of their similarity
     (bytes in common), and exact similarities are computed from the top until the bound falls
     below the best found; a tie goes to the string msgmerge would have tried first. Where many
-    lengths could reach the threshold (a large catalog), the exact similarity with all of them
+    strings have a length that could reach the threshold (`PACKED_FROM`), the similarity with all of them
     comes at once instead (lcs_many.py), and candidates are tried from the most similar down.
     """
 
@@ -168,12 +168,6 @@ class FuzzyIndex:
         self._by_length = order
         self._lengths = [len(self._data[j]) for j in order]
         self._packed: PackedStrings | None = None  # made on the first search of many candidates
-
-    def _within(self, low: float, high: float) -> list[int]:
-        """Positions of the entries whose byte length is in [low, high], in file order."""
-        start = bisect_left(self._lengths, low)
-        stop = bisect_right(self._lengths, high)
-        return sorted(self._by_length[start:stop])
 
     def _text(self, j: int) -> _Text:
         text = self._texts[j]
@@ -281,7 +275,7 @@ class FuzzyIndex:
         if stop - start >= self.PACKED_FROM:
             return self._search_packed(query, floor, (start, stop), acceptable, screen)
         ranked = []
-        for j in self._within(shortest, longest):
+        for j in sorted(self._by_length[start:stop]):  # in file order
             if screen is not None and not screen(j):
                 continue
             bound = self._text(j).upper_bound(query) + self._bonus(j, query.msgctxt)
@@ -324,7 +318,7 @@ class FuzzyIndex:
         acceptable: Callable[[int], bool] | None,
         screen: Callable[[int], bool] | None,
     ) -> int | None:
-        """`_search`'s answer where many lengths could reach the floor: the exact similarity with
+        """`_search`'s answer where many strings' lengths could reach the floor: the similarity with
         every one of them at once (lcs_many.py), then the candidates from the most similar down.
         The same conditions pick the same candidate; only their order of evaluation differs."""
         start, stop = window

@@ -7,8 +7,8 @@ integer, each in its own field of whole bytes with at least one spare bit above 
 carry out of a field lands in that spare bit, which the mask clears at once, so the fields never
 touch and one pass over the query gives the LCS with every old msgid. A field's zero bits count
 its common bytes, read with a byte-popcount table and running sums. The answers are the exact LCS
-lengths that fuzzy.py's one-pair `lcs_length` gives; only the cost differs: msgmerge's speed on a
-catalog of 5,000 messages, where one pair at a time took 20 seconds.
+lengths that the one-pair `lcs_length` below gives; only the cost differs: about 1.6× msgmerge's
+time on git's catalogs of 5,800 messages, where one pair at a time took 20 seconds.
 """
 
 from __future__ import annotations

@@ -18,13 +18,11 @@ ledger does not record msgid_plural).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 
 from service.catalogs.memory import Memory, Remembered
-from service.catalogs.update import Wanted, default_jobs
+from service.catalogs.update import Wanted
 from service.core.config import Config
 from service.core.models import (
     SOURCE_LOCALE,
@@ -35,6 +33,7 @@ from service.core.models import (
     Segment,
     fingerprint,
 )
+from service.core.workers import default_jobs, fork_context
 from service.quality.checks import Unit, blocking
 from service.release.store import Withdrawal
 from service.release.withdraw import in_force, stops
@@ -60,10 +59,6 @@ def _record(
     )
     if found is None:
         return None
-    english = tree.ledgers.get((SOURCE_LOCALE, page.slug))
-    ledgers = {SOURCE_LOCALE: english} if english is not None else {}
-    if reviewed_text(seg, SOURCE_LOCALE, {}, ledgers, config.policy, author=page.author) is None:
-        return None
     return Remembered(
         locale=locale,
         page=page.slug,
@@ -78,6 +73,13 @@ def _record(
         references=seg.references,
         singular=catalog.singular if seg.source_plural is not None else 0,
     )
+
+
+def _english_approved(tree: Tree, page: Page, seg: Segment) -> bool:
+    english = tree.ledgers.get((SOURCE_LOCALE, page.slug))
+    ledgers = {SOURCE_LOCALE: english} if english is not None else {}
+    policy = tree.config.policy
+    return reviewed_text(seg, SOURCE_LOCALE, {}, ledgers, policy, author=page.author) is not None
 
 
 def _earlier(
@@ -121,6 +123,7 @@ def _page_records(
     tree: Tree, page: Page, stopped: Sequence[Withdrawal], needed: Wanted | None
 ) -> list[Remembered]:
     found = []
+    english: dict[str, bool] = {}  # each segment's English approved? asked once, for every locale
     for locale in tree.config.locales:
         ledger = tree.ledgers.get((locale, page.slug))
         catalog = tree.catalogs.get((locale, page.slug))
@@ -137,6 +140,10 @@ def _page_records(
             if needed is not None and (locale, seg.source, seg.source_plural) not in needed:
                 continue
             if stops(stopped, page.slug, locale, seg.id):
+                continue
+            if seg.id not in english:
+                english[seg.id] = _english_approved(tree, page, seg)
+            if not english[seg.id]:
                 continue
             record = _record(tree, page, seg, locale, catalog, ledger)
             if record is not None:
@@ -183,9 +190,7 @@ def gather_pages(
         return gather(load_tree(config, only=slugs), withdrawals, needed)
     size = -(-len(slugs) // (workers * 4))  # a few runs per worker, so that none idles long
     runs = [slugs[i : i + size] for i in range(0, len(slugs), size)]
-    # fork (workers inherit the loaded code) unless threads run here, which a fork could deadlock
-    context = get_context("fork" if threading.active_count() == 1 else "forkserver")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, mp_context=fork_context()) as pool:
         parts = pool.map(
             _run_records,
             [config] * len(runs),

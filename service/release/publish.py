@@ -21,17 +21,15 @@ static site beside its lists: each locale's list, the choice of language, the si
 from __future__ import annotations
 
 import subprocess
-import threading
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
-from multiprocessing import get_context
 from pathlib import Path
 
-from service.catalogs.update import default_jobs
 from service.core.models import SOURCE_LOCALE, UI_DOMAIN, SegmentType
+from service.core.workers import default_jobs, fork_context
 from service.release.static import Static, site_files, static_of, version_files
 from service.release.store import BODIES, PageVersion, Release, ReleaseStore, Withdrawal
 from service.release.withdraw import in_force, removes_page, without
@@ -298,8 +296,7 @@ def _versions(
     workers = min(default_jobs(), len(todo) // _PARALLEL_FROM)
     if workers <= 1 or cache.folder is None:  # a worker reads the packs from the cache's folder
         return [_job(store, cache, when, static, job) for job in todo]
-    # fork (workers inherit the loaded code) unless threads run here, which a fork could deadlock
-    context = get_context("fork" if threading.active_count() == 1 else "forkserver")
+    context = fork_context()
     size = max(8, -(-len(todo) // (workers * 8)))
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         return list(pool.map(partial(_job, store, cache, when, static), todo, chunksize=size))

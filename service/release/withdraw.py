@@ -49,8 +49,7 @@ def stops(withdrawals: Sequence[Withdrawal], page: str, locale: str, segment: st
     return any(
         w.page == page
         and _effect(w, locale) != ""
-        and (w.segment is None or w.segment == segment)
-        and (segment is not None or w.segment is None)
+        and w.segment in (None, segment)  # a page's withdrawal, or this segment's
         for w in withdrawals
     )
 

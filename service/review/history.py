@@ -97,17 +97,23 @@ def line_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@lru_cache(maxsize=256)
+def _in_order(names: tuple[str, ...]) -> bool:
+    """Whether these fields, in this order, are as `encode` writes them (known, in `FIELDS`
+    order)."""
+    return names == tuple(name for name in FIELDS if name in names)
+
+
 def encode(event: Mapping[str, Any]) -> str:
     """One event as the JSON text that is written and hashed.
 
     >>> encode({"prev": "0" * 4, "seq": 1, "msgid": "Dose\\u2028"})
     '{"seq": 1, "prev": "0000", "msgid": "Dose\\\\u2028"}'
     """
-    ordered = {k: event[k] for k in FIELDS if k in event}
-    text = _JSON.encode(ordered)
-    if text.isascii() and "\x7f" not in text:  # every other unsafe character is beyond ASCII
-        return text
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    # an event read back from a ledger has its fields in order already (every start reads them all)
+    in_order = isinstance(event, dict) and _in_order(tuple(event))
+    text = _JSON.encode(event if in_order else {k: event[k] for k in FIELDS if k in event})
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _UNSAFE.search(text) else text
 
 
 @dataclass(frozen=True)
@@ -160,13 +166,6 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-@lru_cache(maxsize=256)
-def _in_order(names: tuple[str, ...]) -> bool:
-    """Whether these fields, in this order, are as `encode` writes them (known, in `FIELDS`
-    order)."""
-    return names == tuple(name for name in FIELDS if name in names)
-
-
 def _decode(text: str) -> tuple[dict[str, Any], bool]:
     """The event's fields, and whether `text` is their canonical encoding. Read by the C decoder;
     a text that is not canonical (which a duplicated field never is) is read again, field by field,
@@ -174,10 +173,6 @@ def _decode(text: str) -> tuple[dict[str, Any], bool]:
     data = json.loads(text)
     if not isinstance(data, dict):
         raise ValueError("an event is a JSON object")
-    # the usual case first, as `encode` would answer it: fields already in their order, encoded
-    # as they are, no character needing an escape (a ledger is read in full on every start)
-    if _in_order(tuple(data)) and _JSON.encode(data) == text and not _UNSAFE.search(text):
-        return data, True
     if encode(data) == text:
         return data, True
     return json.loads(text, object_pairs_hook=_no_duplicates), False

@@ -16,12 +16,12 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
-from service.catalogs.update import default_jobs
 from service.content.pages import page_slugs
 from service.core.config import Config, load_config
 from service.core.locales import native_name
 from service.core.models import SOURCE_LOCALE, UI_DOMAIN
 from service.core.negotiation import Negotiator
+from service.core.workers import default_jobs
 from service.render.assets import Asset
 from service.render.html import render_template
 from service.site.assemble import entry, health_report, index_page, locales_body, page_list

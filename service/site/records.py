@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import gc
 import logging
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from pydantic import TypeAdapter
 
 from service.core.config import Config
 from service.core.models import SOURCE_LOCALE, UI_DOMAIN, ResolvedPage, SegmentType, text_sha256
+from service.core.workers import fork_context
 from service.render.article import NOTICE_PARTS
 from service.render.document import encode_view
 from service.review.provenance import translated_parts
@@ -236,8 +235,7 @@ def make_all(
         return _make(config, cache, todo, keys, digests, good)
     size = max(4, -(-len(todo) // (workers * 8)))  # small runs, so that no worker idles long
     runs = [todo[i : i + size] for i in range(0, len(todo), size)]
-    # fork (workers inherit the loaded code) unless threads run here, which a fork could deadlock
-    context = get_context("fork" if threading.active_count() == 1 else "forkserver")
+    context = fork_context()
     made: list[Built] = []
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for records in pool.map(
