@@ -186,6 +186,7 @@ def copy_tree(src: Path, dst: Path) -> Path:
     for path in dst.rglob("*"):  # read back: every byte the tools will read is in the page cache
         if path.is_file():
             path.read_bytes()
+    os.sync()  # the copy on disk now, not written back while the first figure is measured
     return dst
 
 
