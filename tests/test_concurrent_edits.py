@@ -168,7 +168,40 @@ def test_many_writers_at_once_lose_nothing(tmp_path: Path) -> None:
     lines = path.read_bytes().splitlines(keepends=True)
     assert sorted(lines) == sorted(landed)
     assert len(landed) + len(refused) == 160
-    assert len(landed) > 80  # contention makes some edit again, rarely give up
+    assert landed  # how many land depends on the machine's load; the retry rule is tested below
+
+
+@pytest.mark.parametrize(
+    ("interruptions", "lands"),
+    [(0, True), (1, True), (2, True), (3, False), (5, False)],
+)
+def test_an_edit_is_made_again_from_what_is_there_up_to_three_times(
+    tmp_path: Path, interruptions: int, lands: bool
+) -> None:
+    """Another writer saves between the read and the write of the first `interruptions` tries:
+    the edit is made again from what that writer left, three tries in all, then
+    `ChangedMeanwhile`; their save is never lost."""
+    path = tmp_path / "shared.txt"
+    path.write_bytes(b"")
+    tries = 0
+
+    def edit() -> tuple[bytes, bytes, int]:
+        nonlocal tries
+        tries += 1
+        read = path.read_bytes()
+        if tries <= interruptions:  # their save lands after our read
+            path.write_bytes(read + f"theirs-{tries}\n".encode())
+        return read, read + b"ours\n", tries
+
+    theirs = [f"theirs-{n}".encode() for n in range(1, min(interruptions, 3) + 1)]
+    if lands:
+        assert edit_file(path, edit) == (True, interruptions + 1)
+        assert path.read_bytes().splitlines() == [*theirs, b"ours"]
+    else:
+        with pytest.raises(ChangedMeanwhile):
+            edit_file(path, edit)
+        assert tries == 3
+        assert path.read_bytes().splitlines() == theirs
 
 
 # (Poedit changes the catalog after the export, the CAT tool changes the unit, the unit keeps the
