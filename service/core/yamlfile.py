@@ -5,7 +5,8 @@ from __future__ import annotations
 import fcntl
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ __all__ = [
     "LineDict",
     "atomic_write",
     "edit_file",
+    "folder_lock",
     "load_yaml",
     "replace_if_unchanged",
 ]
@@ -176,11 +178,7 @@ def replace_if_unchanged(path: Path, data: str | bytes, read: bytes | None) -> b
     `ChangedMeanwhile` is raised. Other tools take no lock: a save of theirs that lands in the
     instant between that second read and the rename is still replaced. Returns whether the file
     changed."""
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with folder_lock(path.parent):
         try:
             now: bytes | None = path.read_bytes()
         except FileNotFoundError:
@@ -192,6 +190,18 @@ def replace_if_unchanged(path: Path, data: str | bytes, read: bytes | None) -> b
                 path,
             )
         return atomic_write(path, data, previous=now)
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[int]:
+    """An exclusive lock on `folder` (flock on the folder itself: no lock file to leave behind),
+    made if missing. Yields the folder's descriptor. The kernel drops the lock when the process
+    dies, however it dies."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
     finally:
         os.close(fd)
 

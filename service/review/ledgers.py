@@ -5,7 +5,6 @@ under a lock on its folder, atomically. The format is `history`'s; what to appen
 
 from __future__ import annotations
 
-import fcntl
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -16,7 +15,7 @@ from typing import Any
 from service.core import files
 from service.core.errors import LedgerError
 from service.core.models import Ledger
-from service.core.yamlfile import atomic_write
+from service.core.yamlfile import atomic_write, folder_lock
 from service.review.history import HEADER, History, encode, line_hash, read_history
 
 __all__ = [
@@ -80,20 +79,13 @@ def load_ledger(path: Path, locale: str, domain: str, label: str = "") -> Ledger
 
 @contextmanager
 def locked(path: Path) -> Iterator[int]:
-    """An exclusive lock on a ledger's folder (flock on the folder itself: no lock file to leave
-    behind), with the temp files of writers killed mid-write removed: while the lock is held
-    nobody else can be writing one. Yields the folder's descriptor. The kernel drops the lock
-    when the process dies, however it dies."""
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        for stale in folder.glob(".*.yaml.*.tmp"):
+    """`folder_lock` on a ledger's folder, with the temp files of writers killed mid-write
+    removed: while the lock is held nobody else can be writing one. Yields the folder's
+    descriptor."""
+    with folder_lock(path.parent) as fd:
+        for stale in path.parent.glob(".*.yaml.*.tmp"):
             stale.unlink(missing_ok=True)
         yield fd
-    finally:
-        os.close(fd)
 
 
 def write_events(

@@ -10,7 +10,6 @@ written atomically, so any number of server workers and CLI runs can share it.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import secrets
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from service.core.errors import AccountError
+from service.core.yamlfile import folder_lock
 
 __all__ = ["DEFAULT_STATE", "STATE_ENV", "StateFolder", "state_dir"]
 
@@ -50,12 +50,8 @@ class StateFolder:
         ignore = self.folder / ".gitignore"
         if not ignore.exists():
             self.write_bytes(".gitignore", b"# clinic-l10n's state (accounts, sessions)\n*\n")
-        fd = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with folder_lock(self.folder):
             yield
-        finally:
-            os.close(fd)
 
     def read(self, name: str) -> dict[str, Any]:
         path = self.folder / name
