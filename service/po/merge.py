@@ -10,7 +10,6 @@ Pure: no file I/O.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
@@ -55,15 +54,9 @@ def _plurals(header: str | None) -> _Plurals:
     >>> _plurals("Plural-Forms: nplurals=3; plural=n >> 1;\\n").nplurals
     2
     """
-    if header is None:
-        return _GERMANIC
-    at_plural, count = header.find("plural="), plural.nplurals(header)
-    if at_plural < 0 or count is None:
-        return _GERMANIC
-    # The expression ends at ';' or a newline: only that much is compiled, and remembered.
-    expression = re.match(r"[^;\n]*", header[at_plural + 7 :])
-    assert expression is not None
-    return _compiled(count, expression.group())
+    found = plural.header_rule(header) if header is not None else None
+    # only the expression (to ';' or the line's end) is compiled, and remembered
+    return _GERMANIC if found is None else _compiled(*found)
 
 
 @lru_cache(maxsize=256)

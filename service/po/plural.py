@@ -19,6 +19,7 @@ __all__ = [
     "compile_plural",
     "distribution",
     "form_for",
+    "header_rule",
     "nplurals",
 ]
 
@@ -219,12 +220,27 @@ def form_for(header: str, n: int) -> int:
     >>> form_for(ar, 1), form_for(ar, 0), form_for("Language: ja\\n", 1)
     (1, 0, 0)
     """
-    at, count = header.find("plural="), nplurals(header)
-    if at < 0 or count is None:
+    found = header_rule(header)
+    if found is None:
         return 0
-    expression = re.match(r"[^;\n]*", header[at + len("plural=") :])
+    count, expression = found
     try:
-        index = compile_plural(expression.group() if expression else "")(n)
+        index = compile_plural(expression)(n)
     except PluralFormsError:
         return 0
     return index if 0 <= index < count else 0
+
+
+def header_rule(header: str) -> tuple[int, str] | None:
+    """The header's nplurals and its plural= expression (up to ';' or the line's end), or None
+    when either is missing.
+
+    >>> header_rule("Plural-Forms: nplurals=2; plural=(n != 1);\\n")
+    (2, '(n != 1)')
+    """
+    at, count = header.find("plural="), nplurals(header)
+    if at < 0 or count is None:
+        return None
+    expression = re.match(r"[^;\n]*", header[at + len("plural=") :])
+    assert expression is not None  # [^;\n]* matches the empty text
+    return count, expression.group()
