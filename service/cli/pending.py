@@ -10,7 +10,7 @@ import click
 
 from service import review
 from service.cli.base import enabled_locale
-from service.cli.review import _page, _side_by_side, _tree
+from service.cli.review import named_page, review_tree, side_by_side
 from service.core.models import SOURCE_LOCALE, Page, Segment, bound_targets
 from service.quality.characters import reveal
 from service.quality.checks import Severity, Unit, blocking
@@ -53,7 +53,7 @@ def _show_ready(domain: Page, tag: str, item: review.PendingItem, tree: Tree, wi
     click.echo(f"\n{domain.slug} · {seg.id} · {seg.type.value}{flag} · needs {item.lacking}")
     english = " / ".join(map(reveal, seg.source_forms))
     translated = " / ".join(map(reveal, item.forms))
-    click.echo(_side_by_side(f"en: {english}", f"{tag}: {translated}", width))
+    click.echo(side_by_side(f"en: {english}", f"{tag}: {translated}", width))
     for target in bound_targets(seg) if tag == SOURCE_LOCALE else ():
         click.echo(f"  approved with it: {reveal(target)}")
     for f in item.findings:
@@ -109,12 +109,12 @@ def pending_cmd(ctx: click.Context, locale: str, slug: str | None) -> None:
     every text not served in LOCALE, by page and segment, with why: not ready (and why), a check
     error, waiting for a review in a role, its English not approved, or an approval a check
     keeps off the page."""
-    tree = _tree(ctx, slug)
+    tree = review_tree(ctx, slug)
     tag = enabled_locale(tree.config, locale, allow_source=True)
     width = shutil.get_terminal_size((100, 20)).columns
     waiting = not_ready = 0
     listed: list[tuple[str, Segment, list[str]]] = []
-    for domain in [_page(tree, slug)] if slug else tree.domains:
+    for domain in [named_page(tree, slug)] if slug else tree.domains:
         ready, unready = _pending_of(tree, domain, tag)
         waiting, not_ready = waiting + len(ready), not_ready + len(unready)
         reasons: Reasons = {}

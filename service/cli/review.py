@@ -20,7 +20,17 @@ from service.review import audit, ledgers
 from service.site.store import Tree, load_tree
 from service.workspace.accounts import Accounts
 
-__all__ = ["audit_group", "review_group", "reviewer_group"]
+__all__ = [
+    "audit_group",
+    "named_page",
+    "refuse_broken",
+    "review_group",
+    "review_tree",
+    "reviewer_group",
+    "selecting",
+    "selection_of",
+    "side_by_side",
+]
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -30,7 +40,8 @@ def review_group() -> None:
     """Approve English and translations into the ledger, or revoke an approval."""
 
 
-def _page(tree: Tree, slug: str) -> Page:
+def named_page(tree: Tree, slug: str) -> Page:
+    """The page (or the ui strings) `slug` of `tree`; a `ReviewError` naming the pages if none."""
     if tree.ui and slug == tree.ui.slug:
         return tree.ui
     if slug not in tree.pages:
@@ -39,20 +50,21 @@ def _page(tree: Tree, slug: str) -> Page:
     return tree.pages[slug]
 
 
-def _tree(ctx: click.Context, slug: str | None = None) -> Tree:
+def review_tree(ctx: click.Context, slug: str | None = None) -> Tree:
     """The tree, with only the page `slug` of it loaded when one is named (with the ui strings):
     one approval on a thousand pages reads one page's files, not every file of the tree."""
     return load_tree(config_of(ctx), only=None if slug is None else {slug})
 
 
-def _strict(tree: Tree, locale: str, slug: str) -> None:
+def refuse_broken(tree: Tree, locale: str, slug: str) -> None:
     """Review commands refuse to work on a broken catalog or ledger rather than guess."""
     broken = tree.broken.get((locale, slug)) or tree.broken.get((SOURCE_LOCALE, slug))
     if broken:
         raise ReviewError(f"cannot review while this is broken: {broken}")
 
 
-def _side_by_side(left: str, right: str, width: int) -> str:
+def side_by_side(left: str, right: str, width: int) -> str:
+    """Two texts wrapped into two columns of a terminal `width` wide, ` | ` between them."""
     col = max(20, (width - 3) // 2)
     a, b = textwrap.wrap(left, col) or [""], textwrap.wrap(right, col) or [""]
     rows = [
@@ -67,13 +79,15 @@ _SELECT = [
 ]
 
 
-def _selection(msgid: str | None, segment_id: str | None, all_: bool = False) -> review.Selection:
+def selection_of(msgid: str | None, segment_id: str | None, all_: bool = False) -> review.Selection:
+    """What a review command's options select: exactly one of --all, --msgid and --id."""
     if sum((msgid is not None, segment_id is not None, all_)) != 1:
         raise ReviewError("give exactly one of --all, --msgid TEXT or --id SEGMENT-ID")
     return review.Selection(msgid, segment_id)
 
 
-def _selecting(command: Any) -> Any:
+def selecting(command: Any) -> Any:
+    """A command with the --msgid and --id options."""
     for option in reversed(_SELECT):
         command = option(command)
     return command
@@ -86,7 +100,7 @@ def _selecting(command: Any) -> Any:
     "--reviewer", required=True, help="Your name as declared under reviewers: in l10n.yaml."
 )
 @click.option("--all", "all_", is_flag=True, help="Approve everything that is ready.")
-@_selecting
+@selecting
 @click.option(
     "--role",
     help="What you vouch for: a role declared in l10n.yaml (default: the first role "
@@ -121,14 +135,14 @@ def approve_cmd(
     """Approve what is translated, not fuzzy, passes the checks and is not yet approved in your
     role (LOCALE may be `en`); each approval is a signed event in the page's review history.
     Your roles and locales are declared under `reviewers:` in l10n.yaml."""
-    selection = _selection(msgid, segment_id, all_)
+    selection = selection_of(msgid, segment_id, all_)
     if confirm_meaning and not selection.one:
         raise ReviewError("--confirm-meaning is said of one text: give --id or --msgid, not --all")
-    tree = _tree(ctx, slug)
+    tree = review_tree(ctx, slug)
     tag = enabled_locale(tree.config, locale, allow_source=True)
     vouch = role or tree.config.policy.default_role(tag)
-    page = _page(tree, slug)
-    _strict(tree, tag, page.slug)
+    page = named_page(tree, slug)
+    refuse_broken(tree, tag, page.slug)
     catalog = tree.catalogs.get((tag, page.slug))
     bound = []
     if shown is not None:
@@ -163,7 +177,7 @@ def approve_cmd(
 @review_group.command("revoke")
 @click.argument("locale")
 @click.option("--page", "slug", required=True, help="Page slug, or 'ui'.")
-@_selecting
+@selecting
 @click.option("--reviewer", required=True, help="Who revokes (a reviewer declared for LOCALE).")
 @click.option("--reason", required=True, help="Why; kept in the history.")
 @click.option("--role", help="Only this role's approval.")
@@ -181,11 +195,11 @@ def revoke_cmd(
     """Revoke the approvals of one text: a revoke event (who, when, why) is added to the page's
     history, and a running `serve` stops serving the text at its next look at the tree (every
     --poll seconds)."""
-    selection = _selection(msgid, segment_id)
-    tree = _tree(ctx, slug)
+    selection = selection_of(msgid, segment_id)
+    tree = review_tree(ctx, slug)
     tag = enabled_locale(tree.config, locale, allow_source=True)
-    page = _page(tree, slug)
-    _strict(tree, tag, page.slug)
+    page = named_page(tree, slug)
+    refuse_broken(tree, tag, page.slug)
     written = review.revoke(tree.config, page, tag, reviewer, reason, selection, role)
     path = tree.config.rel(tree.config.ledger_path(tag, page.slug))
     click.echo(f"revoked {len(written)} approval(s) of {selection.describe()} in {path}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from service.cli.base import enabled_locale
-from service.cli.review import _page, _selecting, _selection, _strict, _tree
+from service.cli.review import named_page, refuse_broken, review_tree, selecting, selection_of
 from service.review.sendback import send_back
 
 __all__ = ["send_back_cmd"]
@@ -14,7 +14,7 @@ __all__ = ["send_back_cmd"]
 @click.command("send-back")
 @click.argument("locale")
 @click.option("--page", "slug", required=True, help="Page slug, or 'ui'.")
-@_selecting
+@selecting
 @click.option("--reviewer", required=True, help="Who sends it back (declared for LOCALE).")
 @click.option("--comment", required=True, help="What the translator should change; kept.")
 @click.pass_context
@@ -33,11 +33,11 @@ def send_back_cmd(
     Lokalize or Weblate shows it. That exact text leaves every reviewer's queue (`review pending`
     lists it as not ready, with the comment) until the translator changes it. An approved text
     is revoked first (`review revoke`)."""
-    selection = _selection(msgid, segment_id)
-    tree = _tree(ctx, slug)
+    selection = selection_of(msgid, segment_id)
+    tree = review_tree(ctx, slug)
     tag = enabled_locale(tree.config, locale, allow_source=True)
-    page = _page(tree, slug)
-    _strict(tree, tag, page.slug)
+    page = named_page(tree, slug)
+    refuse_broken(tree, tag, page.slug)
     catalog = tree.catalogs.get((tag, page.slug))
     event = send_back(tree.config, page, tag, catalog, reviewer, comment, selection)
     po = tree.config.rel(tree.config.catalog_path(tag, page.slug))
