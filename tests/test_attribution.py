@@ -225,6 +225,16 @@ def title_edited(tree: Path, run: Run) -> None:
     )
 
 
+def title_alone(tree: Path, run: Run) -> None:
+    """es: `title_edited`, once the "off-label" paragraph's negation is confirmed and approved:
+    the title is the one part of the page in English."""
+    run(
+        "review", "approve", "es", "--page", SLUG, "--id", "p-169fa0c8", "--confirm-meaning",
+        "--reviewer", "Dr. Rosa Revisora (fictional)", "--role", "linguistic",
+    )  # fmt: skip
+    title_edited(tree, run)
+
+
 def heading_withheld(tree: Path, run: Run) -> None:
     """The English heading "How it works" published, then its approval revoked: withheld
     everywhere (a reworded heading would rather keep the published one until approved)."""
@@ -252,7 +262,8 @@ NOTICE_KEYS = ("fallback-all", "fallback-some", "fallback-safety")
         (page_fallback, "pt", "fallback-all"),
         (page_fallback, "es", "fallback-all"),  # es lacks that confirmation: the page is English
         (safety_held, "es", "fallback-safety"),
-        (title_edited, "es", "fallback-some"),  # one part: the singular form
+        (title_edited, "es", "fallback-some"),  # the title and the held safety section
+        (title_alone, "es", "fallback-some"),  # one part: the singular form
     ],
     ids=lambda v: v.__name__ if callable(v) else str(v),
 )
@@ -270,6 +281,8 @@ def test_one_notice_says_how_much_of_the_page_is_in_english(
     page = article(client, tag)
     english = in_english(page)
     count = len(english) if key == "fallback-some" else None
+    if state is title_alone:
+        assert count == 1
     wording = {
         k: said(tree, tag, k, tmp_path, count if k == "fallback-some" else None)
         for k in NOTICE_KEYS
@@ -563,16 +576,16 @@ ENGLISH_KEYS = {"some": "fallback-some", "safety": "fallback-safety", "all": "fa
 
 
 @pytest.mark.parametrize(
-    ("state", "tag", "language"),
+    ("state", "tag", "language", "case"),
     [
-        (as_shipped, "zh-Hans", "zh-Hans"),  # a draft, partly English: one notice, in Chinese
-        (heading_withheld, "zh-Hans", "zh-Hans"),  # and a part withheld: was three notices
-        (as_shipped, "ar", "ar"),
-        (as_shipped, "pt-BR", "pt-BR"),
-        (as_shipped, "es", "es"),
-        (safety_held, "es", "es"),
-        (zh_count_unreviewed, "zh-Hans", "en"),  # one sentence not reviewed: all of it English
-        (as_shipped, "vi", "en"),  # nothing reviewed
+        (as_shipped, "zh-Hans", "zh-Hans", "some"),  # a draft, partly English: in Chinese
+        (heading_withheld, "zh-Hans", "zh-Hans", "some"),  # and a part withheld: was 3 notices
+        (as_shipped, "ar", "ar", "some"),
+        (as_shipped, "pt-BR", "pt-BR", "some"),
+        (as_shipped, "es", "es", "safety"),
+        (safety_held, "es", "es", "safety"),
+        (zh_count_unreviewed, "zh-Hans", "en", "some"),  # one sentence not reviewed: English
+        (as_shipped, "vi", "en", "all"),  # nothing reviewed
     ],
     ids=lambda v: v.__name__ if callable(v) else str(v),
 )
@@ -584,6 +597,7 @@ def test_a_partly_translated_page_has_one_notice_in_one_language(
     state: Callable[[Path, Run], None],
     tag: str,
     language: str,
+    case: str,
 ) -> None:
     """One notice above the page, in the patient's language when each of its sentences is
     reviewed there (per the catalogs, compiled by msgfmt), else all in English; the drafts and
@@ -592,7 +606,7 @@ def test_a_partly_translated_page_has_one_notice_in_one_language(
     client = client_for(tree)
     page = article(client, tag)
     (notice,) = notices(page)
-    case = page_json(client, tag)["english_shown"]
+    assert page_json(client, tag)["english_shown"] == case
     keys = ["demonstration-notice"] if tag != "vi" else []  # vi shows no translation
     keys += [ENGLISH_KEYS[case]] if case != "none" else []
     count = len(in_english(page)) if case == "some" else None

@@ -190,6 +190,8 @@ def test_audit_import_carries_every_earlier_approval_over(run: Run, tree: Path) 
 
 
 def test_every_shipped_history_starts_with_an_import_event(run: Run, tree: Path) -> None:
-    for path in sorted((tree / "locales").glob("*/reviews/*.yaml")):
+    histories = sorted((tree / "locales").glob("*/reviews/*.yaml"))
+    assert histories
+    for path in histories:
         first = yaml.safe_load(path.read_text(encoding="utf-8"))[0]
         assert (first["event"], first["seq"]) == ("import", 1), path

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from .document_tree import ADDRESS, ADULTS_ES, DOC, IMAGE_ES, PLAN_ES, document_tree
+from .pictures import SPACERS, hashed
 from .reviewing import (
     PAGE,
     PASSWORD,
@@ -132,7 +133,8 @@ def test_each_image_points_at_a_url_that_answers(client: TestClient, locale: str
 
 def test_the_english_image_is_the_english_file(client: TestClient) -> None:
     srcs = {a.get("src") for a, _ in elements(view(client, locale="en"), "img")}
-    assert not any(IMAGE_ES in str(s) for s in srcs)
+    assert IMAGE_ES not in str(srcs)
+    assert srcs == {f"/assets/{hashed('spacer.png', SPACERS['spacer.png'])}"}
 
 
 def test_the_safety_section_is_marked(client: TestClient) -> None:
@@ -246,6 +248,8 @@ def test_a_reviewer_scoped_to_a_locale_signs_only_there(
         encoding="utf-8",
     )
     with client_on(root) as c:
-        post_signin(c, {"name": SCOPED, "password": PASSWORD})
+        signed_in = post_signin(c, {"name": SCOPED, "password": PASSWORD})
+        assert signed_in.status_code == 200, signed_in.text
         html = view(c, DOC, locale)
+    assert 'id="doc-served"' in html and ADULTS_ES in html  # the document view, signed in
     assert ("Approve as linguistic reviewer" in html) is buttons

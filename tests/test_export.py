@@ -338,6 +338,9 @@ http {{
         try:
             urllib.request.urlopen(url, timeout=1).close()
             break
+        except urllib.error.HTTPError as exc:  # nginx serves, and the export lacks its index
+            proc.kill()
+            pytest.fail(f"nginx answered {exc.code} at {url}")
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
