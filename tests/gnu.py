@@ -19,6 +19,7 @@ __all__ = [
     "msgcat",
     "msgfmt_check",
     "msgfmt_compile",
+    "msgfmt_reads",
     "msgfmt_statistics",
     "msgmerge",
     "msgunfmt",
@@ -57,6 +58,11 @@ def msgfmt_check(path: Path) -> GnuCheck:
     out = done.stderr.decode("utf-8", "replace")
     m = re.search(rf"^{re.escape(str(path))}:(\d+):", out, re.M)
     return GnuCheck(done.returncode == 0, int(m.group(1)) if m else 0, out)
+
+
+def msgfmt_reads(path: Path) -> bool:
+    """Whether plain `msgfmt` (no `-c`) compiles the file: exit code 0."""
+    return _run(["msgfmt", "-o", "/dev/null", str(path)]).returncode == 0
 
 
 def msgfmt_statistics(path: Path) -> tuple[int, int, int]:

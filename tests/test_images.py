@@ -146,7 +146,9 @@ def test_the_export_writes_every_image_its_pages_and_json_show(
         written = out / "assets" / hashed(name, SPACERS[name])
         assert written.resolve() in shown and written.read_bytes() == SPACERS[name]
     spacer_es = out / "assets" / hashed("spacer.es.png", SPACERS["spacer.es.png"])
-    for doc in out.rglob("inhaler/index.json"):  # its segments' images, relative to the JSON
+    docs = sorted(out.rglob("inhaler/index.json"))
+    assert {doc.parent.parent.name for doc in docs} >= {"en", "es"}  # published in each
+    for doc in docs:  # its segments' images, relative to the JSON
         segments = json.loads(doc.read_text(encoding="utf-8"))["segments"]
         html = "".join(s["html"] for s in segments if not s["withheld"])
         srcs = [a["src"] or "" for t, a in html_elements(html) if t == "img"]

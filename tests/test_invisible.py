@@ -6,6 +6,7 @@ holds one."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -138,4 +139,7 @@ def test_an_export_leaves_out_a_translation_approved_by_hand(
     forge(root, "es", PAGE, msgid=SPRAYS, msgstr=HOSTILE, reviewer=ROBIN, role="linguistic")
     run("export", "--out", str(tmp_path / "site"), root=root)
     texts = [p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("index.*")]
-    assert any(SPRAYS in t for t in texts) and not any(HIDDEN.search(t) for t in texts)
+    assert texts and not any(HIDDEN.search(t) for t in texts)
+    es = json.loads((tmp_path / "site" / "es" / PAGE / "index.json").read_text(encoding="utf-8"))
+    served = {s["text"]: s["locale"] for s in es["segments"] if not s["withheld"]}
+    assert served.get(SPRAYS) == "en" and HOSTILE not in served  # English, not the forgery

@@ -118,7 +118,8 @@ def test_exact_match_is_prefilled_fuzzy_with_where_it_was_approved(
     assert f"({locale})" in notes
     assert all(who in notes for who in reviewers)
     assert "2026-11-2" in notes  # the fixture's approvals were made on 26 or 27 November 2026
-    assert re.search(r"pre-filled (\d+) exact", out)
+    filled = re.search(r"pre-filled (\d+) exact", out)
+    assert filled and int(filled.group(1)) >= 1  # this entry at least
 
 
 def test_no_memory_leaves_the_new_page_empty(fixture_tree: Path, run: Run) -> None:

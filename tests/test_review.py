@@ -221,7 +221,9 @@ def test_a_reviewer_approves_only_in_the_locales_declared_for_them(run: Run, tre
     allowed = run(
         "review", "approve", "pt", "--page", PAGE, "--reviewer", "Dr. Only Portuguese", "--all"
     )
-    assert allowed.output.count("approved ") > 0
+    assert allowed.exit_code == 0, allowed.output
+    approvals = in_force(tree, f"locales/pt/reviews/{PAGE}.yaml")
+    assert approvals and {e["reviewer"] for e in approvals.values()} == {"Dr. Only Portuguese"}
 
 
 def test_an_undeclared_role_is_refused_before_anything_is_read(run: Run, tree: Path) -> None:

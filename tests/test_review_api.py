@@ -136,10 +136,10 @@ def test_pending_in_arabic_is_marked_right_to_left(app_client: TestClient, root:
     ("params", "status", "detail"),
     [
         ({"locale": "es"}, 401, "sign in"),
-        ({"locale": "xx-invalid-"}, 422, ""),
+        ({"locale": "xx-invalid-"}, 422, "malformed language tag"),
         ({"locale": "fr"}, 422, "not enabled"),
         ({"locale": "es", "page": "no-such-page"}, 404, "no page"),
-        ({"locale": "es", "status": "whatever"}, 422, ""),
+        ({"locale": "es", "status": "whatever"}, 422, "'new', 'changed', 'partial' or 'failing'"),
     ],
 )
 def test_pending_refuses(

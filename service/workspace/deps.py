@@ -14,6 +14,8 @@ from typing import Annotated, Self
 from fastapi import Depends, HTTPException, Request
 
 from service.core.config import Config
+from service.core.errors import LocaleError
+from service.core.locales import canonical_tag
 from service.core.models import UI_DOMAIN
 from service.release.live import LiveSite
 from service.site.index import Record
@@ -106,8 +108,13 @@ class Workspace:
         return SiteHints(self.live.site)
 
     def locale_of(self, tag: str) -> str:
+        """The enabled locale `tag` names; 422 saying why if none (malformed, or not enabled)."""
         found = self.config.enabled(tag)
         if found is None:
+            try:
+                canonical_tag(tag)
+            except LocaleError as exc:
+                raise HTTPException(422, exc.message) from None
             raise HTTPException(422, f"locale {tag!r} is not enabled")
         return found
 
