@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -221,44 +222,90 @@ def test_audit_verify_reports_an_event_appended_or_edited_after_the_release(
     assert "was edited after release" in out
 
 
-def test_kill_9_during_a_publish_leaves_the_previous_release_in_service(
+# A publish that kills itself (SIGKILL) just before the `after`-th file it renames into the release
+# store; with `after` 0 it runs whole and prints how many it renamed.
+KILLED_PUBLISH = """
+import os, signal, sys
+from service.cli.main import main
+
+store, after = os.environ["CLINIC_L10N_RELEASES"], int(sys.argv[1])
+real, renamed = os.replace, 0
+
+def replace(src, dst, **kwargs):
+    global renamed
+    if str(dst).startswith(store):
+        renamed += 1
+        if renamed == after:
+            os.kill(os.getpid(), signal.SIGKILL)
+    return real(src, dst, **kwargs)
+
+os.replace = replace
+sys.argv = ["clinic-l10n", "--root", sys.argv[2], "publish"]
+try:
+    main()
+finally:
+    print(renamed, file=sys.stderr)
+"""
+
+
+def _killed_publish(tree: Path, after: int) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", KILLED_PUBLISH, str(after), str(tree)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _whole(store: ReleaseStore, head: tuple[int, str]) -> bool:
+    """Whether the release `head` names can be read, and every object it names is there."""
+    release = store.release(head[1])
+    named = [
+        sha
+        for locs in release.pages.values()
+        for v in locs.values()
+        for sha in (v.json, v.html, v.fragment, v.snapshot, *(f for _, f in v.files))
+    ]
+    named += [*release.files.values(), *release.static.values()]
+    return bool(named) and all(store.has(sha) for sha in named)
+
+
+def test_a_publish_killed_at_any_rename_leaves_a_whole_release_in_service(
     tree: Path, run: Run
 ) -> None:
+    """Killed just before the first, second, middle and each of the last files it renames into
+    the store (a publish of every page's new version renames about thirty-five, CURRENT among
+    the last), the store serves the release before or the new one whole, never one whose
+    manifest or objects are missing; and the next publish completes."""
     run("publish")
     store = _store()
     before = store.head()
     assert before is not None
-    config = tree / "l10n.yaml"
-    exe = Path(sys.executable).parent / "clinic-l10n"
-    for delay in (0.3, 0.8, 1.5, 2.5):
-        # every page in every locale changes (the notice of demonstration drafts comes or goes)
-        text = config.read_text(encoding="utf-8")
-        flipped = text.replace("demonstration: true", "demonstration: false")
-        config.write_text(
-            flipped
-            if flipped != text
-            else text.replace("demonstration: false", "demonstration: true"),
-            encoding="utf-8",
-        )
-        proc = subprocess.Popen(
-            [str(exe), "--root", str(tree), "publish"], stdout=subprocess.DEVNULL
-        )
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    replace_in(tree / "l10n.yaml", "demonstration: true", "demonstration: false")  # every page
+    kept = {name: Path(os.environ[name]) for name in (ROOT_ENV, "CLINIC_L10N_CACHE")}
+    saved = {name: kept[name].with_name(kept[name].name + ".saved") for name in kept}
+    for name, folder in kept.items():
+        shutil.copytree(folder, saved[name])
+
+    def restore() -> None:
+        for name, folder in kept.items():
+            shutil.rmtree(folder)
+            shutil.copytree(saved[name], folder)
+
+    counted = _killed_publish(tree, 0)
+    assert counted.returncode == 0, counted.stderr
+    renames = int(counted.stderr.split()[-1])
+    assert renames > 10 and store.head() != before and _whole(store, store.head() or before)
+    for after in sorted({1, 2, renames // 2, *range(renames - 4, renames + 1)}):
+        restore()
+        killed = _killed_publish(tree, after)
+        assert killed.returncode == -signal.SIGKILL, (after, killed.stderr)
         head = store.head()
-        assert head is not None and head[0] >= before[0]
-        release = store.release(head[1])  # readable, and every object it names is there
-        names = [
-            sha
-            for locs in release.pages.values()
-            for v in locs.values()
-            for sha in (v.json, v.html, v.fragment, v.snapshot, *(f for _, f in v.files))
-        ]
-        kept = [*names, *release.files.values(), *release.static.values()]
-        assert all(store.has(sha) for sha in kept)
-        before = head
+        assert head is not None and head[0] in (before[0], before[0] + 1), after
+        assert _whole(store, head), f"killed before rename {after} of {renames}: {head}"
     run("publish")  # and the next publish completes
+    last = store.head()
+    assert last is not None and last[0] == before[0] + 1
 
 
 def test_two_servers_on_one_store_never_go_backwards(tree: Path, run: Run) -> None:
