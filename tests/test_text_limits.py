@@ -6,7 +6,6 @@ text (a 10 MB msgstr was once approved, served, and made its page's queue take s
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -85,11 +84,9 @@ def test_a_huge_translation_is_not_kept_served_or_queued(huge: Path) -> None:
         assert SPRAYS in html.text and "aaaaaaaaaa" not in html.text
         form = {"name": ROBIN, "password": PASSWORD}
         assert post_signin(client, form, follow_redirects=False).status_code == 303
-        started = time.perf_counter()
         queue = client.get(f"/review/?locale=es&page={PAGE}")
-        took = time.perf_counter() - started
         assert queue.status_code == 200 and "aaaaaaaaaa" not in queue.text
-        assert len(queue.content) < 1_000_000 and took < 2.0, (len(queue.content), took)
+        assert len(queue.content) < 1_000_000, len(queue.content)
 
 
 def test_a_long_text_of_a_page_is_a_load_error_at_its_line(tmp_path: Path, run: Run) -> None:
