@@ -338,8 +338,9 @@ http {{
         try:
             urllib.request.urlopen(url, timeout=1).close()
             break
-        except urllib.error.HTTPError as exc:  # nginx serves, and the export lacks its index
+        except urllib.error.HTTPError as exc:  # nginx serves, and answers an error there
             proc.kill()
+            proc.communicate()
             pytest.fail(f"nginx answered {exc.code} at {url}")
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:

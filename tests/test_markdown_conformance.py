@@ -54,14 +54,12 @@ from . import gnu
 pytestmark = pytest.mark.slow
 
 REVIEWER = "Dr. Oracle (fictional)"
-# The case the segmenting cannot honour. `foo <!-- a comment -->`: markdown-it-py drops the comment
-# and keeps the space before it, `<p>foo </p>`; a msgid never begins or ends with white space (a
+# The case the segmenting cannot honour. `foo <!-- a comment -->`: the spec's HTML without its
+# comment keeps the space before it, `<p>foo </p>`; a msgid never begins or ends with white space (a
 # translator could not see it, and the whitespace check would flag every translation), so the page
 # serves `<p>foo</p>`. Only a trailing space differs, but it is inside the paragraph, where this
 # test's normalisation, minimal on purpose, still counts it.
-DIFFERS = {
-    "spec-625": "a msgid has no trailing space; markdown-it-py keeps the one before a comment"
-}
+DIFFERS = {"spec-625": "a msgid has no trailing space; the spec keeps the one before a comment"}
 
 
 @dataclass(frozen=True)

@@ -172,7 +172,7 @@ def test_a_file_rewritten_in_the_same_tick_as_it_was_read_is_read_again(
     """Same size, same inode, same time: only its bytes tell, and a file this recent is read."""
     path = fixture_tree / ES
     path.write_bytes(path.read_bytes())  # written just now, as it is
-    assert time.time() - os.stat(path).st_mtime < 2  # so, within 2 s of the publish's start
+    assert time.time() - os.stat(path).st_mtime < 2  # the publish starts within 2 s of it
     run("publish")
     before = os.stat(path)
     with path.open("r+b") as fh:  # in place: the same inode

@@ -283,7 +283,7 @@ def apply_units(
             outcomes.append(UnitOutcome(unit.id, unit.line, "refused", why))
             continue
         outcome, new = _judge(po, domain, entry, unit, locale, (terms, terminology))
-        if outcome.verdict != "refused":  # (a unit whose English changed is refused)
+        if outcome.verdict != "refused" and not _source_changed(unit, entry):
             new, notes = _with_notes(new or entry, unit)
             outcome = replace(outcome, notes=notes)
             new = new if new is not entry else None
