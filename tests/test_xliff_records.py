@@ -229,3 +229,32 @@ def test_a_doctype_is_reported_at_its_line(data: bytes, line: int) -> None:
 )
 def test_an_entrys_source_forms_are_its_english(entry: Entry, forms: tuple[str, ...]) -> None:
     assert entry.source_forms == forms
+
+
+@pytest.mark.parametrize("english_changed", [False, True])
+def test_a_note_on_an_untranslated_unit_whose_english_changed_is_not_added(
+    run: Run, tree: Path, english_changed: bool
+) -> None:
+    """A unit left without a translation is skipped; its note is added as a comment, unless its
+    English changed since the export (the unit's id stays: a plural's msgid_plural changed), when
+    the note may be about the old English: nothing is written."""
+    out = tree.parent / "es.xlf"
+    run("xliff", "export", "es", "--page", "ui", "-o", str(out))
+    doc = etree.parse(str(out))
+    group = next(g for g in doc.getroot().iter(f"{NS}group") if g.get("id") == PLURAL_ID)
+    for form in group.iter(f"{NS}target"):
+        form.text = ""
+    etree.SubElement(group, f"{NS}note", {"from": "translator"}).text = "About the plural."
+    doc.write(str(out), xml_declaration=True, encoding="UTF-8")
+    if english_changed:
+        old = "because their translation has not been reviewed yet."
+        replace_in(tree / "source_content" / "ui.yaml", old, PLURAL_NEW)
+        run("extract")
+        run("update")
+    catalog = tree / "locales" / "es" / "LC_MESSAGES" / "ui.po"
+    before = catalog.read_bytes()
+    result = run("xliff", "import", str(out), "--translator", TRANSLATOR, code=None)
+    added = "About the plural." in catalog.read_text(encoding="utf-8")
+    assert added is not english_changed, result.output
+    if english_changed:
+        assert catalog.read_bytes() == before
