@@ -108,6 +108,15 @@ PLURALS = {
 }
 
 
+def _change_plural_english(run: Run, tree: Path) -> None:
+    """The plural's English changed (msgid_plural only: msgid, and so the unit's id, stays), and
+    the catalogs updated."""
+    old = "because their translation has not been reviewed yet."
+    replace_in(tree / "source_content" / "ui.yaml", old, PLURAL_NEW)
+    run("extract")
+    run("update")
+
+
 @pytest.mark.parametrize("english_changed", [True, False])
 @pytest.mark.parametrize("locale", PLURALS)
 def test_a_plurals_english_changed_since_the_export_is_refused(
@@ -120,11 +129,8 @@ def test_a_plurals_english_changed_since_the_export_is_refused(
     for form, text in zip(group.iter(f"{NS}target"), PLURALS[locale], strict=False):
         form.text, form.attrib["state"] = text, "translated"
     doc.write(str(out), xml_declaration=True, encoding="UTF-8")
-    if english_changed:  # the plural's English only: msgid (and so the unit's id) stays
-        old = "because their translation has not been reviewed yet."
-        replace_in(tree / "source_content" / "ui.yaml", old, PLURAL_NEW)
-        run("extract")
-        run("update")
+    if english_changed:
+        _change_plural_english(run, tree)
     catalog = tree / "locales" / locale.replace("-", "_") / "LC_MESSAGES" / "ui.po"
     before = catalog.read_bytes()
     result = run("xliff", "import", str(out), "--translator", TRANSLATOR, code=None)
@@ -247,10 +253,7 @@ def test_a_note_on_an_untranslated_unit_whose_english_changed_is_not_added(
     etree.SubElement(group, f"{NS}note", {"from": "translator"}).text = "About the plural."
     doc.write(str(out), xml_declaration=True, encoding="UTF-8")
     if english_changed:
-        old = "because their translation has not been reviewed yet."
-        replace_in(tree / "source_content" / "ui.yaml", old, PLURAL_NEW)
-        run("extract")
-        run("update")
+        _change_plural_english(run, tree)
     catalog = tree / "locales" / "es" / "LC_MESSAGES" / "ui.po"
     before = catalog.read_bytes()
     result = run("xliff", "import", str(out), "--translator", TRANSLATOR, code=None)

@@ -242,9 +242,9 @@ def template_text(domain: str, messages: list[TemplateMessage], previous: str | 
 
 
 @_catalog_errors
-def init_catalog(template: PoFile, domain: str, locale: str) -> str:
+def init_catalog(template: PoFile, domain: str, locale: str) -> PoFile:
     """A new, empty catalog for `locale` from a template (as msginit makes one), with the CLDR
-    Plural-Forms of the locale and every message untranslated."""
+    Plural-Forms of the locale and every message untranslated (`write` gives its bytes)."""
     created = template.header_field("POT-Creation-Date") or ""
     name = babel_locale(locale).english_name
     nplurals, expr = plural_rule(locale)
@@ -278,7 +278,7 @@ def init_catalog(template: PoFile, domain: str, locale: str) -> str:
         )
         for e in template.messages()
     ]
-    return write(PoFile((header, *entries), template.path)).decode("utf-8")
+    return PoFile((header, *entries), template.path)
 
 
 @_catalog_errors

@@ -111,8 +111,9 @@ def _catalog(
 
     def edit() -> tuple[bytes | None, str | bytes | None, Outcome]:
         if not po.exists() and not po.is_symlink():
-            created = catalogs.init_catalog(template, domain, locale)
-            remembered, filled = _remember(config, created, None, shown, domain, locale, memory)
+            fresh = catalogs.init_catalog(template, domain, locale)
+            created = write(fresh)
+            remembered, filled = _remember(config, created, fresh, shown, domain, locale, memory)
             return (
                 None,
                 created if remembered is None else remembered,
