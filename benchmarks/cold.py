@@ -8,6 +8,10 @@ wrong either. Here, on a copy of a benchmarks/gen_tree.py tree, each round runs 
   check     `clinic-l10n check` with a build cache of its own, empty;
   start     `clinic-l10n serve` with an empty build cache and an empty release store, from spawn
             until GET /healthz answers 200 (it publishes the first release before it serves);
+  restart   `clinic-l10n serve` with an empty build cache on a release store that holds the
+            tree's release (published once before the rounds, untimed): from spawn until GET
+            /healthz answers 200 (`starting`: the release is served, the tree is being read),
+            and until it answers with the tree read (`ok`); nothing new is published;
 
 in another order each round (the baseline first, then last, then in the middle, and so on), each
 round with caches and stores of its own, all deleted after the last round (see `rounds`; about
@@ -32,13 +36,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gen_tree import build_tree
-from scale import Timing, catalogs, copy_tree, msgfmt, run_cli, serving, timed
+from scale import Server, Timing, catalogs, copy_tree, msgfmt, run_cli, serving, timed
 
 GOAL = "≤ 1.0×"
 LABELS = {
     "msgfmt": "msgfmt --statistics, every catalog",
     "check": "clinic-l10n check (empty cache)",
     "start": "cold start until /healthz (empty cache and store)",
+    "restart": "restart until /healthz (empty cache; a release)",
+    "restart-read": "restart until the tree is read (same start)",
 }
 
 
@@ -57,24 +63,42 @@ def rounds(root: Path, work: Path, count: int, poll: float) -> dict[str, list[tu
             raise SystemExit(f"clinic-l10n check exited {code}")
         return took
 
-    def start(n: int) -> Timing:
-        os.environ["CLINIC_L10N_RELEASES"] = str(work / f"releases-{n}")
+    def start(n: int, store: Path, name: str) -> Server:
+        os.environ["CLINIC_L10N_RELEASES"] = str(store)
         try:
-            with serving(root, work / f"cache-start-{n}", poll, timeout, work / "serve.log") as s:
-                return Timing(s.started_in, s.cpu_at_start)
+            with serving(root, work / f"cache-{name}-{n}", poll, timeout, work / "serve.log") as s:
+                return s
         finally:
             del os.environ["CLINIC_L10N_RELEASES"]
 
+    def first(n: int) -> dict[str, Timing]:
+        s = start(n, work / f"releases-{n}", "start")
+        return {"start": Timing(s.started_in, s.cpu_at_start)}
+
+    published = work / "releases-restart"
+    took, code = run_cli(root, work / "cache-publish", "publish", "--releases", str(published))
+    if code != 0:
+        raise SystemExit(f"clinic-l10n publish exited {code}")
+
+    def restart(n: int) -> dict[str, Timing]:
+        s = start(n, published, "restart")
+        # CPU until the tree was read; the figure until /healthz first answered has no own
+        return {
+            "restart": Timing(s.answered_in, float("nan")),
+            "restart-read": Timing(s.started_in, s.cpu_at_start),
+        }
+
     for n in range(count):
-        runs: list[tuple[str, Callable[[], Timing]]] = [
-            ("msgfmt", baseline),
-            ("check", lambda n=n: check(n)),
-            ("start", lambda n=n: start(n)),
+        runs: list[Callable[[], dict[str, Timing]]] = [
+            lambda: {"msgfmt": baseline()},
+            lambda n=n: {"check": check(n)},
+            lambda n=n: first(n),
+            lambda n=n: restart(n),
         ]
         shift = n % len(runs)
-        for key, run in runs[shift:] + runs[:shift]:
-            took = run()
-            found[key].append((took.wall, took.cpu, os.getloadavg()[0]))
+        for run in runs[shift:] + runs[:shift]:
+            for key, took in run().items():
+                found[key].append((took.wall, took.cpu, os.getloadavg()[0]))
     # The rounds' caches and stores (gigabytes at 1,000 pages) are deleted only now, with the
     # work folder: for seconds after a tree of tens of thousands of files is deleted, creating
     # files on this machine was up to eight times slower (0.4-0.5 ms, not 0.06 ms), which the

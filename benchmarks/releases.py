@@ -288,7 +288,7 @@ class Server:
 @contextmanager
 def serving(root: Path, cache: Path, store: Path, timeout: float, log: Path) -> Iterator[Server]:
     """`clinic-l10n serve --releases STORE` (publishing) on a free port, with the service's log
-    lines on `log`, once /healthz answers."""
+    lines on `log`, once /healthz answers with the tree read (not `starting`)."""
     port = free_port()
     command = [sys.executable, "-c", SERVE, "--root", str(root), "serve", "--port", str(port)]
     command += ["--poll", "0.5", "--releases", str(store)]
@@ -307,10 +307,11 @@ def serving(root: Path, cache: Path, store: Path, timeout: float, log: Path) -> 
             if time.monotonic() > deadline:
                 raise SystemExit(f"the server did not answer /healthz within {timeout:.0f} s")
             try:
-                server.release()
-                break
+                if json.loads(server.get("/healthz"))["status"] != "starting":
+                    break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.05)
+                pass
+            time.sleep(0.05)
         yield server
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -224,8 +224,9 @@ class Server:
     proc: subprocess.Popen[bytes]
     port: int
     log: Path
-    started_in: float
+    started_in: float  # until /healthz answered with the tree read (not `starting`)
     cpu_at_start: float
+    answered_in: float  # until /healthz first answered 200 (`starting`: the release served)
 
     def get(self, path: str) -> bytes:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=30) as r:
@@ -241,7 +242,9 @@ class Server:
 @contextmanager
 def serving(root: Path, cache: Path, poll: float, timeout: float, log: Path) -> Iterator[Server]:
     """`clinic-l10n serve` with its build cache in `cache`, on a free port, timed from spawn
-    until /healthz answers 200."""
+    until /healthz answers 200 (`answered_in`) and until it answers with the tree read
+    (`started_in`: on a store that holds a release, the server answers at once, `starting`,
+    and reads the tree meanwhile; else both are the same)."""
     port = free_port()
     with log.open("wb") as err:
         started = time.perf_counter()
@@ -262,6 +265,7 @@ def serving(root: Path, cache: Path, poll: float, timeout: float, log: Path) -> 
             stderr=err,
             env=with_cache(cache),
         )
+    answered = 0.0
     try:
         while True:
             if proc.poll() is not None:
@@ -272,12 +276,14 @@ def serving(root: Path, cache: Path, poll: float, timeout: float, log: Path) -> 
                 raise SystemExit(f"the server did not answer /healthz within {timeout:.0f} s")
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
-                    if r.status == 200:
+                    answered = answered or time.perf_counter() - started
+                    if json.load(r)["status"] != "starting":
                         break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.05)
-        yield Server(proc, port, log, time.perf_counter() - started, cpu_seconds(proc.pid))
+        took = time.perf_counter() - started
+        yield Server(proc, port, log, took, cpu_seconds(proc.pid), answered or took)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

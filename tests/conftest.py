@@ -103,8 +103,10 @@ def run(request: pytest.FixtureRequest) -> Run:
 
 
 def served_app(root: Path, releases: Path | None = None) -> FastPath:
-    """The app as `clinic-l10n serve` runs it: the page reads answered in front of FastAPI; it
-    publishes into `releases` (default: the test's own store, `build_cache`)."""
+    """The app as `clinic-l10n serve` runs it, the page reads answered in front of FastAPI, but
+    with the tree read before it answers (`serve` on a store with a release answers at once:
+    test_early_start); it publishes into `releases` (default: the test's own store,
+    `build_cache`)."""
     return FastPath(create_app(Settings(root=root, releases=releases)))
 
 
@@ -173,7 +175,9 @@ def free_port() -> int:
 @contextmanager
 def serving(root: Path, *options: str) -> Iterator[str]:
     """`clinic-l10n serve` on `root` as a real process (uvicorn) on a free loopback port, with
-    `options` for `serve`; yields its base URL and stops it after."""
+    `options` for `serve`; yields its base URL, once the tree is read (`/healthz` no longer says
+    `starting`), and stops it after."""
+    import json
     import os
     import subprocess
     import sys
@@ -202,8 +206,10 @@ def serving(root: Path, *options: str) -> Iterator[str]:
     deadline = time.monotonic() + 30
     while True:
         try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1):
-                break
+            with urllib.request.urlopen(f"{base}/healthz", timeout=1) as health:
+                if json.load(health)["status"] != "starting":
+                    break
+                time.sleep(0.1)
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()

@@ -11,6 +11,11 @@ says `degraded` with its file and line; a config that fails keeps the whole site
 release store that cannot be read or written (an unreadable `CURRENT`, a file whose bytes no
 longer match its name) keeps the release in service; `/healthz` says `degraded` and names the
 file, and publishing is tried again at every poll until it succeeds.
+
+Started `early` on a store that holds a release, the server serves that release at once and reads
+the tree in a thread of its own: patients' pages are served within a second or two of a restart,
+not after the whole tree is read. Until the tree is read, `/healthz` says `starting`, and what is
+made of the tree (coverage, `/v1/locales`, the workspace) answers 503; nothing is published.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -32,11 +38,22 @@ from service.release.served import Bodies, served_site
 from service.release.store import Release, ReleaseError, ReleaseStore
 from service.site.assemble import entry
 from service.site.keys import code_version
-from service.site.prepared import Settings, Site, build_site, slugs
+from service.site.prepared import Settings, Site, build_site, slugs, unread_site
 
-__all__ = ["LiveSite", "state_hash"]
+__all__ = ["LiveSite", "TreeUnread", "state_hash"]
 
 _log = logging.getLogger("clinic_l10n.live")
+
+
+class TreeUnread(Exception):
+    """What is made of the tree (coverage, the workspace) was asked for before the tree was read;
+    the server answers 503."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The server has just started and is reading the content tree; try again in a few "
+            "seconds."
+        )
 
 
 def state_hash(site: Site) -> str:
@@ -86,15 +103,73 @@ class LiveSite:
     _wake: threading.Event = field(default_factory=threading.Event, repr=False)
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
     _config_seen: Signature = field(default=None, repr=False)  # of the l10n.yaml in service
+    _read: threading.Event = field(default_factory=threading.Event, repr=False)  # the tree
+    when_read: Callable[[], None] | None = field(default=None, repr=False)  # then called once
 
     @classmethod
-    def start(cls, settings: Settings, site: Site | None = None) -> LiveSite:
-        candidate = site or build_site(settings)
+    def start(cls, settings: Settings, site: Site | None = None, early: bool = False) -> LiveSite:
+        """The site in service once the tree is read and what it allows published; `early`: the
+        store's current release at once, if it has one, the tree read in a thread (`reading`)."""
         store = ReleaseStore(settings.release_dir())
         found = Bodies(store)
+        if early and site is None:
+            try:
+                current = store.current()
+            except ReleaseError:
+                current = None  # read as a start without a release does, which says why
+            if current is not None:
+                unread = unread_site(settings)
+                served = served_site(unread, current, found)
+                live = cls(settings, served, unread, store, found, state=state_hash(served))
+                threading.Thread(
+                    target=live._read_tree, name="clinic-l10n-start", daemon=True
+                ).start()
+                return live
+        candidate = site or build_site(settings)
         release = _release(settings, store, candidate)
         served = served_site(candidate, release, found) if release else _nothing(candidate)
-        return cls(settings, served, candidate, store, found, state=state_hash(served))
+        live = cls(settings, served, candidate, store, found, state=state_hash(served))
+        live._read.set()
+        return live
+
+    @property
+    def reading(self) -> bool:
+        """Whether the tree is still being read (an `early` start)."""
+        return not self._read.is_set()
+
+    def wait_read(self, timeout: float | None = None) -> bool:
+        """Wait until the tree is read (at once unless `reading`); whether it is."""
+        return self._read.wait(timeout)
+
+    def tree_site(self) -> Site:
+        """The site in service, for what is made of the tree: `TreeUnread` until it is read."""
+        if self.reading:
+            raise TreeUnread()
+        return self.site
+
+    def _read_tree(self) -> None:
+        """Read the whole tree, then serve what it allows published, as a reload would. A tree
+        that cannot be read (a config broken since the start) is tried again every 5 s."""
+        while not self._stop.is_set():
+            started = time.perf_counter()
+            try:
+                candidate = build_site(self.settings)
+            except Exception:
+                _log.exception("the tree could not be read; the release in service stays")
+                self._stop.wait(5)
+                continue
+            with self._lock:
+                self._serve(candidate, self._next_release(candidate))
+                self._read.set()
+            _log.info(
+                "tree read in %.2f s: state %s, %d error(s)",
+                time.perf_counter() - started,
+                self.state[:12],
+                len(candidate.errors),
+            )
+            if self.when_read is not None:
+                self.when_read()
+            return
 
     def follow(self) -> bool:
         """Serve the store's current release if it is newer than the one in service."""
@@ -159,6 +234,8 @@ class LiveSite:
     def reload(self) -> bool:
         """Load what changed since the site in service was built and, if anything did, swap in
         the rebuilt site. Returns whether the site changed. Never raises for bad content."""
+        if self.reading:
+            return False  # the tree as it is once read is served then; changes since, at a poll
         with self._lock:
             old = self.site
             # l10n.yaml is read again only when it changed (as every other file): parsing it is

@@ -19,7 +19,15 @@ from service.site.coverage import CoverageRow, served_share
 from service.site.index import PageEntry, Record
 from service.site.schemas import HealthOut, LocaleOut, LocalesOut, PagesOut, PageSummary
 
-__all__ = ["Health", "entry", "health_report", "index_page", "locales_body", "page_list"]
+__all__ = [
+    "Health",
+    "entry",
+    "health_report",
+    "index_page",
+    "locales_body",
+    "page_list",
+    "starting_health",
+]
 
 Records = Mapping[tuple[str, str], Record]  # by (slug, locale)
 
@@ -102,6 +110,13 @@ def health_report(
         withheld=sum(entry(records[(slug, SOURCE_LOCALE)]).withheld for slug in served),
     )
     return Health(errors, blocked, refused, Body.of(report.model_dump_json()))
+
+
+def starting_health() -> Body:
+    """`/healthz` before the tree is read: the release in service is served, nothing of the tree
+    is known yet (the lists are empty until it is)."""
+    report = HealthOut(status="starting", errors=[], blocked=[], refused=[], withheld=0)
+    return Body.of(report.model_dump_json())
 
 
 def index_page(records: Records, listed: Mapping[str, Sequence[str]]) -> Body:

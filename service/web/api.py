@@ -16,13 +16,13 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from service.core.errors import LocaleError
 from service.core.limits import DEFAULT_LIMITS, Limits
-from service.release.live import LiveSite
+from service.release.live import LiveSite, TreeUnread
 from service.release.store import ReleaseError
 from service.render.assets import ASSETS, IMMUTABLE, assets
 from service.site.bodies import Body, PreparedPage
@@ -111,12 +111,14 @@ def create_app(
     site: Site | None = None,
     watch: float | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    early: bool = False,
 ) -> FastAPI:
     """Build the app for one content tree; nothing is loaded at import time. With `watch` (seconds),
     the tree is polled while the app runs and changes are served without a restart (`SIGHUP`
     reloads at once); `app.state.live.reload()` does the same on demand. Every request body is
-    bounded by `limits` (`bounded`)."""
-    live = LiveSite.start(settings, site)
+    bounded by `limits` (`bounded`). `early`: serve the store's current release at once and read
+    the tree in a thread (`LiveSite.start`)."""
+    live = LiveSite.start(settings, site, early)
     app = FastAPI(
         title="clinic-l10n",
         version="1",
@@ -128,6 +130,7 @@ def create_app(
     )
     app.state.live = live
     app.add_exception_handler(ReleaseError, _unreadable)
+    app.add_exception_handler(TreeUnread, _unread)
     app.add_middleware(BoundedBodies, limits=limits)
     app.include_router(_patients)
     app.mount(DOCS_ASSETS, StaticFiles(packages=[SWAGGER_PACKAGE]), name="docs-assets")
@@ -139,6 +142,11 @@ def create_app(
 
 async def _unreadable(request: Request, exc: Exception) -> Response:
     return unreadable()
+
+
+async def _unread(request: Request, exc: Exception) -> Response:
+    headers = {"Retry-After": "5", "Cache-Control": "no-store"}
+    return JSONResponse({"detail": str(exc)}, status_code=503, headers=headers)
 
 
 def _read(path: str, **route: Any) -> Callable[[_Route], _Route]:
@@ -168,6 +176,14 @@ def current_site(live: Live) -> Site:
 
 
 Now = Annotated[Site, Depends(current_site)]
+
+
+def read_site(live: Live) -> Site:
+    """The site in service for what is made of the tree: 503 until the tree is read."""
+    return live.tree_site()
+
+
+Read = Annotated[Site, Depends(read_site)]
 
 
 def static(
@@ -248,7 +264,7 @@ async def get_page_html(
 
 
 @_read("/v1/locales", response_model=LocalesOut, responses=CACHED, summary="Enabled locales")
-async def locales(request: Request, site: Now) -> Response:
+async def locales(request: Request, site: Read) -> Response:
     return Prepared(locales_list(site, Asked.of(request.headers)))
 
 
@@ -258,12 +274,12 @@ async def locales(request: Request, site: Now) -> Response:
     responses=CACHED,
     summary="Coverage per locale and page",
 )
-async def coverage(request: Request, site: Now) -> Response:
+async def coverage(request: Request, site: Read) -> Response:
     return static(site, request, site.coverage_json, JSON)
 
 
 @_read("/coverage", response_class=Response, responses=CACHED, summary="Coverage dashboard (HTML)")
-async def coverage_page(request: Request, site: Now) -> Response:
+async def coverage_page(request: Request, site: Read) -> Response:
     return static(site, request, site.coverage_html(), HTML, "en")
 
 

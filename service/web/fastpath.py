@@ -184,8 +184,8 @@ class FastPath:
             return None
         site = self.live.site  # once: the whole answer comes from one state
         asked = Asked.of_raw(scope["headers"])
-        if read is Read.LOCALES:
-            return locales_list(site, asked)
+        if read is Read.LOCALES:  # made of the tree: until it is read, the app's 503
+            return None if self.live.reading else locales_list(site, asked)
         try:
             neg = negotiate_request(params.get("locale"), asked.accept_language, site.negotiator)
         except LocaleError:

@@ -312,17 +312,24 @@ class AppFactory:
         settings = Settings(
             root=self.root, state=self.state, releases=self.releases, publish=self.publish
         )
-        fast = FastPath(create_app(settings, watch=self.poll, limits=self.limits))
+        # The store's current release is served at once; the tree is read meanwhile (`live`).
+        api = create_app(settings, watch=self.poll, limits=self.limits, early=True)
+        fast = FastPath(api)
         app = fast if self.accel is None else Accel(fast, fast.live, self.accel)
-        # What is made so far (the code, the site first served) lives as long as the process:
-        # out of the cycle collector's reach, a full collection no longer walks all of it (which
-        # stopped the event loop for 100 ms under the 6,000-header mix of benchmarks/serve.py).
-        # The first build's and publish's garbage is collected first (frozen, it would be kept
-        # for good), and the memory it held is given back to the system.
-        gc.collect()
-        _give_back_memory()
-        gc.freeze()
+        fast.live.when_read = _settle  # once more when the tree is read, if it is being read
+        _settle()
         return app
+
+
+def _settle() -> None:
+    """What is made so far (the code, the site first served) lives as long as the process: out
+    of the cycle collector's reach, a full collection no longer walks all of it (which stopped
+    the event loop for 100 ms under the 6,000-header mix of benchmarks/serve.py). The first
+    build's and publish's garbage is collected first (frozen, it would be kept for good), and the
+    memory it held is given back to the system."""
+    gc.collect()
+    _give_back_memory()
+    gc.freeze()
 
 
 def _give_back_memory() -> None:

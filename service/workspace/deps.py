@@ -87,15 +87,16 @@ class Workspace:
     @classmethod
     def open(cls, live: LiveSite, root: Path, state: Path | None = None) -> Self:
         """The accounts are in the state folder (`accounts.state_dir`); the queue is worked out
-        ahead of the first request, in a thread of its own."""
+        ahead of the first request, in a thread of its own, once the tree is read."""
         accounts = Accounts(state_dir(root, state))
         cache = QueueCache()
-        threading.Thread(
-            target=cache.warm,
-            args=(live.site.config, SiteHints(live.site)),
-            name="clinic-l10n-queue",
-            daemon=True,
-        ).start()
+
+        def warm() -> None:
+            live.wait_read()
+            site = live.site
+            cache.warm(site.config, SiteHints(site))
+
+        threading.Thread(target=warm, name="clinic-l10n-queue", daemon=True).start()
         script = (files("service") / "static" / "review.js").read_bytes()
         return cls(live, root, accounts, cache, Refresher(live), script)
 
@@ -124,7 +125,9 @@ class Workspace:
 
 
 async def workspace_of(request: Request) -> Workspace:
+    """The app's workspace: 503 while the server reads the tree after an early start."""
     found: Workspace = request.app.state.workspace
+    found.live.tree_site()
     return found
 
 
