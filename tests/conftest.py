@@ -209,14 +209,14 @@ def serving(root: Path, *options: str) -> Iterator[str]:
             with urllib.request.urlopen(f"{base}/healthz", timeout=1) as health:
                 if json.load(health)["status"] != "starting":
                     break
-                time.sleep(0.1)
         except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(
-                    f"server did not start: {proc.stderr.read().decode() if proc.stderr else ''}"
-                ) from None
-            time.sleep(0.1)
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(
+                f"server did not start: {proc.stderr.read().decode() if proc.stderr else ''}"
+            )
+        time.sleep(0.1)
     try:
         yield base
     finally:

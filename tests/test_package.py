@@ -226,7 +226,8 @@ def _get(url: str) -> tuple[int, dict[str, str], bytes]:
 
 @contextmanager
 def serving(installed: Installed) -> Iterator[str]:
-    """The installed `clinic-l10n serve` on a free loopback port: its base URL, stopped after."""
+    """The installed `clinic-l10n serve` on a free loopback port: its base URL once the tree is
+    read (`/healthz` no longer `starting`), stopped after."""
     port = free_port()
     proc = subprocess.Popen(
         [str(a) for a in installed.command("serve", "--port", str(port))],
@@ -241,14 +242,16 @@ def serving(installed: Installed) -> Iterator[str]:
     try:
         while True:
             try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1).close()
-                break
+                with urllib.request.urlopen(f"{base}/healthz", timeout=1) as health:
+                    if json.load(health)["status"] != "starting":
+                        break
             except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    proc.kill()
-                    _, err = proc.communicate()
-                    raise AssertionError(f"clinic-l10n serve did not start:\n{err}") from None
-                time.sleep(0.2)
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                _, err = proc.communicate()
+                raise AssertionError(f"clinic-l10n serve did not start:\n{err}")
+            time.sleep(0.2)
         yield base
     finally:
         proc.terminate()

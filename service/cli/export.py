@@ -50,7 +50,8 @@ def export_cmd(
     locale at <locale>/, the choice of language (index.html), the stylesheet and images under
     assets/ and, for a release made with a base_url (l10n.yaml), sitemap.xml; links between the
     files are relative. Without --release, what the
-    tree allows is published first (as a server starting does) and the current release copied.
+    tree allows is published first (as a server does once it has read the tree) and the current
+    release copied.
     Files that a previous export into --out wrote and this one does not are removed (the list is
     in --out/.clinic-l10n-export); nothing else there is touched."""
     wanted = base_url(base) if base is not None else None

@@ -15,7 +15,8 @@ file, and publishing is tried again at every poll until it succeeds.
 Started `early` on a store that holds a release, the server serves that release at once and reads
 the tree in a thread of its own: patients' pages are served within a second or two of a restart,
 not after the whole tree is read. Until the tree is read, `/healthz` says `starting`, and what is
-made of the tree (coverage, `/v1/locales`, the workspace) answers 503; nothing is published.
+made of the tree (coverage, `/v1/locales`, the workspace) answers 503; nothing is published; a
+release another process makes is followed as usual.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from service.release.store import Release, ReleaseError, ReleaseStore
 from service.site.assemble import entry
 from service.site.keys import code_version
 from service.site.prepared import Settings, Site, build_site, slugs, unread_site
+from service.site.records import Stopped
 
 __all__ = ["LiveSite", "TreeUnread", "state_hash"]
 
@@ -103,13 +105,15 @@ class LiveSite:
     _wake: threading.Event = field(default_factory=threading.Event, repr=False)
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
     _config_seen: Signature = field(default=None, repr=False)  # of the l10n.yaml in service
+    read_error: str | None = None  # why the tree's first read failed (tried again every 5 s)
     _read: threading.Event = field(default_factory=threading.Event, repr=False)  # the tree
     when_read: Callable[[], None] | None = field(default=None, repr=False)  # then called once
 
     @classmethod
     def start(cls, settings: Settings, site: Site | None = None, early: bool = False) -> LiveSite:
-        """The site in service once the tree is read and what it allows published; `early`: the
-        store's current release at once, if it has one, the tree read in a thread (`reading`)."""
+        """The site in service once the tree is read and what it allows published; `early` (and
+        no `site` given): the store's current release at once, the tree read in a thread
+        (`reading`), unless the store has no release that serves every locale of the config."""
         store = ReleaseStore(settings.release_dir())
         found = Bodies(store)
         if early and site is None:
@@ -117,8 +121,8 @@ class LiveSite:
                 current = store.current()
             except ReleaseError:
                 current = None  # read as a start without a release does, which says why
-            if current is not None:
-                unread = unread_site(settings)
+            unread = unread_site(settings) if current is not None else None
+            if current is not None and unread is not None and _serves_all(current, unread):
                 served = served_site(unread, current, found)
                 live = cls(settings, served, unread, store, found, state=state_hash(served))
                 threading.Thread(
@@ -148,19 +152,28 @@ class LiveSite:
         return self.site
 
     def _read_tree(self) -> None:
-        """Read the whole tree, then serve what it allows published, as a reload would. A tree
-        that cannot be read (a config broken since the start) is tried again every 5 s."""
+        """Read the whole tree, then serve what it allows published, as a reload would. A read
+        that fails (a config broken since the start) is tried again every 5 s, its error in
+        `/healthz`; `stop` ends it between two runs of the build's workers, publishing nothing."""
         while not self._stop.is_set():
             started = time.perf_counter()
             try:
-                candidate = build_site(self.settings)
-            except Exception:
-                _log.exception("the tree could not be read; the release in service stays")
+                candidate = build_site(self.settings, stop=self._stop)
+                with self._lock:
+                    if self._stop.is_set():
+                        return
+                    self._serve(candidate, self._next_release(candidate))
+                    self._read.set()
+            except Stopped:
+                return
+            except Exception as exc:
+                why = str(exc) or type(exc).__name__
+                if why != self.read_error:
+                    _log.exception("the tree could not be read; the release in service stays")
+                self.read_error = why
                 self._stop.wait(5)
                 continue
-            with self._lock:
-                self._serve(candidate, self._next_release(candidate))
-                self._read.set()
+            self.read_error = None
             _log.info(
                 "tree read in %.2f s: state %s, %d error(s)",
                 time.perf_counter() - started,
@@ -219,9 +232,10 @@ class LiveSite:
         it was built), and a config that failed to reload."""
         report = json.loads(self.site.health.data)
         troubles = [str(e) for e in (self.config_error, self.store_error) if e is not None]
+        troubles += [self.read_error] if self.read_error else []
         troubles += sorted(self.found.problems.values())
         if troubles:
-            report["status"] = "degraded"
+            report["status"] = "starting" if self.reading else "degraded"
             report["errors"] = [*troubles, *report["errors"]]
         release = self.site.release
         report["state"] = {
@@ -302,6 +316,13 @@ class LiveSite:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+
+
+def _serves_all(release: Release, unread: Site) -> bool:
+    """Whether `release` has a page list for every locale of the config (not so after a locale
+    was added since it was published: the tree is read, and published, before serving)."""
+    names = release.files
+    return not names or all(f"lists/{loc}.json" in names for loc in unread.config.all_locales)
 
 
 def _release(settings: Settings, store: ReleaseStore, candidate: Site) -> Release | None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path
+from threading import Event
 from typing import Any
 
 from service.content.pages import page_slugs
@@ -183,6 +184,7 @@ class _Run:
         self.kept_pages: dict[tuple[str, str], PreparedPage] = {}
         self.stale: set[tuple[str, str]] = set()
         self.made = False
+        self.stop: Event | None = None  # `make_all`'s
 
     def find_keys(self, changed: Collection[str] | None) -> None:
         """Every key; with `changed` (the files whose hashes changed since `previous` was
@@ -230,7 +232,9 @@ class _Run:
             for path, rel in layout.page_files(slug, loc)
         }
         jobs = self.settings.jobs or default_jobs()
-        made = make_all(self.config, self.cache, todo, self.keys, digests, self.good, jobs)
+        made = make_all(
+            self.config, self.cache, todo, self.keys, digests, self.good, jobs, self.stop
+        )
         for built in made:
             self.good.update(built.good)
         # A file that loaded is now its own last good version, which its key named as missing:
@@ -283,14 +287,17 @@ def build_site(
     config: Config | None = None,
     changed: Collection[str] | None = None,
     defer_index: bool = False,
+    stop: Event | None = None,
 ) -> Site:
     """Prepare every response from what is on disk: a record whose key is in `previous` (the site
     in service) or in the cache is taken as it is; the rest are made, in parallel when many.
 
     `changed`: the input files whose hashes changed since `previous` was built (keys are worked
     out again only for the pages they belong to). `defer_index`: leave writing the cache's index
-    to `site.write_index()`, once the site is in service."""
+    to `site.write_index()`, once the site is in service. `stop` set: `records.Stopped` (see
+    `make_all`)."""
     run = _Run(settings, config or load_config(settings.root), previous)
+    run.stop = stop
     run.find_keys(changed)
     if run.take():
         with run.cache.building():

@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from threading import Event
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -34,7 +35,15 @@ from service.site.keys import Inputs, Layout, digest, page_keys
 from service.site.snapshot import Encoder, Snapshot, decode
 from service.site.store import Tree, load_tree
 
-__all__ = ["Built", "Todo", "made_bodies", "make_all", "no_cycle_collection", "remake"]
+__all__ = [
+    "Built",
+    "Stopped",
+    "Todo",
+    "made_bodies",
+    "make_all",
+    "no_cycle_collection",
+    "remake",
+]
 
 _log = logging.getLogger("clinic_l10n.records")
 
@@ -220,6 +229,10 @@ def _make(
     return made
 
 
+class Stopped(Exception):
+    """A build given up because its `stop` was set."""
+
+
 def make_all(
     config: Config,
     cache: Cache,
@@ -228,8 +241,10 @@ def make_all(
     digests: Mapping[str, str],
     good: Mapping[str, Ref],
     jobs: int,
+    stop: Event | None = None,
 ) -> list[Built]:
-    """`_make` in worker processes when there is much to make (and a cache folder to share)."""
+    """`_make` in worker processes when there is much to make (and a cache folder to share).
+    `stop` set: `Stopped` once the runs under way end, the others not begun."""
     workers = min(jobs, len(todo) // _PARALLEL_FROM)
     if workers <= 1 or cache.folder is None:
         return _make(config, cache, todo, keys, digests, good)
@@ -248,6 +263,9 @@ def make_all(
             [good] * len(runs),
         ):
             made += records
+            if stop is not None and stop.is_set():
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise Stopped()
     return made
 
 

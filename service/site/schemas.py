@@ -187,8 +187,9 @@ class StateOut(BaseModel):
 class HealthOut(BaseModel):
     status: Literal["ok", "degraded", "starting"] = Field(
         description="`starting`: the server has just started on a release store that holds a "
-        "release and serves it while it reads the content tree; until it has, the lists below "
-        "are empty, `withheld` is 0, and coverage, `/v1/locales` and the workspace answer 503"
+        "release and serves it while it reads the content tree; until it has, `blocked` and "
+        "`refused` are empty, `withheld` is 0, `errors` holds only what is wrong with the "
+        "release store or the read, and coverage, `/v1/locales` and the workspace answer 503"
     )
     errors: list[str] = Field(
         description="Catalogs, ledgers or pages that failed to load, at file:line"

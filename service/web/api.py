@@ -183,7 +183,7 @@ def read_site(live: Live) -> Site:
     return live.tree_site()
 
 
-Read = Annotated[Site, Depends(read_site)]
+TreeRead = Annotated[Site, Depends(read_site)]
 
 
 def static(
@@ -264,7 +264,7 @@ async def get_page_html(
 
 
 @_read("/v1/locales", response_model=LocalesOut, responses=CACHED, summary="Enabled locales")
-async def locales(request: Request, site: Read) -> Response:
+async def locales(request: Request, site: TreeRead) -> Response:
     return Prepared(locales_list(site, Asked.of(request.headers)))
 
 
@@ -274,16 +274,20 @@ async def locales(request: Request, site: Read) -> Response:
     responses=CACHED,
     summary="Coverage per locale and page",
 )
-async def coverage(request: Request, site: Read) -> Response:
+async def coverage(request: Request, site: TreeRead) -> Response:
     return static(site, request, site.coverage_json, JSON)
 
 
 @_read("/coverage", response_class=Response, responses=CACHED, summary="Coverage dashboard (HTML)")
-async def coverage_page(request: Request, site: Read) -> Response:
+async def coverage_page(request: Request, site: TreeRead) -> Response:
     return static(site, request, site.coverage_html(), HTML, "en")
 
 
-@_read("/healthz", response_model=HealthOut, summary="ok, or degraded with each load error")
+@_read(
+    "/healthz",
+    response_model=HealthOut,
+    summary="ok, degraded with each load error, or starting (the tree not read yet)",
+)
 async def health(live: Live) -> Response:
     return Response(live.health(), media_type=JSON, headers={"Cache-Control": "no-store"})
 

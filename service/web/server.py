@@ -316,7 +316,7 @@ class AppFactory:
         api = create_app(settings, watch=self.poll, limits=self.limits, early=True)
         fast = FastPath(api)
         app = fast if self.accel is None else Accel(fast, fast.live, self.accel)
-        fast.live.when_read = _settle  # once more when the tree is read, if it is being read
+        fast.live.when_read = _settle_again  # when the tree is read, if it is being read
         _settle()
         return app
 
@@ -330,6 +330,14 @@ def _settle() -> None:
     gc.collect()
     _give_back_memory()
     gc.freeze()
+
+
+def _settle_again() -> None:
+    """`_settle` once the tree is read after an early start (one full collection, while
+    requests are answered): what was frozen before is collected too, the site served until the
+    tree was read among it."""
+    gc.unfreeze()
+    _settle()
 
 
 def _give_back_memory() -> None:
