@@ -51,7 +51,8 @@ class _Held:
             self.began.set()
             assert self.gate.wait(60), "the test never let the tree be read"
             site = real(settings, *args, **kwargs)  # type: ignore[arg-type]
-            self.after()
+            after, self.after = self.after, lambda: None  # once: a reload builds too
+            after()
             return site
 
         monkeypatch.setattr(live_module, "build_site", held)
@@ -59,9 +60,9 @@ class _Held:
     def release(self) -> None:
         self.gate.set()
 
-    def app(self, root: Path, poll: float | None = None) -> TestClient:
-        """The app exactly as `clinic-l10n serve` makes it (`AppFactory`)."""
-        client = TestClient(AppFactory(root, poll=poll)())
+    def app(self, root: Path) -> TestClient:
+        """The app exactly as `clinic-l10n serve` makes it (`AppFactory`), no watcher running."""
+        client = TestClient(AppFactory(root, poll=None)())
         self.lives.append(_live(client))
         return client
 
@@ -173,8 +174,10 @@ def test_a_change_made_while_the_tree_is_read_is_served_at_the_next_poll(
 def test_a_withdrawal_made_while_the_tree_is_read_is_served_by_the_next_poll(
     published: Path, run: Run, held: _Held
 ) -> None:
-    with held.app(published, poll=0.1) as client:  # the watcher runs, as under `serve`
-        live = _starting(client, held)
+    client = held.app(published)
+    live = _starting(client, held)
+    live.watch(0.1)  # the watcher `serve` runs (its SIGHUP handler needs the main thread)
+    try:
         run("withdraw", PAGE, "--reason", "a wrong dose", "--by", "Dr. Test Reviewer")
         deadline = time.monotonic() + 2
         while client.get(f"/v1/pages/{PAGE}?locale=es").status_code != 404:
@@ -184,6 +187,8 @@ def test_a_withdrawal_made_while_the_tree_is_read_is_served_by_the_next_poll(
         held.release()
         assert live.wait_read(60)
         assert client.get(f"/v1/pages/{PAGE}?locale=es").status_code == 404
+    finally:
+        live.stop()
 
 
 def test_a_read_that_fails_is_reported_and_tried_again(published: Path, held: _Held) -> None:
