@@ -37,9 +37,10 @@ from service.core.models import UI_DOMAIN
 from service.release.publish import publish
 from service.release.served import Bodies, served_site
 from service.release.store import Release, ReleaseError, ReleaseStore
-from service.site.assemble import entry
-from service.site.keys import code_version
-from service.site.prepared import Settings, Site, build_site, slugs, unread_site
+from service.site.assemble import entry, starting_health
+from service.site.build import Cache
+from service.site.keys import Inputs, code_version
+from service.site.prepared import Settings, Site, build_site, slugs
 from service.site.records import Stopped
 
 __all__ = ["LiveSite", "TreeUnread", "state_hash"]
@@ -121,7 +122,7 @@ class LiveSite:
                 current = store.current()
             except ReleaseError:
                 current = None  # read as a start without a release does, which says why
-            unread = unread_site(settings) if current is not None else None
+            unread = _unread_site(settings) if current is not None else None
             if current is not None and unread is not None and _serves_all(current, unread):
                 served = served_site(unread, current, found)
                 live = cls(settings, served, unread, store, found, state=state_hash(served))
@@ -316,6 +317,14 @@ class LiveSite:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+
+
+def _unread_site(settings: Settings) -> Site:
+    """A site that has read nothing of the tree but its config: what serves the store's current
+    release while the tree is read. Its health says `starting`."""
+    site = Site(load_config(settings.root), settings, Cache(None), Inputs(), {}, {})
+    site.health = starting_health()
+    return site
 
 
 def _serves_all(release: Release, unread: Site) -> bool:

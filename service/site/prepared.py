@@ -25,14 +25,7 @@ from service.core.negotiation import Negotiator
 from service.core.workers import default_jobs
 from service.render.assets import Asset
 from service.render.html import render_template
-from service.site.assemble import (
-    entry,
-    health_report,
-    index_page,
-    locales_body,
-    page_list,
-    starting_health,
-)
+from service.site.assemble import entry, health_report, index_page, locales_body, page_list
 from service.site.bodies import Body, JsonBody, Made, PreparedPage
 from service.site.build import Cache, default_cache_dir
 from service.site.coverage import CoverageRow
@@ -42,7 +35,7 @@ from service.site.keys import Inputs, Layout, page_keys
 from service.site.listing import advertised
 from service.site.records import Todo, made_bodies, make_all, no_cycle_collection, remake
 
-__all__ = ["Settings", "Site", "build_pages", "build_site", "slugs", "unread_site"]
+__all__ = ["Settings", "Site", "build_pages", "build_site", "slugs"]
 
 
 @dataclass(frozen=True)
@@ -307,14 +300,6 @@ def build_site(
     site = _assemble(run)
     if run.made and defer_index:
         site.write_index = partial(_keep_when_free, run.cache, run.kept(), dict(run.good))
-    return site
-
-
-def unread_site(settings: Settings) -> Site:
-    """A site that has read nothing of the tree but its config: what serves the store's current
-    release while the tree is read (`live`). Its health says `starting`."""
-    site = Site(load_config(settings.root), settings, Cache(None), Inputs(), {}, {})
-    site.health = starting_health()
     return site
 
 

@@ -25,6 +25,7 @@ import logging
 import resource
 import socket
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -313,31 +314,25 @@ class AppFactory:
             root=self.root, state=self.state, releases=self.releases, publish=self.publish
         )
         # The store's current release is served at once; the tree is read meanwhile (`live`).
-        api = create_app(settings, watch=self.poll, limits=self.limits, early=True)
-        fast = FastPath(api)
+        fast = FastPath(create_app(settings, watch=self.poll, limits=self.limits, early=True))
         app = fast if self.accel is None else Accel(fast, fast.live, self.accel)
-        fast.live.when_read = _settle_again  # when the tree is read, if it is being read
+        fast.live.when_read = partial(_settle, True)  # when the tree is read, if it is being read
         _settle()
         return app
 
 
-def _settle() -> None:
+def _settle(again: bool = False) -> None:
     """What is made so far (the code, the site first served) lives as long as the process: out
     of the cycle collector's reach, a full collection no longer walks all of it (which stopped
     the event loop for 100 ms under the 6,000-header mix of benchmarks/serve.py). The first
     build's and publish's garbage is collected first (frozen, it would be kept for good), and the
-    memory it held is given back to the system."""
+    memory it held is given back to the system. `again`: once the tree is read after an early
+    start, what was frozen (the site served until then) is collected too."""
+    if again:
+        gc.unfreeze()
     gc.collect()
     _give_back_memory()
     gc.freeze()
-
-
-def _settle_again() -> None:
-    """`_settle` once the tree is read after an early start (one full collection, while
-    requests are answered): what was frozen before is collected too, the site served until the
-    tree was read among it."""
-    gc.unfreeze()
-    _settle()
 
 
 def _give_back_memory() -> None:
