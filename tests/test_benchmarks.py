@@ -176,7 +176,8 @@ def test_releases_json_gives_each_figure_per_round_beside_its_baseline(
 
 
 def test_cold_gives_each_round_beside_that_rounds_msgfmt() -> None:
-    """benchmarks/cold.py end to end on a 3-page tree, two rounds: `check` and a cold start, each
+    """benchmarks/cold.py end to end on a 3-page tree, two rounds: `check`, a cold start and a
+    restart on a store with a release (until /healthz answers, and until the tree is read), each
     round's ratio over the msgfmt run of the same round, the median of them in the table."""
     out = _quick("cold.py")
     report = json.loads(next(x for x in out.splitlines() if x.startswith("{")))
@@ -184,7 +185,15 @@ def test_cold_gives_each_round_beside_that_rounds_msgfmt() -> None:
     figures = report["figures"]
     baseline = figures["msgfmt"]["seconds"]
     assert len(baseline) == 2 and all(s > 0 for s in baseline)
-    for key, label in (("check", "clinic-l10n check"), ("start", "cold start until /healthz")):
+    labels = (
+        ("check", "clinic-l10n check"),
+        ("start", "cold start until /healthz"),
+        ("restart", "restart until /healthz"),
+        ("restart-read", "restart until the tree is read"),
+    )
+    answered, read = figures["restart"]["seconds"], figures["restart-read"]["seconds"]
+    assert all(0 < a <= r for a, r in zip(answered, read, strict=True))  # the same starts
+    for key, label in labels:
         got = figures[key]
         ratios = [s / b for s, b in zip(got["seconds"], baseline, strict=True)]
         assert got["ratios"] == pytest.approx(ratios, rel=0.01), key
