@@ -76,7 +76,7 @@ def rounds(root: Path, work: Path, count: int, poll: float) -> dict[str, list[tu
         return {"start": Timing(s.started_in, s.cpu_at_start)}
 
     published = work / "releases-restart"
-    took, code = run_cli(root, work / "cache-publish", "publish", "--releases", str(published))
+    _, code = run_cli(root, work / "cache-publish", "publish", "--releases", str(published))
     if code != 0:
         raise SystemExit(f"clinic-l10n publish exited {code}")
 

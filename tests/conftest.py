@@ -172,17 +172,27 @@ def free_port() -> int:
         return port
 
 
+def tree_read(base: str) -> bool:
+    """Whether the server at `base` answers `/healthz` with its tree read (not `starting`)."""
+    import json
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{base}/healthz", timeout=1) as health:
+            return bool(json.load(health)["status"] != "starting")
+    except OSError:
+        return False
+
+
 @contextmanager
 def serving(root: Path, *options: str) -> Iterator[str]:
     """`clinic-l10n serve` on `root` as a real process (uvicorn) on a free loopback port, with
     `options` for `serve`; yields its base URL, once the tree is read (`/healthz` no longer says
     `starting`), and stops it after."""
-    import json
     import os
     import subprocess
     import sys
     import time
-    import urllib.request
 
     port = free_port()
     exe = Path(sys.executable).parent / "clinic-l10n"
@@ -204,13 +214,7 @@ def serving(root: Path, *options: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1) as health:
-                if json.load(health)["status"] != "starting":
-                    break
-        except OSError:
-            pass
+    while not tree_read(base):
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             raise RuntimeError(

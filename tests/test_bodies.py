@@ -110,7 +110,8 @@ def test_slow_clients_are_cut_off_and_readers_answered(server: Server, kind: str
     sent = 0.0  # when each client last sent a byte: all at once, once a second
     try:
         while len(closed) < SLOW and time.monotonic() - started < BOUND + SLACK + 3:
-            trickle, now = time.monotonic() - sent >= 1.0, time.monotonic()
+            now = time.monotonic()
+            trickle = now - sent >= 1.0
             sent = now if trickle else sent
             for i, sock in enumerate(socks):
                 if i in closed:

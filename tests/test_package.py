@@ -33,7 +33,7 @@ from click.testing import CliRunner
 from service import __version__
 from service.cli.main import cli
 
-from .conftest import REPO, SHIPPED, free_port, set_base_url
+from .conftest import REPO, SHIPPED, free_port, set_base_url, tree_read
 
 PACKAGE = REPO / "service"
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
@@ -240,13 +240,7 @@ def serving(installed: Installed) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=1) as health:
-                    if json.load(health)["status"] != "starting":
-                        break
-            except OSError:
-                pass
+        while not tree_read(base):
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 _, err = proc.communicate()

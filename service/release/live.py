@@ -117,24 +117,31 @@ class LiveSite:
         (`reading`), unless the store has no release that serves every locale of the config."""
         store = ReleaseStore(settings.release_dir())
         found = Bodies(store)
-        if early and site is None:
-            try:
-                current = store.current()
-            except ReleaseError:
-                current = None  # read as a start without a release does, which says why
-            unread = _unread_site(settings) if current is not None else None
-            if current is not None and unread is not None and _serves_all(current, unread):
-                served = served_site(unread, current, found)
-                live = cls(settings, served, unread, store, found, state=state_hash(served))
-                threading.Thread(
-                    target=live._read_tree, name="clinic-l10n-start", daemon=True
-                ).start()
-                return live
+        if early and site is None and (live := cls._early(settings, store, found)) is not None:
+            return live
         candidate = site or build_site(settings)
         release = _release(settings, store, candidate)
         served = served_site(candidate, release, found) if release else _nothing(candidate)
         live = cls(settings, served, candidate, store, found, state=state_hash(served))
         live._read.set()
+        return live
+
+    @classmethod
+    def _early(cls, settings: Settings, store: ReleaseStore, found: Bodies) -> LiveSite | None:
+        """The store's current release in service, the tree read in a thread; None when the
+        store has no release, or none that serves every locale of the config."""
+        try:
+            current = store.current()
+        except ReleaseError:
+            return None  # read as a start without a release does, which says why
+        if current is None:
+            return None
+        unread = _unread_site(settings)
+        if not _serves_all(current, unread):
+            return None
+        served = served_site(unread, current, found)
+        live = cls(settings, served, unread, store, found, state=state_hash(served))
+        threading.Thread(target=live._read_tree, name="clinic-l10n-start", daemon=True).start()
         return live
 
     @property

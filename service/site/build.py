@@ -18,7 +18,6 @@ is reported.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import tempfile
@@ -31,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from service.core.files import Signature, signature
-from service.core.yamlfile import atomic_write
+from service.core.yamlfile import atomic_write, folder_lock
 from service.site.index import (
     Record,
     Ref,
@@ -229,13 +228,9 @@ class Cache:
         if self.folder is None:
             yield
             return
-        fd = os.open(self.folder, os.O_RDONLY)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with folder_lock(self.folder):
             self.reread()
             yield
-        finally:
-            os.close(fd)
 
     def prune(self, older_than: float = 3600) -> None:
         """Delete packs the index no longer names, and temp files left by killed builders, once
