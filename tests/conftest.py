@@ -172,6 +172,21 @@ def free_port() -> int:
         return port
 
 
+def served_shares(client: TestClient) -> dict[str, float]:
+    """Each locale's reviewed share counted from the pages as served: every published page (each
+    is listed in English) asked for in the locale, its segments served in that locale over all
+    its segments, withheld ones included."""
+    shares = {}
+    slugs = [p["slug"] for p in client.get("/v1/pages?locale=en").json()["pages"]]
+    for locale in client.get("/v1/locales").json()["locales"]:
+        tag = locale["tag"]
+        pages = [client.get(f"/v1/pages/{s}", params={"locale": tag}).json() for s in slugs]
+        ours = sum(seg["locale"] == tag for p in pages for seg in p["segments"])
+        total = sum(len(p["segments"]) for p in pages)
+        shares[tag] = round(ours / total, 4) if total else 0.0
+    return shares
+
+
 def tree_read(base: str) -> bool:
     """Whether the server at `base` answers `/healthz` with its tree read (not `starting`)."""
     import json

@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from service.core.config import load_config
 from service.core.models import UI_DOMAIN
 from service.release import live as live_module
+from service.release import served
 from service.release.live import LiveSite, TreeUnread
 from service.release.store import ReleaseStore
 from service.site import records
@@ -32,7 +33,7 @@ from service.site.prepared import Settings, Site
 from service.web.fastpath import FastPath
 from service.web.server import AppFactory
 
-from .conftest import Run, replace_in
+from .conftest import Run, replace_in, served_shares
 
 PAGE = "esketamine-overview"
 
@@ -120,8 +121,11 @@ def test_serve_answers_the_published_release_before_the_tree_is_read(
     document = client.get(f"/es/{PAGE}/")
     assert document.content == _store().get(files[f"es/{PAGE}/index.html"]), sorted(files)
     assert client.get("/v1/pages?locale=es").status_code == 200
+    # the locales' reviewed shares are counted in the release: served at once
+    assert client.get("/v1/locales").status_code == 200
+    shares = served_shares(client)
     # what is made of the tree is not known yet: 503, to be asked again
-    for path in ("/v1/coverage", "/coverage", "/v1/locales", "/review/", "/v1/reviews/pending"):
+    for path in ("/v1/coverage", "/coverage", "/review/", "/v1/reviews/pending"):
         answer = client.get(path)
         assert answer.status_code == 503, (path, answer.status_code)
         assert answer.headers["retry-after"] == "5", path
@@ -137,7 +141,23 @@ def test_serve_answers_the_published_release_before_the_tree_is_read(
     locales = client.get("/v1/locales")
     wanted = ["en", *load_config(published).locales]
     assert [loc["tag"] for loc in locales.json()["locales"]] == wanted
+    assert served_shares(client) == shares
     assert client.get(f"/v1/pages/{PAGE}?locale=es").content == page.content
+
+
+def test_a_release_that_did_not_count_its_messages_gives_503_for_locales_until_read(
+    published: Path, held: _Held, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its versions made before versions counted their messages: the tree's shares are served,
+    so `/v1/locales` waits for the tree like coverage."""
+    monkeypatch.setattr(served, "release_shares", lambda release, locales: None)
+    client = held.app(published)
+    live = _starting(client, held)
+    answer = client.get("/v1/locales")
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
+    held.release()
+    assert live.wait_read(60)
+    assert client.get("/v1/locales").status_code == 200
 
 
 def test_nothing_is_published_before_the_tree_is_read(

@@ -346,8 +346,8 @@ def serve_cmd(
 ) -> None:
     """Serve the current release over HTTP (JSON API, HTML pages, coverage dashboard). On a
     store that holds a release, that release is served at once while the tree is read
-    (/healthz says `starting`; coverage, /v1/locales and the workspace answer 503 until it is
-    read); on an empty one, the tree is read and published first. Changes to
+    (/healthz says `starting`; coverage and the workspace answer 503 until it is read); on an
+    empty one, the tree is read and published first. Changes to
     the tree are published as the serving rule allows once the next poll sees them (an approval,
     a revocation; a draft English wording keeps the page's published version until it is
     approved), without a restart; `kill -HUP` makes it look at once. A release another process

@@ -15,8 +15,8 @@ file, and publishing is tried again at every poll until it succeeds.
 Started `early` on a store that holds a release, the server serves that release at once and reads
 the tree in a thread of its own: patients' pages are served within a second or two of a restart,
 not after the whole tree is read. Until the tree is read, `/healthz` says `starting`, and what is
-made of the tree (coverage, `/v1/locales`, the workspace) answers 503; nothing is published; a
-release another process makes is followed as usual.
+made of the tree (coverage, the workspace) answers 503; nothing is published; a release another
+process makes is followed as usual.
 """
 
 from __future__ import annotations

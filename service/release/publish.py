@@ -36,6 +36,7 @@ from service.release.withdraw import in_force, removes_page, without
 from service.review.provenance import translated_parts
 from service.site.assemble import index_page, page_list
 from service.site.build import Cache
+from service.site.coverage import served_keys
 from service.site.documents import bodies, of_type
 from service.site.index import PageEntry, Record, Ref
 from service.site.keys import code_version
@@ -123,6 +124,8 @@ def _version(
         images=images,
         reviews=reviews,
         files=tuple(files.items()),
+        messages=len({s.key for s in resolved.page.segments}),
+        served=len(served_keys(resolved)),
     )
 
 
@@ -150,14 +153,15 @@ def rendered(
     static: Static,
     every: bool = False,
 ) -> dict[str, dict[str, PageVersion]]:
-    """`pages` with the static files of each version made again from its snapshot, as `static`
-    says, where it has none (a release made before releases held them) or, `every`, for all (the
-    base URL changed); its bodies are made again too, the same bytes from the same code."""
+    """`pages` with each version made again from its snapshot where it has no static files or
+    no count of messages (a release made before releases held them) or, `every`, for all (the
+    base URL changed): its static files as `static` says, its bodies the same bytes from the same
+    code."""
     out: dict[str, dict[str, PageVersion]] = {}
     for slug, locs in pages.items():
         out[slug] = {}
         for loc, v in locs.items():
-            if v.files and not every:
+            if v.files and v.messages is not None and not every:
                 out[slug][loc] = v
                 continue
             raw = store.get(v.snapshot)

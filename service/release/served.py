@@ -2,7 +2,8 @@
 are a release's.
 
 What reviewers see (coverage, health, findings) stays the content tree's; every body a patient
-reads is read from the release store, exactly as published.
+reads is read from the release store, exactly as published; `/v1/locales`' reviewed shares are
+counted in the release's versions.
 """
 
 from __future__ import annotations
@@ -10,18 +11,20 @@ from __future__ import annotations
 import copy
 import logging
 from collections import OrderedDict
+from collections.abc import Sequence
 from threading import Lock
 
 from service.core.models import SOURCE_LOCALE
 from service.release.publish import listed_in, lists_of
 from service.release.static import static_files
 from service.release.store import BODIES, PageVersion, Release, ReleaseError, ReleaseStore
+from service.site.assemble import locales_with
 from service.site.bodies import Body, JsonBody, Made, PreparedPage
 from service.site.build import Cache
 from service.site.index import ImageEntry, Ref
 from service.site.prepared import Site
 
-__all__ = ["Bodies", "served_site"]
+__all__ = ["Bodies", "release_shares", "served_site"]
 
 _log = logging.getLogger("clinic_l10n.release")
 
@@ -137,5 +140,25 @@ def served_site(site: Site, release: Release, found: Bodies, previous: Site | No
     )
     out.lists = {loc: JsonBody(Body.of(files[f"lists/{loc}.json"])) for loc in locales}
     out.index_html = Body.of(files["index.html"])
+    shares = release_shares(release, locales)
+    out.locales_released = shares is not None
+    if shares is not None:
+        out.locales = locales_with(site.config, shares)
     static_files(release)  # its static site indexed here, as it is swapped in, not by a request
     return out
+
+
+def release_shares(release: Release, locales: Sequence[str]) -> dict[str, float] | None:
+    """Each locale's reviewed share in `release`: of the messages of its published pages, those
+    a patient asking for the locale is served in it (`PageVersion.served` over `messages`,
+    summed); None when a version was made before versions counted them (the tree's shares are
+    served until the next publish)."""
+    served, total = dict.fromkeys(locales, 0), dict.fromkeys(locales, 0)
+    for versions in release.pages.values():
+        for loc, version in versions.items():
+            if version.served is None or version.messages is None:
+                return None
+            if loc in total:
+                served[loc] += version.served
+                total[loc] += version.messages
+    return {loc: round(served[loc] / total[loc], 4) if total[loc] else 0.0 for loc in locales}

@@ -78,6 +78,8 @@ class PageVersion:
     images: tuple[tuple[str, str, str], ...] = ()  # (served name, media type, SHA-256) it shows
     reviews: tuple[_Review, ...] = ()
     files: tuple[tuple[str, str], ...] = ()  # (path in the static site, SHA-256)
+    messages: int | None = None  # of the page; None: made before versions counted them
+    served: int | None = None  # of them, in its locale (`served_keys`): `/v1/locales`' share
 
     def body(self, kind: str) -> str:
         return str(getattr(self, kind))
@@ -95,9 +97,8 @@ class PageVersion:
 
 @dataclass(frozen=True)
 class Withdrawal:
-    """Text stopped at once: a page, a page in one locale, or one segment (in one locale or all).
-    A segment's withdrawal holds for that wording (its id is made from its English); a page's
-    until it is lifted."""
+    """Text stopped at once: a page, a page in one locale, or one segment (in one locale or all),
+    until it is lifted; a segment's holds for that wording (its id is made from its English)."""
 
     number: int
     at: str

@@ -25,6 +25,7 @@ __all__ = [
     "health_report",
     "index_page",
     "locales_body",
+    "locales_with",
     "page_list",
     "starting_health",
 ]
@@ -63,8 +64,14 @@ def page_list(
 
 
 def locales_body(config: Config, rows: Sequence[CoverageRow], served: Sequence[str]) -> Body:
-    """`/v1/locales`: every locale, its chain and the share of the pages served in it."""
+    """`/v1/locales` as the tree has it: every locale's reviewed share from the coverage `rows`
+    of the pages `served` (a release counts its own: `served.release_shares`)."""
     pages = set(served)
+    return locales_with(config, {loc: served_share(rows, loc, pages) for loc in config.all_locales})
+
+
+def locales_with(config: Config, shares: Mapping[str, float]) -> Body:
+    """`/v1/locales`: every locale, its chain and its reviewed share (`shares`, by locale)."""
     return Body.of(
         LocalesOut(
             locales=[
@@ -75,7 +82,7 @@ def locales_body(config: Config, rows: Sequence[CoverageRow], served: Sequence[s
                     english_name=babel_locale(loc).english_name or loc,
                     direction="rtl" if direction(loc) == "rtl" else "ltr",
                     chain=list(config.chain(loc)) if loc != SOURCE_LOCALE else [SOURCE_LOCALE],
-                    reviewed_share=served_share(rows, loc, pages),
+                    reviewed_share=shares[loc],
                 )
                 for loc in config.all_locales
             ]

@@ -180,7 +180,8 @@ def coverage_rows(
 
 def served_share(rows: Sequence[CoverageRow], locale: str, pages: Collection[str]) -> float:
     """Share of the messages of `pages` that a patient asking for `locale` is served in it: the
-    `served` column summed over the total column (the "reviewed share" of `/v1/locales`).
+    `served` column summed over the total column (the "reviewed share" of `/v1/locales` until a
+    release counts it: `served.release_shares`).
 
     >>> row = CoverageRow("pt", "a", 24, 12, 0, 12, 12, 7, 5, 0, 300, 150, 90, 29.2, None)
     >>> served_share([row, row], "pt", {"a"})

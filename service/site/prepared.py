@@ -78,6 +78,7 @@ class Site:
     pages: dict[tuple[str, str], PreparedPage] = field(default_factory=dict)
     lists: dict[str, JsonBody] = field(default_factory=dict)
     locales: Body = field(default_factory=lambda: Body.of(b""))
+    locales_released: bool = False  # `locales` counted from the release served (`served_site`)
     coverage_json: Body = field(default_factory=lambda: Body.of(b""))
     errors: list[str] = field(default_factory=list)
     rows: list[CoverageRow] = field(default_factory=list)  # coverage: locales, then pages by slug

@@ -166,8 +166,9 @@ class LocaleOut(BaseModel):
     direction: Literal["ltr", "rtl"]
     chain: list[str]
     reviewed_share: float = Field(
-        description="Share of page messages a patient asking for this locale is served in it: "
-        "the coverage table's `served` over `total`, summed over pages"
+        description="Share of the messages of the published pages that a patient asking for "
+        "this locale is served in it, counted in the release in service (a release made "
+        "before releases counted them: the coverage table's `served` over `total`)"
     )
 
 

@@ -186,6 +186,16 @@ def read_site(live: Live) -> Site:
 TreeRead = Annotated[Site, Depends(read_site)]
 
 
+def locales_site(live: Live) -> Site:
+    """The site in service for `/v1/locales`: at once when its shares are the release's; else
+    they are the tree's, and 503 until it is read."""
+    site = live.site
+    return site if site.locales_released else live.tree_site()
+
+
+LocalesSite = Annotated[Site, Depends(locales_site)]
+
+
 def static(
     site: Site,
     request: Request,
@@ -264,7 +274,7 @@ async def get_page_html(
 
 
 @_read("/v1/locales", response_model=LocalesOut, responses=CACHED, summary="Enabled locales")
-async def locales(request: Request, site: TreeRead) -> Response:
+async def locales(request: Request, site: LocalesSite) -> Response:
     return Prepared(locales_list(site, Asked.of(request.headers)))
 
 

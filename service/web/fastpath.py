@@ -185,8 +185,8 @@ class FastPath:
         reading = self.live.reading  # before the site: once read, the site is the read one
         site = self.live.site  # once: the whole answer comes from one state
         asked = Asked.of_raw(scope["headers"])
-        if read is Read.LOCALES:  # made of the tree: until it is read, the app's 503
-            return None if reading else locales_list(site, asked)
+        if read is Read.LOCALES:  # the tree's shares: until it is read, the app's 503
+            return None if reading and not site.locales_released else locales_list(site, asked)
         try:
             neg = negotiate_request(params.get("locale"), asked.accept_language, site.negotiator)
         except LocaleError:
