@@ -173,18 +173,31 @@ def free_port() -> int:
 
 
 def served_shares(client: TestClient) -> dict[str, float]:
-    """Each locale's reviewed share counted from the pages as served: every published page (each
-    is listed in English) asked for in the locale, its segments served in that locale over all
-    its segments, withheld ones included."""
+    """Each locale's reviewed share counted from the pages as served: of every published page
+    (each is listed in English), its distinct English texts (by the English page, segment by
+    segment; a withheld one by its id), those every use of which is served in the locale asked
+    for, over all of them."""
     shares = {}
     slugs = [p["slug"] for p in client.get("/v1/pages?locale=en").json()["pages"]]
-    for locale in client.get("/v1/locales").json()["locales"]:
-        tag = locale["tag"]
-        pages = [client.get(f"/v1/pages/{s}", params={"locale": tag}).json() for s in slugs]
-        ours = sum(seg["locale"] == tag for p in pages for seg in p["segments"])
-        total = sum(len(p["segments"]) for p in pages)
-        shares[tag] = round(ours / total, 4) if total else 0.0
+    english = {s: client.get(f"/v1/pages/{s}?locale=en").json()["segments"] for s in slugs}
+    for tag in reviewed_shares(client):
+        served, total = 0, 0
+        for slug in slugs:
+            shown = client.get(f"/v1/pages/{slug}", params={"locale": tag}).json()["segments"]
+            assert [s["id"] for s in shown] == [s["id"] for s in english[slug]], (slug, tag)
+            uses: dict[str, list[bool]] = {}
+            for en, seg in zip(english[slug], shown, strict=True):
+                uses.setdefault(en.get("text", en["id"]), []).append(seg.get("locale") == tag)
+            served += sum(all(each) for each in uses.values())
+            total += len(uses)
+        shares[tag] = round(served / total, 4) if total else 0.0
     return shares
+
+
+def reviewed_shares(client: TestClient) -> dict[str, float]:
+    """`/v1/locales`' reviewed share of each locale."""
+    locales = client.get("/v1/locales").json()["locales"]
+    return {loc["tag"]: loc["reviewed_share"] for loc in locales}
 
 
 def tree_read(base: str) -> bool:

@@ -33,7 +33,7 @@ from service.site.prepared import Settings, Site
 from service.web.fastpath import FastPath
 from service.web.server import AppFactory
 
-from .conftest import Run, replace_in, served_shares
+from .conftest import Run, replace_in, reviewed_shares, served_shares
 
 PAGE = "esketamine-overview"
 
@@ -124,6 +124,7 @@ def test_serve_answers_the_published_release_before_the_tree_is_read(
     # the locales' reviewed shares are counted in the release: served at once
     assert client.get("/v1/locales").status_code == 200
     shares = served_shares(client)
+    assert reviewed_shares(client) == shares and shares["es"] > 0
     # what is made of the tree is not known yet: 503, to be asked again
     for path in ("/v1/coverage", "/coverage", "/review/", "/v1/reviews/pending"):
         answer = client.get(path)
@@ -141,7 +142,7 @@ def test_serve_answers_the_published_release_before_the_tree_is_read(
     locales = client.get("/v1/locales")
     wanted = ["en", *load_config(published).locales]
     assert [loc["tag"] for loc in locales.json()["locales"]] == wanted
-    assert served_shares(client) == shares
+    assert reviewed_shares(client) == served_shares(client) == shares
     assert client.get(f"/v1/pages/{PAGE}?locale=es").content == page.content
 
 

@@ -1,9 +1,10 @@
 """`/v1/locales`' reviewed share is the release's: counted in the versions patients are served, so
-a withdrawal moves it at once and a draft page never does; a release made before versions counted
-their messages gives the tree's share until the next publish.
+a withdrawal counts at once and a page never published never does; a message used twice counts
+once, a withheld one as not served; a release made before versions counted their messages gives
+the tree's share until the next publish counts them.
 
-The oracle is the served JSON (`conftest.served_shares`): each published page asked for in the
-locale, its segments served in that locale over all its segments (withheld ones included)."""
+The oracle is the served JSON (`conftest.served_shares`): of each published page, its distinct
+English texts, and those every use of which is served in the locale asked for."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ from service.release import served
 from service.release.served import Bodies, served_site
 from service.release.store import ReleaseStore
 from service.site.prepared import Settings, build_site
+from service.web.api import create_app
+from service.web.fastpath import FastPath
 
-from .conftest import Run, served_shares
+from .conftest import Run, replace_in, reviewed_shares, served_shares
 
 PAGE = "esketamine-overview"
 DRAFT = "a-draft-leaflet"
@@ -28,11 +31,6 @@ DRAFT = "a-draft-leaflet"
 
 def _store() -> ReleaseStore:
     return ReleaseStore(Path(os.environ["CLINIC_L10N_RELEASES"]))
-
-
-def _shares(client: TestClient) -> dict[str, float]:
-    locales = client.get("/v1/locales").json()["locales"]
-    return {loc["tag"]: loc["reviewed_share"] for loc in locales}
 
 
 def _tree_share(client: TestClient, tag: str) -> float:
@@ -55,19 +53,19 @@ def test_the_reviewed_share_is_counted_in_the_release_served(
 ) -> None:
     run("publish")
     client = client_for(tree)
-    before = _shares(client)
+    before = reviewed_shares(client)
     assert before == served_shares(client)
     assert before["en"] == 1.0 and 0 < before["es"] <= 1
 
     _draft(tree)  # never published, so never counted (the tree's table counts it)
     client = client_for(tree)
-    assert _shares(client) == before
+    assert reviewed_shares(client) == before
     assert _tree_share(client, "es") < before["es"]
 
     # the Spanish page withdrawn: shown all in English at once, and counted so
     run("withdraw", PAGE, "--locale", "es", "--reason", "check", "--by", "Dr. Test Reviewer")
     client = client_for(tree)
-    after = _shares(client)
+    after = reviewed_shares(client)
     assert after == served_shares(client)
     assert after["es"] == 0.0 < _tree_share(client, "es")
     assert {t: s for t, s in after.items() if t != "es"} == {
@@ -126,5 +124,48 @@ def test_a_release_whose_versions_did_not_count_is_counted_by_the_next_publish(
             assert (made.json, made.html, made.since) == (v.json, v.html, v.since), (slug, loc)
             assert made.messages is not None and made.served is not None
     client = client_for(tree)
-    assert _shares(client) == served_shares(client)
-    assert _shares(client)["es"] != _tree_share(client, "es")
+    assert reviewed_shares(client) == served_shares(client)
+    assert reviewed_shares(client)["es"] != _tree_share(client, "es")
+
+
+def test_a_message_used_twice_counts_once_and_a_withheld_one_is_not_served(
+    tree: Path, run: Run, client_for: Callable[[Path], TestClient]
+) -> None:
+    """A list item repeated (the same message, approved once) and one segment withdrawn in every
+    locale (withheld everywhere, English included)."""
+    item = "- major depressive disorder (MDD)\n"
+    replace_in(tree / f"source_content/pages/{PAGE}.md", item, item + item)
+    run("publish")
+    client = client_for(tree)
+    page = client.get(f"/v1/pages/{PAGE}?locale=es").json()["segments"]
+    uses = [s for s in page if s.get("text", "").startswith("trastorno depresivo mayor")]
+    assert len(uses) == 2 and {s["locale"] for s in uses} == {"es"}
+    assert reviewed_shares(client) == served_shares(client)
+
+    target = next(s for s in page if s["type"] == "paragraph" and s["locale"] == "es")
+    run(
+        "withdraw",
+        PAGE,
+        "--segment",
+        target["id"],
+        "--reason",
+        "check",
+        "--by",
+        "Dr. Test Reviewer",
+    )
+    client = client_for(tree)
+    shown = {s["id"]: s for s in client.get(f"/v1/pages/{PAGE}?locale=es").json()["segments"]}
+    assert "locale" not in shown[target["id"]]  # withheld
+    after = reviewed_shares(client)
+    assert after == served_shares(client)
+    assert after["en"] < 1.0
+
+
+def test_before_the_first_release_every_share_is_zero(tree: Path) -> None:
+    """A server that only follows the store (`serve --follow`), on a store with no release yet:
+    nothing is published, so nothing is served in any locale (the tree's table says otherwise)."""
+    client = TestClient(FastPath(create_app(Settings(root=tree, publish=False))))
+    assert client.get("/v1/pages?locale=en").json()["pages"] == []
+    shares = reviewed_shares(client)
+    assert shares == dict.fromkeys(shares, 0.0) and len(shares) > 1
+    assert _tree_share(client, "en") == 1.0

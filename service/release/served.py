@@ -152,7 +152,7 @@ def release_shares(release: Release, locales: Sequence[str]) -> dict[str, float]
     """Each locale's reviewed share in `release`: of the messages of its published pages, those
     a patient asking for the locale is served in it (`PageVersion.served` over `messages`,
     summed); None when a version was made before versions counted them (the tree's shares are
-    served until the next publish)."""
+    served until a full publish makes them again: `publish.rendered`)."""
     served, total = dict.fromkeys(locales, 0), dict.fromkeys(locales, 0)
     for versions in release.pages.values():
         for loc, version in versions.items():
