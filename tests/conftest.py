@@ -131,6 +131,15 @@ def fixture_client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     return TestClient(served_app(FIXTURE_TREE, tmp_path_factory.mktemp("fixture-releases")))
 
 
+def new_page(tree: Path, slug: str) -> None:
+    """A page file no one has approved a word of: a draft, never published."""
+    (tree / f"source_content/pages/{slug}.md").write_text(
+        f"---\nslug: {slug}\ntitle: A new leaflet\nauthor: Someone (fictional)\n---\n\n"
+        "Ask your pharmacist.\n",
+        encoding="utf-8",
+    )
+
+
 def replace_in(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"

@@ -23,10 +23,11 @@ from service.site.prepared import Settings, build_site
 from service.web.api import create_app
 from service.web.fastpath import FastPath
 
-from .conftest import Run, replace_in, reviewed_shares, served_shares
+from .conftest import Run, new_page, replace_in, reviewed_shares, served_shares
 
 PAGE = "esketamine-overview"
 DRAFT = "a-draft-leaflet"
+BY = ("--by", "Dr. Test Reviewer")
 
 
 def _store() -> ReleaseStore:
@@ -40,14 +41,6 @@ def _tree_share(client: TestClient, tag: str) -> float:
     return round(sum(r["served"] for r in rows) / sum(r["total"] for r in rows), 4)
 
 
-def _draft(tree: Path) -> None:
-    (tree / f"source_content/pages/{DRAFT}.md").write_text(
-        f"---\nslug: {DRAFT}\ntitle: A draft leaflet\nauthor: Someone (fictional)\n---\n\n"
-        "Ask your pharmacist.\n",
-        encoding="utf-8",
-    )
-
-
 def test_the_reviewed_share_is_counted_in_the_release_served(
     tree: Path, run: Run, client_for: Callable[[Path], TestClient]
 ) -> None:
@@ -57,13 +50,13 @@ def test_the_reviewed_share_is_counted_in_the_release_served(
     assert before == served_shares(client)
     assert before["en"] == 1.0 and 0 < before["es"] <= 1
 
-    _draft(tree)  # never published, so never counted (the tree's table counts it)
+    new_page(tree, DRAFT)  # never published, so never counted (the tree's table counts it)
     client = client_for(tree)
     assert reviewed_shares(client) == before
     assert _tree_share(client, "es") < before["es"]
 
     # the Spanish page withdrawn: shown all in English at once, and counted so
-    run("withdraw", PAGE, "--locale", "es", "--reason", "check", "--by", "Dr. Test Reviewer")
+    run("withdraw", PAGE, "--locale", "es", "--reason", "check", *BY)
     client = client_for(tree)
     after = reviewed_shares(client)
     assert after == served_shares(client)
@@ -78,7 +71,7 @@ def test_a_release_whose_versions_did_not_count_gives_the_tree_s_share(
 ) -> None:
     """A version made before versions counted their messages (`served` and `messages` None)."""
     run("publish")
-    _draft(tree)  # so that the tree's shares are not the release's
+    new_page(tree, DRAFT)  # so that the tree's shares are not the release's
     site = build_site(Settings(root=tree))
     release = _store().current()
     assert release is not None
@@ -113,7 +106,7 @@ def test_a_release_whose_versions_did_not_count_is_counted_by_the_next_publish(
         for s, locs in current.pages.items()
     }
     store.commit(replace(current, seq=2, previous=current.id, pages=bare, id=""))
-    _draft(tree)  # so that the tree's shares are not the release's
+    new_page(tree, DRAFT)  # so that the tree's shares are not the release's
 
     assert "release 3" in run("publish").output
     after = store.current()
@@ -143,16 +136,7 @@ def test_a_message_used_twice_counts_once_and_a_withheld_one_is_not_served(
     assert reviewed_shares(client) == served_shares(client)
 
     target = next(s for s in page if s["type"] == "paragraph" and s["locale"] == "es")
-    run(
-        "withdraw",
-        PAGE,
-        "--segment",
-        target["id"],
-        "--reason",
-        "check",
-        "--by",
-        "Dr. Test Reviewer",
-    )
+    run("withdraw", PAGE, "--segment", target["id"], "--reason", "check", *BY)
     client = client_for(tree)
     shown = {s["id"]: s for s in client.get(f"/v1/pages/{PAGE}?locale=es").json()["segments"]}
     assert "locale" not in shown[target["id"]]  # withheld

@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 
 from service.release.store import ReleaseStore
 
-from .conftest import Run, forge, replace_in, serving, set_base_url
+from .conftest import Run, forge, new_page, replace_in, serving, set_base_url
 
 PAGE = "esketamine-overview"
 WARNING = "qualified healthcare professional."  # the end of the page's critical warning
@@ -80,18 +80,10 @@ def test_an_edited_warning_keeps_its_published_version_until_the_new_wording_is_
 NEW = "new-leaflet"
 
 
-def _new_page(tree: Path) -> None:
-    (tree / f"source_content/pages/{NEW}.md").write_text(
-        f"---\nslug: {NEW}\ntitle: A new leaflet\nauthor: Someone (fictional)\n---\n\n"
-        "Ask your pharmacist.\n",
-        encoding="utf-8",
-    )
-
-
 def test_a_new_page_is_invisible_everywhere_until_published(
     tree: Path, run: Run, client_for: Callable[[Path], TestClient], tmp_path: Path
 ) -> None:
-    _new_page(tree)
+    new_page(tree, NEW)
     assert f"not published (a draft, never published): {NEW}" in run("publish").output
     client = client_for(tree)
     for locale in ("en", "es", "vi"):
