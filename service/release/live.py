@@ -159,6 +159,12 @@ class LiveSite:
             raise TreeUnread()
         return self.site
 
+    def locales_site(self) -> Site:
+        """The site in service for `/v1/locales`: at once when its shares are the release's
+        (`served_site`); else they are the tree's, and `TreeUnread` until it is read."""
+        site = self.site
+        return site if site.locales_released else self.tree_site()
+
     def _read_tree(self) -> None:
         """Read the whole tree, then serve what it allows published, as a reload would. A read
         that fails (a config broken since the start) is tried again every 5 s, its error in

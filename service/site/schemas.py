@@ -190,7 +190,7 @@ class HealthOut(BaseModel):
         description="`starting`: the server has just started on a release store that holds a "
         "release and serves it while it reads the content tree; until it has, `blocked` and "
         "`refused` are empty, `withheld` is 0, `errors` holds only what is wrong with the "
-        "release store or the read, and coverage, `/v1/locales` and the workspace answer 503"
+        "release store or the read, and coverage and the workspace answer 503"
     )
     errors: list[str] = Field(
         description="Catalogs, ledgers or pages that failed to load, at file:line"

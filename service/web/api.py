@@ -187,10 +187,9 @@ TreeRead = Annotated[Site, Depends(read_site)]
 
 
 def locales_site(live: Live) -> Site:
-    """The site in service for `/v1/locales`: at once when its shares are the release's; else
-    they are the tree's, and 503 until it is read."""
-    site = live.site
-    return site if site.locales_released else live.tree_site()
+    """The site in service for `/v1/locales` (`LiveSite.locales_site`): 503 while its shares are
+    the tree's and the tree is not read."""
+    return live.locales_site()
 
 
 LocalesSite = Annotated[Site, Depends(locales_site)]

@@ -25,7 +25,7 @@ from starlette.types import Receive, Scope, Send
 
 from service.core.errors import LocaleError
 from service.core.negotiation import Negotiated
-from service.release.live import LiveSite
+from service.release.live import LiveSite, TreeUnread
 from service.release.store import ReleaseError
 from service.site.bodies import Made
 from service.site.prepared import Site
@@ -182,11 +182,13 @@ class FastPath:
         params = query(raw, _PARAMS[read]) if raw else _NONE
         if params is None:
             return None
-        reading = self.live.reading  # before the site: once read, the site is the read one
-        site = self.live.site  # once: the whole answer comes from one state
         asked = Asked.of_raw(scope["headers"])
-        if read is Read.LOCALES:  # the tree's shares: until it is read, the app's 503
-            return None if reading and not site.locales_released else locales_list(site, asked)
+        if read is Read.LOCALES:
+            try:
+                return locales_list(self.live.locales_site(), asked)
+            except TreeUnread:  # the tree's shares, not read yet: the app's 503
+                return None
+        site = self.live.site  # once: the whole answer comes from one state
         try:
             neg = negotiate_request(params.get("locale"), asked.accept_language, site.negotiator)
         except LocaleError:
